@@ -1,0 +1,75 @@
+"""The ``journey`` command: roadmap and progress, lessons, checks, data, tests.
+
+Every command turns the project's errors (:class:`nlpjourney.errors.JourneyError`) into
+one line on stderr and exit code 1; a traceback means a bug in NLP Journey.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import typer
+
+from nlpjourney import __version__
+from nlpjourney.cli import course, data
+from nlpjourney.course.paths import repo_root
+from nlpjourney.errors import JourneyError
+
+app = typer.Typer(
+    help="NLP Journey: from the first ideas of NLP to building and serving LLMs.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(data.app, name="data")
+app.command("lesson")(course.lesson)
+app.command("check")(course.check)
+app.command("progress")(course.progress)
+app.command("roadmap")(course.roadmap)
+
+
+@app.callback(invoke_without_command=True)
+def journey(
+    ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    """With no command: the roadmap, your progress and what to do next."""
+    if version:
+        typer.echo(f"nlpjourney {__version__}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        course.roadmap()
+
+
+@app.command(
+    "test",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def test(ctx: typer.Context) -> None:
+    """Run the project's test suite with pytest; extra arguments go to pytest.
+
+    `journey test -m "not slow"` runs the quick subset.
+    """
+    root = repo_root()
+    if root is None:
+        raise JourneyError("the tests live in the repository; run this from a clone of it.")
+    code = subprocess.call([sys.executable, "-m", "pytest", *ctx.args], cwd=root)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except JourneyError as error:
+        typer.secho(f"journey: {error}", err=True, fg="red")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

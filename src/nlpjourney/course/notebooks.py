@@ -1,0 +1,48 @@
+"""Lessons as notebooks: jupytext percent scripts turned into ``.ipynb`` and executed.
+
+Lessons are kept as ``lessons/<id>-<slug>.py`` in jupytext's "percent" format so their
+diffs are reviewable; the learner gets an ``.ipynb``. ``JOURNEY_QUICK=1`` asks a lesson
+for its quick mode (smaller data, fewer steps), which the test suite runs on every CI run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+QUICK_ENV = "JOURNEY_QUICK"
+KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+def lesson_notebook(lesson: Path) -> nbformat.NotebookNode:
+    """Read a percent-format lesson into a notebook with a Python 3 kernel."""
+    notebook = jupytext.read(lesson, fmt="py:percent")
+    notebook.metadata["kernelspec"] = KERNEL
+    notebook.metadata.pop("jupytext", None)
+    return notebook
+
+
+def lesson_notebook_text(lesson: Path) -> str:
+    """The ``.ipynb`` text of a lesson, stable for the same source."""
+    return nbformat.writes(lesson_notebook(lesson)) + "\n"
+
+
+def execute_lesson(lesson: Path, cwd: Path, quick: bool = True, timeout: int = 300):
+    """Run every cell of a lesson in a fresh kernel; returns the executed notebook.
+
+    Raises ``nbclient.exceptions.CellExecutionError`` naming the failing cell.
+    """
+    from nbclient import NotebookClient
+
+    notebook = lesson_notebook(lesson)
+    env = dict(os.environ)
+    env[QUICK_ENV] = "1" if quick else "0"
+    env.pop("MPLBACKEND", None)  # let ipykernel pick its inline backend
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    )
+    client.execute(env=env, cwd=str(cwd))
+    return notebook

@@ -1,0 +1,192 @@
+"""The roadmap's topics, with stable ids, and where each topic's five parts live.
+
+A topic is done when it has a library module, tests, a lesson, an exercise and (where
+speed or quality is the point) a benchmark. The lesson and exercise are found from the
+id by convention (``lessons/<id>-<slug>.py``, ``exercises/<id>/``); the library modules,
+tests and benchmarks are listed on the topic, so ``journey`` can show what exists.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlpjourney.course.paths import course_root, repo_root
+from nlpjourney.errors import UnknownNameError
+
+AREAS: dict[str, str] = {
+    "0": "Machine-learning foundations",
+    "1": "NLP foundations",
+    "2": "Core NLP tasks",
+    "3": "Deep learning for NLP",
+    "4": "Transformers and LLMs",
+    "5": "Multimodal",
+    "6": "Inference, deployment, production",
+    "7": "Projects that tie it together",
+}
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One roadmap topic.
+
+    Attributes:
+        id: the stable id, e.g. "1.4".
+        slug: short name used in file names, e.g. "subword-tokenization".
+        title: what the topic covers, in a few words.
+        modules: library modules (dotted names) that implement it.
+        tests: test files, relative to the repository root.
+        benchmarks: benchmark scripts, relative to the repository root.
+    """
+
+    id: str
+    slug: str
+    title: str
+    modules: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+    benchmarks: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.area not in AREAS:
+            raise ValueError(f"topic id {self.id!r} is not in a known area")
+
+    @property
+    def area(self) -> str:
+        return self.id.split(".")[0]
+
+    @property
+    def name(self) -> str:
+        """``<id>-<slug>``: the stem of the lesson file and the workspace folder."""
+        return f"{self.id}-{self.slug}"
+
+    @property
+    def lesson_path(self) -> Path:
+        return course_root() / "lessons" / f"{self.name}.py"
+
+    @property
+    def exercise_dir(self) -> Path:
+        return course_root() / "exercises" / self.id
+
+    def parts(self) -> dict[str, bool]:
+        """Which of the five parts exist: library, tests, lesson, exercise, benchmark."""
+        repo = repo_root()
+        return {
+            "library": bool(self.modules) and all(module_exists(m) for m in self.modules),
+            "tests": repo is not None
+            and bool(self.tests)
+            and all((repo / t).is_file() for t in self.tests),
+            "lesson": self.lesson_path.is_file(),
+            "exercise": (self.exercise_dir / "exercise.py").is_file()
+            and (self.exercise_dir / "checks.py").is_file(),
+            "benchmark": repo is not None
+            and bool(self.benchmarks)
+            and all((repo / b).is_file() for b in self.benchmarks),
+        }
+
+
+def module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic(
+        "0.1",
+        "math-for-ml",
+        "Math for ML with NumPy: vectors, matrices, gradients, probability",
+        modules=("nlpjourney.ml.math",),
+        tests=("tests/ml/test_math.py",),
+        benchmarks=("benchmarks/ml_math.py",),
+    ),
+    Topic("0.2", "classic-ml", "Classic ML: regression, trees, kNN, SVM, k-means, PCA, metrics"),
+    Topic(
+        "0.3", "numpy-neural-network", "A neural network in plain NumPy: perceptron, MLP, backprop"
+    ),
+    Topic("1.1", "what-is-nlp", "What NLP is: syntax, semantics, pragmatics, discourse"),
+    Topic(
+        "1.2", "text-preprocessing", "Text preprocessing: tokenizing, normalizing, stemming, lemmas"
+    ),
+    Topic("1.3", "text-features", "Features: bag-of-words, TF-IDF, n-grams, hashing"),
+    Topic(
+        "1.4", "subword-tokenization", "Subword tokenization: byte-level BPE, WordPiece, Unigram"
+    ),
+    Topic("1.5", "word-embeddings", "Word embeddings: word2vec, GloVe, FastText, PPMI+SVD"),
+    Topic("1.6", "ngram-language-models", "n-gram language models, smoothing, perplexity"),
+    Topic(
+        "2.1", "text-classification", "Text classification: naive Bayes, logistic regression, SVM"
+    ),
+    Topic("2.2", "text-clustering", "Text clustering: k-means, agglomerative"),
+    Topic("2.3", "topic-modelling", "Topic modelling: LDA, NMF, coherence"),
+    Topic("2.4", "sentiment-analysis", "Sentiment: lexicon-based, machine-learning, aspect-based"),
+    Topic("2.5", "pos-tagging", "Part-of-speech tagging: HMM + Viterbi, averaged perceptron"),
+    Topic(
+        "2.6", "named-entity-recognition", "Named entity recognition: rules, perceptron/CRF, neural"
+    ),
+    Topic("2.7", "dependency-parsing", "Dependency parsing: transition-based, neural, UAS/LAS"),
+    Topic(
+        "2.8", "information-retrieval", "Information retrieval: inverted index, BM25, dense, hybrid"
+    ),
+    Topic(
+        "3.1", "autograd-and-backprop", "Neural-network fundamentals: an autograd engine, backprop"
+    ),
+    Topic(
+        "3.2", "pytorch-fundamentals", "PyTorch fundamentals: tensors, modules, loops, optimizers"
+    ),
+    Topic("3.3", "recurrent-networks", "RNN, LSTM, GRU from scratch; a character-level generator"),
+    Topic("3.4", "cnns-for-text", "CNNs for text classification and sequence labelling"),
+    Topic("3.5", "sequence-to-sequence", "Sequence-to-sequence: attention, beam search, BLEU"),
+    Topic("4.1", "the-transformer", "The transformer: attention, masks, positions, norms"),
+    Topic("4.2", "gpt-pretraining", "GPT: decoder-only pretraining, a scaling-law sweep"),
+    Topic("4.3", "bert", "BERT: masked-LM pretraining, sentence embeddings, fine-tuning heads"),
+    Topic("4.4", "t5-and-bart", "T5/BART: encoder-decoder text-to-text, summarization"),
+    Topic(
+        "4.5",
+        "llama-and-open-models",
+        "LLaMA and open models: RoPE, RMSNorm, SwiGLU, GQA, real weights",
+    ),
+    Topic("4.6", "fine-tuning", "Fine-tuning: task heads, instruction tuning, LoRA and PEFT"),
+    Topic("4.7", "alignment", "Alignment: reward models, RLHF with PPO, DPO"),
+    Topic("4.8", "evaluation", "Evaluation: perplexity, BLEU, ROUGE, benchmarks, LLM-as-judge"),
+    Topic(
+        "4.9", "working-with-llms", "Working with LLMs: prompting, tools, agents, structured output"
+    ),
+    Topic("4.10", "ethics-and-bias", "Ethics and bias: WEAT, bias probes, explainability"),
+    Topic("5.1", "vision-and-clip", "Vision transformer, CLIP-style training, zero-shot"),
+    Topic("5.2", "captioning-and-vqa", "Image captioning, visual question answering"),
+    Topic("5.3", "audio-and-text", "Audio-text: spectrograms, keyword spotting, ASR"),
+    Topic(
+        "6.1",
+        "inference-optimisation",
+        "Inference: KV cache, batching, speculative decoding, quantization",
+    ),
+    Topic("6.2", "serving", "Serving: an OpenAI-compatible HTTP API"),
+    Topic("6.3", "llm-applications", "Building with LLMs: a web chat UI, memory, context"),
+    Topic("6.4", "mlops", "MLOps: tracking, registry, pipelines, monitoring"),
+    Topic("6.5", "llm-security", "LLM security: prompt injection, jailbreaks, backdoors"),
+    Topic("6.6", "scaling-training", "Scaling training: DDP, FSDP, mixed precision"),
+    Topic("7.1", "rag", "Retrieval-augmented generation with citations"),
+    Topic("7.2", "specialised-chatbot", "A specialised chatbot: domain knowledge, memory, API, UI"),
+    Topic("7.3", "summarizer", "A summarizer: extractive TextRank and abstractive"),
+    Topic("7.4", "document-analysis", "A document analysis platform"),
+    Topic("7.5", "content-generation", "Content generation with style and tone controls"),
+    Topic("7.6", "custom-nlp-pipeline", "A custom NLP pipeline for a domain"),
+    Topic("7.7", "model-efficiency", "A model efficiency framework: compression trade-offs"),
+)
+
+BY_ID: dict[str, Topic] = {t.id: t for t in TOPICS}
+
+
+def get(topic_id: str) -> Topic:
+    """The topic with this id; an unknown id names the closest ones."""
+    try:
+        return BY_ID[topic_id]
+    except KeyError:
+        close = difflib.get_close_matches(topic_id, BY_ID, n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise UnknownNameError(
+            f"unknown topic id {topic_id!r}.{hint} Run `journey` to see the roadmap's ids."
+        ) from None

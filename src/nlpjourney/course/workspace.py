@@ -1,0 +1,91 @@
+"""The learner's workspace: their copies of lessons and exercises, and their progress.
+
+Default ``./journey-work``, or the folder named by ``JOURNEY_WORKSPACE``. One folder per
+topic (``0.1-math-for-ml/lesson.ipynb`` and ``exercise.py``) and ``progress.sqlite``.
+A file the learner may have edited is never overwritten: a reset first moves it aside.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlpjourney.course.notebooks import lesson_notebook_text
+from nlpjourney.course.topics import Topic
+from nlpjourney.errors import WorkspaceError
+
+WORKSPACE_ENV = "JOURNEY_WORKSPACE"
+LESSON_FILE = "lesson.ipynb"
+EXERCISE_FILE = "exercise.py"
+
+
+def workspace_root() -> Path:
+    """The workspace folder (it may not exist yet)."""
+    value = os.environ.get(WORKSPACE_ENV)
+    return Path(value).expanduser() if value else Path.cwd() / "journey-work"
+
+
+def topic_dir(topic: Topic, root: Path | None = None) -> Path:
+    return (root or workspace_root()) / topic.name
+
+
+@dataclass(frozen=True)
+class Placed:
+    """What happened to one file: action is "created", "unchanged", "kept" or "reset"."""
+
+    path: Path
+    action: str
+    backup: Path | None = None
+
+
+def place(target: Path, content: str, reset: bool = False) -> Placed:
+    """Write ``content`` to ``target`` unless the learner has a different file there.
+
+    With ``reset``, a differing file is first renamed to ``<name>.bak-<timestamp>``.
+    """
+    if target.is_file():
+        if target.read_text(encoding="utf-8") == content:
+            return Placed(target, "unchanged")
+        if not reset:
+            return Placed(target, "kept")
+        backup = target.with_name(f"{target.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
+        target.rename(backup)
+        target.write_text(content, encoding="utf-8")
+        return Placed(target, "reset", backup)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content, encoding="utf-8")
+    return Placed(target, "created")
+
+
+def install_topic(topic: Topic, reset: bool = False, root: Path | None = None) -> list[Placed]:
+    """Copy the topic's lesson (as a notebook) and exercise stub into the workspace."""
+    folder = topic_dir(topic, root)
+    placed = []
+    if topic.lesson_path.is_file():
+        placed.append(place(folder / LESSON_FILE, lesson_notebook_text(topic.lesson_path), reset))
+    stub = topic.exercise_dir / EXERCISE_FILE
+    if stub.is_file():
+        placed.append(place(folder / EXERCISE_FILE, stub.read_text(encoding="utf-8"), reset))
+    if not placed:
+        raise WorkspaceError(
+            f"topic {topic.id} has no lesson or exercise yet; `journey` shows which topics do."
+        )
+    return placed
+
+
+def exercise_file(topic: Topic, root: Path | None = None) -> Path:
+    """The learner's exercise file for a topic, which must exist."""
+    ws = root or workspace_root()
+    file = topic_dir(topic, ws) / EXERCISE_FILE
+    if not ws.is_dir():
+        raise WorkspaceError(
+            f"no workspace at {ws}. Run `journey lesson {topic.id}` first "
+            f"(or set {WORKSPACE_ENV} to your workspace folder)."
+        )
+    if not file.is_file():
+        raise WorkspaceError(
+            f"no exercise file at {file}. Run `journey lesson {topic.id}` to get the stub."
+        )
+    return file

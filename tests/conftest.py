@@ -1,0 +1,57 @@
+"""Test configuration shared by the whole suite.
+
+Data is read from ``NLPJOURNEY_DATA_MIRROR`` when set, else from the ``shared/data``
+folder beside the repository when there is one, else from the user cache. A test whose
+data is absent fails with the one-line instruction to fetch it; it is never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from nlpjourney.errors import DataNotFoundError
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not os.environ.get("NLPJOURNEY_DATA_MIRROR") and (SHARED / "data").is_dir():
+        os.environ["NLPJOURNEY_DATA_MIRROR"] = str(SHARED / "data")
+    mirror = os.environ.get("NLPJOURNEY_DATA_MIRROR")
+    if mirror and not os.environ.get("NLTK_DATA"):
+        os.environ["NLTK_DATA"] = str(Path(mirror) / "nltk_data")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    if call.excinfo is not None and call.excinfo.errisinstance(DataNotFoundError):
+        report.longrepr = f"missing data: {call.excinfo.value}"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty learner workspace folder (not yet created) under tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "journey-work"
+    monkeypatch.setenv("JOURNEY_WORKSPACE", str(root))
+    return root
+
+
+@pytest.fixture
+def roadmap_ids() -> list[str]:
+    """The topic ids of ``shared/ROADMAP.md``, in order."""
+    roadmap = SHARED / "ROADMAP.md"
+    if not roadmap.is_file():
+        pytest.fail(f"the roadmap {roadmap} is missing; clone the project beside shared/")
+    ids = []
+    for line in roadmap.read_text().splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) > 2 and cells[1][:1].isdigit() and "." in cells[1]:
+            ids.append(cells[1])
+    return ids

@@ -1,0 +1,153 @@
+"""The data registry: entries, resolution order, fetching and verification."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from nlpjourney import data
+from nlpjourney.data import store
+from nlpjourney.data.registry import REGISTRY, DataFile, Dataset
+from nlpjourney.errors import ChecksumError, DataNotFoundError, UnknownNameError
+
+
+def sha(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+@pytest.fixture
+def mirror() -> Path:
+    root = data.mirror_root()
+    if root is None or not root.is_dir():
+        pytest.fail("no data mirror: set NLPJOURNEY_DATA_MIRROR or put shared/data beside the repo")
+    return root
+
+
+@pytest.fixture
+def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A two-file dataset served from file:// addresses, with empty mirror and cache."""
+    monkeypatch.setenv("NLPJOURNEY_DATA_MIRROR", str(tmp_path / "mirror"))
+    monkeypatch.setenv("NLPJOURNEY_CACHE", str(tmp_path / "cache"))
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    files = {"a.txt": b"alpha\n", "b.txt": b"beta beta\n"}
+    for name, content in files.items():
+        (origin / name).write_bytes(content)
+    dataset = Dataset(
+        name="toy",
+        description="two tiny files",
+        licence="CC0",
+        homepage="file://",
+        folder="toy",
+        files=tuple(DataFile(n, len(c), sha(c), (origin / n).as_uri()) for n, c in files.items()),
+    )
+    monkeypatch.setitem(REGISTRY, "toy", dataset)
+    return dataset
+
+
+def test_registry_lists_every_mirror_file(mirror: Path) -> None:
+    listed = {
+        f"{d.folder}/{f.name}" for d in REGISTRY.values() if d.package is None for f in d.files
+    }
+    on_disk = {
+        str(p.relative_to(mirror)) for p in mirror.rglob("*") if p.is_file() and p.parent != mirror
+    }
+    assert on_disk - listed == set(), "files in the mirror with no registry entry"
+    assert listed - on_disk == set(), "registry entries the mirror lacks"
+
+
+def test_registry_mirror_and_packages_match_checksums(mirror: Path) -> None:
+    checks = data.verify()
+    assert {c.status for c in checks} == {"ok"}, [c for c in checks if c.status != "ok"]
+
+
+def test_registry_entries_are_complete() -> None:
+    for dataset in REGISTRY.values():
+        assert dataset.licence and dataset.description and dataset.homepage
+        for f in dataset.files:
+            assert len(f.sha256) == 64 and f.size > 0
+            assert (f.url is None) == (dataset.package is not None), dataset.name
+
+
+def test_store_path_prefers_mirror_over_cache(mirror: Path, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("NLPJOURNEY_CACHE", str(tmp_path))
+    assert data.path("tinyshakespeare") == mirror / "tinyshakespeare" / "input.txt"
+    assert data.path("cranfield") == mirror / "cranfield"
+    assert data.nltk_data_dir() == mirror / "nltk_data"
+
+
+def test_store_packaged_model_resolves_in_site_packages() -> None:
+    gguf = data.path("smollm2_135m_instruct")
+    assert gguf.name.endswith(".gguf") and "site-packages" in str(gguf)
+    assert (data.path("all_minilm_l6_v2") / "vocab.txt").is_file()
+
+
+def test_store_missing_dataset_names_places_and_command(toy: Dataset, tmp_path: Path) -> None:
+    with pytest.raises(DataNotFoundError) as error:
+        data.path("toy")
+    message = str(error.value)
+    assert "\n" not in message
+    assert str(tmp_path / "mirror" / "toy") in message
+    assert str(tmp_path / "cache" / "toy") in message
+    assert "journey data fetch toy" in message
+
+
+def test_store_unknown_name_suggests_close_matches() -> None:
+    with pytest.raises(UnknownNameError, match="Did you mean tinyshakespeare"):
+        data.path("tinyshakespear")
+
+
+def test_store_fetch_downloads_into_cache_and_verifies(toy: Dataset, tmp_path: Path) -> None:
+    folder = data.fetch("toy")
+    assert folder == tmp_path / "cache" / "toy"
+    assert (folder / "b.txt").read_bytes() == b"beta beta\n"
+    assert {c.status for c in data.verify(["toy"])} == {"ok"}
+    assert not [p for p in folder.iterdir() if p.name.startswith(".fetch")]
+
+
+def test_store_fetch_rejects_checksum_mismatch(toy: Dataset, tmp_path: Path) -> None:
+    (tmp_path / "origin" / "b.txt").write_bytes(b"tampered!\n")
+    with pytest.raises(ChecksumError, match="toy/b.txt"):
+        data.fetch("toy")
+    assert not (tmp_path / "cache" / "toy" / "b.txt").exists()
+
+
+def test_store_wrong_size_is_refused(toy: Dataset, tmp_path: Path) -> None:
+    data.fetch("toy")
+    (tmp_path / "cache" / "toy" / "a.txt").write_bytes(b"alphabet soup\n")
+    with pytest.raises(ChecksumError, match="a.txt"):
+        data.path("toy")
+    assert [c.status for c in data.verify(["toy"])] == ["mismatch", "ok"]
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar.gz"])
+def test_store_fetch_extracts_archive_members(kind: str, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("NLPJOURNEY_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("NLPJOURNEY_DATA_MIRROR", raising=False)
+    members = {"docs.txt": b"one\ntwo\n", "qrels": b"1 2\n"}
+    archive = tmp_path / f"bundle.{kind}"
+    if kind == "zip":
+        with zipfile.ZipFile(archive, "w") as zf:
+            for name, content in members.items():
+                zf.writestr(f"inner/{name}", content)
+    else:
+        with tarfile.open(archive, "w:gz") as tf:
+            for name, content in members.items():
+                info = tarfile.TarInfo(f"inner/{name}")
+                info.size = len(content)
+                tf.addfile(info, io.BytesIO(content))
+    dataset = Dataset(
+        name="bundle", description="d", licence="l", homepage="h", folder="bundle",
+        files=tuple(
+            DataFile(n, len(c), sha(c), archive.as_uri(), member=n) for n, c in members.items()
+        ),
+    )  # fmt: skip
+    monkeypatch.setitem(REGISTRY, "bundle", dataset)
+    folder = data.fetch("bundle")
+    assert (folder / "qrels").read_bytes() == b"1 2\n"
+    assert store.locate(dataset).kind == "cache"
