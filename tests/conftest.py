@@ -35,7 +35,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def learner_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty learner workspace folder (not yet created) under tmp_path."""
     monkeypatch.chdir(tmp_path)
     root = tmp_path / "journey-work"

@@ -1,0 +1,105 @@
+"""The `journey` command as a learner meets it: real processes, exit codes, messages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def journey(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+    full_env = dict(os.environ, COLUMNS="200", NO_COLOR="1", **(env or {}))
+    return subprocess.run(
+        [sys.executable, "-m", "nlpjourney.cli", *args],
+        capture_output=True, text=True, env=full_env, cwd=cwd, timeout=300,
+    )  # fmt: skip
+
+
+def assert_one_clear_line(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_cli_roadmap_shows_every_topic_id(roadmap_ids: list[str], tmp_path: Path) -> None:
+    result = journey(env={"JOURNEY_WORKSPACE": str(tmp_path / "none")})
+    assert result.returncode == 0, result.stderr
+    shown = {line.split("│")[1].strip() for line in result.stdout.splitlines() if "│" in line}
+    assert set(roadmap_ids) <= shown
+    assert "Next: `journey lesson 0.1`" in result.stdout
+
+
+def test_cli_data_list_finds_everything_in_the_mirror() -> None:
+    result = journey("data", "list")
+    assert result.returncode == 0
+    assert "missing" not in result.stdout
+    assert "tinyshakespeare" in result.stdout and "mirror" in result.stdout
+
+
+def test_cli_data_verify_passes_on_the_mirror() -> None:
+    result = journey("data", "verify")
+    assert result.returncode == 0, result.stdout
+    assert "0 mismatched, 0 missing" in result.stdout
+
+
+def test_cli_missing_dataset_is_one_clear_line(tmp_path: Path) -> None:
+    env = {"NLPJOURNEY_DATA_MIRROR": "", "NLPJOURNEY_CACHE": str(tmp_path / "cache")}
+    result = journey("data", "path", "tinyshakespeare", env=env)
+    assert_one_clear_line(result, "tinyshakespeare", "journey data fetch tinyshakespeare")
+
+
+def test_cli_unknown_topic_and_dataset_are_clear(tmp_path: Path) -> None:
+    assert_one_clear_line(journey("lesson", "0.99", cwd=tmp_path), "unknown topic id '0.99'")
+    assert_one_clear_line(journey("data", "fetch", "tiny"), "unknown dataset 'tiny'")
+
+
+def test_cli_check_without_workspace_says_how_to_start(tmp_path: Path) -> None:
+    result = journey("check", "0.1", env={"JOURNEY_WORKSPACE": str(tmp_path / "nowhere")})
+    assert_one_clear_line(result, "no workspace", "journey lesson 0.1")
+
+
+def test_cli_corrupt_progress_is_reported_and_kept(tmp_path: Path) -> None:
+    (tmp_path / "progress.sqlite").write_bytes(b"\x00garbage" * 64)
+    result = journey("progress", env={"JOURNEY_WORKSPACE": str(tmp_path)})
+    assert_one_clear_line(result, "progress.sqlite", "unreadable")
+    assert (tmp_path / "progress.sqlite").read_bytes() == b"\x00garbage" * 64
+
+
+@pytest.mark.slow
+def test_cli_lesson_check_progress_journey(tmp_path: Path) -> None:
+    """A learner's first topic, end to end: stub fails with hints, real code passes."""
+    env = {"JOURNEY_WORKSPACE": str(tmp_path / "work")}
+    result = journey("lesson", "0.1", env=env)
+    assert result.returncode == 0, result.stderr
+    exercise = tmp_path / "work" / "0.1-math-for-ml" / "exercise.py"
+    assert exercise.is_file() and (exercise.parent / "lesson.ipynb").is_file()
+
+    failing = journey("check", "0.1", env=env)
+    assert failing.returncode == 1
+    assert "✗" in failing.stdout and "hint:" in failing.stdout
+    assert "0/" in failing.stdout
+
+    exercise.write_text(solved_exercise(exercise.read_text()))
+    again = journey("lesson", "0.1", env=env)
+    assert "kept your edited copy" in again.stdout
+    passing = journey("check", "0.1", env=env)
+    assert passing.returncode == 0, passing.stdout
+    assert "✗" not in passing.stdout
+
+    progress = journey("progress", env=env)
+    assert progress.returncode == 0
+    assert "0.1" in progress.stdout and "✓" in progress.stdout
+
+
+def solved_exercise(stub: str) -> str:
+    """A learner's correct answer: here, the library's own functions."""
+    import ast
+
+    names = [n.name for n in ast.parse(stub).body if isinstance(n, ast.FunctionDef)]
+    return f"from nlpjourney.ml.math import {', '.join(names)}\n"
