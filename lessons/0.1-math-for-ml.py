@@ -1,0 +1,474 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 0.1 Math for ML with NumPy
+#
+# Almost everything later in this course (word vectors, classifiers, attention, training a
+# GPT) is built from five ideas: **vectors**, **matrices**, **derivatives**, **gradients**
+# and **probability**. In this lesson you build each one in a few lines of NumPy, check
+# your version against the project's library, `nlpjourney.ml.math`, and from then on use
+# the library's.
+#
+# You will meet two traps that catch real code: `exp` overflowing inside a softmax, and
+# finite differences taken with the wrong step. Both have one-line fixes once you see them.
+#
+# Set `JOURNEY_QUICK=1` in the environment to run everything with smaller samples.
+
+# %%
+import os
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import nlpjourney.ml.math as ml_math
+
+QUICK = os.environ.get("JOURNEY_QUICK") == "1"
+rng = np.random.default_rng(0)  # one seeded generator: every run prints the same numbers
+np.set_printoptions(precision=4, suppress=True)
+
+# %% [markdown]
+# ## 1. Vectors: documents as word counts
+#
+# A vector is a list of numbers with a fixed meaning for each position. Here each
+# position is a word of a tiny vocabulary, and a document becomes the vector of how often
+# it uses each word: a *bag of words*, which topic 1.3 develops properly.
+
+# %%
+vocabulary = ["cat", "dog", "sat", "mat", "stock", "market"]
+documents = {
+    "pets": "the cat sat on the mat the dog sat too",
+    "pets twice": "the cat sat on the mat the dog sat too " * 2,
+    "finance": "the stock market fell and the market sat still",
+}
+
+
+def count_vector(text: str) -> np.ndarray:
+    words = text.split()
+    return np.array([words.count(word) for word in vocabulary], dtype=float)
+
+
+vectors = {name: count_vector(text) for name, text in documents.items()}
+for name, vector in vectors.items():
+    print(f"{name:>10}: {vector}")
+
+# %% [markdown]
+# The **dot product** multiplies matching positions and adds them up:
+# $a \cdot b = \sum_i a_i b_i$. It is large when both vectors are large in the same places,
+# so it measures overlap. The **length** (Euclidean norm) is $\|a\| = \sqrt{a \cdot a}$.
+
+
+# %%
+def my_dot(a, b):
+    total = 0.0
+    for a_i, b_i in zip(a, b, strict=True):
+        total += a_i * b_i
+    return total
+
+
+def my_length(a):
+    return my_dot(a, a) ** 0.5
+
+
+pets, twice, finance = vectors["pets"], vectors["pets twice"], vectors["finance"]
+print("pets . pets twice =", my_dot(pets, twice))
+print("pets . finance    =", my_dot(pets, finance))
+
+# %% [markdown]
+# The raw dot product has a flaw: repeating a document doubles it, although the document
+# says nothing new. Dividing by both lengths removes the scale and leaves the **cosine of
+# the angle** between the vectors: 1 for the same direction, 0 for no overlap at all.
+#
+# $$\cos(a, b) = \frac{a \cdot b}{\|a\|\,\|b\|}$$
+
+
+# %%
+def my_cosine(a, b):
+    return my_dot(a, b) / (my_length(a) * my_length(b))
+
+
+print("cos(pets, pets twice) =", round(my_cosine(pets, twice), 4))
+print("cos(pets, finance)    =", round(my_cosine(pets, finance), 4))
+
+# %% [markdown]
+# Now check these against the library, then use the library. Its `cosine_similarity`
+# also compares every row of one matrix with every row of another in one call, which is
+# how a search engine scores a query against a whole collection.
+
+# %%
+np.testing.assert_allclose(my_dot(pets, finance), ml_math.dot(pets, finance))
+np.testing.assert_allclose(my_length(pets), ml_math.norm(pets))
+np.testing.assert_allclose(my_cosine(pets, finance), ml_math.cosine_similarity(pets, finance))
+
+matrix = np.stack(list(vectors.values()))  # (3 documents, 6 words)
+print(list(vectors))
+print(ml_math.cosine_similarity(matrix, matrix))  # (3, 3): every document against every one
+
+# %% [markdown]
+# ## 2. Matrices are linear maps
+#
+# A matrix $A$ turns a vector $v$ into $Av$. Read it column by column: $Av$ is
+# $v_1$ times the first column plus $v_2$ times the second, and so on. So the columns
+# say where the axis directions $(1, 0)$ and $(0, 1)$ land, and everything else follows.
+
+# %%
+A = np.array([[2.0, 1.0], [0.5, 1.5]])
+
+
+def my_matvec(matrix, v):
+    out = np.zeros(matrix.shape[0])
+    for j in range(matrix.shape[1]):
+        out += v[j] * matrix[:, j]  # add v_j copies of column j
+    return out
+
+
+v = np.array([1.0, -2.0])
+np.testing.assert_allclose(my_matvec(A, v), A @ v)
+print("A @ v =", A @ v)
+
+# %% [markdown]
+# Applying $A$ to every point of the unit circle shows the whole map at once: the circle
+# becomes an ellipse, and the two axis arrows go to the columns of $A$.
+
+# %%
+angles = np.linspace(0, 2 * np.pi, 200)
+circle = np.stack([np.cos(angles), np.sin(angles)])  # (2, 200): one point per column
+ellipse = A @ circle  # one matrix product maps all 200 points
+
+fig, ax = plt.subplots(figsize=(6, 4.5))
+ax.plot(*circle, color="grey", label="unit circle")
+ax.plot(*ellipse, color="tab:blue", label="A applied to it")
+for column, color in zip(A.T, ["tab:red", "tab:green"], strict=True):
+    ax.annotate("", xy=column, xytext=(0, 0), arrowprops={"color": color, "width": 1.5})
+ax.set_title("(1, 0) lands on column 1 of A (red), (0, 1) on column 2 (green)")
+ax.set_aspect("equal")
+ax.grid(alpha=0.3)
+ax.legend(loc="lower right")
+plt.show()
+
+# %% [markdown]
+# ## 3. Derivatives, first by measuring
+#
+# The derivative $f'(x)$ is the slope of $f$ at $x$. We can *measure* it: nudge $x$ by a
+# small step $h$ and see how much $f$ moves. The **central difference** nudges both ways:
+#
+# $$f'(x) \approx \frac{f(x + h) - f(x - h)}{2h}$$
+#
+# Take $f(x) = x^3 - 2x$, whose derivative we also know by the rules: $f'(x) = 3x^2 - 2$.
+
+
+# %%
+def f(x):
+    return x**3 - 2 * x
+
+
+def f_prime(x):
+    return 3 * x**2 - 2
+
+
+def my_derivative(func, x, h=1e-5):
+    return (func(x + h) - func(x - h)) / (2 * h)
+
+
+print("measured:", my_derivative(f, 1.5), " by the rules:", f_prime(1.5))
+
+# %% [markdown]
+# How small should $h$ be? Too large and the curve bends within the step; too small and
+# the two values of $f$ agree in almost all their digits, so subtracting them leaves
+# rounding noise. The one-sided difference $(f(x+h) - f(x))/h$ is worse on the first
+# count: its error shrinks like $h$, the central one's like $h^2$.
+
+# %%
+print(f"{'h':>8} {'one-sided error':>16} {'central error':>14}")
+for h in [1e-1, 1e-3, 1e-5, 1e-7, 1e-9, 1e-11]:
+    one_sided = (f(1.5 + h) - f(1.5)) / h
+    central = my_derivative(f, 1.5, h)
+    print(f"{h:8.0e} {abs(one_sided - f_prime(1.5)):16.2e} {abs(central - f_prime(1.5)):14.2e}")
+
+# %% [markdown]
+# The central error is smallest near $h = 10^{-5}$ and grows again below it: that is the
+# rounding. The library's `numerical_gradient` uses central differences with a step of
+# $10^{-6}$, a safe choice for float64 values of size about 1.
+#
+# Here is $f$ with its derivative. Where $f'$ crosses zero, $f$ is flat: a peak or a valley.
+
+# %%
+xs = np.linspace(-2, 2, 200)
+fig, ax = plt.subplots(figsize=(7, 4))
+ax.plot(xs, f(xs), label="$f(x) = x^3 - 2x$")
+ax.plot(xs, f_prime(xs), label="$f'(x) = 3x^2 - 2$")
+ax.plot(xs[::12], my_derivative(f, xs[::12]), "o", color="tab:orange", label="central differences")
+ax.axhline(0, color="grey", linewidth=0.8)
+for flat in [-np.sqrt(2 / 3), np.sqrt(2 / 3)]:
+    ax.axvline(flat, color="grey", linestyle=":")
+ax.set_xlabel("x")
+ax.set_title("f is flat exactly where f' is zero (dotted lines)")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## 4. Gradients and gradient descent
+#
+# For a function of several numbers, $f(v_1, \dots, v_n)$, the **gradient** $\nabla f$ is
+# the vector of its partial derivatives: nudge one coordinate at a time. It points
+# uphill, the direction of steepest increase, so a step *against* it goes downhill.
+#
+# Our test function is a 2-D bowl, $f(v) = \tfrac12 v^\top Q v - b^\top v$, with $Q$
+# symmetric positive definite. By the rules its gradient is $Qv - b$, so the bottom of
+# the bowl is where $Qv = b$.
+
+# %%
+Q = np.array([[3.0, 1.0], [1.0, 1.0]])
+b = np.array([1.0, -1.0])
+
+
+def bowl(v):
+    return 0.5 * v @ Q @ v - b @ v
+
+
+def my_gradient(func, v, h=1e-6):
+    grad = np.zeros_like(v)
+    for i in range(len(v)):
+        step = np.zeros_like(v)
+        step[i] = h
+        grad[i] = (func(v + step) - func(v - step)) / (2 * h)
+    return grad
+
+
+v0 = np.array([-2.0, 2.5])
+print("measured:     ", my_gradient(bowl, v0))
+print("by the rules: ", Q @ v0 - b)
+np.testing.assert_allclose(my_gradient(bowl, v0), Q @ v0 - b, atol=1e-6)
+np.testing.assert_allclose(my_gradient(bowl, v0), ml_math.numerical_gradient(bowl, v0), atol=1e-8)
+
+# %% [markdown]
+# **Gradient descent** repeats one move: $v \leftarrow v - \eta \nabla f(v)$ with a
+# learning rate $\eta$. Every model in this course is trained by some version of it.
+
+# %%
+learning_rate = 0.3
+steps = 40
+path = [v0]
+for _ in range(steps):
+    v = path[-1]
+    path.append(v - learning_rate * ml_math.numerical_gradient(bowl, v))
+path = np.array(path)  # (steps + 1, 2)
+
+minimum = np.linalg.solve(Q, b)
+print("after", steps, "steps:", path[-1], " exact minimum:", minimum)
+
+# %%
+grid = np.linspace(-3, 3, 60 if QUICK else 200)
+G1, G2 = np.meshgrid(grid, grid)
+heights = 0.5 * (Q[0, 0] * G1**2 + 2 * Q[0, 1] * G1 * G2 + Q[1, 1] * G2**2) - b[0] * G1 - b[1] * G2
+
+fig, ax = plt.subplots(figsize=(6, 5))
+ax.contour(G1, G2, heights, levels=20, cmap="viridis")
+ax.plot(path[:, 0], path[:, 1], "o-", color="tab:red", markersize=3, label="gradient descent")
+ax.plot(*minimum, "*", color="black", markersize=14, label="minimum: Qv = b")
+ax.set_title(f"{steps} steps of gradient descent, learning rate {learning_rate}")
+ax.set_aspect("equal")
+ax.legend(loc="lower left")
+plt.show()
+
+# %% [markdown]
+# The gradient is perpendicular to the contour lines, so each step heads straight
+# across them. The first step drops almost to the valley floor, because the bowl is steep
+# in that direction; the rest crawl along the floor, where it is nearly flat. How much
+# steeper one direction is than the other (the ratio of $Q$'s eigenvalues) sets how slow
+# gradient descent is. Experiment: with `learning_rate = 0.5` the path zigzags across the
+# valley; past $2 / \lambda_{\max}(Q) \approx 0.59$ (try `0.6`) every step overshoots by
+# more than the last and the path flies off.
+
+# %% [markdown]
+# ## 5. Softmax, and why it needs a trick
+#
+# A classifier or a language model produces one score (a *logit*) per class or word. The
+# **softmax** turns scores into probabilities: exponentiate, so everything is positive,
+# then divide by the total.
+#
+# $$\operatorname{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}$$
+
+
+# %%
+def naive_softmax(x):
+    e = np.exp(x)
+    return e / e.sum()
+
+
+print(naive_softmax(np.array([1.0, 2.0, 3.0])))
+
+# %% [markdown]
+# Now give it scores of realistic size for a large model's logits:
+
+# %%
+big = np.array([1000.0, 1001.0, 1002.0])
+with np.errstate(over="ignore", invalid="ignore"):  # silence the warnings; look at the result
+    print("exp(1000) =", np.exp(1000.0), "  softmax:", naive_softmax(big))
+
+# %% [markdown]
+# `exp(1000)` is beyond the largest float64 (about $1.8 \times 10^{308}$), so it becomes
+# `inf`, and `inf / inf` is `nan`. The fix: subtracting the same number $c$ from every
+# score changes nothing, because $e^{x_i - c} / \sum_j e^{x_j - c}$ has the factor
+# $e^{-c}$ above and below the line. Choose $c = \max(x)$: every exponent is then at most
+# 0, so nothing overflows, and the largest term is exactly $e^0 = 1$, so the sum cannot
+# underflow to 0 either.
+
+
+# %%
+def my_softmax(x):
+    e = np.exp(x - x.max())
+    return e / e.sum()
+
+
+print(my_softmax(big))
+print(my_softmax(np.array([1.0, 2.0, 3.0])))  # the same: only the differences matter
+np.testing.assert_allclose(my_softmax(big), ml_math.softmax(big))
+np.testing.assert_allclose(my_softmax(-big), ml_math.softmax(-big))
+
+# %% [markdown]
+# The same trick gives a stable $\log \sum_i e^{x_i} = c + \log \sum_i e^{x_i - c}$, the
+# library's `logsumexp`, and with it `log_softmax(x) = x - logsumexp(x)`. Use
+# `log_softmax` whenever you want log-probabilities (every cross-entropy loss does):
+# taking the log of a softmax turns probabilities that underflowed to 0 into `-inf`.
+#
+# One more fact to keep: the gradient of `logsumexp` *is* the softmax. You can measure it.
+
+# %%
+scores = np.array([2.0, -1.0, 0.5])
+with np.errstate(divide="ignore"):
+    print("log(softmax):", np.log(ml_math.softmax(np.array([0.0, -800.0]))))
+print("log_softmax: ", ml_math.log_softmax(np.array([0.0, -800.0])))
+np.testing.assert_allclose(
+    ml_math.numerical_gradient(ml_math.logsumexp, scores), ml_math.softmax(scores), atol=1e-8
+)
+
+# %% [markdown]
+# ## 6. Probability: sampling a categorical
+#
+# Softmax gives a distribution over words; generating text means *drawing* from it. The
+# **inverse CDF** method: lay the probabilities end to end along $[0, 1)$, so word $k$
+# owns an interval as long as its probability, throw a uniform random number $u$, and
+# take the word whose interval it lands in.
+
+# %%
+words = ["the", "cat", "sat", "on", "mat"]
+probs = ml_math.softmax(np.array([2.0, 1.0, 0.5, 0.5, -1.0]))
+cdf = np.cumsum(probs)  # right ends of the intervals
+print("probs:", probs)
+print("cdf:  ", cdf)
+
+
+def my_sample(probs, n, rng):
+    cdf = np.cumsum(probs)
+    u = rng.random(n)
+    # The interval of u: the first k whose right end is beyond u.
+    return np.searchsorted(cdf, u, side="right")
+
+
+print([words[k] for k in my_sample(probs, 8, rng)])
+
+# %% [markdown]
+# Are the frequencies right? The count of word $k$ in $n$ draws is binomial, so its
+# frequency has standard deviation $\sqrt{p_k(1-p_k)/n}$: the error shrinks like
+# $1/\sqrt{n}$. Four times the draws halve it. Both samplers should land within a few
+# standard deviations of the truth.
+
+# %%
+n = 20_000 if QUICK else 500_000
+mine = np.bincount(my_sample(probs, n, rng), minlength=len(probs)) / n
+library = np.bincount(ml_math.sample_categorical(probs, n, rng), minlength=len(probs)) / n
+sd = np.sqrt(probs * (1 - probs) / n)
+print("mine:    ", mine)
+print("library: ", library)
+print("in sds:  ", (mine - probs) / sd)
+assert np.all(np.abs(mine - probs) < 5 * sd) and np.all(np.abs(library - probs) < 5 * sd)
+
+# %% [markdown]
+# Watching a running frequency settle makes the $1/\sqrt{n}$ visible: wild at first, then
+# ever closer to the dashed line of the true probability.
+
+# %%
+draws = ml_math.sample_categorical(probs, n, rng)
+counts_so_far = np.cumsum(np.eye(len(probs))[draws], axis=0)  # (n, K): running counts
+# Plot at 300 points spread evenly on the log axis, not at all n draws.
+seen = np.unique(np.geomspace(1, n, 300).astype(int))
+frequencies = counts_so_far[seen - 1] / seen[:, None]  # (300, K)
+
+fig, ax = plt.subplots(figsize=(7, 4))
+for k, word in enumerate(words):
+    line = ax.plot(seen, frequencies[:, k], label=word)[0]
+    ax.axhline(probs[k], color=line.get_color(), linestyle="--", linewidth=0.8)
+ax.set_xscale("log")
+ax.set_xlabel("number of draws")
+ax.set_ylabel("running frequency")
+ax.set_title("Frequencies converge to the probabilities (dashed)")
+ax.legend(loc="upper right")
+plt.show()
+
+# %% [markdown]
+# ## 7. Mean, variance and friends
+#
+# Summaries of a sample: the **mean** is its centre, the **variance** the average squared
+# distance from it, $\frac{1}{n}\sum_i (x_i - \bar x)^2$. Dividing by $n - 1$ instead
+# (`ddof=1`) corrects for measuring the distances from the sample's own mean, when you
+# want the variance of the population it came from.
+#
+# For a categorical, take the draws' indices as numbers: the expected value is
+# $\sum_k k\,p_k$ and the variance $\sum_k (k - \mu)^2 p_k$. The sample agrees.
+
+# %%
+values = np.arange(len(probs))
+mu = np.sum(values * probs)
+var = np.sum((values - mu) ** 2 * probs)
+print(f"mean:     exact {mu:.4f}   sample {draws.mean():.4f}")
+print(f"variance: exact {var:.4f}   sample {ml_math.variance(draws):.4f}")
+np.testing.assert_allclose(ml_math.variance(draws, ddof=1), np.var(draws, ddof=1))
+
+# %% [markdown]
+# Two more moments describe shape. **Skewness** is 0 for symmetric data and positive for
+# a long right tail; **excess kurtosis** is 0 for the normal distribution and positive
+# for heavier tails. An exponential distribution has skewness 2 and excess kurtosis 6.
+
+# %%
+normal = rng.normal(size=n)
+exponential = rng.exponential(size=n)
+for name, sample in [("normal", normal), ("exponential", exponential)]:
+    print(
+        f"{name:>12}: skewness {ml_math.skewness(sample):6.3f}   "
+        f"excess kurtosis {ml_math.kurtosis(sample):6.3f}"
+    )
+
+# %% [markdown]
+# Finally, matrices and probability meet. If $z$ has independent standard-normal
+# coordinates and $x = Az$, then the **covariance** of $x$ is $AA^\top$: the matrix that
+# stretched the circle into an ellipse in section 2 also shapes the cloud of points.
+
+# %%
+z = rng.normal(size=(n, 2))  # one observation per row
+x = z @ A.T  # applies A to every row
+print("sample covariance:\n", ml_math.covariance(x))
+print("A A^T:\n", A @ A.T)
+
+# %% [markdown]
+# ## What you built
+#
+# - dot products, norms and cosine similarity: how close two documents are;
+# - matrices as maps, applied to many vectors in one product;
+# - derivatives and gradients measured by central differences, and checked against the
+#   rules: this is how every backward pass in the course is tested;
+# - gradient descent, the loop under all training;
+# - a softmax that survives large scores, and `logsumexp` / `log_softmax`;
+# - sampling by inverse CDF, with errors that shrink like $1/\sqrt{n}$, and the moments
+#   that summarise a sample.
+#
+# Now do the exercise: `journey check 0.1` grades `exercise.py`.
