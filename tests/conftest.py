@@ -11,11 +11,17 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from nlpjourney.errors import DataNotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+# No example database in the working tree, and no wall-clock deadline: a busy 2-core
+# machine must not turn a correct property into a flaky failure.
+settings.register_profile("journey", database=None, deadline=None)
+settings.load_profile("journey")
 
 
 def pytest_configure(config: pytest.Config) -> None:

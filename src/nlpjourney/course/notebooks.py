@@ -22,6 +22,8 @@ def lesson_notebook(lesson: Path) -> nbformat.NotebookNode:
     notebook = jupytext.read(lesson, fmt="py:percent")
     notebook.metadata["kernelspec"] = KERNEL
     notebook.metadata.pop("jupytext", None)
+    for number, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{number}"  # stable ids, so the same lesson gives the same file
     return notebook
 
 
