@@ -23,5 +23,6 @@ else
       || "$PYTHON" -m pip install --quiet uv \
       || { echo "journey: could not install uv with pip; see https://docs.astral.sh/uv/" >&2; exit 1; }
   fi
-  UV=("$PYTHON" -m uv)
+  # The uv binary itself: `python -m uv` would announce its venv and uv would warn about it.
+  UV=("$("$PYTHON" -c 'import uv; print(uv.find_uv_bin())')")
 fi

@@ -6,6 +6,12 @@ Every error the project raises on bad input derives from :class:`JourneyError`, 
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class JourneyError(Exception):
     """Base class for errors whose message tells the user what to do."""
@@ -28,3 +34,17 @@ class UnknownNameError(JourneyError, KeyError):
 
 class WorkspaceError(JourneyError):
     """The learner's workspace or progress store is missing or unreadable."""
+
+
+def lookup(table: Mapping[str, T], name: str, what: str, advice: str) -> T:
+    """``table[name]``, or an :class:`UnknownNameError` that names the closest keys.
+
+    ``what`` says what the name is ("dataset", "topic id"); ``advice`` ends the message
+    with where to see them all.
+    """
+    try:
+        return table[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, list(table), n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise UnknownNameError(f"unknown {what} {name!r}.{hint} {advice}") from None

@@ -8,13 +8,12 @@ tests and benchmarks are listed on the topic, so ``journey`` can show what exist
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
 from nlpjourney.course.paths import course_root, repo_root
-from nlpjourney.errors import UnknownNameError
+from nlpjourney.errors import lookup
 
 AREAS: dict[str, str] = {
     "0": "Machine-learning foundations",
@@ -182,11 +181,4 @@ BY_ID: dict[str, Topic] = {t.id: t for t in TOPICS}
 
 def get(topic_id: str) -> Topic:
     """The topic with this id; an unknown id names the closest ones."""
-    try:
-        return BY_ID[topic_id]
-    except KeyError:
-        close = difflib.get_close_matches(topic_id, BY_ID, n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise UnknownNameError(
-            f"unknown topic id {topic_id!r}.{hint} Run `journey` to see the roadmap's ids."
-        ) from None
+    return lookup(BY_ID, topic_id, "topic id", "Run `journey` to see the roadmap's ids.")

@@ -11,7 +11,6 @@ checked against the registry's SHA-256 and only then moved into the cache.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import importlib.util
 import os
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlpjourney.data.registry import REGISTRY, DataFile, Dataset
-from nlpjourney.errors import ChecksumError, DataNotFoundError, JourneyError, UnknownNameError
+from nlpjourney.errors import ChecksumError, DataNotFoundError, JourneyError, lookup
 
 MIRROR_ENV = "NLPJOURNEY_DATA_MIRROR"
 CACHE_ENV = "NLPJOURNEY_CACHE"
@@ -35,14 +34,7 @@ CHUNK = 1 << 20
 
 def get(name: str) -> Dataset:
     """The registry entry for ``name``; an unknown name lists the close matches."""
-    try:
-        return REGISTRY[name]
-    except KeyError:
-        close = difflib.get_close_matches(name, REGISTRY, n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise UnknownNameError(
-            f"unknown dataset {name!r}.{hint} `journey data list` shows them all."
-        ) from None
+    return lookup(REGISTRY, name, "dataset", "`journey data list` shows them all.")
 
 
 def mirror_root() -> Path | None:
