@@ -1,0 +1,150 @@
+"""Readers for the registry's text corpora, straight from their archives, without NLTK.
+
+NLTK's corpora come as zip files (``brown.zip`` holds ``brown/ca01`` ...); these readers
+open the members with :mod:`zipfile`, so nothing is unpacked and NLTK is not needed at
+run time. Each reader returns plain Python lists in the shapes NLTK's corpus readers use.
+
+>>> from nlpjourney.data import corpora
+>>> corpora.brown_tagged_sents()[0][:3]  # doctest: +SKIP
+[('The', 'AT'), ('Fulton', 'NP-TL'), ('County', 'NN-TL')]
+
+Reference: NLTK's corpus readers (``nltk.corpus.brown``, ``movie_reviews``, ``treebank``,
+``stopwords``); ``tests/data/test_corpora.py`` checks these readers give what they give.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from functools import lru_cache
+
+from nlpjourney.data.store import path
+
+
+def zip_members(name: str, prefix: str = "") -> list[str]:
+    """Names of the files (not folders) in dataset ``name``'s zip that start with ``prefix``."""
+    with zipfile.ZipFile(path(name)) as archive:
+        return sorted(m for m in archive.namelist() if m.startswith(prefix) and not m.endswith("/"))
+
+
+def read_member(name: str, member: str, encoding: str = "utf-8") -> str:
+    """The text of one file in dataset ``name``'s zip, e.g. ``("wordnet", "wordnet/noun.exc")``."""
+    with zipfile.ZipFile(path(name)) as archive:
+        try:
+            raw = archive.read(member)
+        except KeyError:
+            raise FileNotFoundError(
+                f"{member!r} is not in the {name} archive ({path(name)}); "
+                f"zip_members({name!r}) lists what is."
+            ) from None
+    return raw.decode(encoding)
+
+
+def read_members(name: str, prefix: str = "", encoding: str = "utf-8") -> dict[str, str]:
+    """Every file of dataset ``name``'s zip under ``prefix``, name -> text, in name order."""
+    with zipfile.ZipFile(path(name)) as archive:
+        members = sorted(
+            m for m in archive.namelist() if m.startswith(prefix) and not m.endswith("/")
+        )
+        return {m: archive.read(m).decode(encoding) for m in members}
+
+
+_TREE_LEAF = re.compile(r"\(([^\s()]+) ([^\s()]+)\)")
+
+
+def _split_tagged(token: str) -> tuple[str, str]:
+    # subtle: split at the last slash, so "1/2/cd" is ("1/2", "CD"), as NLTK's str2tuple does.
+    word, _, tag = token.rpartition("/")
+    return word, tag.upper()
+
+
+@lru_cache(maxsize=1)
+def _brown_categories() -> dict[str, str]:
+    lines = read_member("brown", "brown/cats.txt").split("\n")
+    return dict(line.split() for line in lines if line.strip())
+
+
+def brown_categories() -> list[str]:
+    """The 15 Brown genres ("adventure", "news", ...), sorted."""
+    return sorted(set(_brown_categories().values()))
+
+
+def brown_tagged_sents(categories: str | list[str] | None = None) -> list[list[tuple[str, str]]]:
+    """Brown's sentences as ``(word, TAG)`` lists, files in order, optionally one genre or some.
+
+    Tags are upper-cased, as NLTK gives them (``'The/at'`` -> ``('The', 'AT')``).
+    """
+    wanted = {categories} if isinstance(categories, str) else set(categories or [])
+    if wanted - set(brown_categories()):
+        raise ValueError(
+            f"unknown Brown categories {sorted(wanted - set(brown_categories()))}; "
+            f"choose from {brown_categories()}"
+        )
+    files = [f for f, c in _brown_categories().items() if not wanted or c in wanted]
+    texts = read_members("brown", "brown/c")
+    sents = []
+    for fileid in sorted(files):
+        for line in texts[f"brown/{fileid}"].split("\n"):
+            tokens = line.split()
+            if tokens:
+                sents.append([_split_tagged(t) for t in tokens])
+    return sents
+
+
+def brown_sents(categories: str | list[str] | None = None) -> list[list[str]]:
+    """Brown's sentences as word lists."""
+    return [[w for w, _ in s] for s in brown_tagged_sents(categories)]
+
+
+def brown_words(categories: str | list[str] | None = None) -> list[str]:
+    """Every Brown token in order (1,161,192 of them for the whole corpus)."""
+    return [w for s in brown_sents(categories) for w in s]
+
+
+def movie_reviews() -> list[tuple[str, str]]:
+    """The 2,000 polarity reviews as ``(text, label)`` with label ``"neg"`` or ``"pos"``.
+
+    The text is already tokenized and lower-cased by its authors, one sentence a line.
+    """
+    texts = read_members("movie_reviews", "movie_reviews/")
+    return [
+        (text, member.split("/")[1])
+        for member, text in texts.items()
+        if member.endswith(".txt") and member.split("/")[1] in ("neg", "pos")
+    ]
+
+
+def sms_spam() -> list[tuple[str, str]]:
+    """The 5,574 SMS messages as ``(text, label)`` with label ``"ham"`` or ``"spam"``."""
+    rows = []
+    for line in path("sms_spam").read_text(encoding="utf-8").split("\n"):
+        if line.strip():
+            label, _, text = line.partition("\t")
+            rows.append((text, label))
+    return rows
+
+
+def treebank_tagged_words() -> list[tuple[str, str]]:
+    """The Penn Treebank sample's ``(word, TAG)`` leaves, read from its parse trees.
+
+    Empty elements (traces such as ``('*-1', '-NONE-')``) are kept, as NLTK keeps them;
+    100,676 leaves in all.
+    """
+    pairs = []
+    for text in read_members("treebank", "treebank/combined/wsj_").values():
+        # A leaf is "(TAG word)": neither part holds a bracket or a space.
+        pairs.extend((word, tag) for tag, word in _TREE_LEAF.findall(text))
+    return pairs
+
+
+def stopword_languages() -> list[str]:
+    """Languages with a stop word list ("english", "french", ...)."""
+    return [m.split("/")[1] for m in zip_members("stopwords", "stopwords/") if "README" not in m]
+
+
+def stopword_list(language: str = "english") -> list[str]:
+    """The stop word list for ``language``, in file order."""
+    languages = stopword_languages()
+    if language not in languages:
+        raise ValueError(f"no stop word list for {language!r}; choose from {languages}")
+    return read_member("stopwords", f"stopwords/{language}").split()

@@ -1,0 +1,52 @@
+"""Our archive readers give what NLTK's corpus readers give, on the mirror's real files."""
+
+from __future__ import annotations
+
+import pytest
+from nltk.corpus import brown, movie_reviews, stopwords, treebank
+
+from nlpjourney.data import corpora
+
+
+@pytest.mark.slow
+def test_corpora_brown_matches_nltk() -> None:
+    ours = corpora.brown_tagged_sents()
+    assert len(ours) == len(brown.sents()) == 57340
+    assert ours[:200] == [list(s) for s in brown.tagged_sents()[:200]]
+    assert corpora.brown_words("news") == list(brown.words(categories="news"))
+    assert corpora.brown_categories() == brown.categories()
+
+
+def test_corpora_brown_rejects_unknown_genre() -> None:
+    with pytest.raises(ValueError, match="unknown Brown categories"):
+        corpora.brown_sents("poetry")
+
+
+def test_corpora_movie_reviews_match_nltk() -> None:
+    ours = corpora.movie_reviews()
+    assert len(ours) == 2000
+    assert [label for _, label in ours] == [
+        movie_reviews.categories(f)[0] for f in movie_reviews.fileids()
+    ]
+    assert ours[7][0] == movie_reviews.raw(movie_reviews.fileids()[7])
+
+
+def test_corpora_sms_spam_has_every_message() -> None:
+    rows = corpora.sms_spam()
+    assert len(rows) == 5574
+    assert {label for _, label in rows} == {"ham", "spam"}
+    assert sum(label == "spam" for _, label in rows) == 747
+
+
+def test_corpora_treebank_words_match_nltk() -> None:
+    ours = corpora.treebank_tagged_words()
+    assert ours == list(treebank.tagged_words())
+
+
+def test_corpora_stopwords_match_nltk() -> None:
+    assert corpora.stopword_list("english") == stopwords.words("english")
+    # NLTK also lists "english-extended", which is no file of the archive; it holds 29 lists.
+    assert len(corpora.stopword_languages()) == 29
+    assert set(corpora.stopword_languages()) <= set(stopwords.fileids())
+    with pytest.raises(ValueError, match="no stop word list"):
+        corpora.stopword_list("klingon")
