@@ -105,11 +105,11 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "0.3", "numpy-neural-network", "A neural network in plain NumPy: perceptron, MLP, backprop"
     ),
-    Topic("1.1", "what-is-nlp", "What NLP is: syntax, semantics, pragmatics, discourse"),
+    Topic("1.1", "what-nlp-is", "What NLP is: syntax, semantics, pragmatics, discourse"),
     Topic(
         "1.2", "text-preprocessing", "Text preprocessing: tokenizing, normalizing, stemming, lemmas"
     ),
-    Topic("1.3", "text-features", "Features: bag-of-words, TF-IDF, n-grams, hashing"),
+    Topic("1.3", "features", "Features: bag-of-words, TF-IDF, n-grams, hashing"),
     Topic(
         "1.4", "subword-tokenization", "Subword tokenization: byte-level BPE, WordPiece, Unigram"
     ),
