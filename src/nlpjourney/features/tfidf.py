@@ -146,7 +146,10 @@ def weight_counts(
         positive = weights > 0
         weights = np.where(positive, np.log(np.where(positive, weights, 1.0)) + 1.0, 0.0)
     if idf_weights is not None:
-        weights = weights * idf_weights  # broadcasts over rows
+        # subtle: only present terms are weighted, as in the sparse case, so a term with
+        # df = 0 and an unsmoothed idf of inf gives 0, not 0 * inf = nan.
+        with np.errstate(invalid="ignore"):
+            weights = np.where(weights != 0, weights * idf_weights, 0.0)  # (docs, terms)
     return normalize_rows(weights, norm)
 
 
