@@ -235,6 +235,7 @@ def test_ngram_kneser_ney_beats_laplace_on_held_out_brown(brown, order) -> None:
     assert math.isfinite(kn) and kn < laplace / 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("order", [2, 3])
 def test_ngram_kneser_ney_compared_with_nltk(brown, order) -> None:
     """The facts behind the module docstring's comparison with KneserNeyInterpolated."""
