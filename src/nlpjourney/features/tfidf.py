@@ -100,11 +100,13 @@ def normalize_rows(matrix: Matrix, norm: str | None = "l2") -> Matrix:
     """Scale each row to unit Euclidean length (``"l2"``) or unit absolute sum (``"l1"``).
 
     All-zero rows stay zero. A sparse input is scaled in place and returned; a dense
-    one gives a new float array.
+    one gives a new float64 array (also for ``norm=None``).
+
+    Example: ``normalize_rows(np.array([[3.0, 4.0], [0.0, 0.0]]))`` is ``[[0.6, 0.8], [0, 0]]``.
     """
     _check_norm(norm)
     if norm is None:
-        return matrix
+        return matrix if sp.issparse(matrix) else np.array(matrix, dtype=np.float64)
     if sp.issparse(matrix):
         matrix = sp.csr_matrix(matrix, copy=False)
         rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
