@@ -260,6 +260,7 @@ def test_ngram_kneser_ney_compared_with_nltk(brown, order) -> None:
     assert ours.distribution(start).sum() == pytest.approx(1.0, abs=1e-12)
     if order == 3:
         assert nltk_total > 1.005
+        assert theirs.score(BOS, ("the", "jury")) > 0 and ours.prob(BOS, ["the", "jury"]) == 0
     else:
         assert nltk_total == pytest.approx(1.0, abs=1e-9)
 
