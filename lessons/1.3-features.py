@@ -1,0 +1,329 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 1.3 Features: bag-of-words, TF-IDF, n-grams, hashing
+#
+# A classifier, a search engine or a clustering algorithm wants numbers, and a text is a
+# string. The oldest answer, still a strong baseline, is to forget word order and describe
+# each document by **which words it uses and how often**: a *bag of words*. In this lesson
+# you build, step by step on real SMS messages:
+#
+# 1. a bag-of-words count matrix, by hand;
+# 2. document frequency and **idf**, which says how rare (and so how telling) a word is;
+# 3. **TF-IDF** weights with **l2 normalization**, checked against the project's
+#    `nlpjourney.features.TfidfVectorizer` (itself checked against scikit-learn's);
+# 4. word and character **n-grams**, which bring back a little word order and spelling;
+# 5. the **hashing trick**, which needs no vocabulary at all, and what its collisions cost.
+#
+# Then you use the result: the words that mark spam, and finding similar messages.
+#
+# Set `JOURNEY_QUICK=1` in the environment to run everything on a sample.
+
+# %%
+import os
+import re
+from collections import Counter
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from nlpjourney.data import corpora
+from nlpjourney.features import CountVectorizer, HashingVectorizer, TfidfVectorizer
+from nlpjourney.features.hashing import murmurhash3_32
+from nlpjourney.features.tfidf import document_frequency, idf
+
+QUICK = os.environ.get("JOURNEY_QUICK") == "1"
+np.set_printoptions(precision=3, suppress=True)
+
+sms = corpora.sms_spam()  # [(text, "ham" | "spam")]
+if QUICK:
+    sms = sms[::3]  # every third message: both classes, a third of the time
+texts = [text for text, _ in sms]
+labels = np.array([label for _, label in sms])
+print(f"{len(texts)} messages, {np.mean(labels == 'spam'):.1%} spam")
+
+# %% [markdown]
+# ## 1. A bag of words by hand
+#
+# Three steps turn documents into a matrix:
+#
+# - **tokenize**: lowercase, then take the runs of two or more letters or digits (the
+#   regular expression `\b\w\w+\b`, scikit-learn's default, which drops "a" and "I");
+# - **vocabulary**: every distinct token gets a column, here in alphabetical order;
+# - **count**: row `d`, column `t` holds how often token `t` occurs in document `d`.
+
+# %%
+few = [
+    "Free entry in a weekly competition, text WIN to win the FA Cup final tickets",
+    "Are you free tonight? I'll call you later",
+    "WINNER! You have won a free prize, call now to claim your prize",
+    "Ok lar, see you at the cup final tonight",
+]
+token_re = re.compile(r"(?u)\b\w\w+\b")
+
+
+def tokenize(text):
+    return token_re.findall(text.lower())
+
+
+vocabulary = sorted({token for doc in few for token in tokenize(doc)})
+column = {token: j for j, token in enumerate(vocabulary)}
+bag = np.zeros((len(few), len(vocabulary)), dtype=np.int64)
+for d, doc in enumerate(few):
+    for token in tokenize(doc):
+        bag[d, column[token]] += 1
+
+print(f"{len(vocabulary)} words: {vocabulary[:12]} ...")
+for word in ["free", "prize", "you", "tonight"]:
+    print(f"{word:>8}: {bag[:, column[word]]}")
+
+# %% [markdown]
+# The library's `CountVectorizer` does exactly this, returning a *sparse* matrix: almost
+# every entry is zero, so only the non-zero ones are stored (SciPy's CSR format).
+
+# %%
+counter = CountVectorizer()
+library_bag = counter.fit_transform(few)
+assert list(counter.get_feature_names_out()) == vocabulary
+assert np.array_equal(library_bag.toarray(), bag)
+print(type(library_bag).__name__, library_bag.shape, f"{library_bag.nnz} non-zeros")
+
+# %% [markdown]
+# ## 2. Counts on the whole SMS corpus
+#
+# On real data the matrix is large and very sparse: a message uses a dozen of the
+# thousands of words in the vocabulary. The most frequent words are the ones that carry
+# the least meaning.
+
+# %%
+count_vectorizer = CountVectorizer()
+counts = count_vectorizer.fit_transform(texts)  # (messages, words), sparse
+words = count_vectorizer.get_feature_names_out()
+density = counts.nnz / (counts.shape[0] * counts.shape[1])
+print(f"count matrix {counts.shape}, {counts.nnz} non-zeros, density {density:.3%}")
+
+totals = np.asarray(counts.sum(axis=0)).ravel()
+top = np.argsort(-totals)[:10]
+print("most frequent:", [(words[j], int(totals[j])) for j in top])
+
+# %% [markdown]
+# ## 3. Document frequency
+#
+# How many *documents* contain each word: not how often it is used. "you" is in a third
+# of all messages; "prize" in far fewer, nearly all of them spam. A word in few documents
+# tells you more about each document that has it.
+
+# %%
+df_by_hand = np.asarray((counts > 0).sum(axis=0)).ravel()
+assert np.array_equal(df_by_hand, document_frequency(counts))
+n_documents = counts.shape[0]
+for word in ["you", "call", "free", "prize", "claim"]:
+    j = count_vectorizer.vocabulary_[word]
+    in_spam = counts[labels == "spam"][:, j].getnnz()
+    print(f"{word:>6}: in {df_by_hand[j]:4d} of {n_documents} messages ({in_spam} of them spam)")
+
+# %% [markdown]
+# ## 4. Inverse document frequency, and why it is smoothed
+#
+# $\mathrm{idf}(t) = \ln\frac{n}{\mathrm{df}(t)} + 1$: large for rare words, exactly 1 for
+# a word in every document (the $+1$ keeps such words from vanishing altogether).
+#
+# A word with $\mathrm{df} = 0$ (in a fixed vocabulary, say) would get $\ln(n / 0)$, infinite.
+# *Smoothing* pretends there is one extra document containing every word once:
+# $\mathrm{idf}(t) = \ln\frac{1 + n}{1 + \mathrm{df}(t)} + 1$. It is the default, and it also
+# pulls the weights of the rarest words down a little.
+
+# %%
+idf_raw = np.log(n_documents / df_by_hand) + 1
+idf_smooth = np.log((1 + n_documents) / (1 + df_by_hand)) + 1
+for word in ["you", "free", "prize", "claim"]:
+    j = count_vectorizer.vocabulary_[word]
+    print(f"{word:>6}: df {df_by_hand[j]:4d}  idf {idf_raw[j]:.3f}  smoothed {idf_smooth[j]:.3f}")
+assert np.allclose(idf_smooth, idf(df_by_hand, n_documents, smooth=True))
+never_seen = np.array([0])  # a word of a fixed vocabulary that no message uses
+print("a word in no message: idf", idf(never_seen, n_documents, smooth=False),
+      "smoothed", idf(never_seen, n_documents, smooth=True))  # fmt: skip
+
+# %% [markdown]
+# ## 5. TF-IDF and the l2 norm
+#
+# Multiply each count (the *term frequency*, tf) by its word's idf, then scale each row to
+# length 1. After that scaling a long message and a short one are comparable, and the dot
+# product of two rows is their **cosine similarity**. We build it densely on the first 300
+# messages and check it against `TfidfVectorizer`.
+
+# %%
+sample = texts[:300]
+sample_counts = CountVectorizer().fit_transform(sample).toarray().astype(float)
+sample_df = (sample_counts > 0).sum(axis=0)
+sample_idf = np.log((1 + len(sample)) / (1 + sample_df)) + 1
+weights = sample_counts * sample_idf  # (messages, words) * (words,): one idf per column
+lengths = np.sqrt((weights**2).sum(axis=1, keepdims=True))
+weights = weights / np.where(lengths == 0, 1, lengths)  # an empty message stays all zeros
+
+tfidf_sample = TfidfVectorizer()
+library_weights = tfidf_sample.fit_transform(sample)
+assert np.allclose(tfidf_sample.idf_, sample_idf)
+assert np.allclose(library_weights.toarray(), weights)
+print("cell-built TF-IDF equals TfidfVectorizer on", weights.shape)
+
+# %% [markdown]
+# From here on we use the library. Which words weigh most in one spam message?
+
+# %%
+tfidf = TfidfVectorizer()
+X = tfidf.fit_transform(texts)  # (messages, words), rows of length 1
+vocab = tfidf.get_feature_names_out()
+first_spam = int(np.flatnonzero(labels == "spam")[0])
+row = X[first_spam]
+order = np.argsort(-row.data)[:6]
+print(texts[first_spam])
+print([(vocab[row.indices[k]], round(float(row.data[k]), 3)) for k in order])
+
+# %% [markdown]
+# ## 6. n-grams: a little word order, a little spelling
+#
+# A bag of words cannot tell "not good" from "good, not bad". **Word n-grams** add each
+# run of n neighbouring words as a feature of its own. **Character n-grams** (windows of
+# letters) match pieces of words, so "winner", "winners" and "WINNERRR" share most of
+# their features; `char_wb` keeps the windows inside word boundaries, padding words with
+# a space.
+
+# %%
+message = "Call FREE now to claim your prize"
+tokens = tokenize(message)
+bigrams = [" ".join(pair) for pair in zip(tokens, tokens[1:], strict=False)]
+print("word bigrams:", bigrams)
+analyze_12 = CountVectorizer(ngram_range=(1, 2)).build_analyzer()
+assert analyze_12(message) == tokens + bigrams
+
+word = " prize "  # char_wb pads each word with a space on both sides
+trigrams = [word[i : i + 3] for i in range(len(word) - 2)]
+print("char_wb trigrams of 'prize':", trigrams)
+assert CountVectorizer(analyzer="char_wb", ngram_range=(3, 3)).build_analyzer()("prize") == trigrams
+
+for params in ({}, {"ngram_range": (1, 2)}, {"analyzer": "char_wb", "ngram_range": (2, 4)}):
+    n_features = CountVectorizer(**params).fit(texts).get_feature_names_out().size
+    print(f"{params!s:<48} {n_features:>7} features")
+
+
+# %%
+def jaccard(a, b, **params):
+    """Share of features two strings have in common."""
+    analyze = CountVectorizer(**params).build_analyzer()
+    first, second = set(analyze(a)), set(analyze(b))
+    return len(first & second) / len(first | second)
+
+
+for a, b in [("winner", "WINNERRR"), ("free prize", "fre prizes")]:
+    print(f"{a!r} vs {b!r}: words {jaccard(a, b):.2f}, "
+          f"char_wb 2-4 {jaccard(a, b, analyzer='char_wb', ngram_range=(2, 4)):.2f}")  # fmt: skip
+
+# %% [markdown]
+# ## 7. The hashing trick
+#
+# A vocabulary must be learned, stored and shipped with the model, and it cannot grow.
+# Instead, send feature $f$ to column $h(f) \bmod m$ for a hash function $h$ and a fixed
+# number of columns $m$. No vocabulary, constant memory, works on a stream. The price:
+# different features can share a column (a **collision**), and a column no longer names
+# its word. `HashingVectorizer` uses MurmurHash3 and, to make collisions cancel out on
+# average rather than add up, adds $+1$ or $-1$ by the hash's sign.
+
+# %%
+n_columns = 2**12
+features = list(count_vectorizer.vocabulary_)
+hashes = np.array([murmurhash3_32(feature) for feature in features], dtype=np.int64)
+columns = np.abs(hashes) % n_columns
+signs = np.where(hashes >= 0, 1.0, -1.0)
+
+# Build the hashed matrix of a few messages by hand; compare with HashingVectorizer.
+hashed = np.zeros((5, n_columns))
+for d, doc in enumerate(texts[:5]):
+    for token in tokenize(doc):
+        h = murmurhash3_32(token)
+        hashed[d, abs(h) % n_columns] += 1.0 if h >= 0 else -1.0
+library_hashed = HashingVectorizer(n_features=n_columns, norm=None).transform(texts[:5])
+assert np.array_equal(library_hashed.toarray(), hashed)
+print("cell-built hashing equals HashingVectorizer")
+
+# %% [markdown]
+# How many words share a column? If $k$ words fall into $m$ columns at random, the
+# expected number of occupied columns is $m (1 - (1 - 1/m)^k)$, so about
+# $k - m(1 - (1 - 1/m)^k)$ words collide with an earlier one.
+
+# %%
+vocabulary_size = len(features)
+for bits in (10, 12, 14, 16, 18, 20):
+    m = 2**bits
+    occupied = np.unique(np.abs(hashes) % m).size
+    expected = m * (1 - (1 - 1 / m) ** vocabulary_size)
+    print(f"m = 2**{bits:<2}: {vocabulary_size - occupied:5d} of {vocabulary_size} words "
+          f"collide (expected {vocabulary_size - expected:7.1f})")  # fmt: skip
+
+# %% [markdown]
+# ## 8. What marks spam? Top TF-IDF terms by class
+#
+# Average each word's TF-IDF weight over the spam messages and over the ham messages, and
+# plot the top words of each. Even with idf, the commonest short words ("you", "to",
+# "the") top both lists, so this time we drop stop words: `stop_words="english"` is
+# NLTK's English list (note: scikit-learn's built-in "english" list is a different one).
+# What is left shows spam is about calls, prizes and replies; ham is everyday chat. (The
+# "lt" and "gt" in ham are leftovers of the HTML escapes `&lt;#&gt;` that stand for a
+# number removed from the messages: real data is never quite clean.)
+
+# %%
+chart_tfidf = TfidfVectorizer(stop_words="english")
+X_chart = chart_tfidf.fit_transform(texts)
+chart_vocab = chart_tfidf.get_feature_names_out()
+mean_spam = np.asarray(X_chart[labels == "spam"].mean(axis=0)).ravel()
+mean_ham = np.asarray(X_chart[labels == "ham"].mean(axis=0)).ravel()
+fig, axes = plt.subplots(1, 2, figsize=(10, 5))
+for ax, means, name, colour in ((axes[0], mean_spam, "spam", "tab:red"),
+                                (axes[1], mean_ham, "ham", "tab:blue")):  # fmt: skip
+    top = np.argsort(-means)[:15][::-1]  # largest at the top of the chart
+    ax.barh(chart_vocab[top], means[top], color=colour)
+    ax.set_title(f"top TF-IDF terms in {name}")
+    ax.set_xlabel("mean TF-IDF weight")
+    ax.locator_params(axis="x", nbins=4)  # few ticks: the labels must not run together
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 9. Nearest neighbours by cosine similarity
+#
+# Rows have length 1, so `X @ X[i].T` is the cosine similarity of every message with
+# message `i`. Its nearest neighbours are messages that share its rare words.
+
+# %%
+query = first_spam
+similarity = (X @ X[query].T).toarray().ravel()
+similarity[query] = -1  # not itself
+print("query:", texts[query], "\n")
+for j in np.argsort(-similarity)[:3]:
+    print(f"{similarity[j]:.3f} [{labels[j]}] {texts[j]}")
+neighbour_labels = [labels[j] for j in np.argsort(-similarity)[:10]]
+print("\nlabels of the 10 nearest:", Counter(neighbour_labels))
+
+# %% [markdown]
+# ## Summary
+#
+# - A bag of words is a sparse (documents x vocabulary) count matrix; the library builds
+#   it with one dictionary lookup per distinct feature and one SciPy CSR construction.
+# - idf weighs a word by its rarity, $\ln\frac{1+n}{1+\mathrm{df}} + 1$ with smoothing;
+#   TF-IDF rows scaled to unit length make dot products cosine similarities.
+# - Word n-grams add local word order, character n-grams robustness to spelling, at the
+#   price of many more features.
+# - Hashing trades the vocabulary for collisions, which shrink as the columns grow.
+#
+# Next: exercise 1.3 asks you to write the TF-IDF formulas yourself (`journey check 1.3`),
+# and topic 2.1 trains classifiers on exactly these features.
