@@ -5,7 +5,8 @@ that the matrices are equal, then times ``fit_transform`` (best of ``--repeat`` 
 this one process) and prints the ratio ours / scikit-learn (below 1: ours is faster).
 
 Cases: ``TfidfVectorizer`` with its defaults (the target: at most 2x scikit-learn),
-``CountVectorizer`` with word 1-2 grams, and ``CountVectorizer`` with ``char_wb`` 2-4 grams.
+``CountVectorizer`` with word 1-2 grams and with ``char_wb`` 2-4 grams, and
+``HashingVectorizer`` with word 1-2 grams.
 
 Run it with::
 
@@ -25,7 +26,7 @@ import sklearn
 from sklearn.feature_extraction import text as sk
 
 from nlpjourney.data import corpora
-from nlpjourney.features import CountVectorizer, TfidfVectorizer
+from nlpjourney.features import CountVectorizer, HashingVectorizer, TfidfVectorizer
 
 CASES: dict[str, tuple[type, type, dict]] = {
     "tfidf (defaults)": (TfidfVectorizer, sk.TfidfVectorizer, {}),
@@ -35,6 +36,7 @@ CASES: dict[str, tuple[type, type, dict]] = {
         sk.CountVectorizer,
         {"analyzer": "char_wb", "ngram_range": (2, 4)},
     ),
+    "hashing ngram (1,2)": (HashingVectorizer, sk.HashingVectorizer, {"ngram_range": (1, 2)}),
 }
 
 

@@ -23,7 +23,7 @@ Simplifications: keys are ``str`` or ``bytes`` (no integer keys); see also
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -201,20 +201,23 @@ class HashingVectorizer(TextAnalysisMixin):
         check_documents(raw_documents)
         self._check_params()
         analyze = self.build_analyzer()
-        # Give each distinct feature a local id, then hash the distinct features once.
+        # Tally each document's features (Counter, in C), give each distinct feature a
+        # local id, then hash every distinct feature once, all together.
         local: defaultdict[str, int] = defaultdict()
         local.default_factory = local.__len__
         ids: list[int] = []
+        tallies: list[int] = []
         lengths: list[int] = []
         for doc in raw_documents:
-            features = analyze(doc)
-            ids.extend(map(local.__getitem__, features))
-            lengths.append(len(features))
+            counter = Counter(analyze(doc))
+            ids.extend(map(local.__getitem__, counter))
+            tallies.extend(counter.values())
+            lengths.append(len(counter))
         if not lengths:
             raise ValueError("Cannot vectorize an empty sequence of documents")
         column_of, sign_of = hash_columns(murmurhash3_32_many(list(local)), self.n_features)
         local_ids = np.array(ids, dtype=np.int64)
-        values = np.ones(len(local_ids), dtype=self.dtype)
+        values = np.array(tallies, dtype=self.dtype)
         if self.alternate_sign:
             values *= sign_of[local_ids]
         indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
