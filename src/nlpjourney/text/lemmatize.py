@@ -92,18 +92,28 @@ def morphy(form: str, pos: str, wordnet: WordNet | None = None) -> list[str]:
     """
     if not isinstance(form, str):
         raise TypeError(f"form must be a str, got {type(form).__name__}")
+    return _morphy(form, *_tables(wordnet or default_wordnet(), pos))
+
+
+_Tables = tuple[dict[str, tuple[str, ...]], tuple[tuple[str, str], ...], dict[str, str]]
+
+
+def _tables(wn: WordNet, pos: str) -> _Tables:
     check_pos(pos)
-    wn = wordnet or default_wordnet()
-    exceptions = wn.exceptions(pos)
+    return wn.exceptions(pos), SUBSTITUTIONS[pos], wn.lemmas(pos)
+
+
+def _morphy(form: str, exceptions: dict, rules: tuple, known: dict) -> list[str]:
     if form in exceptions:
         candidates: tuple[str, ...] | list[str] = exceptions[form]
     else:
-        candidates = [
-            form[: -len(old)] + new for old, new in SUBSTITUTIONS[pos] if form.endswith(old)
-        ]
-    known = wn.lemmas(pos)
-    # dict.fromkeys keeps the first place of each form: an ordered set.
-    return list(dict.fromkeys(c for c in (form, *candidates) if c in known))
+        candidates = [form[: -len(old)] + new for old, new in rules if form.endswith(old)]
+    found = [form] if form in known else []
+    for candidate in candidates:
+        # A list, not a set: the first place of each form decides ties later.
+        if candidate in known and candidate not in found:
+            found.append(candidate)
+    return found
 
 
 class WordNetLemmatizer:
@@ -116,6 +126,7 @@ class WordNetLemmatizer:
 
     def __init__(self, wordnet: WordNet | None = None) -> None:
         self.wordnet = wordnet
+        self._by_pos: dict[str, _Tables] = {}  # pos -> its tables, looked up once
 
     def lemmatize(self, word: str, pos: str = "n") -> str:
         """The lemma of ``word`` read as ``pos``.
@@ -133,7 +144,12 @@ class WordNetLemmatizer:
             TypeError: ``word`` is not a str.
             ValueError: ``pos`` is none of the five WordNet parts of speech.
         """
-        lemmas = morphy(word, pos, self.wordnet)
+        if not isinstance(word, str):
+            raise TypeError(f"word must be a str, got {type(word).__name__}")
+        tables = self._by_pos.get(pos) if isinstance(pos, str) else None
+        if tables is None:
+            tables = self._by_pos[pos] = _tables(self.wordnet or default_wordnet(), pos)
+        lemmas = _morphy(word, *tables)
         # subtle: min keeps the first of equal lengths, so a tie goes to morphy's order:
         # the form itself, then the exception bases or rules in their listed order.
         return min(lemmas, key=len) if lemmas else word
