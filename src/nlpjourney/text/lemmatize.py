@@ -32,9 +32,11 @@ Reference: NLTK's ``nltk.stem.WordNetLemmatizer().lemmatize(word, pos)`` (which 
 ``wordnet._morphy``); the tests compare every (word, pos) of the Penn Treebank sample and
 of Brown with it.
 
-Simplifications:
-    - Rules are applied once, not repeatedly (as NLTK does; WordNet's C morphy also tries
-      multi-word collocations such as "attorneys general", which neither does).
+Simplifications (NLTK's, kept for parity):
+    - Each rule is applied once to the word as given; rules are never chained.
+    - An exception-list form gets only its listed bases, never the rule-made forms.
+    - Multi-word collocations ("attorneys_general"), which WordNet's own C morphy
+      inflects word by word, get no special treatment.
 """
 
 from __future__ import annotations
