@@ -160,7 +160,8 @@ print(be_forms.most_common())
 #
 # **Parts of speech** sort words into classes that behave alike: nouns, verbs, adjectives,
 # prepositions... The class is a guess from context, because many words belong to several.
-# Brown comes with its own hand-made tags (a tagset of 1961); spaCy predicts Penn Treebank
+# Brown comes with its own hand-made tags (the Brown tagset, older and finer than Penn
+# Treebank's, with `-TL` for words in titles); spaCy predicts Penn Treebank
 # tags (`tag`) and the coarser Universal tags (`pos`). Side by side on a Brown news sentence:
 
 # %%
@@ -527,7 +528,8 @@ for label in ("ham", "spam"):
 # Sarcasm is pragmatics at its hardest: the words praise, the writer mocks. Movie
 # reviewers write "yeah , right" after a claim they do not believe, and "how original"
 # about a plot they have seen a hundred times. A program that counts opinion words (here
-# Hu and Liu's lexicon of positive words, from the registry) sees praise in every one.
+# Hu and Liu's lexicon of positive words, from the registry) sees praise in most of them
+# ("original" happens not to be in the list).
 
 
 # %%
@@ -661,9 +663,9 @@ for era in eras:
     print(f"{era}: {sentences_in[era]:>5} sentences; start with a connective of {shares_text}")
 
 # %% [markdown]
-# Since 1933 presidents open far more sentences with "And", "For" and "So" than their
-# predecessors, who preferred "But" and "If" (and long sentences, so fewer openings in
-# all): a spoken, cumulative style ("And so, my fellow Americans..."). Note what the rule
+# Since 1933 presidents open far more sentences with "And" (addition) and "For" or "So"
+# (cause and result) than their predecessors did, while contrast ("But", "Yet") stays
+# about as common: a spoken, cumulative style ("And so, my fellow Americans..."). Note what the rule
 # cannot tell: "For" is a connective in "For we know..." and a preposition in "For the
 # first time...", and "Still" or "Then" can be adverbs with no link to the previous
 # sentence. Telling them apart takes the syntax from section 3.
