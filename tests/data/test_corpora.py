@@ -44,9 +44,21 @@ def test_corpora_treebank_words_match_nltk() -> None:
 
 
 def test_corpora_stopwords_match_nltk() -> None:
-    assert corpora.stopword_list("english") == stopwords.words("english")
+    for language in corpora.stopword_languages():
+        assert corpora.stopword_list(language) == stopwords.words(language), language
     # NLTK also lists "english-extended", which is no file of the archive; it holds 29 lists.
     assert len(corpora.stopword_languages()) == 29
     assert set(corpora.stopword_languages()) <= set(stopwords.fileids())
     with pytest.raises(ValueError, match="no stop word list"):
         corpora.stopword_list("klingon")
+
+
+@pytest.mark.parametrize("name", ["inaugural", "state_union", "webtext"])
+def test_corpora_plain_texts_decode_like_nltk(name: str) -> None:
+    import nltk.corpus
+
+    reader = getattr(nltk.corpus, name)
+    ours = corpora.plain_texts(name)
+    assert sorted(ours) == sorted(reader.fileids())
+    for fileid in reader.fileids():
+        assert ours[fileid] == reader.raw(fileid), fileid

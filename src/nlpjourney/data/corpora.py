@@ -21,14 +21,29 @@ from functools import lru_cache
 from nlpjourney.data.store import path
 
 
+# Archives whose files are not UTF-8, with the encoding NLTK's readers use for them.
+ENCODINGS: dict[str, str] = {
+    "inaugural": "latin-1",
+    "state_union": "iso-8859-2",
+    "webtext": "iso-8859-2",
+}
+
+
+def _encoding(name: str, encoding: str | None) -> str:
+    return encoding or ENCODINGS.get(name, "utf-8")
+
+
 def zip_members(name: str, prefix: str = "") -> list[str]:
     """Names of the files (not folders) in dataset ``name``'s zip that start with ``prefix``."""
     with zipfile.ZipFile(path(name)) as archive:
         return sorted(m for m in archive.namelist() if m.startswith(prefix) and not m.endswith("/"))
 
 
-def read_member(name: str, member: str, encoding: str = "utf-8") -> str:
-    """The text of one file in dataset ``name``'s zip, e.g. ``("wordnet", "wordnet/noun.exc")``."""
+def read_member(name: str, member: str, encoding: str | None = None) -> str:
+    """The text of one file in dataset ``name``'s zip, e.g. ``("wordnet", "wordnet/noun.exc")``.
+
+    ``encoding`` defaults to the archive's own (see ``ENCODINGS``), else UTF-8.
+    """
     with zipfile.ZipFile(path(name)) as archive:
         try:
             raw = archive.read(member)
@@ -37,16 +52,19 @@ def read_member(name: str, member: str, encoding: str = "utf-8") -> str:
                 f"{member!r} is not in the {name} archive ({path(name)}); "
                 f"zip_members({name!r}) lists what is."
             ) from None
-    return raw.decode(encoding)
+    return raw.decode(_encoding(name, encoding))
 
 
-def read_members(name: str, prefix: str = "", encoding: str = "utf-8") -> dict[str, str]:
-    """Every file of dataset ``name``'s zip under ``prefix``, name -> text, in name order."""
+def read_members(name: str, prefix: str = "", encoding: str | None = None) -> dict[str, str]:
+    """Every file of dataset ``name``'s zip under ``prefix``, name -> text, in name order.
+
+    ``encoding`` defaults to the archive's own (see ``ENCODINGS``), else UTF-8.
+    """
     with zipfile.ZipFile(path(name)) as archive:
         members = sorted(
             m for m in archive.namelist() if m.startswith(prefix) and not m.endswith("/")
         )
-        return {m: archive.read(m).decode(encoding) for m in members}
+        return {m: archive.read(m).decode(_encoding(name, encoding)) for m in members}
 
 
 _TREE_LEAF = re.compile(r"\(([^\s()]+) ([^\s()]+)\)")
@@ -143,8 +161,22 @@ def stopword_languages() -> list[str]:
 
 
 def stopword_list(language: str = "english") -> list[str]:
-    """The stop word list for ``language``, in file order."""
+    """The stop word list for ``language``: the file's non-blank lines, in order.
+
+    Lines are kept whole, as NLTK reads them: a few lists hold phrases (Catalan "des de")
+    or lines ending in a space, which splitting on whitespace would change.
+    """
     languages = stopword_languages()
     if language not in languages:
         raise ValueError(f"no stop word list for {language!r}; choose from {languages}")
-    return read_member("stopwords", f"stopwords/{language}").split()
+    text = read_member("stopwords", f"stopwords/{language}")
+    return [line for line in text.splitlines() if line.rstrip()]
+
+
+def plain_texts(name: str) -> dict[str, str]:
+    """The documents of a plain-text archive ("inaugural", "state_union", "webtext").
+
+    File name (without the folder) -> text, in name order; the README is left out.
+    """
+    texts = read_members(name, f"{name}/")
+    return {m.split("/", 1)[1]: t for m, t in texts.items() if not m.endswith("README")}

@@ -43,10 +43,7 @@ def languages() -> list[str]:
 
 @cache
 def _load(language: str) -> frozenset[str]:
-    text = corpora.read_member("stopwords", f"stopwords/{language}")
-    # subtle: NLTK keeps each non-blank line whole (trailing spaces, inner spaces and all);
-    # str.split() would break "des de" in two and change the set.
-    return frozenset(line for line in text.splitlines() if line.rstrip())
+    return frozenset(corpora.stopword_list(language))
 
 
 def stopwords(language: str = "english") -> frozenset[str]:
