@@ -20,7 +20,6 @@ from functools import lru_cache
 
 from nlpjourney.data.store import path
 
-
 # Archives whose files are not UTF-8, with the encoding NLTK's readers use for them.
 ENCODINGS: dict[str, str] = {
     "inaugural": "latin-1",
