@@ -105,16 +105,69 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "0.3", "numpy-neural-network", "A neural network in plain NumPy: perceptron, MLP, backprop"
     ),
-    Topic("1.1", "what-nlp-is", "What NLP is: syntax, semantics, pragmatics, discourse"),
     Topic(
-        "1.2", "text-preprocessing", "Text preprocessing: tokenizing, normalizing, stemming, lemmas"
+        "1.1",
+        "what-nlp-is",
+        "What NLP is: syntax, semantics, pragmatics, discourse",
+        modules=("nlpjourney.text.spacy_pipeline",),
+        tests=("tests/text/test_spacy_pipeline.py",),
     ),
-    Topic("1.3", "features", "Features: bag-of-words, TF-IDF, n-grams, hashing"),
+    Topic(
+        "1.2",
+        "text-preprocessing",
+        "Text preprocessing: tokenizing, normalizing, stemming, lemmas",
+        modules=(
+            "nlpjourney.text.tokenize",
+            "nlpjourney.text.normalize",
+            "nlpjourney.text.stem",
+            "nlpjourney.text.wordnet",
+            "nlpjourney.text.lemmatize",
+            "nlpjourney.text.stopwords",
+            "nlpjourney.text.augment",
+        ),
+        tests=(
+            "tests/text/test_tokenize.py",
+            "tests/text/test_normalize.py",
+            "tests/text/test_stem.py",
+            "tests/text/test_lemmatize.py",
+            "tests/text/test_stopwords.py",
+            "tests/text/test_augment.py",
+        ),
+        benchmarks=(
+            "benchmarks/text_tokenize.py",
+            "benchmarks/text_stem.py",
+            "benchmarks/text_lemmatize.py",
+        ),
+    ),
+    Topic(
+        "1.3",
+        "features",
+        "Features: bag-of-words, TF-IDF, n-grams, hashing",
+        modules=(
+            "nlpjourney.features.analysis",
+            "nlpjourney.features.counting",
+            "nlpjourney.features.tfidf",
+            "nlpjourney.features.hashing",
+        ),
+        tests=(
+            "tests/features/test_counting.py",
+            "tests/features/test_tfidf.py",
+            "tests/features/test_hashing.py",
+        ),
+        benchmarks=("benchmarks/features_tfidf.py",),
+    ),
     Topic(
         "1.4", "subword-tokenization", "Subword tokenization: byte-level BPE, WordPiece, Unigram"
     ),
     Topic("1.5", "word-embeddings", "Word embeddings: word2vec, GloVe, FastText, PPMI+SVD"),
-    Topic("1.6", "ngram-language-models", "n-gram language models, smoothing, perplexity"),
+    Topic(
+        "1.6",
+        "ngram-language-models",
+        "n-gram language models, smoothing, perplexity",
+        modules=("nlpjourney.lm.ngram", "nlpjourney.lm.kneser_ney"),
+        tests=("tests/lm/test_ngram.py",),
+        benchmarks=("benchmarks/lm_ngram.py",),
+    ),
     Topic(
         "2.1", "text-classification", "Text classification: naive Bayes, logistic regression, SVM"
     ),
