@@ -1,0 +1,102 @@
+"""GPT-2's printable stand-ins for the 256 byte values, and the text split patterns.
+
+Byte-level BPE works on bytes, but GPT-2's files (``encoder.json``, ``vocab.bpe``) and
+every Hugging Face ``tokenizer.json`` of a byte-level model write tokens as text. Each byte
+gets a printable character: bytes that already print as a visible Latin-1 character stand
+for themselves (``b"A"`` -> ``"A"``), the other 68 (controls, space, a few Latin-1 marks)
+take the code points from 256 upwards in byte order, so the space byte ``0x20`` becomes
+``"Ġ"`` (U+0120) and newline ``0x0A`` becomes ``"Ċ"`` (U+010A).
+
+Before BPE, text is cut into pre-tokens by a regular expression so merges never cross a
+word, number or punctuation boundary. :data:`PATTERNS` holds the published ones.
+
+Reference: GPT-2's ``bytes_to_unicode`` table as used by tiktoken, Hugging Face
+``tokenizers``' ``ByteLevel`` pre-tokenizer and decoder; the split patterns are tiktoken's
+``gpt2`` and ``cl100k_base`` ones (Llama 3's ``tokenizer.json`` uses the latter).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+__all__ = [
+    "PATTERNS",
+    "byte_to_char",
+    "bytes_to_text",
+    "char_to_byte",
+    "compile_pattern",
+    "text_to_bytes",
+]
+
+PATTERNS: dict[str, str] = {
+    # GPT-2: English contractions, then letters, numbers, other symbols, each optionally
+    # led by one space; runs of spaces keep their last space for the next word.
+    "gpt2": r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""",
+    # GPT-4 (cl100k_base), also Llama 3: case-insensitive contractions, a word may be led
+    # by one non-letter (not a newline), numbers in groups of at most three digits.
+    "gpt4": (
+        r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|"""
+        r""" ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
+    ),
+}
+PATTERNS["llama3"] = PATTERNS["gpt4"]
+
+
+@lru_cache(maxsize=None)
+def compile_pattern(pattern: str) -> regex.Pattern[str]:
+    """Compile a split pattern given by name (a key of :data:`PATTERNS`) or as a regex.
+
+    >>> compile_pattern("gpt2").findall("Hello  world's 2024!")
+    ['Hello', ' ', ' world', "'s", ' 2024', '!']
+    """
+    return regex.compile(PATTERNS.get(pattern, pattern))
+
+
+def _printable_bytes() -> list[int]:
+    """Bytes that stand for themselves: ``!``..``~``, ``¡``..``¬``, ``®``..``ÿ``."""
+    return [*range(0x21, 0x7F), *range(0xA1, 0xAD), *range(0xAE, 0x100)]
+
+
+def _build_table() -> list[str]:
+    printable = set(_printable_bytes())
+    table = []
+    shifted = 0
+    for byte in range(256):
+        if byte in printable:
+            table.append(chr(byte))
+        else:
+            table.append(chr(256 + shifted))
+            shifted += 1
+    return table
+
+
+BYTE_TO_CHAR: tuple[str, ...] = tuple(_build_table())
+CHAR_TO_BYTE: dict[str, int] = {c: b for b, c in enumerate(BYTE_TO_CHAR)}
+
+
+def byte_to_char(byte: int) -> str:
+    """The printable stand-in of one byte value: ``byte_to_char(32) == "Ġ"``."""
+    return BYTE_TO_CHAR[byte]
+
+
+def char_to_byte(char: str) -> int:
+    """The byte value a stand-in character means: ``char_to_byte("Ġ") == 32``."""
+    return CHAR_TO_BYTE[char]
+
+
+def bytes_to_text(data: bytes) -> str:
+    """Bytes written in stand-ins: ``bytes_to_text(b" hi") == "Ġhi"``."""
+    return "".join(BYTE_TO_CHAR[b] for b in data)
+
+
+def text_to_bytes(text: str) -> bytes:
+    """The inverse of :func:`bytes_to_text`; a character outside the table raises."""
+    try:
+        return bytes(CHAR_TO_BYTE[c] for c in text)
+    except KeyError as error:
+        raise ValueError(
+            f"{error.args[0]!r} is not a byte-level stand-in character; is this token "
+            "from a byte-level BPE vocabulary?"
+        ) from None
