@@ -17,7 +17,7 @@ Reference: GPT-2's ``bytes_to_unicode`` table as used by tiktoken, Hugging Face
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import regex
 
@@ -44,7 +44,7 @@ PATTERNS: dict[str, str] = {
 PATTERNS["llama3"] = PATTERNS["gpt4"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def compile_pattern(pattern: str) -> regex.Pattern[str]:
     """Compile a split pattern given by name (a key of :data:`PATTERNS`) or as a regex.
 
