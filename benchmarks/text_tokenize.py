@@ -21,6 +21,7 @@ from nltk.tokenize import NLTKWordTokenizer
 from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
 
 from nlpjourney.data import corpora
+from nlpjourney.text import punkt
 from nlpjourney.text import tokenize as tk
 
 
@@ -31,7 +32,7 @@ def main() -> None:
 
     messages = [text for text, _ in corpora.sms_spam()]
     training = list(corpora.read_members("state_union", "state_union/", "iso-8859-2").values())
-    ours_split = tk.train_sentence_splitter(training, number_signs=())
+    ours_split = punkt.train_sentence_splitter(training, number_signs=())
     trainer = PunktTrainer()
     for text in training:
         trainer.train(text, finalize=False)

@@ -36,6 +36,13 @@ class WorkspaceError(JourneyError):
     """The learner's workspace or progress store is missing or unreadable."""
 
 
+def check_str(value: object, name: str = "text") -> str:
+    """``value`` if it is a str, else a TypeError naming the argument and what to do."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}; decode bytes first")
+    return value
+
+
 def lookup(table: Mapping[str, T], name: str, what: str, advice: str) -> T:
     """``table[name]``, or an :class:`UnknownNameError` that names the closest keys.
 

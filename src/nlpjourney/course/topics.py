@@ -118,6 +118,7 @@ TOPICS: tuple[Topic, ...] = (
         "Text preprocessing: tokenizing, normalizing, stemming, lemmas",
         modules=(
             "nlpjourney.text.tokenize",
+            "nlpjourney.text.punkt",
             "nlpjourney.text.normalize",
             "nlpjourney.text.stem",
             "nlpjourney.text.wordnet",
@@ -127,6 +128,7 @@ TOPICS: tuple[Topic, ...] = (
         ),
         tests=(
             "tests/text/test_tokenize.py",
+            "tests/text/test_punkt.py",
             "tests/text/test_normalize.py",
             "tests/text/test_stem.py",
             "tests/text/test_lemmatize.py",

@@ -31,6 +31,8 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
+from nlpjourney.errors import check_str
+
 __all__ = [
     "CONTRACTIONS",
     "SpellingCorrector",
@@ -47,15 +49,9 @@ __all__ = [
 FORMS = ("NFC", "NFD", "NFKC", "NFKD")
 
 
-def _check_text(text: object) -> str:
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}; decode bytes first")
-    return text
-
-
 def casefold(text: str) -> str:
     """Case-insensitive form: lower case, and more (``"Straße"`` -> ``"strasse"``)."""
-    return _check_text(text).casefold()
+    return check_str(text).casefold()
 
 
 def unicode_normalize(text: str, form: str = "NFC") -> str:
@@ -67,7 +63,7 @@ def unicode_normalize(text: str, form: str = "NFC") -> str:
             ``"NFKC"`` or ``"NFKD"`` (also fold compatibility variants: ``"ﬁ"`` -> ``"fi"``,
             ``"①"`` -> ``"1"``, a no-break space -> a space).
     """
-    _check_text(text)
+    check_str(text)
     if form not in FORMS:
         raise ValueError(f"form must be one of {FORMS}, got {form!r}")
     return unicodedata.normalize(form, text)
@@ -79,7 +75,7 @@ def strip_accents(text: str) -> str:
     Decomposes with NFKD and keeps every character that is not a combining mark, as
     scikit-learn's ``strip_accents_unicode`` does (so ``"ﬁ"`` also becomes ``"fi"``).
     """
-    if _check_text(text).isascii():  # the common case: no accents possible
+    if check_str(text).isascii():  # the common case: no accents possible
         return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -90,7 +86,7 @@ _SPACE_RUN = re.compile(r"\s+")
 
 def normalize_whitespace(text: str) -> str:
     """Every run of whitespace becomes one space, and none at either end."""
-    return _SPACE_RUN.sub(" ", _check_text(text)).strip()
+    return _SPACE_RUN.sub(" ", check_str(text)).strip()
 
 
 def _is_punctuation(char: str) -> bool:
@@ -108,7 +104,7 @@ def remove_punctuation(text: str, replacement: str = "", keep: str = "") -> str:
 
     Symbols (``$``, ``+``, ``©``) are not punctuation in Unicode and stay.
     """
-    _check_text(text)
+    check_str(text)
     if any(_is_punctuation(c) for c in replacement):
         raise ValueError(
             f"replacement {replacement!r} holds punctuation, so a second pass would remove "
@@ -169,7 +165,7 @@ def expand_contractions(text: str) -> str:
         original = match.group()
         return _match_case(CONTRACTIONS[original.lower().replace("’", "'")], original)
 
-    return _CONTRACTION.sub(expand, _check_text(text))
+    return _CONTRACTION.sub(expand, check_str(text))
 
 
 def normalize(
@@ -194,7 +190,7 @@ def normalize(
     Example: ``normalize("  Don’t   SHOUT, Café!", contractions=True, accents=True,
     punctuation=True)`` -> ``"do not shout cafe"``.
     """
-    _check_text(text)
+    check_str(text)
     if form is not None and form not in FORMS:
         raise ValueError(f"form must be one of {FORMS} or None, got {form!r}")
 
@@ -272,7 +268,7 @@ class SpellingCorrector:
         Nearest means: ``word`` itself if known, else the known words one edit away, else
         two edits away; if none, ``[word]``.
         """
-        word = _check_text(word).lower()
+        word = check_str(word).lower()
         found = self.known([word])
         if not found:
             near = _edits1(word)
