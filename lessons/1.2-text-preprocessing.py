@@ -28,6 +28,7 @@
 import math
 import os
 import re
+import tempfile
 import time
 from collections import Counter
 
@@ -215,16 +216,27 @@ assert all(
 assert piped == [nz.normalize(p, contractions=True, accents=True, punctuation=True) for p in piped]
 print("pipeline == the steps above, and normalizing twice changes nothing")
 
+
 # %%
-fig, ax = plt.subplots(figsize=(7, 3.5))
-bars = ax.bar(list(sizes), list(sizes.values()), color="tab:blue")
-ax.bar_label(bars, fmt="%d")
-ax.set_ylabel("vocabulary size (types)")
-ax.set_title("SMS spam vocabulary after each normalization step")
-ax.set_ylim(0, max(sizes.values()) * 1.15)
-fig.tight_layout()
-fig.savefig("/tmp/lesson-1.2-vocabulary.png", dpi=80)
-plt.show()
+def vocabulary_chart(sizes, title, colour, name):
+    """A labelled bar per vocabulary size; also saved as a PNG in the temp folder."""
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    bars = ax.bar(list(sizes), list(sizes.values()), color=colour)
+    ax.bar_label(bars, fmt="%d")
+    ax.set_ylabel("vocabulary size (types)")
+    ax.set_title(title)
+    ax.set_ylim(0, max(sizes.values()) * 1.15)
+    fig.tight_layout()
+    fig.savefig(os.path.join(tempfile.gettempdir(), name), dpi=80)
+    plt.show()
+
+
+vocabulary_chart(
+    sizes,
+    "SMS spam vocabulary after each normalization step",
+    "tab:blue",
+    "lesson-1.2-vocabulary.png",
+)
 
 # %% [markdown]
 # Case folding is the big step: "Hello", "hello" and "HELLO" are one word now. Removing
@@ -407,15 +419,12 @@ sizes_by_method = {
 print(sizes_by_method)
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 3.5))
-bars = ax.bar(list(sizes_by_method), list(sizes_by_method.values()), color="tab:green")
-ax.bar_label(bars, fmt="%d")
-ax.set_ylabel("vocabulary size (types)")
-ax.set_title("Brown news: distinct words by how they are keyed")
-ax.set_ylim(0, max(sizes_by_method.values()) * 1.15)
-fig.tight_layout()
-fig.savefig("/tmp/lesson-1.2-lemmas-stems.png", dpi=80)
-plt.show()
+vocabulary_chart(
+    sizes_by_method,
+    "Brown news: distinct words by how they are keyed",
+    "tab:green",
+    "lesson-1.2-lemmas-stems.png",
+)
 
 # %% [markdown]
 # Lemmas merge fewer forms than stems, but every lemma is a word you can look up, and
