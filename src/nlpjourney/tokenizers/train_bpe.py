@@ -1,0 +1,500 @@
+"""Train a byte-level BPE tokenizer (GPT-2's kind) on text, fast enough for real corpora.
+
+Training has two phases, and neither ever reads the corpus twice:
+
+1. **Count pre-tokens once.** Each document is cut by the split pattern (``"gpt2"``,
+   ``"gpt4"`` or any regex) into pre-tokens, and a ``Counter`` keeps how often each
+   distinct one occurs. Big inputs are counted in parallel on every core: the input is cut
+   into chunks at line (file) or document (iterable) boundaries, each worker process counts
+   its chunks, and the partial counters are added up.
+2. **Merge with incremental pair counts.** Each distinct pre-token becomes a sequence of
+   symbol ids with its count. We keep the count of every adjacent pair, an index from a
+   pair to the pre-tokens that hold it, and a max-heap of pairs by count with lazy
+   invalidation (a popped entry whose count is out of date is pushed back with the right
+   one). A merge rewrites only the pre-tokens that hold the pair and adjusts the counts of
+   the pairs around each occurrence; nothing is recounted.
+
+Which pair wins a tie decides the whole merge list, so we follow Hugging Face
+``tokenizers``' ``BpeTrainer`` exactly. Its rule: the highest count wins; among equal
+counts, the pair ``(left, right)`` that is smallest by its *trainer ids*, compared left id
+first. The trainer's ids are not byte values: the 256 single bytes are numbered in the
+order of their printable stand-in characters' code points (``"!"`` = 0 ... ``"ÿ"`` = 187,
+then ``"Ā"`` (byte 0) = 188 ... ``"Ġ"`` (space) = 220 ...), and each new token takes the
+next id when it is first made. So ``("e", "r")`` (ids 68, 81) beats ``("Ġ", "t")``
+(220, 83) at equal counts, and a pair whose left token is a single byte beats one whose
+left token is a merged one.
+
+>>> learn_merges({"low": 5, " lower": 2, " newest": 6, " widest": 3}, vocab_size=262)
+[(b'e', b's'), (b'es', b't'), (b'l', b'o'), (b'lo', b'w'), (b'e', b'w'), (b'n', b'ew')]
+
+("e s" and "s t" both occur 9 times: "e" has the smaller id. At 6, "e w" beats "n e" and
+"Ġ n", whose space has a large id.)
+
+Reference: Hugging Face ``tokenizers``' ``BpeTrainer`` with a ``ByteLevel`` pre-tokenizer
+(``initial_alphabet=ByteLevel.alphabet()``): the tests require our merge list to equal
+its, on real text and on generated tiny corpora, and to equal a slow trainer that
+recounts every pair before every merge. A file is read line by line as ``tokenizers``
+reads it (each line with its ``"\\n"`` is split on its own).
+
+Simplifications:
+    - Special tokens are cut out of the text before splitting (each is a document
+      boundary) and never merged; ``tokenizers`` splits their text like any other.
+    - No ``min_frequency``, ``limit_alphabet``, ``max_token_length``, word prefixes or
+      suffixes; the alphabet is always all 256 bytes.
+    - The file's text must be UTF-8.
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nlpjourney.errors import JourneyError
+from nlpjourney.progress import ProgressBar, progress_bar
+from nlpjourney.tokenizers.base import special_token_pattern
+from nlpjourney.tokenizers.byte_level import BYTE_TO_CHAR, PATTERNS, compile_pattern
+
+if TYPE_CHECKING:
+    from nlpjourney.tokenizers.bpe import ByteLevelBPETokenizer
+
+__all__ = [
+    "TrainingInputError",
+    "count_pretokens",
+    "learn_merges",
+    "train_bpe",
+    "vocab_from_merges",
+]
+
+# Inputs smaller than this are counted in this process: starting workers costs more.
+PARALLEL_MIN_BYTES = 4 << 20
+CHUNK_BYTES = 1 << 20
+# Symbol ids are stored as characters (see _merge_loop): at most one per code point.
+MAX_VOCAB = 0x110000
+
+# The trainer id of each byte: its stand-in character's rank in code point order.
+_BYTE_RANK = [0] * 256
+for _rank, _byte in enumerate(sorted(range(256), key=lambda b: BYTE_TO_CHAR[b])):
+    _BYTE_RANK[_byte] = _rank
+# bytes.translate with this table turns a pre-token's bytes into its trainer ids in C.
+_RANK_TABLE = bytes(_BYTE_RANK)
+_RANKED_BYTES = [bytes([b]) for b in sorted(range(256), key=lambda b: BYTE_TO_CHAR[b])]
+
+
+class TrainingInputError(JourneyError, ValueError):
+    """The training input is missing, of the wrong type, or not UTF-8 text."""
+
+
+class TrainingFileNotFoundError(TrainingInputError, FileNotFoundError):
+    """A training file does not exist."""
+
+
+# -- phase 1: counting pre-tokens -------------------------------------------------------
+
+
+def _sources(files_or_texts: Any) -> list[Path | str] | Iterable[Any]:
+    """Paths to read and texts to split, in order; files are checked up front."""
+    if isinstance(files_or_texts, str | os.PathLike):
+        items: Iterable[Any] = [Path(files_or_texts)]
+    elif isinstance(files_or_texts, bytes):
+        raise TypeError("pass text as str (or a list of str), or a file path, not bytes")
+    elif isinstance(files_or_texts, Iterable):
+        items = files_or_texts
+    else:
+        raise TypeError(
+            "train on a file path (str or Path), a list of Paths, or an iterable of "
+            f"strings, not {type(files_or_texts).__name__}"
+        )
+    if isinstance(items, list | tuple):
+        for item in items:
+            if isinstance(item, os.PathLike) and not Path(item).is_file():
+                raise TrainingFileNotFoundError(
+                    f"no training file at {item}; check the path (to train on a text "
+                    "itself, pass it inside a list: train_bpe([text], ...))"
+                )
+    return items
+
+
+def _chunks(items: Iterable[Any], chunk_bytes: int) -> Iterator[tuple[str, Any, int]]:
+    """``("lines", block, n)`` for file blocks cut after a newline, ``("docs", texts, n)``
+    for runs of texts; ``n`` is the size in bytes (of file) or characters (of text)."""
+    texts: list[str] = []
+    size = 0
+    for item in items:
+        if isinstance(item, os.PathLike):
+            path = Path(item)
+            if not path.is_file():
+                raise TrainingFileNotFoundError(f"no training file at {path}; check the path")
+            with path.open("rb") as file:
+                rest = b""
+                while block := file.read(chunk_bytes):
+                    block = rest + block
+                    cut = block.rfind(b"\n") + 1
+                    if cut == 0:  # one long line: keep reading until it ends
+                        rest = block
+                        continue
+                    rest = block[cut:]
+                    yield "lines", (block[:cut], str(path)), cut
+                if rest:
+                    yield "lines", (rest, str(path)), len(rest)
+        elif isinstance(item, str):
+            texts.append(item)
+            size += len(item)
+            if size >= chunk_bytes:
+                yield "docs", texts, size
+                texts, size = [], 0
+        else:
+            raise TypeError(
+                f"each training item must be a str (a text) or a Path (a file), "
+                f"not {type(item).__name__}"
+            )
+    if texts:
+        yield "docs", texts, size
+
+
+def _count_chunk(task: tuple[str, Any, str, tuple[str, ...]]) -> Counter[str]:
+    """Pre-token counts of one chunk (runs in a worker process, or in this one)."""
+    kind, payload, pattern, specials = task
+    if kind == "lines":
+        block, name = payload
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise TrainingInputError(
+                f"{name} is not UTF-8 text ({error}); convert it, e.g. with iconv"
+            ) from None
+        # subtle: split on "\n" only, keeping it, as tokenizers reads files; str.splitlines
+        # would also cut at "\r", "\x0b", "\u2028" and change the pre-tokens.
+        documents: Iterable[str] = io.StringIO(text, newline="\n")
+    else:
+        documents = payload
+    findall = compile_pattern(pattern).findall
+    special = special_token_pattern(specials)
+    if special is not None:
+        documents = chain.from_iterable(special.split(d) for d in documents)
+    return Counter(chain.from_iterable(map(findall, documents)))
+
+
+def count_pretokens(
+    files_or_texts: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    pattern: str = "gpt2",
+    special_tokens: Sequence[str] = (),
+    *,
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> Counter[str]:
+    """How often each pre-token occurs: the only pass over the corpus.
+
+    Args:
+        files_or_texts: a file path (str or Path), or an iterable of texts (str) and
+            files (Path). A file is read line by line, each line (with its newline) split
+            on its own; each text is split whole.
+        pattern: ``"gpt2"``, ``"gpt4"`` or a regular expression whose matches are the
+            pre-tokens.
+        special_tokens: strings cut out of the text first; they are never counted.
+        workers: processes to count with; None uses every core for inputs over 4 MB.
+        progress: show a progress bar (None: only on a terminal).
+
+    Returns:
+        A Counter from pre-token (str) to its number of occurrences.
+
+    >>> count_pretokens(["Hello  world", "Hello!"])
+    Counter({'Hello': 2, ' ': 1, ' world': 1, '!': 1})
+    """
+    if not isinstance(pattern, str):
+        raise TypeError(f"pattern must be 'gpt2', 'gpt4' or a regex str, not {pattern!r}")
+    try:
+        compile_pattern(pattern)
+    except Exception as error:  # regex raises its own error type
+        raise ValueError(
+            f"pattern {pattern!r} is neither a name in {sorted(PATTERNS)} nor a valid "
+            f"regex: {error}"
+        ) from None
+    if any(not isinstance(t, str) or not t for t in special_tokens):
+        raise TypeError(f"special_tokens must be non-empty strings, got {special_tokens!r}")
+    items = _sources(files_or_texts)
+    # The bar shows bytes done of the total when the input is only files; else no ETA.
+    files = (
+        [Path(i) for i in items if isinstance(i, os.PathLike)]
+        if isinstance(items, list | tuple)
+        else []
+    )
+    known = isinstance(items, list | tuple) and len(files) == len(items)
+    total = sum(f.stat().st_size for f in files) if known else None
+    if workers is None:
+        workers = 1 if total is not None and total < PARALLEL_MIN_BYTES else os.cpu_count() or 1
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be an int of at least 1, got {workers!r}")
+    sized = _with_sizes(_chunks(items, CHUNK_BYTES), pattern, tuple(special_tokens))
+    counts: Counter[str] = Counter()
+    with progress_bar("Counting pre-tokens", total=total, unit="B", enabled=progress) as bar:
+        if workers == 1:
+            for task, size in sized:
+                counts.update(_count_chunk(task))
+                bar.advance(size)
+        else:
+            _count_in_parallel(sized, workers, counts, bar)
+    return counts
+
+
+def _with_sizes(
+    chunks: Iterator[tuple[str, Any, int]], pattern: str, specials: tuple[str, ...]
+) -> Iterator[tuple[tuple[str, Any, str, tuple[str, ...]], int]]:
+    for kind, payload, size in chunks:
+        yield (kind, payload, pattern, specials), size
+
+
+def _count_in_parallel(
+    sized: Iterator[tuple[Any, int]], workers: int, counts: Counter[str], bar: ProgressBar
+) -> None:
+    """Count chunks on ``workers`` processes; stays in this process for one chunk."""
+    import multiprocessing
+
+    first = next(sized, None)
+    if first is None:
+        return
+    second = next(sized, None)
+    if second is None:  # one chunk: a pool would only add its start-up time
+        counts.update(_count_chunk(first[0]))
+        bar.advance(first[1])
+        return
+    sizes: list[int] = []
+
+    def tasks() -> Iterator[Any]:
+        for task, size in chain([first, second], sized):
+            sizes.append(size)
+            yield task
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # Chunks are independent, so any order will do; the sizes only feed the bar.
+        for done, partial in enumerate(pool.imap_unordered(_count_chunk, tasks())):
+            counts.update(partial)
+            bar.advance(sizes[done])
+
+
+# -- phase 2: merging -------------------------------------------------------------------
+
+
+def _merge_loop(
+    words: list[str],
+    counts: list[int],
+    tokens: list[bytes],
+    target: int,
+    bar: ProgressBar,
+) -> tuple[list[tuple[int, int]], int]:
+    """Merge pairs until ``tokens`` holds ``target`` distinct tokens.
+
+    A pre-token is kept as a ``str`` whose characters are its symbol ids (``chr(id)``),
+    and a pair as the two-character string of its ids: finding a pair is ``str.find``,
+    merging it everywhere in a pre-token is ``str.replace`` (both left to right without
+    overlaps, as BPE merges), and two-character strings sort as ``(left, right)`` id
+    pairs do. ``words`` and ``tokens`` (id -> bytes) are updated in place.
+
+    Returns:
+        The merges as id pairs, and the number of pre-token rewrites (the work done, for
+        the complexity test).
+    """
+    token_ids = {t: i for i, t in enumerate(tokens)}
+    pair_counts: defaultdict[str, int] = defaultdict(int)
+    where: defaultdict[str, set[int]] = defaultdict(set)
+    for i, word in enumerate(words):
+        count = counts[i]
+        for pair in map(str.__add__, word[:-1], word[1:]):
+            pair_counts[pair] += count
+            where[pair].add(i)
+
+    # A heap entry is (-count, pair, entry): the largest count first, then the smallest
+    # pair, as tokenizers orders them. `entry` names the set of pre-tokens the entry will
+    # merge. subtle: a pair normally has one entry, but when a merge makes a token that
+    # already exists (the same bytes reached by two merge orders), pairs it forms with its
+    # neighbours get a second entry holding only the newly touched pre-tokens. tokenizers
+    # merges each entry's own pre-tokens, and so do we, or the merge lists would part.
+    positions: dict[int, set[int]] = {}
+    heap = []
+    for entry, (pair, holders) in enumerate(where.items()):
+        positions[entry] = holders
+        heap.append((-pair_counts[pair], pair, entry))
+    next_entry = len(heap)
+    del where
+    heapq.heapify(heap)
+    heappush, heappop = heapq.heappush, heapq.heappop
+
+    merges: list[tuple[int, int]] = []
+    rewrites = 0
+    while len(tokens) < target and heap:
+        negative, pair, entry = heappop(heap)
+        count = pair_counts[pair]
+        if count != -negative:  # out of date: back in with its current count
+            heappush(heap, (-count, pair, entry))
+            continue
+        if count < 1:
+            break
+        a, b = pair
+        merged = tokens[ord(a)] + tokens[ord(b)]
+        new_id = token_ids.get(merged)
+        if new_id is None:
+            new_id = len(tokens)
+            tokens.append(merged)
+            token_ids[merged] = new_id
+        merges.append((ord(a), ord(b)))
+        new = chr(new_id)
+
+        # subtle: the merged pair's own count is left as it was (tokenizers never lowers
+        # it for the occurrences it merges); only the pairs around each occurrence change,
+        # one change at a time exactly as tokenizers makes them. The heap cannot pick the
+        # pair again unless a later merge re-creates it, and then tokenizers and we agree.
+        formed: defaultdict[str, set[int]] = defaultdict(set)
+        for i in positions.pop(entry):
+            word = words[i]
+            j = word.find(pair)
+            if j < 0:  # merged away by an earlier merge
+                continue
+            rewrites += 1
+            c = counts[i]
+            last = len(word) - 2
+            end = -1  # where the previous occurrence ended
+            while j >= 0:
+                if j:
+                    # The left neighbour as already rewritten: `new` when the previous
+                    # occurrence touches this one ("a b a b").
+                    left = new if j == end else word[j - 1]
+                    pair_counts[left + a] -= c
+                    key = left + new
+                    pair_counts[key] += c
+                    formed[key].add(i)
+                if j < last:
+                    right = word[j + 2]
+                    pair_counts[b + right] -= c
+                    key = new + right
+                    pair_counts[key] += c
+                    formed[key].add(i)
+                end = j + 2
+                j = word.find(pair, end)
+            words[i] = word.replace(pair, new)
+        for key, holders in formed.items():
+            count = pair_counts[key]
+            if count > 0:
+                positions[next_entry] = holders
+                heappush(heap, (-count, key, next_entry))
+                next_entry += 1
+        bar.advance(1)
+    return merges, rewrites
+
+
+def _learn(
+    word_counts: Mapping[str, int] | Mapping[bytes, int], vocab_size: int, progress: bool | None
+) -> tuple[list[tuple[bytes, bytes]], int]:
+    """Merges (as bytes) and the pre-token visits made; see :func:`learn_merges`."""
+    if not isinstance(vocab_size, int) or vocab_size < 256:
+        raise ValueError(
+            f"vocab_size must be an int of at least 256 (one id per byte), got {vocab_size!r}"
+        )
+    if vocab_size > MAX_VOCAB:
+        raise ValueError(f"vocab_size must be at most {MAX_VOCAB:,}, got {vocab_size:,}")
+    words: list[str] = []
+    counts: list[int] = []
+    for word, count in word_counts.items():
+        data = word.encode("utf-8") if isinstance(word, str) else word
+        if not isinstance(data, bytes):
+            raise TypeError(f"pre-tokens must be str or bytes, not {type(word).__name__}")
+        if not isinstance(count, int) or count < 0:
+            raise ValueError(f"the count of {word!r} must be an int >= 0, got {count!r}")
+        if count and len(data) > 1:  # one byte has no pair to merge
+            # Latin-1 maps each byte to the character of the same number: its id.
+            words.append(data.translate(_RANK_TABLE).decode("latin-1"))
+            counts.append(count)
+    tokens = list(_RANKED_BYTES)
+    with progress_bar("Merging", total=vocab_size - 256, unit="merges", enabled=progress) as bar:
+        pairs, visits = _merge_loop(words, counts, tokens, vocab_size, bar)
+    return [(tokens[a], tokens[b]) for a, b in pairs], visits
+
+
+def learn_merges(
+    word_counts: Mapping[str, int] | Mapping[bytes, int],
+    vocab_size: int,
+    *,
+    progress: bool | None = None,
+) -> list[tuple[bytes, bytes]]:
+    """The BPE merges learned from pre-token counts, in the order they were made.
+
+    Merging stops when the vocabulary (the 256 bytes plus every distinct merged token)
+    reaches ``vocab_size``, or when no pair is left. A merge that recreates an existing
+    token (the same bytes by another route) adds no token, so the list can then be longer
+    than ``vocab_size - 256``, as ``tokenizers`` makes it.
+
+    Args:
+        word_counts: pre-token (str, taken as UTF-8, or bytes) -> count, e.g. from
+            :func:`count_pretokens`.
+        vocab_size: the vocabulary size to reach, at least 256.
+        progress: show a progress bar (None: only on a terminal).
+
+    >>> learn_merges({"hug": 10, "pug": 5, "pun": 12, "bun": 4, "hugs": 5}, 260)
+    [(b'u', b'g'), (b'u', b'n'), (b'h', b'ug'), (b'p', b'un')]
+    """
+    return _learn(word_counts, vocab_size, progress)[0]
+
+
+def vocab_from_merges(merges: Iterable[tuple[bytes, bytes]]) -> dict[bytes, int]:
+    """Our ids: byte ``b`` is id ``b``, each new merged token the next id.
+
+    >>> vocab_from_merges([(b"a", b"b"), (b"ab", b"c")])[b"abc"]
+    257
+    """
+    vocab = {bytes([b]): b for b in range(256)}
+    for left, right in merges:
+        vocab.setdefault(left + right, len(vocab))
+    return vocab
+
+
+def train_bpe(
+    files_or_texts: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    vocab_size: int,
+    special_tokens: Sequence[str] = (),
+    pattern: str = "gpt2",
+    *,
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> ByteLevelBPETokenizer:
+    """Train a byte-level BPE tokenizer on files or texts.
+
+    Args:
+        files_or_texts: a file path (str or Path), or an iterable of texts (str) and
+            files (Path); see :func:`count_pretokens`.
+        vocab_size: the size of the whole vocabulary: 256 bytes, the merged tokens, and
+            the special tokens.
+        special_tokens: strings such as ``"<|endoftext|>"``; they take the ids after the
+            merged tokens, in the order given, and are cut out of the training text.
+        pattern: ``"gpt2"``, ``"gpt4"`` or a regex for the pre-token split.
+        workers: processes for counting (None: every core, for inputs over 4 MB).
+        progress: show progress bars (None: only on a terminal).
+
+    Returns:
+        A :class:`~nlpjourney.tokenizers.bpe.ByteLevelBPETokenizer`.
+
+    Example::
+
+        tokenizer = train_bpe(data.path("tinyshakespeare"), 1000, ["<|endoftext|>"])
+        tokenizer.encode("To be, or not to be")
+    """
+    from nlpjourney.tokenizers.bpe import ByteLevelBPETokenizer
+
+    special_tokens = list(special_tokens)
+    if len(set(special_tokens)) != len(special_tokens):
+        raise ValueError(f"special_tokens has repeats: {special_tokens}")
+    if not isinstance(vocab_size, int) or vocab_size < 256 + len(special_tokens):
+        raise ValueError(
+            f"vocab_size must be at least 256 + the {len(special_tokens)} special tokens "
+            f"= {256 + len(special_tokens)}, got {vocab_size!r}"
+        )
+    counts = count_pretokens(
+        files_or_texts, pattern, special_tokens, workers=workers, progress=progress
+    )
+    merges = learn_merges(counts, vocab_size - len(special_tokens), progress=progress)
+    vocab = vocab_from_merges(merges)
+    specials = {token: len(vocab) + i for i, token in enumerate(special_tokens)}
+    return ByteLevelBPETokenizer(merges, pattern=pattern, special_tokens=specials, vocab=vocab)
