@@ -12,7 +12,8 @@ word, number or punctuation boundary. :data:`PATTERNS` holds the published ones.
 
 Reference: GPT-2's ``bytes_to_unicode`` table as used by tiktoken, Hugging Face
 ``tokenizers``' ``ByteLevel`` pre-tokenizer and decoder; the split patterns are tiktoken's
-``gpt2`` and ``cl100k_base`` ones (Llama 3's ``tokenizer.json`` uses the latter).
+``gpt2`` and ``cl100k_base`` ones (Llama 3's ``tokenizer.json`` uses the latter), and
+llama.cpp's ``smollm`` pre-tokenizer (``tokenizers``' ``Digits`` then ``ByteLevel``).
 """
 
 from __future__ import annotations
@@ -32,13 +33,22 @@ __all__ = [
 
 PATTERNS: dict[str, str] = {
     # GPT-2: English contractions, then letters, numbers, other symbols, each optionally
-    # led by one space; runs of spaces keep their last space for the next word.
+    # led by one space; runs of spaces keep their last space for the next word. This is
+    # the ``ByteLevel`` pre-tokenizer's regex in ``tokenizers``; tiktoken's current
+    # spelling (possessive quantifiers, ``\s++$``) cuts every string the same way.
     "gpt2": r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""",
     # GPT-4 (cl100k_base), also Llama 3: case-insensitive contractions, a word may be led
     # by one non-letter (not a newline), numbers in groups of at most three digits.
     "gpt4": (
         r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|"""
         r""" ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
+    ),
+    # SmolLM / StarCoder: every digit alone (the ``Digits(individual_digits=True)``
+    # pre-tokenizer), then GPT-2's pattern on the text between digits. Written as one
+    # regex: a digit ends a whitespace run as the end of the text would, hence
+    # ``(?![^\s\p{N}])`` where GPT-2 has ``(?!\S)``.
+    "smollm": (
+        r"""\p{N}|'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?[^\s\p{L}\p{N}]+|\s+(?![^\s\p{N}])|\s+"""
     ),
 }
 PATTERNS["llama3"] = PATTERNS["gpt4"]
@@ -86,17 +96,27 @@ def char_to_byte(char: str) -> int:
     return CHAR_TO_BYTE[char]
 
 
+# subtle: str.translate plus the Latin-1 codec move whole strings in C; a generator over
+# the bytes would cost a Python step per byte, which loading Llama 3's 280,000 merges feels.
+_TO_TEXT = {b: c for b, c in enumerate(BYTE_TO_CHAR)}
+# Latin-1 characters that are not stand-ins (space, controls) map to U+FFFF, which the
+# Latin-1 codec refuses, so they raise like any other foreign character.
+_TO_LATIN1 = {ord(c): chr(b) for c, b in CHAR_TO_BYTE.items()}
+_TO_LATIN1.update({b: "\uffff" for b in range(256) if b not in _TO_LATIN1})
+
+
 def bytes_to_text(data: bytes) -> str:
     """Bytes written in stand-ins: ``bytes_to_text(b" hi") == "Ġhi"``."""
-    return "".join(BYTE_TO_CHAR[b] for b in data)
+    return data.decode("latin-1").translate(_TO_TEXT)
 
 
 def text_to_bytes(text: str) -> bytes:
     """The inverse of :func:`bytes_to_text`; a character outside the table raises."""
     try:
-        return bytes(CHAR_TO_BYTE[c] for c in text)
-    except KeyError as error:
+        return text.translate(_TO_LATIN1).encode("latin-1")
+    except UnicodeEncodeError:
+        bad = next(c for c in text if c not in CHAR_TO_BYTE)
         raise ValueError(
-            f"{error.args[0]!r} is not a byte-level stand-in character; is this token "
+            f"{bad!r} is not a byte-level stand-in character; is this token "
             "from a byte-level BPE vocabulary?"
         ) from None
