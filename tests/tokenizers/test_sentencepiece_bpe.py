@@ -1,0 +1,194 @@
+"""Tests for nlpjourney.tokenizers.sentencepiece_bpe: Llama 2's tokenizer gives the ids of
+Hugging Face ``tokenizers`` on real text and any Unicode (byte fallback, specials in the
+middle of text), decodes as it does, and survives a save / ``Tokenizer.from_file`` round
+trip; the decoder steps and bad files behave."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from tokenizers import Tokenizer as HFTokenizer
+
+from nlpjourney import data
+from nlpjourney.data import corpora
+from nlpjourney.tokenizers import load
+from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
+from nlpjourney.tokenizers.sentencepiece_bpe import SentencePieceBPETokenizer
+from nlpjourney.tokenizers.sentencepiece_steps import decode_tokens, metaspace_split
+
+SPECIALS = ["<s>", "</s>", "<unk>"]
+
+
+def llama2_file() -> Path:
+    return data.path("llama2_tokenizer") / "tokenizer.json"
+
+
+@pytest.fixture(scope="module")
+def ours() -> Tokenizer:
+    return load("llama2")
+
+
+@pytest.fixture(scope="module")
+def theirs() -> HFTokenizer:
+    return HFTokenizer.from_file(str(llama2_file()))
+
+
+def real_lines(limit: int | None) -> list[str]:
+    """Lines of Tiny Shakespeare, SMS spam, Multi30k German and French, Brown sentences."""
+    lines = data.path("tinyshakespeare").read_text(encoding="utf-8").splitlines()[:limit]
+    lines += [text for _, text in corpora.sms_spam()][:limit]
+    for lang in ("de", "fr"):
+        with gzip.open(data.path("multi30k") / f"train.{lang}.gz", "rt", encoding="utf-8") as f:
+            lines += f.read().splitlines()[:limit]
+    lines += [" ".join(sent) for sent in corpora.brown_sents()[:limit]]
+    return lines
+
+
+def assert_same_ids(ours: Tokenizer, theirs: HFTokenizer, lines: list[str]) -> None:
+    for add in (False, True):
+        expected = [e.ids for e in theirs.encode_batch(lines, add_special_tokens=add)]
+        got = ours.encode_batch(lines, add_special_tokens=add)
+        wrong = [(line, g, e) for line, g, e in zip(lines, got, expected, strict=True) if g != e]
+        assert not wrong, f"{len(wrong)} of {len(lines)} lines differ, first: {wrong[0]}"
+
+
+def test_sentencepiece_bpe_load_reads_llama2(ours: Tokenizer, theirs: HFTokenizer) -> None:
+    assert isinstance(ours, SentencePieceBPETokenizer)
+    assert ours.vocab_size == theirs.get_vocab_size() == 32000
+    assert ours.prefix_ids == [1] and ours.suffix_ids == []
+    assert ours.bos_token == "<s>" and ours.eos_token == "</s>"
+    assert ours.token_to_id("<0x0A>") == theirs.token_to_id("<0x0A>")
+    assert ours.id_to_token(1) == "<s>"
+
+
+def test_sentencepiece_bpe_equals_tokenizers_on_real_text_sample(ours, theirs) -> None:
+    assert_same_ids(ours, theirs, real_lines(300))
+
+
+@pytest.mark.slow
+def test_sentencepiece_bpe_equals_tokenizers_on_all_real_text(ours, theirs) -> None:
+    assert_same_ids(ours, theirs, real_lines(None))
+
+
+def test_sentencepiece_bpe_whole_text_is_one_word(ours, theirs) -> None:
+    """No pre-tokenizer: the whole text, newlines included, is merged as one word."""
+    text = data.path("tinyshakespeare").read_text(encoding="utf-8")[:20_000]
+    assert ours.encode(text) == theirs.encode(text, add_special_tokens=False).ids
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "  Hello",
+        "a<s>b",
+        "a <s> b",
+        "<s>",
+        "</s></s>x",
+        "x<unk>",
+        "▁already",
+        "日本語 🤖",
+        "\x00\x01\n\t",
+        "tab\there",
+    ],
+)
+def test_sentencepiece_bpe_edge_cases(ours, theirs, text: str) -> None:
+    """Each stretch between special tokens gets its own leading "▁"; empty ones none."""
+    for add in (False, True):
+        assert ours.encode(text, add) == theirs.encode(text, add_special_tokens=add).ids
+
+
+@given(st.text())
+def test_sentencepiece_bpe_equals_tokenizers_on_any_unicode(ours, theirs, text: str) -> None:
+    for add in (False, True):
+        assert ours.encode(text, add) == theirs.encode(text, add_special_tokens=add).ids
+
+
+many_scripts = st.lists(
+    st.one_of(
+        st.characters(min_codepoint=0, max_codepoint=0x24F, codec="utf-8"),  # controls, accents
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),  # CJK
+        st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),  # emoji
+        st.sampled_from([" ", "  ", "\n", "▁", *SPECIALS]),
+    ),
+    max_size=60,
+).map("".join)
+
+
+@given(many_scripts)
+def test_sentencepiece_bpe_equals_tokenizers_on_mixed_scripts(ours, theirs, text: str) -> None:
+    for add in (False, True):
+        assert ours.encode(text, add) == theirs.encode(text, add_special_tokens=add).ids
+
+
+@given(many_scripts)
+def test_sentencepiece_bpe_decode_equals_tokenizers(ours, theirs, text: str) -> None:
+    ids = theirs.encode(text, add_special_tokens=True).ids
+    assert ours.decode(ids) == theirs.decode(ids)
+    assert ours.decode(ids, skip_special_tokens=False) == theirs.decode(
+        ids, skip_special_tokens=False
+    )
+
+
+@given(st.lists(st.integers(0, 31999), max_size=30))
+def test_sentencepiece_bpe_decode_any_ids(ours, theirs, ids: list[int]) -> None:
+    """Broken byte runs become one U+FFFD per byte token, as in tokenizers."""
+    assert ours.decode(ids) == theirs.decode(ids)
+
+
+@given(st.text(st.characters(exclude_characters="<>", codec="utf-8"), max_size=80))
+def test_sentencepiece_bpe_round_trips_text(ours, text: str) -> None:
+    """Byte fallback spells everything, so decoding gives the text back."""
+    assert ours.decode(ours.encode(text)) == text
+
+
+def test_sentencepiece_bpe_save_then_tokenizers_reads_it(ours, tmp_path: Path) -> None:
+    saved = ours.save(tmp_path / "tokenizer.json")
+    reread = HFTokenizer.from_file(str(saved))
+    lines = real_lines(100) + ["a<s>b </s>", "日本語 🤖"]
+    assert_same_ids(ours, reread, lines)
+    again = Tokenizer.from_file(saved)
+    assert isinstance(again, SentencePieceBPETokenizer)
+    assert again.encode_batch(lines, True) == ours.encode_batch(lines, True)
+
+
+def test_sentencepiece_bpe_small_vocab_unk_and_fuse() -> None:
+    """Without byte tokens, unknown characters become <unk>, neighbours fused."""
+    vocab = {"<unk>": 0, "▁": 1, "a": 2, "▁a": 3}
+    tok = SentencePieceBPETokenizer(vocab, [("▁", "a")], special_tokens={"<unk>": 0})
+    assert tok.encode("a xyz a") == [3, 1, 0, 3]
+    assert SentencePieceBPETokenizer(vocab, [("▁", "a")], fuse_unk=False).encode("xy") == [
+        1,
+        0,
+        0,
+    ]
+    theirs = HFTokenizer.from_str(json.dumps(tok.to_hf_dict()))
+    assert theirs.encode("a xyz a", add_special_tokens=False).ids == [3, 1, 0, 3]
+
+
+def test_sentencepiece_bpe_decoder_steps() -> None:
+    llama = SentencePieceBPETokenizer.from_hf_dict(json.loads(llama2_file().read_text()))
+    assert decode_tokens(llama.decoder, ["▁Hi", "<0xE6>", "<0x97>", "<0xA5>", "▁x"]) == "Hi日 x"
+    assert decode_tokens(llama.decoder, ["<0xE6>", "<0x97>", "▁x"]) == "\ufffd\ufffd x"
+    assert metaspace_split("ab▁c▁▁", "▁") == ["ab", "▁c", "▁", "▁"]
+
+
+def test_sentencepiece_bpe_rejects_bad_files() -> None:
+    spec = json.loads(llama2_file().read_text())
+    spec["model"]["merges"] = [["▁", "zzzz"]]
+    with pytest.raises(TokenizerFileError, match="missing from the vocabulary"):
+        SentencePieceBPETokenizer.from_hf_dict(spec)
+    spec = json.loads(llama2_file().read_text())
+    spec["normalizer"] = {"type": "Precompiled", "precompiled_charsmap": ""}
+    with pytest.raises(TokenizerFileError, match="Precompiled"):
+        SentencePieceBPETokenizer.from_hf_dict(spec)
+    with pytest.raises(ValueError, match="not in this vocabulary"):
+        load("llama2").decode([40000])
+    with pytest.raises(TypeError):
+        load("llama2").encode(b"bytes")  # type: ignore[arg-type]
