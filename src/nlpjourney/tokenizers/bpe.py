@@ -37,6 +37,9 @@ Simplifications:
     - ``decode`` keeps special tokens in the text, as tiktoken and ``transformers`` do
       (``tokenizers`` skips them by default).
     - Lone surrogates (not encodable as UTF-8) become U+FFFD, as in tiktoken.
+    - Letter and number classes (``\\p{L}``, ``\\p{N}``) follow the ``regex`` module's
+      Unicode tables, newer than tiktoken's and ``tokenizers``'; a character assigned in
+      a recent Unicode version (U+3D000...) may be cut differently from theirs.
 """
 
 from __future__ import annotations
