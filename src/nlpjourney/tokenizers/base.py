@@ -113,8 +113,15 @@ class Tokenizer(ABC):
         """Ids of ``text`` with no special-token matching and nothing added."""
 
     @abstractmethod
-    def decode(self, ids: Sequence[int]) -> str:
-        """The text of ``ids``."""
+    def decode(self, ids: Sequence[int], skip_special_tokens: bool = False) -> str:
+        """The text of ``ids``.
+
+        Args:
+            ids: token ids.
+            skip_special_tokens: leave special tokens out. Off by default, as in
+                ``transformers`` and tiktoken, so ``decode(encode(s)) == s`` holds for
+                text that contains special tokens too; ``tokenizers`` skips by default.
+        """
 
     @abstractmethod
     def token_to_id(self, token: str) -> int | None:

@@ -232,13 +232,14 @@ class SentencePieceBPETokenizer(Tokenizer):
             ids.extend(self._encode_word(word))
         return ids
 
-    def decode(self, ids: Sequence[int], skip_special_tokens: bool = True) -> str:
+    def decode(self, ids: Sequence[int], skip_special_tokens: bool = False) -> str:
         """The text of ``ids``, by the decoder steps.
 
         Args:
             ids: token ids.
-            skip_special_tokens: leave out special tokens (``<s>``), as
-                ``tokenizers.Tokenizer.decode`` does by default.
+            skip_special_tokens: leave out special tokens (``<s>``). Off by default,
+                as in ``transformers`` and tiktoken, so text with special tokens
+                survives a round trip; ``tokenizers.Tokenizer.decode`` skips by default.
         """
         tokens = []
         for i in ids:

@@ -250,13 +250,14 @@ class WordPieceTokenizer(Tokenizer):
             ids.extend(self._word_ids(word))
         return ids
 
-    def decode(self, ids: Sequence[int], skip_special_tokens: bool = True) -> str:
+    def decode(self, ids: Sequence[int], skip_special_tokens: bool = False) -> str:
         """The text of ``ids``: ``##`` pieces glued on, other tokens spaced.
 
         Args:
             ids: token ids.
-            skip_special_tokens: leave out special tokens (``[CLS]``, ``[UNK]``...), as
-                ``tokenizers.Tokenizer.decode`` does by default.
+            skip_special_tokens: leave out special tokens (``[CLS]``, ``[UNK]``...). Off
+                by default, as in ``transformers``; ``tokenizers.Tokenizer.decode`` skips
+                by default.
         """
         prefix = self.continuing_subword_prefix
         parts: list[str] = []
