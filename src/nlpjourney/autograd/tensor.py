@@ -7,11 +7,12 @@ the gradient for each input. :meth:`Tensor.backward` walks the graph in reverse
 topological order (iteratively, so deep graphs do not hit the recursion limit) and adds
 the results up into ``.grad`` of the leaves.
 
-This module holds the engine (graph building, ``backward``, :class:`no_grad`), arithmetic
-with broadcasting (``+ - * / ** @``, unary ``-``) and shape operations (``reshape``,
-``transpose``, indexing). Pointwise functions (``exp``, ``relu``, ``gelu``...) live in
-:mod:`~nlpjourney.autograd.pointwise` and reductions (``sum``, ``max``, ``softmax``...)
-in :mod:`~nlpjourney.autograd.reductions`; both are methods of :class:`Tensor` too.
+This module holds the engine (graph building, ``backward``, :class:`no_grad`) and
+arithmetic with broadcasting (``+ - * / ** @``, unary ``-``). Pointwise functions
+(``exp``, ``relu``, ``gelu``...) live in :mod:`~nlpjourney.autograd.pointwise`, reductions
+(``sum``, ``max``, ``softmax``...) in :mod:`~nlpjourney.autograd.reductions` and shape
+operations (``reshape``, ``transpose``, indexing) in :mod:`~nlpjourney.autograd.shape_ops`;
+all are methods of :class:`Tensor` too.
 
     >>> w = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> loss = (w @ [1.0, -1.0]).sum()
@@ -44,7 +45,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nlpjourney.autograd import pointwise, reductions
+from nlpjourney.autograd import pointwise, reductions, shape_ops
 
 Backward = Callable[[np.ndarray], tuple[np.ndarray | None, ...]]
 
@@ -393,63 +394,21 @@ class Tensor:
     def __rmatmul__(self, other: ArrayLike) -> Tensor:
         return self._lift(other) @ self
 
-    # --- shape ----------------------------------------------------------------------
+    # --- shape (see shape_ops) ----------------------------------------------------
 
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
-        """The same numbers in a new shape (``-1`` infers one axis): ``t.reshape(2, -1)``."""
-        if len(shape) == 1 and not isinstance(shape[0], int):
-            shape = tuple(shape[0])
-        try:
-            data = self.data.reshape(shape)
-        except ValueError:
-            raise ValueError(
-                f"reshape: cannot reshape a tensor of shape {self.shape} ({self.size} "
-                f"elements) into {tuple(shape)}"
-            ) from None
-        original = self.shape
-        return self._child(data, (self,), lambda g: (g.reshape(original),), "reshape")
+        return shape_ops.reshape(self, *shape)
 
-    def transpose(self, *axes: int) -> Tensor:
-        """Axes permuted as in ``numpy.transpose``; no axes reverses them.
-
-        Note: this is NumPy's signature (a full permutation), not ``torch.transpose(d0, d1)``.
-        """
-        if len(axes) == 1 and not isinstance(axes[0], int):
-            axes = tuple(axes[0])
-        order = tuple(range(self.ndim))[::-1] if not axes else axes
-        if sorted(a % max(self.ndim, 1) for a in order) != list(range(self.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of {self.ndim} axes")
-        inverse = tuple(np.argsort([a % self.ndim for a in order]))
-        return self._child(
-            self.data.transpose(order), (self,), lambda g: (g.transpose(inverse),), "transpose"
-        )
+    def transpose(self, *axes: int | Sequence[int]) -> Tensor:
+        return shape_ops.transpose(self, *axes)
 
     @property
     def T(self) -> Tensor:  # noqa: N802 (NumPy's name)
         """All axes reversed (the matrix transpose for 2-D)."""
-        return self.transpose()
+        return shape_ops.transpose(self)
 
     def __getitem__(self, index: Any) -> Tensor:
-        """Basic slicing (``t[1:, ::2]``, ``t[..., 0]``) and integer-array indexing (``t[ids]``).
-
-        The gradient scatters back into a zero array of the input's shape; with integer
-        arrays a row picked twice receives both gradients (``np.add.at``).
-        """
-        index = _plain_index(index)
-        data = self.data[index]
-        shape, dtype = self.shape, self.data.dtype
-        advanced = _is_advanced(index)
-
-        def backward(g: np.ndarray) -> tuple[np.ndarray]:
-            full = np.zeros(shape, dtype=dtype)
-            if advanced:
-                # subtle: full[index] += g would count a repeated index only once.
-                np.add.at(full, index, g)
-            else:
-                full[index] = g
-            return (full,)
-
-        return self._child(data, (self,), backward, "index")
+        return shape_ops.index(self, index)
 
     # --- pointwise functions and reductions (see their modules) ----------------------
 
@@ -491,9 +450,12 @@ class Tensor:
 for _module, _names in (
     (pointwise, ("exp", "log", "tanh", "sigmoid", "relu", "gelu")),
     (reductions, ("sum", "mean", "max", "softmax", "log_softmax")),
+    (shape_ops, ("reshape", "transpose", ("__getitem__", "index"))),
 ):
     for _name in _names:
-        getattr(Tensor, _name).__doc__ = getattr(_module, _name).__doc__
+        _method, _function = _name if isinstance(_name, tuple) else (_name, _name)
+        getattr(Tensor, _method).__doc__ = getattr(_module, _function).__doc__
+del _module, _names, _name, _method, _function
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -547,26 +509,3 @@ def _matmul_backward(a: Tensor, b: Tensor) -> Backward:
         return grad_a, grad_b
 
     return backward
-
-
-def _plain_index(index: Any) -> Any:
-    """The index with Tensors replaced by their integer arrays."""
-    if isinstance(index, Tensor):
-        return _integer_array(index.data)
-    if isinstance(index, tuple):
-        return tuple(_integer_array(i.data) if isinstance(i, Tensor) else i for i in index)
-    return index
-
-
-def _integer_array(data: np.ndarray) -> np.ndarray:
-    if data.dtype.kind == "f":
-        if not np.all(data == np.round(data)):
-            raise TypeError("a Tensor used as an index must hold integers")
-        return data.astype(np.int64)
-    return data
-
-
-def _is_advanced(index: Any) -> bool:
-    """Whether NumPy treats the index as advanced (arrays or lists), which may repeat."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(p, list | np.ndarray) for p in parts)
