@@ -13,7 +13,7 @@ import sys
 import typer
 
 from nlpjourney import __version__
-from nlpjourney.cli import course, data
+from nlpjourney.cli import course, data, tokenize
 from nlpjourney.course.paths import repo_root
 from nlpjourney.errors import JourneyError
 
@@ -28,6 +28,7 @@ app.command("lesson")(course.lesson)
 app.command("check")(course.check)
 app.command("progress")(course.progress)
 app.command("roadmap")(course.roadmap)
+app.command("tokenize")(tokenize.tokenize)
 
 
 @app.callback(invoke_without_command=True)

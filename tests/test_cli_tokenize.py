@@ -1,0 +1,33 @@
+"""`journey tokenize`: a real process shows the tokens, their ids and the count; an
+unknown model is one clear line and exit code 1."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def journey(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
+    return subprocess.run(
+        [sys.executable, "-m", "nlpjourney.cli", *args],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+
+
+def test_cli_tokenize_shows_tokens_ids_and_count() -> None:
+    result = journey("tokenize", "Hello world, héllo 🎉", "--model", "gpt2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Hello·world,·hélloĠðŁİī"  # 🎉's bytes in GPT-2's stand-ins
+    assert lines[1] == "15496 995 11 289 2634 18798 12520 236 231"
+    assert lines[2] == "9 tokens, 20 characters (gpt2)"
+
+
+def test_cli_tokenize_unknown_model_is_one_clear_line() -> None:
+    result = journey("tokenize", "Hi", "--model", "gpt3")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unknown tokenizer 'gpt3'" in lines[0] and "gpt2" in lines[0]
