@@ -248,6 +248,66 @@ def test_optimizers_repr_lists_groups() -> None:
     assert text.startswith("Adam (") and "lr=0.1" in text and "1 parameters" in text
 
 
+# --- our autograd Tensor: a whole training loop against torch's ------------------------
+
+TENSOR_CASES = [
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 1e-3}),
+    ("Adam", {"lr": 0.01, "amsgrad": True}),
+    ("AdamW", {"lr": 0.01, "weight_decay": 0.1}),
+    ("RMSprop", {"lr": 0.003, "momentum": 0.5, "centered": True}),
+    ("Adagrad", {"lr": 0.05, "lr_decay": 0.01}),
+]
+
+
+@pytest.mark.parametrize(("name", "settings"), TENSOR_CASES, ids=[c[0] for c in TENSOR_CASES])
+def test_optimizers_train_our_tensors_like_torch(name, settings) -> None:
+    """Model, loss and backward from nlpjourney.autograd; optimizer, clipping and a warm-up
+    schedule from nlpjourney.optim; the same loop in torch; the weights agree every step."""
+    from transformers import get_cosine_schedule_with_warmup
+
+    from nlpjourney.autograd import Tensor, nn
+    from nlpjourney.autograd.functional import cross_entropy
+
+    rng = np.random.default_rng(3)
+    inputs, targets = rng.normal(size=(32, 5)), rng.integers(0, 3, size=32)
+    ours = nn.Sequential(
+        nn.Linear(5, 16, dtype=np.float64, generator=rng),
+        nn.Tanh(),
+        nn.Linear(16, 3, dtype=np.float64, generator=rng),
+    )
+    theirs = torch.nn.Sequential(torch.nn.Linear(5, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
+    theirs = theirs.double()
+    theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
+
+    opt = getattr(optim, name)(ours.parameters(), **settings)
+    ref = getattr(torch.optim, name)(theirs.parameters(), **settings)
+    sched = optim.CosineWithWarmup(opt, num_warmup_steps=5, num_training_steps=40)
+    ref_sched = get_cosine_schedule_with_warmup(ref, num_warmup_steps=5, num_training_steps=40)
+    x, t = torch.tensor(inputs), torch.tensor(targets)
+    clipped = 0
+    for step in range(40):
+        opt.zero_grad()
+        cross_entropy(ours(Tensor(inputs)), targets).backward()
+        norm = optim.clip_grad_norm_(ours.parameters(), max_norm=0.25)
+        opt.step()
+        sched.step()
+
+        ref.zero_grad()
+        torch.nn.functional.cross_entropy(theirs(x), t).backward()
+        ref_norm = torch.nn.utils.clip_grad_norm_(theirs.parameters(), max_norm=0.25)
+        ref.step()
+        ref_sched.step()
+
+        assert norm == pytest.approx(ref_norm.item(), rel=1e-10)
+        clipped += norm > 0.25
+        expected = theirs.state_dict()
+        for key, value in ours.state_dict().items():
+            np.testing.assert_allclose(
+                value, expected[key].numpy(), rtol=1e-9, atol=1e-12, err_msg=f"{key}, step {step}"
+            )
+    assert clipped > 0  # the clipping branch ran
+
+
 # --- bad input: the same errors as torch ---------------------------------------------
 
 BAD_SETTINGS = [
