@@ -242,6 +242,14 @@ def test_count_pretokens_parallel_equals_serial(tmp_path: Path, monkeypatch) -> 
     assert count_pretokens(docs, workers=1) == pretokens(docs)
 
 
+def test_count_pretokens_a_worker_error_reaches_the_caller(tmp_path: Path, monkeypatch) -> None:
+    bad = tmp_path / "mixed.txt"
+    bad.write_bytes(("plain text line\n" * 2000).encode() + "café\n".encode("latin-1"))
+    monkeypatch.setattr(tb, "CHUNK_BYTES", 4096)
+    with pytest.raises(TrainingInputError, match="mixed.txt is not UTF-8"):
+        count_pretokens(bad, workers=2)
+
+
 def test_count_pretokens_cuts_out_special_tokens() -> None:
     counts = count_pretokens(["a<|e|>b <|e|>", "<|e|>"], special_tokens=["<|e|>"])
     assert counts == Counter({"a": 1, "b": 1, " ": 1})
