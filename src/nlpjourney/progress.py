@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import TypeVar
@@ -54,6 +55,7 @@ __all__ = ["ProgressBar", "progress_bar", "progress_enabled", "track"]
 T = TypeVar("T")
 
 _PREFIXES = ((1e9, "G"), (1e6, "M"), (1e3, "k"))
+REFRESH = 0.05  # seconds between updates passed on to rich
 
 
 def progress_enabled(enabled: bool | None = None) -> bool:
@@ -110,6 +112,10 @@ class ProgressBar:
         self.unit = unit
         self._progress: Progress | None = None
         self._task = None
+        # Advances are added up and passed to rich at most every REFRESH seconds: a rich
+        # update costs tens of microseconds, too much per item of a fast loop.
+        self._pending = 0.0
+        self._last = 0.0
         if not self.enabled:
             return
         count = TextColumn("{task.fields[done]}") if unit == "B" else MofNCompleteColumn()
@@ -139,19 +145,30 @@ class ProgressBar:
         trace: TracebackType | None,
     ) -> None:
         if self._progress is not None:
+            self._flush()
             self._progress.stop()
 
     def advance(self, amount: float = 1) -> None:
         """Count ``amount`` more units as done."""
         if self._progress is not None:
-            self._progress.advance(self._task, amount)
-            if self.unit == "B":
-                done = self._progress.tasks[0].completed
-                self._progress.update(self._task, done=_human(done, "B"))
+            self._pending += amount
+            now = time.monotonic()
+            if now - self._last >= REFRESH:
+                self._last = now
+                self._flush()
+
+    def _flush(self) -> None:
+        assert self._progress is not None
+        self._progress.advance(self._task, self._pending)
+        self._pending = 0.0
+        if self.unit == "B":
+            done = self._progress.tasks[0].completed
+            self._progress.update(self._task, done=_human(done, "B"))
 
     def update(self, completed: float | None = None, total: float | None = None) -> None:
         """Set how much is done, or change the total once it becomes known."""
         if self._progress is not None:
+            self._flush()
             self._progress.update(self._task, completed=completed, total=total)
 
 
