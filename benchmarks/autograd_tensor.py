@@ -6,7 +6,7 @@ a digits classifier trained in our engine.
    same weights, and the loss and every updated weight must agree. Then each step is
    timed (best of ``--repeat`` runs of ``--steps`` steps) and the ratio ours / torch is
    printed (above 1: ours is slower).
-2. The same MLP trained in our engine with Adam (written inline here) until the held-out
+2. The same MLP trained in our engine with ``nlpjourney.optim.Adam`` until the held-out
    accuracy reaches ``--target`` (97%); prints epochs, accuracy and wall time.
 
 Timings are noisy on a shared machine; the best of several runs is the least disturbed.
@@ -29,9 +29,11 @@ import numpy as np
 import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
 
 from nlpjourney.autograd import Tensor, nn, no_grad
 from nlpjourney.autograd import functional as F
+from nlpjourney.optim import Adam
 
 SIZES = (64, 512, 512, 10)
 
@@ -81,37 +83,16 @@ def best_seconds(run: Callable[[], object], repeat: int, number: int) -> float:
     return min(timeit.repeat(run, number=number, repeat=repeat)) / number
 
 
-def adam(params: list[nn.Parameter], lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
-    """A minimal Adam (Kingma & Ba 2015) over our parameters; returns its step function."""
-    m = [np.zeros_like(p.data) for p in params]
-    v = [np.zeros_like(p.data) for p in params]
-    t = 0
-
-    def step() -> None:
-        nonlocal t
-        t += 1
-        for p, mi, vi in zip(params, m, v, strict=True):
-            mi *= betas[0]
-            mi += (1 - betas[0]) * p.grad
-            vi *= betas[1]
-            vi += (1 - betas[1]) * p.grad * p.grad
-            m_hat = mi / (1 - betas[0] ** t)
-            v_hat = vi / (1 - betas[1] ** t)
-            p.data -= lr * m_hat / (np.sqrt(v_hat) + eps)
-
-    return step
-
-
 def accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
     with no_grad():
         return float((model(Tensor(x)).data.argmax(axis=1) == y).mean())
 
 
 def train_digits(x_train, y_train, x_test, y_test, target: float, seed: int, max_epochs: int):
-    """Train our MLP with Adam until the test accuracy reaches ``target``."""
+    """Train our MLP with our Adam until the test accuracy reaches ``target``."""
     rng = np.random.default_rng(seed)
     model = our_mlp(seed)
-    step = adam(model.parameters(), lr=1e-3)
+    optimizer = Adam(model.parameters(), lr=1e-3)
     start = time.perf_counter()
     for epoch in range(1, max_epochs + 1):
         order = rng.permutation(len(x_train))
@@ -119,7 +100,7 @@ def train_digits(x_train, y_train, x_test, y_test, target: float, seed: int, max
             batch = order[i : i + 64]
             model.zero_grad()
             F.cross_entropy(model(Tensor(x_train[batch])), y_train[batch]).backward()
-            step()
+            optimizer.step()
         acc = accuracy(model, x_test, y_test)
         if acc >= target:
             return epoch, acc, time.perf_counter() - start
@@ -133,7 +114,19 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--target", type=float, default=0.97, help="digits test accuracy")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--threads", type=int, default=0, help="threads for both engines (0: torch's default)"
+    )
     args = parser.parse_args()
+    # The same number of threads for NumPy's BLAS and for torch, so neither engine wins by
+    # using more cores; 1 is the steadiest on a machine other programs are also using.
+    threads = args.threads or torch.get_num_threads()
+    torch.set_num_threads(threads)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        run(args, threads)
+
+
+def run(args: argparse.Namespace, threads: int) -> None:
 
     digits = load_digits()
     x = (digits.data / 16.0).astype(np.float32)
@@ -142,8 +135,8 @@ def main() -> None:
         x, y, test_size=0.2, random_state=args.seed, stratify=y
     )
     print(f"digits: {len(x_train)} train, {len(x_test)} test; MLP {SIZES}, float32; "
-          f"torch {torch.__version__} ({torch.get_num_threads()} threads), numpy "
-          f"{np.__version__}, {os.cpu_count()} CPUs")  # fmt: skip
+          f"torch {torch.__version__}, numpy {np.__version__}; {threads} threads each, "
+          f"{os.cpu_count()} CPUs")  # fmt: skip
 
     # Same answer first: identical weights, one step each, compare loss and new weights.
     ours, theirs = our_mlp(args.seed), torch_mlp()
