@@ -9,6 +9,8 @@ hypothesis property that finite differences agree with ``backward()`` on random 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -405,3 +407,9 @@ def test_tensor_random_graphs_pass_gradcheck(ops, values) -> None:
 
     result = gradcheck(f, [x, y], atol=1e-6, rtol=1e-4)
     assert result.passed, f"{ops}\n{result.report}"
+
+
+def test_tensor_engine_does_not_import_torch() -> None:
+    # From scratch: torch is for the tests and benchmarks only.
+    code = "import sys, nlpjourney.autograd; assert 'torch' not in sys.modules, 'torch imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)

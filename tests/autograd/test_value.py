@@ -144,3 +144,9 @@ def test_graph_graphviz_backend_makes_a_digraph() -> None:
 def test_graph_rejects_other_objects() -> None:
     with pytest.raises(TypeError, match="takes a Value or a Tensor, got float"):
         draw_graph(1.0)
+
+
+def test_value_negative_base_needs_whole_exponent() -> None:
+    assert (Value(-2.0) ** 3).data == -8.0
+    with pytest.raises(ValueError, match="negative base needs a whole exponent"):
+        Value(-8.0) ** (1 / 3)

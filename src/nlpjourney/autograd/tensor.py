@@ -7,7 +7,7 @@ the gradient for each input. :meth:`Tensor.backward` walks the graph in reverse
 topological order (iteratively, so deep graphs do not hit the recursion limit) and adds
 the results up into ``.grad`` of the leaves.
 
-This module holds the engine (graph building, ``backward``, :class:`no_grad`) and
+This module holds the engine (graph building, ``backward``) and
 arithmetic with broadcasting (``+ - * / ** @``, unary ``-``). Pointwise functions
 (``exp``, ``relu``, ``gelu``...) live in :mod:`~nlpjourney.autograd.pointwise`, reductions
 (``sum``, ``max``, ``softmax``...) in :mod:`~nlpjourney.autograd.reductions` and shape
@@ -33,12 +33,10 @@ Simplifications:
       accumulates again (PyTorch frees it unless ``retain_graph=True``).
     - No in-place operations on tensors in a graph, no higher-order gradients, no devices.
     - ``Tensor(ndarray)`` shares the array's memory, like ``torch.as_tensor``.
-    - :class:`no_grad` sets a process-wide flag, not a per-thread one.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -46,35 +44,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from nlpjourney.autograd import pointwise, reductions, shape_ops
+from nlpjourney.autograd.grad_mode import _GradMode, is_grad_enabled, no_grad
+
+__all__ = ["Tensor", "is_grad_enabled", "no_grad"]
 
 Backward = Callable[[np.ndarray], tuple[np.ndarray | None, ...]]
-
-
-class _GradMode:
-    enabled = True
-
-
-class no_grad(contextlib.ContextDecorator):  # noqa: N801 (named like torch.no_grad)
-    """Context manager (or decorator) in which operations record no graph.
-
-    Use it for evaluation and for optimizer updates: results have ``requires_grad=False``
-    and keep no references to their inputs.
-
-        >>> with no_grad():
-        ...     y = model(x)
-    """
-
-    def __enter__(self) -> None:
-        self._previous = _GradMode.enabled
-        _GradMode.enabled = False
-
-    def __exit__(self, *exc: object) -> None:
-        _GradMode.enabled = self._previous
-
-
-def is_grad_enabled() -> bool:
-    """Whether operations currently record a graph (False inside :class:`no_grad`)."""
-    return _GradMode.enabled
 
 
 class Tensor:
@@ -105,7 +79,7 @@ class Tensor:
     ) -> None:
         if isinstance(data, Tensor):
             raise TypeError(
-                "Tensor(data) got a Tensor; use tensor.detach() for a copy without history"
+                "Tensor(data) got a Tensor; use tensor.detach() for its data without the history"
             )
         array = np.asarray(data, dtype=dtype)
         if dtype is None and array.dtype.kind in "biu":
@@ -177,7 +151,9 @@ class Tensor:
 
     # --- the engine -----------------------------------------------------------------
 
-    def _child(self, data: np.ndarray, parents: tuple[Tensor, ...], backward: Backward, op: str):
+    def _child(
+        self, data: np.ndarray, parents: tuple[Tensor, ...], backward: Backward, op: str
+    ) -> Tensor:
         """The output of an operation on ``parents``; records the graph only if needed."""
         out = Tensor.__new__(Tensor)
         out.data = data

@@ -105,6 +105,11 @@ class Value:
     def _pow_number(self, exponent: Number) -> Value:
         if not isinstance(exponent, int | float):
             raise TypeError(f"** takes a number or a Value, got {type(exponent).__name__}")
+        if self.data < 0 and not float(exponent).is_integer():
+            raise ValueError(
+                f"{self.data} ** {exponent}: a negative base needs a whole exponent "
+                "(the result would be complex)"
+            )
         out = Value(self.data**exponent, _parents=(self,), _op=f"**{exponent:g}")
 
         def backward() -> None:
