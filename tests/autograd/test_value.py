@@ -150,3 +150,9 @@ def test_value_negative_base_needs_whole_exponent() -> None:
     assert (Value(-2.0) ** 3).data == -8.0
     with pytest.raises(ValueError, match="negative base needs a whole exponent"):
         Value(-8.0) ** (1 / 3)
+
+
+@pytest.mark.skipif(graphviz_available(), reason="checks the message shown without graphviz")
+def test_graph_graphviz_backend_without_graphviz_says_what_to_install() -> None:
+    with pytest.raises(ValueError, match="needs the graphviz package.*backend='matplotlib'"):
+        draw_graph(Value(1.0) * 2, backend="graphviz")
