@@ -275,6 +275,8 @@ def test_count_pretokens_bad_input_says_what_to_do(tmp_path: Path) -> None:
         train_bpe(["x"], 257, special_tokens=["<a>", "<b>"])
     with pytest.raises(ValueError, match="vocab_size"):
         learn_merges({"ab": 1}, 100)
+    with pytest.raises(TypeError, match="list of strings"):
+        train_bpe(["x"], 300, special_tokens="<|endoftext|>")
 
 
 # -- the work done ----------------------------------------------------------------------

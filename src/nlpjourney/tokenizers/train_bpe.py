@@ -48,7 +48,9 @@ from __future__ import annotations
 
 import heapq
 import io
+import multiprocessing
 import os
+import queue
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
@@ -64,6 +66,7 @@ if TYPE_CHECKING:
     from nlpjourney.tokenizers.bpe import ByteLevelBPETokenizer
 
 __all__ = [
+    "TrainingFileNotFoundError",
     "TrainingInputError",
     "count_pretokens",
     "learn_merges",
@@ -182,6 +185,13 @@ def _count_into(
     counts.update(chain.from_iterable(map(findall, documents)))
 
 
+def _check_special_tokens(special_tokens: Sequence[str]) -> None:
+    if isinstance(special_tokens, str):
+        raise TypeError(f"special_tokens must be a list of strings: [{special_tokens!r}]")
+    if any(not isinstance(t, str) or not t for t in special_tokens):
+        raise TypeError(f"special_tokens must be non-empty strings, got {special_tokens!r}")
+
+
 def count_pretokens(
     files_or_texts: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     pattern: str = "gpt2",
@@ -217,8 +227,7 @@ def count_pretokens(
             f"pattern {pattern!r} is neither a name in {sorted(PATTERNS)} nor a valid "
             f"regex: {error}"
         ) from None
-    if any(not isinstance(t, str) or not t for t in special_tokens):
-        raise TypeError(f"special_tokens must be non-empty strings, got {special_tokens!r}")
+    _check_special_tokens(special_tokens)
     items = _sources(files_or_texts)
     # The bar shows bytes done of the total when the input is only files; else no ETA.
     files = (
@@ -238,8 +247,6 @@ def count_pretokens(
     with progress_bar("Counting pre-tokens", total=total, unit="B", enabled=progress) as bar:
         first = next(chunks, None)
         second = next(chunks, None)
-        import multiprocessing
-
         # One chunk, or inside a daemon process (which may not start processes): count
         # here, as starting workers would only cost time.
         if workers == 1 or second is None or multiprocessing.current_process().daemon:
@@ -282,10 +289,9 @@ def _count_in_parallel(
     process the bottleneck (half the time on 100 MB went to adding up counters); one
     Counter per worker, sent once at the end, leaves it only the reading.
     """
-    import multiprocessing
-    import queue
-
-    context = multiprocessing.get_context("fork")
+    # fork starts workers at once; where there is none (Windows), spawn re-imports us.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     tasks = context.Queue(maxsize=2 * workers)  # bounded: read ahead only a little
     results = context.Queue()
     processes = [
@@ -552,6 +558,7 @@ def train_bpe(
     """
     from nlpjourney.tokenizers.bpe import ByteLevelBPETokenizer
 
+    _check_special_tokens(special_tokens)
     special_tokens = list(special_tokens)
     if len(set(special_tokens)) != len(special_tokens):
         raise ValueError(f"special_tokens has repeats: {special_tokens}")
