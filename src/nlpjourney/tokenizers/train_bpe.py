@@ -77,6 +77,9 @@ __all__ = [
 # Inputs smaller than this are counted in this process: starting workers costs more.
 PARALLEL_MIN_BYTES = 4 << 20
 CHUNK_BYTES = 1 << 20
+# Each worker holds a Counter of the pre-tokens it saw (about 140 MB for 50 MB of text),
+# so by default no more than this many.
+MAX_WORKERS = 8
 # Symbol ids are stored as characters (see _merge_loop): at most one per code point.
 MAX_VOCAB = 0x110000
 
@@ -209,7 +212,8 @@ def count_pretokens(
         pattern: ``"gpt2"``, ``"gpt4"`` or a regular expression whose matches are the
             pre-tokens.
         special_tokens: strings cut out of the text first; they are never counted.
-        workers: processes to count with; None uses every core for inputs over 4 MB.
+        workers: processes to count with; None uses every core (at most 8) for inputs
+            over 4 MB.
         progress: show a progress bar (None: only on a terminal).
 
     Returns:
@@ -238,7 +242,8 @@ def count_pretokens(
     known = isinstance(items, list | tuple) and len(files) == len(items)
     total = sum(f.stat().st_size for f in files) if known else None
     if workers is None:
-        workers = 1 if total is not None and total < PARALLEL_MIN_BYTES else os.cpu_count() or 1
+        small = total is not None and total < PARALLEL_MIN_BYTES
+        workers = 1 if small else min(os.cpu_count() or 1, MAX_WORKERS)
     if not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be an int of at least 1, got {workers!r}")
     chunks = _chunks(items, CHUNK_BYTES)
@@ -545,7 +550,8 @@ def train_bpe(
         special_tokens: strings such as ``"<|endoftext|>"``; they take the ids after the
             merged tokens, in the order given, and are cut out of the training text.
         pattern: ``"gpt2"``, ``"gpt4"`` or a regex for the pre-token split.
-        workers: processes for counting (None: every core, for inputs over 4 MB).
+        workers: processes for counting (None: every core, at most 8, for inputs over
+            4 MB).
         progress: show progress bars (None: only on a terminal).
 
     Returns:
