@@ -189,6 +189,13 @@ def test_learn_merges_ties_go_to_the_smallest_trainer_ids() -> None:
     ]
 
 
+def test_learn_merges_takes_bytes_and_skips_what_cannot_merge() -> None:
+    as_text = learn_merges({"hug": 10, "pug": 5, "a": 99, "zz": 0}, 259)
+    as_bytes = learn_merges({b"hug": 10, b"pug": 5, b"\xff": 3}, 259)
+    assert as_text == as_bytes == [(b"u", b"g"), (b"h", b"ug"), (b"p", b"ug")]
+    assert learn_merges({"ab": 2}, 300) == [(b"a", b"b")]  # stops when nothing is left
+
+
 # -- the trained tokenizer ------------------------------------------------------------------
 
 

@@ -469,7 +469,7 @@ def _merge_loop(
 def _learn(
     word_counts: Mapping[str, int] | Mapping[bytes, int], vocab_size: int, progress: bool | None
 ) -> tuple[list[tuple[bytes, bytes]], int]:
-    """Merges (as bytes) and the pre-token visits made; see :func:`learn_merges`."""
+    """Merges (as bytes) and the number of pre-token rewrites; see :func:`learn_merges`."""
     if not isinstance(vocab_size, int) or vocab_size < 256:
         raise ValueError(
             f"vocab_size must be an int of at least 256 (one id per byte), got {vocab_size!r}"
@@ -490,8 +490,8 @@ def _learn(
             counts.append(count)
     tokens = list(_RANKED_BYTES)
     with progress_bar("Merging", total=vocab_size - 256, unit="merges", enabled=progress) as bar:
-        pairs, visits = _merge_loop(words, counts, tokens, vocab_size, bar)
-    return [(tokens[a], tokens[b]) for a, b in pairs], visits
+        pairs, rewrites = _merge_loop(words, counts, tokens, vocab_size, bar)
+    return [(tokens[a], tokens[b]) for a, b in pairs], rewrites
 
 
 def learn_merges(
