@@ -150,6 +150,10 @@ def test_train_bpe_merges_equal_tokenizers_on_a_tiny_file(tmp_path: Path) -> Non
     for pattern in ("gpt2", "gpt4"):
         ours = learn_merges(count_pretokens(path, pattern, progress=False), 330)
         assert ours == hf_merges(path, 330, pattern), pattern
+    # Special tokens count in vocab_size for both (tokenizers gives them the first ids).
+    specials = ["<|endoftext|>", "<|pad|>"]
+    tokenizer = train_bpe(path, 330, special_tokens=specials, progress=False)
+    assert tokenizer.merges == hf_merges(path, 330, special=tuple(specials))
 
 
 TINY_TEXTS = st.lists(st.text(alphabet="ab c\né'1", max_size=12), min_size=1, max_size=8)
