@@ -115,8 +115,8 @@ def digits():
 
 
 def test_mlp_digits_accuracy_at_least_97_percent(digits) -> None:
-    """One hidden layer of 256 ReLUs, 50 epochs: 98.0% here (worst 97.6%, mean 98.0% over 6 splits x 2
-    seeds), in 1 to 4 s on the shared 2-core machine."""
+    """One hidden layer of 256 ReLUs, 50 epochs: 98.0% here (worst 97.6%, mean 98.0%
+    over 6 splits x 2 seeds), in 1 to 4 s on the shared 2-core machine."""
     X_train, X_test, y_train, y_test = digits
     net = MLP([64, 256, 10], "relu", seed=0)
     net.fit(X_train, y_train, epochs=50, lr=0.05, batch_size=32, weight_decay=1e-3, seed=0)
