@@ -57,7 +57,7 @@ def main() -> None:
     args = parser.parse_args()
 
     lines = data.path("tinyshakespeare").read_text(encoding="utf-8").splitlines()
-    lines += [text for _, text in corpora.sms_spam()]
+    lines += [text for text, _label in corpora.sms_spam()]
     if args.lines:
         lines = lines[: args.lines]
     theirs = HFTokenizer.from_file(str(FILES[args.name]()))

@@ -357,3 +357,10 @@ def test_bpe_unreadable_files_raise_tokenizer_file_error(tmp_path: Path) -> None
     spec["normalizer"] = {"type": "NFC"}
     with pytest.raises(TokenizerFileError, match="normalizer"):
         ByteLevelBPETokenizer.from_hf_dict(spec)
+
+
+def test_bpe_decode_skips_special_tokens_on_request() -> None:
+    gpt2 = load("gpt2")
+    ids = gpt2.encode("hi<|endoftext|>there")
+    assert gpt2.decode(ids) == "hi<|endoftext|>there"
+    assert gpt2.decode(ids, skip_special_tokens=True) == "hithere"

@@ -31,7 +31,7 @@ def shakespeare(start: int, stop: int) -> list[str]:
 def real_lines(limit: int | None) -> list[str]:
     """Tiny Shakespeare (held out from training), SMS spam, Multi30k de/fr, Brown."""
     lines = shakespeare(10_000, 10_000 + limit if limit else None)
-    lines += [text for _, text in corpora.sms_spam()][:limit]
+    lines += [text for text, _label in corpora.sms_spam()][:limit]
     for lang in ("de", "fr"):
         with gzip.open(data.path("multi30k") / f"train.{lang}.gz", "rt", encoding="utf-8") as f:
             lines += f.read().splitlines()[:limit]

@@ -55,7 +55,7 @@ def theirs() -> HFTokenizer:
 def real_lines(limit: int | None) -> list[str]:
     """Lines of Tiny Shakespeare, SMS spam, Multi30k German and French, Brown sentences."""
     lines = data.path("tinyshakespeare").read_text(encoding="utf-8").splitlines()[:limit]
-    lines += [text for _, text in corpora.sms_spam()][:limit]
+    lines += [text for text, _label in corpora.sms_spam()][:limit]
     for lang in ("de", "fr"):
         with gzip.open(data.path("multi30k") / f"train.{lang}.gz", "rt", encoding="utf-8") as f:
             lines += f.read().splitlines()[:limit]

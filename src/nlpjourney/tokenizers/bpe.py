@@ -272,12 +272,19 @@ class ByteLevelBPETokenizer(Tokenizer):
 
     # -- decoding and the vocabulary -------------------------------------------------
 
-    def decode(self, ids: Sequence[int]) -> str:
+    def decode(self, ids: Sequence[int], skip_special_tokens: bool = False) -> str:
         """The text of ``ids``; bytes that do not form UTF-8 become U+FFFD.
+
+        Args:
+            ids: token ids.
+            skip_special_tokens: leave special tokens (``<|endoftext|>``) out; by
+                default they decode to their own text, as in tiktoken.
 
         >>> ByteLevelBPETokenizer([]).decode([104, 105])
         'hi'
         """
+        if skip_special_tokens:
+            ids = [i for i in ids if i not in self._special_by_id]
         try:
             data = b"".join(map(self._bytes_of.__getitem__, ids))
         except KeyError as error:

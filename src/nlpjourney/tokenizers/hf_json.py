@@ -16,8 +16,8 @@ Reference: the ``tokenizers`` library's ``AddedToken`` objects and its
 Simplifications:
     - Only the single-sequence template is used (we encode one text at a time); the pair
       template is written back as ``A`` then ``B`` with the single template's markers.
-    - Added tokens are all treated as special (skipped by ``decode``), whatever their
-      ``special`` flag says.
+    - Added tokens are all treated as special (matched before the model and left out by
+      ``decode(..., skip_special_tokens=True)``), whatever their ``special`` flag says.
 """
 
 from __future__ import annotations
