@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlpjourney.course.notebooks import lesson_notebook_text
 from nlpjourney.course.topics import Topic
 from nlpjourney.errors import WorkspaceError
 
@@ -64,6 +63,10 @@ def install_topic(topic: Topic, reset: bool = False, root: Path | None = None) -
     folder = topic_dir(topic, root)
     placed = []
     if topic.lesson_path.is_file():
+        # Imported here: jupytext and nbformat take seconds to import, and every other
+        # `journey` command starts without them.
+        from nlpjourney.course.notebooks import lesson_notebook_text
+
         placed.append(place(folder / LESSON_FILE, lesson_notebook_text(topic.lesson_path), reset))
     stub = topic.exercise_dir / EXERCISE_FILE
     if stub.is_file():
