@@ -4,6 +4,8 @@
   state, the NumPy and torch array backends);
 - :mod:`~nlpjourney.optim.sgd`: :class:`SGD` with momentum, dampening, Nesterov, L2 decay;
 - :mod:`~nlpjourney.optim.adam`: :class:`Adam` (and AMSGrad) and :class:`AdamW`;
+- :mod:`~nlpjourney.optim.functional`: ``adam_step`` and ``adamw_step``, the same updates
+  as pure NumPy functions, for reading (the classes are the fast, in-place ones);
 - :mod:`~nlpjourney.optim.rmsprop`: :class:`RMSprop`, plain, centred, with momentum;
 - :mod:`~nlpjourney.optim.adagrad`: :class:`Adagrad`;
 - :mod:`~nlpjourney.optim.clip`: :func:`clip_grad_norm_`;
@@ -16,6 +18,7 @@ follows ``torch.optim``'s constructor signature and defaults, so code written fo
 runs on the other.
 """
 
+from nlpjourney.optim import functional
 from nlpjourney.optim.adagrad import Adagrad
 from nlpjourney.optim.adam import Adam, AdamW
 from nlpjourney.optim.clip import clip_grad_norm_
@@ -36,4 +39,5 @@ __all__ = [
     "RMSprop",
     "StepLR",
     "clip_grad_norm_",
+    "functional",
 ]
