@@ -90,6 +90,24 @@ print(f"f = {f(a0, b0, c0):.6f}")
 print("df/da, df/db, df/dc measured:", np.round(measured, 6))
 
 # %% [markdown]
+# A derivative is a local promise: near $a_0$, the function moves like the straight line
+# through $f(a_0)$ with that slope. Plotting $f$ against $a$ alone (with $b$ and $c$ held
+# fixed) shows the promise kept close by and broken further away.
+
+# %%
+a_grid = np.linspace(a0 - 2, a0 + 2, 200)
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(a_grid, [f(v, b0, c0) for v in a_grid], label="f(a, b0, c0)")
+tangent = f(a0, b0, c0) + measured[0] * (a_grid - a0)
+ax.plot(a_grid, tangent, "--", label=f"slope {measured[0]:.3f} at a0 (measured)")
+ax.plot([a0], [f(a0, b0, c0)], "o", color="black")
+ax.set_ylim(-1.2, 1.2)
+ax.set_xlabel("a")
+ax.grid(alpha=0.3)
+ax.legend()
+plt.show()
+
+# %% [markdown]
 # ## 2. The chain rule, by hand
 #
 # Split $f$ into steps, giving each intermediate result a name:
@@ -820,6 +838,13 @@ ax.grid(alpha=0.3)
 plt.show()
 
 # %% [markdown]
+# In a full run the test accuracy stops improving after about eight epochs while the
+# training loss keeps falling by another factor of ten or more: from then on the network
+# mostly memorises its training images. The cures for that (weight decay, dropout,
+# stopping early on a validation set) belong to training, later in the course. What
+# matters here is that the backward rules of this lesson, on NumPy arrays, are enough to
+# train a real classifier.
+#
 # ## What you built
 #
 # - finite differences as the referee, and the chain rule as a walk from the output back;
