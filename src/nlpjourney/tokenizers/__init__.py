@@ -1,10 +1,36 @@
 """Subword tokenizers from scratch: byte-level BPE, SentencePiece BPE, WordPiece, Unigram.
 
 One interface (:class:`Tokenizer`), the real tokenizers by name (:func:`load`), and
-trainers. Each model lives in its own module; see :mod:`nlpjourney.tokenizers.base`.
+trainers. Each model lives in its own module:
+
+- :mod:`~nlpjourney.tokenizers.basic_bpe`: the BPE training loop at its plainest;
+- :mod:`~nlpjourney.tokenizers.bpe` and :mod:`~nlpjourney.tokenizers.train_bpe`: byte-level
+  BPE (GPT-2, Llama 3, SmolLM2) and its fast trainer;
+- :mod:`~nlpjourney.tokenizers.sentencepiece_bpe`: BPE with byte fallback (Llama 2);
+- :mod:`~nlpjourney.tokenizers.wordpiece`: WordPiece with BERT's basic tokenizer;
+- :mod:`~nlpjourney.tokenizers.unigram` and :mod:`~nlpjourney.tokenizers.train_unigram`;
+- :mod:`~nlpjourney.tokenizers.gguf` and :mod:`~nlpjourney.tokenizers.chat`: tokenizers and
+  chat templates from GGUF model files.
 """
 
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
+from nlpjourney.tokenizers.bpe import ByteLevelBPETokenizer
 from nlpjourney.tokenizers.pretrained import load
+from nlpjourney.tokenizers.sentencepiece_bpe import SentencePieceBPETokenizer
+from nlpjourney.tokenizers.train_bpe import train_bpe
+from nlpjourney.tokenizers.train_unigram import train_unigram
+from nlpjourney.tokenizers.unigram import UnigramTokenizer
+from nlpjourney.tokenizers.wordpiece import WordPieceTokenizer, train_wordpiece
 
-__all__ = ["Tokenizer", "TokenizerFileError", "load"]
+__all__ = [
+    "ByteLevelBPETokenizer",
+    "SentencePieceBPETokenizer",
+    "Tokenizer",
+    "TokenizerFileError",
+    "UnigramTokenizer",
+    "WordPieceTokenizer",
+    "load",
+    "train_bpe",
+    "train_unigram",
+    "train_wordpiece",
+]
