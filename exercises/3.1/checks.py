@@ -35,8 +35,8 @@ def test_unbroadcast_sums_broadcast_axes(ex) -> None:
     """unbroadcast sums a gradient down to the shape that was broadcast.
 
     Hint: first sum over the leading axes that the input did not have
-    (grad.ndim - len(shape) of them), then over every axis i where shape[i] == 1 but
-    grad.shape[i] != 1, with keepdims=True.
+    (grad.ndim - len(shape) of them), then over every axis where shape has 1 but grad
+    does not, with keepdims=True.
     """
     grad = np.arange(24.0).reshape(2, 3, 4)
     assert_grad(ex.unbroadcast(np.ones((2, 3, 4)), (3, 1)), np.full((3, 1), 8.0), "(3, 1)")
@@ -143,7 +143,7 @@ def softmax(x, axis=-1):
 def test_softmax_backward_last_axis(ex) -> None:
     """softmax_backward gives the worked example and equals torch on (4, 7) scores.
 
-    Hint: sum_i grad_out_i * y_i (1[i == j] - y_j) = y_j * (grad_out_j - sum_i grad_out_i
+    Hint: sum_i grad_out_i * y_i (delta_ij - y_j) = y_j * (grad_out_j - sum_i grad_out_i
     y_i): compute the sum along axis with keepdims=True so it broadcasts back.
     """
     assert_grad(

@@ -47,7 +47,11 @@ def unbroadcast(grad: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
     """
     grad = np.asarray(grad)
     shape = tuple(shape)
-    if np.broadcast_shapes(shape, grad.shape) != grad.shape:
+    try:
+        fits = np.broadcast_shapes(shape, grad.shape) == grad.shape
+    except ValueError:
+        fits = False
+    if not fits:
         raise ValueError(f"an input of shape {shape} cannot broadcast to {grad.shape}")
     return np.asarray(_unbroadcast(grad, shape))
 
