@@ -112,13 +112,30 @@ def best_seconds(run: Callable[[], object], repeat: int) -> float:
     return min(timeit.repeat(run, number=1, repeat=repeat))
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set in MB.
+
+    subtle: on Linux, ``ru_maxrss`` survives ``exec``: a process started from a big
+    parent inherits the parent's peak. ``VmHWM`` belongs to this process's own memory
+    map, so it is read first.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def _measure(file: Path, vocab_size: int, pattern: str, results: Queue) -> None:
     start = time.perf_counter()
     counts = count_pretokens(file, pattern, progress=False)
     counted = time.perf_counter()
     learn_merges(counts, vocab_size)
     merged = time.perf_counter()
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    own = peak_rss_mb()
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     results.put((counted - start, merged - counted, own, workers))
 
