@@ -5,6 +5,7 @@ pre-tokens that hold the pair."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -17,7 +18,6 @@ from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
 from nlpjourney import data
 from nlpjourney.errors import JourneyError
 from nlpjourney.progress import ProgressBar, progress_enabled
-from nlpjourney.tokenizers import train_bpe as tb
 from nlpjourney.tokenizers.byte_level import PATTERNS, compile_pattern, text_to_bytes
 from nlpjourney.tokenizers.train_bpe import (
     TrainingFileNotFoundError,
@@ -27,6 +27,10 @@ from nlpjourney.tokenizers.train_bpe import (
     train_bpe,
     vocab_from_merges,
 )
+
+# subtle: `nlpjourney.tokenizers.train_bpe` is the function (the package exports it under
+# its module's name); the module itself comes from the import system.
+tb = importlib.import_module("nlpjourney.tokenizers.train_bpe")
 
 Merges = list[tuple[bytes, bytes]]
 
