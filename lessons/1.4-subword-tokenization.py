@@ -37,10 +37,8 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, display
 
 from nlpjourney import data
-from nlpjourney.tokenizers import Tokenizer, basic_bpe, load
+from nlpjourney.tokenizers import Tokenizer, basic_bpe, load, train_bpe, train_unigram
 from nlpjourney.tokenizers.byte_level import compile_pattern
-from nlpjourney.tokenizers.train_bpe import train_bpe
-from nlpjourney.tokenizers.train_unigram import train_unigram
 from nlpjourney.tokenizers.unigram import viterbi
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"

@@ -20,8 +20,8 @@ from tokenizers import decoders, models, pre_tokenizers, trainers
 from nlpjourney import data
 from nlpjourney.data import corpora
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
-from nlpjourney.tokenizers.train_unigram import UnigramTrainer, train_unigram
 from nlpjourney.tokenizers.unigram import UnigramTokenizer, viterbi
+from nlpjourney.tokenizers.unigram_trainer import UnigramTrainer, train_unigram
 
 
 def shakespeare(start: int, stop: int) -> list[str]:

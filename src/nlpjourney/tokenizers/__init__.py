@@ -4,22 +4,22 @@ One interface (:class:`Tokenizer`), the real tokenizers by name (:func:`load`), 
 trainers. Each model lives in its own module:
 
 - :mod:`~nlpjourney.tokenizers.basic_bpe`: the BPE training loop at its plainest;
-- :mod:`~nlpjourney.tokenizers.bpe` and :mod:`~nlpjourney.tokenizers.train_bpe`: byte-level
+- :mod:`~nlpjourney.tokenizers.bpe` and :mod:`~nlpjourney.tokenizers.bpe_trainer`: byte-level
   BPE (GPT-2, Llama 3, SmolLM2) and its fast trainer;
 - :mod:`~nlpjourney.tokenizers.sentencepiece_bpe`: BPE with byte fallback (Llama 2);
 - :mod:`~nlpjourney.tokenizers.wordpiece`: WordPiece with BERT's basic tokenizer;
-- :mod:`~nlpjourney.tokenizers.unigram` and :mod:`~nlpjourney.tokenizers.train_unigram`;
+- :mod:`~nlpjourney.tokenizers.unigram` and :mod:`~nlpjourney.tokenizers.unigram_trainer`;
 - :mod:`~nlpjourney.tokenizers.gguf` and :mod:`~nlpjourney.tokenizers.chat`: tokenizers and
   chat templates from GGUF model files.
 """
 
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
 from nlpjourney.tokenizers.bpe import ByteLevelBPETokenizer
+from nlpjourney.tokenizers.bpe_trainer import train_bpe
 from nlpjourney.tokenizers.pretrained import load
 from nlpjourney.tokenizers.sentencepiece_bpe import SentencePieceBPETokenizer
-from nlpjourney.tokenizers.train_bpe import train_bpe
-from nlpjourney.tokenizers.train_unigram import train_unigram
 from nlpjourney.tokenizers.unigram import UnigramTokenizer
+from nlpjourney.tokenizers.unigram_trainer import train_unigram
 from nlpjourney.tokenizers.wordpiece import WordPieceTokenizer, train_wordpiece
 
 __all__ = [

@@ -8,7 +8,7 @@ The teaching version of BPE training, small enough to read in one sitting, in tw
 - :func:`train_incremental` works on pre-token counts (``{"Ġthe": 5120, ...}``) and
   counts pairs once: each merge rewrites only the pre-tokens that hold the pair and
   corrects the counts of the pairs around each occurrence, with a heap to find the
-  commonest pair. This is the idea :mod:`nlpjourney.tokenizers.train_bpe` makes fast.
+  commonest pair. This is the idea :mod:`nlpjourney.tokenizers.bpe_trainer` makes fast.
 
 Ids are byte values (0-255) and the ``i``-th merge makes id ``256 + i``. The tie rule:
 the pair with the highest count wins; among equal counts, the smallest pair
@@ -28,7 +28,7 @@ on bytes. Exercise 1.4 grades the same four functions.
 
 Simplifications:
     - No pre-tokenization in :func:`train_simple` (merges may cross word boundaries),
-      no special tokens, no encoder; :mod:`~nlpjourney.tokenizers.train_bpe` and
+      no special tokens, no encoder; :mod:`~nlpjourney.tokenizers.bpe_trainer` and
       :mod:`~nlpjourney.tokenizers.bpe` are the full byte-level tokenizer.
     - Ties go to the smallest byte-value pair; ``tokenizers`` orders bytes by their
       printable stand-ins instead, which ``train_bpe`` follows.

@@ -14,7 +14,7 @@ neighbouring unknowns fuse into one, or become ``<0xNN>`` byte tokens with byte 
 Text is made SentencePiece-style first: spaces become ``"▁"``, a ``"▁"`` is put in front,
 and the text is cut before each ``"▁"`` (the ``Metaspace`` pre-tokenizer).
 
-Training lives in :mod:`nlpjourney.tokenizers.train_unigram`; it follows SentencePiece:
+Training lives in :mod:`nlpjourney.tokenizers.unigram_trainer`; it follows SentencePiece:
 
 1. seed: every character, and the most frequent substrings of the words (up to
    ``max_piece_length`` characters, occurring at least twice, scored by

@@ -19,8 +19,8 @@ that of its largest counting worker.
 
 Run it with::
 
-    uv run python benchmarks/tokenizers_train_bpe.py                 # 10 MB, about 30 s
-    uv run python benchmarks/tokenizers_train_bpe.py --mb 100 --repeat 1 --skip-hf-check
+    uv run python benchmarks/tokenizers_bpe_trainer.py                 # 10 MB, about 30 s
+    uv run python benchmarks/tokenizers_bpe_trainer.py --mb 100 --repeat 1 --skip-hf-check
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ import tokenizers
 from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
 
 from nlpjourney.data import corpora, path
+from nlpjourney.tokenizers.bpe_trainer import count_pretokens, learn_merges
 from nlpjourney.tokenizers.byte_level import PATTERNS, text_to_bytes
-from nlpjourney.tokenizers.train_bpe import count_pretokens, learn_merges
 
 Merges = list[tuple[bytes, bytes]]
 

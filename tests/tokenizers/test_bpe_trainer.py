@@ -1,11 +1,10 @@
-"""Tests for nlpjourney.tokenizers.train_bpe: the merge list equals Hugging Face
+"""Tests for nlpjourney.tokenizers.bpe_trainer: the merge list equals Hugging Face
 ``tokenizers``' BpeTrainer's, and a slow trainer's that recounts every pair before every
 merge; parallel counting equals serial counting; the work done per merge is only the
 pre-tokens that hold the pair."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -18,8 +17,8 @@ from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
 from nlpjourney import data
 from nlpjourney.errors import JourneyError
 from nlpjourney.progress import ProgressBar, progress_enabled
-from nlpjourney.tokenizers.byte_level import PATTERNS, compile_pattern, text_to_bytes
-from nlpjourney.tokenizers.train_bpe import (
+from nlpjourney.tokenizers import bpe_trainer as tb
+from nlpjourney.tokenizers.bpe_trainer import (
     TrainingFileNotFoundError,
     TrainingInputError,
     count_pretokens,
@@ -27,10 +26,7 @@ from nlpjourney.tokenizers.train_bpe import (
     train_bpe,
     vocab_from_merges,
 )
-
-# subtle: `nlpjourney.tokenizers.train_bpe` is the function (the package exports it under
-# its module's name); the module itself comes from the import system.
-tb = importlib.import_module("nlpjourney.tokenizers.train_bpe")
+from nlpjourney.tokenizers.byte_level import PATTERNS, compile_pattern, text_to_bytes
 
 Merges = list[tuple[bytes, bytes]]
 
