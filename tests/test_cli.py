@@ -103,3 +103,12 @@ def solved_exercise(stub: str) -> str:
 
     names = [n.name for n in ast.parse(stub).body if isinstance(n, ast.FunctionDef)]
     return f"from nlpjourney.ml.math import {', '.join(names)}\n"
+
+
+def test_cli_check_prints_messages_as_written(tmp_path: Path) -> None:
+    """Check output is plain text: "x[i]" in a message is not read as rich markup."""
+    wrong = tmp_path / "exercise.py"
+    wrong.write_text('def softmax(x, axis=-1):\n    raise ValueError("bad x[i] at [b]")\n')
+    result = journey("check", "0.1", "--file", str(wrong), env={"JOURNEY_WORKSPACE": str(tmp_path)})
+    assert result.returncode == 1
+    assert "bad x[i] at [b]" in result.stdout, result.stdout

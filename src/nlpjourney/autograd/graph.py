@@ -148,6 +148,9 @@ def _mean(values: list[float]) -> float:
 
 
 def _draw_matplotlib(nodes: list[Node]) -> Figure:
+    # subtle: importing pyplot starts the notebook's inline backend, which is what teaches
+    # IPython to show a Figure as a picture; without it a fresh kernel prints "<Figure>".
+    import matplotlib.pyplot  # noqa: F401
     from matplotlib.figure import Figure
 
     position = _layout(nodes)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from nlpjourney.course import grading, topics, workspace
@@ -117,13 +118,16 @@ def check(
     console.print(f"Checking {target} ...")
     report = grading.run_checks(topic, target, timeout=timeout)
     for r in report.results:
+        # Titles, messages and hints are the check's text, not rich markup: "a[i]" and
+        # printed arrays must show as written.
+        title = escape(r.title or r.name)
         if r.passed:
-            console.print(f"  [green]✓[/] {r.title or r.name}")
+            console.print(f"  [green]✓[/] {title}")
             continue
-        console.print(f"  [red]✗[/] {r.title or r.name}")
-        console.print(f"      [dim]{r.message}[/]", markup=True, highlight=False)
+        console.print(f"  [red]✗[/] {title}")
+        console.print(f"      [dim]{escape(r.message)}[/]", highlight=False)
         if r.hint:
-            console.print(f"      hint: {r.hint}")
+            console.print(f"      hint: {escape(r.hint)}", highlight=False)
     if report.problem:
         console.print(f"[red]{report.problem}[/]")
     console.print(f"{report.passed}/{report.total} checks passed.")
