@@ -153,7 +153,8 @@ assert perceptron.mistakes_ == mistakes and perceptron.converged_
 # %% [markdown]
 # **Novikoff's theorem** (1962) says this always ends when the data can be separated: if
 # some unit vector $u$ gives every example a margin $y\,(u \cdot x) \ge \gamma > 0$ and
-# every $\|x\| \le R$, the perceptron makes at most $(R/\gamma)^2$ mistakes in total. It
+# every $\|x\| \le R$ (fold the bias in as an extra input fixed at 1), the perceptron
+# makes at most $(R/\gamma)^2$ mistakes in total. It
 # says nothing helpful when no separating cut exists. The smallest such case is **XOR**:
 # the output is 1 when exactly one of two inputs is 1. No line puts $(0, 1)$ and
 # $(1, 0)$ on one side and $(0, 0)$ and $(1, 1)$ on the other.
@@ -476,7 +477,7 @@ for mine, library in zip([*grad_w, *grad_b], [*library_w, *library_b], strict=Tr
 #
 # Gradient descent on all 1347 training images at once would take one careful step per
 # pass. **Minibatch SGD** shuffles the images each epoch, cuts them into batches of 32,
-# and steps after every batch: about 42 noisy steps per pass instead of one exact one.
+# and steps after every batch: 43 noisy steps per pass instead of one exact one.
 # The noise averages out, and the many steps win.
 
 
