@@ -154,10 +154,10 @@ assert perceptron.mistakes_ == mistakes and perceptron.converged_
 # **Novikoff's theorem** (1962) says this always ends when the data can be separated: if
 # some unit vector $u$ gives every example a margin $y\,(u \cdot x) \ge \gamma > 0$ and
 # every $\|x\| \le R$ (fold the bias in as an extra input fixed at 1), the perceptron
-# makes at most $(R/\gamma)^2$ mistakes in total. It
-# says nothing helpful when no separating cut exists. The smallest such case is **XOR**:
-# the output is 1 when exactly one of two inputs is 1. No line puts $(0, 1)$ and
-# $(1, 0)$ on one side and $(0, 0)$ and $(1, 1)$ on the other.
+# makes at most $(R/\gamma)^2$ mistakes in total. It says nothing helpful when no
+# separating cut exists. The smallest such case is **XOR**: the output is 1 when exactly
+# one of two inputs is 1. No line puts $(0, 1)$ and $(1, 0)$ on one side and $(0, 0)$
+# and $(1, 1)$ on the other.
 
 # %%
 X_xor = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
