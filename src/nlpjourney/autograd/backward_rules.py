@@ -12,8 +12,8 @@ re-derived one at a time (they are the reference solution of exercise 3.1):
 - :func:`add_backward` and :func:`unbroadcast`: ``C = A + B`` passes ``G`` to both sides,
   each summed over the axes along which it was broadcast.
 
-The matmul and add rules call the engine's own helpers, so the engine and this module
-cannot drift apart.
+Each rule calls the engine's own helper, so the engine and this module cannot drift
+apart.
 
     >>> g = np.ones((2, 3))
     >>> [x.shape for x in add_backward((2, 1), (3,), g)]
@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from nlpjourney.autograd.reductions import softmax_grad
 from nlpjourney.autograd.tensor import Tensor, _matmul_backward, _unbroadcast
 
 __all__ = ["add_backward", "matmul_backward", "softmax_backward", "unbroadcast"]
@@ -120,6 +121,4 @@ def softmax_backward(y: ArrayLike, grad_out: ArrayLike, axis: int = -1) -> np.nd
     y, grad_out = np.asarray(y), np.asarray(grad_out)
     if y.shape != grad_out.shape:
         raise ValueError(f"y has shape {y.shape} but grad_out has shape {grad_out.shape}")
-    # subtle: the same closed form as reductions.softmax's backward, which lives inside
-    # that function's closure and so cannot be called from here.
-    return y * (grad_out - (grad_out * y).sum(axis=axis, keepdims=True))
+    return softmax_grad(y, grad_out, axis)

@@ -100,6 +100,15 @@ def max(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa
     return x._child(np.asarray(value), (x,), backward, "max")
 
 
+def softmax_grad(y: np.ndarray, g: np.ndarray, axis: int) -> np.ndarray:
+    """The gradient reaching ``x`` of ``y = softmax(x)``, from ``y`` and ``y``'s gradient ``g``.
+
+    The Jacobian ``diag(y) - y y^T`` of one slice, times ``g``, is
+    ``y * (g - sum(g * y))`` along ``axis``; no Jacobian is built.
+    """
+    return y * (g - (g * y).sum(axis=axis, keepdims=True))
+
+
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``axis``: each slice becomes a probability vector."""
     _axes(axis, x.ndim, "softmax")
@@ -108,7 +117,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     out = e / e.sum(axis=axis, keepdims=True)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
+        return (softmax_grad(out, g, axis),)
 
     return x._child(out, (x,), backward, "softmax")
 
