@@ -103,7 +103,12 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic("0.2", "classic-ml", "Classic ML: regression, trees, kNN, SVM, k-means, PCA, metrics"),
     Topic(
-        "0.3", "numpy-neural-network", "A neural network in plain NumPy: perceptron, MLP, backprop"
+        "0.3",
+        "numpy-neural-network",
+        "A neural network in plain NumPy: perceptron, MLP, backprop",
+        modules=("nlpjourney.ml.mlp", "nlpjourney.ml.two_layer"),
+        tests=("tests/ml/test_mlp.py", "tests/ml/test_two_layer.py"),
+        benchmarks=("benchmarks/ml_mlp.py",),
     ),
     Topic(
         "1.1",
@@ -217,10 +222,49 @@ TOPICS: tuple[Topic, ...] = (
         "2.8", "information-retrieval", "Information retrieval: inverted index, BM25, dense, hybrid"
     ),
     Topic(
-        "3.1", "autograd-and-backprop", "Neural-network fundamentals: an autograd engine, backprop"
+        "3.1",
+        "autograd-and-backprop",
+        "Neural-network fundamentals: an autograd engine, backprop",
+        modules=(
+            "nlpjourney.autograd.value",
+            "nlpjourney.autograd.graph",
+            "nlpjourney.autograd.tensor",
+            "nlpjourney.autograd.pointwise",
+            "nlpjourney.autograd.reductions",
+            "nlpjourney.autograd.shape_ops",
+            "nlpjourney.autograd.functional",
+            "nlpjourney.autograd.gradcheck",
+            "nlpjourney.autograd.backward_rules",
+            "nlpjourney.autograd.nn",
+        ),
+        tests=(
+            "tests/autograd/test_value.py",
+            "tests/autograd/test_tensor.py",
+            "tests/autograd/test_functional.py",
+            "tests/autograd/test_backward_rules.py",
+            "tests/autograd/test_nn.py",
+        ),
+        benchmarks=("benchmarks/autograd_tensor.py",),
     ),
     Topic(
-        "3.2", "pytorch-fundamentals", "PyTorch fundamentals: tensors, modules, loops, optimizers"
+        "3.2",
+        "pytorch-fundamentals",
+        "PyTorch fundamentals: tensors, modules, loops, optimizers",
+        modules=(
+            "nlpjourney.optim.sgd",
+            "nlpjourney.optim.adam",
+            "nlpjourney.optim.rmsprop",
+            "nlpjourney.optim.adagrad",
+            "nlpjourney.optim.clip",
+            "nlpjourney.optim.schedules",
+            "nlpjourney.optim.functional",
+        ),
+        tests=(
+            "tests/optim/test_optimizers.py",
+            "tests/optim/test_schedules.py",
+            "tests/optim/test_functional.py",
+        ),
+        benchmarks=("benchmarks/optim_optimizers.py",),
     ),
     Topic("3.3", "recurrent-networks", "RNN, LSTM, GRU from scratch; a character-level generator"),
     Topic("3.4", "cnns-for-text", "CNNs for text classification and sequence labelling"),
