@@ -156,7 +156,7 @@ np.testing.assert_allclose(ours.grad, x.grad.numpy())
 # %%
 for _ in range(2):
     ((x**2).sum()).backward()  # 2x each time
-print("after two more backward passes:", x.grad)  # (3 + 2 + 2 + 2, ...) = old + 2x + 2x
+print("after two more backward passes:", x.grad)  # the old grad + 2x + 2x
 x.grad = None  # what optimizer.zero_grad() does by default
 ((x**2).sum()).backward()
 print("cleared, then one pass:        ", x.grad)
@@ -434,8 +434,8 @@ for (name, a), b in zip(
 print("weights after epoch 3 are identical")
 
 # %% [markdown]
-# Try it: leave out `"shuffle_rng"` from the checkpoint, or the optimizer's state, and the
-# last two losses differ from the straight run.
+# Try it: delete the line of `load_checkpoint` that restores the shuffling state, or the
+# one that restores the optimizer, and the last two losses part from the straight run.
 #
 # ## 6. Optimizers
 #
@@ -496,10 +496,10 @@ plt.show()
 
 # %% [markdown]
 # Plain SGD is far behind: at the end its loss is about where the others were after two
-# epochs. Momentum, with the same learning rate, goes much further with each gradient.
+# or three epochs. Momentum, with the same learning rate, goes much further with each gradient.
 # Adam and AdamW drop fastest over the first few dozen steps, because every coordinate
 # takes a step of about the learning rate whatever the size of its gradient; momentum
-# catches up after about two epochs, and from then on the three run together. Adam and
+# catches up during the third epoch, and from then on the three run together. Adam and
 # AdamW lie almost on top of each other: with a decay of 0.01 and a few hundred steps the
 # weights shrink by only a few percent, which barely shows in the training loss. The
 # decay earns its keep in long runs of large models, where it keeps the weights from
@@ -730,7 +730,7 @@ print(f"largest difference over {pair_steps} steps: {difference:.1e}")
 assert difference < 1e-4
 
 # %% [markdown]
-# The two engines agree to about the sixth digit: they add the same numbers in slightly
+# The two engines agree to six or seven digits: they add the same numbers in slightly
 # different orders, and float32 keeps about seven. Everything else (the graph, the
 # backward rules, the optimizer) is the same mathematics.
 #
