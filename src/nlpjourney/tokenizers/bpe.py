@@ -319,7 +319,7 @@ class ByteLevelBPETokenizer(Tokenizer):
 
     def to_hf_dict(self) -> dict[str, Any]:
         """This tokenizer as a Hugging Face ``tokenizer.json`` object (model type BPE)."""
-        from nlpjourney.tokenizers.hf_json import added_tokens_to_hf, template_to_hf
+        from nlpjourney.tokenizers.hf_json import tokenizer_json
 
         byte_level = {
             "type": "ByteLevel",
@@ -351,17 +351,13 @@ class ByteLevelBPETokenizer(Tokenizer):
                 next_id += 1
             else:
                 vocab[token] = i
-        post_processor = template_to_hf(self.prefix_ids, self.suffix_ids, self.id_to_token)
-        return {
-            "version": "1.0",
-            "truncation": None,
-            "padding": None,
-            "added_tokens": added_tokens_to_hf(self.special_tokens),
-            "normalizer": None,
-            "pre_tokenizer": pre_tokenizer,
-            "post_processor": post_processor or {**byte_level, "trim_offsets": False},
-            "decoder": {**byte_level, "add_prefix_space": True},
-            "model": {
+        return tokenizer_json(
+            self,
+            normalizer=None,
+            pre_tokenizer=pre_tokenizer,
+            post_processor={**byte_level, "trim_offsets": False},
+            decoder={**byte_level, "add_prefix_space": True},
+            model={
                 "type": "BPE",
                 "dropout": None,
                 "unk_token": None,
@@ -373,7 +369,7 @@ class ByteLevelBPETokenizer(Tokenizer):
                 "vocab": vocab,
                 "merges": [[bytes_to_text(a), bytes_to_text(b)] for a, b in self.merges],
             },
-        }
+        )
 
     @classmethod
     def from_hf_dict(cls, spec: dict[str, Any]) -> ByteLevelBPETokenizer:

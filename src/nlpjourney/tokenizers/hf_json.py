@@ -25,9 +25,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from nlpjourney.tokenizers.base import TokenizerFileError
+from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
 
-__all__ = ["added_tokens", "added_tokens_to_hf", "template_ids", "template_to_hf"]
+__all__ = [
+    "added_tokens",
+    "added_tokens_to_hf",
+    "template_ids",
+    "template_to_hf",
+    "tokenizer_json",
+]
 
 
 def added_tokens(spec: dict[str, Any]) -> dict[str, int]:
@@ -124,4 +130,33 @@ def template_to_hf(
         "single": single,
         "pair": pair,
         "special_tokens": specials,
+    }
+
+
+def tokenizer_json(
+    tokenizer: Tokenizer,
+    *,
+    normalizer: dict[str, Any] | None,
+    pre_tokenizer: dict[str, Any] | None,
+    decoder: dict[str, Any] | None,
+    model: dict[str, Any],
+    post_processor: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A whole ``tokenizer.json`` object: the model's own parts inside what all share.
+
+    The shared parts are the format version, no truncation or padding, the special tokens
+    as ``added_tokens``, and the prefix/suffix template as the post-processor
+    (``post_processor`` stands in when there is no template).
+    """
+    template = template_to_hf(tokenizer.prefix_ids, tokenizer.suffix_ids, tokenizer.id_to_token)
+    return {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": added_tokens_to_hf(tokenizer.special_tokens),
+        "normalizer": normalizer,
+        "pre_tokenizer": pre_tokenizer,
+        "post_processor": template or post_processor,
+        "decoder": decoder,
+        "model": model,
     }

@@ -47,9 +47,8 @@ from typing import Any
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
 from nlpjourney.tokenizers.hf_json import (
     added_tokens,
-    added_tokens_to_hf,
     template_ids,
-    template_to_hf,
+    tokenizer_json,
 )
 from nlpjourney.tokenizers.sentencepiece_steps import (
     byte_fallback_token,
@@ -271,16 +270,12 @@ class SentencePieceBPETokenizer(Tokenizer):
 
     def to_hf_dict(self) -> dict[str, Any]:
         """This tokenizer as a Hugging Face ``tokenizer.json`` object."""
-        return {
-            "version": "1.0",
-            "truncation": None,
-            "padding": None,
-            "added_tokens": added_tokens_to_hf(self.special_tokens),
-            "normalizer": self.normalizer,
-            "pre_tokenizer": self.pre_tokenizer,
-            "post_processor": template_to_hf(self.prefix_ids, self.suffix_ids, self.id_to_token),
-            "decoder": self.decoder,
-            "model": {
+        return tokenizer_json(
+            self,
+            normalizer=self.normalizer,
+            pre_tokenizer=self.pre_tokenizer,
+            decoder=self.decoder,
+            model={
                 "type": "BPE",
                 "dropout": None,
                 "unk_token": self.unk_token,
@@ -293,7 +288,7 @@ class SentencePieceBPETokenizer(Tokenizer):
                 # Pairs as lists: a token may hold a space, which "a b" strings cannot.
                 "merges": [list(pair) for pair in self.merges],
             },
-        }
+        )
 
     @classmethod
     def from_hf_dict(cls, spec: dict[str, Any]) -> SentencePieceBPETokenizer:

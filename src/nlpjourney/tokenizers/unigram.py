@@ -51,9 +51,8 @@ from typing import Any
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
 from nlpjourney.tokenizers.hf_json import (
     added_tokens,
-    added_tokens_to_hf,
     template_ids,
-    template_to_hf,
+    tokenizer_json,
 )
 from nlpjourney.tokenizers.sentencepiece_steps import (
     byte_fallback_token,
@@ -262,22 +261,18 @@ class UnigramTokenizer(Tokenizer):
 
     def to_hf_dict(self) -> dict[str, Any]:
         """This tokenizer as a Hugging Face ``tokenizer.json`` object."""
-        return {
-            "version": "1.0",
-            "truncation": None,
-            "padding": None,
-            "added_tokens": added_tokens_to_hf(self.special_tokens),
-            "normalizer": self.normalizer,
-            "pre_tokenizer": self.pre_tokenizer,
-            "post_processor": template_to_hf(self.prefix_ids, self.suffix_ids, self.id_to_token),
-            "decoder": self.decoder,
-            "model": {
+        return tokenizer_json(
+            self,
+            normalizer=self.normalizer,
+            pre_tokenizer=self.pre_tokenizer,
+            decoder=self.decoder,
+            model={
                 "type": "Unigram",
                 "unk_id": self.unk_id,
                 "vocab": [[p, s] for p, s in self.pieces],
                 "byte_fallback": self.byte_fallback,
             },
-        }
+        )
 
     @classmethod
     def from_hf_dict(cls, spec: dict[str, Any]) -> UnigramTokenizer:

@@ -54,9 +54,8 @@ import regex
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
 from nlpjourney.tokenizers.hf_json import (
     added_tokens,
-    added_tokens_to_hf,
     template_ids,
-    template_to_hf,
+    tokenizer_json,
 )
 
 __all__ = ["BERT_SPECIAL_TOKENS", "WordPieceTokenizer", "basic_tokenize", "train_wordpiece"]
@@ -292,33 +291,29 @@ class WordPieceTokenizer(Tokenizer):
 
     def to_hf_dict(self) -> dict[str, Any]:
         """This tokenizer as a Hugging Face ``tokenizer.json`` object."""
-        return {
-            "version": "1.0",
-            "truncation": None,
-            "padding": None,
-            "added_tokens": added_tokens_to_hf(self.special_tokens),
-            "normalizer": {
+        return tokenizer_json(
+            self,
+            normalizer={
                 "type": "BertNormalizer",
                 "clean_text": self.clean_text,
                 "handle_chinese_chars": self.handle_chinese_chars,
                 "strip_accents": self.strip_accents,
                 "lowercase": self.lowercase,
             },
-            "pre_tokenizer": {"type": "BertPreTokenizer"},
-            "post_processor": template_to_hf(self.prefix_ids, self.suffix_ids, self.id_to_token),
-            "decoder": {
+            pre_tokenizer={"type": "BertPreTokenizer"},
+            decoder={
                 "type": "WordPiece",
                 "prefix": self.continuing_subword_prefix,
                 "cleanup": self.cleanup,
             },
-            "model": {
+            model={
                 "type": "WordPiece",
                 "unk_token": self.unk_token,
                 "continuing_subword_prefix": self.continuing_subword_prefix,
                 "max_input_chars_per_word": self.max_input_chars_per_word,
                 "vocab": self.vocab,
             },
-        }
+        )
 
     @classmethod
     def from_hf_dict(cls, spec: dict[str, Any]) -> WordPieceTokenizer:
