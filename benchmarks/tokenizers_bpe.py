@@ -42,7 +42,6 @@ os.environ["RAYON_NUM_THREADS"] = "1"  # must precede the first import of tokeni
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
 import argparse  # noqa: E402
-import gzip  # noqa: E402
 import json  # noqa: E402
 import timeit  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -66,9 +65,7 @@ def corpus(kind: str) -> str:
     if kind == "shakespeare":
         return shakespeare * 9
     parts = [shakespeare, "\n".join(text for text, _label in corpora.sms_spam())]
-    for lang in ("en", "de", "fr"):
-        with gzip.open(data.path("multi30k") / f"train.{lang}.gz", "rt", encoding="utf-8") as f:
-            parts.append(f.read())
+    parts += ["\n".join(corpora.multi30k("train", lang)) for lang in ("en", "de", "fr")]
     text = "\n".join(parts)
     size = len(text.encode())
     return text * (TARGET_BYTES // size) + text[: (TARGET_BYTES % size)]

@@ -266,14 +266,10 @@ print([gpt2.decode([i]) for i in longest])
 # the same captions in English, German and French (Multi30k), count the tokens per word:
 
 # %%
-import gzip  # noqa: E402
+from nlpjourney.data import corpora  # noqa: E402
 
-multi30k = data.path("multi30k")
 n_lines = 300 if QUICK else 2000
-captions = {}
-for lang in ["en", "de", "fr"]:
-    with gzip.open(multi30k / f"train.{lang}.gz", "rt", encoding="utf-8") as handle:
-        captions[lang] = [next(handle).strip() for _ in range(n_lines)]
+captions = {lang: corpora.multi30k("train", lang)[:n_lines] for lang in ["en", "de", "fr"]}
 tokenizers_to_compare = {
     "gpt2": gpt2,
     "llama3": llama3,

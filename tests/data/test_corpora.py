@@ -62,3 +62,20 @@ def test_corpora_plain_texts_decode_like_nltk(name: str) -> None:
     assert sorted(ours) == sorted(reader.fileids())
     for fileid in reader.fileids():
         assert ours[fileid] == reader.raw(fileid), fileid
+
+
+def test_corpora_multi30k_splits_are_aligned_across_languages() -> None:
+    sizes = {"train": 29_000, "val": 1_014, "test_2016_flickr": 1_000}
+    for split, size in sizes.items():
+        assert [len(corpora.multi30k(split, lang)) for lang in ("en", "de", "fr")] == [size] * 3
+    assert corpora.multi30k("val", "en")[0].startswith("A group of men")
+    with pytest.raises(ValueError, match="splits .* and languages"):
+        corpora.multi30k("test", "en")
+
+
+def test_corpora_mixed_lines_takes_limit_lines_from_each_source() -> None:
+    lines = corpora.mixed_lines(10)
+    assert len(lines) == 50 and all(isinstance(line, str) for line in lines)
+    kept = corpora.mixed_lines(10, keepends=True)
+    assert [line.rstrip("\n") for line in kept] == lines
+    assert kept[0].endswith("\n") and kept[25].endswith("\n")  # Shakespeare, Multi30k

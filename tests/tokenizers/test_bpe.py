@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import time
 from functools import cache
@@ -87,16 +86,6 @@ def hf_llama3() -> HFTokenizer:
     return HFTokenizer.from_file(str(llama3_file()))
 
 
-def real_lines(limit: int | None) -> list[str]:
-    """Lines (newlines kept) of Tiny Shakespeare, SMS spam, Multi30k German and French."""
-    lines = data.path("tinyshakespeare").read_text(encoding="utf-8").splitlines(True)[:limit]
-    lines += [text for text, _label in corpora.sms_spam()][:limit]
-    for lang in ("de", "fr"):
-        with gzip.open(data.path("multi30k") / f"train.{lang}.gz", "rt", encoding="utf-8") as f:
-            lines += f.read().splitlines(True)[:limit]
-    return lines
-
-
 def first_difference(got: list[list[int]], expected: list[list[int]], lines: list[str]) -> str:
     wrong = [(line, g, e) for line, g, e in zip(lines, got, expected, strict=True) if g != e]
     return f"{len(wrong)} of {len(lines)} differ" + (f", first: {wrong[0]}" if wrong else "")
@@ -113,12 +102,12 @@ def assert_gpt2_equals_tiktoken(lines: list[str]) -> None:
 
 
 def test_bpe_gpt2_equals_tiktoken_on_real_lines() -> None:
-    assert_gpt2_equals_tiktoken(real_lines(QUICK_LINES))
+    assert_gpt2_equals_tiktoken(corpora.mixed_lines(QUICK_LINES, keepends=True))
 
 
 @pytest.mark.slow
 def test_bpe_gpt2_equals_tiktoken_on_every_real_line() -> None:
-    assert_gpt2_equals_tiktoken(real_lines(None))
+    assert_gpt2_equals_tiktoken(corpora.mixed_lines(None, keepends=True))
 
 
 def test_bpe_gpt2_equals_tiktoken_on_a_whole_file() -> None:
@@ -167,12 +156,12 @@ def test_bpe_llama3_reads_the_split_regex_and_ignore_merges_from_its_file() -> N
 
 
 def test_bpe_llama3_equals_tokenizers_on_real_lines() -> None:
-    assert_llama3_equals_tokenizers(real_lines(QUICK_LINES))
+    assert_llama3_equals_tokenizers(corpora.mixed_lines(QUICK_LINES, keepends=True))
 
 
 @pytest.mark.slow
 def test_bpe_llama3_equals_tokenizers_on_every_real_line() -> None:
-    assert_llama3_equals_tokenizers(real_lines(None))
+    assert_llama3_equals_tokenizers(corpora.mixed_lines(None, keepends=True))
 
 
 @given(ASSIGNED)
@@ -311,12 +300,16 @@ def test_bpe_save_round_trip_small(tmp_path: Path) -> None:
 
 
 def test_bpe_save_round_trip_gpt2(tmp_path: Path) -> None:
-    assert_round_trip(gpt2(), tmp_path / "gpt2.json", real_lines(200) + ["a<|endoftext|>b"])
+    assert_round_trip(
+        gpt2(),
+        tmp_path / "gpt2.json",
+        corpora.mixed_lines(200, keepends=True) + ["a<|endoftext|>b"],
+    )
 
 
 @pytest.mark.slow
 def test_bpe_save_round_trip_llama3(tmp_path: Path) -> None:
-    assert_round_trip(llama3(), tmp_path / "llama3.json", real_lines(200))
+    assert_round_trip(llama3(), tmp_path / "llama3.json", corpora.mixed_lines(200, keepends=True))
 
 
 def test_bpe_gpt2_file_equals_tokenizers_own_gpt2_reader() -> None:
@@ -327,7 +320,7 @@ def test_bpe_gpt2_file_equals_tokenizers_own_gpt2_reader() -> None:
     )
     theirs.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     theirs.decoder = decoders.ByteLevel()
-    lines = real_lines(300)
+    lines = corpora.mixed_lines(300, keepends=True)
     assert [e.ids for e in theirs.encode_batch(lines)] == gpt2().encode_batch(lines)
 
 

@@ -5,7 +5,6 @@ trip; the decoder steps and bad files behave."""
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
@@ -38,17 +37,6 @@ def theirs() -> HFTokenizer:
     return HFTokenizer.from_file(str(llama2_file()))
 
 
-def real_lines(limit: int | None) -> list[str]:
-    """Lines of Tiny Shakespeare, SMS spam, Multi30k German and French, Brown sentences."""
-    lines = data.path("tinyshakespeare").read_text(encoding="utf-8").splitlines()[:limit]
-    lines += [text for text, _label in corpora.sms_spam()][:limit]
-    for lang in ("de", "fr"):
-        with gzip.open(data.path("multi30k") / f"train.{lang}.gz", "rt", encoding="utf-8") as f:
-            lines += f.read().splitlines()[:limit]
-    lines += [" ".join(sent) for sent in corpora.brown_sents()[:limit]]
-    return lines
-
-
 def assert_same_ids(ours: Tokenizer, theirs: HFTokenizer, lines: list[str]) -> None:
     for add in (False, True):
         expected = [e.ids for e in theirs.encode_batch(lines, add_special_tokens=add)]
@@ -67,12 +55,12 @@ def test_sentencepiece_bpe_load_reads_llama2(ours: Tokenizer, theirs: HFTokenize
 
 
 def test_sentencepiece_bpe_equals_tokenizers_on_real_text_sample(ours, theirs) -> None:
-    assert_same_ids(ours, theirs, real_lines(300))
+    assert_same_ids(ours, theirs, corpora.mixed_lines(300))
 
 
 @pytest.mark.slow
 def test_sentencepiece_bpe_equals_tokenizers_on_all_real_text(ours, theirs) -> None:
-    assert_same_ids(ours, theirs, real_lines(None))
+    assert_same_ids(ours, theirs, corpora.mixed_lines(None))
 
 
 def test_sentencepiece_bpe_whole_text_is_one_word(ours, theirs) -> None:
@@ -151,7 +139,7 @@ def test_sentencepiece_bpe_round_trips_text(ours, text: str) -> None:
 def test_sentencepiece_bpe_save_then_tokenizers_reads_it(ours, tmp_path: Path) -> None:
     saved = ours.save(tmp_path / "tokenizer.json")
     reread = HFTokenizer.from_file(str(saved))
-    lines = real_lines(100) + ["a<s>b </s>", "日本語 🤖"]
+    lines = corpora.mixed_lines(100) + ["a<s>b </s>", "日本語 🤖"]
     assert_same_ids(ours, reread, lines)
     again = Tokenizer.from_file(saved)
     assert isinstance(again, SentencePieceBPETokenizer)

@@ -6,7 +6,6 @@ between prunings, and compares with ``UnigramTrainer`` (figures printed)."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 from pathlib import Path
@@ -26,17 +25,6 @@ from nlpjourney.tokenizers.unigram_trainer import UnigramTrainer, train_unigram
 
 def shakespeare(start: int, stop: int) -> list[str]:
     return data.path("tinyshakespeare").read_text(encoding="utf-8").splitlines()[start:stop]
-
-
-def real_lines(limit: int | None) -> list[str]:
-    """Tiny Shakespeare (held out from training), SMS spam, Multi30k de/fr, Brown."""
-    lines = shakespeare(10_000, 10_000 + limit if limit else None)
-    lines += [text for text, _label in corpora.sms_spam()][:limit]
-    for lang in ("de", "fr"):
-        with gzip.open(data.path("multi30k") / f"train.{lang}.gz", "rt", encoding="utf-8") as f:
-            lines += f.read().splitlines()[:limit]
-    lines += [" ".join(sent) for sent in corpora.brown_sents()[:limit]]
-    return lines
 
 
 @pytest.fixture(scope="module")
@@ -78,12 +66,12 @@ def test_unigram_viterbi_example() -> None:
 
 
 def test_unigram_equals_tokenizers_on_real_text_sample(ours, theirs) -> None:
-    assert_same_ids(ours, theirs, real_lines(300))
+    assert_same_ids(ours, theirs, corpora.mixed_lines(300))
 
 
 @pytest.mark.slow
 def test_unigram_equals_tokenizers_on_all_real_text(ours, theirs) -> None:
-    assert_same_ids(ours, theirs, real_lines(5000))
+    assert_same_ids(ours, theirs, corpora.mixed_lines(5000))
 
 
 @given(st.text())
@@ -110,7 +98,7 @@ def test_unigram_fuses_unknowns(ours, theirs) -> None:
 def test_unigram_save_then_tokenizers_reads_it(ours, tmp_path: Path) -> None:
     saved = ours.save(tmp_path / "unigram.json")
     reread = HFTokenizer.from_file(str(saved))
-    lines = real_lines(100) + ["☃ <unk>"]
+    lines = corpora.mixed_lines(100) + ["☃ <unk>"]
     assert_same_ids(ours, reread, lines)
     ids = reread.encode(lines[0]).ids
     assert ours.decode(ids) == reread.decode(ids)

@@ -5,7 +5,6 @@ files are read back by ``tokenizers``, and the trainer learns Hugging Face's voc
 
 from __future__ import annotations
 
-import gzip
 import json
 import unicodedata
 from pathlib import Path
@@ -52,17 +51,6 @@ def theirs() -> HFTokenizer:
     return hf_from(bert_file())
 
 
-def real_lines(limit: int | None) -> list[str]:
-    """Lines of Tiny Shakespeare, SMS spam, Multi30k German and French, Brown sentences."""
-    lines = data.path("tinyshakespeare").read_text(encoding="utf-8").splitlines()[:limit]
-    lines += [text for text, _label in corpora.sms_spam()][:limit]
-    for lang in ("de", "fr"):
-        with gzip.open(data.path("multi30k") / f"train.{lang}.gz", "rt", encoding="utf-8") as f:
-            lines += f.read().splitlines()[:limit]
-    lines += [" ".join(sent) for sent in corpora.brown_sents()[:limit]]
-    return lines
-
-
 def assert_same_ids(ours: Tokenizer, theirs: HFTokenizer, lines: list[str]) -> None:
     for add in (False, True):
         expected = [e.ids for e in theirs.encode_batch(lines, add_special_tokens=add)]
@@ -79,12 +67,12 @@ def test_wordpiece_load_reads_bert_uncased(ours, theirs) -> None:
 
 
 def test_wordpiece_equals_tokenizers_on_real_text_sample(ours, theirs) -> None:
-    assert_same_ids(ours, theirs, real_lines(500))
+    assert_same_ids(ours, theirs, corpora.mixed_lines(500))
 
 
 @pytest.mark.slow
 def test_wordpiece_equals_tokenizers_on_all_real_text(ours, theirs) -> None:
-    assert_same_ids(ours, theirs, real_lines(None))
+    assert_same_ids(ours, theirs, corpora.mixed_lines(None))
 
 
 @pytest.mark.parametrize(
@@ -185,7 +173,7 @@ def test_wordpiece_decode_any_ids(ours, theirs, ids: list[int]) -> None:
 def test_wordpiece_save_then_tokenizers_reads_it(ours, tmp_path: Path) -> None:
     saved = ours.save(tmp_path / "tokenizer.json")
     reread = hf_from(saved)
-    lines = real_lines(100) + ["hello[SEP]world", "日本語 naïve"]
+    lines = corpora.mixed_lines(100) + ["hello[SEP]world", "日本語 naïve"]
     assert_same_ids(ours, reread, lines)
     again = Tokenizer.from_file(saved)
     assert isinstance(again, WordPieceTokenizer)

@@ -14,6 +14,7 @@ Reference: NLTK's corpus readers (``nltk.corpus.brown``, ``movie_reviews``, ``tr
 
 from __future__ import annotations
 
+import gzip
 import re
 import zipfile
 from functools import lru_cache
@@ -139,6 +140,45 @@ def sms_spam() -> list[tuple[str, str]]:
             label, _, text = line.partition("\t")
             rows.append((text, label))
     return rows
+
+
+MULTI30K_SPLITS = ("train", "val", "test_2016_flickr")
+MULTI30K_LANGUAGES = ("en", "de", "fr")
+
+
+def multi30k(split: str = "train", language: str = "en") -> list[str]:
+    """Multi30k's image captions of one split and language, one caption a line.
+
+    Line ``i`` of every language of a split is the same caption (29,000 in ``"train"``,
+    1,014 in ``"val"``, 1,000 in ``"test_2016_flickr"``).
+    """
+    if split not in MULTI30K_SPLITS or language not in MULTI30K_LANGUAGES:
+        raise ValueError(
+            f"Multi30k has splits {MULTI30K_SPLITS} and languages {MULTI30K_LANGUAGES}; "
+            f"got split={split!r}, language={language!r}"
+        )
+    with gzip.open(path("multi30k") / f"{split}.{language}.gz", "rt", encoding="utf-8") as f:
+        return f.read().splitlines()
+
+
+def mixed_lines(limit: int | None = None, keepends: bool = False) -> list[str]:
+    """Real lines of many kinds, for parity tests and benchmarks on varied text.
+
+    At most ``limit`` lines from each of: Tiny Shakespeare, the SMS messages, Multi30k's
+    German and French training captions, and Brown's sentences (words joined by spaces):
+    verse, texting, two other languages with accents, and edited prose.
+
+    Args:
+        limit: lines taken from each source; None takes them all (about 135,000).
+        keepends: keep each line's newline (the SMS messages and Brown have none).
+    """
+    lines = path("tinyshakespeare").read_text(encoding="utf-8").splitlines(keepends)[:limit]
+    lines += [text for text, _label in sms_spam()][:limit]
+    end = "\n" if keepends else ""
+    for language in ("de", "fr"):
+        lines += [caption + end for caption in multi30k("train", language)[:limit]]
+    lines += [" ".join(sentence) for sentence in brown_sents()[:limit]]
+    return lines
 
 
 def treebank_tagged_words() -> list[tuple[str, str]]:
