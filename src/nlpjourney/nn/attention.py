@@ -1,0 +1,475 @@
+"""Attention from matmul and softmax: scaled dot-product, multi-head, grouped-query, blockwise.
+
+The ladder, each rung built on the one before:
+
+- :func:`scaled_dot_product_attention`: ``softmax(q k^T * scale + mask) v``, with
+  ``torch.nn.functional.scaled_dot_product_attention``'s arguments, shapes and masking
+  rules (boolean masks: True = attend; float masks are added; ``is_causal`` is the
+  lower triangle aligned top-left; ``enable_gqa`` repeats key/value heads);
+- :func:`blockwise_attention`: the same numbers computed one block of keys at a time
+  with an online softmax (FlashAttention's idea), so neither pass ever holds the full
+  ``(L, S)`` score matrix: the forward keeps a running max, sum and output per query,
+  and the backward recomputes each block's scores from the saved log-sum-exp;
+- :class:`MultiHeadAttention`: projections into heads, attention, projection out, with
+  grouped-query attention (``num_kv_heads``), an optional rotary embedding, and a
+  :class:`KVCache` for decoding one token at a time.
+
+A row that may attend to nothing (every key masked) gives zeros, values and gradients,
+as torch's ``_safe_softmax`` does since torch 2.5; the textbook formula would give NaN
+(0/0). Example: with ``attn_mask = [[True, True], [False, False]]`` the second query's
+output row is all zeros.
+
+Reference: ``torch.nn.functional.scaled_dot_product_attention`` (values and gradients,
+float64) for both functions, ``torch.nn.MultiheadAttention`` for the module, and
+full recomputation for the cached decoding.
+
+Simplifications:
+    - dropout on the attention weights uses ``torch.nn.functional.dropout``, so with the
+      same seed it draws the same mask as torch's math backend; blockwise attention has
+      no dropout and no ``attn_mask`` (causal masking only).
+    - blockwise attention tiles keys only, not queries, and runs as a Python loop over
+      blocks: it saves memory, not time (no fused kernel); it has no double backward.
+    - :class:`KVCache` grows by concatenation (no preallocated buffer, no eviction).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from nlpjourney.nn.positional import RotaryEmbedding
+
+
+def causal_mask(
+    query_len: int, key_len: int, *, offset: int = 0, device: torch.device | None = None
+) -> Tensor:
+    """The boolean causal mask: query ``i`` may attend to key ``j`` when ``j <= i + offset``.
+
+    ``offset=0`` aligns the triangle top-left, as ``is_causal=True`` does in torch when
+    ``query_len != key_len``; ``offset=key_len - query_len`` aligns it bottom-right, which
+    is what decoding with a cache needs (the queries are the *last* ``query_len``
+    positions). Example: ``causal_mask(2, 3)`` is ``[[T, F, F], [T, T, F]]`` and
+    ``causal_mask(2, 3, offset=1)`` is ``[[T, T, F], [T, T, T]]``.
+
+    Shapes:
+        returns (query_len, key_len), True = attend.
+    """
+    rows = torch.arange(query_len, device=device)[:, None]  # (L, 1)
+    cols = torch.arange(key_len, device=device)[None, :]  # (1, S)
+    return cols <= rows + offset
+
+
+def _check_qkv(query: Tensor, key: Tensor, value: Tensor) -> None:
+    for name, t in (("query", query), ("key", key), ("value", value)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+        if t.ndim < 2:
+            raise ValueError(
+                f"{name} must have at least 2 dims (..., seq, dim), got {tuple(t.shape)}"
+            )
+        if not t.is_floating_point():
+            raise TypeError(f"{name} must be a floating-point tensor, got {t.dtype}")
+    if query.shape[-1] != key.shape[-1]:
+        raise ValueError(
+            f"query {tuple(query.shape)} and key {tuple(key.shape)} differ in their last "
+            "dim (the head size); project them to the same size"
+        )
+    if key.shape[-2] != value.shape[-2]:
+        raise ValueError(
+            f"key {tuple(key.shape)} and value {tuple(value.shape)} differ in sequence "
+            "length (dim -2); every key needs one value"
+        )
+
+
+def _batch_shape(query: Tensor, key: Tensor, value: Tensor) -> torch.Size:
+    """The broadcast of the leading dims, or a ValueError naming the three shapes."""
+    try:
+        return torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    except RuntimeError:
+        raise ValueError(
+            f"the batch/head dims of query {tuple(query.shape)}, key {tuple(key.shape)} "
+            f"and value {tuple(value.shape)} do not broadcast"
+        ) from None
+
+
+def repeat_kv_heads(query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    """Key and value with each head repeated so they have as many heads as ``query``.
+
+    Grouped-query attention shares one key/value head among ``Hq // Hkv`` query heads:
+    query heads ``0..g-1`` use key head 0, the next ``g`` use head 1, and so on
+    (``repeat_interleave``, not ``repeat``). Example: key heads ``[a, b]`` for 4 query
+    heads become ``[a, a, b, b]``.
+
+    Shapes:
+        query (..., Hq, L, E); key (..., Hkv, S, E); value (..., Hkv, S, Ev)
+        -> key (..., Hq, S, E), value (..., Hq, S, Ev).
+    """
+    if query.ndim < 3 or key.ndim < 3 or value.ndim < 3:
+        raise ValueError(
+            "grouped-query attention needs a heads dim (-3): got query "
+            f"{tuple(query.shape)}, key {tuple(key.shape)}, value {tuple(value.shape)}"
+        )
+    q_heads, kv_heads = query.shape[-3], key.shape[-3]
+    if value.shape[-3] != kv_heads:
+        raise ValueError(
+            f"key {tuple(key.shape)} and value {tuple(value.shape)} have different head counts"
+        )
+    if q_heads % kv_heads != 0:
+        raise ValueError(
+            f"query has {q_heads} heads, not a multiple of the {kv_heads} key/value heads; "
+            "choose num_kv_heads dividing num_heads"
+        )
+    groups = q_heads // kv_heads
+    if groups == 1:
+        return key, value
+    return key.repeat_interleave(groups, dim=-3), value.repeat_interleave(groups, dim=-3)
+
+
+def masked_softmax(scores: Tensor) -> Tensor:
+    """Softmax over the last dim where a row of all ``-inf`` gives zeros, not NaN.
+
+    Example: ``masked_softmax([[0, 0], [-inf, -inf]])`` is ``[[0.5, 0.5], [0, 0]]``.
+    """
+    row_max = scores.amax(dim=-1, keepdim=True)
+    # subtle: for an all -inf row the max is -inf and -inf - (-inf) is NaN. Subtract 0
+    # there instead; any constant leaves the softmax unchanged, so detaching is exact too.
+    row_max = torch.where(row_max == float("-inf"), 0.0, row_max).detach()
+    exp = torch.exp(scores - row_max)
+    total = exp.sum(dim=-1, keepdim=True)
+    return exp / torch.where(total == 0, 1.0, total)
+
+
+def _apply_mask(scores: Tensor, attn_mask: Tensor) -> Tensor:
+    try:
+        torch.broadcast_shapes(attn_mask.shape, scores.shape)
+    except RuntimeError:
+        raise ValueError(
+            f"attn_mask {tuple(attn_mask.shape)} does not broadcast to the scores "
+            f"{tuple(scores.shape)} (..., L, S)"
+        ) from None
+    if attn_mask.dtype == torch.bool:
+        return scores.masked_fill(~attn_mask, float("-inf"))
+    if attn_mask.is_floating_point():
+        return scores + attn_mask.to(scores.dtype)
+    raise TypeError(
+        f"attn_mask must be bool (True = attend) or floating point (added), got {attn_mask.dtype}"
+    )
+
+
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> Tensor:
+    """``softmax(query @ key^T * scale + mask) @ value``, torch's SDPA from matmul and softmax.
+
+    Args:
+        query: the queries.
+        key: the keys; leading dims broadcast against the query's.
+        value: one value per key.
+        attn_mask: a bool mask (True = may attend) or a float mask added to the scores
+            (``-inf`` forbids), broadcastable to (..., L, S).
+        dropout_p: dropout probability on the attention weights; pass 0 in evaluation.
+        is_causal: mask key ``j > i`` for query ``i`` (top-left aligned when L != S, as
+            torch does). Cannot be combined with ``attn_mask``.
+        scale: the factor on the scores; default ``1 / sqrt(E)``.
+        enable_gqa: allow fewer key/value heads than query heads (dim -3), repeating
+            each for its group of query heads.
+
+    Returns:
+        The attended values. Rows with every key masked are zeros.
+
+    Shapes:
+        query (..., L, E); key (..., S, E); value (..., S, Ev) -> (..., L, Ev).
+        With ``enable_gqa``: query (..., Hq, L, E), key/value (..., Hkv, S, *).
+    """
+    _check_qkv(query, key, value)
+    if not 0.0 <= dropout_p < 1.0:
+        raise ValueError(f"dropout_p must be in [0, 1), got {dropout_p}")
+    if is_causal and attn_mask is not None:
+        raise ValueError(
+            "pass either is_causal=True or an attn_mask, not both; fold the causal mask "
+            "into attn_mask with causal_mask(L, S) if you need both"
+        )
+    if enable_gqa:
+        key, value = repeat_kv_heads(query, key, value)
+    _batch_shape(query, key, value)
+    query_len, key_len = query.shape[-2], key.shape[-2]
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+
+    scores = (query @ key.transpose(-2, -1)) * scale  # (..., L, S)
+    if is_causal:
+        scores = scores.masked_fill(
+            ~causal_mask(query_len, key_len, device=scores.device), float("-inf")
+        )
+    if attn_mask is not None:
+        scores = _apply_mask(scores, attn_mask)
+    weights = masked_softmax(scores)  # (..., L, S), rows sum to 1 (or 0 if all masked)
+    if dropout_p > 0.0:
+        weights = F.dropout(weights, p=dropout_p)
+    return weights @ value  # (..., L, Ev)
+
+
+# --- blockwise (flash-style) attention -------------------------------------------------
+
+
+def _block_scores(
+    query: Tensor, key_block: Tensor, start: int, scale: float, is_causal: bool
+) -> Tensor:
+    """Scores of every query against keys ``start .. start + block - 1``, causally masked."""
+    scores = (query @ key_block.transpose(-2, -1)) * scale  # (..., L, Bk)
+    if is_causal:
+        rows = torch.arange(query.shape[-2], device=query.device)[:, None]
+        cols = torch.arange(start, start + key_block.shape[-2], device=query.device)[None, :]
+        scores = scores.masked_fill(cols > rows, float("-inf"))
+    return scores
+
+
+class _BlockwiseAttention(torch.autograd.Function):
+    """Forward with an online softmax over key blocks; backward recomputes each block."""
+
+    @staticmethod
+    def forward(ctx, query, key, value, block_size, is_causal, scale):  # type: ignore[override]
+        query_len, key_len = query.shape[-2], key.shape[-2]
+        out = query.new_zeros(*query.shape[:-1], value.shape[-1])  # (..., L, Ev)
+        row_max = query.new_full((*query.shape[:-1], 1), float("-inf"))  # (..., L, 1)
+        row_sum = query.new_zeros(*query.shape[:-1], 1)  # (..., L, 1)
+        for start in range(0, key_len, block_size):
+            if is_causal and start > query_len - 1:
+                break  # top-left causal: no query sees a key past index L - 1
+            stop = start + block_size
+            scores = _block_scores(query, key[..., start:stop, :], start, scale, is_causal)
+            new_max = torch.maximum(row_max, scores.amax(dim=-1, keepdim=True))
+            safe_max = torch.where(new_max == float("-inf"), 0.0, new_max)
+            probs = torch.exp(scores - safe_max)  # (..., L, Bk), unnormalised
+            # Rescale what was accumulated under the old max to the new one.
+            correction = torch.exp(row_max - safe_max)  # (..., L, 1); 0 on the first block
+            row_sum = row_sum * correction + probs.sum(dim=-1, keepdim=True)
+            out = out * correction + probs @ value[..., start:stop, :]
+            row_max = new_max
+        out = out / torch.where(row_sum == 0, 1.0, row_sum)
+        # The log-sum-exp per query is all the backward needs to rebuild any block's
+        # probabilities: p = exp(score - lse). It is -inf for a row that saw no key.
+        lse = torch.where(row_max == float("-inf"), 0.0, row_max) + torch.log(row_sum)
+        ctx.save_for_backward(query, key, value, out, lse)
+        ctx.block_size, ctx.is_causal, ctx.scale = block_size, is_causal, scale
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):  # type: ignore[override]
+        query, key, value, out, lse = ctx.saved_tensors
+        block_size, is_causal, scale = ctx.block_size, ctx.is_causal, ctx.scale
+        query_len, key_len = query.shape[-2], key.shape[-2]
+        # subtle: lse = -inf only for rows that attend to nothing; +inf there makes every
+        # rebuilt probability exp(score - inf) = 0 instead of NaN.
+        lse = torch.where(lse == float("-inf"), float("inf"), lse)
+        # D_i = sum_j P_ij dP_ij = dO_i . O_i: the softmax backward's row term, one number
+        # per query, computed once instead of from the full P.
+        delta = (grad_out * out).sum(dim=-1, keepdim=True)  # (..., L, 1)
+        grad_q = torch.zeros_like(query)
+        grad_k = torch.zeros_like(key)
+        grad_v = torch.zeros_like(value)
+        for start in range(0, key_len, block_size):
+            if is_causal and start > query_len - 1:
+                break
+            stop = start + block_size
+            k_block, v_block = key[..., start:stop, :], value[..., start:stop, :]
+            probs = torch.exp(_block_scores(query, k_block, start, scale, is_causal) - lse)
+            grad_v[..., start:stop, :] = probs.transpose(-2, -1) @ grad_out  # (..., Bk, Ev)
+            grad_probs = grad_out @ v_block.transpose(-2, -1)  # (..., L, Bk)
+            grad_scores = probs * (grad_probs - delta) * scale  # through softmax and scale
+            grad_q += grad_scores @ k_block  # (..., L, E)
+            grad_k[..., start:stop, :] = grad_scores.transpose(-2, -1) @ query  # (..., Bk, E)
+        return grad_q, grad_k, grad_v, None, None, None
+
+
+def blockwise_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    block_size: int = 128,
+    is_causal: bool = False,
+    scale: float | None = None,
+) -> Tensor:
+    """Exact attention computed ``block_size`` keys at a time (FlashAttention's online softmax).
+
+    For each key block the scores ``s`` of every query are computed, the running max
+    ``m`` and sum ``l`` are updated, and the partial output rescaled:
+    ``m' = max(m, max s)``, ``l' = l e^(m - m') + sum e^(s - m')``,
+    ``o' = o e^(m - m') + e^(s - m') v``; at the end ``o / l`` is the softmax-weighted
+    sum. Memory for the scores is (..., L, block_size) instead of (..., L, S), in the
+    backward pass too (a custom autograd function recomputes each block).
+
+    Args:
+        query, key, value: as in :func:`scaled_dot_product_attention`.
+        block_size: keys per block, at least 1.
+        is_causal: mask key ``j > i`` for query ``i`` (top-left aligned, like torch).
+        scale: the factor on the scores; default ``1 / sqrt(E)``.
+
+    Shapes:
+        query (..., L, E); key (..., S, E); value (..., S, Ev) -> (..., L, Ev).
+    """
+    _check_qkv(query, key, value)
+    if not isinstance(block_size, int) or block_size < 1:
+        raise ValueError(f"block_size must be a positive int, got {block_size!r}")
+    batch = _batch_shape(query, key, value)
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    # Broadcast outside the Function: autograd then sums gradients over broadcast dims.
+    query = query.expand(*batch, *query.shape[-2:])
+    key = key.expand(*batch, *key.shape[-2:])
+    value = value.expand(*batch, *value.shape[-2:])
+    return _BlockwiseAttention.apply(query, key, value, block_size, is_causal, scale)
+
+
+# --- the module -----------------------------------------------------------------------
+
+
+class KVCache:
+    """The keys and values of the positions seen so far, for one attention layer.
+
+    Decoding feeds one new token at a time; its query attends to every earlier key, so
+    the layer appends the new keys/values here instead of recomputing them.
+
+    Shapes:
+        key, value: (B, Hkv, S, hs), S growing with each :meth:`update`.
+    """
+
+    def __init__(self) -> None:
+        self.key: Tensor | None = None
+        self.value: Tensor | None = None
+
+    def __len__(self) -> int:
+        return 0 if self.key is None else self.key.shape[-2]
+
+    def update(self, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+        """Append the new positions; return all keys and values so far."""
+        if self.key is None or self.value is None:
+            self.key, self.value = key, value
+        else:
+            self.key = torch.cat([self.key, key], dim=-2)
+            self.value = torch.cat([self.value, value], dim=-2)
+        return self.key, self.value
+
+
+class MultiHeadAttention(nn.Module):
+    """Multi-head self-attention, with grouped-query heads, RoPE and a KV cache as options.
+
+    ``x -> q_proj, k_proj, v_proj -> split into heads -> (rotary) -> attention ->
+    merge heads -> out_proj``. With ``num_kv_heads < num_heads`` the key/value
+    projections are smaller and each key/value head serves ``num_heads // num_kv_heads``
+    query heads (grouped-query attention; ``num_kv_heads=1`` is multi-query attention).
+
+    Args:
+        embed_dim: model width C.
+        num_heads: query heads; must divide ``embed_dim``.
+        num_kv_heads: key/value heads; must divide ``num_heads``. Default ``num_heads``.
+        bias: whether the four projections have biases (GPT-2 yes, Llama no).
+        dropout: dropout on the attention weights, in training mode only.
+        is_causal: mask future positions (a decoder); bottom-right aligned, so it stays
+            right when a cache holds earlier positions.
+        rotary: a :class:`~nlpjourney.nn.positional.RotaryEmbedding` applied to queries
+            and keys at their absolute positions, or None (positions added elsewhere).
+
+    Shapes:
+        forward: x (B, T, C) -> (B, T, C).
+    """
+
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int,
+        *,
+        num_kv_heads: int | None = None,
+        bias: bool = True,
+        dropout: float = 0.0,
+        is_causal: bool = False,
+        rotary: RotaryEmbedding | None = None,
+    ) -> None:
+        super().__init__()
+        num_kv_heads = num_heads if num_kv_heads is None else num_kv_heads
+        if embed_dim <= 0 or num_heads <= 0 or num_kv_heads <= 0:
+            raise ValueError(
+                f"embed_dim, num_heads and num_kv_heads must be positive, got "
+                f"{embed_dim}, {num_heads}, {num_kv_heads}"
+            )
+        if embed_dim % num_heads != 0:
+            raise ValueError(
+                f"num_heads={num_heads} does not divide embed_dim={embed_dim}; each head gets "
+                "embed_dim // num_heads dims, so pick a divisor"
+            )
+        if num_heads % num_kv_heads != 0:
+            raise ValueError(
+                f"num_kv_heads={num_kv_heads} does not divide num_heads={num_heads}; each "
+                "key/value head must serve the same number of query heads"
+            )
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        self.embed_dim, self.num_heads, self.num_kv_heads = embed_dim, num_heads, num_kv_heads
+        self.head_dim = embed_dim // num_heads
+        if rotary is not None and rotary.head_dim != self.head_dim:
+            raise ValueError(
+                f"rotary.head_dim={rotary.head_dim} but the heads have {self.head_dim} dims"
+            )
+        self.dropout, self.is_causal = dropout, is_causal
+        kv_dim = num_kv_heads * self.head_dim
+        self.q_proj = nn.Linear(embed_dim, embed_dim, bias=bias)
+        self.k_proj = nn.Linear(embed_dim, kv_dim, bias=bias)
+        self.v_proj = nn.Linear(embed_dim, kv_dim, bias=bias)
+        self.out_proj = nn.Linear(embed_dim, embed_dim, bias=bias)
+        self.rotary = rotary
+
+    def forward(
+        self, x: Tensor, attn_mask: Tensor | None = None, kv_cache: KVCache | None = None
+    ) -> Tensor:
+        """Attend each position of ``x`` to the positions in the cache and in ``x``.
+
+        Args:
+            x: the input sequence (the new positions, when decoding with a cache).
+            attn_mask: bool (True = attend) or additive float mask broadcastable to
+                (B, nh, T, S), S = cached + T; combined with the causal mask.
+            kv_cache: the layer's cache; updated in place with this call's keys/values.
+
+        Shapes:
+            x (B, T, C) -> (B, T, C).
+        """
+        if x.ndim != 3 or x.shape[-1] != self.embed_dim:
+            raise ValueError(f"x must be (B, T, {self.embed_dim}), got {tuple(x.shape)}")
+        batch, seq_len, _ = x.shape
+        past = 0 if kv_cache is None else len(kv_cache)
+        q = self.q_proj(x).view(batch, seq_len, self.num_heads, self.head_dim).transpose(1, 2)
+        k = self.k_proj(x).view(batch, seq_len, self.num_kv_heads, self.head_dim).transpose(1, 2)
+        v = self.v_proj(x).view(batch, seq_len, self.num_kv_heads, self.head_dim).transpose(1, 2)
+        # q (B, nh, T, hs); k, v (B, nkv, T, hs)
+        if self.rotary is not None:
+            positions = torch.arange(past, past + seq_len, device=x.device)
+            q, k = self.rotary(q, positions), self.rotary(k, positions)
+        if kv_cache is not None:
+            k, v = kv_cache.update(k, v)  # (B, nkv, S, hs)
+        mask = attn_mask
+        if self.is_causal:
+            key_len = k.shape[-2]
+            causal = causal_mask(seq_len, key_len, offset=key_len - seq_len, device=x.device)
+            if mask is None:
+                mask = causal
+            elif mask.dtype == torch.bool:
+                mask = mask & causal
+            else:
+                mask = mask.masked_fill(~causal, float("-inf"))
+        y = scaled_dot_product_attention(
+            q,
+            k,
+            v,
+            attn_mask=mask,
+            dropout_p=self.dropout if self.training else 0.0,
+            enable_gqa=self.num_kv_heads != self.num_heads,
+        )  # (B, nh, T, hs)
+        y = y.transpose(1, 2).reshape(batch, seq_len, self.embed_dim)  # (B, T, C)
+        return self.out_proj(y)

@@ -1,0 +1,253 @@
+"""The rest of a transformer block: normalisation, feed-forward networks, the residual block.
+
+- :class:`LayerNorm`: ``(x - mean) / sqrt(var + eps) * weight + bias`` over the last dim
+  (biased variance, eps *inside* the square root);
+- :class:`RMSNorm`: ``x / sqrt(mean(x^2) + eps) * weight``, no centring, no bias
+  (Llama, T5); again eps inside the root;
+- :func:`gelu` (exact, or the tanh approximation GPT-2 used) and :func:`silu`;
+- :class:`FeedForward`: ``down(gelu(up(x)))``, width ``4 C`` by default (GPT-2);
+- :class:`SwiGLU`: ``down(silu(gate(x)) * up(x))`` (Llama, PaLM), three matrices;
+- :class:`TransformerBlock`: attention and feed-forward, each wrapped in a residual
+  connection with dropout, normalised before (pre-norm, GPT-2 and later) or after
+  (post-norm, the original transformer and BERT).
+
+Reference: ``torch.nn.LayerNorm``, ``torch.nn.RMSNorm`` and ``transformers``'
+``LlamaRMSNorm``; ``torch.nn.functional.gelu`` / ``silu``; ``transformers``' ``LlamaMLP``
+and ``GPT2MLP``; ``torch.nn.TransformerEncoderLayer`` (both ``norm_first`` settings)
+for the block.
+
+Simplifications:
+    - the block's dropout is applied to each sublayer's output before the residual add,
+      not also inside the feed-forward network (``TransformerEncoderLayer`` has one there).
+    - ``LlamaRMSNorm`` normalises in float32 whatever the input dtype; :class:`RMSNorm`
+      normalises in the input's dtype, as ``torch.nn.RMSNorm`` does.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import torch
+from torch import Tensor, nn
+
+from nlpjourney.nn.attention import KVCache, MultiHeadAttention
+from nlpjourney.nn.positional import RotaryEmbedding
+
+
+def _check_last_dim(x: Tensor, dim: int, what: str) -> None:
+    if x.shape[-1:] != (dim,):
+        raise ValueError(f"{what} expects inputs ending in {dim} features, got {tuple(x.shape)}")
+
+
+class LayerNorm(nn.Module):
+    """Normalise each vector to mean 0 and variance 1, then scale and shift.
+
+    Args:
+        dim: the size of the last dim.
+        eps: added to the variance inside the square root.
+        bias: learn a shift (``bias``) as well as a scale (``weight``).
+
+    Shapes:
+        forward: x (..., dim) -> (..., dim).
+    """
+
+    def __init__(self, dim: int, eps: float = 1e-5, bias: bool = True) -> None:
+        super().__init__()
+        self.dim, self.eps = dim, eps
+        self.weight = nn.Parameter(torch.ones(dim))
+        self.bias = nn.Parameter(torch.zeros(dim)) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_last_dim(x, self.dim, "LayerNorm")
+        mean = x.mean(dim=-1, keepdim=True)
+        var = ((x - mean) ** 2).mean(dim=-1, keepdim=True)  # biased: divide by dim, not dim-1
+        out = (x - mean) / torch.sqrt(var + self.eps) * self.weight
+        return out if self.bias is None else out + self.bias
+
+
+class RMSNorm(nn.Module):
+    """Scale each vector to root-mean-square 1, then by a learned ``weight``.
+
+    Args:
+        dim: the size of the last dim.
+        eps: added to ``mean(x^2)`` inside the root; None uses the input dtype's machine
+            epsilon, like ``torch.nn.RMSNorm`` (Llama uses 1e-5 or 1e-6).
+
+    Shapes:
+        forward: x (..., dim) -> (..., dim).
+    """
+
+    def __init__(self, dim: int, eps: float | None = None) -> None:
+        super().__init__()
+        self.dim, self.eps = dim, eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_last_dim(x, self.dim, "RMSNorm")
+        eps = torch.finfo(x.dtype).eps if self.eps is None else self.eps
+        # subtle: eps goes inside the root, x / sqrt(ms + eps), not x / (sqrt(ms) + eps):
+        # the two differ by a lot for small vectors, and checkpoints assume the first.
+        return x * torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True) + eps) * self.weight
+
+
+def gelu(x: Tensor, approximate: Literal["none", "tanh"] = "none") -> Tensor:
+    """``x * Phi(x)``, Phi the standard normal CDF; ``"tanh"``: GPT-2's approximation
+    ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
+    if approximate == "none":
+        return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
+    if approximate == "tanh":
+        return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+    raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(x: Tensor) -> Tensor:
+    """``x * sigmoid(x)`` (also called swish)."""
+    return x * torch.sigmoid(x)
+
+
+class FeedForward(nn.Module):
+    """The position-wise MLP of GPT-2: ``down(gelu(up(x)))``.
+
+    Args:
+        dim: model width C.
+        hidden_dim: inner width; default ``4 * dim``.
+        approximate: ``"none"`` for exact GELU, ``"tanh"`` for GPT-2's approximation.
+        bias: biases on both linear layers.
+
+    Shapes:
+        forward: x (..., C) -> (..., C).
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        hidden_dim: int | None = None,
+        *,
+        approximate: Literal["none", "tanh"] = "none",
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+        hidden_dim = 4 * dim if hidden_dim is None else hidden_dim
+        self.approximate = approximate
+        self.up = nn.Linear(dim, hidden_dim, bias=bias)
+        self.down = nn.Linear(hidden_dim, dim, bias=bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.down(gelu(self.up(x), self.approximate))  # (..., H) inside
+
+
+class SwiGLU(nn.Module):
+    """The gated feed-forward of Llama: ``down_proj(silu(gate_proj(x)) * up_proj(x))``.
+
+    The gate decides, feature by feature, how much of ``up_proj(x)`` passes. With three
+    matrices instead of two, Llama picks ``hidden_dim`` about ``8/3 C`` to keep the
+    parameter count of a ``4 C`` MLP. Names match ``LlamaMLP`` so weights copy by key.
+
+    Shapes:
+        forward: x (..., C) -> (..., C).
+    """
+
+    def __init__(self, dim: int, hidden_dim: int, *, bias: bool = False) -> None:
+        super().__init__()
+        self.gate_proj = nn.Linear(dim, hidden_dim, bias=bias)
+        self.up_proj = nn.Linear(dim, hidden_dim, bias=bias)
+        self.down_proj = nn.Linear(hidden_dim, dim, bias=bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.down_proj(silu(self.gate_proj(x)) * self.up_proj(x))
+
+
+class TransformerBlock(nn.Module):
+    """Self-attention and a feed-forward network, each inside a residual connection.
+
+    Pre-norm (``norm_first=True``, GPT-2, Llama)::
+
+        x = x + dropout(attn(norm1(x)))
+        x = x + dropout(mlp(norm2(x)))
+
+    Post-norm (``norm_first=False``, the 2017 transformer, BERT)::
+
+        x = norm1(x + dropout(attn(x)))
+        x = norm2(x + dropout(mlp(x)))
+
+    Pre-norm keeps an un-normalised residual path from input to output, which is why deep
+    pre-norm stacks train without warm-up tricks; a pre-norm model then needs one final
+    norm after its last block.
+
+    Args:
+        embed_dim: model width C.
+        num_heads: attention heads.
+        hidden_dim: feed-forward inner width; default ``4 C`` (GELU) or the Llama rule
+            ``8/3 C`` rounded up to a multiple of 8 (SwiGLU).
+        num_kv_heads: key/value heads for grouped-query attention; default ``num_heads``.
+        norm_first: pre-norm if True, post-norm if False.
+        norm: ``"layer"`` (:class:`LayerNorm`) or ``"rms"`` (:class:`RMSNorm`).
+        mlp: ``"gelu"``, ``"gelu_tanh"`` (:class:`FeedForward`) or ``"swiglu"``.
+        bias: biases in the attention and feed-forward projections (and LayerNorm).
+        dropout: on each sublayer's output (and on the attention weights).
+        is_causal: mask future positions (a decoder block).
+        norm_eps: the norms' eps.
+        rotary: an optional :class:`~nlpjourney.nn.positional.RotaryEmbedding` for the
+            attention.
+
+    Shapes:
+        forward: x (B, T, C) -> (B, T, C).
+    """
+
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int,
+        *,
+        hidden_dim: int | None = None,
+        num_kv_heads: int | None = None,
+        norm_first: bool = True,
+        norm: Literal["layer", "rms"] = "layer",
+        mlp: Literal["gelu", "gelu_tanh", "swiglu"] = "gelu",
+        bias: bool = True,
+        dropout: float = 0.0,
+        is_causal: bool = True,
+        norm_eps: float = 1e-5,
+        rotary: RotaryEmbedding | None = None,
+    ) -> None:
+        super().__init__()
+        if norm not in ("layer", "rms"):
+            raise ValueError(f"norm must be 'layer' or 'rms', got {norm!r}")
+        if mlp not in ("gelu", "gelu_tanh", "swiglu"):
+            raise ValueError(f"mlp must be 'gelu', 'gelu_tanh' or 'swiglu', got {mlp!r}")
+        self.norm_first = norm_first
+        self.attn = MultiHeadAttention(
+            embed_dim,
+            num_heads,
+            num_kv_heads=num_kv_heads,
+            bias=bias,
+            dropout=dropout,
+            is_causal=is_causal,
+            rotary=rotary,
+        )
+        if norm == "layer":
+            self.norm1: nn.Module = LayerNorm(embed_dim, norm_eps, bias=bias)
+            self.norm2: nn.Module = LayerNorm(embed_dim, norm_eps, bias=bias)
+        else:
+            self.norm1, self.norm2 = RMSNorm(embed_dim, norm_eps), RMSNorm(embed_dim, norm_eps)
+        if mlp == "swiglu":
+            if hidden_dim is None:
+                hidden_dim = 8 * (math.ceil(8 * embed_dim / 3 / 8))
+            self.mlp: nn.Module = SwiGLU(embed_dim, hidden_dim, bias=bias)
+        else:
+            approximate: Literal["none", "tanh"] = "tanh" if mlp == "gelu_tanh" else "none"
+            self.mlp = FeedForward(embed_dim, hidden_dim, approximate=approximate, bias=bias)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(
+        self, x: Tensor, attn_mask: Tensor | None = None, kv_cache: KVCache | None = None
+    ) -> Tensor:
+        """Run the block; ``attn_mask`` and ``kv_cache`` go to the attention unchanged."""
+        if self.norm_first:
+            x = x + self.dropout(self.attn(self.norm1(x), attn_mask, kv_cache))
+            return x + self.dropout(self.mlp(self.norm2(x)))
+        x = self.norm1(x + self.dropout(self.attn(x, attn_mask, kv_cache)))
+        return self.norm2(x + self.dropout(self.mlp(x)))
