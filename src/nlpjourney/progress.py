@@ -165,6 +165,12 @@ class ProgressBar:
             done = self._progress.tasks[0].completed
             self._progress.update(self._task, done=_human(done, "B"))
 
+    def describe(self, description: str) -> None:
+        """Change the text before the bar (a training loop shows its latest loss there)."""
+        self.description = description
+        if self._progress is not None:
+            self._progress.update(self._task, description=description)
+
     def update(self, completed: float | None = None, total: float | None = None) -> None:
         """Set how much is done, or change the total once it becomes known."""
         if self._progress is not None:

@@ -1,0 +1,453 @@
+"""One training loop for every language model of the course.
+
+:class:`Trainer` trains any ``torch.nn.Module`` whose call ``model(x)`` returns logits of
+shape (B, T, V), on batches from a callable ``get_batch(split) -> (x, y)``, to minimise
+the cross-entropy of the logits against the targets ``y``. One optimizer step:
+
+1. sets the learning rate of this step: linear warm-up, then cosine decay to ``min_lr``
+   (:func:`learning_rate`, built on :func:`nlpjourney.optim.schedules.cosine_with_warmup`);
+2. runs ``grad_accum_steps`` micro-batches forward and backward, each loss divided by
+   their number, so the gradients add up to those of one batch that many times bigger;
+3. clips the global gradient norm (:func:`nlpjourney.optim.clip_grad_norm_`);
+4. steps :class:`nlpjourney.optim.AdamW`, whose decoupled weight decay is given only to
+   parameters with 2 or more dimensions (matrices, embeddings), as in nanoGPT: decaying
+   biases and norm gains towards 0 only hurts.
+
+Every ``eval_interval`` steps (and at steps 0 and ``max_steps``) it averages the loss
+over ``eval_steps`` batches of each split, appends a row to ``out_dir/metrics.csv`` and
+redraws ``out_dir/loss.png``; every ``checkpoint_interval`` steps (and at the end) it
+writes ``out_dir/ckpt.pt`` (:mod:`nlpjourney.train.checkpoint`), from which
+``resume=True`` continues bit for bit as if the run had never stopped.
+
+On CUDA, ``dtype="auto"`` runs the forward pass under bfloat16 autocast (float16 with a
+gradient scaler where bfloat16 is missing) and ``compile="auto"`` wraps the model in
+``torch.compile``; on the CPU both stay off, because CPU autocast is slower for small
+models and compiling costs more time than it saves on a short run.
+
+Determinism: a fresh run seeds Python, NumPy and torch with ``config.seed``. Build the
+model after :func:`seed_everything` too, and give the batch sampler a seed, and two runs
+are equal. (On CUDA some kernels are not deterministic; the CPU is.)
+
+Reference: nanoGPT's ``train.py`` (the loop, the schedule, the decay groups, the
+checkpoint contents), written as an importable class.
+
+Simplifications: one process (no DistributedDataParallel); the data sampler's state is
+saved only when ``get_batch`` has ``state_dict``/``load_state_dict`` (as
+:class:`~nlpjourney.train.data.BatchSampler` does).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nlpjourney.errors import JourneyError
+from nlpjourney.optim import AdamW, clip_grad_norm_
+from nlpjourney.optim.schedules import cosine_with_warmup
+from nlpjourney.progress import progress_bar
+from nlpjourney.train.checkpoint import (
+    CheckpointError,
+    load_checkpoint,
+    load_optimizer_state,
+    optimizer_state,
+    rng_state,
+    save_checkpoint,
+    set_rng_state,
+)
+from nlpjourney.train.config import TrainConfig
+from nlpjourney.train.metrics import MetricsLog, plot_losses
+
+__all__ = [
+    "Trainer",
+    "decay_groups",
+    "learning_rate",
+    "next_token_loss",
+    "resolve_device",
+    "seed_everything",
+    "train",
+]
+
+GetBatch = Callable[[str], tuple[torch.Tensor, torch.Tensor]]
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+#: Files that mark a folder as holding a run.
+RUN_FILES = ("ckpt.pt", "metrics.csv", "loss.png")
+#: Config fields that may change between a run and its resumption without a warning.
+FREE_TO_CHANGE = {"out_dir", "device", "compile", "max_steps", "eval_interval", "eval_steps",
+                  "checkpoint_interval"}  # fmt: skip
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's, NumPy's and torch's (CPU and every GPU) random generators."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+def resolve_device(name: str) -> torch.device:
+    """``"auto"`` -> CUDA when available, else CPU; other names as torch reads them."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise JourneyError(f"device {name!r} asked for, but torch sees no GPU; use 'cpu' or 'auto'")
+    return device
+
+
+def _amp_dtype(dtype: str, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype, or None for plain float32."""
+    if dtype == "auto":
+        if device.type != "cuda":
+            return None
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return None if dtype == "float32" else getattr(torch, dtype)
+
+
+def learning_rate(step: int, config: TrainConfig) -> float:
+    """The learning rate of optimizer step ``step`` (counted from 1).
+
+    Linear warm-up from 0 to ``lr`` over ``warmup_steps``, then a half cosine from
+    ``lr`` down to ``min_lr`` at ``max_steps``.
+
+    Example: lr=1, min_lr=0.1, warmup_steps=2, max_steps=4 gives steps 1..4 the rates
+    0.5, 1.0, 0.55, 0.1.
+    """
+    warmup = config.warmup_steps
+    assert warmup is not None  # filled in by TrainConfig.__post_init__
+    factor = cosine_with_warmup(step, warmup, config.max_steps)
+    if step < warmup:
+        return config.lr * factor
+    # Our cosine goes to 0; stretch it to end at min_lr instead.
+    return config.min_lr + (config.lr - config.min_lr) * factor
+
+
+def decay_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """Parameter groups: weight decay for tensors of 2+ dims, none for the rest.
+
+    Returns:
+        One or two groups (empty ones left out) for an optimizer's ``params``.
+    """
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError("the model has no trainable parameters (requires_grad=True)")
+    decay = [p for p in params if p.dim() >= 2]
+    no_decay = [p for p in params if p.dim() < 2]
+    groups = [
+        {"params": decay, "weight_decay": weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    return [g for g in groups if g["params"]]
+
+
+def next_token_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of logits (B, T, V) against target ids (B, T)."""
+    if logits.dim() != 3 or logits.shape[:2] != targets.shape:
+        raise ValueError(
+            f"the model returned shape {tuple(logits.shape)} for targets of shape "
+            f"{tuple(targets.shape)}; it must return logits (B, T, V), or pass a loss_fn"
+        )
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))
+
+
+class Trainer:
+    """Trains a model on ``get_batch`` batches by ``config``; see the module docstring.
+
+    Args:
+        model: any ``nn.Module`` with ``model(x) -> logits`` (B, T, V); it is moved to
+            the config's device.
+        config: the training settings.
+        get_batch: ``get_batch("train" | "val") -> (x, y)``, int64 tensors (B, T), B equal
+            to ``config.batch_size``. When it has ``state_dict``/``load_state_dict``
+            (a :class:`~nlpjourney.train.data.BatchSampler`), its state is checkpointed.
+        loss_fn: ``loss_fn(model(x), y)`` -> scalar loss (default: :func:`next_token_loss`).
+        resume: continue the run in ``config.out_dir`` from its ``ckpt.pt``.
+        overwrite: replace a run already in ``config.out_dir`` (its ckpt, metrics, plot).
+        meta: plain values saved in every checkpoint under ``"meta"`` (the model's
+            config, the tokenizer's folder), for whoever loads it later.
+        plot: redraw ``loss.png`` at each evaluation.
+        progress: show a progress bar (None: only on a terminal).
+
+    Attributes:
+        step: optimizer steps done so far.
+        history: the rows of ``metrics.csv`` (dicts keyed by its columns).
+        device: the device training runs on.
+
+    Example::
+
+        data = prepare_char(nlpjourney.data.path("tinyshakespeare"))
+        trainer = Trainer(model, TrainConfig(max_steps=2000, out_dir="runs/char"),
+                          data.sampler(batch_size=64, block_size=256, seed=1))
+        trainer.fit()
+        trainer.history[-1]["val_loss"]
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        config: TrainConfig,
+        get_batch: GetBatch,
+        *,
+        loss_fn: LossFn | None = None,
+        resume: bool = False,
+        overwrite: bool = False,
+        meta: Mapping[str, Any] | None = None,
+        plot: bool = True,
+        progress: bool | None = None,
+    ) -> None:
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+        if not isinstance(config, TrainConfig):
+            raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+        if not callable(get_batch):
+            raise TypeError("get_batch must be callable: get_batch(split) -> (x, y)")
+        if resume and overwrite:
+            raise ValueError("pass resume=True to continue a run or overwrite=True, not both")
+        self.model = model
+        self.config = config
+        self.get_batch = get_batch
+        self.loss_fn = loss_fn or next_token_loss
+        self.resume = resume
+        self.overwrite = overwrite
+        self.meta = dict(meta or {})
+        self.plot = plot
+        self.progress = progress
+        self.step = 0
+        self.history: list[dict[str, float]] = []
+        self.device = resolve_device(config.device)
+
+    # -- set-up ----------------------------------------------------------------------
+
+    def _claim_out_dir(self) -> None:
+        """Refuse to write over a run unless asked; with ``overwrite``, clear its files."""
+        out = self.config.path
+        found = [name for name in RUN_FILES if (out / name).exists()]
+        if found and not self.overwrite:
+            raise JourneyError(
+                f"{out} already holds a run ({', '.join(found)}); pass resume=True to "
+                "continue it, overwrite=True to replace it, or choose another out_dir"
+            )
+        for name in found:
+            (out / name).unlink()
+
+    def _restore(self, checkpoint: dict[str, Any]) -> None:
+        """Load weights, optimizer and scaler state, step and time from ``checkpoint``."""
+        try:
+            self.model.load_state_dict(checkpoint["model"])
+        except RuntimeError as error:
+            raise CheckpointError(
+                f"the checkpoint in {self.config.out_dir} does not fit this model: "
+                f"{str(error).splitlines()[0]} ...; resume with the model it was made for"
+            ) from error
+        load_optimizer_state(self._optimizer, checkpoint["optimizer"])
+        if self._scaler is not None and checkpoint.get("scaler"):
+            self._scaler.load_state_dict(checkpoint["scaler"])
+        saved = checkpoint["config"]
+        changed = sorted(
+            k for k, v in self.config.to_dict().items()
+            if k not in FREE_TO_CHANGE and saved.get(k) != v
+        )  # fmt: skip
+        if changed:
+            warnings.warn(
+                f"resuming with other settings than the checkpoint's ({', '.join(changed)}): "
+                "the run will not match one that never stopped",
+                stacklevel=3,
+            )
+        self.step = int(checkpoint["step"])
+        self._elapsed = float(checkpoint.get("elapsed", 0.0))
+
+    def _setup(self) -> dict[str, Any] | None:
+        """Build the optimizer and friends; returns the checkpoint when resuming."""
+        cfg = self.config
+        self.model.to(self.device)
+        self._amp = _amp_dtype(cfg.dtype, self.device)
+        self._optimizer = AdamW(
+            decay_groups(self.model, cfg.weight_decay),
+            lr=cfg.lr,
+            betas=cfg.betas,
+            weight_decay=cfg.weight_decay,
+        )
+        self._scaler = (
+            torch.amp.GradScaler(self.device.type) if self._amp == torch.float16 else None
+        )
+        self._elapsed = 0.0
+        checkpoint = None
+        if self.resume:
+            checkpoint = load_checkpoint(cfg.path / "ckpt.pt")
+            self._restore(checkpoint)
+            self._metrics = MetricsLog.read(cfg.path / "metrics.csv", up_to_step=self.step)
+        else:
+            self._claim_out_dir()
+            seed_everything(cfg.seed)
+            self.step = 0
+            self._metrics = MetricsLog(cfg.path / "metrics.csv")
+        self.history = self._metrics.rows
+        compile_it = cfg.compile is True or (cfg.compile == "auto" and self.device.type == "cuda")
+        # subtle: the compiled wrapper shares the model's parameters but prefixes its
+        # state_dict keys with "_orig_mod."; checkpoints always save self.model itself.
+        self._forward: Callable[[torch.Tensor], torch.Tensor] = (
+            torch.compile(self.model) if compile_it else self.model  # type: ignore[assignment]
+        )
+        return checkpoint
+
+    # -- the loop --------------------------------------------------------------------
+
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+        if self._amp is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=self.device.type, dtype=self._amp)
+
+    def _batch(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+        x, y = self.get_batch(split)
+        if x.shape[0] != self.config.batch_size:
+            raise ValueError(
+                f"get_batch({split!r}) gave {x.shape[0]} sequences but config.batch_size "
+                f"is {self.config.batch_size}; make them agree"
+            )
+        return x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
+
+    def _loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        with self._autocast():
+            return self.loss_fn(self._forward(x), y)
+
+    @torch.no_grad()
+    def evaluate(self) -> dict[str, float]:
+        """Mean loss over ``config.eval_steps`` batches of each split, in eval mode.
+
+        Call it after :meth:`fit` (or during, as the loop does).
+        """
+        self.model.eval()
+        losses = {}
+        for split in ("train", "val"):
+            total = torch.zeros((), dtype=torch.float64, device=self.device)
+            for _ in range(self.config.eval_steps):
+                total += self._loss(*self._batch(split)).double()
+            losses[split] = float(total) / self.config.eval_steps
+        self.model.train()
+        return losses
+
+    def _train_step(self, lr: float) -> tuple[float, int]:
+        """One optimizer step at learning rate ``lr``; returns (loss, tokens seen)."""
+        cfg = self.config
+        for group in self._optimizer.param_groups:
+            group["lr"] = lr
+        total = torch.zeros((), device=self.device)
+        tokens = 0
+        for _ in range(cfg.grad_accum_steps):
+            x, y = self._batch("train")
+            # subtle: dividing each micro-batch loss by their number makes the summed
+            # gradients those of the mean over all of them, i.e. of one big batch.
+            loss = self._loss(x, y) / cfg.grad_accum_steps
+            (self._scaler.scale(loss) if self._scaler is not None else loss).backward()
+            total += loss.detach().float()
+            tokens += x.numel()
+        if self._scaler is not None:
+            self._scaler.unscale_(self._optimizer)  # clip the true gradients, not scaled ones
+        if cfg.grad_clip > 0:
+            clip_grad_norm_(list(self._optimizer.parameters()), cfg.grad_clip)
+        if self._scaler is not None:
+            self._scaler.step(self._optimizer)  # skips the step if a gradient overflowed
+            self._scaler.update()
+        else:
+            self._optimizer.step()
+        self._optimizer.zero_grad(set_to_none=True)
+        return float(total), tokens  # float() waits for the GPU: the timing is honest
+
+    def _log(self, interval_tokens: int, interval_time: float) -> None:
+        """Evaluate, append a metrics row, redraw the plot."""
+        losses = self.evaluate()
+        rate = interval_tokens / interval_time if interval_time > 0 else float("nan")
+        self._metrics.add(
+            step=self.step,
+            train_loss=losses["train"],
+            val_loss=losses["val"],
+            lr=learning_rate(self.step, self.config),
+            tokens_per_s=rate,
+            elapsed=self._elapsed,
+        )
+        if self.plot:
+            plot_losses(
+                self._metrics.rows, self.config.path / "loss.png", title=self.config.out_dir
+            )
+
+    def save(self) -> Path:
+        """Write ``out_dir/ckpt.pt`` with everything an exact resume needs."""
+        sampler_state = getattr(self.get_batch, "state_dict", None)
+        return save_checkpoint(
+            self.config.path / "ckpt.pt",
+            {
+                "model": self.model.state_dict(),
+                "optimizer": optimizer_state(self._optimizer),
+                "config": self.config.to_dict(),
+                "step": self.step,
+                "rng": rng_state(),
+                "sampler": sampler_state() if callable(sampler_state) else None,
+                "scaler": self._scaler.state_dict() if self._scaler is not None else None,
+                "elapsed": self._elapsed,
+                "meta": self.meta,
+            },
+        )
+
+    def fit(self, until: int | None = None) -> Trainer:
+        """Train up to ``config.max_steps`` (or stop after step ``until``); returns self.
+
+        Args:
+            until: stop after this step, with a checkpoint, to split a run into sessions;
+                the schedule still runs to ``max_steps``, so ``fit(until=n)`` then a
+                resumed ``fit()`` equals one ``fit()``.
+        """
+        cfg = self.config
+        checkpoint = self._setup()
+        stop = cfg.max_steps if until is None else min(until, cfg.max_steps)
+        # subtle: the RNG states are put back last, after everything that might draw
+        # random numbers while setting up, so the next step draws what it would have.
+        if checkpoint is not None:
+            set_rng_state(checkpoint["rng"])
+            loader = getattr(self.get_batch, "load_state_dict", None)
+            if checkpoint.get("sampler") is not None and callable(loader):
+                loader(checkpoint["sampler"])
+        self.model.train()
+        start_step = self.step
+        interval_tokens, interval_time = 0, 0.0
+        description = f"Training {cfg.out_dir}"
+        with progress_bar(description, unit="tok", enabled=self.progress) as bar:
+            if self.step == 0 and cfg.eval_interval:
+                started = time.perf_counter()
+                self._log(0, 0.0)
+                self._elapsed += time.perf_counter() - started
+            while self.step < stop:
+                started = time.perf_counter()
+                loss, tokens = self._train_step(learning_rate(self.step + 1, cfg))
+                self.step += 1
+                spent = time.perf_counter() - started
+                self._elapsed += spent
+                interval_tokens += tokens
+                interval_time += spent
+                if self.step == start_step + 1:  # tokens per step known now: the ETA works
+                    bar.update(total=(stop - start_step) * tokens)
+                bar.advance(tokens)
+                bar.describe(f"step {self.step}/{cfg.max_steps} loss {loss:.4f}")
+                last = self.step == cfg.max_steps
+                if cfg.eval_interval and (self.step % cfg.eval_interval == 0 or last):
+                    started = time.perf_counter()
+                    self._log(interval_tokens, interval_time)
+                    self._elapsed += time.perf_counter() - started
+                    interval_tokens, interval_time = 0, 0.0
+                every = cfg.checkpoint_interval
+                if (every and self.step % every == 0) or self.step == stop:
+                    self.save()
+        return self
+
+
+def train(model: nn.Module, config: TrainConfig, get_batch: GetBatch, **options: Any) -> Trainer:
+    """``Trainer(model, config, get_batch, **options).fit()``: train and return the trainer."""
+    return Trainer(model, config, get_batch, **options).fit()
