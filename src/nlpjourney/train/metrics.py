@@ -92,7 +92,11 @@ def _format(column: str, value: float) -> str:
         return ""
     if column == "step":
         return str(int(value))
-    return f"{value:.6g}" if column != "lr" else repr(value)
+    if column in ("tokens_per_s", "elapsed"):
+        return f"{value:.6g}"
+    # Losses and rates in full (repr round-trips a float): a resumed run reads earlier
+    # rows back from the file and they must equal the ones it would have kept in memory.
+    return repr(value)
 
 
 def plot_losses(

@@ -1,0 +1,357 @@
+"""Tests for nlpjourney.train: the loop, its config, checkpoints and metrics.
+
+A bigram model (an embedding and a linear layer, with dropout so that resuming must
+restore torch's random state) trains on a tiny character corpus made in ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from nlpjourney.errors import JourneyError
+from nlpjourney.train import (
+    BatchSampler,
+    CheckpointError,
+    TokenDataset,
+    TrainConfig,
+    Trainer,
+    decay_groups,
+    learning_rate,
+    load_checkpoint,
+    prepare_char,
+    seed_everything,
+)
+from nlpjourney.train.metrics import COLUMNS
+
+TEXT = "the quick brown fox jumps over the lazy dog; pack my box with five dozen jugs. " * 40
+BLOCK = 16
+
+
+class Bigram(nn.Module):
+    """Next-character logits from the current character alone."""
+
+    def __init__(self, vocab_size: int, dim: int = 16, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, dim)
+        self.drop = nn.Dropout(dropout)
+        self.head = nn.Linear(dim, vocab_size)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.drop(self.embed(x)))  # (B, T, V)
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> TokenDataset:
+    return prepare_char(TEXT, tmp_path / "tokens", val_fraction=0.2)
+
+
+def config(tmp_path: Path, name: str = "run", **changes: object) -> TrainConfig:
+    settings = dict(
+        max_steps=12,
+        batch_size=4,
+        lr=1e-2,
+        min_lr=1e-3,
+        warmup_steps=3,
+        eval_interval=3,
+        eval_steps=2,
+        checkpoint_interval=6,
+        device="cpu",
+        out_dir=str(tmp_path / name),
+    )
+    settings.update(changes)
+    if "warmup_steps" not in changes:
+        settings["warmup_steps"] = min(3, settings["max_steps"])  # type: ignore[call-overload]
+    return TrainConfig(**settings)  # type: ignore[arg-type]
+
+
+def make_trainer(
+    dataset: TokenDataset, cfg: TrainConfig, model_seed: int = 0, **options: object
+) -> Trainer:
+    seed_everything(model_seed)
+    model = Bigram(dataset.vocab_size)
+    sampler = BatchSampler(dataset, cfg.batch_size, BLOCK, seed=7)
+    return Trainer(model, cfg, sampler, plot=False, progress=False, **options)  # type: ignore[arg-type]
+
+
+def weights(trainer: Trainer) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in trainer.model.state_dict().items()}
+
+
+def assert_same_weights(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> None:
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), f"{key} differs"
+
+
+def test_loop_loss_decreases(tmp_path: Path, dataset: TokenDataset) -> None:
+    cfg = config(tmp_path, max_steps=40, eval_interval=40, eval_steps=4)
+    trainer = make_trainer(dataset, cfg).fit()
+    first, last = trainer.history[0], trainer.history[-1]
+    assert first["step"] == 0 and last["step"] == 40
+    assert first["val_loss"] == pytest.approx(math.log(dataset.vocab_size), abs=0.3)
+    assert last["val_loss"] < first["val_loss"] - 0.8
+    assert last["train_loss"] < first["train_loss"] - 0.8
+
+
+def test_loop_grad_accumulation_equals_one_big_batch(tmp_path: Path) -> None:
+    """k micro-batches of b sequences give the same step as one batch of k * b."""
+    k, b, steps, vocab = 4, 2, 3, 11
+    generator = torch.Generator().manual_seed(0)
+    xs = [torch.randint(vocab, (b, 5), generator=generator) for _ in range(k * steps)]
+    micro = [(x, torch.roll(x, -1, dims=1)) for x in xs]
+    big = [
+        (torch.cat([x for x, _ in micro[i : i + k]]), torch.cat([y for _, y in micro[i : i + k]]))
+        for i in range(0, len(micro), k)
+    ]
+
+    def run(batches: list[tuple[torch.Tensor, torch.Tensor]], size: int, accum: int) -> Trainer:
+        stream = iter(batches)
+        seed_everything(3)
+        model = Bigram(vocab, dropout=0.0).double()  # float64: only rounding may differ
+        cfg = config(
+            tmp_path, f"accum{accum}", max_steps=steps, batch_size=size,
+            grad_accum_steps=accum, eval_interval=0, grad_clip=0.5,
+        )  # fmt: skip
+        return Trainer(model, cfg, lambda split: next(stream), plot=False).fit()
+
+    one = run(big, k * b, 1)
+    many = run(micro, b, k)
+    for key, value in weights(one).items():
+        torch.testing.assert_close(weights(many)[key], value, rtol=1e-12, atol=1e-12)
+    # and not trivially: the weights moved
+    seed_everything(3)
+    start = Bigram(vocab, dropout=0.0).double().state_dict()
+    assert not torch.allclose(start["head.weight"], weights(one)["head.weight"])
+
+
+def test_loop_resume_equals_uninterrupted_bit_for_bit(
+    tmp_path: Path, dataset: TokenDataset
+) -> None:
+    straight = make_trainer(dataset, config(tmp_path, "straight")).fit()
+
+    cfg = config(tmp_path, "split")
+    first = make_trainer(dataset, cfg).fit(until=6)
+    assert first.step == 6
+    # another initialisation and fresh generators: everything must come from ckpt.pt
+    torch.manual_seed(999)
+    resumed = make_trainer(dataset, cfg, model_seed=123, resume=True).fit()
+
+    assert resumed.step == 12
+    assert_same_weights(weights(straight), weights(resumed))
+    losses = [(r["step"], r["train_loss"], r["val_loss"], r["lr"]) for r in resumed.history]
+    expected = [(r["step"], r["train_loss"], r["val_loss"], r["lr"]) for r in straight.history]
+    assert losses == expected
+
+
+def test_loop_resume_after_a_crash_drops_rows_past_the_checkpoint(
+    tmp_path: Path, dataset: TokenDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = config(tmp_path, "crash", eval_interval=2, checkpoint_interval=4)
+    straight = make_trainer(dataset, config(tmp_path, "straight", eval_interval=2)).fit()
+
+    original = Trainer._train_step
+
+    def power_cut(self: Trainer, lr: float) -> tuple[float, int]:
+        if self.step == 6:
+            raise RuntimeError("power cut")
+        return original(self, lr)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Trainer, "_train_step", power_cut)
+        with pytest.raises(RuntimeError, match="power cut"):
+            make_trainer(dataset, cfg).fit()
+    with open(cfg.path / "metrics.csv") as f:
+        assert [row["step"] for row in csv.DictReader(f)] == ["0", "2", "4", "6"]
+    assert load_checkpoint(cfg.path / "ckpt.pt")["step"] == 4
+
+    resumed = make_trainer(dataset, cfg, model_seed=5, resume=True).fit()
+    assert_same_weights(weights(straight), weights(resumed))
+    key = ("step", "train_loss", "val_loss", "lr")
+    assert [[r[k] for k in key] for r in resumed.history] == [
+        [r[k] for k in key] for r in straight.history
+    ]
+
+
+def test_loop_seeded_runs_are_equal(tmp_path: Path, dataset: TokenDataset) -> None:
+    a = make_trainer(dataset, config(tmp_path, "a", max_steps=6)).fit()
+    b = make_trainer(dataset, config(tmp_path, "b", max_steps=6)).fit()
+    assert_same_weights(weights(a), weights(b))
+    assert [r["val_loss"] for r in a.history] == [r["val_loss"] for r in b.history]
+    c = make_trainer(dataset, config(tmp_path, "c", max_steps=6, seed=2)).fit()
+    # another config seed re-seeds torch: the dropout masks, hence the weights, differ
+    assert not torch.equal(weights(a)["head.weight"], weights(c)["head.weight"])
+
+
+def test_checkpoint_holds_everything_a_resume_needs(tmp_path: Path, dataset: TokenDataset) -> None:
+    cfg = config(tmp_path, max_steps=6)
+    trainer = make_trainer(dataset, cfg, meta={"model": {"vocab_size": dataset.vocab_size}})
+    trainer.fit()
+    assert sorted(p.name for p in cfg.path.iterdir()) == ["ckpt.pt", "metrics.csv"]  # no .tmp
+    ckpt = load_checkpoint(cfg.path / "ckpt.pt")
+    assert ckpt["step"] == 6
+    assert ckpt["config"] == cfg.to_dict()
+    assert ckpt["meta"] == {"model": {"vocab_size": dataset.vocab_size}}
+    assert_same_weights(ckpt["model"], weights(trainer))
+    optimizer = ckpt["optimizer"]
+    assert optimizer["type"] == "AdamW"
+    assert len(optimizer["state"]) == len(list(trainer.model.parameters()))
+    assert all(s["step"] == 6 for s in optimizer["state"])
+    assert {"exp_avg", "exp_avg_sq"} <= set(optimizer["state"][0])
+    assert [g["weight_decay"] for g in optimizer["groups"]] == [cfg.weight_decay, 0.0]
+    assert {"python", "numpy", "torch"} <= set(ckpt["rng"])
+    assert set(ckpt["sampler"]) == {"train", "val"}
+    assert ckpt["elapsed"] > 0
+
+
+def test_checkpoint_corrupt_or_foreign_is_a_clear_error(
+    tmp_path: Path, dataset: TokenDataset
+) -> None:
+    cfg = config(tmp_path, max_steps=3)
+    make_trainer(dataset, cfg).fit()
+    ckpt = cfg.path / "ckpt.pt"
+    good = ckpt.read_bytes()
+
+    ckpt.write_bytes(good[: len(good) // 2])  # cut short, as by a full disk
+    with pytest.raises(CheckpointError, match="corrupt"):
+        make_trainer(dataset, cfg, resume=True).fit()
+    ckpt.write_bytes(b"not a checkpoint at all")
+    with pytest.raises(JourneyError, match="corrupt"):
+        make_trainer(dataset, cfg, resume=True).fit()
+    torch.save({"weights": torch.zeros(2)}, ckpt)
+    with pytest.raises(CheckpointError, match="not a training checkpoint"):
+        make_trainer(dataset, cfg, resume=True).fit()
+
+    ckpt.write_bytes(good)  # a good checkpoint, for another model
+    seed_everything(0)
+    other = Bigram(dataset.vocab_size, dim=8)
+    sampler = BatchSampler(dataset, cfg.batch_size, BLOCK)
+    with pytest.raises(CheckpointError, match="does not fit this model"):
+        Trainer(other, cfg, sampler, resume=True, plot=False).fit()
+
+
+def test_loop_refuses_to_overwrite_a_run(tmp_path: Path, dataset: TokenDataset) -> None:
+    cfg = config(tmp_path, max_steps=2)
+    with pytest.raises(CheckpointError, match="no checkpoint"):
+        make_trainer(dataset, cfg, resume=True).fit()
+    make_trainer(dataset, cfg).fit()
+    with pytest.raises(JourneyError, match="resume=True"):
+        make_trainer(dataset, cfg).fit()
+    again = make_trainer(dataset, cfg, overwrite=True).fit()
+    assert again.step == 2 and [r["step"] for r in again.history] == [0, 2]
+    with pytest.raises(ValueError, match="not both"):
+        make_trainer(dataset, cfg, resume=True, overwrite=True)
+
+
+def test_loop_resume_of_a_finished_run_does_nothing(tmp_path: Path, dataset: TokenDataset) -> None:
+    cfg = config(tmp_path, max_steps=3)
+    done = weights(make_trainer(dataset, cfg).fit())
+    again = make_trainer(dataset, cfg, model_seed=9, resume=True).fit()
+    assert again.step == 3
+    assert_same_weights(done, weights(again))
+
+
+def test_metrics_csv_and_loss_png_are_written(tmp_path: Path, dataset: TokenDataset) -> None:
+    cfg = config(tmp_path, max_steps=7, eval_interval=3)
+    seed_everything(0)
+    sampler = BatchSampler(dataset, cfg.batch_size, BLOCK)
+    Trainer(Bigram(dataset.vocab_size), cfg, sampler, progress=False).fit()
+    with open(cfg.path / "metrics.csv", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert tuple(reader.fieldnames or ()) == COLUMNS
+    assert [r["step"] for r in rows] == ["0", "3", "6", "7"]  # 0, every 3, and the last
+    assert rows[0]["tokens_per_s"] == ""  # nothing trained yet
+    assert all(float(r["tokens_per_s"]) > 0 for r in rows[1:])
+    assert all(float(r["val_loss"]) > 0 for r in rows)
+    elapsed = [float(r["elapsed"]) for r in rows]
+    assert elapsed == sorted(elapsed)
+    png = (cfg.path / "loss.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+
+
+def test_loop_lr_in_the_csv_warms_up_then_follows_a_cosine_to_min_lr(
+    tmp_path: Path, dataset: TokenDataset
+) -> None:
+    lr, min_lr, warmup, total = 0.02, 0.002, 3, 10
+    cfg = config(
+        tmp_path, max_steps=total, lr=lr, min_lr=min_lr, warmup_steps=warmup,
+        eval_interval=1, eval_steps=1,
+    )  # fmt: skip
+    trainer = make_trainer(dataset, cfg).fit()
+    rates = {int(r["step"]): r["lr"] for r in trainer.history}
+    for t in range(1, total + 1):
+        if t < warmup:
+            expected = lr * t / warmup
+        else:
+            expected = min_lr + (lr - min_lr) * 0.5 * (
+                1 + math.cos(math.pi * (t - warmup) / (total - warmup))
+            )
+        assert rates[t] == pytest.approx(expected, rel=1e-12), t
+    assert rates[warmup] == pytest.approx(lr) and rates[total] == pytest.approx(min_lr)
+    assert learning_rate(2, TrainConfig(max_steps=4, lr=1, min_lr=0.1, warmup_steps=2)) == 1.0
+
+
+def test_loop_weight_decay_only_on_matrices() -> None:
+    model = nn.Sequential(nn.Embedding(5, 4), nn.LayerNorm(4), nn.Linear(4, 5))
+    decay, no_decay = decay_groups(model, 0.1)
+    assert [tuple(p.shape) for p in decay["params"]] == [(5, 4), (5, 4)]
+    assert [tuple(p.shape) for p in no_decay["params"]] == [(4,), (4,), (5,)]
+    assert (decay["weight_decay"], no_decay["weight_decay"]) == (0.1, 0.0)
+
+
+def test_loop_bad_batches_and_outputs_are_named(tmp_path: Path, dataset: TokenDataset) -> None:
+    cfg = config(tmp_path, max_steps=2, batch_size=3)
+    sampler = BatchSampler(dataset, 4, BLOCK)
+    with pytest.raises(ValueError, match="config.batch_size is 3"):
+        Trainer(Bigram(dataset.vocab_size), cfg, sampler, plot=False).fit()
+    flat = nn.Sequential(nn.Embedding(dataset.vocab_size, 4), nn.Flatten())
+    good = BatchSampler(dataset, 3, BLOCK)
+    with pytest.raises(ValueError, match=r"must return logits \(B, T, V\)"):
+        Trainer(flat, config(tmp_path, "flat", batch_size=3), good, plot=False).fit()
+    with pytest.raises(TypeError, match="TrainConfig"):
+        Trainer(flat, {"max_steps": 2}, good)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_loop_mixed_precision_runs_where_asked(
+    tmp_path: Path, dataset: TokenDataset, dtype: str
+) -> None:
+    """Autocast (and float16's gradient scaler) on the CPU when forced; "auto" keeps it off."""
+    trainer = make_trainer(dataset, config(tmp_path, max_steps=4, dtype=dtype)).fit()
+    assert all(math.isfinite(r["val_loss"]) for r in trainer.history)
+    assert trainer.model.head.weight.dtype == torch.float32  # weights stay float32
+    ckpt = load_checkpoint(trainer.config.path / "ckpt.pt")
+    assert (ckpt["scaler"] is not None) == (dtype == "float16")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"max_steps": 0}, "max_steps must be a positive int"),
+        ({"min_lr": 1.0}, "min_lr"),
+        ({"warmup_steps": 50, "max_steps": 10}, "warmup_steps"),
+        ({"betas": (0.9, 1.0)}, r"betas must each be in \[0, 1\)"),
+        ({"eval_interval": -1}, "0: never evaluate"),
+        ({"dtype": "float8"}, "dtype must be one of"),
+        ({"compile": "yes"}, "compile must be"),
+        ({"grad_accum_steps": 1.5}, "grad_accum_steps"),
+    ],
+)
+def test_config_bad_values_say_what_to_do(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**changes)  # type: ignore[arg-type]
+
+
+def test_config_defaults_and_round_trip() -> None:
+    cfg = TrainConfig(max_steps=500, betas=[0.9, 0.95], out_dir=Path("runs/x"))  # type: ignore[arg-type]
+    assert cfg.warmup_steps == 50 and cfg.betas == (0.9, 0.95) and cfg.out_dir == "runs/x"
+    assert TrainConfig.from_dict(cfg.to_dict()) == cfg
+    assert cfg.replace(lr=3e-4).lr == 3e-4
+    with pytest.raises(ValueError, match="unknown TrainConfig fields"):
+        TrainConfig.from_dict({"max_iters": 5})
