@@ -355,3 +355,15 @@ def test_config_defaults_and_round_trip() -> None:
     assert cfg.replace(lr=3e-4).lr == 3e-4
     with pytest.raises(ValueError, match="unknown TrainConfig fields"):
         TrainConfig.from_dict({"max_iters": 5})
+
+
+def test_loop_evaluate_needs_fit_and_returns_to_train_mode(
+    tmp_path: Path, dataset: TokenDataset
+) -> None:
+    trainer = make_trainer(dataset, config(tmp_path, max_steps=2))
+    with pytest.raises(RuntimeError, match="call fit"):
+        trainer.evaluate()
+    trainer.fit()
+    losses = trainer.evaluate()
+    assert set(losses) == {"train", "val"} and all(v > 0 for v in losses.values())
+    assert trainer.model.training  # back in training mode

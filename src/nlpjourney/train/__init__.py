@@ -27,6 +27,7 @@ from nlpjourney.train.loop import (
     decay_groups,
     learning_rate,
     next_token_loss,
+    resolve_device,
     seed_everything,
     train,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "plot_losses",
     "prepare_bpe",
     "prepare_char",
+    "resolve_device",
     "sample_windows",
     "save_checkpoint",
     "seed_everything",

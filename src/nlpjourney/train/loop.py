@@ -325,6 +325,8 @@ class Trainer:
 
         Call it after :meth:`fit` (or during, as the loop does).
         """
+        if not hasattr(self, "_forward"):
+            raise RuntimeError("evaluate() needs the model set up: call fit() first")
         self.model.eval()
         losses = {}
         for split in ("train", "val"):
@@ -375,9 +377,8 @@ class Trainer:
             elapsed=self._elapsed,
         )
         if self.plot:
-            plot_losses(
-                self._metrics.rows, self.config.path / "loss.png", title=self.config.out_dir
-            )
+            title = f"{self.config.out_dir}  (step {self.step}/{self.config.max_steps})"
+            plot_losses(self._metrics.rows, self.config.path / "loss.png", title=title)
 
     def save(self) -> Path:
         """Write ``out_dir/ckpt.pt`` with everything an exact resume needs."""

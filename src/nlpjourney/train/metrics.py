@@ -134,7 +134,7 @@ def plot_losses(
     loss_ax.legend(loc="upper right")
     loss_ax.set_title(title or "loss", loc="left")
     lr_ax.plot(steps, [r["lr"] for r in rows], color="tab:green")
-    lr_ax.set_ylabel("learning rate")
+    lr_ax.set_ylabel("learning rate\n(at evaluations)")
     lr_ax.set_xlabel("optimizer step")
     lr_ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
     lr_ax.grid(True, alpha=0.3)
