@@ -367,3 +367,18 @@ def test_loop_evaluate_needs_fit_and_returns_to_train_mode(
     losses = trainer.evaluate()
     assert set(losses) == {"train", "val"} and all(v > 0 for v in losses.values())
     assert trainer.model.training  # back in training mode
+
+
+@pytest.mark.slow
+def test_loop_compiled_model_checkpoints_plain_keys_and_resumes(
+    tmp_path: Path, dataset: TokenDataset
+) -> None:
+    """torch.compile's wrapper prefixes keys with "_orig_mod."; checkpoints must not."""
+    cfg = config(tmp_path, max_steps=4, eval_interval=0, compile=True)
+    trainer = make_trainer(dataset, cfg).fit(until=2)
+    ckpt = load_checkpoint(cfg.path / "ckpt.pt")
+    assert list(ckpt["model"]) == list(trainer.model.state_dict())
+    resumed = make_trainer(dataset, cfg, model_seed=4, resume=True).fit()
+    # against a straight compiled run: compiled dropout draws other masks than eager
+    straight = make_trainer(dataset, cfg.replace(out_dir=str(tmp_path / "straight"))).fit()
+    assert_same_weights(weights(straight), weights(resumed))

@@ -21,8 +21,9 @@ writes ``out_dir/ckpt.pt`` (:mod:`nlpjourney.train.checkpoint`), from which
 
 On CUDA, ``dtype="auto"`` runs the forward pass under bfloat16 autocast (float16 with a
 gradient scaler where bfloat16 is missing) and ``compile="auto"`` wraps the model in
-``torch.compile``; on the CPU both stay off, because CPU autocast is slower for small
-models and compiling costs more time than it saves on a short run.
+``torch.compile``. On the CPU both stay off unless forced: compiling costs more than it
+saves there (measured on 2 cores: 40 steps of a 13k-parameter character MLP took 30 s
+with ``compile=True``, 6.6 s without), and autocast on a CPU is for memory, not speed.
 
 Determinism: a fresh run seeds Python, NumPy and torch with ``config.seed``. Build the
 model after :func:`seed_everything` too, and give the batch sampler a seed, and two runs
