@@ -14,6 +14,7 @@ Run it with::
 
     uv run python benchmarks/nn_attention.py                    # CPU, about a minute
     uv run python benchmarks/nn_attention.py --lengths 64 4096  # long T: the memory gap
+    uv run python benchmarks/nn_attention.py --threads 1        # steadier on a busy machine
 """
 
 from __future__ import annotations
@@ -80,8 +81,13 @@ def main() -> None:
     parser.add_argument("--head-dim", type=int, default=32)
     parser.add_argument("--block-size", type=int, default=128)
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per function")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="torch CPU threads (0: torch's default)"
+    )
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)  # one thread: steadier ratios on a shared machine
 
     fns = functions(args.block_size)
     print(

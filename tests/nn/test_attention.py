@@ -275,6 +275,16 @@ def test_attention_module_combines_padding_mask_with_causal() -> None:
     assert_close(out[1, :3], mha(x[1:, :3])[0])
 
 
+def test_attention_module_combines_float_padding_mask_with_causal() -> None:
+    torch.manual_seed(3)
+    mha = A.MultiHeadAttention(8, 2, is_causal=True).double()
+    x = torch.randn(2, 5, 8, dtype=F64)
+    keep = torch.ones(2, 1, 1, 5, dtype=torch.bool)
+    keep[0, ..., 4:] = False
+    additive = torch.zeros(2, 1, 1, 5, dtype=F64).masked_fill(~keep, float("-inf"))
+    assert_close(mha(x, attn_mask=additive), mha(x, attn_mask=keep))
+
+
 def test_attention_module_gqa_has_smaller_kv_projections() -> None:
     mha = A.MultiHeadAttention(32, 8, num_kv_heads=2, bias=False)
     assert mha.k_proj.weight.shape == (8, 32) and mha.v_proj.weight.shape == (8, 32)
@@ -300,6 +310,10 @@ def test_attention_bad_arguments_say_what_to_do() -> None:
         )
     with pytest.raises(ValueError, match=r"does not broadcast"):
         A.scaled_dot_product_attention(q, q, q, attn_mask=torch.ones(2, 3, dtype=torch.bool))
+    with pytest.raises(ValueError, match=r"\(2, 1, 4, 3, 3\) does not broadcast"):
+        A.scaled_dot_product_attention(
+            q, q, q, attn_mask=torch.ones(2, 1, 4, 3, 3, dtype=torch.bool)
+        )
     with pytest.raises(TypeError, match="bool"):
         A.scaled_dot_product_attention(q, q, q, attn_mask=torch.ones(3, 3, dtype=torch.long))
     with pytest.raises(ValueError, match="multiple of the 3"):

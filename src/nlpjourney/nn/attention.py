@@ -35,6 +35,7 @@ Simplifications:
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -144,12 +145,14 @@ def masked_softmax(scores: Tensor) -> Tensor:
 
 def _apply_mask(scores: Tensor, attn_mask: Tensor) -> Tensor:
     try:
-        torch.broadcast_shapes(attn_mask.shape, scores.shape)
+        fits = torch.broadcast_shapes(attn_mask.shape, scores.shape) == scores.shape
     except RuntimeError:
+        fits = False
+    if not fits:
         raise ValueError(
             f"attn_mask {tuple(attn_mask.shape)} does not broadcast to the scores "
             f"{tuple(scores.shape)} (..., L, S)"
-        ) from None
+        )
     if attn_mask.dtype == torch.bool:
         return scores.masked_fill(~attn_mask, float("-inf"))
     if attn_mask.is_floating_point():
@@ -237,7 +240,15 @@ class _BlockwiseAttention(torch.autograd.Function):
     """Forward with an online softmax over key blocks; backward recomputes each block."""
 
     @staticmethod
-    def forward(ctx, query, key, value, block_size, is_causal, scale):  # type: ignore[override]
+    def forward(  # type: ignore[override]
+        ctx: Any,
+        query: Tensor,
+        key: Tensor,
+        value: Tensor,
+        block_size: int,
+        is_causal: bool,
+        scale: float,
+    ) -> Tensor:
         query_len, key_len = query.shape[-2], key.shape[-2]
         out = query.new_zeros(*query.shape[:-1], value.shape[-1])  # (..., L, Ev)
         row_max = query.new_full((*query.shape[:-1], 1), float("-inf"))  # (..., L, 1)
@@ -264,7 +275,7 @@ class _BlockwiseAttention(torch.autograd.Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad_out):  # type: ignore[override]
+    def backward(ctx: Any, grad_out: Tensor) -> tuple[Tensor, Tensor, Tensor, None, None, None]:  # type: ignore[override]
         query, key, value, out, lse = ctx.saved_tensors
         block_size, is_causal, scale = ctx.block_size, ctx.is_causal, ctx.scale
         query_len, key_len = query.shape[-2], key.shape[-2]
@@ -461,8 +472,10 @@ class MultiHeadAttention(nn.Module):
                 mask = causal
             elif mask.dtype == torch.bool:
                 mask = mask & causal
-            else:
-                mask = mask.masked_fill(~causal, float("-inf"))
+            else:  # additive: a (B, 1, 1, S) padding mask must still broadcast to (T, S)
+                mask = mask + torch.zeros_like(causal, dtype=mask.dtype).masked_fill(
+                    ~causal, float("-inf")
+                )
         y = scaled_dot_product_attention(
             q,
             k,
