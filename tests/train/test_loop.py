@@ -254,6 +254,9 @@ def test_loop_resume_of_a_finished_run_does_nothing(tmp_path: Path, dataset: Tok
     again = make_trainer(dataset, cfg, model_seed=9, resume=True).fit()
     assert again.step == 3
     assert_same_weights(done, weights(again))
+    with pytest.warns(UserWarning, match=r"other settings than the checkpoint's \(lr\)"):
+        make_trainer(dataset, cfg.replace(lr=0.5), resume=True).fit()
+    make_trainer(dataset, cfg.replace(max_steps=4), resume=True).fit()  # extending: no warning
 
 
 def test_metrics_csv_and_loss_png_are_written(tmp_path: Path, dataset: TokenDataset) -> None:
@@ -379,6 +382,9 @@ def test_loop_compiled_model_checkpoints_plain_keys_and_resumes(
     ckpt = load_checkpoint(cfg.path / "ckpt.pt")
     assert list(ckpt["model"]) == list(trainer.model.state_dict())
     resumed = make_trainer(dataset, cfg, model_seed=4, resume=True).fit()
-    # against a straight compiled run: compiled dropout draws other masks than eager
+    # against a straight compiled run: compiled dropout draws other masks than eager.
+    # subtle: not bit for bit: a model compiled again may get other kernels (dynamo
+    # turns to dynamic shapes on a recompile), which round differently.
     straight = make_trainer(dataset, cfg.replace(out_dir=str(tmp_path / "straight"))).fit()
-    assert_same_weights(weights(straight), weights(resumed))
+    for key, value in weights(straight).items():
+        torch.testing.assert_close(weights(resumed)[key], value, rtol=1e-5, atol=1e-6)
