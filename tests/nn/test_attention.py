@@ -331,3 +331,56 @@ def test_attention_module_num_heads_must_divide_embed_dim() -> None:
         A.MultiHeadAttention(16, 4, num_kv_heads=3)
     with pytest.raises(ValueError, match=r"\(B, T, 16\)"):
         A.MultiHeadAttention(16, 4)(torch.randn(2, 3, 8))
+
+
+# --- the functional causal self-attention ----------------------------------------------
+
+
+def test_attention_causal_self_attention_equals_the_module_and_torch() -> None:
+    """The functional form equals MultiHeadAttention (bias-free, causal) given the same
+    weights, and torch's SDPA on the same heads; gradients too."""
+    torch.manual_seed(0)
+    batch, seq_len, dim, heads = 2, 7, 12, 3
+    module = A.MultiHeadAttention(dim, heads, bias=False, is_causal=True).double()
+    x = torch.randn(batch, seq_len, dim, dtype=F64, requires_grad=True)
+    w_qkv = torch.cat([module.q_proj.weight, module.k_proj.weight, module.v_proj.weight])
+    w_qkv = w_qkv.detach().requires_grad_()
+    w_out = module.out_proj.weight.detach().clone().requires_grad_()
+    out = A.causal_self_attention(x, w_qkv, w_out, heads)
+    assert_close(out, module(x))
+
+    def torch_version(x, w_qkv, w_out):
+        q, k, v = (x @ w_qkv.T).split(dim, dim=-1)
+        q, k, v = (t.unflatten(-1, (heads, -1)).transpose(1, 2) for t in (q, k, v))
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        return y.transpose(1, 2).flatten(-2) @ w_out.T
+
+    expected = torch_version(x, w_qkv, w_out)
+    assert_close(out, expected)
+    grad_out = torch.randn_like(out)
+    ours = torch.autograd.grad(out, (x, w_qkv, w_out), grad_out)
+    theirs = torch.autograd.grad(expected, (x, w_qkv, w_out), grad_out)
+    for a, b in zip(ours, theirs, strict=True):
+        assert_close(a, b)
+
+
+def test_attention_causal_self_attention_future_never_changes_the_past() -> None:
+    gen = torch.Generator().manual_seed(1)
+    x = torch.randn(1, 6, 8, generator=gen, dtype=F64)
+    w_qkv, w_out = torch.randn(24, 8, generator=gen, dtype=F64), torch.randn(8, 8, dtype=F64)
+    changed = x.clone()
+    changed[:, 4:] = torch.randn(1, 2, 8, generator=gen, dtype=F64)
+    before = A.causal_self_attention(x, w_qkv, w_out, 2)
+    after = A.causal_self_attention(changed, w_qkv, w_out, 2)
+    assert_close(after[:, :4], before[:, :4])
+    assert not torch.allclose(after[:, 4:], before[:, 4:])
+
+
+def test_attention_causal_self_attention_bad_shapes_say_which() -> None:
+    x = torch.randn(2, 3, 8)
+    with pytest.raises(ValueError, match=r"w_qkv must be \(24, 8\)"):
+        A.causal_self_attention(x, torch.randn(8, 24), torch.randn(8, 8), 2)
+    with pytest.raises(ValueError, match="num_heads=3 must be positive and divide C=8"):
+        A.causal_self_attention(x, torch.randn(24, 8), torch.randn(8, 8), 3)
+    with pytest.raises(ValueError, match=r"\(B, T, C\)"):
+        A.causal_self_attention(x[0], torch.randn(24, 8), torch.randn(8, 8), 2)

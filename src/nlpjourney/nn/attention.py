@@ -12,7 +12,8 @@ The ladder, each rung built on the one before:
   and the backward recomputes each block's scores from the saved log-sum-exp;
 - :class:`MultiHeadAttention`: projections into heads, attention, projection out, with
   grouped-query attention (``num_kv_heads``), an optional rotary embedding, and a
-  :class:`KVCache` for decoding one token at a time.
+  :class:`KVCache` for decoding one token at a time; :func:`causal_self_attention` is
+  the same causal self-attention written as one function of its weight matrices.
 
 A row that may attend to nothing (every key masked) gives zeros, values and gradients,
 as torch's ``_safe_softmax`` does since torch 2.5; the textbook formula would give NaN
@@ -219,6 +220,44 @@ def scaled_dot_product_attention(
     if dropout_p > 0.0:
         weights = F.dropout(weights, p=dropout_p)
     return weights @ value  # (..., L, Ev)
+
+
+def causal_self_attention(x: Tensor, w_qkv: Tensor, w_out: Tensor, num_heads: int) -> Tensor:
+    """Multi-head causal self-attention as one function of its weights (nanoGPT's layout).
+
+    ``q, k, v = split(x @ w_qkv^T)``, each split into ``num_heads`` heads of
+    ``C // num_heads`` dims, then causal :func:`scaled_dot_product_attention` per head,
+    heads merged back side by side and ``@ w_out^T``. The weights follow
+    ``nn.Linear`` (``out_features, in_features``) with no biases: rows ``0..C-1`` of
+    ``w_qkv`` make the queries, ``C..2C-1`` the keys, ``2C..3C-1`` the values, as in
+    GPT-2's ``c_attn``. The readable reference of exercise 4.1;
+    :class:`MultiHeadAttention` is the module to build models with.
+
+    Args:
+        x: the sequence.
+        w_qkv: the stacked query, key and value projections.
+        w_out: the output projection.
+        num_heads: heads; must divide C.
+
+    Shapes:
+        x (B, T, C), w_qkv (3C, C), w_out (C, C) -> (B, T, C).
+    """
+    if x.ndim != 3:
+        raise ValueError(f"x must be (B, T, C), got {tuple(x.shape)}")
+    batch, seq_len, dim = x.shape
+    if w_qkv.shape != (3 * dim, dim) or w_out.shape != (dim, dim):
+        raise ValueError(
+            f"for x with C={dim}, w_qkv must be ({3 * dim}, {dim}) and w_out ({dim}, {dim}); "
+            f"got {tuple(w_qkv.shape)} and {tuple(w_out.shape)}"
+        )
+    if num_heads <= 0 or dim % num_heads != 0:
+        raise ValueError(f"num_heads={num_heads} must be positive and divide C={dim}")
+    head_dim = dim // num_heads
+    q, k, v = (x @ w_qkv.T).split(dim, dim=-1)  # 3 x (B, T, C)
+    q, k, v = (t.view(batch, seq_len, num_heads, head_dim).transpose(1, 2) for t in (q, k, v))
+    y = scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, nh, T, hs)
+    y = y.transpose(1, 2).reshape(batch, seq_len, dim)  # (B, T, C)
+    return y @ w_out.T
 
 
 # --- blockwise (flash-style) attention -------------------------------------------------
