@@ -1,0 +1,547 @@
+"""GPT-2, the whole model in one file: config, blocks, sampling with a KV cache, HF weights.
+
+A decoder-only transformer (Radford et al. 2019)::
+
+    idx (B, T) -> wte(idx) + wpe(0..T-1) -> dropout
+               -> n_layer x [ x + attn(ln_1(x)),  x + mlp(ln_2(x)) ]   (pre-norm blocks)
+               -> ln_f -> lm_head (tied to wte) -> logits (B, T, vocab_size)
+
+built from :mod:`nlpjourney.nn`: :class:`~nlpjourney.nn.LayerNorm`,
+:func:`~nlpjourney.nn.gelu` (GPT-2's tanh form), causal attention through our
+:func:`~nlpjourney.nn.scaled_dot_product_attention`, a :class:`~nlpjourney.nn.KVCache`
+per layer for decoding, :class:`~nlpjourney.nn.LearnedPositionalEmbedding` for ``wpe``.
+
+The submodules are named as in Hugging Face's ``GPT2LMHeadModel`` (``transformer.h.0.
+attn.c_attn``, ``mlp.c_fc``, ``ln_f``...), so :meth:`GPT.from_pretrained` is a
+key-by-key copy guarded by shape checks. That is why the blocks here are not
+:class:`~nlpjourney.nn.TransformerBlock`: its attention has separate ``q_proj/k_proj/
+v_proj``, GPT-2 one fused ``c_attn`` (one matmul instead of three, too).
+
+Training FLOPs per token, for the scaling-law sweep (:meth:`GPT.estimate_flops_per_token`):
+``6 N + 12 n_layer n_embd T``, the rule of Kaplan et al. (2020) with the attention term
+of PaLM's appendix B: ``N`` counts the parameters that take part in a matmul (every
+weight except the two embedding tables, plus the tied ``lm_head``), 2 FLOPs per
+multiply-add forward and twice that backward; ``QK^T`` and ``AV`` add ``4 T n_embd`` per
+layer forward, so ``12 T n_embd`` forward + backward.
+
+Reference: ``transformers``' ``GPT2LMHeadModel`` (same logits from the same weights,
+``tests/models/test_gpt.py``), nanoGPT's ``model.py`` (init, presets, ``generate``).
+
+Simplifications:
+    - no padding masks or batched prompts of different lengths; one layer norm eps (1e-5).
+    - past ``block_size`` tokens, cached generation recomputes the sliding window each
+      step (learned positions shift, so the cache cannot be reused), as uncached does.
+    - :meth:`GPT.from_pretrained` reads one ``model.safetensors`` (no shards), GPT-2
+      architecture only, float32.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from nlpjourney.errors import lookup
+from nlpjourney.nn import (
+    KVCache,
+    LayerNorm,
+    LearnedPositionalEmbedding,
+    causal_mask,
+    gelu,
+    scaled_dot_product_attention,
+)
+
+__all__ = ["GPT", "PRESETS", "GPTConfig"]
+
+
+def _check_positive_int(value: object, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
+@dataclass(frozen=True)
+class GPTConfig:
+    """The shape of a GPT: sizes, depth, dropout. Presets: :meth:`from_name`.
+
+    Example:
+        >>> cfg = GPTConfig.from_name("shakespeare-char-cpu")
+        >>> cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.block_size
+        (4, 4, 128, 64)
+        >>> GPTConfig(n_embd=100, n_head=3)
+        Traceback (most recent call last):
+        ...
+        ValueError: n_head=3 does not divide n_embd=100; each head gets n_embd // n_head dims, pick a divisor
+    """
+
+    vocab_size: int = 50257
+    """Token ids the model reads and scores (GPT-2's BPE: 50,257; Shakespeare's characters: 65)."""
+    block_size: int = 1024
+    """The context: the most positions the model sees at once (the size of ``wpe``)."""
+    n_layer: int = 12
+    """Transformer blocks."""
+    n_head: int = 12
+    """Attention heads per block; must divide ``n_embd``."""
+    n_embd: int = 768
+    """Model width C: the size of every token's vector between blocks."""
+    dropout: float = 0.0
+    """Dropout on embeddings, attention weights and each block's two outputs, in training."""
+    bias: bool = True
+    """Biases in the linear layers and layer norms (GPT-2: True; False is a bit faster)."""
+
+    def __post_init__(self) -> None:
+        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
+            _check_positive_int(getattr(self, name), name)
+        if self.n_embd % self.n_head != 0:
+            raise ValueError(
+                f"n_head={self.n_head} does not divide n_embd={self.n_embd}; each head gets "
+                "n_embd // n_head dims, pick a divisor"
+            )
+        if isinstance(self.dropout, bool) or not isinstance(self.dropout, int | float):
+            raise TypeError(f"dropout must be a float in [0, 1), got {self.dropout!r}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if not isinstance(self.bias, bool):
+            raise TypeError(f"bias must be True or False, got {self.bias!r}")
+
+    @property
+    def head_size(self) -> int:
+        """Dims per attention head, ``n_embd // n_head``."""
+        return self.n_embd // self.n_head
+
+    @classmethod
+    def from_name(cls, name: str) -> GPTConfig:
+        """A preset by name: one of :data:`PRESETS` (an unknown name lists them)."""
+        return lookup(PRESETS, name, "GPT preset", f"Known: {', '.join(PRESETS)}.")
+
+    def replace(self, **changes: Any) -> GPTConfig:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain values (what a checkpoint's ``meta`` stores)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> GPTConfig:
+        """A config from :meth:`to_dict`'s output; unknown keys are a ValueError."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        if unknown := set(values) - known:
+            raise ValueError(
+                f"unknown GPTConfig fields {sorted(unknown)}; it takes {sorted(known)}"
+            )
+        return cls(**values)
+
+
+#: Named configurations. The two Shakespeare ones are nanoGPT's ``train_shakespeare_char``
+#: (GPU) and its CPU variant from nanoGPT's README; ``gpt2`` is the 124M model.
+PRESETS: dict[str, GPTConfig] = {
+    "shakespeare-char": GPTConfig(
+        vocab_size=65, block_size=256, n_layer=6, n_head=6, n_embd=384, dropout=0.2
+    ),
+    "shakespeare-char-cpu": GPTConfig(
+        vocab_size=65, block_size=64, n_layer=4, n_head=4, n_embd=128, dropout=0.0
+    ),
+    "gpt2": GPTConfig(vocab_size=50257, block_size=1024, n_layer=12, n_head=12, n_embd=768),
+    "tiny": GPTConfig(vocab_size=65, block_size=32, n_layer=2, n_head=2, n_embd=32),
+}
+
+
+class CausalSelfAttention(nn.Module):
+    """Masked multi-head self-attention with GPT-2's fused ``c_attn`` projection.
+
+    Shapes:
+        forward: x (B, T, C) -> (B, T, C).
+    """
+
+    def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
+        self.n_head, self.n_embd = config.n_head, config.n_embd
+        self.dropout = config.dropout
+        self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
+        self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
+        self.resid_dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: Tensor, kv_cache: KVCache | None = None) -> Tensor:
+        """Attend each position of ``x`` to itself, earlier ones, and the cached ones."""
+        B, T, C = x.shape
+        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)  # 3 x (B, T, C)
+        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
+        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
+        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
+        past = 0 if kv_cache is None else len(kv_cache)
+        if kv_cache is not None:
+            k, v = kv_cache.update(k, v)  # (B, nh, S, hs), S = past + T
+        dropout_p = self.dropout if self.training else 0.0
+        if past == 0:
+            y = scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=True)
+        else:
+            # subtle: the T new queries are the *last* T positions of S, so the causal
+            # triangle is aligned bottom-right; is_causal=True would align it top-left and
+            # hide the cached keys from all but the first new query.
+            S = k.shape[-2]
+            mask = causal_mask(T, S, offset=S - T, device=x.device)  # (T, S)
+            y = scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
+        y = y.transpose(1, 2).reshape(B, T, C)  # (B, T, C): heads side by side again
+        return self.resid_dropout(self.c_proj(y))
+
+
+class MLP(nn.Module):
+    """GPT-2's feed-forward: ``c_proj(gelu_tanh(c_fc(x)))``, inner width ``4 C``.
+
+    Shapes:
+        forward: x (B, T, C) -> (B, T, C).
+    """
+
+    def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
+        self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
+        self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.dropout(
+            self.c_proj(gelu(self.c_fc(x), approximate="tanh"))
+        )  # (B, T, 4C) inside
+
+
+class Block(nn.Module):
+    """A pre-norm transformer block: ``x + attn(ln_1(x))``, then ``x + mlp(ln_2(x))``.
+
+    Shapes:
+        forward: x (B, T, C) -> (B, T, C).
+    """
+
+    def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
+        self.ln_1 = LayerNorm(config.n_embd, bias=config.bias)
+        self.attn = CausalSelfAttention(config)
+        self.ln_2 = LayerNorm(config.n_embd, bias=config.bias)
+        self.mlp = MLP(config)
+
+    def forward(self, x: Tensor, kv_cache: KVCache | None = None) -> Tensor:
+        x = x + self.attn(self.ln_1(x), kv_cache)
+        return x + self.mlp(self.ln_2(x))
+
+
+class GPT(nn.Module):
+    """GPT-2: token and position embeddings, ``n_layer`` blocks, a tied language-model head.
+
+    Args:
+        config: the model's shape.
+
+    Shapes:
+        forward: idx (B, T) int64, T <= block_size -> logits (B, T, vocab_size).
+
+    Example:
+        >>> model = GPT(GPTConfig.from_name("tiny"))
+        >>> model(torch.zeros(2, 5, dtype=torch.long)).shape
+        torch.Size([2, 5, 65])
+    """
+
+    def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
+        if not isinstance(config, GPTConfig):
+            raise TypeError(
+                f"config must be a GPTConfig (e.g. GPTConfig.from_name('tiny')), "
+                f"got {type(config).__name__}"
+            )
+        self.config = config
+        self.transformer = nn.ModuleDict(
+            {
+                "wte": nn.Embedding(config.vocab_size, config.n_embd),
+                "wpe": LearnedPositionalEmbedding(config.block_size, config.n_embd),
+                "drop": nn.Dropout(config.dropout),
+                "h": nn.ModuleList(Block(config) for _ in range(config.n_layer)),
+                "ln_f": LayerNorm(config.n_embd, bias=config.bias),
+            }
+        )
+        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        # Weight tying (Press & Wolf 2017): the output layer scores each token by the dot
+        # product with its input embedding; one (V, C) matrix instead of two.
+        self.lm_head.weight = self.transformer.wte.weight
+        self.apply(self._init_weights)
+        # GPT-2's scaled init: each block adds two outputs to the residual stream, so the
+        # projections into it start 1/sqrt(2 n_layer) smaller to keep its variance ~1.
+        for name, param in self.named_parameters():
+            if name.endswith("c_proj.weight"):
+                nn.init.normal_(param, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+
+    @staticmethod
+    def _init_weights(module: nn.Module) -> None:
+        if isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Embedding):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+
+    def forward(self, idx: Tensor, kv_caches: list[KVCache] | None = None) -> Tensor:
+        """The next-token logits at every position of ``idx``.
+
+        Args:
+            idx: token ids.
+            kv_caches: one :class:`~nlpjourney.nn.KVCache` per layer (from
+                :meth:`new_kv_caches`) holding earlier positions; ``idx`` then holds only
+                the new ones, and the caches are extended in place.
+
+        Returns:
+            Unnormalised scores over the vocabulary.
+
+        Shapes:
+            idx (B, T) -> (B, T, vocab_size); cached + T must not exceed block_size.
+        """
+        if not isinstance(idx, Tensor) or idx.ndim != 2 or idx.is_floating_point():
+            shape = tuple(idx.shape) if isinstance(idx, Tensor) else type(idx).__name__
+            raise ValueError(f"idx must be an int tensor of token ids (B, T), got {shape}")
+        if kv_caches is not None and len(kv_caches) != self.config.n_layer:
+            raise ValueError(
+                f"kv_caches must hold one KVCache per layer ({self.config.n_layer}), got "
+                f"{len(kv_caches)}; make them with model.new_kv_caches()"
+            )
+        past = 0 if kv_caches is None else len(kv_caches[0])
+        T = idx.shape[1]
+        if past + T > self.config.block_size:
+            raise ValueError(
+                f"{past} cached + {T} new tokens exceed block_size={self.config.block_size}; "
+                "crop the input to its last block_size tokens"
+            )
+        positions = torch.arange(past, past + T, device=idx.device)  # (T,)
+        x = self.transformer.wte(idx) + self.transformer.wpe(positions)  # (B, T, C)
+        x = self.transformer.drop(x)
+        for i, block in enumerate(self.transformer.h):
+            x = block(x, None if kv_caches is None else kv_caches[i])  # (B, T, C)
+        return self.lm_head(self.transformer.ln_f(x))  # (B, T, V)
+
+    def new_kv_caches(self) -> list[KVCache]:
+        """One empty :class:`~nlpjourney.nn.KVCache` per layer, for :meth:`forward`."""
+        return [KVCache() for _ in range(self.config.n_layer)]
+
+    def num_parameters(self, non_embedding: bool = False) -> int:
+        """How many parameters the model has (the tied head counted once).
+
+        Args:
+            non_embedding: leave out the token and position tables (Kaplan et al.'s N;
+                the tied head shares ``wte``, so it goes too).
+        """
+        total = sum(p.numel() for p in self.parameters())  # parameters() skips the tie
+        if non_embedding:
+            total -= self.transformer.wte.weight.numel() + self.transformer.wpe.weight.numel()
+        return total
+
+    def estimate_flops_per_token(self, seq_len: int | None = None) -> int:
+        """Training FLOPs (forward + backward) per token: ``6 N + 12 n_layer n_embd T``.
+
+        ``N`` is :meth:`num_parameters` ``(non_embedding=True)`` plus the head's
+        ``vocab_size * n_embd`` (a real matmul although its weights are ``wte``'s); see
+        the module docstring. Example: the 124M GPT-2 at T=1024 needs about 0.85 GFLOPs
+        per token (6 x 123.7M + 12 x 12 x 768 x 1024).
+
+        Args:
+            seq_len: the context T the attention term assumes (default ``block_size``).
+        """
+        cfg = self.config
+        seq_len = cfg.block_size if seq_len is None else seq_len
+        _check_positive_int(seq_len, "seq_len")
+        matmul_params = self.num_parameters(non_embedding=True) + cfg.vocab_size * cfg.n_embd
+        return 6 * matmul_params + 12 * cfg.n_layer * cfg.n_embd * seq_len
+
+    @torch.no_grad()
+    def generate(
+        self,
+        idx: Tensor,
+        max_new_tokens: int,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        generator: torch.Generator | None = None,
+        use_cache: bool = True,
+    ) -> Tensor:
+        """Continue ``idx`` by sampling ``max_new_tokens`` tokens, one at a time.
+
+        Runs in eval mode (no dropout) and puts the previous mode back afterwards.
+
+        Args:
+            idx: the prompts, all of one length.
+            max_new_tokens: tokens to add.
+            temperature: divides the logits; below 1 sharper, above 1 flatter; 0 takes the
+                most likely token (greedy).
+            top_k: sample only among the ``top_k`` most likely tokens (None: all).
+            generator: the random source, on the model's device (for repeatable samples).
+            use_cache: keep each layer's keys and values (:class:`~nlpjourney.nn.KVCache`)
+                so a step runs one token, not the whole context; the tokens are the same.
+
+        Returns:
+            ``idx`` followed by the new tokens.
+
+        Shapes:
+            idx (B, T) -> (B, T + max_new_tokens).
+        """
+        if (
+            isinstance(max_new_tokens, bool)
+            or not isinstance(max_new_tokens, int)
+            or max_new_tokens < 0
+        ):
+            raise ValueError(f"max_new_tokens must be an int >= 0, got {max_new_tokens!r}")
+        if not isinstance(temperature, int | float) or not temperature >= 0:
+            raise ValueError(f"temperature must be a number >= 0 (0: greedy), got {temperature!r}")
+        if top_k is not None and (
+            isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1
+        ):
+            raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
+        if not isinstance(idx, Tensor) or idx.ndim != 2 or idx.shape[1] == 0:
+            raise ValueError(
+                "idx must be token ids (B, T) with T >= 1, e.g. tokens[None, :]; "
+                f"got {tuple(idx.shape) if isinstance(idx, Tensor) else type(idx).__name__}"
+            )
+        was_training = self.training
+        self.eval()
+        try:
+            block = self.config.block_size
+            caches: list[KVCache] | None = None
+            for _ in range(max_new_tokens):
+                if not use_cache:
+                    logits = self(idx[:, -block:])
+                elif caches is None or len(caches[0]) + 1 > block:
+                    # First step, or the window is full: (re)fill the caches from the last
+                    # block_size tokens, exactly the context the uncached path sees.
+                    caches = self.new_kv_caches()
+                    logits = self(idx[:, -block:], caches)
+                else:
+                    logits = self(idx[:, -1:], caches)  # only the newest token
+                next_id = _sample(logits[:, -1, :], temperature, top_k, generator)  # (B, 1)
+                idx = torch.cat([idx, next_id], dim=1)
+        finally:
+            self.train(was_training)
+        return idx
+
+    @classmethod
+    def from_pretrained(cls, path_or_dir: str | Path, dropout: float = 0.0) -> GPT:
+        """A GPT with the weights of a Hugging Face GPT-2 checkpoint on disk.
+
+        Args:
+            path_or_dir: a folder with ``config.json`` and ``model.safetensors`` (what
+                ``GPT2LMHeadModel.save_pretrained`` writes, or a download of ``gpt2``
+                from the Hub), or the ``.safetensors`` file with ``config.json`` beside it.
+            dropout: the new model's dropout (0 for inference).
+
+        Raises:
+            FileNotFoundError: a file is missing.
+            ValueError: the checkpoint is not a GPT-2 we can hold (options we do not
+                implement, missing or unexpected weights, wrong shapes).
+        """
+        path = Path(path_or_dir)
+        weights = path / "model.safetensors" if path.is_dir() else path
+        config_file = weights.parent / "config.json"
+        for needed in (weights, config_file):
+            if not needed.is_file():
+                raise FileNotFoundError(
+                    f"{needed} not found; point at a folder with config.json and "
+                    "model.safetensors (GPT2LMHeadModel.save_pretrained writes both)"
+                )
+        config = _config_from_hf(json.loads(config_file.read_text(encoding="utf-8")), dropout)
+        from safetensors.torch import load_file  # only needed here
+
+        model = cls(config)
+        model.load_hf_state_dict(load_file(weights))
+        return model
+
+    def load_hf_state_dict(self, hf_state: dict[str, Tensor]) -> None:
+        """Copy a Hugging Face GPT-2 state dict into this model, key by key.
+
+        Keys may carry the ``transformer.`` prefix (``GPT2LMHeadModel``) or not
+        (``GPT2Model``, the Hub's ``gpt2``). The attention ``bias``/``masked_bias``
+        buffers of old checkpoints are skipped; an ``lm_head.weight`` must equal ``wte``.
+
+        Raises:
+            ValueError: a weight is missing, unexpected or of the wrong shape.
+        """
+        found: dict[str, Tensor] = {}
+        for key, value in hf_state.items():
+            if key.endswith((".attn.bias", ".attn.masked_bias")):
+                continue  # the causal mask stored as a buffer; we build ours on the fly
+            found[key if key.startswith(("transformer.", "lm_head.")) else f"transformer.{key}"] = (
+                value
+            )
+        head = found.pop("lm_head.weight", None)
+        ours = self.state_dict()
+        ours.pop("lm_head.weight")  # tied: the same tensor as transformer.wte.weight
+        missing, unexpected = sorted(set(ours) - set(found)), sorted(set(found) - set(ours))
+        if missing or unexpected:
+            raise ValueError(
+                f"the checkpoint does not fit this GPT: missing {missing[:5]}, unexpected "
+                f"{unexpected[:5]} ({len(missing)} and {len(unexpected)} in all); is it GPT-2?"
+            )
+        with torch.no_grad():
+            for key, target in ours.items():
+                source = found[key]
+                # subtle: GPT-2 stores its linear layers as Conv1D, weight (in, out) and
+                # y = x @ W + b; nn.Linear keeps (out, in) and computes x @ W^T + b.
+                if key.endswith((".c_attn.weight", ".c_proj.weight", ".c_fc.weight")):
+                    source = source.t()
+                if source.shape != target.shape:
+                    raise ValueError(
+                        f"{key}: the checkpoint has shape {tuple(source.shape)}, the model "
+                        f"{tuple(target.shape)}; the config does not match the weights"
+                    )
+                target.copy_(source)
+            if head is not None and not torch.equal(
+                head.to(target.dtype), ours["transformer.wte.weight"]
+            ):
+                raise ValueError(
+                    "lm_head.weight differs from transformer.wte.weight: an untied head, which "
+                    "this GPT (tied embeddings) cannot hold"
+                )
+
+
+def _sample(
+    logits: Tensor, temperature: float, top_k: int | None, generator: torch.Generator | None
+) -> Tensor:
+    """One token id per row of ``logits`` (B, V) -> (B, 1)."""
+    if temperature == 0:
+        return logits.argmax(dim=-1, keepdim=True)
+    logits = logits / temperature
+    if top_k is not None:
+        kth = torch.topk(logits, min(top_k, logits.shape[-1]), dim=-1).values[:, -1:]  # (B, 1)
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    probs = torch.softmax(logits, dim=-1)  # (B, V)
+    return torch.multinomial(probs, num_samples=1, generator=generator)
+
+
+#: ``config.json`` options of GPT-2 that this model implements only at these values.
+_HF_FIXED = {
+    "layer_norm_epsilon": 1e-5,
+    "activation_function": "gelu_new",
+    "scale_attn_weights": True,
+    "scale_attn_by_inverse_layer_idx": False,
+    "reorder_and_upcast_attn": False,
+    "tie_word_embeddings": True,
+}
+
+
+def _config_from_hf(hf: dict[str, Any], dropout: float) -> GPTConfig:
+    """Our :class:`GPTConfig` from a Hugging Face GPT-2 ``config.json``."""
+    if hf.get("model_type", "gpt2") != "gpt2":
+        raise ValueError(f"config.json describes a {hf['model_type']!r} model, not GPT-2")
+    for key, expected in _HF_FIXED.items():
+        value = hf.get(key, expected)
+        if value != expected:
+            raise ValueError(
+                f"config.json sets {key}={value!r}; this GPT implements only {expected!r}"
+            )
+    n_embd = hf["n_embd"]
+    if hf.get("n_inner") not in (None, 4 * n_embd):
+        raise ValueError(f"config.json sets n_inner={hf['n_inner']}; this GPT uses 4 * n_embd")
+    return GPTConfig(
+        vocab_size=hf["vocab_size"],
+        block_size=hf["n_positions"],
+        n_layer=hf["n_layer"],
+        n_head=hf["n_head"],
+        n_embd=n_embd,
+        dropout=dropout,
+        bias=True,
+    )
