@@ -13,7 +13,7 @@ import sys
 import typer
 
 from nlpjourney import __version__
-from nlpjourney.cli import course, data, tokenize
+from nlpjourney.cli import course, data, tokenize, train
 from nlpjourney.course.paths import repo_root
 from nlpjourney.errors import JourneyError
 
@@ -24,11 +24,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data.app, name="data")
+app.add_typer(train.app, name="train")
 app.command("lesson")(course.lesson)
 app.command("check")(course.check)
 app.command("progress")(course.progress)
 app.command("roadmap")(course.roadmap)
 app.command("tokenize")(tokenize.tokenize)
+app.command("sample")(train.sample)
 
 
 @app.callback(invoke_without_command=True)
