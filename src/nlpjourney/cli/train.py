@@ -163,13 +163,27 @@ def train_gpt(
     trainer.fit(until=stop_after)
     if trainer.history:
         last = trainer.history[-1]
-        rates = [row["tokens_per_s"] for row in trainer.history if row["step"] > 0]
-        rate = f", {sum(rates) / len(rates):,.0f} tokens/s" if rates else ""
+        rate = _overall_rate(trainer.history)
+        rate = f", {rate:,.0f} tokens/s" if rate else ""
         typer.echo(
             f"step {int(last['step'])}: train loss {last['train_loss']:.4f}, "
             f"val loss {last['val_loss']:.4f}{rate}"
         )
     typer.echo(f"wrote {out}/ckpt.pt, metrics.csv, loss.png; try: journey sample {out}")
+
+
+def _overall_rate(history: list[dict[str, float]]) -> float | None:
+    """Training tokens/s over the whole run from the per-interval rates of metrics.csv.
+
+    Every step trains the same number of tokens, so the overall rate is the steps-weighted
+    harmonic mean of the interval rates (a plain mean would overweight fast intervals).
+    """
+    steps, seconds = 0.0, 0.0
+    for before, row in zip(history, history[1:], strict=False):
+        rate, span = row["tokens_per_s"], row["step"] - before["step"]
+        if rate and rate == rate and span > 0:  # rate == rate: not NaN
+            steps, seconds = steps + span, seconds + span / rate
+    return steps / seconds if seconds else None
 
 
 def load_run(run_dir: Path, device: str = "cpu") -> tuple[GPT, CharTokenizer | Tokenizer]:
@@ -178,12 +192,12 @@ def load_run(run_dir: Path, device: str = "cpu") -> tuple[GPT, CharTokenizer | T
     Raises:
         JourneyError: no run there, a corrupt checkpoint, or one another command wrote.
     """
+    if not run_dir.is_dir():
+        raise JourneyError(f"no run folder {run_dir}; train one with: journey train gpt")
     from nlpjourney.models import GPT, GPTConfig
     from nlpjourney.tokenizers import load as load_tokenizer
     from nlpjourney.train import CharTokenizer, load_checkpoint, resolve_device
 
-    if not run_dir.is_dir():
-        raise JourneyError(f"no run folder {run_dir}; train one with: journey train gpt")
     checkpoint = load_checkpoint(run_dir / "ckpt.pt")  # CheckpointError is a JourneyError
     meta: dict[str, Any] = checkpoint.get("meta") or {}
     if meta.get("kind") != META_KIND:

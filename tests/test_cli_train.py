@@ -1,0 +1,118 @@
+"""`journey train gpt` and `journey sample` as a learner meets them: real processes.
+
+A tiny GPT trains two steps, stops, resumes to four, and the run folder alone is enough
+for `journey sample` to continue a prompt. Bad input (unknown preset, missing run
+folder, corrupt or foreign checkpoint, a run in the way) is one clear line and exit 1.
+Training runs two processes of a few seconds each, so those tests are marked slow.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from nlpjourney.cli.train import RECIPES, load_run
+from nlpjourney.models import GPTConfig
+from nlpjourney.train import CharTokenizer, load_checkpoint
+
+
+def journey(*args: str, cache: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, COLUMNS="200", NO_COLOR="1", NLPJOURNEY_CACHE=str(cache))
+    return subprocess.run(
+        [sys.executable, "-m", "nlpjourney.cli", *args],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+
+
+def assert_one_clear_line(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny char-level GPT trained 2 of 4 steps, then resumed to the end."""
+    root = tmp_path_factory.mktemp("train")
+    run = root / "run"
+    base = ("train", "gpt", "--preset", "tiny", "--max-steps", "4", "--out-dir", str(run),
+            "--device", "cpu")  # fmt: skip
+    first = journey(*base, "--stop-after", "2", cache=root / "cache")
+    assert first.returncode == 0, first.stderr
+    assert "tiny: 0.03M parameters, vocab 65 (char)" in first.stdout
+    assert load_checkpoint(run / "ckpt.pt")["step"] == 2
+    second = journey(*base, "--resume", cache=root / "cache")
+    assert second.returncode == 0, second.stderr
+    assert "step 4: train loss" in second.stdout and "tokens/s" in second.stdout
+    return run
+
+
+@pytest.mark.slow
+def test_cli_train_gpt_writes_a_run_that_rebuilds_model_and_tokenizer(tiny_run: Path) -> None:
+    assert {"ckpt.pt", "metrics.csv", "loss.png"} <= {p.name for p in tiny_run.iterdir()}
+    checkpoint = load_checkpoint(tiny_run / "ckpt.pt")
+    assert checkpoint["step"] == 4
+    meta = checkpoint["meta"]
+    assert GPTConfig.from_dict(meta["model_config"]) == GPTConfig.from_name("tiny")
+    assert CharTokenizer.from_dict(meta["tokenizer"]).vocab_size == 65
+    config = checkpoint["config"]  # the preset's recipe, shortened to 4 steps
+    assert (config["batch_size"], config["lr"], config["min_lr"]) == (4, 1e-3, 1e-4)
+    model, tok = load_run(tiny_run)
+    assert not model.training
+    assert torch.equal(model.state_dict()["lm_head.weight"], checkpoint["model"]["lm_head.weight"])
+    assert tok.decode(tok.encode("ROMEO:")) == "ROMEO:"
+
+
+@pytest.mark.slow
+def test_cli_sample_continues_the_prompt(tiny_run: Path, tmp_path: Path) -> None:
+    result = journey("sample", str(tiny_run), "--prompt", "ROMEO:", "-n", "20", "--seed", "1",
+                     cache=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.removesuffix("\n")
+    assert text.startswith("ROMEO:") and len(text) == 6 + 20  # one character per token
+
+
+def test_cli_train_recipe_of_the_cpu_preset_is_nanogpts() -> None:
+    recipe = RECIPES["shakespeare-char-cpu"]
+    assert (recipe.max_steps, recipe.batch_size, recipe.eval_steps) == (2000, 12, 20)
+    assert (recipe.lr, recipe.min_lr, recipe.warmup_steps, recipe.betas) == (
+        1e-3,
+        1e-4,
+        100,
+        (0.9, 0.99),
+    )
+    assert set(RECIPES) == {"shakespeare-char", "shakespeare-char-cpu", "gpt2", "tiny"}
+
+
+def test_cli_train_and_sample_bad_input_is_one_clear_line(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    result = journey(
+        "train", "gpt", "--preset", "shakespeare", "--out-dir", str(tmp_path), cache=cache
+    )
+    assert_one_clear_line(result, "unknown preset 'shakespeare'", "shakespeare-char-cpu")
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "ckpt.pt").write_bytes(b"a run")
+    result = journey("train", "gpt", "--preset", "tiny", "--out-dir", str(taken), cache=cache)
+    assert_one_clear_line(result, "already holds a run", "--resume", "--overwrite")
+    result = journey("sample", str(tmp_path / "nowhere"), cache=cache)
+    assert_one_clear_line(result, "no run folder", "journey train gpt")
+    corrupt = tmp_path / "corrupt"
+    corrupt.mkdir()
+    (corrupt / "ckpt.pt").write_bytes(b"not a checkpoint")
+    result = journey("sample", str(corrupt), cache=cache)
+    assert_one_clear_line(result, "cannot read the checkpoint", "corrupt")
+
+
+@pytest.mark.slow
+def test_cli_sample_refuses_a_prompt_outside_the_vocabulary(tiny_run: Path, tmp_path: Path) -> None:
+    result = journey("sample", str(tiny_run), "--prompt", "ROMEO\u2603", cache=tmp_path)
+    assert_one_clear_line(result, "cannot encode the prompt", "'\u2603'")
