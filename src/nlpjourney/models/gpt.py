@@ -8,8 +8,8 @@ A decoder-only transformer (Radford et al. 2019)::
 
 built from :mod:`nlpjourney.nn`: :class:`~nlpjourney.nn.LayerNorm`,
 :func:`~nlpjourney.nn.gelu` (GPT-2's tanh form), causal attention through our
-:func:`~nlpjourney.nn.scaled_dot_product_attention`, a :class:`~nlpjourney.nn.KVCache`
-per layer for decoding, :class:`~nlpjourney.nn.LearnedPositionalEmbedding` for ``wpe``.
+:func:`~nlpjourney.nn.scaled_dot_product_attention` and a :class:`~nlpjourney.nn.KVCache`
+per layer for decoding.
 
 The submodules are named as in Hugging Face's ``GPT2LMHeadModel`` (``transformer.h.0.
 attn.c_attn``, ``mlp.c_fc``, ``ln_f``...), so :meth:`GPT.from_pretrained` is a
@@ -51,7 +51,6 @@ from nlpjourney.errors import lookup
 from nlpjourney.nn import (
     KVCache,
     LayerNorm,
-    LearnedPositionalEmbedding,
     causal_mask,
     gelu,
     scaled_dot_product_attention,
@@ -255,7 +254,10 @@ class GPT(nn.Module):
         self.transformer = nn.ModuleDict(
             {
                 "wte": nn.Embedding(config.vocab_size, config.n_embd),
-                "wpe": LearnedPositionalEmbedding(config.block_size, config.n_embd),
+                # subtle: a plain nn.Embedding, not LearnedPositionalEmbedding: forward has
+                # checked the range already, and that class's check (a tensor comparison
+                # read by Python) would sync the GPU and break torch.compile's graph.
+                "wpe": nn.Embedding(config.block_size, config.n_embd),
                 "drop": nn.Dropout(config.dropout),
                 "h": nn.ModuleList(Block(config) for _ in range(config.n_layer)),
                 "ln_f": LayerNorm(config.n_embd, bias=config.bias),
