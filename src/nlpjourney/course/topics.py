@@ -281,7 +281,25 @@ TOPICS: tuple[Topic, ...] = (
         ),
         benchmarks=("benchmarks/nn_attention.py",),
     ),
-    Topic("4.2", "gpt-pretraining", "GPT: decoder-only pretraining, a scaling-law sweep"),
+    Topic(
+        "4.2",
+        "gpt-pretraining",
+        "GPT: decoder-only pretraining, a scaling-law sweep",
+        modules=(
+            "nlpjourney.models.gpt",
+            "nlpjourney.train.config",
+            "nlpjourney.train.loop",
+            "nlpjourney.train.checkpoint",
+            "nlpjourney.train.metrics",
+            "nlpjourney.train.data",
+        ),
+        tests=(
+            "tests/models/test_gpt.py",
+            "tests/train/test_loop.py",
+            "tests/train/test_data.py",
+            "tests/test_cli_train.py",
+        ),
+    ),
     Topic("4.3", "bert", "BERT: masked-LM pretraining, sentence embeddings, fine-tuning heads"),
     Topic("4.4", "t5-and-bart", "T5/BART: encoder-decoder text-to-text, summarization"),
     Topic(
