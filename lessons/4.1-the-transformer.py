@@ -200,9 +200,10 @@ for dim, a, b in zip(head_dims, top_raw, top_scaled, strict=True):
 
 # %% [markdown]
 # Without the division the largest weight climbs towards 1 as $d$ grows: the softmax
-# becomes an arg-max, and the gradient term $p(1-p)$ sinks towards 0 (rows where one
-# weight is 1 and the rest are 0 give nothing to learn from). With it, the picture does
-# not depend on $d$ at all.
+# becomes an arg-max. The gradient term $p(1-p)$ peaks at $p = 1/2$, so at small $d$ the
+# unscaled scores are actually livelier, but from $d = 64$ on it sinks towards 0 (a row
+# whose weights are one 1 and many 0s gives nothing to learn from). With the division,
+# all three curves are flat: the behaviour no longer depends on $d$.
 #
 # ## 3. Masks: padding and the future
 #
@@ -284,7 +285,8 @@ show(fig, "lesson-4.1-masks.png")
 
 # %% [markdown]
 # Read each picture row by row: a row is one query's weights over the keys (brighter is
-# more weight) and always sums to 1. Without a mask, the real words of sentence 1 give
+# more weight) and always sums to 1. Sentence 0 has no padding, so its first two maps
+# are the same. Without a mask, the real words of sentence 1 give
 # weight to the `<pad>` columns. With the padding mask those columns are black. With the
 # causal mask as well, everything above the diagonal is black: "cat" sees "the" and
 # itself, never "sat". The first word can only attend to itself, so its row is one bright
