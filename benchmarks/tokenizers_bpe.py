@@ -18,15 +18,18 @@ once. The table prints MB/s and our speed relative to each peer (above 1: ours f
 With ``--unit lines`` every encoder runs in a plain loop over the lines (tiktoken's
 ``encode_ordinary_batch`` starts a thread pool per call, 10 times slower on one thread).
 
-Measured on a shared 2-core machine with two other jobs running (load 3-5, so
-+/- 50 %), best of 3, MB/s (ours cold / ours warm / tiktoken / tokenizers):
+Measured on a shared 2-core machine, best of 3, MB/s (ours cold / ours warm / tiktoken /
+tokenizers), with another job running (load 1-1.8, so +/- 10 %):
 
-- shakespeare, whole text: 9.9 / 14.8 / 11.4 / 1.4: ours 0.86x / 1.29x tiktoken;
-- mixed, whole text: 8.1 / 19.0 / 20.4 / 1.5: ours 0.40x / 0.93x tiktoken, 5x / 12x HF;
-- mixed, by lines: 3.8 / 11.1 / 15.0 / 1.8: ours 0.25x / 0.74x tiktoken.
+- shakespeare, whole text: 14.6 / 25.8 / 18.9 / 1.7: ours 0.78x / 1.37x tiktoken;
+- mixed, whole text: 9.7 / 21.9 / 19.7 / 1.6: ours 0.49x / 1.11x tiktoken, 6x / 14x HF
+  (quiet machine, load 0.1-0.5, best of 5: 10.7 / 24.0 / 21.9 / 1.8: 0.49x / 1.09x);
+- mixed, by lines: 7.4 / 14.8 / 15.3 / 3.0: ours 0.49x / 0.97x tiktoken.
 
-A cold run pays for merging each distinct piece once in Python (58,455 in the mixed
-text, about 10 us each); after that a piece costs one dict look-up.
+A cold run pays in Python, once, for each distinct piece (58,455 in the mixed text, about
+4 us of merging each) and each distinct space-led segment (128,201, half of them a line's
+last word and the next line's first, found as two cache hits); after that a segment costs
+one dict look-up.
 
 Run it with::
 

@@ -10,20 +10,24 @@
   ``ignore_merges``) gives ``tokenizers``' ids with and without special tokens.
 - ``decode(encode(s)) == s`` for any string; save / ``from_file`` round trips give the same
   ids in ``tokenizers`` and in ours; the vocabulary look-ups agree with ``tokenizers``.
-- The fast paths change nothing: cutting at spaces first equals the plain regex split,
-  the heap merge equals the scan merge, and a 100,000-character piece costs n log n.
+- The fast paths change nothing: cutting at spaces first (and GPT-2's segments at their
+  newlines) equals the plain regex split, on a fresh tokenizer and on GPT-2's warm one;
+  the cut reads whitespace as the split patterns do; the heap merge equals the scan merge;
+  byte ids above 255 give the same tokens; a 100,000-character piece costs n log n.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from functools import cache
 from pathlib import Path
 
 import pytest
+import regex
 import tiktoken
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from tokenizers import Tokenizer as HFTokenizer
 from tokenizers import decoders, models, pre_tokenizers
@@ -46,6 +50,15 @@ TRICKY = st.text(
     alphabet=st.sampled_from(list(" \n\t\r\u00a0\u3000aZsStTdDlLvVeEmMré'’0123١!?.,-é你😀\u0301")),
     max_size=60,
 )
+# Line-broken text: words and punctuation across newlines, blank lines, indents, and the
+# separators U+001C..U+001F, which `re` and str.isspace count as whitespace and the split
+# patterns do not. Drawn a few characters at a time, so that such runs meet often.
+LINES = st.lists(
+    st.sampled_from(
+        ["a", "Zé", "0", ".", ",", "!", "'s", " ", " ", "\n", "\n", "\r\n", "\t", "\x1c", "\x1f"]
+    ),
+    max_size=30,
+).map("".join)
 
 
 @cache
@@ -201,18 +214,62 @@ def test_bpe_decode_inverts_encode(name: str, text: str) -> None:
     assert tok.decode(tok.encode(text)) == text
 
 
+# Segments whose newline is, or is not, a piece boundary: "\n\t\t" keeps "\n\t" whole
+# before a word, GPT-4's ".\n" is one piece.
+NEWLINE_TRAPS = ["x a.\nB", "x a.\n\t\tb", "x a.\n \tb", "x a\n\nb c", "x a.\r\nb", "x a\n\x1cb"]
+
+
 @pytest.mark.parametrize("name", ["gpt2", "gpt4"])
-@given(text=st.one_of(st.text(), TRICKY))
+@given(text=st.one_of(st.text(), TRICKY, LINES))
+@example(text="\n".join(NEWLINE_TRAPS))
 def test_bpe_cutting_at_spaces_first_changes_no_piece(name: str, text: str) -> None:
     """The word-level shortcut of GPT-2's and GPT-4's patterns equals the plain split.
 
     The same regex in a group is not recognised as one of them, so it takes the plain path.
+    Each tokenizer is fresh: every segment misses its cache. A merge for every pair of
+    LINES' ASCII characters makes any piece boundary that moves change the ids.
     """
     merges = [(b"a", b"b"), (b" ", b"a"), (b"\n", b"\n"), (b"1", b"2"), (b" ", b" ")]
+    ascii_bytes = [bytes([b]) for b in b" \n\r\t\x1c\x1faZ'0.,!s"]
+    merges += [(x, y) for x in ascii_bytes for y in ascii_bytes if (x, y) not in merges]
     fast = ByteLevelBPETokenizer(merges, pattern=name)
     plain = ByteLevelBPETokenizer(merges, pattern=f"(?:{PATTERNS[name]})")
     assert fast._cut_at_spaces is not None and plain._cut_at_spaces is None
     assert fast.encode(text) == plain.encode(text)
+
+
+@settings(max_examples=200)
+@given(st.one_of(LINES, TRICKY))
+@example("\n".join(NEWLINE_TRAPS))
+def test_bpe_gpt2_newline_shortcut_equals_the_plain_split(text: str) -> None:
+    """A segment missed by GPT-2's warm cache, cut at its newline, equals its pieces."""
+    tok = gpt2()
+    assert isinstance(tok, ByteLevelBPETokenizer) and tok._cut_at_newlines
+    for segment in tok._cut_at_spaces(text)[1:]:
+        assert tok._encode_spaced(segment) == tok._encode_run(" " + segment), segment
+
+
+def test_bpe_space_cut_reads_whitespace_as_the_split_patterns_do() -> None:
+    """The shortcuts find whitespace with `re` and str.isspace, the patterns with `regex`:
+    wherever the shortcuts see a non-space, the patterns must see one too, or a cut could
+    land inside a piece (every code point, lone surrogates included)."""
+    every = "".join(map(chr, range(0x110000)))
+    pattern_space = set(regex.findall(r"\s", every))
+    assert set(re.findall(r"\s", every)) >= pattern_space
+    assert set(filter(str.isspace, every)) >= pattern_space
+
+
+def test_bpe_byte_ids_above_255_give_the_same_tokens() -> None:
+    """Byte ids that fit in a byte are looked up with bytes.translate; others per byte."""
+    merges = [(b"a", b"b"), (b"ab", b"c"), (b" ", b"ab")]
+    small = ByteLevelBPETokenizer(merges)
+    vocab = {bytes([b]): 1000 + b for b in range(256)} | {b"ab": 1, b"abc": 2, b" ab": 3}
+    large = ByteLevelBPETokenizer(merges, vocab=vocab)
+    assert small._byte_table is not None and large._byte_table is None
+    text = "abc cab abab\n ü😀"
+    to_large = {256: 1, 257: 2, 258: 3} | {b: 1000 + b for b in range(256)}
+    assert large.encode(text) == [to_large[i] for i in small.encode(text)]
+    assert large.decode(large.encode(text)) == text
 
 
 @settings(max_examples=200)

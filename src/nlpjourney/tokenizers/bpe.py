@@ -46,12 +46,11 @@ from __future__ import annotations
 
 import heapq
 import json
+import re
 from collections.abc import Callable, Sequence
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any
-
-import regex
 
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
 from nlpjourney.tokenizers.byte_level import (
@@ -71,12 +70,17 @@ SCAN_LIMIT = 64
 # endless stream of new strings (natural text has far fewer distinct pieces).
 CACHE_LIMIT = 1_000_000
 _MISSING = -1  # the id of a byte the vocabulary lacks: it merges with nothing, then is dropped
+# The packed rank of a pair with no merge (see ``_merges_after``): above every real one.
+_NO_MERGE = 1 << 62
 
 # Regexes for which the ``ByteLevel`` pre-tokenizer (``use_regex=True``) is written.
 _BYTELEVEL_REGEX = PATTERNS["gpt2"]
 # Patterns whose pieces never cross a space that precedes a non-space (see __init__).
 _CUT_AT_SPACES = frozenset({PATTERNS["gpt2"], PATTERNS["gpt4"]})
-_SPACE_BEFORE_WORD = regex.compile(r" (?=\S)")
+# subtle: the standard library's `re` cuts here twice as fast as `regex`. Its \s also takes
+# U+001C..U+001F, which `regex` (and so the split patterns) call non-space: it then cuts at
+# a subset of the places, each still a piece boundary, which keeps the cut exact.
+_SPACE_BEFORE_WORD = re.compile(r" (?=\S)")
 
 
 class _PieceCache(dict[str, tuple[int, ...]]):
@@ -153,19 +157,35 @@ class ByteLevelBPETokenizer(Tokenizer):
         self._bytes_of.update((i, t.encode("utf-8")) for t, i in self.special_tokens.items())
         self._byte_ids: list[int] = [self.vocab.get(bytes([b]), _MISSING) for b in range(256)]
         self._lacks_bytes = _MISSING in self._byte_ids
+        # When every byte's id is below 256 (GPT-2, Llama 3, the default), bytes.translate
+        # turns a piece's bytes into its byte ids in C instead of a Python step per byte.
+        self._byte_table = (
+            bytes(self._byte_ids) if all(0 <= i < 256 for i in self._byte_ids) else None
+        )
 
-        # (left id, right id) -> (rank, merged id); the first rank wins for a repeated pair.
-        self._ranks: dict[tuple[int, int], tuple[int, int]] = {}
+        # left id -> {right id: rank << id_bits | merged id}. One int per pair: C's min()
+        # over a list of them finds the best-ranked pair (ranks are distinct, so the merged
+        # id in the low bits never decides), and `& self._id_mask` takes the merged id back.
+        # Two int-keyed look-ups are cheaper than building and hashing a (left, right)
+        # tuple. Every id (and _MISSING) has an entry, most the one shared empty dict.
+        # The first rank wins for a repeated pair.
+        id_bits = max(self.vocab.values(), default=0).bit_length()
+        self._id_mask = (1 << id_bits) - 1
+        assert len(self.merges) << id_bits < _NO_MERGE, "too many merges to pack"
+        no_merges: dict[int, int] = {}
+        self._merges_after = dict.fromkeys([*self.vocab.values(), _MISSING], no_merges)
         for rank, (a, b) in enumerate(self.merges):
             try:
-                key = (self.vocab[a], self.vocab[b])
-                merged = self.vocab[a + b]
+                left, right, merged = self.vocab[a], self.vocab[b], self.vocab[a + b]
             except KeyError as error:
                 raise ValueError(
                     f"merge {rank} ({a!r}, {b!r}) uses or makes {error.args[0]!r}, which is "
                     "not in the vocabulary; pass the vocab the merges were learned with."
                 ) from None
-            self._ranks.setdefault(key, (rank, merged))
+            after = self._merges_after[left]
+            if after is no_merges:
+                after = self._merges_after[left] = {}
+            after.setdefault(right, rank << id_bits | merged)
         self._cache = _PieceCache(self._encode_piece)
         # subtle: with GPT-2's and GPT-4's patterns a space followed by a non-space always
         # starts a piece, and no piece reaches across one, so cutting there first yields
@@ -173,6 +193,14 @@ class ByteLevelBPETokenizer(Tokenizer):
         # promise it (SmolLM's lets "\n " end before a digit), so they skip the shortcut.
         self._cut_at_spaces = _SPACE_BEFORE_WORD.split if self.pattern in _CUT_AT_SPACES else None
         self._spaced = _PieceCache(self._encode_spaced)
+        # subtle: with GPT-2's pattern (not GPT-4's, whose punctuation takes the newlines
+        # after it: ".\n") a newline before a non-space is a piece of its own: only
+        # whitespace pieces hold a newline, and one ending there would fail its (?!\S).
+        # So "shirt.\nTwo", one of many line-end-and-line-start segments, is "shirt." and
+        # "Two", both seen often; `_plain` holds runs like "Two" with no space before.
+        self._cut_at_newlines = self.pattern == PATTERNS["gpt2"]
+        self._plain = _PieceCache(self._encode_run)
+        self._newline_ids = self._encode_piece("\n")
 
     # -- encoding --------------------------------------------------------------------
 
@@ -195,8 +223,31 @@ class ByteLevelBPETokenizer(Tokenizer):
         return ids
 
     def _encode_spaced(self, segment: str) -> tuple[int, ...]:
-        """The ids of ``" " + segment``, piece by piece (a miss of the segment cache)."""
-        return tuple(chain.from_iterable(map(self._cache.__getitem__, self._split(" " + segment))))
+        """The ids of ``" " + segment`` (a miss of the segment cache).
+
+        A first encode misses once per distinct segment. Half of them in line-broken
+        text join a line's last word and the next line's first (``"shirt.\\nTwo"``): cut
+        at the newline, the parts ``"shirt."`` and ``"Two"`` are cache hits, cheaper
+        than running the split regex again.
+        """
+        if self._cut_at_newlines:
+            head, _, tail = segment.partition("\n")
+            # subtle: str.isspace is true for U+001C..U+001F, which the pattern calls
+            # non-space; such a tail only loses the shortcut, never cuts wrongly.
+            if tail and not tail[0].isspace():
+                return self._spaced[head] + self._newline_ids + self._plain[tail]
+        return self._encode_run(" " + segment)
+
+    def _encode_run(self, text: str) -> tuple[int, ...]:
+        """The ids of ``text``, piece by piece (a miss of a cache of runs)."""
+        pieces = self._split(text)
+        if len(pieces) == 1:  # " word": share the piece's tuple, skip building a new one
+            return self._cache[pieces[0]]
+        if len(pieces) <= 8:  # " word,\n": adding a few tuples beats chain's machinery
+            return sum(map(self._cache.__getitem__, pieces), ())
+        # subtle: sum copies its total each step, quadratic for a long run of pieces with
+        # no space between (CJK text, "1,2,3,..."); chain stays linear.
+        return tuple(chain.from_iterable(map(self._cache.__getitem__, pieces)))
 
     def _encode_piece(self, piece: str) -> tuple[int, ...]:
         """The ids of one pre-token (a cache miss)."""
@@ -209,7 +260,10 @@ class ByteLevelBPETokenizer(Tokenizer):
             whole = self.vocab.get(data)
             if whole is not None:
                 return (whole,)
-        ids = [self._byte_ids[b] for b in data]
+        if self._byte_table is not None:
+            ids = list(data.translate(self._byte_table))
+        else:
+            ids = [self._byte_ids[b] for b in data]
         ids = self._merge_scan(ids) if len(ids) <= SCAN_LIMIT else self._merge_heap(ids)
         if self._lacks_bytes:
             ids = [i for i in ids if i != _MISSING]
@@ -218,56 +272,64 @@ class ByteLevelBPETokenizer(Tokenizer):
     def _merge_scan(self, ids: list[int]) -> list[int]:
         """Apply merges to a short piece: find the best pair, join it, repeat.
 
+        ``ranks[i]`` holds the packed rank of the pair ``ids[i], ids[i + 1]``, so C's
+        ``min`` and ``index`` find the best, leftmost pair, and a merge looks up only the
+        two pairs it changes (quadratic in the worst case, but few steps for a word).
+
         >>> tok = ByteLevelBPETokenizer([(b"a", b"a"), (b"aa", b"a")])
         >>> tok._merge_scan([97, 97, 97, 97])  # a a a a -> aa a a -> aa aa: rank 0 first
         [256, 256]
         """
-        ranks = self._ranks
-        while len(ids) > 1:
-            best = None
-            for i in range(len(ids) - 1):
-                found = ranks.get((ids[i], ids[i + 1]))
-                if found is not None and (best is None or found[0] < best[0]):
-                    best, at = found, i
-            if best is None:
+        after, mask = self._merges_after, self._id_mask
+        lefts = map(after.__getitem__, ids)
+        ranks = list(map(dict.get, lefts, islice(ids, 1, None), repeat(_NO_MERGE)))
+        while ranks:
+            best = min(ranks)
+            if best == _NO_MERGE:
                 break
-            ids[at : at + 2] = [best[1]]
+            i = ranks.index(best)
+            ids[i] = merged = best & mask
+            del ids[i + 1], ranks[i]
+            if i < len(ranks):
+                ranks[i] = after[merged].get(ids[i + 1], _NO_MERGE)
+            if i:
+                ranks[i - 1] = after[ids[i - 1]].get(merged, _NO_MERGE)
         return ids
 
     def _merge_heap(self, ids: list[int]) -> list[int]:
         """Apply merges to a long piece in O(n log n): the same order as :meth:`_merge_scan`.
 
-        Candidate pairs wait in a heap keyed by (rank, position), so the best-ranked,
+        Candidate pairs wait in a heap keyed by (packed rank, position), so the best-ranked,
         leftmost pair comes out first; a merge links the survivors past the absorbed
         right token and queues the two pairs it creates. An entry whose tokens changed
         since it was queued is stale and skipped.
         """
-        ranks = self._ranks
+        merges_after, mask = self._merges_after, self._id_mask
         n = len(ids)
         after = list(range(1, n + 1))  # index of the next live token; n: none
         before = list(range(-1, n - 1))  # index of the previous live token; -1: none
         heap = [
-            (found[0], i, ids[i], ids[i + 1])
+            (found, i, ids[i], ids[i + 1])
             for i in range(n - 1)
-            if (found := ranks.get((ids[i], ids[i + 1]))) is not None
+            if (found := merges_after[ids[i]].get(ids[i + 1])) is not None
         ]
         heapq.heapify(heap)
         dead = -2  # marks an absorbed position; never a real id or _MISSING
         while heap:
-            _, i, left, right = heapq.heappop(heap)
+            found, i, left, right = heapq.heappop(heap)
             j = after[i]
             if j >= n or ids[i] != left or ids[j] != right:
                 continue  # stale: one side has been merged since
-            ids[i] = ranks[(left, right)][1]
+            ids[i] = found & mask
             ids[j] = dead
             after[i] = after[j]
             if after[i] < n:
                 before[after[i]] = i
             for a, b in ((before[i], i), (i, after[i])):
                 if a >= 0 and b < n:
-                    found = ranks.get((ids[a], ids[b]))
+                    found = merges_after[ids[a]].get(ids[b])
                     if found is not None:
-                        heapq.heappush(heap, (found[0], a, ids[a], ids[b]))
+                        heapq.heappush(heap, (found, a, ids[a], ids[b]))
         return [i for i in ids if i != dead]
 
     # -- decoding and the vocabulary -------------------------------------------------
