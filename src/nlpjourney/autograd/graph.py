@@ -22,6 +22,8 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING, Any, Literal
 
+from nlpjourney.autograd.topo import topological_order
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -56,7 +58,7 @@ def draw_graph(root: Node, backend: Literal["auto", "graphviz", "matplotlib"] = 
             "backend='graphviz' needs the graphviz package and its dot program "
             "(pip install graphviz; apt install graphviz); or use backend='matplotlib'"
         )
-    nodes = _nodes(root)
+    nodes = topological_order(root)
     if backend == "graphviz" or (backend == "auto" and graphviz_available()):
         return _draw_graphviz(nodes)
     return _draw_matplotlib(nodes)
@@ -79,23 +81,6 @@ def node_label(node: Node) -> str:
         "none" if grad is None else f"{float(grad.item() if hasattr(grad, 'item') else grad):.4f}"
     )
     return f"{title}\ndata {value:.4f}\ngrad {gvalue}"
-
-
-def _nodes(root: Node) -> list[Node]:
-    """All nodes feeding ``root``, each after its inputs (iterative depth-first search)."""
-    order, seen = [], {id(root)}
-    stack = [(root, iter(root._parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append((parent, iter(parent._parents)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
 
 
 def _layout(nodes: list[Node]) -> dict[int, tuple[float, float]]:

@@ -45,6 +45,7 @@ from numpy.typing import ArrayLike
 
 from nlpjourney.autograd import pointwise, reductions, shape_ops
 from nlpjourney.autograd.grad_mode import _GradMode, is_grad_enabled, no_grad
+from nlpjourney.autograd.topo import topological_order
 
 __all__ = ["Tensor", "is_grad_enabled", "no_grad"]
 
@@ -172,20 +173,7 @@ class Tensor:
 
     def _topological_order(self) -> list[Tensor]:
         """Nodes that need a gradient, each after all its inputs; iterative DFS."""
-        order: list[Tensor] = []
-        seen = {id(self)}
-        stack = [(self, iter(self._parents))]
-        while stack:
-            node, parents = stack[-1]
-            for parent in parents:
-                if parent.requires_grad and id(parent) not in seen:
-                    seen.add(id(parent))
-                    stack.append((parent, iter(parent._parents)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-        return order
+        return topological_order(self, follow=_needs_grad)
 
     def backward(self, grad: ArrayLike | None = None) -> None:
         """Add d(self)/d(leaf) into ``.grad`` of every leaf that requires a gradient.
@@ -446,6 +434,11 @@ def _broadcast(op: str, fn: Callable, a: np.ndarray, b: np.ndarray) -> np.ndarra
             f"{op}: shapes {a.shape} and {b.shape} do not broadcast; trailing axes must be "
             "equal or 1"
         ) from None
+
+
+def _needs_grad(node: Tensor) -> bool:
+    """Backward walks only into inputs that take part in the gradient."""
+    return node.requires_grad
 
 
 def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

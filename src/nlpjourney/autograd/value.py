@@ -28,7 +28,9 @@ Simplifications:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+
+from nlpjourney.autograd.topo import topological_order
 
 Number = int | float
 
@@ -195,21 +197,7 @@ class Value:
         Iterative depth-first search, so a chain of 100,000 additions does not hit
         Python's recursion limit.
         """
-        order: list[Value] = []
-        seen: set[int] = set()
-        stack: list[tuple[Value, Iterator[Value]]] = [(self, iter(self._parents))]
-        seen.add(id(self))
-        while stack:
-            node, parents = stack[-1]
-            for parent in parents:
-                if id(parent) not in seen:
-                    seen.add(id(parent))
-                    stack.append((parent, iter(parent._parents)))
-                    break
-            else:  # all inputs placed: the node can follow them
-                stack.pop()
-                order.append(node)
-        return order
+        return topological_order(self)
 
     def backward(self) -> None:
         """Fill ``.grad`` of every node with d(self)/d(node), by the chain rule.

@@ -227,6 +227,7 @@ TOPICS: tuple[Topic, ...] = (
         "Neural-network fundamentals: an autograd engine, backprop",
         modules=(
             "nlpjourney.autograd.value",
+            "nlpjourney.autograd.topo",
             "nlpjourney.autograd.graph",
             "nlpjourney.autograd.tensor",
             "nlpjourney.autograd.pointwise",
