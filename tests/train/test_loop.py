@@ -24,8 +24,10 @@ from nlpjourney.train import (
     decay_groups,
     learning_rate,
     load_checkpoint,
+    next_token_loss,
     prepare_char,
     seed_everything,
+    train_step,
 )
 from nlpjourney.train.metrics import COLUMNS
 
@@ -388,3 +390,31 @@ def test_loop_compiled_model_checkpoints_plain_keys_and_resumes(
     straight = make_trainer(dataset, cfg.replace(out_dir=str(tmp_path / "straight"))).fit()
     for key, value in weights(straight).items():
         torch.testing.assert_close(weights(resumed)[key], value, rtol=1e-5, atol=1e-6)
+
+
+def test_train_step_equals_a_hand_made_step_and_zeroes_grads() -> None:
+    """train_step over k micro-batches: the hand-made step on the big batch, grads gone."""
+    vocab, k = 9, 3
+    generator = torch.Generator().manual_seed(1)
+    xs = [torch.randint(vocab, (2, 6), generator=generator) for _ in range(k)]
+    batches = [(x, torch.roll(x, -1, dims=1)) for x in xs]
+    torch.manual_seed(0)
+    ours = Bigram(vocab, dropout=0.0).double()
+    theirs = Bigram(vocab, dropout=0.0).double()
+    theirs.load_state_dict(ours.state_dict())
+
+    loss = train_step(ours, torch.optim.AdamW(ours.parameters(), lr=0.1), batches, 0.05)
+
+    x = torch.cat([x for x, _ in batches])
+    y = torch.cat([y for _, y in batches])
+    optimizer = torch.optim.AdamW(theirs.parameters(), lr=0.1)
+    expected = next_token_loss(theirs(x), y)
+    expected.backward()
+    torch.nn.utils.clip_grad_norm_(theirs.parameters(), 0.05)
+    optimizer.step()
+    assert math.isclose(loss, float(expected.detach()), rel_tol=1e-12)
+    for key, value in theirs.state_dict().items():
+        torch.testing.assert_close(ours.state_dict()[key], value, rtol=1e-12, atol=1e-12)
+    assert all(p.grad is None for p in ours.parameters())
+    with pytest.raises(ValueError, match="non-empty"):
+        train_step(ours, optimizer, [], 1.0)

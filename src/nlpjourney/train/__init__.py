@@ -1,7 +1,8 @@
 """Training language models (topics 4.1 and 4.2): one loop, token streams, checkpoints.
 
 - :mod:`~nlpjourney.train.config`: :class:`TrainConfig`, every training setting;
-- :mod:`~nlpjourney.train.loop`: :class:`Trainer` (and :func:`train`), the loop used by
+- :mod:`~nlpjourney.train.loop`: :class:`Trainer` (and :func:`train`, and
+  :func:`train_step`, one optimizer step over micro-batches), the loop used by
   every model: gradient accumulation, clipping, AdamW with warm-up and cosine decay,
   evaluation, checkpoints that resume exactly, mixed precision and ``torch.compile`` on
   a GPU, a progress bar with tokens/s, loss and ETA;
@@ -30,6 +31,7 @@ from nlpjourney.train.loop import (
     resolve_device,
     seed_everything,
     train,
+    train_step,
 )
 from nlpjourney.train.metrics import MetricsLog, plot_losses
 
@@ -53,4 +55,5 @@ __all__ = [
     "save_checkpoint",
     "seed_everything",
     "train",
+    "train_step",
 ]

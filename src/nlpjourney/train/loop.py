@@ -2,7 +2,8 @@
 
 :class:`Trainer` trains any ``torch.nn.Module`` whose call ``model(x)`` returns logits of
 shape (B, T, V), on batches from a callable ``get_batch(split) -> (x, y)``, to minimise
-the cross-entropy of the logits against the targets ``y``. One optimizer step:
+the cross-entropy of the logits against the targets ``y``. One optimizer step (steps 2 to
+4 are the function :func:`train_step`, usable on its own):
 
 1. sets the learning rate of this step: linear warm-up, then cosine decay to ``min_lr``
    (:func:`learning_rate`, built on :func:`nlpjourney.optim.schedules.cosine_with_warmup`);
@@ -43,7 +44,7 @@ import contextlib
 import random
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,7 @@ __all__ = [
     "resolve_device",
     "seed_everything",
     "train",
+    "train_step",
 ]
 
 GetBatch = Callable[[str], tuple[torch.Tensor, torch.Tensor]]
@@ -158,6 +160,72 @@ def next_token_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor
             f"{tuple(targets.shape)}; it must return logits (B, T, V), or pass a loss_fn"
         )
     return F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))
+
+
+def train_step(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+    batches: Sequence[tuple[torch.Tensor, torch.Tensor]],
+    grad_clip: float = 0.0,
+    *,
+    loss_fn: LossFn = next_token_loss,
+    scaler: torch.amp.GradScaler | None = None,
+    autocast: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
+) -> float:
+    """One optimizer step over the micro-batches ``batches``; returns their mean loss.
+
+    Each micro-batch goes forward and backward with its loss divided by
+    ``k = len(batches)``, so the gradients that add up in ``.grad`` are those of the mean
+    loss over all ``k`` of them: for equal-sized micro-batches, exactly the gradients of
+    one batch ``k`` times bigger. Then the global gradient norm is clipped to
+    ``grad_clip`` (0: no clipping), the optimizer steps, and the gradients are zeroed
+    (set to ``None``) for the next step. :class:`Trainer` calls this once per step.
+
+    Args:
+        model: ``model(x) -> logits`` (B, T, V): a module, or its ``torch.compile`` wrapper.
+        optimizer: any torch-style optimizer (ours or torch's); its learning rate is
+            whatever its param groups hold.
+        batches: the ``(x, y)`` micro-batches, at least one.
+        grad_clip: the largest global gradient norm allowed; 0 turns clipping off.
+        loss_fn: ``loss_fn(logits, y)`` -> scalar loss (default: :func:`next_token_loss`).
+        scaler: a float16 gradient scaler; the gradients are unscaled before clipping and
+            the scaler may skip the step when a gradient overflowed.
+        autocast: a factory of the context the forward pass and loss run in (mixed
+            precision); None runs them as they are.
+
+    Returns:
+        The mean of the micro-batch losses, a float.
+
+    Example: two micro-batches with losses 2.0 and 4.0 contribute ``1.0 + 2.0`` to the
+    returned 3.0, and their gradients are those of ``(loss_1 + loss_2) / 2``.
+    """
+    if isinstance(batches, torch.Tensor) or len(batches) == 0:
+        raise ValueError("batches must be a non-empty sequence of (x, y) pairs")
+    if not grad_clip >= 0:
+        raise ValueError(f"grad_clip must be at least 0 (0: no clipping), got {grad_clip}")
+    k = len(batches)
+    total: torch.Tensor | None = None
+    for x, y in batches:
+        with autocast() if autocast is not None else contextlib.nullcontext():
+            # subtle: dividing each micro-batch loss by their number makes the summed
+            # gradients those of the mean over all of them, i.e. of one big batch.
+            loss = loss_fn(model(x), y) / k
+        (scaler.scale(loss) if scaler is not None else loss).backward()
+        part = loss.detach()
+        total = part if total is None else total + part
+    if scaler is not None:
+        scaler.unscale_(optimizer)  # clip the true gradients, not scaled ones
+    if grad_clip > 0:
+        params = [p for group in optimizer.param_groups for p in group["params"]]
+        clip_grad_norm_(params, grad_clip)
+    if scaler is not None:
+        scaler.step(optimizer)  # skips the step if a gradient overflowed
+        scaler.update()
+    else:
+        optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    assert total is not None
+    return float(total)  # float() waits for the GPU: the caller's timing is honest
 
 
 class Trainer:
@@ -340,30 +408,19 @@ class Trainer:
 
     def _train_step(self, lr: float) -> tuple[float, int]:
         """One optimizer step at learning rate ``lr``; returns (loss, tokens seen)."""
-        cfg = self.config
         for group in self._optimizer.param_groups:
             group["lr"] = lr
-        total = torch.zeros((), device=self.device)
-        tokens = 0
-        for _ in range(cfg.grad_accum_steps):
-            x, y = self._batch("train")
-            # subtle: dividing each micro-batch loss by their number makes the summed
-            # gradients those of the mean over all of them, i.e. of one big batch.
-            loss = self._loss(x, y) / cfg.grad_accum_steps
-            (self._scaler.scale(loss) if self._scaler is not None else loss).backward()
-            total += loss.detach().float()
-            tokens += x.numel()
-        if self._scaler is not None:
-            self._scaler.unscale_(self._optimizer)  # clip the true gradients, not scaled ones
-        if cfg.grad_clip > 0:
-            clip_grad_norm_(list(self._optimizer.parameters()), cfg.grad_clip)
-        if self._scaler is not None:
-            self._scaler.step(self._optimizer)  # skips the step if a gradient overflowed
-            self._scaler.update()
-        else:
-            self._optimizer.step()
-        self._optimizer.zero_grad(set_to_none=True)
-        return float(total), tokens  # float() waits for the GPU: the timing is honest
+        batches = [self._batch("train") for _ in range(self.config.grad_accum_steps)]
+        loss = train_step(
+            self._forward,
+            self._optimizer,
+            batches,
+            self.config.grad_clip,
+            loss_fn=self.loss_fn,
+            scaler=self._scaler,
+            autocast=self._autocast,
+        )
+        return loss, sum(x.numel() for x, _ in batches)
 
     def _log(self, interval_tokens: int, interval_time: float) -> None:
         """Evaluate, append a metrics row, redraw the plot."""
