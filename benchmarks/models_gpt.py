@@ -1,0 +1,362 @@
+"""Benchmark: training our GPT against a plain PyTorch GPT written the way nanoGPT writes one.
+
+Both sides train the Tiny Shakespeare character model by nanoGPT's CPU recipe (its
+README's command): 4 layers, 4 heads, 128 wide, block 64, batch 12, 2,000 iterations,
+no dropout, lr 1e-3 with 100 warm-up steps and a cosine down to 1e-4 at step 2,000,
+AdamW betas (0.9, 0.99), weight decay 0.1 on matrices and embeddings, gradient clip 1.0,
+evaluation every 250 steps on 20 batches per split.
+
+- **ours**: ``journey train gpt --preset shakespeare-char-cpu`` itself (the CLI function
+  ``train_gpt``, run into a temporary folder): ``GPT(GPTConfig.from_name(...))``,
+  ``prepare_char``'s 90/10 split and its batch sampler, :class:`nlpjourney.train.Trainer`
+  with our from-scratch attention, ``AdamW`` and ``clip_grad_norm_``. Its tokens/s is the
+  Trainer's own (``metrics.csv``), which times the training steps only.
+- **peer**: the GPT of this file, in nanoGPT's ``model.py`` style (fused ``c_attn``,
+  ``F.scaled_dot_product_attention(is_causal=True)``, tanh-GELU MLP, pre-norm blocks,
+  tied head) and its ``train.py`` loop (``torch.randint`` windows from the same uint16
+  ``train.bin``/``val.bin``, ``torch.optim.AdamW`` with torch's default foreach kernels,
+  ``torch.nn.utils.clip_grad_norm_``); its tokens/s times the training steps only too.
+
+Same answer first: both models are built after seeding torch with 1337, and the peer
+declares its modules in the same order, so the two start from the very same weights;
+the benchmark checks that, and that both give the same loss on one batch, before timing.
+The batches then differ (our sampler draws from its own generator), so the final
+validation losses agree only to within noise.
+
+Measured on the shared 2-core development machine (torch 2.15 CPU, 2 threads). The
+full 2,000-iteration run did not finish within the task's time: the load average rose
+from 2.4 to 4.7 while the lesson writer trained lesson 4.2 beside it, and our side alone
+was still running after 8 minutes. What was measured (a miss on the speed target):
+
+    --iters 40 (load ~0.7):  ours 1,569 tokens/s, peer 24,582, ours/peer 0.06;
+                             val loss ours 2.80, peer 2.77; wall ours 97 s, peer 5 s
+    steady state, 20 steps after 3-5 warm-up steps (load ~1.5-2):
+                             ours 47-50 ms/step (~16,000 tokens/s), peer ~31 ms/step
+                             (~24,600 tokens/s): ours/peer ~0.65, target >= 1.2
+    ``journey train gpt --max-steps 40`` alone: 15,225 tokens/s, 61 s wall
+
+The 1,569 of the 40-step run is an outlier not yet explained (the same CLI path alone
+gave 15,225; its intervals are in the ``per evaluation interval`` line). Wall time on our
+side is dominated by the evaluations' plots and checkpoints (25 s before step 4 in the
+run alone), which the tokens/s leave out. Val loss at 2,000 steps (target <= 1.88): not
+measured yet.
+
+Run it with::
+
+    uv run python benchmarks/models_gpt.py                # both sides, ~4-5 minutes
+    uv run python benchmarks/models_gpt.py --iters 200    # a quick look
+    uv run python benchmarks/models_gpt.py --threads 1    # steadier on a busy machine
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nlpjourney import data
+from nlpjourney.cli.train import RECIPES, train_gpt
+from nlpjourney.models import GPT, GPTConfig
+from nlpjourney.train import prepare_char
+
+PRESET = "shakespeare-char-cpu"
+SEED = 1337
+
+
+# -- the peer: a GPT as nanoGPT's model.py writes it -----------------------------------
+
+
+@dataclass
+class PeerConfig:
+    block_size: int = 64
+    vocab_size: int = 65
+    n_layer: int = 4
+    n_head: int = 4
+    n_embd: int = 128
+    dropout: float = 0.0
+    bias: bool = True
+
+
+class PeerLayerNorm(nn.Module):
+    """LayerNorm with an optional bias (torch's has no bias=False before 2.1)."""
+
+    def __init__(self, ndim: int, bias: bool) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(ndim))
+        self.bias = nn.Parameter(torch.zeros(ndim)) if bias else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)
+
+
+class PeerSelfAttention(nn.Module):
+    def __init__(self, config: PeerConfig) -> None:
+        super().__init__()
+        self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
+        self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
+        self.attn_dropout = nn.Dropout(config.dropout)
+        self.resid_dropout = nn.Dropout(config.dropout)
+        self.n_head = config.n_head
+        self.n_embd = config.n_embd
+        self.dropout = config.dropout
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, T, C = x.size()
+        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
+        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
+        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
+        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
+        p = self.dropout if self.training else 0.0
+        y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
+        y = y.transpose(1, 2).contiguous().view(B, T, C)  # heads side by side again
+        return self.resid_dropout(self.c_proj(y))
+
+
+class PeerMLP(nn.Module):
+    def __init__(self, config: PeerConfig) -> None:
+        super().__init__()
+        self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
+        self.gelu = nn.GELU(approximate="tanh")
+        self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.dropout(self.c_proj(self.gelu(self.c_fc(x))))
+
+
+class PeerBlock(nn.Module):
+    def __init__(self, config: PeerConfig) -> None:
+        super().__init__()
+        self.ln_1 = PeerLayerNorm(config.n_embd, bias=config.bias)
+        self.attn = PeerSelfAttention(config)
+        self.ln_2 = PeerLayerNorm(config.n_embd, bias=config.bias)
+        self.mlp = PeerMLP(config)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class PeerGPT(nn.Module):
+    def __init__(self, config: PeerConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.transformer = nn.ModuleDict(
+            {
+                "wte": nn.Embedding(config.vocab_size, config.n_embd),
+                "wpe": nn.Embedding(config.block_size, config.n_embd),
+                "drop": nn.Dropout(config.dropout),
+                "h": nn.ModuleList(PeerBlock(config) for _ in range(config.n_layer)),
+                "ln_f": PeerLayerNorm(config.n_embd, bias=config.bias),
+            }
+        )
+        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.transformer.wte.weight = self.lm_head.weight  # tied
+        self.apply(self._init_weights)
+        for name, p in self.named_parameters():
+            if name.endswith("c_proj.weight"):
+                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+
+    @staticmethod
+    def _init_weights(module: nn.Module) -> None:
+        if isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Embedding):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+
+    def forward(
+        self, idx: torch.Tensor, targets: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        _, t = idx.size()
+        pos = torch.arange(0, t, dtype=torch.long, device=idx.device)
+        x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))
+        for block in self.transformer.h:
+            x = block(x)
+        logits = self.lm_head(self.transformer.ln_f(x))  # (B, T, V)
+        if targets is None:
+            return logits, None
+        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+        return logits, loss
+
+    def configure_optimizers(
+        self, weight_decay: float, lr: float, betas: tuple[float, float]
+    ) -> torch.optim.AdamW:
+        params = [p for p in self.parameters() if p.requires_grad]
+        groups = [
+            {"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
+            {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
+        ]
+        return torch.optim.AdamW(groups, lr=lr, betas=betas)  # torch picks foreach on CPU
+
+
+# -- the peer's train loop, as nanoGPT's train.py runs it -------------------------------
+
+
+def peer_lr(it: int, lr: float, min_lr: float, warmup: int, decay_iters: int) -> float:
+    """nanoGPT's get_lr: linear warm-up, then a cosine from lr to min_lr."""
+    if it < warmup:
+        return lr * (it + 1) / (warmup + 1)
+    if it > decay_iters:
+        return min_lr
+    ratio = (it - warmup) / (decay_iters - warmup)
+    return min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
+
+
+def train_peer(folder: Path, vocab_size: int, iters: int, device: torch.device) -> dict:
+    recipe = RECIPES[PRESET]
+    config = PeerConfig(vocab_size=vocab_size)
+    block, batch = config.block_size, recipe.batch_size
+    splits = {s: np.memmap(folder / f"{s}.bin", dtype=np.uint16, mode="r") for s in ("train", "val")}  # fmt: skip
+
+    def get_batch(split: str) -> tuple[torch.Tensor, torch.Tensor]:
+        stream = splits[split]
+        ix = torch.randint(len(stream) - block, (batch,))
+        x = torch.stack([torch.from_numpy(stream[i : i + block].astype(np.int64)) for i in ix])
+        y = torch.stack(
+            [torch.from_numpy(stream[i + 1 : i + 1 + block].astype(np.int64)) for i in ix]
+        )
+        return x.to(device), y.to(device)
+
+    @torch.no_grad()
+    def estimate_loss() -> dict[str, float]:
+        model.eval()
+        out = {}
+        for split in ("train", "val"):
+            losses = torch.zeros(recipe.eval_steps)
+            for k in range(recipe.eval_steps):
+                losses[k] = model(*get_batch(split))[1].item()
+            out[split] = losses.mean().item()
+        model.train()
+        return out
+
+    torch.manual_seed(SEED)
+    model = PeerGPT(config).to(device)
+    optimizer = model.configure_optimizers(0.1, recipe.lr, recipe.betas)
+    warmup = min(recipe.warmup_steps, iters // 10)
+    every = min(recipe.eval_interval, max(1, iters // 10))
+    started = time.perf_counter()
+    train_time, tokens, losses = 0.0, 0, estimate_loss()
+    for it in range(iters):
+        step_start = time.perf_counter()
+        for group in optimizer.param_groups:
+            group["lr"] = peer_lr(it, recipe.lr, recipe.min_lr, warmup, iters)
+        x, y = get_batch("train")
+        _, loss = model(x, y)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        loss.item()  # waits for the device: the timing is honest
+        train_time += time.perf_counter() - step_start
+        tokens += x.numel()
+        if (it + 1) % every == 0 or it + 1 == iters:
+            losses = estimate_loss()
+    return {
+        "params": sum(p.numel() for p in model.parameters()),
+        "tokens_per_s": tokens / train_time,
+        "val_loss": losses["val"],
+        "wall": time.perf_counter() - started,
+    }
+
+
+def train_ours(iters: int, device: str, vocab_size: int) -> dict:
+    """``journey train gpt --preset shakespeare-char-cpu`` into a temporary folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / PRESET
+        started = time.perf_counter()
+        # All options spelled out: typer's defaults are OptionInfo objects, not values.
+        train_gpt(
+            preset=PRESET,
+            tokenizer="char",
+            max_steps=iters,
+            stop_after=None,
+            out_dir=out,
+            resume=False,
+            overwrite=False,
+            device=device,
+            eval_interval=None,
+            seed=SEED,
+        )
+        wall = time.perf_counter() - started
+        with open(out / "metrics.csv", newline="") as f:
+            rows = list(csv.DictReader(f))
+    # Every step trains the same tokens: the overall rate is the harmonic mean of the
+    # intervals' rates weighted by their steps (as train_gpt prints it).
+    steps, seconds = 0.0, 0.0
+    for before, row in zip(rows, rows[1:], strict=False):
+        span = int(row["step"]) - int(before["step"])
+        steps, seconds = steps + span, seconds + span / float(row["tokens_per_s"])
+    rates = ", ".join(f"{float(row['tokens_per_s']):,.0f}" for row in rows[1:])
+    print(f"ours: tokens/s per evaluation interval: {rates}")
+    model = GPT(GPTConfig.from_name(PRESET).replace(vocab_size=vocab_size))
+    return {
+        "params": sum(p.numel() for p in model.parameters()),
+        "tokens_per_s": steps / seconds,
+        "val_loss": float(rows[-1]["val_loss"]),
+        "wall": wall,
+    }
+
+
+def same_start(vocab_size: int, folder: Path) -> None:
+    """Both models built after the same seed hold the same weights and give the same loss."""
+    torch.manual_seed(SEED)
+    ours = GPT(GPTConfig.from_name(PRESET).replace(vocab_size=vocab_size))
+    torch.manual_seed(SEED)
+    peer = PeerGPT(PeerConfig(vocab_size=vocab_size))
+    theirs = peer.state_dict()
+    for name, tensor in ours.state_dict().items():
+        torch.testing.assert_close(tensor, theirs[name], rtol=0, atol=0, msg=name)
+    stream = np.memmap(folder / "val.bin", dtype=np.uint16, mode="r")
+    idx = torch.from_numpy(stream[: 12 * 65].astype(np.int64)).view(12, 65)
+    x, y = idx[:, :-1].contiguous(), idx[:, 1:].contiguous()
+    expected = peer(x, y)[1]
+    got = F.cross_entropy(ours(x).reshape(-1, vocab_size), y.reshape(-1))
+    torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iters", type=int, default=2000, help="training iterations")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="torch CPU threads (0: torch's default)"
+    )
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)  # the same for both sides: one process
+
+    dataset = prepare_char(data.path("tinyshakespeare"))
+    folder = Path(dataset.folder)
+    same_start(dataset.vocab_size, folder)
+    print(
+        f"{PRESET}, {args.iters} iterations, batch {RECIPES[PRESET].batch_size} x 64 on "
+        f"{args.device}; torch {torch.__version__}, {torch.get_num_threads()} threads; "
+        "same initial weights and loss: ok"
+    )
+    results = {
+        "ours": train_ours(args.iters, args.device, dataset.vocab_size),
+        "peer": train_peer(folder, dataset.vocab_size, args.iters, torch.device(args.device)),
+    }
+    print(f"{'side':<5} {'params':>8} {'tokens/s':>9} {'val loss':>9} {'wall s':>7}")
+    for name, r in results.items():
+        print(
+            f"{name:<5} {r['params'] / 1e6:>7.2f}M {r['tokens_per_s']:>9,.0f} "
+            f"{r['val_loss']:>9.4f} {r['wall']:>7.1f}"
+        )
+    ratio = results["ours"]["tokens_per_s"] / results["peer"]["tokens_per_s"]
+    print(f"ours/peer tokens/s: {ratio:.2f}  (issue target >= 1.2; val loss target <= 1.88)")
+
+
+if __name__ == "__main__":
+    main()
