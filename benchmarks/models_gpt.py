@@ -35,11 +35,13 @@ was still running after 8 minutes. What was measured (a miss on the speed target
                              (~24,600 tokens/s): ours/peer ~0.65, target >= 1.2
     ``journey train gpt --max-steps 40`` alone: 15,225 tokens/s, 61 s wall
 
-The 1,569 of the 40-step run is an outlier not yet explained (the same CLI path alone
-gave 15,225; its intervals are in the ``per evaluation interval`` line). Wall time on our
-side is dominated by the evaluations' plots and checkpoints (25 s before step 4 in the
-run alone), which the tokens/s leave out. Val loss at 2,000 steps (target <= 1.88): not
-measured yet.
+The one full run (stopped at step ~1,900, unfinished, to keep to the task's time): our
+side ran 13,498-15,454 tokens/s over steps 1-1,000 (load ~2.4), then 900-5,400 once the
+lesson's training took the cores; val loss 2.07 at step 1,000, 1.93 at 1,600, 1.94 at
+1,800 (target <= 1.88 at 2,000: not reached by then). The 1,569 of the 40-step run is an
+outlier not yet explained (the same CLI path alone gave 15,225). Wall time on our side
+is dominated by the evaluations' plots and checkpoints (25 s before step 4 in the run
+alone), which the tokens/s leave out. To rerun on a quiet machine.
 
 Run it with::
 
