@@ -211,7 +211,8 @@ def train_step(
             # gradients those of the mean over all of them, i.e. of one big batch.
             loss = loss_fn(model(x), y) / k
         (scaler.scale(loss) if scaler is not None else loss).backward()
-        part = loss.detach()
+        # at least float32 for the running sum (a custom loss may come back in bfloat16)
+        part = loss.detach().to(torch.promote_types(loss.dtype, torch.float32))
         total = part if total is None else total + part
     if scaler is not None:
         scaler.unscale_(optimizer)  # clip the true gradients, not scaled ones
