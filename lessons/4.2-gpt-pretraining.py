@@ -87,8 +87,8 @@ print(repr("".join(chars)))
 print(text[:200])
 
 # %% [markdown]
-# Sixty-five symbols: letters of both cases, digits are absent apart from `3`, a few
-# punctuation marks, the space and the newline. `prepare_char` does the same counting,
+# Sixty-five symbols: the 52 letters, a single digit (`3`), ten punctuation marks, the
+# space and the newline. `prepare_char` does the same counting,
 # encodes the whole text once into a file of `uint16` ids and splits off the last 10%
 # for validation. Its tokenizer agrees with ours.
 
@@ -160,8 +160,8 @@ print(f"without the embeddings: {model.num_parameters(non_embedding=True):,}")
 # %% [markdown]
 # ## 4. The loss before any training: about $\ln V$
 #
-# Every weight starts as small Gaussian noise (standard deviation 0.02), so the logits
-# at the end are all close to zero. A softmax over near-equal logits is close to the
+# Every matrix and embedding starts as small Gaussian noise (standard deviation 0.02,
+# biases at zero), so the logits at the end are all close to zero. A softmax over near-equal logits is close to the
 # uniform distribution, which gives each of the $V$ characters probability $1/V$. The
 # cross-entropy is minus the log of the probability given to the right answer, so it
 # starts near $-\ln(1/V) = \ln V$. A starting loss far above that means the model is
