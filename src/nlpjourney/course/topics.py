@@ -300,6 +300,7 @@ TOPICS: tuple[Topic, ...] = (
             "tests/train/test_data.py",
             "tests/test_cli_train.py",
         ),
+        benchmarks=("benchmarks/models_gpt.py",),
     ),
     Topic("4.3", "bert", "BERT: masked-LM pretraining, sentence embeddings, fine-tuning heads"),
     Topic("4.4", "t5-and-bart", "T5/BART: encoder-decoder text-to-text, summarization"),
