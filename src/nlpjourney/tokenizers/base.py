@@ -38,7 +38,12 @@ import regex
 
 from nlpjourney.errors import JourneyError
 
-__all__ = ["Tokenizer", "TokenizerFileError", "split_on_special_tokens"]
+__all__ = [
+    "StringVocabTokenizer",
+    "Tokenizer",
+    "TokenizerFileError",
+    "split_on_special_tokens",
+]
 
 
 class TokenizerFileError(JourneyError, ValueError):
@@ -225,6 +230,34 @@ class Tokenizer(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(vocab_size={self.vocab_size})"
+
+
+class StringVocabTokenizer(Tokenizer, ABC):
+    """A tokenizer whose vocabulary maps token strings to ids, with its look-ups.
+
+    SentencePiece-style BPE and WordPiece keep ``vocab`` as ``{token: id}``; a special
+    token missing from it is still known by id.
+    """
+
+    def _set_vocab(self, vocab: dict[str, int]) -> None:
+        self.vocab: dict[str, int] = dict(vocab)
+        self._id_to_token: dict[int, str] = {i: t for t, i in self.vocab.items()}
+        for token, i in self.special_tokens.items():
+            self._id_to_token.setdefault(i, token)
+
+    def token_to_id(self, token: str) -> int | None:
+        """The id of a vocabulary entry or special token, or None."""
+        found = self.vocab.get(token)
+        return self.special_tokens.get(token) if found is None else found
+
+    def id_to_token(self, id: int) -> str | None:
+        """The token string of an id, or None."""
+        return self._id_to_token.get(id)
+
+    @property
+    def vocab_size(self) -> int:
+        """How many ids there are, special tokens included."""
+        return len(self._id_to_token)
 
 
 def from_hf_dict(spec: Any, source: str = "the tokenizer spec") -> Tokenizer:

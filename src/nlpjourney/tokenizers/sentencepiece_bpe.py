@@ -44,7 +44,7 @@ import heapq
 from collections.abc import Sequence
 from typing import Any
 
-from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
+from nlpjourney.tokenizers.base import StringVocabTokenizer, TokenizerFileError
 from nlpjourney.tokenizers.hf_json import (
     added_tokens,
     template_ids,
@@ -80,7 +80,7 @@ LLAMA_DECODER: dict[str, Any] = {
 }
 
 
-class SentencePieceBPETokenizer(Tokenizer):
+class SentencePieceBPETokenizer(StringVocabTokenizer):
     """BPE over characters with byte fallback, as in Llama 2's ``tokenizer.json``.
 
     Args:
@@ -118,10 +118,7 @@ class SentencePieceBPETokenizer(Tokenizer):
         check_normalizer(normalizer)
         check_pre_tokenizer(pre_tokenizer)
         check_decoder(decoder)
-        self.vocab = dict(vocab)
-        self._id_to_token = {i: t for t, i in self.vocab.items()}
-        for token, i in self.special_tokens.items():
-            self._id_to_token.setdefault(i, token)
+        self._set_vocab(vocab)
         self.merges = [tuple(pair) for pair in merges]
         # (left id, right id) -> (rank, merged id): merging works on ids, not strings.
         self._merge_of: dict[tuple[int, int], tuple[int, int]] = {}
@@ -249,22 +246,6 @@ class SentencePieceBPETokenizer(Tokenizer):
                 raise ValueError(f"id {i} is not in this vocabulary of {self.vocab_size} ids.")
             tokens.append(token)
         return decode_tokens(self.decoder, tokens)
-
-    # -- vocabulary -------------------------------------------------------------------
-
-    def token_to_id(self, token: str) -> int | None:
-        """The id of a vocabulary entry or special token, or None."""
-        found = self.vocab.get(token)
-        return self.special_tokens.get(token) if found is None else found
-
-    def id_to_token(self, id: int) -> str | None:
-        """The token string of an id, or None."""
-        return self._id_to_token.get(id)
-
-    @property
-    def vocab_size(self) -> int:
-        """How many ids there are, special tokens included."""
-        return len(self._id_to_token)
 
     # -- tokenizer.json ---------------------------------------------------------------
 

@@ -51,7 +51,7 @@ from typing import Any
 
 import regex
 
-from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
+from nlpjourney.tokenizers.base import StringVocabTokenizer, TokenizerFileError
 from nlpjourney.tokenizers.hf_json import (
     added_tokens,
     template_ids,
@@ -156,7 +156,7 @@ def basic_tokenize(
     return _WORDS.findall(text)
 
 
-class WordPieceTokenizer(Tokenizer):
+class WordPieceTokenizer(StringVocabTokenizer):
     """BERT's basic tokenizer, then greedy longest-match-first WordPiece.
 
     Args:
@@ -195,10 +195,7 @@ class WordPieceTokenizer(Tokenizer):
         if special_tokens is None:
             special_tokens = {t: vocab[t] for t in BERT_SPECIAL_TOKENS if t in vocab}
         super().__init__(special_tokens, prefix_ids, suffix_ids)
-        self.vocab = dict(vocab)
-        self._id_to_token = {i: t for t, i in self.vocab.items()}
-        for token, i in self.special_tokens.items():
-            self._id_to_token.setdefault(i, token)
+        self._set_vocab(vocab)
         self.unk_token = unk_token
         self.continuing_subword_prefix = continuing_subword_prefix
         self.max_input_chars_per_word = max_input_chars_per_word
@@ -274,20 +271,6 @@ class WordPieceTokenizer(Tokenizer):
                 token = _cleanup(token)
             parts.append(token)
         return "".join(parts)
-
-    def token_to_id(self, token: str) -> int | None:
-        """The id of a vocabulary entry or special token, or None."""
-        found = self.vocab.get(token)
-        return self.special_tokens.get(token) if found is None else found
-
-    def id_to_token(self, id: int) -> str | None:
-        """The token string of an id, or None."""
-        return self._id_to_token.get(id)
-
-    @property
-    def vocab_size(self) -> int:
-        """How many ids there are, special tokens included."""
-        return len(self._id_to_token)
 
     def to_hf_dict(self) -> dict[str, Any]:
         """This tokenizer as a Hugging Face ``tokenizer.json`` object."""
