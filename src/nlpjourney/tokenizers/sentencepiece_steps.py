@@ -70,21 +70,27 @@ def _string_pattern(step: dict[str, Any]) -> str:
     return pattern["String"]
 
 
-def check_normalizer(spec: dict[str, Any] | None) -> None:
-    """Raise :class:`TokenizerFileError` if ``spec`` has a step we do not run."""
+def _check_steps(spec: dict[str, Any] | None, known: set[str], what: str, steps_key: str) -> None:
+    """Raise :class:`TokenizerFileError` if ``spec`` (a normalizer or decoder, maybe a
+    ``Sequence`` of them under ``steps_key``) has a step type outside ``known``."""
     if spec is None:
         return
     kind = spec.get("type")
-    if kind not in _NORMALIZERS:
+    if kind not in known:
         raise TokenizerFileError(
-            f"normalizer {kind!r} is not one we run for SentencePiece-style models "
-            f"({', '.join(sorted(_NORMALIZERS))})."
+            f"{what} {kind!r} is not one we run for SentencePiece-style models "
+            f"({', '.join(sorted(known))})."
         )
     if kind == "Sequence":
-        for step in spec["normalizers"]:
-            check_normalizer(step)
+        for step in spec[steps_key]:
+            _check_steps(step, known, what, steps_key)
     elif kind == "Replace":
         _string_pattern(spec)
+
+
+def check_normalizer(spec: dict[str, Any] | None) -> None:
+    """Raise :class:`TokenizerFileError` if ``spec`` has a step we do not run."""
+    _check_steps(spec, _NORMALIZERS, "normalizer", "normalizers")
 
 
 def normalize(spec: dict[str, Any] | None, text: str) -> str:
@@ -160,19 +166,7 @@ def pre_tokenize(spec: dict[str, Any] | None, text: str) -> list[str]:
 
 def check_decoder(spec: dict[str, Any] | None) -> None:
     """Raise :class:`TokenizerFileError` if ``spec`` has a decoder step we do not run."""
-    if spec is None:
-        return
-    kind = spec.get("type")
-    if kind not in _DECODERS:
-        raise TokenizerFileError(
-            f"decoder {kind!r} is not one we run for SentencePiece-style models "
-            f"({', '.join(sorted(_DECODERS))})."
-        )
-    if kind == "Sequence":
-        for step in spec["decoders"]:
-            check_decoder(step)
-    elif kind == "Replace":
-        _string_pattern(spec)
+    _check_steps(spec, _DECODERS, "decoder", "decoders")
 
 
 def _byte_of(token: str) -> int | None:
