@@ -113,6 +113,34 @@ def test_gpt_logits_equal_transformers(hf_dir: Path) -> None:
         assert_close(p.grad, expected, msg=name)
 
 
+def test_gpt_fused_kernels_equal_our_formulas() -> None:
+    # Same weights, float64: torch's fused layer norm, GELU and attention against our
+    # from-scratch nlpjourney.nn pieces, in logits and in every weight's gradient.
+    torch.manual_seed(0)
+    fused = GPT(TINY).double()
+    ours = GPT(TINY, fused=False).double()
+    ours.load_state_dict(fused.state_dict())
+    assert fused.fused and not ours.fused
+    idx = torch.randint(0, 50, (3, 16), generator=torch.Generator().manual_seed(1))
+    targets = torch.roll(idx, -1, dims=1)
+    for model in (fused, ours):
+        F.cross_entropy(model(idx).reshape(-1, 50), targets.reshape(-1)).backward()
+    assert_close(fused(idx), ours(idx))
+    ours_params = dict(ours.named_parameters())
+    for name, p in fused.named_parameters():
+        assert_close(p.grad, ours_params[name].grad, msg=name)
+
+
+def test_gpt_bfloat16_autocast_stays_close_to_float32() -> None:
+    # The training path on a CPU with bfloat16 (fast_attention's matmul + softmax branch).
+    model = tiny_model()
+    idx = torch.randint(0, 50, (2, 16), generator=torch.Generator().manual_seed(2))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low = model(idx)
+    assert low.dtype == torch.bfloat16
+    assert_close(low.float(), model(idx), atol=0.05, rtol=0.05)
+
+
 def test_gpt_from_pretrained_reads_gpt2model_keys(tmp_path: Path, hf_dir: Path) -> None:
     """The Hub's gpt2 has no "transformer." prefix and keeps attn.bias mask buffers."""
     from safetensors.torch import load_file

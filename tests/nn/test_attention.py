@@ -384,3 +384,37 @@ def test_attention_causal_self_attention_bad_shapes_say_which() -> None:
         A.causal_self_attention(x, torch.randn(24, 8), torch.randn(8, 8), 3)
     with pytest.raises(ValueError, match=r"\(B, T, C\)"):
         A.causal_self_attention(x[0], torch.randn(24, 8), torch.randn(8, 8), 2)
+
+
+@pytest.mark.parametrize("is_causal", [False, True])
+def test_attention_fast_attention_equals_ours_in_float64(is_causal) -> None:
+    q, k, v = qkv((2, 3), 6, 6)
+    fast = lambda q, k, v: A.fast_attention(q, k, v, is_causal=is_causal)  # noqa: E731
+    ours = lambda q, k, v: A.scaled_dot_product_attention(q, k, v, is_causal=is_causal)  # noqa: E731
+    check_against_torch(fast, ours, q, k, v)
+
+
+@pytest.mark.parametrize("mask", ["causal", "bool", "none"])
+def test_attention_fast_attention_bfloat16_cpu_path_is_close_to_float64(mask) -> None:
+    # The bfloat16 CPU path (matmuls + softmax, not torch's fused kernel) is the one
+    # a model takes under autocast; compare it with float64 attention on the same inputs.
+    q, k, v = qkv((2, 3), 9, 9, dim=16, v_dim=16)
+    attn_mask = torch.rand(9, 9, generator=torch.Generator().manual_seed(3)) > 0.3
+    attn_mask.fill_diagonal_(True)
+    kwargs = {"causal": {"is_causal": True}, "bool": {"attn_mask": attn_mask}, "none": {}}[mask]
+    low = [t.detach().bfloat16().requires_grad_() for t in (q, k, v)]
+    out = A.fast_attention(*low, **kwargs)
+    expected = A.scaled_dot_product_attention(q, k, v, **kwargs)
+    assert out.dtype == torch.bfloat16
+    assert_close(out.double(), expected, atol=0.03, rtol=0.03)
+    grad_out = torch.randn_like(expected)
+    grads = torch.autograd.grad(out, low, grad_out.bfloat16())
+    expected_grads = torch.autograd.grad(expected, (q, k, v), grad_out)
+    for g, e in zip(grads, expected_grads, strict=True):
+        assert_close(g.double(), e, atol=0.06, rtol=0.05)
+
+
+def test_attention_fast_attention_refuses_mask_and_causal_together() -> None:
+    q, k, v = qkv((), 3, 3)
+    with pytest.raises(ValueError, match="not both"):
+        A.fast_attention(q, k, v, attn_mask=torch.ones(3, 3, dtype=torch.bool), is_causal=True)

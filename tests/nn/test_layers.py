@@ -48,10 +48,11 @@ def randomise(module: nn.Module, seed: int = 0) -> nn.Module:
 # --- norms ------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("fused", [False, True])
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("eps", [1e-5, 0.1])
-def test_layers_layer_norm_matches_torch(bias, eps) -> None:
-    ours = randomise(Ly.LayerNorm(12, eps=eps, bias=bias).double())
+def test_layers_layer_norm_matches_torch(bias, eps, fused) -> None:
+    ours = randomise(Ly.LayerNorm(12, eps=eps, bias=bias, fused=fused).double())
     theirs = nn.LayerNorm(12, eps=eps, bias=bias).double()
     theirs.load_state_dict(ours.state_dict())
     check_module(ours, theirs, torch.randn(3, 5, 12, dtype=F64) * 3 + 1)

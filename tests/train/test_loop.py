@@ -21,6 +21,7 @@ from nlpjourney.train import (
     TokenDataset,
     TrainConfig,
     Trainer,
+    cpu_has_fast_bfloat16,
     decay_groups,
     learning_rate,
     load_checkpoint,
@@ -29,6 +30,7 @@ from nlpjourney.train import (
     seed_everything,
     train_step,
 )
+from nlpjourney.train.loop import _amp_dtype
 from nlpjourney.train.metrics import COLUMNS
 
 TEXT = "the quick brown fox jumps over the lazy dog; pack my box with five dozen jugs. " * 40
@@ -327,12 +329,56 @@ def test_loop_bad_batches_and_outputs_are_named(tmp_path: Path, dataset: TokenDa
 def test_loop_mixed_precision_runs_where_asked(
     tmp_path: Path, dataset: TokenDataset, dtype: str
 ) -> None:
-    """Autocast (and float16's gradient scaler) on the CPU when forced; "auto" keeps it off."""
+    """Autocast (and float16's gradient scaler) on the CPU when forced."""
     trainer = make_trainer(dataset, config(tmp_path, max_steps=4, dtype=dtype)).fit()
     assert all(math.isfinite(r["val_loss"]) for r in trainer.history)
     assert trainer.model.head.weight.dtype == torch.float32  # weights stay float32
     ckpt = load_checkpoint(trainer.config.path / "ckpt.pt")
     assert (ckpt["scaler"] is not None) == (dtype == "float16")
+
+
+@pytest.mark.parametrize("fast_bf16", [False, True])
+def test_loop_auto_dtype_takes_bfloat16_only_on_a_cpu_that_has_it(
+    monkeypatch: pytest.MonkeyPatch, fast_bf16: bool
+) -> None:
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: fast_bf16)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    assert cpu_has_fast_bfloat16() is fast_bf16
+    expected = torch.bfloat16 if fast_bf16 else None
+    assert _amp_dtype("auto", torch.device("cpu")) == expected
+    assert _amp_dtype("float32", torch.device("cpu")) is None
+    assert _amp_dtype("bfloat16", torch.device("cpu")) == torch.bfloat16
+
+
+class Pairs(nn.Module):
+    """Logits for ``b`` given ``a``, like an encoder-decoder given source and target."""
+
+    def __init__(self, vocab_size: int) -> None:
+        super().__init__()
+        self.source = nn.Embedding(vocab_size, 8)
+        self.target = nn.Embedding(vocab_size, 8)
+        self.head = nn.Linear(8, vocab_size)
+
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return self.head(self.source(a).mean(dim=1, keepdim=True) + self.target(b))
+
+
+def test_loop_tuple_inputs_are_unpacked_into_the_model(tmp_path: Path) -> None:
+    """``x = (a, b)`` is called as ``model(a, b)``; tokens/s counts the targets."""
+    generator = torch.Generator().manual_seed(0)
+
+    def get_batch(split: str) -> tuple[tuple[torch.Tensor, torch.Tensor], torch.Tensor]:
+        a = torch.randint(9, (4, 1), generator=generator)
+        b = torch.randint(9, (4, 5), generator=generator)
+        return (a, b), a.expand(4, 5)  # learnable only through the first input
+
+    cfg = config(tmp_path, max_steps=60, eval_interval=60, lr=0.1, min_lr=0.01, dtype="float32")
+    seed_everything(0)
+    trainer = Trainer(Pairs(9), cfg, get_batch, plot=False, progress=False).fit()
+    first, last = trainer.history[0], trainer.history[-1]
+    assert last["val_loss"] < first["val_loss"] - 1.0
+    _, tokens = trainer._train_step(1e-3)
+    assert tokens == 4 * 5
 
 
 @pytest.mark.parametrize(

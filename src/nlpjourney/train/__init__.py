@@ -25,6 +25,7 @@ from nlpjourney.train.data import (
 )
 from nlpjourney.train.loop import (
     Trainer,
+    cpu_has_fast_bfloat16,
     decay_groups,
     learning_rate,
     next_token_loss,
@@ -43,6 +44,7 @@ __all__ = [
     "TokenDataset",
     "TrainConfig",
     "Trainer",
+    "cpu_has_fast_bfloat16",
     "decay_groups",
     "learning_rate",
     "load_checkpoint",

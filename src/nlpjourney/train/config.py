@@ -21,8 +21,8 @@ from typing import Any, Literal
 
 __all__ = ["DTYPES", "TrainConfig"]
 
-#: The precisions ``dtype`` accepts: "auto" (bfloat16 autocast on CUDA, float32 on CPU)
-#: or one forced.
+#: The precisions ``dtype`` accepts: "auto" (bfloat16 autocast on CUDA and on CPUs that
+#: multiply bfloat16 natively, else float32) or one forced.
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
 
@@ -91,7 +91,8 @@ class TrainConfig:
     device: str = "auto"
     """``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ..."""
     dtype: str = "auto"
-    """Autocast precision: ``"auto"`` (bfloat16 on CUDA, float32 on CPU), ``"float32"``,
+    """Autocast precision: ``"auto"`` (bfloat16 on CUDA and on CPUs with AVX-512 BF16 or
+    AMX, else float32), ``"float32"``,
     ``"bfloat16"`` or ``"float16"`` (CUDA only; adds a gradient scaler)."""
     compile: bool | Literal["auto"] = "auto"
     """``torch.compile`` the model: ``"auto"`` only on CUDA (on CPU compiling takes
