@@ -1,0 +1,633 @@
+"""The original transformer (Vaswani et al. 2017): an encoder-decoder for translation.
+
+::
+
+    src (B, S) -> embed * sqrt(C) + sinusoids -> dropout
+               -> n_encoder_layers x [ self-attention (padding mask), feed-forward ]
+               -> memory (B, S, C)
+    tgt_in (B, T) -> embed * sqrt(C) + sinusoids -> dropout
+               -> n_decoder_layers x [ causal self-attention,
+                                       cross-attention to memory (padding mask),
+                                       feed-forward ]
+               -> logits (B, T, V)   (output layer tied to the embedding)
+
+Built from :mod:`nlpjourney.nn`: :class:`~nlpjourney.nn.MultiHeadAttention`'s
+projections and :class:`~nlpjourney.nn.KVCache`, :class:`~nlpjourney.nn.FeedForward`,
+:class:`~nlpjourney.nn.LayerNorm` (torch's fused kernel, ``fused=True``),
+:func:`~nlpjourney.nn.sinusoidal_positions` and :func:`~nlpjourney.nn.fast_attention`
+(the same numbers as our :func:`~nlpjourney.nn.scaled_dot_product_attention`, by the
+quickest kernel for the dtype and device). The nn attention is self-attention only (its keys come from its input), so
+:class:`Attention` here extends it with a ``memory`` argument for cross-attention and a
+cache that holds the projected memory once per sentence.
+
+Pre-norm by default (``norm_first=True``): the paper normalises after each residual
+add (post-norm, ``norm_first=False``, also implemented and tested), but post-norm needs
+a long warm-up and a lower peak learning rate to train at all; pre-norm takes lr 1e-3
+after a short warm-up, which is what a 30-minute CPU budget needs. One source, target
+and output embedding is shared (a joint BPE vocabulary, Press & Wolf 2017), as in the
+paper's shared source-target vocabulary.
+
+Decoding (:meth:`Transformer.greedy_decode`, :meth:`Transformer.beam_search`) runs in
+batches with a per-layer cache: each step feeds only the newest token.
+
+Reference: ``torch.nn.TransformerEncoderLayer`` and ``TransformerDecoderLayer`` (same
+outputs from the same weights, both ``norm_first`` settings, in
+``tests/models/test_transformer.py``), fairseq's ``transformer`` for the tied embeddings
+scaled by ``sqrt(C)`` and the beam search's length penalty.
+
+Simplifications:
+    - GELU in the feed-forward network (the paper: ReLU); dropout on each sublayer's
+      output and the attention weights, not inside the feed-forward network.
+    - beam search ranks every candidate by its length-normalised score at its current
+      length (finished ones stay in the beam, frozen); fairseq keeps finished
+      hypotheses in a separate list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from nlpjourney.errors import lookup
+from nlpjourney.nn import (
+    FeedForward,
+    KVCache,
+    LayerNorm,
+    MultiHeadAttention,
+    causal_mask,
+    fast_attention,
+    scaled_dot_product_attention,
+    sinusoidal_positions,
+)
+
+__all__ = ["PRESETS", "Transformer", "TransformerConfig"]
+
+
+def _check_positive_int(value: object, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
+@dataclass(frozen=True)
+class TransformerConfig:
+    """The shape of an encoder-decoder transformer. Presets: :meth:`from_name`.
+
+    Example:
+        >>> cfg = TransformerConfig.from_name("multi30k")
+        >>> cfg.d_model, cfg.n_heads, cfg.n_encoder_layers, cfg.n_decoder_layers
+        (256, 4, 3, 3)
+        >>> TransformerConfig(d_model=100, n_heads=3)
+        Traceback (most recent call last):
+        ...
+        ValueError: n_heads=3 does not divide d_model=100; each head gets d_model // n_heads dims, pick a divisor
+    """
+
+    vocab_size: int = 8000
+    """Token ids shared by source and target (a joint vocabulary)."""
+    max_len: int = 256
+    """The longest source or target sequence, in tokens (rows of the position table)."""
+    d_model: int = 512
+    """Model width C: every token's vector between layers."""
+    n_heads: int = 8
+    """Attention heads; must divide ``d_model``."""
+    n_encoder_layers: int = 6
+    """Encoder layers."""
+    n_decoder_layers: int = 6
+    """Decoder layers."""
+    d_ff: int = 2048
+    """Inner width of the feed-forward networks."""
+    dropout: float = 0.1
+    """Dropout on embeddings, attention weights and each sublayer's output, in training."""
+    norm_first: bool = True
+    """Pre-norm (True) or the paper's post-norm (False)."""
+    pad_id: int = 0
+    """The padding token: never attended to, never predicted."""
+    bos_id: int = 1
+    """The token the decoder starts from."""
+    eos_id: int = 2
+    """The token that ends a translation."""
+
+    def __post_init__(self) -> None:
+        for name in ("vocab_size", "max_len", "d_model", "n_heads", "n_encoder_layers",
+                     "n_decoder_layers", "d_ff"):  # fmt: skip
+            _check_positive_int(getattr(self, name), name)
+        if self.d_model % self.n_heads != 0:
+            raise ValueError(
+                f"n_heads={self.n_heads} does not divide d_model={self.d_model}; each head "
+                "gets d_model // n_heads dims, pick a divisor"
+            )
+        if self.d_model % 2 != 0:
+            raise ValueError(f"d_model must be even (sin/cos position pairs), got {self.d_model}")
+        if isinstance(self.dropout, bool) or not isinstance(self.dropout, int | float):
+            raise TypeError(f"dropout must be a float in [0, 1), got {self.dropout!r}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if not isinstance(self.norm_first, bool):
+            raise TypeError(f"norm_first must be True or False, got {self.norm_first!r}")
+        specials = {"pad_id": self.pad_id, "bos_id": self.bos_id, "eos_id": self.eos_id}
+        for name, value in specials.items():
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{name} must be an int token id, got {value!r}")
+            if not 0 <= value < self.vocab_size:
+                raise ValueError(f"{name}={value} is outside the vocabulary [0, {self.vocab_size})")
+        if len(set(specials.values())) != 3:
+            raise ValueError(f"pad_id, bos_id and eos_id must differ, got {specials}")
+
+    @property
+    def head_size(self) -> int:
+        """Dims per attention head, ``d_model // n_heads``."""
+        return self.d_model // self.n_heads
+
+    @classmethod
+    def from_name(cls, name: str) -> TransformerConfig:
+        """A preset by name: one of :data:`PRESETS` (an unknown name lists them)."""
+        return lookup(PRESETS, name, "Transformer preset", f"Known: {', '.join(PRESETS)}.")
+
+    def replace(self, **changes: Any) -> TransformerConfig:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as plain values (what a checkpoint's ``meta`` stores)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TransformerConfig:
+        """A config from :meth:`to_dict`'s output; unknown keys are a ValueError."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        if unknown := set(values) - known:
+            raise ValueError(
+                f"unknown TransformerConfig fields {sorted(unknown)}; it takes {sorted(known)}"
+            )
+        return cls(**values)
+
+
+#: Named configurations. ``base`` is the paper's base model; ``multi30k`` the small one
+#: that trains on two CPU cores in half an hour; ``tiny`` is for tests and quick lessons.
+PRESETS: dict[str, TransformerConfig] = {
+    "base": TransformerConfig(vocab_size=37000, max_len=512),
+    "multi30k": TransformerConfig(
+        vocab_size=8000,
+        max_len=128,
+        d_model=256,
+        n_heads=4,
+        n_encoder_layers=3,
+        n_decoder_layers=3,
+        d_ff=1024,
+        dropout=0.1,
+    ),  # fmt: skip
+    "tiny": TransformerConfig(
+        vocab_size=64,
+        max_len=32,
+        d_model=32,
+        n_heads=2,
+        n_encoder_layers=2,
+        n_decoder_layers=2,
+        d_ff=64,
+        dropout=0.0,
+    ),  # fmt: skip
+}
+
+
+# --- layers -----------------------------------------------------------------------------
+
+
+class Attention(MultiHeadAttention):
+    """:class:`~nlpjourney.nn.MultiHeadAttention` that can also attend to a ``memory``.
+
+    Self-attention when ``memory`` is None (keys and values from ``x``, appended to the
+    cache when one is given); cross-attention otherwise (keys and values from
+    ``memory``, projected once and kept in the cache for every later decoding step).
+    Set ``keep_weights = True`` to keep the last call's attention weights in
+    :attr:`weights` (B, nh, T, S), for pictures.
+
+    Shapes:
+        forward: x (B, T, C), memory (B, S, C) or None -> (B, T, C).
+    """
+
+    def __init__(self, embed_dim: int, num_heads: int, *, dropout: float, is_causal: bool) -> None:
+        super().__init__(embed_dim, num_heads, dropout=dropout, is_causal=is_causal)
+        self.keep_weights = False
+        self.weights: Tensor | None = None
+
+    def _heads(self, t: Tensor) -> Tensor:
+        batch, length, _ = t.shape
+        return t.view(batch, length, self.num_heads, self.head_dim).transpose(1, 2)
+
+    def forward(  # type: ignore[override]
+        self,
+        x: Tensor,
+        memory: Tensor | None = None,
+        attn_mask: Tensor | None = None,
+        kv_cache: KVCache | None = None,
+    ) -> Tensor:
+        """Attend ``x`` to itself (and the cache) or to ``memory``.
+
+        Args:
+            x: the queries' sequence (the new positions, when decoding with a cache).
+            memory: the encoder's output for cross-attention; None for self-attention.
+            attn_mask: bool, True = attend, broadcastable to (B, nh, T, S); for a causal
+                layer it is combined with the causal mask.
+            kv_cache: the layer's cache. Self-attention appends this call's keys and
+                values; cross-attention fills it on the first call and reuses it after.
+        """
+        batch, seq_len, _ = x.shape
+        q = self._heads(self.q_proj(x))  # (B, nh, T, hs)
+        if memory is None:
+            k, v = self._heads(self.k_proj(x)), self._heads(self.v_proj(x))  # (B, nh, T, hs)
+            if kv_cache is not None:
+                k, v = kv_cache.update(k, v)  # (B, nh, S, hs), S = cached + T
+        elif kv_cache is not None and len(kv_cache):
+            k, v = kv_cache.key, kv_cache.value  # the memory, projected at the first step
+        else:
+            k, v = self._heads(self.k_proj(memory)), self._heads(self.v_proj(memory))
+            if kv_cache is not None:
+                kv_cache.update(k, v)
+        mask = attn_mask
+        if self.is_causal:
+            key_len = k.shape[-2]
+            causal = causal_mask(seq_len, key_len, offset=key_len - seq_len, device=x.device)
+            mask = causal if mask is None else mask & causal
+        dropout_p = self.dropout if self.training else 0.0
+        assert k is not None and v is not None
+        if self.keep_weights:
+            scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.head_dim)
+            if mask is not None:
+                scores = scores.masked_fill(~mask, float("-inf"))
+            self.weights = torch.softmax(scores.float(), dim=-1).detach()
+            y = scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
+        else:
+            y = fast_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)  # (B, nh, T, hs)
+        y = y.transpose(1, 2).reshape(batch, seq_len, self.embed_dim)  # (B, T, C)
+        return self.out_proj(y)
+
+
+class EncoderLayer(nn.Module):
+    """Self-attention over the source, then a feed-forward network, each with a residual.
+
+    Pre-norm: ``x + attn(norm1(x))``, ``x + mlp(norm2(x))``; post-norm (the paper):
+    ``norm1(x + attn(x))``, ``norm2(x + mlp(x))``. Names follow
+    ``torch.nn.TransformerEncoderLayer`` where they can (``norm1``, ``norm2``).
+
+    Shapes:
+        forward: x (B, S, C), src_mask (B, 1, 1, S) -> (B, S, C).
+    """
+
+    def __init__(self, config: TransformerConfig) -> None:
+        super().__init__()
+        c = config
+        self.norm_first = c.norm_first
+        self.self_attn = Attention(c.d_model, c.n_heads, dropout=c.dropout, is_causal=False)
+        self.mlp = FeedForward(c.d_model, c.d_ff)
+        self.norm1, self.norm2 = LayerNorm(c.d_model, fused=True), LayerNorm(c.d_model, fused=True)
+        self.dropout = nn.Dropout(c.dropout)
+
+    def forward(self, x: Tensor, src_mask: Tensor | None = None) -> Tensor:
+        if self.norm_first:
+            x = x + self.dropout(self.self_attn(self.norm1(x), attn_mask=src_mask))
+            return x + self.dropout(self.mlp(self.norm2(x)))
+        x = self.norm1(x + self.dropout(self.self_attn(x, attn_mask=src_mask)))
+        return self.norm2(x + self.dropout(self.mlp(x)))
+
+
+class DecoderLayer(nn.Module):
+    """Causal self-attention, cross-attention to the encoder's memory, a feed-forward network.
+
+    Each of the three sublayers sits in a residual connection, normalised before
+    (pre-norm) or after (post-norm) as in :class:`EncoderLayer`. Names follow
+    ``torch.nn.TransformerDecoderLayer`` where they can (``norm1..3``).
+
+    Shapes:
+        forward: x (B, T, C), memory (B, S, C), src_mask (B, 1, 1, S) -> (B, T, C).
+    """
+
+    def __init__(self, config: TransformerConfig) -> None:
+        super().__init__()
+        c = config
+        self.norm_first = c.norm_first
+        self.self_attn = Attention(c.d_model, c.n_heads, dropout=c.dropout, is_causal=True)
+        self.cross_attn = Attention(c.d_model, c.n_heads, dropout=c.dropout, is_causal=False)
+        self.mlp = FeedForward(c.d_model, c.d_ff)
+        self.norm1, self.norm2, self.norm3 = (LayerNorm(c.d_model, fused=True) for _ in range(3))
+        self.dropout = nn.Dropout(c.dropout)
+
+    def forward(
+        self,
+        x: Tensor,
+        memory: Tensor,
+        src_mask: Tensor | None = None,
+        cache: tuple[KVCache, KVCache] | None = None,
+    ) -> Tensor:
+        self_cache, cross_cache = (None, None) if cache is None else cache
+        if self.norm_first:
+            x = x + self.dropout(self.self_attn(self.norm1(x), kv_cache=self_cache))
+            h = self.norm2(x)
+            x = x + self.dropout(self.cross_attn(h, memory, src_mask, cross_cache))
+            return x + self.dropout(self.mlp(self.norm3(x)))
+        x = self.norm1(x + self.dropout(self.self_attn(x, kv_cache=self_cache)))
+        x = self.norm2(x + self.dropout(self.cross_attn(x, memory, src_mask, cross_cache)))
+        return self.norm3(x + self.dropout(self.mlp(x)))
+
+
+#: One decoder layer's caches: (self-attention keys/values, projected memory).
+LayerCache = tuple[KVCache, KVCache]
+
+
+def _reorder(caches: list[LayerCache], index: Tensor) -> None:
+    """Keep rows ``index`` of every self-attention cache (the beams that survived)."""
+    for self_cache, _cross in caches:
+        if self_cache.key is None or self_cache.value is None:
+            continue  # nothing cached yet
+        self_cache.key = self_cache.key.index_select(0, index)
+        self_cache.value = self_cache.value.index_select(0, index)
+
+
+# --- the model --------------------------------------------------------------------------
+
+
+class Transformer(nn.Module):
+    """The encoder-decoder transformer: ``model(src, tgt_in)`` -> next-token logits.
+
+    Args:
+        config: the model's shape and special token ids.
+
+    Shapes:
+        forward: src (B, S), tgt_in (B, T) int64, padded with ``pad_id`` on the right
+        -> logits (B, T, vocab_size).
+
+    Example:
+        >>> model = Transformer(TransformerConfig.from_name("tiny"))
+        >>> src = torch.tensor([[5, 6, 7, 2], [8, 9, 2, 0]])
+        >>> model(src, torch.tensor([[1, 5, 6], [1, 8, 0]])).shape
+        torch.Size([2, 3, 64])
+    """
+
+    def __init__(self, config: TransformerConfig) -> None:
+        super().__init__()
+        if not isinstance(config, TransformerConfig):
+            raise TypeError(
+                "config must be a TransformerConfig (e.g. TransformerConfig.from_name('tiny')), "
+                f"got {type(config).__name__}"
+            )
+        self.config = config
+        c = config
+        self.embed = nn.Embedding(c.vocab_size, c.d_model, padding_idx=c.pad_id)
+        self.register_buffer(
+            "positions", sinusoidal_positions(c.max_len, c.d_model), persistent=False
+        )
+        self.dropout = nn.Dropout(c.dropout)
+        self.encoder = nn.ModuleList(EncoderLayer(c) for _ in range(c.n_encoder_layers))
+        self.decoder = nn.ModuleList(DecoderLayer(c) for _ in range(c.n_decoder_layers))
+        # Pre-norm leaves the residual stream unnormalised: one norm closes each stack.
+        self.encoder_norm = LayerNorm(c.d_model, fused=True) if c.norm_first else nn.Identity()
+        self.decoder_norm = LayerNorm(c.d_model, fused=True) if c.norm_first else nn.Identity()
+        self.apply(self._init_weights)
+        # Embeddings scaled by sqrt(C) at the input (the paper, section 3.4) start at
+        # std 1/sqrt(C), so the scaled vectors have std 1, like the sinusoids they meet.
+        nn.init.normal_(self.embed.weight, mean=0.0, std=c.d_model**-0.5)
+        with torch.no_grad():
+            self.embed.weight[c.pad_id].zero_()
+
+    @staticmethod
+    def _init_weights(module: nn.Module) -> None:
+        if isinstance(module, nn.Linear):
+            nn.init.xavier_uniform_(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+
+    def _embed(self, ids: Tensor, start: int = 0) -> Tensor:
+        """``embed(ids) * sqrt(C) + sinusoids[start : start + T]``, then dropout."""
+        length = ids.shape[1]
+        if start + length > self.config.max_len:
+            raise ValueError(
+                f"a sequence of {start + length} tokens is longer than max_len="
+                f"{self.config.max_len}; shorten the input or raise max_len"
+            )
+        x = self.embed(ids) * math.sqrt(self.config.d_model)  # (B, T, C)
+        return self.dropout(x + self.positions[start : start + length].to(x.dtype))
+
+    def _check_ids(self, ids: Tensor, name: str) -> None:
+        if not isinstance(ids, Tensor) or ids.ndim != 2 or ids.is_floating_point():
+            shape = tuple(ids.shape) if isinstance(ids, Tensor) else type(ids).__name__
+            raise ValueError(f"{name} must be an int tensor of token ids (B, T), got {shape}")
+
+    def source_mask(self, src: Tensor) -> Tensor:
+        """True where a key is a real source token: (B, S) -> (B, 1, 1, S)."""
+        return (src != self.config.pad_id)[:, None, None, :]
+
+    def encode(self, src: Tensor) -> tuple[Tensor, Tensor]:
+        """The encoder's memory of ``src`` and its padding mask.
+
+        Shapes:
+            src (B, S) -> memory (B, S, C), src_mask (B, 1, 1, S) bool.
+        """
+        self._check_ids(src, "src")
+        src_mask = self.source_mask(src)
+        x = self._embed(src)
+        for layer in self.encoder:
+            x = layer(x, src_mask)  # (B, S, C)
+        return self.encoder_norm(x), src_mask
+
+    def decode(
+        self,
+        tgt_in: Tensor,
+        memory: Tensor,
+        src_mask: Tensor,
+        caches: list[LayerCache] | None = None,
+    ) -> Tensor:
+        """Next-token logits for the target prefix ``tgt_in`` given the memory.
+
+        Args:
+            tgt_in: target ids starting with ``bos_id``; with ``caches``, only the new
+                positions (the caches hold the earlier ones and are extended in place).
+            memory: :meth:`encode`'s output.
+            src_mask: :meth:`encode`'s mask.
+            caches: from :meth:`new_caches`, for decoding one token at a time.
+
+        Shapes:
+            tgt_in (B, T), memory (B, S, C), src_mask (B, 1, 1, S) -> (B, T, V).
+        """
+        self._check_ids(tgt_in, "tgt_in")
+        past = 0 if caches is None else len(caches[0][0])
+        x = self._embed(tgt_in, start=past)  # (B, T, C)
+        for i, layer in enumerate(self.decoder):
+            x = layer(x, memory, src_mask, None if caches is None else caches[i])
+        x = self.decoder_norm(x)
+        return x @ self.embed.weight.T  # (B, T, V): tied to the embedding
+
+    def forward(self, src: Tensor, tgt_in: Tensor) -> Tensor:
+        """Logits of each next target token (teacher forcing): ``decode(tgt_in, *encode(src))``.
+
+        Shapes:
+            src (B, S), tgt_in (B, T) -> (B, T, vocab_size).
+        """
+        memory, src_mask = self.encode(src)
+        return self.decode(tgt_in, memory, src_mask)
+
+    def new_caches(self) -> list[LayerCache]:
+        """Empty (self-attention, cross-attention) caches, one pair per decoder layer."""
+        return [(KVCache(), KVCache()) for _ in self.decoder]
+
+    def num_parameters(self) -> int:
+        """How many parameters the model has (the tied output layer is the embedding)."""
+        return sum(p.numel() for p in self.parameters())
+
+    def _max_new(self, src: Tensor, max_new_tokens: int | None) -> int:
+        if max_new_tokens is None:
+            max_new_tokens = 2 * src.shape[1] + 10
+        _check_positive_int(max_new_tokens, "max_new_tokens")
+        return min(max_new_tokens, self.config.max_len - 1)
+
+    @torch.no_grad()
+    def greedy_decode(
+        self, src: Tensor, max_new_tokens: int | None = None, use_cache: bool = True
+    ) -> Tensor:
+        """Translate ``src`` by taking the most likely token at each step.
+
+        Args:
+            src: source ids, right-padded with ``pad_id``.
+            max_new_tokens: the longest output (default ``2 S + 10``, at most
+                ``max_len - 1``).
+            use_cache: feed one token per step with cached keys and values (the same
+                tokens as recomputing the whole prefix each step).
+
+        Returns:
+            Target ids without the leading BOS; each row ends at its EOS and is padded
+            with ``pad_id`` after it. Stops when every row has its EOS.
+
+        Shapes:
+            src (B, S) -> (B, T_out), T_out <= max_new_tokens.
+        """
+        c = self.config
+        was_training = self.training
+        self.eval()
+        try:
+            memory, src_mask = self.encode(src)
+            batch = src.shape[0]
+            out = torch.full((batch, 1), c.bos_id, dtype=torch.long, device=src.device)
+            done = torch.zeros(batch, dtype=torch.bool, device=src.device)
+            caches = self.new_caches() if use_cache else None
+            for _ in range(self._max_new(src, max_new_tokens)):
+                step_in = out[:, -1:] if use_cache else out
+                logits = self.decode(step_in, memory, src_mask, caches)[:, -1]  # (B, V)
+                next_id = logits.argmax(dim=-1)
+                next_id = next_id.masked_fill(done, c.pad_id)  # finished rows only pad
+                out = torch.cat([out, next_id[:, None]], dim=1)
+                done |= next_id == c.eos_id
+                if bool(done.all()):
+                    break
+        finally:
+            self.train(was_training)
+        return out[:, 1:]
+
+    @torch.no_grad()
+    def beam_search(
+        self,
+        src: Tensor,
+        beam_size: int = 4,
+        max_new_tokens: int | None = None,
+        length_penalty: float = 0.6,
+    ) -> Tensor:
+        """Translate ``src`` keeping the ``beam_size`` best partial translations per sentence.
+
+        At each step every live beam is extended by every token; a finished beam (it
+        produced EOS) stays as it is. All candidates of a sentence are ranked by
+        ``log p(y) / lp(|y|)`` with GNMT's length penalty ``lp(n) = ((5 + n) / 6) ^
+        length_penalty`` (0: plain sum of log-probabilities), and the best ``beam_size``
+        go on. Search stops when every beam of every sentence has finished. With
+        ``beam_size=1`` this is :meth:`greedy_decode`.
+
+        Args:
+            src: source ids, right-padded with ``pad_id``.
+            beam_size: beams per sentence.
+            max_new_tokens: the longest output (default ``2 S + 10``).
+            length_penalty: alpha in ``lp``; larger favours longer translations.
+
+        Returns:
+            The best beam per sentence, laid out as :meth:`greedy_decode`'s output.
+
+        Shapes:
+            src (B, S) -> (B, T_out).
+        """
+        _check_positive_int(beam_size, "beam_size")
+        if not isinstance(length_penalty, int | float) or isinstance(length_penalty, bool):
+            raise TypeError(f"length_penalty must be a number, got {length_penalty!r}")
+        out, _ = self._beam_search(src, beam_size, max_new_tokens, float(length_penalty))
+        return out
+
+    def _beam_search(
+        self, src: Tensor, k: int, max_new_tokens: int | None, alpha: float
+    ) -> tuple[Tensor, Tensor]:
+        """The best sequence per sentence and its (length-normalised) score."""
+        c = self.config
+        was_training = self.training
+        self.eval()
+        try:
+            memory, src_mask = self.encode(src)  # (B, S, C), (B, 1, 1, S)
+            batch, device = src.shape[0], src.device
+            # Beams are rows: sentence b's beams are rows b*k .. b*k + k - 1.
+            memory = memory.repeat_interleave(k, dim=0)  # (B*k, S, C)
+            src_mask = src_mask.repeat_interleave(k, dim=0)
+            tokens = torch.full((batch * k, 1), c.bos_id, dtype=torch.long, device=device)
+            # Only beam 0 is live at the start, so the first step's k picks differ.
+            scores = torch.full((batch, k), float("-inf"), device=device)
+            scores[:, 0] = 0.0
+            scores = scores.view(-1)  # (B*k,) sum of log-probabilities
+            lengths = torch.zeros(batch * k, device=device)  # tokens so far, EOS included
+            done = torch.zeros(batch * k, dtype=torch.bool, device=device)
+            caches = self.new_caches()
+            vocab = c.vocab_size
+
+            def penalty(n: Tensor) -> Tensor:
+                return ((5.0 + n) / 6.0) ** alpha
+
+            for _ in range(self._max_new(src, max_new_tokens)):
+                logits = self.decode(tokens[:, -1:], memory, src_mask, caches)[:, -1]
+                logp = torch.log_softmax(logits.float(), dim=-1)  # (B*k, V)
+                # A finished beam has one candidate: itself, extended by a pad at no cost.
+                frozen = torch.full_like(logp, float("-inf"))
+                frozen[:, c.pad_id] = 0.0
+                logp = torch.where(done[:, None], frozen, logp)
+                total = scores[:, None] + logp  # (B*k, V)
+                new_len = torch.where(done, lengths, lengths + 1)[:, None]  # (B*k, 1)
+                ranked = (total / penalty(new_len)).view(batch, k * vocab)
+                _, best = ranked.topk(k, dim=-1)  # (B, k) into the k*V candidates
+                beam = best // vocab + torch.arange(batch, device=device)[:, None] * k
+                beam, token = beam.view(-1), (best % vocab).view(-1)  # (B*k,)
+                scores = total.view(-1)[beam * vocab + token]
+                lengths = new_len.view(-1)[beam]
+                done = done[beam] | (token == c.eos_id)
+                tokens = torch.cat([tokens[beam], token[:, None]], dim=1)
+                _reorder(caches, beam)
+                if bool(done.all()):
+                    break
+            final = (scores / penalty(lengths)).view(batch, k)
+            best_score, best_beam = final.max(dim=-1)  # (B,)
+            rows = best_beam + torch.arange(batch, device=device) * k
+            out = tokens[rows, 1:]
+        finally:
+            self.train(was_training)
+        return _trim(out, c.pad_id), best_score
+
+    def sequence_log_prob(self, src: Tensor, tgt: Tensor) -> Tensor:
+        """``log p(tgt | src)`` summed over tokens, ``tgt`` ending in EOS, no BOS, padded.
+
+        Shapes:
+            src (B, S), tgt (B, T) -> (B,).
+        """
+        c = self.config
+        bos = torch.full_like(tgt[:, :1], c.bos_id)
+        logits = self(src, torch.cat([bos, tgt[:, :-1]], dim=1))
+        logp = torch.log_softmax(logits.float(), dim=-1).gather(-1, tgt[..., None])[..., 0]
+        return logp.masked_fill(tgt == c.pad_id, 0.0).sum(dim=-1)
+
+
+def _trim(out: Tensor, pad_id: int) -> Tensor:
+    """Drop the trailing columns that are padding in every row."""
+    used = (out != pad_id).any(dim=0).nonzero()
+    return out[:, : int(used.max()) + 1] if used.numel() else out[:, :0]
