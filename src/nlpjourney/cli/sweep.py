@@ -1,0 +1,117 @@
+"""``journey train sweep``: GPTs of several sizes on equal compute, and their scaling laws.
+
+``journey train sweep`` trains the default ladder of six character-level GPTs on Tiny
+Shakespeare, each for the same training FLOPs, and writes ``runs/sweep/sweep.csv`` and
+``runs/sweep/scaling.png`` (loss against parameters and against FLOPs, with fitted power
+laws); :mod:`nlpjourney.train.sweep` does the work. Run again, it skips the sizes that
+finished and resumes the one that was stopped.
+
+torch is imported inside the command, so ``journey`` starts fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import typer
+
+from nlpjourney.errors import JourneyError
+
+#: Mirrors :data:`nlpjourney.train.sweep.DEFAULT_SIZES` and ``DEFAULT_BUDGET`` without
+#: importing torch for the help text.
+DEFAULT_SIZES = "1x32,2x64,3x96,4x128,5x160,6x192"
+DEFAULT_BUDGET = 8e12
+
+
+def sweep(
+    budget: float | None = typer.Option(
+        None, "--budget", help=f"Training FLOPs per run [default: {DEFAULT_BUDGET:.0e}, ~10 min]."
+    ),
+    minutes: float | None = typer.Option(
+        None,
+        "--minutes",
+        help="Instead of --budget: measure this machine's speed and pick "
+        "the budget that makes the whole sweep take about this long.",
+    ),
+    sizes: str = typer.Option(
+        DEFAULT_SIZES, "--sizes", help="Model sizes LxC (layers x width), comma-separated."
+    ),
+    out_dir: Path = typer.Option(Path("runs/sweep"), "--out", help="The sweep's folder."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace a sweep in --out."),
+    device: str = typer.Option("cpu", "--device", help="cpu, cuda, auto, ..."),
+    seed: int = typer.Option(1337, "--seed", help="Seeds every run's weights and batches."),
+    threads: int | None = typer.Option(
+        None,
+        "--threads",
+        help="CPU threads for torch (default: one per core; fewer helps "
+        "on a machine others are busy on).",
+    ),
+) -> None:
+    """Train GPTs of several sizes on equal compute; fit and plot their scaling laws."""
+    if budget is not None and minutes is not None:
+        raise JourneyError("give --budget (FLOPs) or --minutes, not both")
+    if budget is not None and not budget > 0:
+        raise JourneyError(f"--budget must be a number of FLOPs > 0, e.g. 8e12; got {budget}")
+    if minutes is not None and not minutes > 0:
+        raise JourneyError(f"--minutes must be > 0, got {minutes}")
+    if threads is not None and threads < 1:
+        raise JourneyError(f"--threads must be at least 1, got {threads}")
+    names = tuple(s.strip() for s in sizes.split(",") if s.strip())
+
+    from nlpjourney.train.sweep import (
+        SweepConfig,
+        budget_for_minutes,
+        fit_laws,
+        run_curves,
+        run_sweep,
+    )
+
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
+    try:
+        config = SweepConfig(sizes=names, flops_budget=budget or DEFAULT_BUDGET,
+                             device=device, seed=seed)  # fmt: skip
+    except (TypeError, ValueError) as error:
+        raise JourneyError(f"{error}") from None
+    if minutes is not None:
+        stored = None if overwrite else _stored_budget(out_dir)
+        if stored is not None:
+            # A stopped sweep goes on with the budget it began with, whatever the clock says.
+            typer.echo(
+                f"{out_dir} holds a sweep: going on with its budget, {stored:.3g} FLOPs per run"
+            )
+        else:
+            typer.echo(f"measuring this machine's speed on {len(names)} sizes ...")
+            stored = budget_for_minutes(config, minutes)
+            typer.echo(f"budget for about {minutes:g} minutes: {stored:.3g} FLOPs per run")
+        config = dataclasses.replace(config, flops_budget=stored)
+    try:
+        results = run_sweep(config, out_dir, overwrite=overwrite, echo=typer.echo)
+    except (TypeError, ValueError) as error:
+        raise JourneyError(str(error)) from None
+    size_law, fitted, compute_law = fit_laws(results, run_curves(out_dir, results))
+    best = min(results, key=lambda r: r.val_loss)
+    typer.echo(f"lowest val loss: {best.name} ({best.val_loss:.4f})")
+    if size_law is not None:
+        typer.echo(f"L(N) = {size_law.a:.3g} N^-{size_law.alpha:.3f} on {', '.join(fitted)} "
+                   "(Kaplan et al.: alpha_N ~ 0.076)")  # fmt: skip
+    else:
+        typer.echo("L(N) not fitted: the smallest size has the lowest loss at this budget")
+    if compute_law is not None:
+        typer.echo(f"L(C) = {compute_law.a:.3g} C^-{compute_law.alpha:.3f} on the frontier "
+                   "(Kaplan et al.: alpha_C ~ 0.050)")  # fmt: skip
+    typer.echo(f"wrote {out_dir}/sweep.csv and {out_dir}/scaling.png")
+
+
+def _stored_budget(out_dir: Path) -> float | None:
+    """The budget of the sweep in ``out_dir``, or None when it holds none."""
+    try:
+        return float(
+            json.loads((out_dir / "sweep.json").read_text(encoding="utf-8"))["flops_budget"]
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
