@@ -52,6 +52,7 @@ __all__ = [
     "corpus_bleu",
     "encode_pairs",
     "label_smoothed_loss",
+    "special_ids",
     "train_joint_bpe",
 ]
 
