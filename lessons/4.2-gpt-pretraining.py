@@ -27,7 +27,9 @@
 # 5. one training step written out in cells, matched against `Trainer`'s step;
 # 6. gradient accumulation: several small batches make one big one;
 # 7. a short training run with `Trainer`, and its loss curve;
-# 8. samples at several temperatures, and the KV cache giving the same text faster.
+# 8. samples at several temperatures, and the KV cache giving the same text faster;
+# 9. the scaling-law sweep: models of several sizes on the same compute, and the power
+#    laws their losses follow.
 #
 # Set `JOURNEY_QUICK=1` for a smaller model and a 60-step run (seconds instead of minutes).
 
@@ -55,6 +57,15 @@ from nlpjourney.train import (
     prepare_char,
     sample_windows,
     train_step,
+)
+from nlpjourney.train.scaling import fit_power_law, frontier
+from nlpjourney.train.sweep import (
+    SweepConfig,
+    fit_laws,
+    read_sweep,
+    run_curves,
+    run_sweep,
+    size_config,
 )
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
@@ -367,6 +378,165 @@ print(f"same {len(texts[True])} characters; cached {timings[True] * 1e3:.0f} ms,
       f"uncached {timings[False] * 1e3:.0f} ms")  # fmt: skip
 
 # %% [markdown]
+# ## 9. The scaling-law sweep
+#
+# How much better does a model get if it is made bigger? Kaplan et al. (2020) trained
+# hundreds of language models and found the answer to be remarkably regular: the loss
+# falls as a **power** of the model's size, $L(N) \approx (N_c / N)^{\alpha_N}$ with
+# $\alpha_N \approx 0.076$, over more than six orders of magnitude, as long as the data
+# and the training time are not what holds the model back. A power law is a straight
+# line on log-log axes; its slope is $-\alpha$.
+#
+# Two quantities measure a run:
+#
+# - $N$, the parameters **without** the embedding tables. Kaplan et al. count it this
+#   way because the tables are look-ups, not computation, and the laws come out cleaner
+#   without them (for our character models the tables are a big share of tiny models).
+# - $C$, the training compute in FLOPs. Each parameter takes part in one multiply-add
+#   (2 FLOPs) per token in the forward pass and about two more in the backward pass
+#   (one for the gradient of the input, one for the weight), so training costs
+#   $6N$ FLOPs per token, and $C \approx 6ND$ for $D$ training tokens. Attention adds
+#   a term that grows with the context, $12\,L\,C_{\text{model}}\,T$ per token (the
+#   scores $QK^\top$ and the weighted sum, forward and backward).
+#
+# We count it for the model of section 3 and check against the library.
+
+# %%
+T_ctx = config.block_size
+matmul_params = model.num_parameters(non_embedding=True) + V * C  # + the tied output layer
+per_token = 6 * matmul_params + 12 * L * C * T_ctx
+print(f"{preset}: N = {model.num_parameters(non_embedding=True):,} (without embeddings)")
+print(
+    f"6 N' = {6 * matmul_params:,} + attention {12 * L * C * T_ctx:,} = {per_token:,} FLOPs/token"
+)
+assert per_token == model.estimate_flops_per_token()
+
+# %% [markdown]
+# A **sweep** trains models of several sizes on the *same* compute $C$. A size is
+# written `LxC`: `L` layers of width `C` (heads of 32 dimensions), so `2x64` is two
+# blocks 64 wide. Equal compute means a small model takes many cheap steps and a big one
+# few expensive ones:
+# $$\text{steps} = \frac{C}{\text{FLOPs per token} \times \text{tokens per step}}.$$
+# The table shows the plan: the tokens $D$ each size gets, and $D/N$, the tokens per
+# parameter. Hoffmann et al. (2022, "Chinchilla") found that for a fixed budget the best
+# size sees about 20 tokens per parameter.
+#
+# Quick mode runs four tiny sizes on a very small budget; otherwise the lesson reads the
+# sweep that `journey train sweep` writes to `runs/sweep`, or runs a smaller one of its own.
+
+# %%
+SWEEP_DIR = "runs/sweep"  # where `journey train sweep` writes, relative to where you run
+if QUICK:
+    sweep_config = SweepConfig(sizes=("1x32", "2x32", "2x64", "3x96"), flops_budget=5e9,
+                               batch_size=8, block_size=32, evals_per_run=6, eval_steps=2)  # fmt: skip
+elif os.path.isfile(os.path.join(SWEEP_DIR, "sweep.csv")):
+    sweep_config = None  # read the finished sweep below
+else:
+    sweep_config = SweepConfig(flops_budget=5e11)  # the six default sizes, about a minute
+if sweep_config is not None:
+    for name in sweep_config.sizes:
+        probe = GPT(size_config(name, V, sweep_config.block_size))
+        n = probe.num_parameters(non_embedding=True)
+        per_step = probe.estimate_flops_per_token() * sweep_config.tokens_per_step
+        steps = round(sweep_config.flops_budget / per_step)
+        tokens = steps * sweep_config.tokens_per_step
+        print(
+            f"{name:>6}: N = {n:>9,}  {steps:>6,} steps  D = {tokens:>11,}  D/N = {tokens / n:7.1f}"
+        )
+
+# %%
+if sweep_config is None:
+    results = read_sweep(SWEEP_DIR)
+else:
+    SWEEP_DIR = os.path.join(WORK, "sweep")
+    started = time.perf_counter()
+    results = run_sweep(sweep_config, SWEEP_DIR, dataset=dataset, progress=False, echo=print)
+    print(f"sweep done in {time.perf_counter() - started:.0f} s")
+for r in results:
+    print(f"{r.name:>6}: N = {r.params:>9,}  C = {r.flops:.2e}  val loss {r.val_loss:.4f}")
+
+# %% [markdown]
+# Now the fit. Taking logs turns $L = a N^{-\alpha}$ into the line
+# $\log L = \log a - \alpha \log N$, so an ordinary least-squares line through the points
+# $(\log N, \log L)$ gives both numbers at once, with no starting guess. We fit only the
+# sizes up to the one with the lowest loss; the next cells explain why. `fit_power_law`
+# does the same and must agree.
+
+# %%
+by_size = sorted(results, key=lambda r: r.params)
+best = min(range(len(by_size)), key=lambda i: by_size[i].val_loss)
+branch = by_size[: best + 1]
+print(f"lowest loss: {by_size[best].name}; fitting on {[r.name for r in branch]}")
+if len(branch) >= 2:
+    slope, intercept = np.polyfit(np.log([r.params for r in branch]),
+                                  np.log([r.val_loss for r in branch]), 1)  # fmt: skip
+    law = fit_power_law([r.params for r in branch], [r.val_loss for r in branch])
+    assert math.isclose(law.alpha, -slope, rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isclose(law.a, math.exp(intercept), rel_tol=1e-9)
+    print(f"L(N) = {law.a:.3g} * N^-{law.alpha:.3f}   (Kaplan et al.: alpha_N ~ 0.076)")
+else:
+    print("the smallest model has the lowest loss: no left branch to fit at this budget")
+
+# %% [markdown]
+# The right panel of the picture puts every run's loss curve on one compute axis. At
+# each amount of compute, the lowest curve is the best model one could have had for
+# that money; those lowest points form the **compute frontier**, and a line through
+# them on log-log axes is $L(C) = a C^{-\alpha_C}$ (Kaplan et al.: $\alpha_C \approx 0.050$).
+
+# %%
+curves = run_curves(SWEEP_DIR, results)
+points = [(c, v) for flops, losses in curves for c, v in zip(flops, losses, strict=True) if c > 0]
+edge = frontier(points)
+print(f"{len(edge)} of {len(points)} evaluation points lie on the frontier")
+size_law, fitted, compute_law = fit_laws(results, curves)
+if compute_law is not None:
+    print(f"L(C) = {compute_law.a:.3g} * C^-{compute_law.alpha:.3f}")
+
+# %%
+image = plt.imread(os.path.join(SWEEP_DIR, "scaling.png"))
+fig, ax = plt.subplots(figsize=(13, 5.5))
+ax.imshow(image)
+ax.axis("off")
+show(fig, "lesson-4.2-scaling.png")
+
+# %% [markdown]
+# How to read it. Along the left panel, moving right means a bigger model *on the same
+# compute*, so fewer tokens for it. Two forces pull against each other: a bigger model
+# can represent more, but it sees less text. At small sizes the first force wins and the
+# loss falls with $N$, close to the power law (these models have seen their data many
+# times over: their size is what limits them). Past some size the second wins: the
+# model stops before it has learned what it could, and the loss goes up again. The
+# curve of loss against size at one budget is therefore a U (Chinchilla's "IsoFLOP
+# profile"), and only its left branch says anything about $L(N)$; that is why the fit
+# stops at the lowest loss (hollow points are not fitted).
+#
+# At the tiny budgets of quick mode, the smallest model usually wins outright: even
+# a model of 25 thousand parameters is too big for a budget of a few billion FLOPs, and
+# the U's left branch lies below the sizes we tried. The bigger budget of the full
+# sweep moves the bottom of the U to larger models; Chinchilla's rule of about 20
+# tokens per parameter puts it near $N \approx \sqrt{C / 120}$.
+#
+# What the exponent means: $\alpha_N = 0.076$ says that doubling the model lowers the
+# loss by a factor $2^{-0.076} \approx 0.95$, 5%, and that a tenfold bigger model buys
+# about 16%. That small exponent is why language models grew by factors of a thousand:
+# each constant step of improvement costs a constant *factor* of size. Our exponent is
+# measured on character-level Shakespeare with models of thousands to millions of
+# parameters trained for minutes, a far cry from Kaplan's web text, BPE tokens and
+# models up to a billion parameters; expect the same shape, not the same number. With
+# a power law without a floor, the loss would go to zero; real curves bend towards the
+# entropy of the text itself, which is why Chinchilla adds a constant $E$. Over our two
+# or three decades the floor cannot be told apart from the slope, so we leave it out.
+#
+# The command trains the default sweep (six sizes from 13 thousand to 2.7 million
+# parameters, the same 8·10¹² FLOPs each, about ten minutes on two cores) and can be
+# stopped and started again: finished sizes are kept.
+#
+# ```
+# journey train sweep                 # runs/sweep/sweep.csv and scaling.png
+# journey train sweep --minutes 5     # a budget that fits five minutes on this machine
+# ```
+
+# %% [markdown]
 # ## Where next
 #
 # This run is short on purpose. To train the same recipe for its full length, with a
@@ -378,5 +548,3 @@ print(f"same {len(texts[True])} characters; cached {timings[True] * 1e3:.0f} ms,
 # ```
 #
 # (`--max-steps` shortens it, `--stop-after` with `--resume` splits it into sessions.)
-# A later update adds `journey train sweep`: many models of different sizes trained on
-# fixed compute budgets, to fit a scaling law to their final losses.
