@@ -27,6 +27,7 @@ from nlpjourney.train.scaling import fit_power_law, frontier
 from nlpjourney.train.sweep import (
     RunResult,
     SweepConfig,
+    budget_for_minutes,
     fit_laws,
     kaplan_lr,
     read_sweep,
@@ -259,3 +260,29 @@ def test_cli_sweep_explains_bad_options(args: list[str], message: str, tmp_path:
     assert isinstance(result.exception, JourneyError), result.output
     assert message in str(result.exception)
     assert not (tmp_path / "sweep").exists()
+
+
+def test_budget_for_minutes_measures_a_positive_budget(dataset: TokenDataset) -> None:
+    budget = budget_for_minutes(tiny_config(), 0.5, dataset=dataset, probe_steps=2)
+    assert 1e6 < budget < 1e15
+    with pytest.raises(ValueError, match="minutes"):
+        budget_for_minutes(tiny_config(), 0, dataset=dataset)
+
+
+@pytest.mark.slow
+def test_cli_sweep_trains_reports_and_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NLPJOURNEY_CACHE", str(tmp_path / "cache"))
+    app = typer.Typer()
+    app.command()(sweep_command)
+    args = ["--sizes", "1x32,2x32", "--out", str(tmp_path / "sweep"), "--threads", "1"]
+    first = CliRunner().invoke(app, [*args, "--budget", "1e9"])
+    assert first.exit_code == 0, first.output
+    assert "[1/2] 1x32: N=12,768, 4 steps" in first.output
+    assert "lowest val loss" in first.output and "L(C) =" in first.output
+    assert "wrote" in first.output and (tmp_path / "sweep" / "scaling.png").is_file()
+    again = CliRunner().invoke(app, [*args, "--minutes", "3"])
+    assert again.exit_code == 0, again.output
+    assert "going on with its budget, 1e+09" in again.output
+    assert again.output.count("skipped") == 2

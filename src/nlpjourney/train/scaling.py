@@ -129,6 +129,13 @@ def _count(value: float) -> str:
     return f"{value:g}"
 
 
+def _power_of_ten(value: float) -> str:
+    """A number for a title in mathtext: 8e12 -> '$8\\times10^{12}$'."""
+    exponent = math.floor(math.log10(value))
+    mantissa = value / 10**exponent
+    return f"${mantissa:.3g}\\times10^{{{exponent}}}$"
+
+
 def plot_scaling(
     names: Sequence[str],
     params: Sequence[float],
@@ -191,7 +198,7 @@ def plot_scaling(
     size_ax.set_yscale("log")
     size_ax.set_xlabel("parameters N (without the embeddings)")
     size_ax.set_ylabel("validation loss (nats/token)")
-    at = f" of {budget:.2g} FLOPs" if budget else ""
+    at = f" of {_power_of_ten(budget)} FLOPs" if budget else ""
     size_ax.set_title(f"final loss against size, equal compute{at} per run", loc="left")
 
     for name, (flops, curve), colour in zip(names, curves, colours, strict=True):

@@ -442,7 +442,8 @@ def plot_sweep(out_dir: str | os.PathLike[str], results: Sequence[RunResult]) ->
     """Fit both laws to a sweep's runs and draw ``scaling.png`` in its folder."""
     curves = run_curves(out_dir, results)
     size_law, fitted, compute_law = fit_laws(results, curves)
-    budget = max((r.flops for r in results), default=None)
+    stored = _read_json(Path(out_dir) / "sweep.json") or {}
+    budget = stored.get("flops_budget") or max((r.flops for r in results), default=None)
     return plot_scaling(
         [r.name for r in results], [r.params for r in results], [r.val_loss for r in results],
         curves, Path(out_dir) / "scaling.png", size_law, fitted, compute_law, budget,
