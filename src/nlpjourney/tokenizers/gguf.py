@@ -33,7 +33,7 @@ from typing import Any
 
 from nlpjourney.tokenizers.base import TokenizerFileError
 from nlpjourney.tokenizers.bpe import ByteLevelBPETokenizer
-from nlpjourney.tokenizers.byte_level import text_to_bytes
+from nlpjourney.tokenizers.byte_level import merges_from_lines, text_to_bytes
 
 __all__ = ["PRE_TOKENIZERS", "tokenizer_from_gguf"]
 
@@ -118,10 +118,7 @@ def tokenizer_from_gguf(path: str | Path) -> ByteLevelBPETokenizer:
                 special[token] = i
             else:
                 vocab[text_to_bytes(token)] = i
-        merges = [
-            (text_to_bytes(a), text_to_bytes(b))
-            for a, b in (m.split(" ") for m in meta.get("tokenizer.ggml.merges") or [])
-        ]
+        merges = merges_from_lines(meta.get("tokenizer.ggml.merges") or [])
     except ValueError as error:
         raise TokenizerFileError(
             f"{path}: a token or merge is not byte-level BPE ({error})."
