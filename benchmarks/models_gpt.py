@@ -14,7 +14,7 @@ evaluation every 250 steps on 20 batches per split.
 - **peer**: the GPT of this file, in nanoGPT's ``model.py`` style (fused ``c_attn``,
   ``F.scaled_dot_product_attention(is_causal=True)``, tanh-GELU MLP, pre-norm blocks,
   tied head) and its ``train.py`` loop (``torch.randint`` windows from the same uint16
-  ``train.bin``/``val.bin``, ``torch.optim.AdamW`` with torch's default foreach kernels,
+  ``train.bin``/``val.bin``, ``torch.optim.AdamW`` with torch's defaults (its per-tensor loop on a CPU),
   ``torch.nn.utils.clip_grad_norm_``); its tokens/s times the training steps only too.
 
 Same answer first: both models are built after seeding torch with 1337, and the peer
@@ -53,8 +53,11 @@ Run it with::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import math
+import os
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass
@@ -68,7 +71,10 @@ from torch import nn
 from nlpjourney import data
 from nlpjourney.cli.train import RECIPES, train_gpt
 from nlpjourney.models import GPT, GPTConfig
-from nlpjourney.train import prepare_char
+from nlpjourney.optim import AdamW
+from nlpjourney.train import autocast_dtype, decay_groups, prepare_char, train_step
+from nlpjourney.train.config import DTYPES
+from nlpjourney.train.loop import GetBatch
 
 PRESET = "shakespeare-char-cpu"
 SEED = 1337
@@ -199,7 +205,7 @@ class PeerGPT(nn.Module):
             {"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
             {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
         ]
-        return torch.optim.AdamW(groups, lr=lr, betas=betas)  # torch picks foreach on CPU
+        return torch.optim.AdamW(groups, lr=lr, betas=betas)  # per-tensor loop on a CPU
 
 
 # -- the peer's train loop, as nanoGPT's train.py runs it -------------------------------
@@ -215,10 +221,8 @@ def peer_lr(it: int, lr: float, min_lr: float, warmup: int, decay_iters: int) ->
     return min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
 
 
-def train_peer(folder: Path, vocab_size: int, iters: int, device: torch.device) -> dict:
-    recipe = RECIPES[PRESET]
-    config = PeerConfig(vocab_size=vocab_size)
-    block, batch = config.block_size, recipe.batch_size
+def peer_batches(folder: Path, batch: int, block: int, device: torch.device) -> GetBatch:
+    """nanoGPT's get_batch: ``batch`` random windows of ``block`` tokens from a uint16 file."""
     splits = {s: np.memmap(folder / f"{s}.bin", dtype=np.uint16, mode="r") for s in ("train", "val")}  # fmt: skip
 
     def get_batch(split: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -229,6 +233,25 @@ def train_peer(folder: Path, vocab_size: int, iters: int, device: torch.device) 
             [torch.from_numpy(stream[i + 1 : i + 1 + block].astype(np.int64)) for i in ix]
         )
         return x.to(device), y.to(device)
+
+    return get_batch
+
+
+def peer_step(model: PeerGPT, optimizer: torch.optim.Optimizer, get_batch: GetBatch) -> float:
+    """One iteration of nanoGPT's loop (its lr already set); returns the loss."""
+    x, y = get_batch("train")
+    _, loss = model(x, y)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    return loss.item()  # waits for the device: the timing is honest
+
+
+def train_peer(folder: Path, vocab_size: int, iters: int, device: torch.device) -> dict:
+    recipe = RECIPES[PRESET]
+    config = PeerConfig(vocab_size=vocab_size)
+    get_batch = peer_batches(folder, recipe.batch_size, config.block_size, device)
 
     @torch.no_grad()
     def estimate_loss() -> dict[str, float]:
@@ -253,15 +276,9 @@ def train_peer(folder: Path, vocab_size: int, iters: int, device: torch.device) 
         step_start = time.perf_counter()
         for group in optimizer.param_groups:
             group["lr"] = peer_lr(it, recipe.lr, recipe.min_lr, warmup, iters)
-        x, y = get_batch("train")
-        _, loss = model(x, y)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        loss.item()  # waits for the device: the timing is honest
+        peer_step(model, optimizer, get_batch)
         train_time += time.perf_counter() - step_start
-        tokens += x.numel()
+        tokens += recipe.batch_size * config.block_size
         if (it + 1) % every == 0 or it + 1 == iters:
             losses = estimate_loss()
     return {
@@ -272,7 +289,7 @@ def train_peer(folder: Path, vocab_size: int, iters: int, device: torch.device) 
     }
 
 
-def train_ours(iters: int, device: str, vocab_size: int) -> dict:
+def train_ours(iters: int, device: str, vocab_size: int, dtype: str) -> dict:
     """``journey train gpt --preset shakespeare-char-cpu`` into a temporary folder."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / PRESET
@@ -287,6 +304,7 @@ def train_ours(iters: int, device: str, vocab_size: int) -> dict:
             resume=False,
             overwrite=False,
             device=device,
+            dtype=dtype,
             eval_interval=None,
             seed=SEED,
         )
@@ -308,6 +326,51 @@ def train_ours(iters: int, device: str, vocab_size: int) -> dict:
         "val_loss": float(rows[-1]["val_loss"]),
         "wall": wall,
     }
+
+
+def interleaved_speed(
+    folder: Path, vocab_size: int, rounds: int, device: torch.device, dtype: str
+) -> tuple[float, float]:
+    """Median seconds per training step of (ours, peer), timed in alternating rounds.
+
+    Each round runs 10 steps of one side, then 10 of the other, after 10 warm-up steps
+    each: a busy machine slows both alike, so their ratio holds where a run of one side
+    after the other would compare a quiet minute with a loaded one. Ours is
+    :func:`nlpjourney.train.train_step` with the Trainer's optimizer, decay groups,
+    batch sampler and precision; the peer is nanoGPT's loop body.
+    """
+    recipe = RECIPES[PRESET]
+    block = PeerConfig.block_size
+    torch.manual_seed(SEED)
+    ours = GPT(GPTConfig.from_name(PRESET).replace(vocab_size=vocab_size)).to(device)
+    optimizer = AdamW(decay_groups(ours, 0.1), lr=recipe.lr, betas=recipe.betas, weight_decay=0.1)
+    sampler = prepare_char(data.path("tinyshakespeare")).sampler(
+        recipe.batch_size, block, SEED, device
+    )
+    amp = autocast_dtype(dtype, device)
+
+    def precision() -> contextlib.AbstractContextManager:
+        return contextlib.nullcontext() if amp is None else torch.autocast(device.type, amp)
+
+    def ours_step() -> float:
+        return train_step(ours, optimizer, [sampler("train")], 1.0, autocast=precision)
+
+    torch.manual_seed(SEED)
+    peer = PeerGPT(PeerConfig(vocab_size=vocab_size)).to(device)
+    peer_optimizer = peer.configure_optimizers(0.1, recipe.lr, recipe.betas)
+    get_batch = peer_batches(folder, recipe.batch_size, block, device)
+    sides = {"ours": ours_step, "peer": lambda: peer_step(peer, peer_optimizer, get_batch)}
+    times: dict[str, list[float]] = {"ours": [], "peer": []}
+    for step in sides.values():
+        for _ in range(10):
+            step()
+    for _ in range(rounds):
+        for name, step in sides.items():
+            for _ in range(10):
+                started = time.perf_counter()
+                step()
+                times[name].append(time.perf_counter() - started)
+    return statistics.median(times["ours"]), statistics.median(times["peer"])
 
 
 def same_start(vocab_size: int, folder: Path) -> None:
@@ -334,6 +397,15 @@ def main() -> None:
         "--threads", type=int, default=0, help="torch CPU threads (0: torch's default)"
     )
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument(
+        "--dtype", default="auto", choices=DTYPES, help="our side's precision (TrainConfig.dtype)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=20, help="interleaved speed rounds, 10 steps a side each"
+    )
+    parser.add_argument(
+        "--speed-only", action="store_true", help="only the interleaved speed comparison"
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)  # the same for both sides: one process
@@ -341,13 +413,25 @@ def main() -> None:
     dataset = prepare_char(data.path("tinyshakespeare"))
     folder = Path(dataset.folder)
     same_start(dataset.vocab_size, folder)
+    device = torch.device(args.device)
+    amp = autocast_dtype(args.dtype, device)
     print(
-        f"{PRESET}, {args.iters} iterations, batch {RECIPES[PRESET].batch_size} x 64 on "
-        f"{args.device}; torch {torch.__version__}, {torch.get_num_threads()} threads; "
-        "same initial weights and loss: ok"
+        f"{PRESET}, batch {RECIPES[PRESET].batch_size} x 64 on {args.device}; torch "
+        f"{torch.__version__}, {torch.get_num_threads()} threads; ours in "
+        f"{'float32' if amp is None else str(amp).removeprefix('torch.') + ' autocast'}, "
+        "the peer in float32; same initial weights and loss: ok"
     )
+    ours_s, peer_s = interleaved_speed(folder, dataset.vocab_size, args.rounds, device, args.dtype)
+    print(
+        f"interleaved, {args.rounds} x 10 steps a side: ours {ours_s * 1e3:.1f} ms/step, "
+        f"peer {peer_s * 1e3:.1f} ms/step; ours/peer tokens/s: {peer_s / ours_s:.2f} "
+        "(issue target >= 1.2)"
+    )
+    if args.speed_only:
+        return
+    print(f"full runs of {args.iters} iterations, one side after the other:")
     results = {
-        "ours": train_ours(args.iters, args.device, dataset.vocab_size),
+        "ours": train_ours(args.iters, args.device, dataset.vocab_size, args.dtype),
         "peer": train_peer(folder, dataset.vocab_size, args.iters, torch.device(args.device)),
     }
     print(f"{'side':<5} {'params':>8} {'tokens/s':>9} {'val loss':>9} {'wall s':>7}")
@@ -358,6 +442,7 @@ def main() -> None:
         )
     ratio = results["ours"]["tokens_per_s"] / results["peer"]["tokens_per_s"]
     print(f"ours/peer tokens/s: {ratio:.2f}  (issue target >= 1.2; val loss target <= 1.88)")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -103,6 +103,9 @@ def test_cli_train_and_sample_bad_input_is_one_clear_line(tmp_path: Path) -> Non
     (taken / "ckpt.pt").write_bytes(b"a run")
     result = journey("train", "gpt", "--preset", "tiny", "--out-dir", str(taken), cache=cache)
     assert_one_clear_line(result, "already holds a run", "--resume", "--overwrite")
+    result = journey("train", "gpt", "--preset", "tiny", "--dtype", "float8",
+                     "--out-dir", str(tmp_path / "f8"), cache=cache)  # fmt: skip
+    assert_one_clear_line(result, "dtype must be one of", "bfloat16")
     result = journey("sample", str(tmp_path / "nowhere"), cache=cache)
     assert_one_clear_line(result, "no run folder", "journey train gpt")
     corrupt = tmp_path / "corrupt"

@@ -21,6 +21,7 @@ from nlpjourney.train import (
     TokenDataset,
     TrainConfig,
     Trainer,
+    autocast_dtype,
     cpu_has_fast_bfloat16,
     decay_groups,
     learning_rate,
@@ -30,7 +31,6 @@ from nlpjourney.train import (
     seed_everything,
     train_step,
 )
-from nlpjourney.train.loop import _amp_dtype
 from nlpjourney.train.metrics import COLUMNS
 
 TEXT = "the quick brown fox jumps over the lazy dog; pack my box with five dozen jugs. " * 40
@@ -345,9 +345,9 @@ def test_loop_auto_dtype_takes_bfloat16_only_on_a_cpu_that_has_it(
     monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
     assert cpu_has_fast_bfloat16() is fast_bf16
     expected = torch.bfloat16 if fast_bf16 else None
-    assert _amp_dtype("auto", torch.device("cpu")) == expected
-    assert _amp_dtype("float32", torch.device("cpu")) is None
-    assert _amp_dtype("bfloat16", torch.device("cpu")) == torch.bfloat16
+    assert autocast_dtype("auto", torch.device("cpu")) == expected
+    assert autocast_dtype("float32", torch.device("cpu")) is None
+    assert autocast_dtype("bfloat16", torch.device("cpu")) == torch.bfloat16
 
 
 class Pairs(nn.Module):

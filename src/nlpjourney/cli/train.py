@@ -83,6 +83,12 @@ def train_gpt(
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out-dir."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run in --out-dir."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:1, ..."),
+    dtype: str = typer.Option(
+        "auto",
+        "--dtype",
+        help="Autocast precision: auto (bfloat16 on GPUs and CPUs that have it), float32, "
+        "bfloat16, float16.",
+    ),
     eval_interval: int | None = typer.Option(
         None, "--eval-interval", help="Evaluate (and plot) every N steps."
     ),
@@ -110,6 +116,7 @@ def train_gpt(
     from nlpjourney.train import (
         TrainConfig,
         Trainer,
+        autocast_dtype,
         prepare_bpe,
         prepare_char,
         resolve_device,
@@ -141,6 +148,7 @@ def train_gpt(
             checkpoint_interval=every,
             seed=seed,
             device=device,
+            dtype=dtype,
             out_dir=str(out),
         )
     except (ValueError, TypeError) as error:
@@ -155,9 +163,12 @@ def train_gpt(
         "model_config": model_config.to_dict(),
         "tokenizer": dataset.meta["tokenizer"],
     }
+    amp = autocast_dtype(config.dtype, torch_device)
+    precision = "float32" if amp is None else f"{str(amp).removeprefix('torch.')} autocast"
     typer.echo(
         f"{preset}: {model.num_parameters() / 1e6:.2f}M parameters, vocab {dataset.vocab_size} "
-        f"({tokenizer}), {len(dataset.train):,} training tokens, {steps} steps on {torch_device}"
+        f"({tokenizer}), {len(dataset.train):,} training tokens, {steps} steps on "
+        f"{torch_device} ({precision})"
     )
     trainer = Trainer(model, config, sampler, resume=resume, overwrite=overwrite, meta=meta)
     trainer.fit(until=stop_after)

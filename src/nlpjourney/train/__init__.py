@@ -25,6 +25,7 @@ from nlpjourney.train.data import (
 )
 from nlpjourney.train.loop import (
     Trainer,
+    autocast_dtype,
     cpu_has_fast_bfloat16,
     decay_groups,
     learning_rate,
@@ -44,6 +45,7 @@ __all__ = [
     "TokenDataset",
     "TrainConfig",
     "Trainer",
+    "autocast_dtype",
     "cpu_has_fast_bfloat16",
     "decay_groups",
     "learning_rate",

@@ -80,6 +80,7 @@ from nlpjourney.train.metrics import MetricsLog, plot_losses
 
 __all__ = [
     "Trainer",
+    "autocast_dtype",
     "cpu_has_fast_bfloat16",
     "decay_groups",
     "learning_rate",
@@ -127,8 +128,12 @@ def cpu_has_fast_bfloat16() -> bool:
     return any(getattr(torch.cpu, name, lambda: False)() for name in probes)
 
 
-def _amp_dtype(dtype: str, device: torch.device) -> torch.dtype | None:
-    """The autocast dtype, or None for plain float32."""
+def autocast_dtype(dtype: str, device: torch.device) -> torch.dtype | None:
+    """The precision ``dtype`` (a :class:`TrainConfig` value) means on ``device``.
+
+    Returns:
+        The autocast dtype, or None for plain float32.
+    """
     if dtype == "auto":
         if device.type == "cuda":
             return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
@@ -372,7 +377,7 @@ class Trainer:
         """Build the optimizer and friends; returns the checkpoint when resuming."""
         cfg = self.config
         self.model.to(self.device)
-        self._amp = _amp_dtype(cfg.dtype, self.device)
+        self._amp = autocast_dtype(cfg.dtype, self.device)
         self._optimizer = AdamW(
             decay_groups(self.model, cfg.weight_decay),
             lr=cfg.lr,
