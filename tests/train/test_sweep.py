@@ -201,7 +201,8 @@ def test_sweep_writes_csv_plot_and_runs(finished) -> None:
             p.name for p in (out / r.name).iterdir()
         }
         assert 0 < r.val_loss < math.log(30) and r.wall_s > 0
-    assert len(lines) == 6 and "steps" in lines[0] and "val loss" in lines[1]
+    assert len(lines) == 7 and "float32" in lines[0]
+    assert "steps" in lines[1] and "val loss" in lines[2]
 
 
 def test_sweep_resume_skips_finished_runs(finished, dataset: TokenDataset) -> None:

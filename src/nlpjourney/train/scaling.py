@@ -33,6 +33,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -136,6 +137,18 @@ def _power_of_ten(value: float) -> str:
     return f"${mantissa:.3g}\\times10^{{{exponent}}}$"
 
 
+def _loss_ticks(ax: Any) -> None:
+    """Round, evenly spaced loss labels on a log axis (its own ticks are 1, 10, 100)."""
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    low, high = ax.get_ylim()
+    step = 0.1 if high / low < 1.6 else 0.2 if high / low < 3 else 0.5
+    ticks = np.arange(math.ceil(low / step) * step, high, step)
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_major_formatter(lambda value, _: f"{value:.1f}")
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
 def plot_scaling(
     names: Sequence[str],
     params: Sequence[float],
@@ -174,9 +187,8 @@ def plot_scaling(
 
     path = Path(path)
     colours = colormaps["viridis"](np.linspace(0.0, 0.85, max(len(names), 1)))
-    fig = Figure(figsize=(13, 5.5), layout="constrained")
+    fig = Figure(figsize=(14.5, 5.5), layout="constrained")
     size_ax, flops_ax = fig.subplots(1, 2)
-    plain = FuncFormatter(lambda value, _: f"{value:.3g}")
 
     for name, n, loss, colour in zip(names, params, losses, colours, strict=True):
         filled = size_law is None or name in fitted
@@ -198,8 +210,8 @@ def plot_scaling(
     size_ax.set_yscale("log")
     size_ax.set_xlabel("parameters N (without the embeddings)")
     size_ax.set_ylabel("validation loss (nats/token)")
-    at = f" of {_power_of_ten(budget)} FLOPs" if budget else ""
-    size_ax.set_title(f"final loss against size, equal compute{at} per run", loc="left")
+    at = f": {_power_of_ten(budget)} FLOPs per run" if budget else ""
+    size_ax.set_title(f"final loss against size, equal compute{at}", loc="left")
 
     for name, (flops, curve), colour in zip(names, curves, colours, strict=True):
         kept = [(c, v) for c, v in zip(flops, curve, strict=True) if c > 0 and v == v]
@@ -225,7 +237,7 @@ def plot_scaling(
     flops_ax.set_yscale("log")
     flops_ax.set_xlabel("training FLOPs C so far (≈ 6 N D)")
     flops_ax.set_title("loss curves against compute", loc="left")
-    flops_ax.legend(fontsize=9, loc="lower left")
+    flops_ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
     if params:
         size_ax.set_xlim(min(params) / 1.6, max(params) * 1.6)
@@ -233,12 +245,12 @@ def plot_scaling(
     size_ax.xaxis.set_minor_formatter(NullFormatter())
     for ax in (size_ax, flops_ax):
         ax.margins(y=0.08)
-        ax.yaxis.set_major_formatter(plain)
-        ax.yaxis.set_minor_formatter(plain)
-        ax.yaxis.set_minor_locator(LogLocator(subs=(2, 3, 4, 5, 6, 8)))
         ax.grid(True, which="both", alpha=0.25)
+        _loss_ticks(ax)
+    flops_ax.xaxis.set_minor_locator(LogLocator(subs=(2, 5)))
+    flops_ax.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: _power_of_ten(value)))
     if size_ax.get_legend_handles_labels()[0]:
-        size_ax.legend(fontsize=9, loc="upper right")
+        size_ax.legend(fontsize=9, loc="upper left")
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.stem + ".tmp" + path.suffix)
     fig.savefig(temporary, dpi=100)
