@@ -430,7 +430,7 @@ assert per_token == model.estimate_flops_per_token()
 SWEEP_DIR = "runs/sweep"  # where `journey train sweep` writes, relative to where you run
 if QUICK:
     sweep_config = SweepConfig(sizes=("1x32", "2x32", "2x64", "3x96"), flops_budget=5e9,
-                               batch_size=8, block_size=32, evals_per_run=6, eval_steps=2)  # fmt: skip
+                               batch_size=8, block_size=32, evals_per_run=6, eval_steps=4)  # fmt: skip
 elif os.path.isfile(os.path.join(SWEEP_DIR, "sweep.csv")):
     sweep_config = None  # read the finished sweep below
 else:

@@ -348,7 +348,9 @@ def _claim(out: Path, config: SweepConfig, data_key: str, overwrite: bool) -> No
 def _train(plan: _Plan, config: SweepConfig, dataset: TokenDataset, run_dir: Path,
            progress: bool | None, overwrite: bool) -> RunResult:  # fmt: skip
     """Train one size (resuming its checkpoint if one is there) and score it."""
-    every = max(1, plan.steps // config.evals_per_run)
+    # subtle: rounding up, not down: 193 steps in 6 would evaluate at 192 and again at
+    # the last step, 193, two noisy estimates one step apart on the curve.
+    every = math.ceil(plan.steps / config.evals_per_run)
     train_config = TrainConfig(
         max_steps=plan.steps,
         batch_size=config.batch_size,
