@@ -31,6 +31,7 @@ from nlpjourney.models.translation import (
     corpus_bleu,
     encode_pairs,
     label_smoothed_loss,
+    pad_batch,
     train_joint_bpe,
 )
 
@@ -291,6 +292,7 @@ def test_parallel_batches_shift_targets_and_bucket_by_length() -> None:
         (s, t_in), t_out = batches("train")
         assert s.shape[0] == t_in.shape[0] == 2 and t_in.shape == t_out.shape
         assert (t_in[:, 0] == bos).all()
+        assert s.shape[1] % 8 == 0 and t_in.shape[1] % 8 == 0  # few shapes for oneDNN
         seen += [tuple(row[row != pad].tolist()) for row in s]
     assert sorted(seen) == sorted(tuple(row) for row in src)
     # resumable: the state gives the same next batches
@@ -298,6 +300,13 @@ def test_parallel_batches_shift_targets_and_bucket_by_length() -> None:
     first = batches("train")
     batches.load_state_dict(state)
     assert torch.equal(batches("train")[1], first[1])
+
+
+def test_pad_batch_rounds_lengths_up() -> None:
+    assert pad_batch([[5] * 5, [6] * 11], 0, multiple=8).shape == (2, 16)
+    assert pad_batch([[5] * 5, [6] * 11], 0, multiple=8, extra=1).shape == (2, 17)
+    assert pad_batch([[5] * 9], 0, multiple=8, extra=1).shape == (1, 9)
+    assert pad_batch([[5, 6], [7]], 0).tolist() == [[5, 6], [7, 0]]
 
 
 def test_label_smoothed_loss_by_hand() -> None:

@@ -52,6 +52,7 @@ __all__ = [
     "corpus_bleu",
     "encode_pairs",
     "label_smoothed_loss",
+    "pad_batch",
     "special_ids",
     "train_joint_bpe",
 ]
@@ -105,9 +106,16 @@ def encode_pairs(
     return src_ids, tgt_ids
 
 
-def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int) -> Tensor:
-    """Right-pad id lists into one (B, longest) int64 tensor."""
+def pad_batch(
+    sequences: Sequence[Sequence[int]], pad_id: int, multiple: int = 1, extra: int = 0
+) -> Tensor:
+    """Right-pad id lists into one (B, L) int64 tensor, L the longest length rounded up.
+
+    ``L`` is the smallest ``multiple * n + extra`` that holds the longest sequence.
+    Example: lengths 5 and 11 with ``multiple=8`` give L = 16; with ``extra=1``, 17.
+    """
     longest = max(len(seq) for seq in sequences)
+    longest = extra + multiple * -(-(longest - extra) // multiple)
     out = torch.full((len(sequences), longest), pad_id, dtype=torch.long)
     for row, seq in enumerate(sequences):
         out[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
@@ -175,8 +183,13 @@ class ParallelBatches:
             self._order[split] = self._new_epoch(split)
         rows = self._order[split].pop()
         src_ids, tgt_ids = self.splits[split]
-        src = pad_batch([src_ids[i] for i in rows], self.pad_id)
-        tgt = pad_batch([tgt_ids[i] for i in rows], self.pad_id)
+        # subtle: lengths rounded up to a multiple of 8 (tgt_in and tgt_out are one shorter
+        # than tgt) keep the set of matmul shapes small. Under bfloat16 autocast on a CPU,
+        # oneDNN compiles and caches kernels per shape: with every length its own shape,
+        # a run spent more time compiling than multiplying, and its memory grew by
+        # ~150 MB a minute.
+        src = pad_batch([src_ids[i] for i in rows], self.pad_id, multiple=8)
+        tgt = pad_batch([tgt_ids[i] for i in rows], self.pad_id, multiple=8, extra=1)
         return (src.to(self.device), tgt[:, :-1].to(self.device)), tgt[:, 1:].to(self.device)
 
     def state_dict(self) -> dict[str, Any]:
