@@ -13,7 +13,7 @@ import sys
 import typer
 
 from nlpjourney import __version__
-from nlpjourney.cli import course, data, tokenize, train
+from nlpjourney.cli import course, data, sweep, tokenize, train, translate
 from nlpjourney.course.paths import repo_root
 from nlpjourney.errors import JourneyError
 
@@ -24,6 +24,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data.app, name="data")
+train.app.command("translator")(translate.train_translator_command)
+train.app.command("sweep")(sweep.sweep)
 app.add_typer(train.app, name="train")
 app.command("lesson")(course.lesson)
 app.command("check")(course.check)
@@ -31,6 +33,7 @@ app.command("progress")(course.progress)
 app.command("roadmap")(course.roadmap)
 app.command("tokenize")(tokenize.tokenize)
 app.command("sample")(train.sample)
+app.command("translate")(translate.translate_command)
 
 
 @app.callback(invoke_without_command=True)
