@@ -530,18 +530,20 @@ show(fig, "lesson-4.2-scaling.png")
 # or three decades the floor cannot be told apart from the slope, so we leave it out.
 #
 # For scale, the default sweep measured on two busy CPU cores (8·10¹² FLOPs per run):
-# validation losses 1.86, **1.67**, 1.80, 1.96, 2.14 and 2.29 from `1x32` to `6x192`.
+# validation losses 1.86, 1.76, **1.67**, 1.80, 1.96 and 2.29 from `1x32` to `6x192`.
 # The bottom of the U is `2x64` (100 thousand parameters, 110 tokens per parameter);
 # Chinchilla's rule puts the best size near 260 thousand, between `2x64` and `3x96`, so
 # our tiny models and the big experiments agree on where the bottom is, give or take a
-# size. Only two sizes lie left of it, so the fitted $\alpha_N = 0.053$ is the slope
-# between two points, not a measurement to set beside Kaplan's 0.076. The frontier
-# gives $\alpha_C \approx 0.165$, steeper than Kaplan's 0.050: at budgets this small the
-# loss is still in its fast early fall.
+# size. The three sizes left of it give $\alpha_N \approx 0.050$, two thirds of
+# Kaplan's 0.076, but over a single decade of $N$ and from three points: the same order
+# of magnitude, not a measurement of the same number. The frontier gives
+# $\alpha_C \approx 0.154$, steeper than Kaplan's 0.050: at budgets this small the loss
+# is still in its fast early fall.
 #
 # The command trains the default sweep (six sizes from 13 thousand to 2.7 million
-# parameters, the same 8·10¹² FLOPs each, about ten minutes on two cores) and can be
-# stopped and started again: finished sizes are kept.
+# parameters, the same 8·10¹² FLOPs each, about ten minutes on two quiet cores; add
+# `--threads 1` when others are using the machine) and can be stopped and started
+# again: finished sizes are kept.
 #
 # ```
 # journey train sweep                 # runs/sweep/sweep.csv and scaling.png

@@ -287,3 +287,13 @@ def test_cli_sweep_trains_reports_and_resumes(
     assert again.exit_code == 0, again.output
     assert "going on with its budget, 1e+09" in again.output
     assert again.output.count("skipped") == 2
+    plain = CliRunner().invoke(app, args)  # no budget: the stored one, not the default
+    assert plain.exit_code == 0 and "going on with its budget, 1e+09" in plain.output
+
+
+def test_cli_sweep_defaults_mirror_the_library() -> None:
+    from nlpjourney.cli import sweep as cli
+    from nlpjourney.train import sweep as library
+
+    assert cli.DEFAULT_SIZES == ",".join(library.DEFAULT_SIZES)
+    assert cli.DEFAULT_BUDGET == library.DEFAULT_BUDGET

@@ -21,13 +21,16 @@ from nlpjourney.errors import JourneyError
 
 #: Mirrors :data:`nlpjourney.train.sweep.DEFAULT_SIZES` and ``DEFAULT_BUDGET`` without
 #: importing torch for the help text.
-DEFAULT_SIZES = "1x32,2x64,3x96,4x128,5x160,6x192"
+DEFAULT_SIZES = "1x32,2x32,2x64,3x96,4x128,6x192"
 DEFAULT_BUDGET = 8e12
 
 
 def sweep(
     budget: float | None = typer.Option(
-        None, "--budget", help=f"Training FLOPs per run [default: {DEFAULT_BUDGET:.0e}, ~10 min]."
+        None,
+        "--budget",
+        help="Training FLOPs per run [default: that of the sweep in --out, else "
+        f"{DEFAULT_BUDGET:.0e}, about 10 minutes].",
     ),
     minutes: float | None = typer.Option(
         None,
@@ -77,18 +80,16 @@ def sweep(
                              device=device, seed=seed)  # fmt: skip
     except (TypeError, ValueError) as error:
         raise JourneyError(f"{error}") from None
-    if minutes is not None:
-        stored = None if overwrite else _stored_budget(out_dir)
-        if stored is not None:
-            # A stopped sweep goes on with the budget it began with, whatever the clock says.
-            typer.echo(
-                f"{out_dir} holds a sweep: going on with its budget, {stored:.3g} FLOPs per run"
-            )
-        else:
-            typer.echo(f"measuring this machine's speed on {len(names)} sizes ...")
-            stored = budget_for_minutes(config, minutes)
-            typer.echo(f"budget for about {minutes:g} minutes: {stored:.3g} FLOPs per run")
+    stored = None if budget is not None or overwrite else _stored_budget(out_dir)
+    if stored is not None:
+        # A stopped sweep goes on with the budget it began with, whatever the clock says.
+        typer.echo(f"{out_dir} holds a sweep: going on with its budget, {stored:.3g} FLOPs per run")
         config = dataclasses.replace(config, flops_budget=stored)
+    elif minutes is not None:
+        typer.echo(f"measuring this machine's speed on {len(names)} sizes ...")
+        measured = budget_for_minutes(config, minutes)
+        typer.echo(f"budget for about {minutes:g} minutes: {measured:.3g} FLOPs per run")
+        config = dataclasses.replace(config, flops_budget=measured)
     try:
         results = run_sweep(config, out_dir, overwrite=overwrite, echo=typer.echo)
     except (TypeError, ValueError) as error:
