@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -297,3 +300,13 @@ def test_cli_sweep_defaults_mirror_the_library() -> None:
 
     assert cli.DEFAULT_SIZES == ",".join(library.DEFAULT_SIZES)
     assert cli.DEFAULT_BUDGET == library.DEFAULT_BUDGET
+
+
+def test_journey_train_sweep_errors_are_one_clear_line(tmp_path: Path) -> None:
+    env = dict(os.environ, COLUMNS="200", NO_COLOR="1", NLPJOURNEY_CACHE=str(tmp_path))
+    command = [sys.executable, "-m", "nlpjourney.cli", "train", "sweep"]
+    result = subprocess.run([*command, "--sizes", "1x32", "--out", str(tmp_path / "s")],
+                            capture_output=True, text=True, env=env)  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "at least two" in lines[0], result.stderr

@@ -29,8 +29,8 @@ def sweep(
     budget: float | None = typer.Option(
         None,
         "--budget",
-        help="Training FLOPs per run [default: that of the sweep in --out, else "
-        f"{DEFAULT_BUDGET:.0e}, about 10 minutes].",
+        help="Training FLOPs per run (default: that of the sweep in --out, else "
+        f"{DEFAULT_BUDGET:.0e}, about 10 minutes on two quiet cores).",
     ),
     minutes: float | None = typer.Option(
         None,
