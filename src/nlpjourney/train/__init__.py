@@ -4,13 +4,16 @@
 - :mod:`~nlpjourney.train.loop`: :class:`Trainer` (and :func:`train`, and
   :func:`train_step`, one optimizer step over micro-batches), the loop used by
   every model: gradient accumulation, clipping, AdamW with warm-up and cosine decay,
-  evaluation, checkpoints that resume exactly, mixed precision and ``torch.compile`` on
-  a GPU, a progress bar with tokens/s, loss and ETA;
+  evaluation, checkpoints that resume exactly, mixed precision (on a GPU, and on CPUs
+  with bfloat16 instructions), ``torch.compile`` on a GPU, a progress bar with tokens/s, loss and ETA;
 - :mod:`~nlpjourney.train.checkpoint`: writing and reading ``ckpt.pt`` atomically;
 - :mod:`~nlpjourney.train.metrics`: ``metrics.csv`` and the ``loss.png`` curves;
 - :mod:`~nlpjourney.train.data`: :class:`CharTokenizer`, texts encoded once into
   ``uint16`` memory maps (:func:`prepare_char`, :func:`prepare_bpe`), random windows
-  (:class:`TokenDataset`, :class:`BatchSampler`).
+  (:class:`TokenDataset`, :class:`BatchSampler`);
+- :mod:`~nlpjourney.train.sweep`: the scaling-law sweep (:func:`run_sweep`), GPTs of
+  several sizes trained on equal FLOPs; :mod:`~nlpjourney.train.scaling` fits power laws
+  to its results (:func:`fit_power_law`) and plots them.
 """
 
 from nlpjourney.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
@@ -36,24 +39,31 @@ from nlpjourney.train.loop import (
     train_step,
 )
 from nlpjourney.train.metrics import MetricsLog, plot_losses
+from nlpjourney.train.scaling import PowerLaw, fit_power_law
+from nlpjourney.train.sweep import SweepConfig, read_sweep, run_sweep
 
 __all__ = [
     "BatchSampler",
     "CharTokenizer",
     "CheckpointError",
     "MetricsLog",
+    "PowerLaw",
+    "SweepConfig",
     "TokenDataset",
     "TrainConfig",
     "Trainer",
     "autocast_dtype",
     "cpu_has_fast_bfloat16",
     "decay_groups",
+    "fit_power_law",
     "learning_rate",
     "load_checkpoint",
     "next_token_loss",
     "plot_losses",
     "prepare_bpe",
     "prepare_char",
+    "read_sweep",
+    "run_sweep",
     "resolve_device",
     "sample_windows",
     "save_checkpoint",
