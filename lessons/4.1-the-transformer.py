@@ -1081,18 +1081,21 @@ ax.set_title("cross-attention, last decoder layer")
 show(fig, "lesson-4.1-translator-attention.png")
 
 # %% [markdown]
-# In the full translator the bright cells run down from the top left roughly along
-# the diagonal, bending where the word order differs: each English word looks at the
-# German word it translates ("Hund" for "dog"), and the final `</s>` looks at the
-# source's end. A small model's map is blurrier.
+# In the full translator (BLEU 38) the bright cells run down from the top left roughly
+# along the diagonal, bending where the word order differs: "Five" looks at "Fünf",
+# "winter" at "Winter", "are standing" at "stehen", which German puts after "Helmen".
+# Where the translation goes wrong, the map shows it too: that model writes "the snow
+# covered background" and drops the snowmobiles, its "covered" looking at the pieces of
+# "Schneemobilen". The final `</s>` spreads its attention over the source's end. A small
+# model's map is blurrier.
 #
 # **BLEU** (Papineni et al. 2002) scores a whole test set at once: the geometric mean
 # of the 1- to 4-gram precisions of the translations against the references, times a
 # penalty for translations shorter than the references, on a 0-100 scale. We compute it
 # with sacreBLEU (its standard 13a tokenization, case-sensitive) on the raw German and
 # English of the 2016 test set, so the number is comparable with published ones. The
-# full translator of `journey train translator` scores above 30 with beam search; the
-# small one of this lesson much less.
+# full translator of `journey train translator` scores 38 with beam search (37 greedy);
+# the small one of this lesson much less.
 
 # %%
 count = 200 if QUICK else len(de_test)

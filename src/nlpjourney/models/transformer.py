@@ -30,6 +30,19 @@ paper's shared source-target vocabulary.
 Decoding (:meth:`Transformer.greedy_decode`, :meth:`Transformer.beam_search`) runs in
 batches with a per-layer cache: each step feeds only the newest token.
 
+Measured (the ``multi30k`` preset, 7.58M parameters, joint BPE of 8,000 tokens, trained by
+``journey train translator --pair de-en --threads 1``: 1,800 steps of 128 sentence pairs,
+8 epochs, bfloat16 autocast, on one thread of the shared 2-core Zen 4 development
+machine, load average 3-7 from other jobs):
+
+    de-en  BLEU 38.2 (beam 4), 37.3 (greedy) on test_2016_flickr; 25 CPU-minutes
+           (1,218 s user + 288 s system), 48 minutes wall on the busy machine
+    en-fr  BLEU 54.8 (beam 4); 26 CPU-minutes, 47 minutes wall
+
+Validation BLEU after 1.6 epochs was already 21 (greedy). Two threads were slower than
+one while the machine was busy (3.5 s against 0.9 s a step: the OpenMP threads spin
+waiting for each other when one is descheduled).
+
 Reference: ``torch.nn.TransformerEncoderLayer`` and ``TransformerDecoderLayer`` (same
 outputs from the same weights, both ``norm_first`` settings, in
 ``tests/models/test_transformer.py``), fairseq's ``transformer`` for the tied embeddings
@@ -248,13 +261,13 @@ class Attention(MultiHeadAttention):
             k, v = self._heads(self.k_proj(memory)), self._heads(self.v_proj(memory))
             if kv_cache is not None:
                 kv_cache.update(k, v)
+        assert k is not None and v is not None  # a filled cache holds both
         mask = attn_mask
         if self.is_causal:
             key_len = k.shape[-2]
             causal = causal_mask(seq_len, key_len, offset=key_len - seq_len, device=x.device)
             mask = causal if mask is None else mask & causal
         dropout_p = self.dropout if self.training else 0.0
-        assert k is not None and v is not None
         if self.keep_weights:
             scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.head_dim)
             if mask is not None:
