@@ -286,19 +286,20 @@ class ByteLevelBPETokenizer(Tokenizer):
         [256, 256]
         """
         after, mask = self._merges_after, self._id_mask
-        # subtle: a _MISSING at each end, which merges with nothing, gives every pair a
-        # neighbour on both sides and the list a pair that never merges: the loop needs
-        # no bounds checks and stops at the first _NO_MERGE minimum.
-        ids = [_MISSING, *ids, _MISSING]
         lefts = map(after.__getitem__, ids)
         ranks = list(map(dict.get, lefts, islice(ids, 1, None), repeat(_NO_MERGE)))
-        while (best := min(ranks)) != _NO_MERGE:
+        while ranks:
+            best = min(ranks)
+            if best == _NO_MERGE:
+                break
             i = ranks.index(best)
             ids[i] = merged = best & mask
             del ids[i + 1], ranks[i]
-            ranks[i] = after[merged].get(ids[i + 1], _NO_MERGE)
-            ranks[i - 1] = after[ids[i - 1]].get(merged, _NO_MERGE)
-        return ids[1:-1]
+            if i < len(ranks):
+                ranks[i] = after[merged].get(ids[i + 1], _NO_MERGE)
+            if i:
+                ranks[i - 1] = after[ids[i - 1]].get(merged, _NO_MERGE)
+        return ids
 
     def _merge_heap(self, ids: list[int]) -> list[int]:
         """Apply merges to a long piece in O(n log n): the same order as :meth:`_merge_scan`.
