@@ -337,6 +337,7 @@ def train_ours(iters: int, device: str, vocab_size: int, dtype: str, folder: Pat
             dtype=dtype,
             eval_interval=None,
             seed=SEED,
+            threads=None,
         )
         wall = time.perf_counter() - started
         with open(out / "metrics.csv", newline="") as f:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import typer
 
+from nlpjourney.cli.train import THREADS_OPTION, set_threads
 from nlpjourney.errors import JourneyError
 
 #: Mirrors :data:`nlpjourney.train.sweep.DEFAULT_SIZES` and ``DEFAULT_BUDGET`` without
@@ -45,12 +46,7 @@ def sweep(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a sweep in --out."),
     device: str = typer.Option("cpu", "--device", help="cpu, cuda, auto, ..."),
     seed: int = typer.Option(1337, "--seed", help="Seeds every run's weights and batches."),
-    threads: int | None = typer.Option(
-        None,
-        "--threads",
-        help="CPU threads for torch (default: one per core; fewer helps "
-        "on a machine others are busy on).",
-    ),
+    threads: int | None = THREADS_OPTION,
 ) -> None:
     """Train GPTs of several sizes on equal compute; fit and plot their scaling laws."""
     if budget is not None and minutes is not None:
@@ -59,8 +55,6 @@ def sweep(
         raise JourneyError(f"--budget must be a number of FLOPs > 0, e.g. 8e12; got {budget}")
     if minutes is not None and not minutes > 0:
         raise JourneyError(f"--minutes must be > 0, got {minutes}")
-    if threads is not None and threads < 1:
-        raise JourneyError(f"--threads must be at least 1, got {threads}")
     names = tuple(s.strip() for s in sizes.split(",") if s.strip())
 
     from nlpjourney.train.sweep import (
@@ -71,10 +65,7 @@ def sweep(
         run_sweep,
     )
 
-    if threads is not None:
-        import torch
-
-        torch.set_num_threads(threads)
+    set_threads(threads)
     try:
         config = SweepConfig(sizes=names, flops_budget=budget or DEFAULT_BUDGET,
                              device=device, seed=seed)  # fmt: skip

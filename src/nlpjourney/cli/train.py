@@ -70,6 +70,26 @@ RECIPES: dict[str, Recipe] = {
 }
 
 
+#: The ``--threads`` option of every training command.
+THREADS_OPTION: Any = typer.Option(
+    None,
+    "--threads",
+    help="CPU threads for torch (default: one per core; 1 runs faster while other "
+    "programs keep the cores busy).",
+)
+
+
+def set_threads(threads: int | None) -> None:
+    """Apply ``--threads``: torch's CPU thread count, or torch's default for None."""
+    if threads is None:
+        return
+    if threads < 1:
+        raise JourneyError(f"--threads must be at least 1, got {threads}")
+    import torch
+
+    torch.set_num_threads(threads)
+
+
 @app.callback()
 def _train() -> None:
     """Train a model from scratch (checkpoint, metrics.csv and loss.png in the run folder)."""
@@ -103,6 +123,7 @@ def train_gpt(
         None, "--eval-interval", help="Evaluate (and plot) every N steps."
     ),
     seed: int = typer.Option(1337, "--seed", help="Seeds the model's init and the batches."),
+    threads: int | None = THREADS_OPTION,
 ) -> None:
     """Train a GPT on Tiny Shakespeare by a preset's recipe (nanoGPT's settings)."""
     recipe = lookup(RECIPES, preset, "preset", f"Known: {', '.join(RECIPES)}.")
@@ -121,6 +142,7 @@ def train_gpt(
             "afresh, or choose another --out-dir"
         )
 
+    set_threads(threads)
     from nlpjourney import data
     from nlpjourney.models import GPT, GPTConfig
     from nlpjourney.train import (

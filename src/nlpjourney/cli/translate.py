@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from nlpjourney.cli.train import THREADS_OPTION, set_threads
 from nlpjourney.errors import JourneyError, lookup
 
 if TYPE_CHECKING:
@@ -264,17 +265,10 @@ def train_translator_command(
     beam_size: int = typer.Option(4, "--beam-size", help="Beams for the test-set BLEU."),
     bleu: bool = typer.Option(True, "--bleu/--no-bleu", help="Score the 2016 test set."),
     seed: int = typer.Option(1337, "--seed", help="Seeds the model's init and the batches."),
-    threads: int | None = typer.Option(
-        None, "--threads", help="CPU threads for torch (default: one per core)."
-    ),
+    threads: int | None = THREADS_OPTION,
 ) -> None:
     """Train a transformer translator on Multi30k, then score it with sacreBLEU."""
-    if threads is not None:
-        if threads < 1:
-            raise JourneyError(f"--threads must be at least 1, got {threads}")
-        import torch
-
-        torch.set_num_threads(threads)
+    set_threads(threads)
     translator = train_translator(
         pair,
         preset,
