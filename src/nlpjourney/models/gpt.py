@@ -37,18 +37,22 @@ Simplifications:
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nlpjourney.errors import lookup
+from nlpjourney.models.config import (
+    ModelConfig,
+    check_dropout,
+    check_heads_divide,
+    check_positive_int,
+)
 from nlpjourney.nn import (
     KVCache,
     LayerNorm,
@@ -61,13 +65,8 @@ from nlpjourney.nn import (
 __all__ = ["GPT", "PRESETS", "GPTConfig"]
 
 
-def _check_positive_int(value: object, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-
-
 @dataclass(frozen=True)
-class GPTConfig:
+class GPTConfig(ModelConfig):
     """The shape of a GPT: sizes, depth, dropout. Presets: :meth:`from_name`.
 
     Example:
@@ -95,18 +94,13 @@ class GPTConfig:
     bias: bool = True
     """Biases in the linear layers and layer norms (GPT-2: True; False is a bit faster)."""
 
+    PRESET_KIND: ClassVar[str] = "GPT preset"
+
     def __post_init__(self) -> None:
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
-            _check_positive_int(getattr(self, name), name)
-        if self.n_embd % self.n_head != 0:
-            raise ValueError(
-                f"n_head={self.n_head} does not divide n_embd={self.n_embd}; each head gets "
-                "n_embd // n_head dims, pick a divisor"
-            )
-        if isinstance(self.dropout, bool) or not isinstance(self.dropout, int | float):
-            raise TypeError(f"dropout must be a float in [0, 1), got {self.dropout!r}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+            check_positive_int(getattr(self, name), name)
+        check_heads_divide(self.n_embd, self.n_head, "n_embd", "n_head")
+        check_dropout(self.dropout)
         if not isinstance(self.bias, bool):
             raise TypeError(f"bias must be True or False, got {self.bias!r}")
 
@@ -116,27 +110,9 @@ class GPTConfig:
         return self.n_embd // self.n_head
 
     @classmethod
-    def from_name(cls, name: str) -> GPTConfig:
-        """A preset by name: one of :data:`PRESETS` (an unknown name lists them)."""
-        return lookup(PRESETS, name, "GPT preset", f"Known: {', '.join(PRESETS)}.")
-
-    def replace(self, **changes: Any) -> GPTConfig:
-        """A copy with some fields changed (validated again)."""
-        return dataclasses.replace(self, **changes)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as plain values (what a checkpoint's ``meta`` stores)."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> GPTConfig:
-        """A config from :meth:`to_dict`'s output; unknown keys are a ValueError."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        if unknown := set(values) - known:
-            raise ValueError(
-                f"unknown GPTConfig fields {sorted(unknown)}; it takes {sorted(known)}"
-            )
-        return cls(**values)
+    def presets(cls) -> dict[str, GPTConfig]:
+        """:data:`PRESETS`."""
+        return PRESETS
 
 
 #: Named configurations. ``shakespeare-char`` and ``shakespeare-char-cpu`` are nanoGPT's
@@ -364,7 +340,7 @@ class GPT(nn.Module):
         """
         cfg = self.config
         seq_len = cfg.block_size if seq_len is None else seq_len
-        _check_positive_int(seq_len, "seq_len")
+        check_positive_int(seq_len, "seq_len")
         matmul_params = self.num_parameters(non_embedding=True) + cfg.vocab_size * cfg.n_embd
         return 6 * matmul_params + 12 * cfg.n_layer * cfg.n_embd * seq_len
 

@@ -58,15 +58,19 @@ Simplifications:
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
 import torch
 from torch import Tensor, nn
 
-from nlpjourney.errors import lookup
+from nlpjourney.models.config import (
+    ModelConfig,
+    check_dropout,
+    check_heads_divide,
+    check_positive_int,
+)
 from nlpjourney.nn import (
     FeedForward,
     KVCache,
@@ -81,13 +85,8 @@ from nlpjourney.nn import (
 __all__ = ["PRESETS", "Transformer", "TransformerConfig"]
 
 
-def _check_positive_int(value: object, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-
-
 @dataclass(frozen=True)
-class TransformerConfig:
+class TransformerConfig(ModelConfig):
     """The shape of an encoder-decoder transformer. Presets: :meth:`from_name`.
 
     Example:
@@ -125,21 +124,16 @@ class TransformerConfig:
     eos_id: int = 2
     """The token that ends a translation."""
 
+    PRESET_KIND: ClassVar[str] = "Transformer preset"
+
     def __post_init__(self) -> None:
         for name in ("vocab_size", "max_len", "d_model", "n_heads", "n_encoder_layers",
                      "n_decoder_layers", "d_ff"):  # fmt: skip
-            _check_positive_int(getattr(self, name), name)
-        if self.d_model % self.n_heads != 0:
-            raise ValueError(
-                f"n_heads={self.n_heads} does not divide d_model={self.d_model}; each head "
-                "gets d_model // n_heads dims, pick a divisor"
-            )
+            check_positive_int(getattr(self, name), name)
+        check_heads_divide(self.d_model, self.n_heads, "d_model", "n_heads")
         if self.d_model % 2 != 0:
             raise ValueError(f"d_model must be even (sin/cos position pairs), got {self.d_model}")
-        if isinstance(self.dropout, bool) or not isinstance(self.dropout, int | float):
-            raise TypeError(f"dropout must be a float in [0, 1), got {self.dropout!r}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        check_dropout(self.dropout)
         if not isinstance(self.norm_first, bool):
             raise TypeError(f"norm_first must be True or False, got {self.norm_first!r}")
         specials = {"pad_id": self.pad_id, "bos_id": self.bos_id, "eos_id": self.eos_id}
@@ -157,27 +151,9 @@ class TransformerConfig:
         return self.d_model // self.n_heads
 
     @classmethod
-    def from_name(cls, name: str) -> TransformerConfig:
-        """A preset by name: one of :data:`PRESETS` (an unknown name lists them)."""
-        return lookup(PRESETS, name, "Transformer preset", f"Known: {', '.join(PRESETS)}.")
-
-    def replace(self, **changes: Any) -> TransformerConfig:
-        """A copy with some fields changed (validated again)."""
-        return dataclasses.replace(self, **changes)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as plain values (what a checkpoint's ``meta`` stores)."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> TransformerConfig:
-        """A config from :meth:`to_dict`'s output; unknown keys are a ValueError."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        if unknown := set(values) - known:
-            raise ValueError(
-                f"unknown TransformerConfig fields {sorted(unknown)}; it takes {sorted(known)}"
-            )
-        return cls(**values)
+    def presets(cls) -> dict[str, TransformerConfig]:
+        """:data:`PRESETS`."""
+        return PRESETS
 
 
 #: Named configurations. ``base`` is the paper's base model; ``multi30k`` the small one
@@ -493,7 +469,7 @@ class Transformer(nn.Module):
     def _max_new(self, src: Tensor, max_new_tokens: int | None) -> int:
         if max_new_tokens is None:
             max_new_tokens = 2 * src.shape[1] + 10
-        _check_positive_int(max_new_tokens, "max_new_tokens")
+        check_positive_int(max_new_tokens, "max_new_tokens")
         return min(max_new_tokens, self.config.max_len - 1)
 
     @torch.no_grad()
@@ -567,7 +543,7 @@ class Transformer(nn.Module):
         Shapes:
             src (B, S) -> (B, T_out).
         """
-        _check_positive_int(beam_size, "beam_size")
+        check_positive_int(beam_size, "beam_size")
         if not isinstance(length_penalty, int | float) or isinstance(length_penalty, bool):
             raise TypeError(f"length_penalty must be a number, got {length_penalty!r}")
         out, _ = self._beam_search(src, beam_size, max_new_tokens, float(length_penalty))
