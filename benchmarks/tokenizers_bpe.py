@@ -26,6 +26,12 @@ tokenizers), with another job running (load 1-1.8, so +/- 10 %):
   (quiet machine, load 0.1-0.5, best of 5: 10.7 / 24.0 / 21.9 / 1.8: 0.49x / 1.09x);
 - mixed, by lines: 7.4 / 14.8 / 15.3 / 3.0: ours 0.49x / 0.97x tiktoken.
 
+Again after ``load_gpt2`` took tiktoken's rule (a piece that is a token is that token,
+no merging; ``ignore_merges``), mixed, whole text, quiet machine, best of 5, three runs:
+10.5 / 22.6 / 21.6 / 1.7, 9.5 / 19.9 / 20.5 / 1.6 and 9.5 / 20.0 / 21.2 / 1.6: ours
+0.45x-0.49x cold, 0.94x-1.05x warm against tiktoken. The cold figure moves by 10% from
+run to run on this machine, more than the rule saved (5% in one process, A/B).
+
 A cold run pays in Python, once, for each distinct piece (58,455 in the mixed text, about
 4 us of merging each) and each distinct space-led segment (128,201, half of them a line's
 last word and the next line's first, found as two cache hits); after that a segment costs
