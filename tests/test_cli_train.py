@@ -105,6 +105,15 @@ def test_cli_train_and_sample_bad_input_is_one_clear_line(tmp_path: Path) -> Non
     assert_one_clear_line(result, "dtype must be one of", "bfloat16")
     result = journey("sample", str(tmp_path / "nowhere"), cache=cache)
     assert_one_clear_line(result, "no run folder", "journey train gpt")
+    result = journey("translate", str(tmp_path / "nowhere"), "Ein Hund.", cache=cache)
+    assert_one_clear_line(result, "nowhere")
+    result = journey("train", "translator", "--pair", "de-xx", "--out-dir", str(tmp_path / "t"),
+                     cache=cache)  # fmt: skip
+    assert_one_clear_line(result, "de-xx", "de-en")
+    result = journey(
+        "train", "gpt", "--threads", "0", "--out-dir", str(tmp_path / "g"), cache=cache
+    )
+    assert_one_clear_line(result, "--threads must be at least 1")
     corrupt = tmp_path / "corrupt"
     corrupt.mkdir()
     (corrupt / "ckpt.pt").write_bytes(b"not a checkpoint")
