@@ -13,6 +13,7 @@ torch and the model are imported inside the commands, so ``journey`` starts fast
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from nlpjourney.errors import JourneyError, lookup
 if TYPE_CHECKING:
     from nlpjourney.models import GPT
     from nlpjourney.tokenizers import Tokenizer
-    from nlpjourney.train import CharTokenizer
+    from nlpjourney.train import CharTokenizer, TrainConfig
 
 app = typer.Typer(help="Train a model from scratch.", no_args_is_help=True)
 
@@ -90,6 +91,54 @@ def set_threads(threads: int | None) -> None:
     torch.set_num_threads(threads)
 
 
+def check_run_folder(out: Path, resume: bool, overwrite: bool) -> None:
+    """Refuse ``--resume`` with ``--overwrite``, and a fresh run where a run already is."""
+    if resume and overwrite:
+        raise JourneyError(
+            "pass --resume to continue the run or --overwrite to replace it, not both"
+        )
+    if not resume and not overwrite and (out / "ckpt.pt").exists():
+        raise JourneyError(
+            f"{out} already holds a run; add --resume to continue it, --overwrite to start "
+            "afresh, or choose another --out-dir"
+        )
+
+
+def recipe_config(
+    recipe: Any, steps: int, eval_interval: int | None = None, **settings: Any
+) -> TrainConfig:
+    """The :class:`~nlpjourney.train.TrainConfig` of a recipe run for ``steps`` steps.
+
+    The recipe's fields that are TrainConfig fields carry over. A shorter run keeps the
+    recipe's shape: warm-up at most a tenth of the steps, and (unless ``eval_interval``
+    is given) about ten evaluations, each with a checkpoint. ``settings`` gives the
+    other fields (seed, device, out_dir...).
+
+    Raises:
+        JourneyError: a value TrainConfig refuses, with its message.
+    """
+    from nlpjourney.train import TrainConfig
+
+    every = (
+        eval_interval
+        if eval_interval is not None
+        else min(recipe.eval_interval, max(1, steps // 10))
+    )
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    values = {k: v for k, v in dataclasses.asdict(recipe).items() if k in names}
+    values.update(
+        max_steps=steps,
+        warmup_steps=min(recipe.warmup_steps, steps // 10),
+        eval_interval=every,
+        checkpoint_interval=every,
+        **settings,
+    )
+    try:
+        return TrainConfig(**values)
+    except (ValueError, TypeError) as error:
+        raise JourneyError(str(error)) from None
+
+
 @app.callback()
 def _train() -> None:
     """Train a model from scratch (checkpoint, metrics.csv and loss.png in the run folder)."""
@@ -132,21 +181,12 @@ def train_gpt(
     if max_steps is not None and max_steps < 1:
         raise JourneyError(f"--max-steps must be at least 1, got {max_steps}")
     out = Path(out_dir) if out_dir is not None else Path("runs") / preset
-    if resume and overwrite:
-        raise JourneyError(
-            "pass --resume to continue the run or --overwrite to replace it, not both"
-        )
-    if not resume and not overwrite and (out / "ckpt.pt").exists():
-        raise JourneyError(
-            f"{out} already holds a run; add --resume to continue it, --overwrite to start "
-            "afresh, or choose another --out-dir"
-        )
+    check_run_folder(out, resume, overwrite)
 
     set_threads(threads)
     from nlpjourney import data
     from nlpjourney.models import GPT, GPTConfig
     from nlpjourney.train import (
-        TrainConfig,
         Trainer,
         autocast_dtype,
         prepare_bpe,
@@ -160,31 +200,8 @@ def train_gpt(
     model_config = GPTConfig.from_name(preset).replace(vocab_size=dataset.vocab_size)
 
     steps = recipe.max_steps if max_steps is None else max_steps
-    # A shorter run keeps the recipe's shape: warm-up at most a tenth, ~10 evaluations.
-    every = (
-        eval_interval
-        if eval_interval is not None
-        else min(recipe.eval_interval, max(1, steps // 10))
-    )
-    try:
-        config = TrainConfig(
-            max_steps=steps,
-            batch_size=recipe.batch_size,
-            grad_accum_steps=recipe.grad_accum_steps,
-            lr=recipe.lr,
-            min_lr=recipe.min_lr,
-            warmup_steps=min(recipe.warmup_steps, steps // 10),
-            betas=recipe.betas,
-            eval_interval=every,
-            eval_steps=recipe.eval_steps,
-            checkpoint_interval=every,
-            seed=seed,
-            device=device,
-            dtype=dtype,
-            out_dir=str(out),
-        )
-    except (ValueError, TypeError) as error:
-        raise JourneyError(str(error)) from None
+    config = recipe_config(recipe, steps, eval_interval, seed=seed, device=device,
+                           dtype=dtype, out_dir=str(out))  # fmt: skip
     torch_device = resolve_device(device)
     seed_everything(seed)  # before building the model: the same seed, the same init
     model = GPT(model_config)

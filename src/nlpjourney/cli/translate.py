@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from nlpjourney.cli.train import THREADS_OPTION, set_threads
+from nlpjourney.cli.train import THREADS_OPTION, check_run_folder, recipe_config, set_threads
 from nlpjourney.errors import JourneyError, lookup
 
 if TYPE_CHECKING:
@@ -102,15 +102,7 @@ def train_translator(
     if max_steps is not None and max_steps < 1:
         raise JourneyError(f"--max-steps must be at least 1, got {max_steps}")
     out = Path(out_dir) if out_dir is not None else Path("runs") / f"translator-{pair}"
-    if resume and overwrite:
-        raise JourneyError(
-            "pass --resume to continue the run or --overwrite to replace it, not both"
-        )
-    if not resume and not overwrite and (out / "ckpt.pt").exists():
-        raise JourneyError(
-            f"{out} already holds a run; add --resume to continue it, --overwrite to start "
-            "afresh, or choose another --out-dir"
-        )
+    check_run_folder(out, resume, overwrite)
 
     from nlpjourney.data.corpora import multi30k
     from nlpjourney.models.transformer import Transformer, TransformerConfig
@@ -123,7 +115,6 @@ def train_translator(
         train_joint_bpe,
     )
     from nlpjourney.train import (
-        TrainConfig,
         Trainer,
         load_checkpoint,
         resolve_device,
@@ -148,26 +139,8 @@ def train_translator(
         ),
     }
     steps = recipe.max_steps if max_steps is None else max_steps
-    every = min(recipe.eval_interval, max(1, steps // 10))
-    try:
-        config = TrainConfig(
-            max_steps=steps,
-            batch_size=recipe.batch_size,
-            lr=recipe.lr,
-            min_lr=recipe.min_lr,
-            warmup_steps=min(recipe.warmup_steps, steps // 10),
-            weight_decay=recipe.weight_decay,
-            betas=recipe.betas,
-            eval_interval=every,
-            eval_steps=recipe.eval_steps,
-            checkpoint_interval=every,
-            seed=seed,
-            device=device,
-            dtype=dtype,
-            out_dir=str(out),
-        )
-    except (ValueError, TypeError) as error:
-        raise JourneyError(str(error)) from None
+    config = recipe_config(recipe, steps, seed=seed, device=device, dtype=dtype,
+                           out_dir=str(out))  # fmt: skip
     torch_device = resolve_device(device)
     seed_everything(seed)  # before building the model: the same seed, the same init
     model = Transformer(model_config)
