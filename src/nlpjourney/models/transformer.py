@@ -16,9 +16,10 @@ projections and :class:`~nlpjourney.nn.KVCache`, :class:`~nlpjourney.nn.FeedForw
 :class:`~nlpjourney.nn.LayerNorm` (torch's fused kernel, ``fused=True``),
 :func:`~nlpjourney.nn.sinusoidal_positions` and :func:`~nlpjourney.nn.fast_attention`
 (the same numbers as our :func:`~nlpjourney.nn.scaled_dot_product_attention`, by the
-quickest kernel for the dtype and device). The nn attention is self-attention only (its keys come from its input), so
-:class:`Attention` here extends it with a ``memory`` argument for cross-attention and a
-cache that holds the projected memory once per sentence.
+quickest kernel for the dtype and device). The nn attention is self-attention only (its
+keys come from its input), so :class:`Attention` here extends it with a ``memory``
+argument for cross-attention and a cache that holds the projected memory once per
+sentence.
 
 Pre-norm by default (``norm_first=True``): the paper normalises after each residual
 add (post-norm, ``norm_first=False``, also implemented and tested), but post-norm needs

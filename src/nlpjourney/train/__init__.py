@@ -5,7 +5,8 @@
   :func:`train_step`, one optimizer step over micro-batches), the loop used by
   every model: gradient accumulation, clipping, AdamW with warm-up and cosine decay,
   evaluation, checkpoints that resume exactly, mixed precision (on a GPU, and on CPUs
-  with bfloat16 instructions), ``torch.compile`` on a GPU, a progress bar with tokens/s, loss and ETA;
+  with bfloat16 instructions), ``torch.compile`` on a GPU, a progress bar with
+  tokens/s, loss and ETA;
 - :mod:`~nlpjourney.train.checkpoint`: writing and reading ``ckpt.pt`` atomically;
 - :mod:`~nlpjourney.train.metrics`: ``metrics.csv`` and the ``loss.png`` curves;
 - :mod:`~nlpjourney.train.data`: :class:`CharTokenizer`, texts encoded once into

@@ -275,8 +275,9 @@ class Trainer:
             the config's device.
         config: the training settings.
         get_batch: ``get_batch("train" | "val") -> (x, y)``, int64 tensors (B, T), B equal
-            to ``config.batch_size``; ``x`` may be a tuple of tensors (``model(*x)``). When it has ``state_dict``/``load_state_dict``
-            (a :class:`~nlpjourney.train.data.BatchSampler`), its state is checkpointed.
+            to ``config.batch_size``; ``x`` may be a tuple of tensors (``model(*x)``).
+            When it has ``state_dict``/``load_state_dict`` (a
+            :class:`~nlpjourney.train.data.BatchSampler`), its state is checkpointed.
         loss_fn: ``loss_fn(model(x), y)`` -> scalar loss (default: :func:`next_token_loss`).
         resume: continue the run in ``config.out_dir`` from its ``ckpt.pt``.
         overwrite: replace a run already in ``config.out_dir`` (its ckpt, metrics, plot).
