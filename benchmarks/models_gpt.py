@@ -70,7 +70,6 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +85,7 @@ from nlpjourney.optim import AdamW
 from nlpjourney.train import autocast_dtype, decay_groups, prepare_char, train_step
 from nlpjourney.train.config import DTYPES
 from nlpjourney.train.loop import GetBatch
+from nlpjourney.train.sweep import validation_loss
 
 PRESET = "shakespeare-char-cpu"
 SEED = 1337
@@ -262,25 +262,26 @@ def peer_step(model: PeerGPT, optimizer: torch.optim.Optimizer, get_batch: GetBa
 
 
 @torch.no_grad()
-def whole_val_loss(logits_of: Callable[[torch.Tensor], torch.Tensor], folder: Path) -> float:
+class PeerLogits(nn.Module):
+    """The peer as ``model(x) -> logits``, the call our evaluation takes."""
+
+    def __init__(self, peer: PeerGPT) -> None:
+        super().__init__()
+        self.peer = peer
+
+    def forward(self, idx: torch.Tensor) -> torch.Tensor:
+        return self.peer(idx)[0]
+
+
+def whole_val_loss(model: nn.Module, folder: Path, device: torch.device | str) -> float:
     """Mean next-character loss over every 64-token window of ``val.bin``, back to back.
 
-    The same 111k tokens for both sides: the 20-batch estimate the loops print while
-    training moves by about +/- 0.02 from one draw of windows to the next.
+    The same 111k tokens for both sides (:func:`nlpjourney.train.sweep.validation_loss`):
+    the 20-batch estimate the loops print while training moves by about +/- 0.02 from one
+    draw of windows to the next.
     """
-    stream = torch.from_numpy(
-        np.memmap(folder / "val.bin", dtype=np.uint16, mode="r").astype(np.int64)
-    )
-    block = PeerConfig.block_size
-    n = (len(stream) - 1) // block
-    x, y = stream[: n * block].view(n, block), stream[1 : n * block + 1].view(n, block)
-    total = 0.0
-    for i in range(0, n, 256):
-        logits = logits_of(x[i : i + 256])
-        total += F.cross_entropy(
-            logits.flatten(0, 1), y[i : i + 256].flatten(), reduction="sum"
-        ).item()
-    return total / (n * block)
+    val = np.memmap(folder / "val.bin", dtype=np.uint16, mode="r")
+    return validation_loss(model, val, PeerConfig.block_size, batch_size=256, device=device)
 
 
 def train_peer(folder: Path, vocab_size: int, iters: int, device: torch.device) -> dict:
@@ -317,12 +318,11 @@ def train_peer(folder: Path, vocab_size: int, iters: int, device: torch.device) 
         if (it + 1) % every == 0 or it + 1 == iters:
             losses = estimate_loss()
     wall = time.perf_counter() - started
-    model.eval()
     return {
         "params": sum(p.numel() for p in model.parameters()),
         "tokens_per_s": tokens / train_time,
         "val_loss": losses["val"],
-        "whole_val": whole_val_loss(lambda x: model(x.to(device))[0].float().cpu(), folder),
+        "whole_val": whole_val_loss(PeerLogits(model), folder, device),
         "wall": wall,
     }
 
@@ -351,7 +351,7 @@ def train_ours(iters: int, device: str, vocab_size: int, dtype: str, folder: Pat
         with open(out / "metrics.csv", newline="") as f:
             rows = list(csv.DictReader(f))
         model, _ = load_run(out, device)
-        whole_val = whole_val_loss(lambda x: model(x.to(model.lm_head.weight.device)).cpu(), folder)
+        whole_val = whole_val_loss(model, folder, device)
     # Every step trains the same tokens: the overall rate is the harmonic mean of the
     # intervals' rates weighted by their steps (as train_gpt prints it).
     steps, seconds = 0.0, 0.0
