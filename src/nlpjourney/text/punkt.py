@@ -21,11 +21,14 @@ Simplifications:
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+# subtle: the ``regex`` engine, as NLTK uses, not ``re``. Their classes differ: to ``re``
+# the separators U+001C..U+001F are spaces and a combining accent is no word character.
+import regex as re
 
 from nlpjourney.errors import check_str
 
