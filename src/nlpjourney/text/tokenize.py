@@ -18,12 +18,6 @@ to each sentence; :func:`treebank_tokenize` gives its tokens exactly on the sent
 SMS spam, Brown, the State of the Union addresses and webtext) and ``nltk.regexp_tokenize``.
 
 Simplifications:
-    - Our rules run on Python's ``re``; NLTK compiles its rules with the ``regex`` module,
-      whose word class differs on combining marks, superscript or fraction digits (``²``,
-      ``¼``), connector punctuation other than ``_`` and unassigned code points. Next to
-      those, the opening single-quote rule can split differently (``"'²''"``: ours
-      ``["'", "²", "''"]``, NLTK ``["'²", "''"]``); fuzzing finds such cases, the corpora
-      above hold none.
     - :func:`word_tokenize` splits sentences with our Punkt model trained on US political
       addresses, not with NLTK's pretrained English model (not available offline), so its
       sentence boundaries, and hence its final periods, can differ from ``nltk.word_tokenize``.
@@ -34,6 +28,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+import regex
 
 from nlpjourney.errors import check_str
 from nlpjourney.text.punkt import (
@@ -129,56 +125,58 @@ def _gaps(pattern: re.Pattern[str], text: str) -> list[str]:
 # Each stage is a list of (pattern, replacement) applied in order to the whole sentence;
 # they only insert spaces (and turn double quotes into `` or ''), so splitting at spaces at
 # the end gives the tokens. The order matters: later rules see the spaces earlier ones put.
-_Rule = tuple[re.Pattern[str], str]
+# subtle: the rules run on the ``regex`` engine, as NLTK's do. Python's ``re`` has another
+# word class (combining marks, "²", "¼") and takes U+001C..U+001F for spaces.
+_Rule = tuple[regex.Pattern[str], str]
 
 _OPEN_QUOTES: list[_Rule] = [
     # Typographic opening quotes, and runs of backticks, stand alone.
-    (re.compile(r"([«“‘„]|`+)"), r" \1 "),
+    (regex.compile(r"([«“‘„]|`+)"), r" \1 "),
     # A straight double quote at the very start opens a quotation.
-    (re.compile(r'^"'), "``"),
-    (re.compile(r"(``)"), r" \1 "),
+    (regex.compile(r'^"'), "``"),
+    (regex.compile(r"(``)"), r" \1 "),
     # ... as does one (or a pair of single quotes) after a space or an opening bracket.
-    (re.compile(r"""([ (\[{<])("|'')"""), r"\1 `` "),
+    (regex.compile(r"""([ (\[{<])("|'')"""), r"\1 `` "),
     # A single quote before a word opens a quotation unless it starts a clitic ('s, 're).
-    (re.compile(r"(?i)(?<!\w)(')(?!(?:re|ve|ll|m|t|s|d|n)\b)(?=\w)"), r"\1 "),
+    (regex.compile(r"(?i)(?<!\w)(')(?!(?:re|ve|ll|m|t|s|d|n)\b)(?=\w)"), r"\1 "),
 ]
 
 _PUNCTUATION: list[_Rule] = [
     # The sentence-final period, with any closing brackets or quotes after it.
-    (re.compile(r"""([^.])(\.)([\])}>"'»”’ ]*+)\s*$"""), r"\1 \2 \3 "),
+    (regex.compile(r"""([^.])(\.)([\])}>"'»”’ ]*+)\s*$"""), r"\1 \2 \3 "),
     # Commas and colons, except inside numbers ("3,000", "10:30").
-    (re.compile(r"([:,])([^\d])"), r" \1 \2"),
-    (re.compile(r"([:,])$"), r" \1 "),
+    (regex.compile(r"([:,])([^\d])"), r" \1 \2"),
+    (regex.compile(r"([:,])$"), r" \1 "),
     # Ellipses "..." and longer.
-    (re.compile(r"\.{2,}"), r" \g<0> "),
-    (re.compile(r"[;@#$%&]"), r" \g<0> "),
+    (regex.compile(r"\.{2,}"), r" \g<0> "),
+    (regex.compile(r"[;@#$%&]"), r" \g<0> "),
     # Figure dash, en dash, em dash, horizontal bar.
-    (re.compile(r"[\u2012-\u2015]"), r" \g<0> "),
+    (regex.compile(r"[\u2012-\u2015]"), r" \g<0> "),
     # The final period once more, now with only straight closers (rarely fires after the above).
-    (re.compile(r"""([^.])(\.)([\])}>"']*)\s*$"""), r"\1 \2\3 "),
-    (re.compile(r"[?!]"), r" \g<0> "),
+    (regex.compile(r"""([^.])(\.)([\])}>"']*)\s*$"""), r"\1 \2\3 "),
+    (regex.compile(r"[?!]"), r" \g<0> "),
     # A single quote before a space closes a quotation.
-    (re.compile(r"([^'])' "), r"\1 ' "),
-    (re.compile(r"\*"), r" \g<0> "),
+    (regex.compile(r"([^'])' "), r"\1 ' "),
+    (regex.compile(r"\*"), r" \g<0> "),
 ]
 
-_BRACKETS: _Rule = (re.compile(r"[\][(){}<>]"), r" \g<0> ")
-_DOUBLE_DASH: _Rule = (re.compile(r"--"), r" -- ")
+_BRACKETS: _Rule = (regex.compile(r"[\][(){}<>]"), r" \g<0> ")
+_DOUBLE_DASH: _Rule = (regex.compile(r"--"), r" -- ")
 
 _CLOSE_QUOTES_AND_CLITICS: list[_Rule] = [
-    (re.compile(r"([»”’])"), r" \1 "),
-    (re.compile(r"''"), " '' "),
+    (regex.compile(r"([»”’])"), r" \1 "),
+    (regex.compile(r"''"), " '' "),
     # Any straight double quote still left closes a quotation.
-    (re.compile(r'"'), " '' "),
-    (re.compile(r"\s+"), " "),
+    (regex.compile(r'"'), " '' "),
+    (regex.compile(r"\s+"), " "),
     # Clitics: "John's" -> "John 's", "I'm" -> "I 'm", "don't" -> "do n't".
-    (re.compile(r"([^' ])('[sS]|'[mM]|'[dD]|') "), r"\1 \2 "),
-    (re.compile(r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) "), r"\1 \2 "),
+    (regex.compile(r"([^' ])('[sS]|'[mM]|'[dD]|') "), r"\1 \2 "),
+    (regex.compile(r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) "), r"\1 \2 "),
 ]
 
 # Words the Treebank writes as two tokens (Robert MacIntyre's list): "cannot" -> "can not".
 _SPLIT_WORDS: list[_Rule] = [
-    (re.compile(pattern, re.IGNORECASE), r" \1 \2 ")
+    (regex.compile(pattern, regex.IGNORECASE), r" \1 \2 ")
     for pattern in (
         r"\b(can)(not)\b",
         r"\b(d)('ye)\b",
