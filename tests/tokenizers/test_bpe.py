@@ -259,6 +259,13 @@ def test_bpe_space_cut_reads_whitespace_as_the_split_patterns_do() -> None:
     assert set(filter(str.isspace, every)) >= pattern_space
 
 
+def test_bpe_word_shortcut_reads_letters_as_the_split_patterns_do() -> None:
+    """A segment missed by the cache is taken as " word" or " word," when str.isalpha says
+    its characters are letters: each must be a letter (\\p{L}) to the patterns too."""
+    every = "".join(map(chr, range(0x110000)))
+    assert set(filter(str.isalpha, every)) <= set(regex.findall(r"\p{L}", every))
+
+
 def test_bpe_byte_ids_above_255_give_the_same_tokens() -> None:
     """Byte ids that fit in a byte are looked up with bytes.translate; others per byte."""
     merges = [(b"a", b"b"), (b"ab", b"c"), (b" ", b"ab")]

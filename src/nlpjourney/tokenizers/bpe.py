@@ -83,6 +83,9 @@ _CUT_AT_SPACES = frozenset({PATTERNS["gpt2"], PATTERNS["gpt4"]})
 # U+001C..U+001F, which `regex` (and so the split patterns) call non-space: it then cuts at
 # a subset of the places, each still a piece boundary, which keeps the cut exact.
 _SPACE_BEFORE_WORD = re.compile(r" (?=\S)")
+# A mark that ends a word in running text; under GPT-2's and GPT-4's patterns " word,"
+# is two pieces, " word" and ",".
+_WORD_END_MARKS = frozenset(".,;:!?")
 
 
 class _PieceCache(dict[str, tuple[int, ...]]):
@@ -241,6 +244,12 @@ class ByteLevelBPETokenizer(Tokenizer):
             # non-space; such a tail only loses the shortcut, never cuts wrongly.
             if tail and not tail[0].isspace():
                 return self._spaced[head] + self._newline_ids + self._plain[tail]
+        # subtle: str.isalpha holds only for \p{L} letters (a test checks every code point),
+        # so " word" is one piece and " word," two, found without running the split regex.
+        if segment.isalpha():
+            return self._cache[" " + segment]
+        if segment[-1:] in _WORD_END_MARKS and segment[:-1].isalpha():
+            return self._cache[" " + segment[:-1]] + self._cache[segment[-1]]
         return self._encode_run(" " + segment)
 
     def _encode_run(self, text: str) -> tuple[int, ...]:
