@@ -24,9 +24,12 @@ from nlpjourney.tokenizers.bpe_trainer import (
     count_pretokens,
     learn_merges,
     train_bpe,
+    training_texts,
     vocab_from_merges,
 )
 from nlpjourney.tokenizers.byte_level import PATTERNS, compile_pattern, text_to_bytes
+from nlpjourney.tokenizers.unigram_trainer import train_unigram
+from nlpjourney.tokenizers.wordpiece import train_wordpiece
 
 Merges = list[tuple[bytes, bytes]]
 
@@ -264,6 +267,26 @@ def test_count_pretokens_a_worker_error_reaches_the_caller(tmp_path: Path, monke
 def test_count_pretokens_cuts_out_special_tokens() -> None:
     counts = count_pretokens(["a<|e|>b <|e|>", "<|e|>"], special_tokens=["<|e|>"])
     assert counts == Counter({"a": 1, "b": 1, " ": 1})
+
+
+@pytest.mark.parametrize("train", [train_bpe, train_wordpiece, train_unigram])
+def test_every_trainer_reads_files_as_train_bpe_does(train, tmp_path: Path) -> None:
+    """A file trains as its lines would ("\\r\\n" kept), alone or in a list with texts;
+    a missing or non-UTF-8 file gets one clear error naming the trainer."""
+    lines = [f"the {w}est {w}er {w}s\r\n" for w in ("low", "new", "wid", "old")] * 5 + ["end"]
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("".join(lines), encoding="utf-8", newline="")
+    assert list(training_texts(corpus)) == lines
+    expected = train(lines, 270).encode("the lowest newer")
+    assert train(corpus, 270).encode("the lowest newer") == expected
+    assert train(str(corpus), 270).encode("the lowest newer") == expected
+    assert train([corpus], 270).encode("the lowest newer") == expected
+    with pytest.raises(TrainingFileNotFoundError, match=rf"{train.__name__}\(\[text\]"):
+        train(str(tmp_path / "missing.txt"), 270)
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("café\n".encode("latin-1"))
+    with pytest.raises(TrainingInputError, match="latin1.txt is not UTF-8"):
+        train([latin1], 270)
 
 
 def test_count_pretokens_bad_input_says_what_to_do(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from tokenizers import decoders, models, pre_tokenizers, trainers
 from nlpjourney import data
 from nlpjourney.data import corpora
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
+from nlpjourney.tokenizers.bpe_trainer import TrainingFileNotFoundError
 from nlpjourney.tokenizers.unigram import UnigramTokenizer, viterbi
 from nlpjourney.tokenizers.unigram_trainer import UnigramTrainer, train_unigram
 
@@ -116,8 +117,8 @@ def test_unigram_rejects_bad_input(ours) -> None:
         UnigramTokenizer([("a", -1.0)], unk_id=None).encode("b")
     with pytest.raises(ValueError, match="unk_token"):
         UnigramTrainer(100, special_tokens=("<s>",)).fit(["a"])
-    with pytest.raises(TypeError, match="iterable of strings"):
-        train_unigram("one text", 100)
+    with pytest.raises(TrainingFileNotFoundError, match=r"train_unigram\(\[text\]"):
+        train_unigram("one text", 100)  # a str alone is a file path, as for train_bpe
 
 
 # -- training ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from nlpjourney.data import corpora
 from nlpjourney.tokenizers import load
 from nlpjourney.tokenizers import wordpiece as wp
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
+from nlpjourney.tokenizers.bpe_trainer import TrainingFileNotFoundError
 from nlpjourney.tokenizers.wordpiece import WordPieceTokenizer, basic_tokenize, train_wordpiece
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -189,8 +190,8 @@ def test_wordpiece_rejects_bad_input(ours) -> None:
         WordPieceTokenizer({"a": 0})
     with pytest.raises(ValueError, match="not in this vocabulary"):
         ours.decode([10**6])
-    with pytest.raises(TypeError, match="iterable of strings"):
-        train_wordpiece("one text", 100)
+    with pytest.raises(TrainingFileNotFoundError, match=r"train_wordpiece\(\[text\]"):
+        train_wordpiece("one text", 100)  # a str alone is a file path, as for train_bpe
 
 
 # -- training ----------------------------------------------------------------------------

@@ -71,6 +71,7 @@ __all__ = [
     "count_pretokens",
     "learn_merges",
     "train_bpe",
+    "training_texts",
     "vocab_from_merges",
 ]
 
@@ -103,7 +104,7 @@ class TrainingFileNotFoundError(TrainingInputError, FileNotFoundError):
 # -- phase 1: counting pre-tokens -------------------------------------------------------
 
 
-def _sources(files_or_texts: Any) -> list[Path | str] | Iterable[Any]:
+def _sources(files_or_texts: Any, caller: str = "train_bpe") -> list[Path | str] | Iterable[Any]:
     """Paths to read and texts to split, in order; files are checked up front."""
     if isinstance(files_or_texts, str | os.PathLike):
         items: Iterable[Any] = [Path(files_or_texts)]
@@ -121,9 +122,47 @@ def _sources(files_or_texts: Any) -> list[Path | str] | Iterable[Any]:
             if isinstance(item, os.PathLike) and not Path(item).is_file():
                 raise TrainingFileNotFoundError(
                     f"no training file at {item}; check the path (to train on a text "
-                    "itself, pass it inside a list: train_bpe([text], ...))"
+                    f"itself, pass it inside a list: {caller}([text], ...))"
                 )
     return items
+
+
+def training_texts(
+    files_or_texts: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    caller: str = "train_bpe",
+) -> Iterator[str]:
+    """The texts of a training input, one at a time, taken as :func:`train_bpe` takes it.
+
+    A path (str or Path) is one file; in an iterable, a str is a text and a Path a file.
+    Files are read line by line, each line with its ``"\\n"``, as ``tokenizers``' trainers
+    read files. :func:`~nlpjourney.tokenizers.wordpiece.train_wordpiece` and
+    :func:`~nlpjourney.tokenizers.unigram_trainer.train_unigram` read their input through it.
+
+    ``caller`` names the function in the message for a path that is no file.
+
+    >>> list(training_texts(["one text", "another"]))
+    ['one text', 'another']
+    """
+    for item in _sources(files_or_texts, caller):
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, os.PathLike):
+            path = Path(item)
+            if not path.is_file():
+                raise TrainingFileNotFoundError(f"no training file at {path}; check the path")
+            # subtle: newline="\n" cuts lines at "\n" only and keeps "\r\n" as it is.
+            with path.open(encoding="utf-8", newline="\n") as file:
+                try:
+                    yield from file
+                except UnicodeDecodeError as error:
+                    raise TrainingInputError(
+                        f"{path} is not UTF-8 text ({error}); convert it, e.g. with iconv"
+                    ) from None
+        else:
+            raise TypeError(
+                f"each training item must be a str (a text) or a Path (a file), "
+                f"not {type(item).__name__}"
+            )
 
 
 def _chunks(items: Iterable[Any], chunk_bytes: int) -> Iterator[tuple[str, Any, int]]:

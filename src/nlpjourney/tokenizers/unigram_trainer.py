@@ -17,10 +17,12 @@ M-step, seeds from all repeated substrings, no sampling).
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from nlpjourney.tokenizers.bpe_trainer import training_texts
 from nlpjourney.tokenizers.sentencepiece_steps import pre_tokenize
 from nlpjourney.tokenizers.unigram import METASPACE, UNK_PENALTY, UnigramTokenizer, viterbi
 
@@ -88,13 +90,14 @@ class UnigramTrainer:
         if self.max_piece_length < 1 or self.n_sub_iterations < 1:
             raise ValueError("max_piece_length and n_sub_iterations must be at least 1.")
 
-    def fit(self, texts: Iterable[str]) -> UnigramTrainer:
-        """Learn a vocabulary from ``texts`` (one string per line or document)."""
-        if isinstance(texts, str):
-            raise TypeError("texts is an iterable of strings; wrap a single text in a list.")
+    def fit(
+        self, files_or_texts: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+    ) -> UnigramTrainer:
+        """Learn a vocabulary from a file path (str or Path), or an iterable of texts (str)
+        and files (Path), as for :func:`~nlpjourney.tokenizers.bpe_trainer.train_bpe`."""
         self._check()
         words: Counter[str] = Counter()
-        for text in texts:
+        for text in training_texts(files_or_texts, "train_unigram"):
             words.update(pre_tokenize(METASPACE, text))
         words.pop("", None)
         if not words:
@@ -253,7 +256,7 @@ class UnigramTrainer:
 
 
 def train_unigram(
-    texts: Iterable[str],
+    files_or_texts: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     vocab_size: int,
     special_tokens: Sequence[str] = ("<unk>",),
     unk_token: str = "<unk>",
@@ -270,4 +273,4 @@ def train_unigram(
     'lower newest'
     """
     trainer = UnigramTrainer(vocab_size, special_tokens, unk_token, **settings)
-    return trainer.fit(texts).tokenizer_
+    return trainer.fit(files_or_texts).tokenizer_

@@ -44,6 +44,7 @@ Simplifications:
 from __future__ import annotations
 
 import heapq
+import os
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -52,6 +53,7 @@ from typing import Any
 import regex
 
 from nlpjourney.tokenizers.base import StringVocabTokenizer, TokenizerFileError
+from nlpjourney.tokenizers.bpe_trainer import training_texts
 from nlpjourney.tokenizers.hf_json import (
     added_tokens,
     template_ids,
@@ -367,7 +369,7 @@ def _cleanup(token: str) -> str:
 
 
 def train_wordpiece(
-    texts: Iterable[str],
+    files_or_texts: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     vocab_size: int,
     special_tokens: Sequence[str] = BERT_SPECIAL_TOKENS,
     lowercase: bool = True,
@@ -385,7 +387,9 @@ def train_wordpiece(
     ``vocab_size`` tokens or no pair occurs ``min_frequency`` times.
 
     Args:
-        texts: the training corpus, one string per line or document.
+        files_or_texts: the training corpus: a file path (str or Path), or an iterable
+            of texts (str) and files (Path), as for
+            :func:`~nlpjourney.tokenizers.bpe_trainer.train_bpe`.
         vocab_size: the size to reach (special tokens and characters included).
         special_tokens: tokens given the first ids; must include ``"[UNK]"``.
         lowercase: the basic tokenizer lower-cases and strips accents.
@@ -396,14 +400,12 @@ def train_wordpiece(
         A :class:`WordPieceTokenizer` with ``[CLS] ... [SEP]`` as its template when both
         are among the special tokens.
     """
-    if isinstance(texts, str):
-        raise TypeError("texts is an iterable of strings; wrap a single text in a list.")
     if vocab_size < 1:
         raise ValueError(f"vocab_size must be positive, got {vocab_size}.")
     if "[UNK]" not in special_tokens:
         raise ValueError("special_tokens must include '[UNK]' (WordPiece's unknown token).")
     word_counts: Counter[str] = Counter()
-    for text in texts:
+    for text in training_texts(files_or_texts, "train_wordpiece"):
         word_counts.update(basic_tokenize(text, lowercase=lowercase))
 
     vocab: dict[str, int] = {}
