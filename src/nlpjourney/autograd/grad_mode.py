@@ -27,8 +27,12 @@ class no_grad(contextlib.ContextDecorator):  # noqa: N801 (named like torch.no_g
     Use it for evaluation and for optimizer updates: results have ``requires_grad=False``
     and keep no references to their inputs.
 
-        >>> with no_grad():
-        ...     y = model(x)
+    >>> from nlpjourney.autograd import Tensor
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> with no_grad():
+    ...     y = x * 3
+    >>> y.requires_grad, (x * 3).requires_grad
+    (False, True)
     """
 
     def __enter__(self) -> None:

@@ -14,8 +14,11 @@ console = Console()
 
 
 def human_size(n: int) -> str:
-    """>>> human_size(1_115_394)
-    '1.1 MB'"""
+    """A byte count for people, in powers of 1000.
+
+    >>> human_size(1_115_394)
+    '1.1 MB'
+    """
     for unit in ("B", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"

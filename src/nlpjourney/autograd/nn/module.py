@@ -6,6 +6,7 @@ tensors, other modules, or lists, tuples and dicts of them. Nothing needs regist
 each parameter by its path (``"layers.0.weight"``), the names PyTorch gives the same
 structure, so a state dict can be copied key by key between the two.
 
+    >>> from nlpjourney.autograd.nn import Linear, Module
     >>> class TwoLayer(Module):
     ...     def __init__(self):
     ...         super().__init__()
