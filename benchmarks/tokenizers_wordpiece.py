@@ -12,11 +12,12 @@ is timed with ``timeit``, best of ``--repeat`` runs, in this one process:
 The table prints lines per second and the ratio ours / tokenizers of the times (above 1:
 ours is slower). ``--name llama2`` runs the same comparison on our SentencePiece-style BPE.
 
-Measured (2 shared CPUs, tokenizers 0.23.3, all 45,574 lines, same ids on both):
-bert-uncased ours 58,000 lines/s, 1.7x the time of tokenizers' per-line ``encode``
-(100,000 lines/s) and 0.7x its ``encode_batch`` (42,000 lines/s, threads contending on
-two busy cores); llama2 ours 24,000 lines/s, 3.1x per-line ``encode`` (74,000) and 2.5x
-``encode_batch`` (62,000).
+Measured (2 CPUs, quiet, tokenizers 0.23.3, all 45,574 lines, same ids on both):
+bert-uncased ours 87,600 lines/s, 0.9x the time of tokenizers' per-line ``encode``
+(74,800 lines/s) and 1.2x its ``encode_batch`` (103,100 lines/s); llama2 ours 99,600
+lines/s, 1.0x per-line ``encode`` (103,400) and 1.5x ``encode_batch`` (148,500). Before
+llama2 cut its lines into ``"▁word"`` pieces and remembered them, it ran at 24,000
+lines/s, 3.1x the time of per-line ``encode`` (measured with another job running).
 
 Run it with::
 

@@ -18,7 +18,7 @@ from nlpjourney.data import corpora
 from nlpjourney.tokenizers import load
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
 from nlpjourney.tokenizers.sentencepiece_bpe import SentencePieceBPETokenizer
-from nlpjourney.tokenizers.sentencepiece_steps import decode_tokens, metaspace_split
+from nlpjourney.tokenizers.sentencepiece_steps import decode_tokens, metaspace_split, normalize
 
 SPECIALS = ["<s>", "</s>", "<unk>"]
 
@@ -144,6 +144,29 @@ def test_sentencepiece_bpe_save_then_tokenizers_reads_it(ours, tmp_path: Path) -
     again = Tokenizer.from_file(saved)
     assert isinstance(again, SentencePieceBPETokenizer)
     assert again.encode_batch(lines, True) == ours.encode_batch(lines, True)
+
+
+@given(many_scripts)
+def test_sentencepiece_bpe_cutting_words_first_changes_no_id(ours, text: str) -> None:
+    """Llama 2's words cut before each "▁" and merged apart equal the line merged whole."""
+    word = normalize(ours.normalizer, text)
+    assert ours._cut_words is not None
+    cut = [i for segment in ours._cut_words(word) for i in ours._encode_segment(segment)]
+    assert cut == ours._merge(ours._symbols(word))
+
+
+def test_sentencepiece_bpe_a_merge_across_words_keeps_lines_whole() -> None:
+    """A merge that joins "a" to "▁b" (or ignore_merges) turns the cut off; ids stay exact."""
+    vocab = {"<unk>": 0, "▁": 1, "a": 2, "b": 3, "▁b": 4, "a▁b": 5, "▁a": 6}
+    merges = [("▁", "b"), ("a", "▁b"), ("▁", "a")]
+    tok = SentencePieceBPETokenizer(vocab, merges, special_tokens={"<unk>": 0})
+    assert tok._cut_words is None
+    assert tok.encode("a b a") == [1, 5, 6]
+    theirs = HFTokenizer.from_str(json.dumps(tok.to_hf_dict()))
+    assert theirs.encode("a b a", add_special_tokens=False).ids == [1, 5, 6]
+    apart = SentencePieceBPETokenizer(vocab, [("▁", "b"), ("▁", "a")])
+    assert apart._cut_words is not None and apart.encode("a b a") == [6, 4, 6]
+    assert SentencePieceBPETokenizer(vocab, merges[::2], ignore_merges=True)._cut_words is None
 
 
 def test_sentencepiece_bpe_small_vocab_unk_and_fuse() -> None:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +39,38 @@ import regex
 from nlpjourney.errors import JourneyError
 
 __all__ = [
+    "PieceCache",
     "StringVocabTokenizer",
     "Tokenizer",
     "TokenizerFileError",
     "split_on_special_tokens",
 ]
+
+
+# A piece cache forgets everything past this many distinct pieces, bounding its memory on
+# an endless stream of new strings (natural text has far fewer distinct pieces).
+CACHE_LIMIT = 1_000_000
+
+
+class PieceCache(dict[str, tuple[int, ...]]):
+    """``{piece: ids}``; a missing piece is encoded by ``encode_piece`` and kept.
+
+    >>> cache = PieceCache(lambda piece: tuple(map(ord, piece)))
+    >>> cache["hi"], len(cache)
+    ((104, 105), 1)
+    """
+
+    # subtle: a known piece is a plain C dict hit; only a miss runs Python (__missing__).
+
+    def __init__(self, encode_piece: Callable[[str], tuple[int, ...]]) -> None:
+        super().__init__()
+        self.encode_piece = encode_piece
+
+    def __missing__(self, piece: str) -> tuple[int, ...]:
+        if len(self) >= CACHE_LIMIT:
+            self.clear()
+        ids = self[piece] = self.encode_piece(piece)
+        return ids
 
 
 class TokenizerFileError(JourneyError, ValueError):

@@ -47,12 +47,12 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any
 
-from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
+from nlpjourney.tokenizers.base import PieceCache, Tokenizer, TokenizerFileError
 from nlpjourney.tokenizers.byte_level import (
     PATTERNS,
     bytes_to_text,
@@ -68,9 +68,6 @@ __all__ = ["ByteLevelBPETokenizer", "load_gpt2"]
 # fast for words); longer ones by a heap over a linked list (n log n), so a 100,000-letter
 # "word" costs a fraction of a second instead of hours.
 SCAN_LIMIT = 64
-# The cache forgets everything past this many distinct pieces, bounding its memory on an
-# endless stream of new strings (natural text has far fewer distinct pieces).
-CACHE_LIMIT = 1_000_000
 _MISSING = -1  # the id of a byte the vocabulary lacks: it merges with nothing, then is dropped
 # The packed rank of a pair with no merge (see ``_merges_after``): above every real one.
 _NO_MERGE = 1 << 62
@@ -86,22 +83,6 @@ _SPACE_BEFORE_WORD = re.compile(r" (?=\S)")
 # A mark that ends a word in running text; under GPT-2's and GPT-4's patterns " word,"
 # is two pieces, " word" and ",".
 _WORD_END_MARKS = frozenset(".,;:!?")
-
-
-class _PieceCache(dict[str, tuple[int, ...]]):
-    """``{piece: ids}``; a missing piece is encoded by ``encode_piece`` and kept."""
-
-    # subtle: a known piece is a plain C dict hit; only a miss runs Python (__missing__).
-
-    def __init__(self, encode_piece: Callable[[str], tuple[int, ...]]) -> None:
-        super().__init__()
-        self.encode_piece = encode_piece
-
-    def __missing__(self, piece: str) -> tuple[int, ...]:
-        if len(self) >= CACHE_LIMIT:
-            self.clear()
-        ids = self[piece] = self.encode_piece(piece)
-        return ids
 
 
 class ByteLevelBPETokenizer(Tokenizer):
@@ -194,20 +175,20 @@ class ByteLevelBPETokenizer(Tokenizer):
             if after is no_merges:
                 after = self._merges_after[left] = {}
             after.setdefault(right, rank << id_bits | merged)
-        self._cache = _PieceCache(self._encode_piece)
+        self._cache = PieceCache(self._encode_piece)
         # subtle: with GPT-2's and GPT-4's patterns a space followed by a non-space always
         # starts a piece, and no piece reaches across one, so cutting there first yields
         # the very same pieces (tests check this on random text). Other patterns do not
         # promise it (SmolLM's lets "\n " end before a digit), so they skip the shortcut.
         self._cut_at_spaces = _SPACE_BEFORE_WORD.split if self.pattern in _CUT_AT_SPACES else None
-        self._spaced = _PieceCache(self._encode_spaced)
+        self._spaced = PieceCache(self._encode_spaced)
         # subtle: with GPT-2's pattern (not GPT-4's, whose punctuation takes the newlines
         # after it: ".\n") a newline before a non-space is a piece of its own: only
         # whitespace pieces hold a newline, and one ending there would fail its (?!\S).
         # So "shirt.\nTwo", one of many line-end-and-line-start segments, is "shirt." and
         # "Two", both seen often; `_plain` holds runs like "Two" with no space before.
         self._cut_at_newlines = self.pattern == PATTERNS["gpt2"]
-        self._plain = _PieceCache(self._encode_run)
+        self._plain = PieceCache(self._encode_run)
         self._newline_ids = self._encode_piece("\n")
 
     # -- encoding --------------------------------------------------------------------
