@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from pathlib import Path
 
 import pytest
+import scipy.special
 from hypothesis import given
 from hypothesis import strategies as st
 from tokenizers import Tokenizer as HFTokenizer
@@ -21,7 +23,7 @@ from nlpjourney.data import corpora
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
 from nlpjourney.tokenizers.bpe_trainer import TrainingFileNotFoundError
 from nlpjourney.tokenizers.unigram import UnigramTokenizer, viterbi
-from nlpjourney.tokenizers.unigram_trainer import UnigramTrainer, train_unigram
+from nlpjourney.tokenizers.unigram_trainer import UnigramTrainer, digamma, train_unigram
 
 
 def shakespeare(start: int, stop: int) -> list[str]:
@@ -141,12 +143,45 @@ def test_unigram_train_likelihood_never_falls_between_prunings(trainer) -> None:
             assert after >= before - 1e-6 * abs(before), rounds
 
 
+def test_unigram_digamma_equals_scipy() -> None:
+    xs = [1e-3, 0.1, 0.5, 1.0, 2.5, 6.0, 9.99, 10.0, 123.4, 1e6]
+    assert [digamma(x) for x in xs] == pytest.approx(scipy.special.digamma(xs), abs=1e-10)
+
+
+@given(st.lists(st.text("abc", min_size=1, max_size=8), min_size=1, max_size=12))
+def test_unigram_seeds_are_the_branching_substrings(words: list[str]) -> None:
+    """The counting shortcut finds what a suffix tree's inner nodes are: substrings of the
+    distinct words seen twice or more and followed by two different characters or ends."""
+    trainer = UnigramTrainer(100, max_piece_length=4)
+    counts = Counter(words)
+    chars = Counter(c for word, n in counts.items() for c in word * n)
+    seeds = trainer._seed(counts, chars)
+    found: Counter[str] = Counter()
+    after: dict[str, set[str]] = {}
+    for word in counts:
+        for i in range(len(word)):
+            for j in range(i + 2, min(len(word), i + 4) + 1):
+                found[word[i:j]] += 1
+                after.setdefault(word[i:j], set()).add(word[j : j + 1])
+    expected = {s for s, n in found.items() if n >= 2 and len(after[s]) >= 2}
+    assert set(seeds) - set(chars) == expected
+    if expected:  # scores: log relative frequencies of occurrences x length
+        base = min(expected)
+        for s in expected:
+            ratio = math.exp(seeds[s] - seeds[base])
+            assert ratio == pytest.approx(found[s] * len(s) / (found[base] * len(base)))
+
+
 def test_unigram_train_tiny_corpus_stops_short() -> None:
-    """Six word types leave no use for 30 pieces: EM gives the whole words all the mass,
-    and the vocabulary comes out smaller (tokenizers' trainer keeps 14 here)."""
-    tok = train_unigram(["low lower lowest"] * 5 + ["new newer newest"] * 5, 30)
-    assert 10 <= tok.vocab_size < 30
-    assert tok.encode("lower") == [tok.token_to_id("▁lower")]
+    """Six word types leave no use for 30 pieces: the vocabulary comes out smaller, with
+    the very pieces of tokenizers' trainer (whose ids for tied scores vary from run to run)."""
+    corpus = ["low lower lowest"] * 5 + ["new newer newest"] * 5
+    tok = train_unigram(corpus, 30)
+    theirs = hf_trained(corpus, 30)
+    assert tok.vocab_size == theirs.get_vocab_size() == 14
+    assert set(tok.vocab) == set(theirs.get_vocab())
+    tokens = [tok.id_to_token(i) for i in tok.encode("lower newest")]
+    assert tokens == theirs.encode("lower newest").tokens == ["▁lowe", "r", "▁newe", "s", "t"]
     assert tok.decode(tok.encode("lower newest")) == "lower newest"
 
 
@@ -163,8 +198,12 @@ def hf_trained(lines: list[str], vocab_size: int) -> HFTokenizer:
 
 @pytest.mark.slow
 def test_unigram_train_compared_with_tokenizers_trainer() -> None:
-    """Not the same algorithm in detail (seeds, M-step), so the figures are printed and
-    only loosely bounded: shared pieces, and tokens per word on held-out lines."""
+    """The same recipe, not the same pieces: tokenizers keeps the pruning order where we
+    keep the best scores at the end (as SentencePiece does), and when it prices a pruned
+    piece it grows the total count by the piece's count times the vocabulary size, where
+    SentencePiece (and we) use the number of pieces that replace it. Measured: 91% of pieces shared, 2.26 tokens per word on
+    held-out lines against 2.23 (before the seeds and M-step followed SentencePiece: 73%,
+    2.34)."""
     train, held_out = shakespeare(0, 5000), shakespeare(5000, 10_000)
     ours = train_unigram(train, 1000)
     theirs = hf_trained(train, 1000)
@@ -175,5 +214,5 @@ def test_unigram_train_compared_with_tokenizers_trainer() -> None:
     print(
         f"\nvocab overlap {overlap:.3f}; tokens/word ours {ours_tpw:.3f}, tokenizers {theirs_tpw:.3f}"
     )
-    assert overlap > 0.6
-    assert ours_tpw < 1.1 * theirs_tpw
+    assert overlap > 0.85
+    assert ours_tpw < 1.03 * theirs_tpw

@@ -16,12 +16,14 @@ and the text is cut before each ``"▁"`` (the ``Metaspace`` pre-tokenizer).
 
 Training lives in :mod:`nlpjourney.tokenizers.unigram_trainer`; it follows SentencePiece:
 
-1. seed: every character, and the most frequent substrings of the words (up to
-   ``max_piece_length`` characters, occurring at least twice, scored by
-   frequency x length), with log relative frequencies as scores;
+1. seed: every character, and the substrings of the distinct words (2 to
+   ``max_piece_length`` characters, occurring at least twice, followed by more than one
+   character), the best ``seed_size`` by occurrences x length, with log relative
+   frequencies as scores;
 2. EM, ``n_sub_iterations`` times: the E-step runs forward-backward over each word's
-   lattice to get every piece's expected count (and the corpus log likelihood); the M-step
-   sets each score to the log of its expected count over the total;
+   lattice to get every piece's expected count (and the corpus log likelihood); the
+   M-step drops pieces expected fewer than 0.5 times and scores the rest
+   ``digamma(count) - digamma(total)``, SentencePiece's Bayesian estimate;
 3. prune: for each piece, the loss in likelihood if it were removed and its uses went
    to the next-best segmentation of the piece; keep the ``shrinking_factor`` share with the
    largest losses (single characters are always kept) and go back to 2, until the
@@ -33,12 +35,14 @@ Reference: Hugging Face ``tokenizers``' ``Unigram`` model (Viterbi ids equal
 "Subword Regularization".
 
 Simplifications:
-    - The M-step is maximum likelihood; SentencePiece uses a digamma-smoothed (Bayesian)
-      estimate, and drops pieces with expected count under 0.5 in every M-step. Ours drops
-      pieces only when pruning, so the likelihood never falls between two prunings.
-    - Seeds are all repeated substrings of the words (SentencePiece finds them with a
-      suffix array, keeping only branching ones), so the vocabularies differ from
-      SentencePiece's and ``UnigramTrainer``'s in detail; the tests report the overlap.
+    - Seeds are found by counting the substrings of each distinct word, where
+      SentencePiece and ``tokenizers`` walk a suffix array of the words; both find the
+      substrings that occur at least twice and are followed by more than one character.
+    - ``UnigramTrainer`` differs from SentencePiece in two details we do not copy: it keeps
+      the pruning order, not the best scores, when it cuts to ``vocab_size`` at the end,
+      and it prices a pruned piece with the vocabulary size where SentencePiece uses the
+      number of pieces that replace it. So the vocabularies differ a little from its;
+      the tests report the overlap.
     - No sampling (subword regularisation) and no n-best output.
 """
 
