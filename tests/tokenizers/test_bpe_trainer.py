@@ -270,7 +270,7 @@ def test_count_pretokens_cuts_out_special_tokens() -> None:
 
 
 @pytest.mark.parametrize("train", [train_bpe, train_wordpiece, train_unigram])
-def test_every_trainer_reads_files_as_train_bpe_does(train, tmp_path: Path) -> None:
+def test_training_texts_feed_every_trainer_alike(train, tmp_path: Path) -> None:
     """A file trains as its lines would ("\\r\\n" kept), alone or in a list with texts;
     a missing or non-UTF-8 file gets one clear error naming the trainer."""
     lines = [f"the {w}est {w}er {w}s\r\n" for w in ("low", "new", "wid", "old")] * 5 + ["end"]
