@@ -18,6 +18,7 @@ from nlpjourney import data
 from nlpjourney.errors import JourneyError
 from nlpjourney.progress import ProgressBar, progress_enabled
 from nlpjourney.tokenizers import bpe_trainer as tb
+from nlpjourney.tokenizers import pretokens as tp
 from nlpjourney.tokenizers.bpe_trainer import (
     TrainingFileNotFoundError,
     TrainingInputError,
@@ -245,7 +246,7 @@ def test_count_pretokens_parallel_equals_serial(tmp_path: Path, monkeypatch) -> 
     text = data.path("tinyshakespeare").read_text(encoding="utf-8")[:300_000]
     path = tmp_path / "part.txt"
     path.write_text(text + "no newline at the end", encoding="utf-8", newline="")
-    monkeypatch.setattr(tb, "CHUNK_BYTES", 8192)  # many chunks, so many tasks
+    monkeypatch.setattr(tp, "CHUNK_BYTES", 8192)  # many chunks, so many tasks
     serial = count_pretokens(path, workers=1)
     assert count_pretokens(path, workers=2) == serial
     # ... and both equal splitting each line on its own, as tokenizers reads a file.
@@ -259,7 +260,7 @@ def test_count_pretokens_parallel_equals_serial(tmp_path: Path, monkeypatch) -> 
 def test_count_pretokens_a_worker_error_reaches_the_caller(tmp_path: Path, monkeypatch) -> None:
     bad = tmp_path / "mixed.txt"
     bad.write_bytes(("plain text line\n" * 2000).encode() + "café\n".encode("latin-1"))
-    monkeypatch.setattr(tb, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(tp, "CHUNK_BYTES", 4096)
     with pytest.raises(TrainingInputError, match="mixed.txt is not UTF-8"):
         count_pretokens(bad, workers=2)
 

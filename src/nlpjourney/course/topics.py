@@ -172,6 +172,7 @@ TOPICS: tuple[Topic, ...] = (
             "nlpjourney.tokenizers.byte_level",
             "nlpjourney.tokenizers.basic_bpe",
             "nlpjourney.tokenizers.bpe",
+            "nlpjourney.tokenizers.pretokens",
             "nlpjourney.tokenizers.bpe_trainer",
             "nlpjourney.tokenizers.sentencepiece_bpe",
             "nlpjourney.tokenizers.wordpiece",

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from nlpjourney.tokenizers.bpe_trainer import training_texts
+from nlpjourney.tokenizers.pretokens import training_texts
 from nlpjourney.tokenizers.sentencepiece_steps import pre_tokenize
 from nlpjourney.tokenizers.unigram import METASPACE, UNK_PENALTY, UnigramTokenizer, viterbi
 

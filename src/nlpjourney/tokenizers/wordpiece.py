@@ -53,12 +53,12 @@ from typing import Any
 import regex
 
 from nlpjourney.tokenizers.base import StringVocabTokenizer, TokenizerFileError
-from nlpjourney.tokenizers.bpe_trainer import training_texts
 from nlpjourney.tokenizers.hf_json import (
     added_tokens,
     template_ids,
     tokenizer_json,
 )
+from nlpjourney.tokenizers.pretokens import training_texts
 
 __all__ = ["BERT_SPECIAL_TOKENS", "WordPieceTokenizer", "basic_tokenize", "train_wordpiece"]
 
