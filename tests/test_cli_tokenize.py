@@ -7,6 +7,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+from nlpjourney.cli.tokenize import token_pieces
+from nlpjourney.tokenizers import load
+
 
 def journey(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
@@ -31,3 +36,20 @@ def test_cli_tokenize_unknown_model_is_one_clear_line() -> None:
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "unknown tokenizer 'gpt3'" in lines[0] and "gpt2" in lines[0]
+
+
+def test_cli_tokenize_llama2_tokens_keep_their_spaces() -> None:
+    """Decoded alone, "▁world" would lose its space (Llama 2's decoder strips a leading
+    one): each token shows what it adds in context, so the spaces all show."""
+    result = journey("tokenize", "Hello   world 🤖", "--model", "llama2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "Hello···world·<0xF0><0x9F><0xA4><0x96>"
+
+
+@pytest.mark.parametrize("name", ["gpt2", "llama3", "llama2", "smollm2"])
+def test_cli_tokenize_pieces_spell_out_the_text(name: str) -> None:
+    text = "  Tokens, spaces\n\tand naïve café:   12345 "  # no character split in bytes
+    tokenizer = load(name)
+    pieces = token_pieces(tokenizer, tokenizer.encode(text))
+    assert not any(spelling for _, spelling in pieces)
+    assert "".join(piece for piece, _ in pieces) == text

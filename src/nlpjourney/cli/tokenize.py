@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from nlpjourney.tokenizers import load
+from nlpjourney.tokenizers import Tokenizer, load
 from nlpjourney.tokenizers.pretrained import PRETRAINED
 
 console = Console()
@@ -23,6 +23,38 @@ def token_text(piece: str) -> str:
     return piece.replace(" ", "·").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
 
 
+# Tokens of context decoded before each token; see token_pieces.
+CONTEXT = 8
+
+
+def token_pieces(tokenizer: Tokenizer, ids: list[int]) -> list[tuple[str, bool]]:
+    """Each token's text as it stands in the decoded whole, or its spelling when it has none.
+
+    A token decoded alone can lose what its neighbours give it: Llama 2's decoder strips
+    the space a text starts with, so "▁world" alone reads "world"; BERT's joins "##ing"
+    to the word before. So each token's text is what it adds to the decoding of the few
+    tokens before it. A token holding part of a character's bytes adds no text of its own
+    (the characters change), and is shown by its vocabulary spelling, flagged True.
+
+    Returns:
+        One ``(text, is_spelling)`` per id.
+    """
+    pieces = []
+    for k, i in enumerate(ids):
+        window = ids[max(0, k - CONTEXT) : k]
+        before = tokenizer.decode(window)
+        after = tokenizer.decode([*window, i])
+        added = after[len(before) :]
+        # subtle: part of a character's UTF-8 bytes decodes alone to U+FFFD; in context
+        # it may add nothing, or turn the bytes before it into a new character.
+        partial = "\ufffd" in tokenizer.decode([i])
+        if partial or not added or not after.startswith(before):
+            pieces.append((tokenizer.id_to_token(i) or added, True))
+        else:
+            pieces.append((added, False))
+    return pieces
+
+
 def tokenize(
     text: str = typer.Argument(..., help="The text to tokenize (quote it)."),
     model: str = typer.Option("gpt2", "--model", "-m", help=f"Tokenizer: {', '.join(PRETRAINED)}."),
@@ -34,13 +66,8 @@ def tokenize(
     tokenizer = load(model)  # an unknown name is a JourneyError: one line, exit 1
     ids = tokenizer.encode(text, add_special_tokens=special)
     shown = Text()
-    for n, i in enumerate(ids):
-        piece = tokenizer.decode([i])
-        style = COLOURS[n % len(COLOURS)]
-        if "\ufffd" in piece and "\ufffd" not in text:
-            # subtle: this token holds only part of a character's UTF-8 bytes, which
-            # alone decode to U+FFFD; show the vocabulary's spelling instead, in italics.
-            piece, style = tokenizer.id_to_token(i) or piece, style + " italic"
+    for n, (piece, spelling) in enumerate(token_pieces(tokenizer, ids)):
+        style = COLOURS[n % len(COLOURS)] + (" italic" if spelling else "")
         shown.append(token_text(piece), style=style)
     console.print(shown)
     console.print(Text(" ".join(map(str, ids)), style="dim"))
