@@ -3,7 +3,7 @@
 :class:`UnigramTrainer` follows SentencePiece's recipe (see
 :mod:`nlpjourney.tokenizers.unigram` for the model and the steps): seed the vocabulary
 with characters and frequent substrings, run EM (forward-backward expected counts, then
-maximum-likelihood scores), prune the pieces whose removal costs least likelihood, and
+digamma-smoothed scores), prune the pieces whose removal costs least likelihood, and
 repeat until the vocabulary is small enough. :func:`train_unigram` is the one-call form.
 
 Reference: Hugging Face ``tokenizers``' ``UnigramTrainer`` and Google's SentencePiece
