@@ -30,6 +30,12 @@ def test_cli_tokenize_shows_tokens_ids_and_count() -> None:
     assert lines[2] == "9 tokens, 20 characters (gpt2)"
 
 
+def test_cli_tokenize_counts_in_words() -> None:
+    result = journey("tokenize", "", "--model", "llama2", "--special")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "1 token, 0 characters (llama2)"
+
+
 def test_cli_tokenize_unknown_model_is_one_clear_line() -> None:
     result = journey("tokenize", "Hi", "--model", "gpt3")
     assert result.returncode == 1

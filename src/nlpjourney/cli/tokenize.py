@@ -23,6 +23,11 @@ def token_text(piece: str) -> str:
     return piece.replace(" ", "·").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
 
 
+def plural(n: int, noun: str) -> str:
+    """``plural(1, "token")`` -> ``"1 token"``; ``plural(3, "token")`` -> ``"3 tokens"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 # Tokens of context decoded before each token; see token_pieces.
 CONTEXT = 8
 
@@ -71,4 +76,4 @@ def tokenize(
         shown.append(token_text(piece), style=style)
     console.print(shown)
     console.print(Text(" ".join(map(str, ids)), style="dim"))
-    console.print(f"{len(ids)} tokens, {len(text)} characters ({model})")
+    console.print(f"{plural(len(ids), 'token')}, {plural(len(text), 'character')} ({model})")
