@@ -179,6 +179,7 @@ TOPICS: tuple[Topic, ...] = (
             "nlpjourney.tokenizers.unigram",
             "nlpjourney.tokenizers.unigram_trainer",
             "nlpjourney.tokenizers.gguf",
+            "nlpjourney.data.gguf",
             "nlpjourney.tokenizers.chat",
             "nlpjourney.tokenizers.pretrained",
         ),
@@ -191,6 +192,7 @@ TOPICS: tuple[Topic, ...] = (
             "tests/tokenizers/test_wordpiece.py",
             "tests/tokenizers/test_unigram.py",
             "tests/tokenizers/test_gguf.py",
+            "tests/data/test_gguf.py",
             "tests/tokenizers/test_chat.py",
         ),
         benchmarks=(
