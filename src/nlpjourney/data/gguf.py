@@ -83,6 +83,8 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
         if isinstance(error, GGUFError):
             raise
         raise GGUFError(f"{path} is not a GGUF file ({error}).") from None
+    except OSError as error:
+        raise GGUFError(f"cannot read {path}: {error.strerror or error}") from None
 
 
 class _Reader:
