@@ -140,12 +140,10 @@ class _Reader:
             if item_kind == _STRING:
                 return self.strings(n)
             if item_kind in _SCALARS:
-                if n * struct.calcsize("<" + _SCALARS[item_kind]) > len(self.buf) - self.pos:
-                    raise GGUFError(
-                        f"{self.path} ends inside its metadata (at byte {len(self.buf)})."
-                    )
-                layout = struct.Struct(f"<{n}{_SCALARS[item_kind]}")
-                return list(layout.unpack(self.take(layout.size)))
+                fmt = _SCALARS[item_kind]
+                # subtle: take checks the length before the n-value format is built.
+                raw = self.take(n * struct.calcsize("<" + fmt))
+                return list(struct.unpack(f"<{n}{fmt}", raw))
             return [self.value(item_kind) for _ in range(n)]
         if kind in _SCALARS:
             layout = struct.Struct("<" + _SCALARS[kind])

@@ -95,21 +95,28 @@ def training_texts(
     >>> list(training_texts(["one text", "another"]))
     ['one text', 'another']
     """
-    for item in _sources(files_or_texts, caller):
+    for item in _each_source(_sources(files_or_texts, caller)):
+        if isinstance(item, str):
+            yield item
+            continue
+        # subtle: newline="\n" cuts lines at "\n" only and keeps "\r\n" as it is.
+        with item.open(encoding="utf-8", newline="\n") as file:
+            try:
+                yield from file
+            except UnicodeDecodeError as error:
+                raise _not_utf8(item, error) from None
+
+
+def _each_source(items: Iterable[Any]) -> Iterator[Path | str]:
+    """Each item as a text (str) or a file that exists (Path); anything else is an error."""
+    for item in items:
         if isinstance(item, str):
             yield item
         elif isinstance(item, os.PathLike):
             path = Path(item)
             if not path.is_file():
                 raise TrainingFileNotFoundError(f"no training file at {path}; check the path")
-            # subtle: newline="\n" cuts lines at "\n" only and keeps "\r\n" as it is.
-            with path.open(encoding="utf-8", newline="\n") as file:
-                try:
-                    yield from file
-                except UnicodeDecodeError as error:
-                    raise TrainingInputError(
-                        f"{path} is not UTF-8 text ({error}); convert it, e.g. with iconv"
-                    ) from None
+            yield path
         else:
             raise TypeError(
                 f"each training item must be a str (a text) or a Path (a file), "
@@ -117,17 +124,18 @@ def training_texts(
             )
 
 
+def _not_utf8(name: object, error: UnicodeDecodeError) -> TrainingInputError:
+    return TrainingInputError(f"{name} is not UTF-8 text ({error}); convert it, e.g. with iconv")
+
+
 def _chunks(items: Iterable[Any], chunk_bytes: int) -> Iterator[tuple[str, Any, int]]:
     """``("lines", block, n)`` for file blocks cut after a newline, ``("docs", texts, n)``
     for runs of texts; ``n`` is the size in bytes (of file) or characters (of text)."""
     texts: list[str] = []
     size = 0
-    for item in items:
-        if isinstance(item, os.PathLike):
-            path = Path(item)
-            if not path.is_file():
-                raise TrainingFileNotFoundError(f"no training file at {path}; check the path")
-            with path.open("rb") as file:
+    for item in _each_source(items):
+        if isinstance(item, Path):
+            with item.open("rb") as file:
                 rest = b""
                 while block := file.read(chunk_bytes):
                     block = rest + block
@@ -136,20 +144,15 @@ def _chunks(items: Iterable[Any], chunk_bytes: int) -> Iterator[tuple[str, Any, 
                         rest = block
                         continue
                     rest = block[cut:]
-                    yield "lines", (block[:cut], str(path)), cut
+                    yield "lines", (block[:cut], str(item)), cut
                 if rest:
-                    yield "lines", (rest, str(path)), len(rest)
-        elif isinstance(item, str):
+                    yield "lines", (rest, str(item)), len(rest)
+        else:
             texts.append(item)
             size += len(item)
             if size >= chunk_bytes:
                 yield "docs", texts, size
                 texts, size = [], 0
-        else:
-            raise TypeError(
-                f"each training item must be a str (a text) or a Path (a file), "
-                f"not {type(item).__name__}"
-            )
     if texts:
         yield "docs", texts, size
 
@@ -163,9 +166,7 @@ def _count_into(
         try:
             text = block.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise TrainingInputError(
-                f"{name} is not UTF-8 text ({error}); convert it, e.g. with iconv"
-            ) from None
+            raise _not_utf8(name, error) from None
         # subtle: split on "\n" only, keeping it, as tokenizers reads files; str.splitlines
         # would also cut at "\r", "\x0b", "\u2028" and change the pre-tokens.
         documents: Iterable[str] = io.StringIO(text, newline="\n")

@@ -166,7 +166,8 @@ class UnigramTrainer:
                 # subtle: one character more than a seed may have, to see what follows it.
                 for end in range(start + 2, min(n, start + longest + 1) + 1):
                     found[word[start:end]] += 1
-                at_end[word[start:]] += 1
+                if n - start <= longest:
+                    at_end[word[start:]] += 1
         # The most occurrences of one continuation of each substring.
         most_by_one: Counter[str] = Counter()
         for text, count in found.items():
