@@ -61,9 +61,8 @@ def test_gguf_reads_every_value_type_as_gguf_does(every_type: Path) -> None:
     # field types say ARRAY of ARRAY of INT32; we keep the nesting the file holds.
     nested = GGUFReader(every_type).fields["t.nested"].types
     assert nested == [GGUFValueType.ARRAY, GGUFValueType.ARRAY, GGUFValueType.INT32]
-    assert theirs.pop("t.nested") == [i for row in ours.pop("t.nested") for i in row]
-    assert ours == theirs
-    ours = read_metadata(every_type)
+    assert theirs.pop("t.nested") == [i for row in ours["t.nested"] for i in row]
+    assert {key: value for key, value in ours.items() if key != "t.nested"} == theirs
     assert ours["t.u64"] == 2**63 + 5 and ours["t.f32"] == float(np.float32(0.1))
     assert ours["t.strings"] == ["a", "", "Ġthe", "<|im_start|>", "日本"]
     assert ours["t.nested"] == [[1, 2], [3]]
