@@ -79,13 +79,18 @@ import torch.nn.functional as F
 from torch import nn
 
 from nlpjourney import data
-from nlpjourney.cli.train import RECIPES, load_run, train_gpt
+from nlpjourney.apps.gpt import RECIPES, GPTRunConfig, load_run, train_gpt
 from nlpjourney.models import GPT, GPTConfig
 from nlpjourney.optim import AdamW
-from nlpjourney.train import autocast_dtype, decay_groups, prepare_char, train_step
+from nlpjourney.train import (
+    autocast_dtype,
+    decay_groups,
+    prepare_char,
+    train_step,
+    validation_loss,
+)
 from nlpjourney.train.config import DTYPES
 from nlpjourney.train.loop import GetBatch
-from nlpjourney.train.sweep import validation_loss
 
 PRESET = "shakespeare-char-cpu"
 SEED = 1337
@@ -276,7 +281,7 @@ class PeerLogits(nn.Module):
 def whole_val_loss(model: nn.Module, folder: Path, device: torch.device | str) -> float:
     """Mean next-character loss over every 64-token window of ``val.bin``, back to back.
 
-    The same 111k tokens for both sides (:func:`nlpjourney.train.sweep.validation_loss`):
+    The same 111k tokens for both sides (:func:`nlpjourney.train.validation_loss`):
     the 20-batch estimate the loops print while training moves by about +/- 0.02 from one
     draw of windows to the next.
     """
@@ -332,21 +337,9 @@ def train_ours(iters: int, device: str, vocab_size: int, dtype: str, folder: Pat
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / PRESET
         started = time.perf_counter()
-        # All options spelled out: typer's defaults are OptionInfo objects, not values.
-        train_gpt(
-            preset=PRESET,
-            tokenizer="char",
-            max_steps=iters,
-            stop_after=None,
-            out_dir=out,
-            resume=False,
-            overwrite=False,
-            device=device,
-            dtype=dtype,
-            eval_interval=None,
-            seed=SEED,
-            threads=None,
-        )
+        config = GPTRunConfig(preset=PRESET, max_steps=iters, out_dir=out, device=device,
+                              dtype=dtype, seed=SEED)  # fmt: skip
+        train_gpt(config, echo=print)
         wall = time.perf_counter() - started
         with open(out / "metrics.csv", newline="") as f:
             rows = list(csv.DictReader(f))

@@ -35,8 +35,8 @@ import warnings
 import torch
 from torch import Tensor, nn
 
+from nlpjourney.apps.translation import label_smoothed_loss
 from nlpjourney.models.transformer import Transformer, TransformerConfig
-from nlpjourney.models.translation import label_smoothed_loss
 from nlpjourney.nn import sinusoidal_positions
 
 

@@ -48,9 +48,7 @@ import torch
 from torch import nn
 from torch.testing import assert_close
 
-from nlpjourney.data.corpora import multi30k
-from nlpjourney.models.transformer import DecoderLayer, Transformer, TransformerConfig
-from nlpjourney.models.translation import (
+from nlpjourney.apps.translation import (
     ParallelBatches,
     Translator,
     corpus_bleu,
@@ -59,6 +57,8 @@ from nlpjourney.models.translation import (
     special_ids,
     train_joint_bpe,
 )
+from nlpjourney.data.corpora import multi30k
+from nlpjourney.models.transformer import DecoderLayer, Transformer, TransformerConfig
 from nlpjourney.nn import (
     FeedForward,
     LayerNorm,

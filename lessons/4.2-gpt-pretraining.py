@@ -47,6 +47,14 @@ import torch.nn.functional as F
 from torch.testing import assert_close
 
 from nlpjourney import data
+from nlpjourney.apps.sweep import (
+    SweepConfig,
+    fit_laws,
+    read_sweep,
+    run_curves,
+    run_sweep,
+    size_config,
+)
 from nlpjourney.models.gpt import GPT, GPTConfig
 from nlpjourney.optim import AdamW
 from nlpjourney.train import (
@@ -59,14 +67,6 @@ from nlpjourney.train import (
     train_step,
 )
 from nlpjourney.train.scaling import fit_power_law, frontier
-from nlpjourney.train.sweep import (
-    SweepConfig,
-    fit_laws,
-    read_sweep,
-    run_curves,
-    run_sweep,
-    size_config,
-)
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
 torch.manual_seed(0)

@@ -3,7 +3,7 @@
 ``journey train sweep`` trains the default ladder of six character-level GPTs on Tiny
 Shakespeare, each for the same training FLOPs, and writes ``runs/sweep/sweep.csv`` and
 ``runs/sweep/scaling.png`` (loss against parameters and against FLOPs, with fitted power
-laws); :mod:`nlpjourney.train.sweep` does the work. Run again, it skips the sizes that
+laws); :mod:`nlpjourney.apps.sweep` does the work. Run again, it skips the sizes that
 finished and resumes the one that was stopped.
 
 torch is imported inside the command, so ``journey`` starts fast.
@@ -20,7 +20,7 @@ import typer
 from nlpjourney.cli.train import THREADS_OPTION, set_threads
 from nlpjourney.errors import JourneyError
 
-#: Mirrors :data:`nlpjourney.train.sweep.DEFAULT_SIZES` and ``DEFAULT_BUDGET`` without
+#: Mirrors :data:`nlpjourney.apps.sweep.DEFAULT_SIZES` and ``DEFAULT_BUDGET`` without
 #: importing torch for the help text.
 DEFAULT_SIZES = "1x32,2x32,2x64,3x96,4x128,6x192"
 DEFAULT_BUDGET = 8e12
@@ -57,7 +57,7 @@ def sweep(
         raise JourneyError(f"--minutes must be > 0, got {minutes}")
     names = tuple(s.strip() for s in sizes.split(",") if s.strip())
 
-    from nlpjourney.train.sweep import (
+    from nlpjourney.apps.sweep import (
         SweepConfig,
         budget_for_minutes,
         fit_laws,

@@ -3,13 +3,11 @@
 - :mod:`~nlpjourney.models.gpt`: GPT-2 (:class:`GPTConfig`, :class:`GPT`), trained from
   scratch on Tiny Shakespeare or loaded from Hugging Face GPT-2 weights.
 - :mod:`~nlpjourney.models.transformer`: the original encoder-decoder transformer
-  (:class:`TransformerConfig`, :class:`Transformer`) with greedy and beam search;
-  :mod:`~nlpjourney.models.translation` trains it as a Multi30k translator
-  (:class:`Translator`).
+  (:class:`TransformerConfig`, :class:`Transformer`) with greedy and beam search
+  (:mod:`nlpjourney.apps.translator` trains it as a Multi30k translator).
 """
 
 from nlpjourney.models.gpt import GPT, GPTConfig
 from nlpjourney.models.transformer import Transformer, TransformerConfig
-from nlpjourney.models.translation import Translator
 
-__all__ = ["GPT", "GPTConfig", "Transformer", "TransformerConfig", "Translator"]
+__all__ = ["GPT", "GPTConfig", "Transformer", "TransformerConfig"]

@@ -1,4 +1,4 @@
-"""Training language models (topics 4.1 and 4.2): one loop, token streams, checkpoints.
+"""Training models: one loop, token streams, checkpoints, losses and scaling laws.
 
 - :mod:`~nlpjourney.train.config`: :class:`TrainConfig`, every training setting;
 - :mod:`~nlpjourney.train.loop`: :class:`Trainer` (and :func:`train`, and
@@ -9,19 +9,23 @@
   tokens/s, loss and ETA;
 - :mod:`~nlpjourney.train.checkpoint`: writing and reading ``ckpt.pt`` atomically;
 - :mod:`~nlpjourney.train.metrics`: ``metrics.csv`` and the ``loss.png`` curves;
-- :mod:`~nlpjourney.train.data`: :class:`CharTokenizer`, texts encoded once into
-  ``uint16`` memory maps (:func:`prepare_char`, :func:`prepare_bpe`), random windows
-  (:class:`TokenDataset`, :class:`BatchSampler`);
-- :mod:`~nlpjourney.train.sweep`: the scaling-law sweep (:func:`run_sweep`), GPTs of
-  several sizes trained on equal FLOPs; :mod:`~nlpjourney.train.scaling` fits power laws
-  to its results (:func:`fit_power_law`) and plots them.
+- :mod:`~nlpjourney.train.data`: texts encoded once into ``uint16`` memory maps
+  (:func:`prepare_char`, :func:`prepare_bpe`), random windows (:class:`TokenDataset`,
+  :class:`BatchSampler`);
+- :mod:`~nlpjourney.train.validation`: :func:`validation_loss`, a model scored on every
+  window of a token stream;
+- :mod:`~nlpjourney.train.scaling`: power laws fitted to losses (:func:`fit_power_law`)
+  and their plots.
+
+Nothing here knows a particular model: the loop trains any ``torch.nn.Module`` whose
+batches and loss it is given. Workflows that pick a model and a dataset (a character
+GPT by a recipe, the translator, the scaling sweep) live in :mod:`nlpjourney.apps`.
 """
 
 from nlpjourney.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from nlpjourney.train.config import TrainConfig
 from nlpjourney.train.data import (
     BatchSampler,
-    CharTokenizer,
     TokenDataset,
     prepare_bpe,
     prepare_char,
@@ -41,15 +45,13 @@ from nlpjourney.train.loop import (
 )
 from nlpjourney.train.metrics import MetricsLog, plot_losses
 from nlpjourney.train.scaling import PowerLaw, fit_power_law
-from nlpjourney.train.sweep import SweepConfig, read_sweep, run_sweep
+from nlpjourney.train.validation import validation_loss
 
 __all__ = [
     "BatchSampler",
-    "CharTokenizer",
     "CheckpointError",
     "MetricsLog",
     "PowerLaw",
-    "SweepConfig",
     "TokenDataset",
     "TrainConfig",
     "Trainer",
@@ -63,12 +65,11 @@ __all__ = [
     "plot_losses",
     "prepare_bpe",
     "prepare_char",
-    "read_sweep",
-    "run_sweep",
     "resolve_device",
     "sample_windows",
     "save_checkpoint",
     "seed_everything",
     "train",
     "train_step",
+    "validation_loss",
 ]

@@ -1,33 +1,19 @@
-"""Tests for the scaling-law sweep (nlpjourney.train.sweep) and its fits (train.scaling).
+"""Tests for the scaling-law sweep, nlpjourney.apps.sweep.
 
-The fits are checked on synthetic power laws (exact recovery, and scipy's ``curve_fit``
-on noisy points); the sweep trains three tiny GPTs for a few steps on a small made-up
-corpus in ``tmp_path``: equal compute, ``sweep.csv``, resuming, refusing to overwrite.
-The command is driven through typer's runner for its errors.
-"""
+The sweep trains three tiny GPTs for a few steps on a small made-up
+corpus in ``tmp_path``: equal compute, ``sweep.csv``, resuming, refusing to overwrite."""
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
-import typer
-from typer.testing import CliRunner
 
-from nlpjourney.cli.sweep import sweep as sweep_command
-from nlpjourney.errors import JourneyError
-from nlpjourney.models.gpt import GPT
-from nlpjourney.train import TokenDataset, prepare_char
-from nlpjourney.train.scaling import fit_power_law, frontier
-from nlpjourney.train.sweep import (
+from nlpjourney.apps.sweep import (
     RunResult,
     SweepConfig,
     budget_for_minutes,
@@ -36,8 +22,9 @@ from nlpjourney.train.sweep import (
     read_sweep,
     run_sweep,
     size_config,
-    validation_loss,
 )
+from nlpjourney.errors import JourneyError
+from nlpjourney.train import TokenDataset, prepare_char
 
 SIZES = ("1x32", "2x32", "1x64")
 BUDGET = 2e8  # 12 to 26 steps of 4 x 16 tokens
@@ -74,50 +61,7 @@ def finished(dataset: TokenDataset, tmp_path_factory: pytest.TempPathFactory):
     return out, results, lines
 
 
-# -- the fits -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("a", "alpha"), [(7.0, 0.076), (1e3, 0.5), (2.5, -0.2)])
-def test_fit_power_law_recovers_exact_points(a: float, alpha: float) -> None:
-    x = np.geomspace(1e4, 3e6, 6)
-    law = fit_power_law(x, a * x**-alpha)
-    assert law.a == pytest.approx(a, rel=1e-10)
-    assert law.alpha == pytest.approx(alpha, rel=1e-10, abs=1e-12)
-    assert law.r2 == pytest.approx(1.0)
-    assert law(1e5) == pytest.approx(a * 1e5**-alpha, rel=1e-10)
-
-
-def test_fit_power_law_agrees_with_scipy_curve_fit_on_noisy_points() -> None:
-    optimize = pytest.importorskip("scipy.optimize")
-    rng = np.random.default_rng(1)
-    x = np.geomspace(1e4, 3e6, 8)
-    y = 6.0 * x**-0.08 * np.exp(rng.normal(0, 0.02, x.size))
-    law = fit_power_law(x, y)
-
-    def line(log_x: np.ndarray, log_a: float, alpha: float) -> np.ndarray:
-        return log_a - alpha * log_x
-
-    (log_a, alpha), _ = optimize.curve_fit(line, np.log(x), np.log(y))
-    assert law.a == pytest.approx(math.exp(log_a), rel=1e-6)
-    assert law.alpha == pytest.approx(alpha, rel=1e-6)
-    assert 0.5 < law.r2 < 1.0
-    assert abs(law.alpha - 0.08) < 0.03  # the noise moves it a little
-
-
-@pytest.mark.parametrize(
-    ("x", "y", "message"),
-    [([1, 2], [1.0], "one length"), ([1, 1], [2.0, 3.0], "two distinct"),
-     ([0, 2], [2.0, 3.0], "> 0"), ([1, 2], [2.0, float("nan")], "finite")],
-)  # fmt: skip
-def test_fit_power_law_rejects_bad_points(x: list, y: list, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        fit_power_law(x, y)
-
-
-def test_frontier_keeps_the_lowest_loss_so_far() -> None:
-    points = [(3, 2.5), (1, 3.0), (2, 3.5), (3, 2.0), (4, 2.0), (5, 1.0)]
-    assert frontier(points) == [(1, 3.0), (3, 2.0), (5, 1.0)]
-    assert frontier([]) == []
+# -- the sweep ------------------------------------------------------------------------
 
 
 def test_fit_laws_fits_size_up_to_the_lowest_loss() -> None:
@@ -134,9 +78,6 @@ def test_fit_laws_fits_size_up_to_the_lowest_loss() -> None:
     assert compute_law is not None and compute_law.alpha == pytest.approx(math.log10(2.5))
     # smallest best: nothing left of the minimum to fit
     assert fit_laws([run("a", 100, 1.0), run("b", 1000, 2.0)], []) == (None, [], None)
-
-
-# -- sizes, learning rates, the validation loss -------------------------------------
 
 
 def test_size_config_names_layers_and_width() -> None:
@@ -161,21 +102,6 @@ def test_sweep_config_rejects_bad_settings() -> None:
         SweepConfig(flops_budget=0)
     config = tiny_config()
     assert SweepConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
-
-
-def test_validation_loss_scores_every_token_of_the_split_once(dataset: TokenDataset) -> None:
-    torch.manual_seed(0)
-    model = GPT(size_config("1x32", dataset.vocab_size, 16))
-    tokens = np.asarray(dataset.val[:100])  # 6 windows of 16, 3 tokens left over
-    ids = torch.from_numpy(tokens.astype(np.int64))
-    with torch.no_grad():
-        by_hand = [F.cross_entropy(model(ids[i : i + 16][None])[0], ids[i + 1 : i + 17])
-                   for i in range(0, 96, 16)]  # fmt: skip
-    expected = float(torch.stack(by_hand).mean())
-    assert validation_loss(model, tokens, 16, batch_size=4) == pytest.approx(expected, rel=1e-6)
-
-
-# -- the sweep ------------------------------------------------------------------------
 
 
 def test_sweep_runs_spend_equal_compute(finished) -> None:
@@ -246,67 +172,8 @@ def test_sweep_overwrite_trains_again(dataset: TokenDataset, tmp_path: Path) -> 
     assert json.loads((tmp_path / "sweep.json").read_text())["flops_budget"] == 1e8
 
 
-# -- the command's errors -------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [(["--budget", "1e9", "--minutes", "2"], "not both"),
-     (["--budget", "-5"], "--budget must be"),
-     (["--minutes", "0"], "--minutes must be"),
-     (["--sizes", "1x32,3y96"], "LxC"),
-     (["--sizes", "1x32"], "at least two")],
-)  # fmt: skip
-def test_cli_sweep_explains_bad_options(args: list[str], message: str, tmp_path: Path) -> None:
-    app = typer.Typer()
-    app.command()(sweep_command)
-    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "sweep")])
-    assert isinstance(result.exception, JourneyError), result.output
-    assert message in str(result.exception)
-    assert not (tmp_path / "sweep").exists()
-
-
 def test_budget_for_minutes_measures_a_positive_budget(dataset: TokenDataset) -> None:
     budget = budget_for_minutes(tiny_config(), 0.5, dataset=dataset, probe_steps=2)
     assert 1e6 < budget < 1e15
     with pytest.raises(ValueError, match="minutes"):
         budget_for_minutes(tiny_config(), 0, dataset=dataset)
-
-
-@pytest.mark.slow
-def test_cli_sweep_trains_reports_and_resumes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("NLPJOURNEY_CACHE", str(tmp_path / "cache"))
-    app = typer.Typer()
-    app.command()(sweep_command)
-    args = ["--sizes", "1x32,2x32", "--out", str(tmp_path / "sweep"), "--threads", "1"]
-    first = CliRunner().invoke(app, [*args, "--budget", "1e9"])
-    assert first.exit_code == 0, first.output
-    assert "[1/2] 1x32: N=12,768, 4 steps" in first.output
-    assert "lowest val loss" in first.output and "L(C) =" in first.output
-    assert "wrote" in first.output and (tmp_path / "sweep" / "scaling.png").is_file()
-    again = CliRunner().invoke(app, [*args, "--minutes", "3"])
-    assert again.exit_code == 0, again.output
-    assert "going on with its budget, 1e+09" in again.output
-    assert again.output.count("skipped") == 2
-    plain = CliRunner().invoke(app, args)  # no budget: the stored one, not the default
-    assert plain.exit_code == 0 and "going on with its budget, 1e+09" in plain.output
-
-
-def test_cli_sweep_defaults_mirror_the_library() -> None:
-    from nlpjourney.cli import sweep as cli
-    from nlpjourney.train import sweep as library
-
-    assert cli.DEFAULT_SIZES == ",".join(library.DEFAULT_SIZES)
-    assert cli.DEFAULT_BUDGET == library.DEFAULT_BUDGET
-
-
-def test_journey_train_sweep_errors_are_one_clear_line(tmp_path: Path) -> None:
-    env = dict(os.environ, COLUMNS="200", NO_COLOR="1", NLPJOURNEY_CACHE=str(tmp_path))
-    command = [sys.executable, "-m", "nlpjourney.cli", "train", "sweep"]
-    result = subprocess.run([*command, "--sizes", "1x32", "--out", str(tmp_path / "s")],
-                            capture_output=True, text=True, env=env)  # fmt: skip
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "at least two" in lines[0], result.stderr

@@ -1,6 +1,7 @@
 """Translation with :class:`~nlpjourney.models.transformer.Transformer`: data, loss, BLEU.
 
-The pieces a translator needs around the model:
+The pieces a translator needs around the model (:mod:`nlpjourney.apps.translator` puts
+them together into a recipe that trains one):
 
 - :func:`train_joint_bpe`: one byte-level BPE vocabulary for both languages (our
   :func:`~nlpjourney.tokenizers.train_bpe`) with ``<pad>``, ``<s>`` and ``</s>``, trained

@@ -29,31 +29,14 @@ tokens); right of it, by the compute (too few tokens for their size). Only the l
 branch, up to and including the lowest loss, estimates Kaplan's ``L(N)``, so the fit uses
 those runs. ``L(C)``: the frontier of all loss curves against FLOPs.
 
-Measured, the default sweep (``journey train sweep --threads 1``, 8e12 FLOPs per run,
-bfloat16 autocast, 2 CPU cores shared with other jobs at a load average of 6 to 8)::
-
-    size    N (no emb.)   steps    tokens D     D/N   val loss    wall
-    1x32       12,768    34,367      70.4M    5,513    1.863     332 s
-    2x32       25,472    18,214      37.3M    1,464    1.756     270 s
-    2x64      100,096     5,397      11.1M      110    1.671     213 s
-    3x96      335,712     1,719       3.5M       10    1.796      98 s
-    4x128     793,344       751       1.5M      1.9    1.962      91 s
-    6x192   2,669,568       230       0.47M     0.2    2.291      97 s
-
-18 minutes of training in all, on busy cores with one thread (two threads on cores
-others use fight each other: :func:`budget_for_minutes` measured six times less work
-per minute with two than with one). On two quiet cores, the probe rates of 45 to 130
-GFLOP/s in float32 give about 10 minutes. At this budget the loss against size is a U
-with its bottom at ``2x64`` (110 tokens per parameter; Chinchilla's 20 would put the
-best size near N = sqrt(C / 120) ~ 260k, between ``2x64`` and ``3x96``): every size
-from ``3x96`` up is starved of tokens, and the smallest are limited by their size
-(``1x32``'s curve flattens near 1.9 after a tenth of its budget). The three sizes left
-of the bottom give ``L(N) = 2.97 N^-0.050`` (R² 0.94 in log space, over one decade),
-two thirds of Kaplan's ``alpha_N ~ 0.076``; the frontier of all curves gives
-``L(C) = 155 C^-0.154``, three times Kaplan's ``alpha_C ~ 0.050``: at budgets this small
-the loss is still in its fast early fall. (The sweep was first run with ``5x160`` in
-place of ``2x32``, val loss 2.137; ``2x32`` was added to the finished sweep, which
-trained it alone.)
+What to expect, and why: at a small budget the loss against size is a U. The biggest
+sizes are starved of tokens (they take few, dear steps), the smallest are limited by
+their size (their curves flatten early), and the bottom sits where a model sees on the
+order of a hundred tokens per parameter, more than Chinchilla's twenty because these
+budgets are tiny. A fitted ``alpha_N`` comes out below Kaplan's and ``alpha_C`` above
+it: at such budgets the loss is still in its fast early fall. The figures of the
+default sweep are in the README's records table, with the command that made them; the
+sweep prints its own.
 
 Reference: Kaplan et al. (2020), "Scaling Laws for Neural Language Models"
 (``alpha_N ~ 0.076``, ``alpha_C ~ 0.050``, the learning-rate rule of their appendix D);
@@ -79,16 +62,20 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import torch
-import torch.nn.functional as F
-
+from nlpjourney.apps.gpt import META_KIND
 from nlpjourney.errors import JourneyError
 from nlpjourney.models.gpt import GPT, GPTConfig
-from nlpjourney.train.config import TrainConfig
-from nlpjourney.train.data import TokenDataset, prepare_char
-from nlpjourney.train.loop import Trainer, autocast_dtype, resolve_device, seed_everything
-from nlpjourney.train.metrics import MetricsLog
+from nlpjourney.train import (
+    MetricsLog,
+    TokenDataset,
+    TrainConfig,
+    Trainer,
+    autocast_dtype,
+    prepare_char,
+    resolve_device,
+    seed_everything,
+    validation_loss,
+)
 from nlpjourney.train.scaling import PowerLaw, fit_power_law, frontier, plot_scaling
 
 __all__ = [
@@ -104,7 +91,6 @@ __all__ = [
     "run_curves",
     "run_sweep",
     "size_config",
-    "validation_loss",
 ]
 
 #: The default ladder: depth and width grow together (32 dims per layer), with ``2x32``
@@ -115,9 +101,6 @@ DEFAULT_SIZES = ("1x32", "2x32", "2x64", "3x96", "4x128", "6x192")
 DEFAULT_BUDGET = 8e12
 #: Dims per attention head in every size.
 HEAD_SIZE = 32
-#: ``meta["kind"]`` of the checkpoints, as ``journey train gpt`` writes it, so that
-#: ``journey sample <sweep>/<size>`` reads a sweep's run too.
-META_KIND = "nlpjourney.models.gpt"
 SIZE_NAME = re.compile(r"(\d+)x(\d+)")
 
 
@@ -241,37 +224,6 @@ class RunResult:
     """Mean loss on the whole validation split, after training."""
     wall_s: float
     """Seconds of training, evaluations during training included."""
-
-
-def validation_loss(
-    model: torch.nn.Module,
-    tokens: np.ndarray,
-    block_size: int,
-    batch_size: int = 32,
-    device: str | torch.device = "cpu",
-) -> float:
-    """Mean next-token loss over a whole token stream, cut into windows of ``block_size``.
-
-    Every token but the first is predicted once, from the tokens before it in its
-    window, so every model is scored on exactly the same predictions.
-    """
-    windows = (len(tokens) - 1) // block_size
-    if windows < 1:
-        raise ValueError(f"{len(tokens)} tokens do not fill one window of {block_size} + 1")
-    ids = torch.from_numpy(np.asarray(tokens[: windows * block_size + 1], dtype=np.int64))
-    x = ids[:-1].view(windows, block_size)  # (W, T)
-    y = ids[1:].view(windows, block_size)  # (W, T), x shifted by one
-    was_training = model.training
-    model.eval()
-    total = 0.0
-    with torch.no_grad():
-        for start in range(0, windows, batch_size):
-            xb = x[start : start + batch_size].to(device)
-            yb = y[start : start + batch_size].to(device)
-            logits = model(xb).float()  # (B, T, V)
-            total += float(F.cross_entropy(logits.flatten(0, 1), yb.flatten(), reduction="sum"))
-    model.train(was_training)
-    return total / (windows * block_size)
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from nlpjourney.cli.train import RECIPES, load_run
+from nlpjourney.apps.gpt import load_run
 from nlpjourney.models import GPTConfig
-from nlpjourney.models.gpt import PRESETS
-from nlpjourney.train import CharTokenizer, load_checkpoint
+from nlpjourney.train import load_checkpoint
+from nlpjourney.train.data import CharTokenizer
 
 
 def journey(*args: str, cache: Path) -> subprocess.CompletedProcess:
@@ -79,14 +79,6 @@ def test_cli_sample_continues_the_prompt(tiny_run: Path, tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     text = result.stdout.removesuffix("\n")
     assert text.startswith("ROMEO:") and len(text) == 6 + 20  # one character per token
-
-
-def test_cli_train_recipe_of_the_cpu_preset_is_nanogpts_but_its_lr() -> None:
-    recipe = RECIPES["shakespeare-char-cpu"]
-    assert (recipe.max_steps, recipe.batch_size, recipe.eval_steps) == (2000, 12, 20)
-    assert (recipe.warmup_steps, recipe.betas) == (100, (0.9, 0.99))
-    assert (recipe.lr, recipe.min_lr) == (2e-3, 2e-4)  # nanoGPT: 1e-3, 1e-4 (see RECIPES)
-    assert set(RECIPES) == set(PRESETS)  # every model preset has a recipe
 
 
 def test_cli_train_and_sample_bad_input_is_one_clear_line(tmp_path: Path) -> None:

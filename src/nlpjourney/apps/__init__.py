@@ -1,0 +1,76 @@
+"""Applications: end-to-end workflows, each a function with a typed config.
+
+The top floor of the library. A workflow picks a dataset, a tokenizer and a model,
+trains or runs it, and writes what a person wants to keep (a run folder, a plot, a
+score). The ``journey`` command, the lessons, the tests and the benchmarks all call
+these same functions; the command line only parses options and prints.
+
+- :mod:`~nlpjourney.apps.gpt`: a GPT on Tiny Shakespeare by a named recipe
+  (:func:`train_gpt`, :class:`GPTRunConfig`, :data:`GPT_RECIPES`), read back with
+  :func:`load_run` and sampled with :func:`generate_text`;
+- :mod:`~nlpjourney.apps.translation` and :mod:`~nlpjourney.apps.translator`: the
+  Multi30k translator (joint BPE, length-bucketed batches, label smoothing, BLEU through
+  sacreBLEU; :func:`train_translator`, :class:`TranslatorRunConfig`,
+  :func:`evaluate_bleu`, :func:`load_translator`, :class:`Translator`);
+- :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
+  compute (:func:`run_sweep`, :class:`SweepConfig`);
+- :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
+
+Importing this package is cheap: the modules that need torch import it when a workflow
+runs, so ``from nlpjourney.apps import GPTRunConfig`` can fill a command's help.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from nlpjourney.apps.gpt import RECIPES as GPT_RECIPES
+from nlpjourney.apps.gpt import GPTRunConfig, generate_text, load_run, train_gpt
+from nlpjourney.apps.runs import check_run_folder, overall_rate, recipe_config
+from nlpjourney.apps.translator import RECIPES as TRANSLATOR_RECIPES
+from nlpjourney.apps.translator import (
+    TranslatorRunConfig,
+    evaluate_bleu,
+    load_translator,
+    train_translator,
+)
+
+if TYPE_CHECKING:
+    from nlpjourney.apps.sweep import SweepConfig, read_sweep, run_sweep
+    from nlpjourney.apps.translation import Translator
+
+__all__ = [
+    "GPT_RECIPES",
+    "TRANSLATOR_RECIPES",
+    "GPTRunConfig",
+    "SweepConfig",
+    "Translator",
+    "TranslatorRunConfig",
+    "check_run_folder",
+    "evaluate_bleu",
+    "generate_text",
+    "load_run",
+    "load_translator",
+    "overall_rate",
+    "read_sweep",
+    "recipe_config",
+    "run_sweep",
+    "train_gpt",
+    "train_translator",
+]
+
+#: Names whose modules import torch: loaded on first use (PEP 562).
+_LAZY = {
+    "SweepConfig": "nlpjourney.apps.sweep",
+    "read_sweep": "nlpjourney.apps.sweep",
+    "run_sweep": "nlpjourney.apps.sweep",
+    "Translator": "nlpjourney.apps.translation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'nlpjourney.apps' has no attribute {name!r}")

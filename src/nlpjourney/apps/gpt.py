@@ -1,0 +1,290 @@
+"""A GPT trained on Tiny Shakespeare by a named recipe, and read back from its run folder.
+
+:func:`train_gpt` encodes Tiny Shakespeare by characters (or with GPT-2's BPE), builds
+``GPT(GPTConfig.from_name(preset))`` with the data's vocabulary size and trains it with
+:class:`~nlpjourney.train.Trainer` by the preset's :class:`Recipe`, writing ``ckpt.pt``,
+``metrics.csv`` and ``loss.png`` into the run folder. The checkpoint's ``meta`` holds the
+model config and the tokenizer, so :func:`load_run` rebuilds both from the folder alone
+and :func:`generate_text` continues a prompt with them.
+
+``journey train gpt`` and ``journey sample`` are these three functions behind options.
+The recipes and the config need no torch, and the functions import it when called, so
+the command line starts fast and lists the presets in its help.
+
+Example::
+
+    trainer = train_gpt(GPTRunConfig(preset="shakespeare-char-cpu"), echo=print)
+    model, tokenizer = load_run(Path("runs/shakespeare-char-cpu"))
+    print(generate_text(model, tokenizer, "ROMEO:", max_new_tokens=200))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nlpjourney.apps.runs import check_run_folder, overall_rate, recipe_config
+from nlpjourney.errors import JourneyError, lookup
+
+if TYPE_CHECKING:
+    from nlpjourney.models import GPT
+    from nlpjourney.tokenizers import Tokenizer
+    from nlpjourney.train import Trainer
+
+__all__ = [
+    "META_KIND",
+    "RECIPES",
+    "GPTRunConfig",
+    "Recipe",
+    "generate_text",
+    "load_run",
+    "train_gpt",
+]
+
+#: Marks a checkpoint's ``meta`` as one :func:`train_gpt` wrote (the scaling sweep writes
+#: it too, so its runs load alike). A stored string: never change it.
+META_KIND = "nlpjourney.models.gpt"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a preset trains: nanoGPT's settings, as :class:`~nlpjourney.train.TrainConfig` fields."""
+
+    max_steps: int
+    batch_size: int
+    lr: float
+    min_lr: float
+    warmup_steps: int
+    eval_interval: int
+    eval_steps: int
+    grad_accum_steps: int = 1
+    betas: tuple[float, float] = (0.9, 0.99)
+
+
+#: ``shakespeare-char`` is nanoGPT's ``config/train_shakespeare_char.py`` (GPU);
+#: ``shakespeare-char-cpu`` the CPU command of nanoGPT's README (block 64, batch 12,
+#: 2,000 steps, 100 warm-up steps, eval every 250) with one change of ours: lr 2e-3
+#: decaying to 2e-4 where nanoGPT has 1e-3 to 1e-4, because a model this small trains
+#: faster at the higher rate. ``shakespeare-char-15min`` trains that model's size with
+#: block 128 and dropout 0.1 on 16M tokens (4,000 steps of 32 x 128, about 16 epochs):
+#: at this compute a small model fed more tokens beats a bigger one. ``gpt2`` uses
+#: GPT-2's lr 6e-4 and beta2 0.95 at a batch that fits one GPU; ``tiny`` is for tests.
+#: What each reaches is in the README's records table, with its command.
+RECIPES: dict[str, Recipe] = {
+    "shakespeare-char": Recipe(5000, 64, 1e-3, 1e-4, 100, 250, 200),
+    "shakespeare-char-cpu": Recipe(2000, 12, 2e-3, 2e-4, 100, 250, 20),
+    "shakespeare-char-15min": Recipe(4000, 32, 2e-3, 2e-4, 100, 500, 20),
+    "gpt2": Recipe(5000, 8, 6e-4, 6e-5, 100, 250, 20, grad_accum_steps=4, betas=(0.9, 0.95)),
+    "tiny": Recipe(100, 4, 1e-3, 1e-4, 10, 25, 2),
+}
+
+#: The tokenizers :func:`train_gpt` can encode Tiny Shakespeare with.
+TOKENIZERS = ("char", "gpt2")
+
+
+@dataclass(frozen=True)
+class GPTRunConfig:
+    """One run of :func:`train_gpt`: which recipe, how long, where, on what.
+
+    Example:
+        >>> GPTRunConfig(preset="tiny").run_dir
+        PosixPath('runs/tiny')
+        >>> GPTRunConfig(tokenizer="words")
+        Traceback (most recent call last):
+        ...
+        nlpjourney.errors.JourneyError: --tokenizer must be 'char' or 'gpt2', got 'words'
+    """
+
+    preset: str = "shakespeare-char-cpu"
+    """The model (:data:`~nlpjourney.models.gpt.PRESETS`) and its recipe (:data:`RECIPES`)."""
+    tokenizer: str = "char"
+    """``"char"`` (one id per character) or ``"gpt2"`` (GPT-2's BPE)."""
+    max_steps: int | None = None
+    """Optimizer steps (default: the recipe's); the learning rate decays to its minimum here."""
+    stop_after: int | None = None
+    """Stop after this step, with a checkpoint; a run resumed later goes on to ``max_steps``."""
+    out_dir: str | Path | None = None
+    """The run folder (default ``runs/<preset>``)."""
+    resume: bool = False
+    """Continue the run in the folder."""
+    overwrite: bool = False
+    """Replace the run in the folder."""
+    device: str = "auto"
+    """``auto``, ``cpu``, ``cuda``, ``cuda:1``, ..."""
+    dtype: str = "auto"
+    """Autocast precision (``auto``: bfloat16 where the device multiplies it fast)."""
+    eval_interval: int | None = None
+    """Evaluate, plot and checkpoint every this many steps (default: the recipe's)."""
+    seed: int = 1337
+    """Seeds the model's initial weights and the batches."""
+
+    def __post_init__(self) -> None:
+        lookup(RECIPES, self.preset, "preset", f"Known: {', '.join(RECIPES)}.")
+        if self.tokenizer not in TOKENIZERS:
+            raise JourneyError(f"--tokenizer must be 'char' or 'gpt2', got {self.tokenizer!r}")
+        for name in ("max_steps", "stop_after", "eval_interval"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                flag = "--" + name.replace("_", "-")
+                raise JourneyError(f"{flag} must be at least 1, got {value}")
+
+    @property
+    def run_dir(self) -> Path:
+        """Where the run's files go."""
+        return Path(self.out_dir) if self.out_dir is not None else Path("runs") / self.preset
+
+    @property
+    def recipe(self) -> Recipe:
+        """The preset's :class:`Recipe`."""
+        return RECIPES[self.preset]
+
+
+def train_gpt(config: GPTRunConfig, echo: Callable[[str], None] | None = None) -> Trainer:
+    """Train a GPT on Tiny Shakespeare by ``config``'s recipe; the Trainer holds the model.
+
+    Args:
+        config: the run.
+        echo: called with a few lines saying what is trained and how it ended (e.g.
+            ``print``); None says nothing.
+
+    Returns:
+        The :class:`~nlpjourney.train.Trainer` after training: ``.model``, ``.history``.
+
+    Raises:
+        JourneyError: a run in the way, a dataset missing, bad settings.
+    """
+    if not isinstance(config, GPTRunConfig):
+        raise TypeError(f"config must be a GPTRunConfig, got {type(config).__name__}")
+    say = echo or (lambda line: None)
+    out, recipe = config.run_dir, config.recipe
+    check_run_folder(out, config.resume, config.overwrite)
+
+    from nlpjourney import data
+    from nlpjourney.models import GPT, GPTConfig
+    from nlpjourney.train import (
+        Trainer,
+        autocast_dtype,
+        prepare_bpe,
+        prepare_char,
+        resolve_device,
+        seed_everything,
+    )
+
+    text = data.path("tinyshakespeare")
+    dataset = prepare_char(text) if config.tokenizer == "char" else prepare_bpe(text, "gpt2")
+    model_config = GPTConfig.from_name(config.preset).replace(vocab_size=dataset.vocab_size)
+    steps = recipe.max_steps if config.max_steps is None else config.max_steps
+    train_config = recipe_config(recipe, steps, config.eval_interval, seed=config.seed,
+                                 device=config.device, dtype=config.dtype,
+                                 out_dir=str(out))  # fmt: skip
+    device = resolve_device(config.device)
+    seed_everything(config.seed)  # before building the model: the same seed, the same init
+    model = GPT(model_config)
+    sampler = dataset.sampler(recipe.batch_size, model_config.block_size, config.seed, device)
+    meta = {
+        "kind": META_KIND,
+        "preset": config.preset,
+        "model_config": model_config.to_dict(),
+        "tokenizer": dataset.meta["tokenizer"],
+    }
+    amp = autocast_dtype(train_config.dtype, device)
+    precision = "float32" if amp is None else f"{str(amp).removeprefix('torch.')} autocast"
+    say(
+        f"{config.preset}: {model.num_parameters() / 1e6:.2f}M parameters, vocab "
+        f"{dataset.vocab_size} ({config.tokenizer}), {len(dataset.train):,} training tokens, "
+        f"{steps} steps on {device} ({precision})"
+    )
+    trainer = Trainer(model, train_config, sampler, resume=config.resume,
+                      overwrite=config.overwrite, meta=meta)  # fmt: skip
+    trainer.fit(until=config.stop_after)
+    if trainer.history:
+        last = trainer.history[-1]
+        rate = overall_rate(trainer.history)
+        speed = f", {rate:,.0f} tokens/s" if rate else ""
+        say(
+            f"step {int(last['step'])}: train loss {last['train_loss']:.4f}, "
+            f"val loss {last['val_loss']:.4f}{speed}"
+        )
+    return trainer
+
+
+def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[GPT, Tokenizer]:
+    """The trained GPT (in eval mode) and its tokenizer from a :func:`train_gpt` run folder.
+
+    Raises:
+        JourneyError: no run there, a corrupt checkpoint, or one another workflow wrote.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise JourneyError(f"no run folder {run_dir}; train one with: journey train gpt")
+    from nlpjourney.models import GPT, GPTConfig
+    from nlpjourney.tokenizers import load as load_tokenizer
+    from nlpjourney.train import load_checkpoint, resolve_device
+    from nlpjourney.train.data import CharTokenizer
+
+    checkpoint = load_checkpoint(run_dir / "ckpt.pt")  # CheckpointError is a JourneyError
+    meta: dict[str, Any] = checkpoint.get("meta") or {}
+    if meta.get("kind") != META_KIND:
+        raise JourneyError(
+            f"{run_dir}/ckpt.pt was not written by journey train gpt (no GPT config in its "
+            "meta); sample from a run that command made"
+        )
+    model = GPT(GPTConfig.from_dict(meta["model_config"]))
+    try:
+        model.load_state_dict(checkpoint["model"])
+    except RuntimeError as error:
+        raise JourneyError(
+            f"the weights in {run_dir}/ckpt.pt do not fit its GPT config "
+            f"({str(error).splitlines()[0]}); the checkpoint is damaged"
+        ) from None
+    spec = meta["tokenizer"]
+    tok = CharTokenizer.from_dict(spec) if spec["type"] == "char" else load_tokenizer(spec["name"])
+    return model.to(resolve_device(device)).eval(), tok
+
+
+def generate_text(
+    model: GPT,
+    tokenizer: Tokenizer,
+    prompt: str,
+    max_new_tokens: int = 500,
+    temperature: float = 0.8,
+    top_k: int | None = 200,
+    seed: int = 1337,
+) -> str:
+    """``prompt`` continued by ``max_new_tokens`` tokens sampled from ``model``.
+
+    Args:
+        model: a GPT, e.g. from :func:`load_run`.
+        tokenizer: the tokenizer it was trained with.
+        prompt: the text to continue, at least one character.
+        max_new_tokens: tokens to add.
+        temperature: 0 greedy, below 1 sharper, above 1 flatter.
+        top_k: sample among the ``top_k`` likeliest tokens (None: all).
+        seed: the same seed gives the same text.
+
+    Returns:
+        The prompt and its continuation, decoded.
+
+    Raises:
+        JourneyError: an empty prompt, one the tokenizer cannot encode, bad settings.
+    """
+    import torch
+
+    if not prompt:
+        raise JourneyError(
+            "--prompt is empty; give at least one character (the default is a newline)"
+        )
+    try:
+        ids = tokenizer.encode(prompt)
+    except ValueError as error:
+        raise JourneyError(f"cannot encode the prompt: {error}") from None
+    device = next(model.parameters()).device
+    idx = torch.tensor([ids], dtype=torch.long, device=device)
+    generator = torch.Generator(device=device).manual_seed(seed)
+    try:
+        out = model.generate(idx, max_new_tokens, temperature, top_k, generator)
+    except ValueError as error:
+        raise JourneyError(str(error)) from None
+    return tokenizer.decode(out[0].tolist())

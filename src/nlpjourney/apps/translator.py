@@ -1,0 +1,249 @@
+"""A Multi30k translator trained from scratch by a recipe, scored with sacreBLEU.
+
+:func:`train_translator` trains a joint BPE vocabulary on Multi30k's training captions of
+both languages, builds ``Transformer(TransformerConfig.from_name(preset))`` and trains it
+with :class:`~nlpjourney.train.Trainer` (label-smoothed cross-entropy, length-bucketed
+batches from :mod:`nlpjourney.apps.translation`), writing ``ckpt.pt``, ``metrics.csv``
+and ``loss.png`` into the run folder. :func:`evaluate_bleu` translates a test split with
+beam search and scores it; :func:`load_translator` reads a run folder back. The
+checkpoint's ``meta`` holds the model config and the tokenizer, so a run folder is all a
+translator needs.
+
+``journey train translator`` and ``journey translate`` are these functions behind
+options. The recipes and the config need no torch, so the command line starts fast.
+
+Example::
+
+    translator = train_translator(TranslatorRunConfig(pair="de-en"), echo=print)
+    bleu, seconds = evaluate_bleu(translator)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nlpjourney.apps.runs import check_run_folder, recipe_config
+from nlpjourney.errors import JourneyError, lookup
+
+if TYPE_CHECKING:
+    from nlpjourney.apps.translation import Translator
+
+__all__ = [
+    "PAIRS",
+    "RECIPES",
+    "TEST_SPLIT",
+    "Recipe",
+    "TranslatorRunConfig",
+    "evaluate_bleu",
+    "load_translator",
+    "train_translator",
+]
+
+#: The language pairs Multi30k holds, source-target.
+PAIRS = ("de-en", "en-de", "en-fr", "fr-en")
+#: The split :func:`evaluate_bleu` scores by default.
+TEST_SPLIT = "test_2016_flickr"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a preset trains, as :class:`~nlpjourney.train.TrainConfig` fields plus the data's."""
+
+    max_steps: int
+    batch_size: int
+    lr: float
+    min_lr: float
+    warmup_steps: int
+    vocab_size: int
+    label_smoothing: float = 0.1
+    eval_interval: int = 250
+    eval_steps: int = 10
+    weight_decay: float = 0.0
+    betas: tuple[float, float] = (0.9, 0.98)
+
+
+#: ``multi30k``: 8 epochs of 29,000 pairs in 128-sentence batches (~2,000 target tokens),
+#: the paper's Adam betas, no weight decay, label smoothing 0.1; ``tiny``: tests.
+#: What ``multi30k`` reaches is in the README's records table, with its command.
+RECIPES: dict[str, Recipe] = {
+    "multi30k": Recipe(1800, 128, 1e-3, 5e-5, 200, 8000),
+    "tiny": Recipe(30, 8, 3e-3, 3e-4, 3, 300, eval_interval=10, eval_steps=1),
+}
+
+
+@dataclass(frozen=True)
+class TranslatorRunConfig:
+    """One run of :func:`train_translator`.
+
+    Example:
+        >>> TranslatorRunConfig(pair="en-fr").run_dir
+        PosixPath('runs/translator-en-fr')
+        >>> TranslatorRunConfig(pair="de-xx")
+        Traceback (most recent call last):
+        ...
+        nlpjourney.errors.JourneyError: unknown language pair 'de-xx'; Multi30k has de-en, en-de, en-fr, fr-en
+    """
+
+    pair: str = "de-en"
+    """Source and target language, one of :data:`PAIRS`."""
+    preset: str = "multi30k"
+    """A key of :data:`RECIPES` and of the transformer presets."""
+    max_steps: int | None = None
+    """Optimizer steps (default: the recipe's); the learning rate decays to its minimum here."""
+    out_dir: str | Path | None = None
+    """The run folder (default ``runs/translator-<pair>``)."""
+    train_limit: int | None = None
+    """Train on only the first this many sentence pairs (quick runs, tests)."""
+    resume: bool = False
+    """Continue the run in the folder."""
+    overwrite: bool = False
+    """Replace the run in the folder."""
+    device: str = "auto"
+    """``auto``, ``cpu``, ``cuda``, ..."""
+    dtype: str = "auto"
+    """Autocast precision (``auto``: bfloat16 where the device multiplies it fast)."""
+    seed: int = 1337
+    """Seeds the model's initial weights and the batches."""
+
+    def __post_init__(self) -> None:
+        if self.pair not in PAIRS:
+            raise JourneyError(
+                f"unknown language pair {self.pair!r}; Multi30k has {', '.join(PAIRS)}"
+            )
+        lookup(RECIPES, self.preset, "translator preset", f"Known: {', '.join(RECIPES)}.")
+        for name in ("max_steps", "train_limit"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise JourneyError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+
+    @property
+    def run_dir(self) -> Path:
+        """Where the run's files go."""
+        return (
+            Path(self.out_dir) if self.out_dir is not None else Path(f"runs/translator-{self.pair}")
+        )
+
+
+def train_translator(
+    config: TranslatorRunConfig,
+    echo: Callable[[str], None] | None = None,
+    progress: bool | None = None,
+) -> Translator:
+    """Train a Multi30k translator by ``config``'s recipe; returns it (weights in the run folder).
+
+    Args:
+        config: the run.
+        echo: called with a few lines saying what is trained and how it ended.
+        progress: show a progress bar (None: on a terminal).
+
+    Raises:
+        JourneyError: a run in the way, a dataset missing, bad settings.
+    """
+    if not isinstance(config, TranslatorRunConfig):
+        raise TypeError(f"config must be a TranslatorRunConfig, got {type(config).__name__}")
+    say = echo or (lambda line: None)
+    recipe, out = RECIPES[config.preset], config.run_dir
+    check_run_folder(out, config.resume, config.overwrite)
+
+    from nlpjourney.apps.translation import (
+        ParallelBatches,
+        Translator,
+        encode_pairs,
+        label_smoothed_loss,
+        special_ids,
+        train_joint_bpe,
+    )
+    from nlpjourney.data.corpora import multi30k
+    from nlpjourney.models.transformer import Transformer, TransformerConfig
+    from nlpjourney.train import Trainer, load_checkpoint, resolve_device, seed_everything
+
+    source, target = config.pair.split("-")
+    train_src = multi30k("train", source)[: config.train_limit]
+    train_tgt = multi30k("train", target)[: config.train_limit]
+    if config.resume:  # the vocabulary must be the one the weights were trained with
+        tokenizer = Translator.from_meta(load_checkpoint(out / "ckpt.pt")["meta"]).tokenizer
+    else:
+        tokenizer = train_joint_bpe(train_src + train_tgt, recipe.vocab_size)
+    model_config = TransformerConfig.from_name(config.preset).replace(
+        vocab_size=tokenizer.vocab_size, **special_ids(tokenizer)
+    )
+    splits = {
+        "train": encode_pairs(tokenizer, train_src, train_tgt, model_config.max_len),
+        "val": encode_pairs(
+            tokenizer, multi30k("val", source), multi30k("val", target), model_config.max_len
+        ),
+    }
+    steps = recipe.max_steps if config.max_steps is None else config.max_steps
+    train_config = recipe_config(recipe, steps, seed=config.seed, device=config.device,
+                                 dtype=config.dtype, out_dir=str(out))  # fmt: skip
+    device = resolve_device(config.device)
+    seed_everything(config.seed)  # before building the model: the same seed, the same init
+    model = Transformer(model_config)
+    batches = ParallelBatches(splits, recipe.batch_size, model_config.pad_id, config.seed, device)
+    translator = Translator(model, tokenizer, config.pair)
+    pad_id = model_config.pad_id
+
+    def loss_fn(logits, targets):  # noqa: ANN001, ANN202
+        return label_smoothed_loss(logits, targets, pad_id, recipe.label_smoothing)
+
+    epochs = steps / batches.epoch_batches()
+    say(
+        f"{config.pair} {config.preset}: {model.num_parameters() / 1e6:.2f}M parameters, joint "
+        f"BPE vocab {tokenizer.vocab_size}, {len(splits['train'][0]):,} training pairs, "
+        f"{steps} steps ({epochs:.1f} epochs) on {device}"
+    )
+    started = time.perf_counter()
+    trainer = Trainer(model, train_config, batches, loss_fn=loss_fn, resume=config.resume,
+                      overwrite=config.overwrite, meta=translator.meta(),
+                      progress=progress)  # fmt: skip
+    trainer.fit()
+    last = trainer.history[-1] if trainer.history else None
+    losses = (
+        f": train loss {last['train_loss']:.3f}, val loss {last['val_loss']:.3f}" if last else ""
+    )
+    say(f"trained {trainer.step} steps in {time.perf_counter() - started:.0f} s{losses}")
+    model.eval()
+    return translator
+
+
+def evaluate_bleu(
+    translator: Translator, split: str = TEST_SPLIT, beam_size: int = 4, limit: int | None = None
+) -> tuple[float, float]:
+    """sacreBLEU of ``translator`` on a Multi30k split of its pair, and the seconds it took."""
+    from nlpjourney.data.corpora import multi30k
+
+    source, target = translator.pair.split("-")
+    sources = multi30k(split, source)[:limit]
+    references = multi30k(split, target)[:limit]
+    started = time.perf_counter()
+    score = translator.bleu(sources, references, beam_size=beam_size)
+    return score, time.perf_counter() - started
+
+
+def load_translator(run_dir: str | Path, device: str = "cpu") -> Translator:
+    """The translator of a :func:`train_translator` run folder.
+
+    Raises:
+        JourneyError: no run there, a corrupt checkpoint, or one another workflow wrote.
+    """
+    if not Path(run_dir).is_dir():
+        raise JourneyError(
+            f"no run folder {run_dir}; train one with: journey train translator --pair de-en"
+        )
+    from nlpjourney.apps.translation import Translator
+    from nlpjourney.train import load_checkpoint, resolve_device
+
+    checkpoint = load_checkpoint(Path(run_dir) / "ckpt.pt")  # CheckpointError: JourneyError
+    try:
+        translator = Translator.from_meta(checkpoint.get("meta") or {}, checkpoint["model"])
+    except RuntimeError as error:
+        raise JourneyError(
+            f"the weights in {run_dir}/ckpt.pt do not fit its config "
+            f"({str(error).splitlines()[0]}); the checkpoint is damaged"
+        ) from None
+    translator.model.to(resolve_device(device))
+    return translator
