@@ -251,8 +251,11 @@ def _read_dataset(entry: _Entry) -> Dataset:
     for index, table in enumerate(entry.tables("file", "dataset.file"), 1):
         where = f"{entry.where}, {_label(table, 'file', index)}"
         data_file = _read_file(_Entry(table, where, _FILE_FIELDS), package is not None)
-        if any(f.name == data_file.name for f in files):
-            raise RegistryError(f"{where}: field 'name' repeats; file names must be unique")
+        first = next((i for i, f in enumerate(files, 1) if f.name == data_file.name), None)
+        if first is not None:
+            raise RegistryError(
+                f"{where}: field 'name' is also file #{first}'s; file names must be unique"
+            )
         files.append(data_file)
     entry.done()
     return Dataset(
@@ -304,8 +307,11 @@ def parse_registry(text: str, source: str = "datasets.toml") -> tuple[Dataset, .
     for index, table in enumerate(top.tables("dataset", "dataset"), 1):
         where = f"{source}: {_label(table, 'dataset', index)}"
         dataset = _read_dataset(_Entry(table, where, _DATASET_FIELDS))
-        if any(d.name == dataset.name for d in datasets):
-            raise RegistryError(f"{where}: field 'name' repeats; dataset names must be unique")
+        first = next((i for i, d in enumerate(datasets, 1) if d.name == dataset.name), None)
+        if first is not None:
+            raise RegistryError(
+                f"{where}: field 'name' is also dataset #{first}'s; dataset names must be unique"
+            )
         datasets.append(dataset)
     return tuple(datasets)
 
