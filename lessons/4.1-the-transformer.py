@@ -322,8 +322,10 @@ show(fig, "lesson-4.1-masks.png")
 # `(B, T, C) -> view (B, T, h, C/h) -> transpose (B, h, T, C/h)`, attention per head,
 # then back: `transpose (B, T, h, C/h) -> reshape (B, T, C)`.
 #
-# I take the four weight matrices from a `MultiHeadAttention` module so the cell-built
-# version can be compared with it.
+# I take the weights from a `MultiHeadAttention` module so the cell-built version can be
+# compared with it. The module keeps the query, key and value matrices stacked in one
+# `qkv_proj` of shape $(3C, C)$: one matmul makes all three, which is cheaper than three
+# small ones, and `split` cuts the result back into $q$, $k$ and $v$.
 
 # %%
 B, T, C, h = 2, 6, 16, 4
@@ -339,9 +341,8 @@ def merge_heads(t):
     return t.transpose(1, 2).reshape(B, T, C)  # (B, h, T, C/h) -> (B, T, C)
 
 
-q = split_heads(mha.q_proj(x))
-k = split_heads(mha.k_proj(x))
-v = split_heads(mha.v_proj(x))
+q, k, v = mha.qkv_proj(x).split(C, dim=-1)  # three (B, T, C) from one matmul
+q, k, v = split_heads(q), split_heads(k), split_heads(v)
 print("x", tuple(x.shape), "-> q, k, v per head", tuple(q.shape))
 s = q @ k.transpose(-2, -1) / math.sqrt(C // h)  # (B, h, T, T): one score table per head
 print("scores", tuple(s.shape))
@@ -737,11 +738,12 @@ assert_close(
 # decoder and whose keys and values come from the encoder's output, then a feed-forward
 # network.
 #
-# Every piece is in the library except cross-attention, so build it: the same as
-# multi-head attention, but keys and values are projected from a second sequence. Given
-# the same sequence twice it must be ordinary self-attention, so it can be checked
-# against `MultiHeadAttention` by loading that module's weights (the names match on
-# purpose).
+# The one piece still to build is cross-attention: the same as multi-head attention,
+# but keys and values are projected from a second sequence. Build it with three separate
+# projections, then check it two ways: given the same sequence twice it must be ordinary
+# self-attention, and with a real second sequence it must equal the library's
+# `MultiHeadAttention(..., cross=True)`, whose `q_proj` makes the queries and whose
+# `kv_proj` stacks the key and value matrices.
 
 
 # %%
@@ -765,11 +767,23 @@ class CrossAttention(nn.Module):
 
 
 cross = CrossAttention(C, h)
-reference = MultiHeadAttention(C, h)
-cross.load_state_dict(reference.state_dict())
-x = torch.randn(B, T, C)
-assert_close(cross(x, x), reference(x))
-print("cross-attention of a sequence with itself == MultiHeadAttention")
+self_attention = MultiHeadAttention(C, h)
+library_cross = MultiHeadAttention(C, h, cross=True)
+with torch.no_grad():
+    q_w, k_w, v_w = cross.q_proj.weight, cross.k_proj.weight, cross.v_proj.weight
+    q_b, k_b, v_b = cross.q_proj.bias, cross.k_proj.bias, cross.v_proj.bias
+    self_attention.qkv_proj.weight.copy_(torch.cat([q_w, k_w, v_w]))
+    self_attention.qkv_proj.bias.copy_(torch.cat([q_b, k_b, v_b]))
+    library_cross.q_proj.load_state_dict(cross.q_proj.state_dict())
+    library_cross.kv_proj.weight.copy_(torch.cat([k_w, v_w]))
+    library_cross.kv_proj.bias.copy_(torch.cat([k_b, v_b]))
+    for module in (self_attention, library_cross):
+        module.out_proj.load_state_dict(cross.out_proj.state_dict())
+x, memory = torch.randn(B, T, C), torch.randn(B, T + 3, C)
+assert_close(cross(x, x), self_attention(x))
+print("cross-attention of a sequence with itself == self-attention")
+assert_close(cross(x, memory), library_cross(x, memory))
+print("cross-attention to a memory of", T + 3, "positions == MultiHeadAttention(cross=True)")
 
 # %% [markdown]
 # The Multi30k translator (German to English) of section 9 is built from these parts

@@ -23,6 +23,7 @@ from torch.testing import assert_close
 
 from nlpjourney.errors import UnknownNameError
 from nlpjourney.models import GPT, GPTConfig
+from nlpjourney.models.gpt import GPT2_NAMES, _our_name
 from nlpjourney.nn import KVCache
 
 TINY = GPTConfig(vocab_size=50, block_size=16, n_layer=2, n_head=4, n_embd=32)
@@ -105,11 +106,11 @@ def test_gpt_logits_equal_transformers(hf_dir: Path) -> None:
     targets = torch.roll(idx, -1, dims=1)
     for logits in (hf(idx).logits, ours(idx)):
         F.cross_entropy(logits.reshape(-1, 50), targets.reshape(-1)).backward()
-    hf_grads = dict(hf.named_parameters())
+    hf_grads = {_our_name(name): p.grad for name, p in hf.named_parameters()}
     for name, p in ours.named_parameters():
-        expected = hf_grads[name].grad
-        if name.endswith(("c_attn.weight", "c_proj.weight", "c_fc.weight")):
-            expected = expected.t()
+        expected = hf_grads[name]
+        if name.endswith(("qkv_proj.weight", "out_proj.weight", "up.weight", "down.weight")):
+            expected = expected.t()  # HF's Conv1D layers store (in, out)
         assert_close(p.grad, expected, msg=name)
 
 
@@ -129,6 +130,25 @@ def test_gpt_fused_kernels_equal_our_formulas() -> None:
     ours_params = dict(ours.named_parameters())
     for name, p in fused.named_parameters():
         assert_close(p.grad, ours_params[name].grad, msg=name)
+
+
+def test_gpt_loads_a_checkpoint_with_gpt2_block_names() -> None:
+    # Run folders written before the blocks came from nn.TransformerBlock hold GPT-2's
+    # names (ln_1, attn.c_attn, mlp.c_fc...), in nn.Linear's (out, in) layout: made here
+    # from a model's state dict by the inverse of GPT2_NAMES.
+    torch.manual_seed(0)
+    model = GPT(TINY).eval()
+    old = {}
+    for key, value in model.state_dict().items():
+        for theirs, ours in GPT2_NAMES.items():
+            key = key.replace(ours, theirs)
+        old[key] = value.clone()
+    assert "transformer.h.1.attn.c_attn.weight" in old and "transformer.h.0.ln_2.bias" in old
+    fresh = GPT(TINY).eval()
+    fresh.load_state_dict(old)
+    idx = torch.randint(0, 50, (2, 9))
+    assert_close(fresh(idx), model(idx))
+    assert _our_name("h.3.mlp.c_proj.weight") == "h.3.mlp.down.weight"
 
 
 def test_gpt_bfloat16_autocast_stays_close_to_float32() -> None:
@@ -175,17 +195,18 @@ def test_gpt_ties_head_to_embedding_and_scales_residual_init() -> None:
     model = GPT(GPTConfig(vocab_size=64, block_size=8, n_layer=8, n_head=4, n_embd=256))
     assert model.lm_head.weight is model.transformer.wte.weight
     assert "lm_head.weight" not in dict(model.named_parameters())  # counted once
-    proj = model.transformer.h[0].mlp.c_proj.weight
-    fc = model.transformer.h[0].mlp.c_fc.weight
+    block = model.transformer.h[0]
+    fc, proj = block.mlp.up.weight, block.mlp.down.weight
     assert abs(fc.std().item() - 0.02) < 1e-3
     assert abs(proj.std().item() - 0.02 / math.sqrt(16)) < 2e-4
-    assert model.transformer.h[0].attn.c_attn.bias.abs().max() == 0
+    assert abs(block.attn.out_proj.weight.std().item() - 0.02 / math.sqrt(16)) < 2e-4
+    assert block.attn.qkv_proj.bias.abs().max() == 0
 
 
 def test_gpt_counts_parameters_and_flops() -> None:
     model = tiny_model()
     C, V, L, T = 32, 50, 2, 16
-    per_block = 12 * C * C + 13 * C  # c_attn, c_proj, c_fc, c_proj with biases; 2 norms
+    per_block = 12 * C * C + 13 * C  # qkv, out, up, down with biases; 2 norms
     assert model.num_parameters(non_embedding=True) == L * per_block + 2 * C  # + ln_f
     assert model.num_parameters() == L * per_block + 2 * C + V * C + T * C
     matmul = L * per_block + 2 * C + V * C

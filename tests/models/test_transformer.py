@@ -17,9 +17,9 @@ from torch.testing import assert_close
 from nlpjourney.errors import UnknownNameError
 from nlpjourney.models.transformer import (
     DecoderLayer,
-    EncoderLayer,
     Transformer,
     TransformerConfig,
+    encoder_layer,
 )
 
 TINY = TransformerConfig.from_name("tiny")  # vocab 64, pad 0, bos 1, eos 2
@@ -120,10 +120,12 @@ def test_transformer_cached_decoding_equals_recomputation() -> None:
 
 
 def _copy_attention(ours: nn.Module, theirs: nn.MultiheadAttention) -> None:
-    theirs.in_proj_weight.copy_(
-        torch.cat([ours.q_proj.weight, ours.k_proj.weight, ours.v_proj.weight])
-    )
-    theirs.in_proj_bias.copy_(torch.cat([ours.q_proj.bias, ours.k_proj.bias, ours.v_proj.bias]))
+    if ours.cross:  # queries from x, keys and values from the memory: two matrices
+        theirs.in_proj_weight.copy_(torch.cat([ours.q_proj.weight, ours.kv_proj.weight]))
+        theirs.in_proj_bias.copy_(torch.cat([ours.q_proj.bias, ours.kv_proj.bias]))
+    else:  # one stack of the three, as torch's own
+        theirs.in_proj_weight.copy_(ours.qkv_proj.weight)
+        theirs.in_proj_bias.copy_(ours.qkv_proj.bias)
     theirs.out_proj.weight.copy_(ours.out_proj.weight)
     theirs.out_proj.bias.copy_(ours.out_proj.bias)
 
@@ -150,16 +152,16 @@ def _perturbed(module: nn.Module) -> nn.Module:
 def test_encoder_layer_equals_torch_transformer_encoder_layer(norm_first: bool) -> None:
     torch.manual_seed(0)
     cfg = TINY.replace(norm_first=norm_first)
-    ours = _perturbed(EncoderLayer(cfg))
+    ours = _perturbed(encoder_layer(cfg))
     theirs = nn.TransformerEncoderLayer(cfg.d_model, cfg.n_heads, cfg.d_ff, dropout=0.0,
                                         activation="gelu", batch_first=True,
                                         norm_first=norm_first).double().eval()  # fmt: skip
     with torch.no_grad():
-        _copy_attention(ours.self_attn, theirs.self_attn)
+        _copy_attention(ours.attn, theirs.self_attn)
         _copy_common(ours, theirs, norms=2)
     x = torch.randn(2, 5, cfg.d_model, dtype=torch.float64)
     keep = torch.tensor([[True] * 5, [True, True, True, False, False]])
-    got = ours(x, keep[:, None, None, :])
+    got = ours(x, attn_mask=keep[:, None, None, :])
     want = theirs(x, src_key_padding_mask=~keep)
     assert_close(got[keep], want[keep], atol=1e-10, rtol=1e-10)  # padded rows: any value
 
@@ -183,6 +185,32 @@ def test_decoder_layer_equals_torch_transformer_decoder_layer(norm_first: bool) 
     got = ours(x, memory, keep[:, None, None, :])
     want = theirs(x, memory, tgt_mask=causal, memory_key_padding_mask=~keep)
     assert_close(got, want, atol=1e-10, rtol=1e-10)
+
+
+def test_transformer_loads_a_checkpoint_with_separate_projections() -> None:
+    # Translators trained before attention came from nn.MultiHeadAttention hold separate
+    # q_proj/k_proj/v_proj weights and call the encoder's attention self_attn: made here
+    # from a model's state dict by splitting the stacked projections.
+    model = tiny_model(seed=4)
+    old = {}
+    for key, value in model.state_dict().items():
+        stem, part = key.rsplit(".", 1)
+        if stem.endswith(".qkv_proj"):
+            for name, piece in zip("qkv", value.chunk(3), strict=True):
+                old[f"{stem.removesuffix('qkv_proj')}{name}_proj.{part}"] = piece
+        elif stem.endswith(".kv_proj"):
+            for name, piece in zip("kv", value.chunk(2), strict=True):
+                old[f"{stem.removesuffix('kv_proj')}{name}_proj.{part}"] = piece
+        else:
+            old[key] = value
+    old = {k.replace(".attn.", ".self_attn.") if k.startswith("encoder.") else k: v
+           for k, v in old.items()}  # fmt: skip
+    assert "encoder.0.self_attn.k_proj.weight" in old
+    assert "decoder.1.cross_attn.v_proj.bias" in old
+    fresh = tiny_model(seed=5)
+    fresh.load_state_dict(old)
+    src, tgt = random_ids(2, 6), random_ids(2, 5, seed=1)
+    assert_close(fresh(src, tgt), model(src, tgt))
 
 
 # --- decoding -------------------------------------------------------------------------------

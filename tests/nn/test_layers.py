@@ -13,7 +13,7 @@ from transformers import GPT2Config, LlamaConfig
 from transformers.models.gpt2.modeling_gpt2 import GPT2MLP
 from transformers.models.llama.modeling_llama import LlamaMLP, LlamaRMSNorm
 
-from nlpjourney.nn import attention as A
+from nlpjourney.nn import KVCache, causal_mask
 from nlpjourney.nn import layers as Ly
 from nlpjourney.nn.positional import RotaryEmbedding
 
@@ -133,12 +133,8 @@ def encoder_layer_twin(ours: Ly.TransformerBlock, norm_first: bool) -> nn.Transf
     ).double()
     attn = ours.attn
     with torch.no_grad():
-        theirs.self_attn.in_proj_weight.copy_(
-            torch.cat([attn.q_proj.weight, attn.k_proj.weight, attn.v_proj.weight])
-        )
-        theirs.self_attn.in_proj_bias.copy_(
-            torch.cat([attn.q_proj.bias, attn.k_proj.bias, attn.v_proj.bias])
-        )
+        theirs.self_attn.in_proj_weight.copy_(attn.qkv_proj.weight)  # both q, k, v stacked
+        theirs.self_attn.in_proj_bias.copy_(attn.qkv_proj.bias)
         theirs.self_attn.out_proj.load_state_dict(attn.out_proj.state_dict())
         theirs.linear1.load_state_dict(ours.mlp.up.state_dict())
         theirs.linear2.load_state_dict(ours.mlp.down.state_dict())
@@ -158,13 +154,13 @@ def test_layers_block_matches_torch_encoder_layer(norm_first, is_causal) -> None
     theirs = encoder_layer_twin(ours, norm_first)
     x = torch.randn(3, 6, 16, dtype=F64)
     # subtle: nn.MultiheadAttention's bool masks mean "blocked", the opposite of SDPA's.
-    mask = ~A.causal_mask(6, 6) if is_causal else None
+    mask = ~causal_mask(6, 6) if is_causal else None
     out = ours(x.clone().requires_grad_())
     expected = theirs(x.clone().requires_grad_(), src_mask=mask)
     assert_close(out, expected)
     out.sum().backward()
     expected.sum().backward()
-    assert_close(ours.attn.q_proj.weight.grad, theirs.self_attn.in_proj_weight.grad[:16])
+    assert_close(ours.attn.qkv_proj.weight.grad, theirs.self_attn.in_proj_weight.grad)
     assert_close(ours.mlp.down.weight.grad, theirs.linear2.weight.grad)
     assert_close(ours.norm1.weight.grad, theirs.norm1.weight.grad)
 
@@ -176,7 +172,7 @@ def test_layers_llama_style_block_decodes_with_cache_like_full_recomputation() -
     ).double()
     assert block.mlp.gate_proj.out_features == 88  # 8/3 * 32 rounded up to a multiple of 8
     x = torch.randn(2, 7, 32, dtype=F64)
-    cache = A.KVCache()
+    cache = KVCache()
     steps = [block(x[:, :3], kv_cache=cache)] + [
         block(x[:, t : t + 1], kv_cache=cache) for t in range(3, 7)
     ]

@@ -6,16 +6,15 @@ A decoder-only transformer (Radford et al. 2019)::
                -> n_layer x [ x + attn(ln_1(x)),  x + mlp(ln_2(x)) ]   (pre-norm blocks)
                -> ln_f -> lm_head (tied to wte) -> logits (B, T, vocab_size)
 
-built from :mod:`nlpjourney.nn`: :class:`~nlpjourney.nn.LayerNorm`,
-:func:`~nlpjourney.nn.gelu` (GPT-2's tanh form), causal attention through our
-:func:`~nlpjourney.nn.scaled_dot_product_attention` and a :class:`~nlpjourney.nn.KVCache`
-per layer for decoding.
+built from :mod:`nlpjourney.nn`: each block is a pre-norm
+:class:`~nlpjourney.nn.TransformerBlock` (:class:`~nlpjourney.nn.LayerNorm`, causal
+:class:`~nlpjourney.nn.MultiHeadAttention` with a :class:`~nlpjourney.nn.KVCache` per
+layer for decoding, a :class:`~nlpjourney.nn.FeedForward` with GPT-2's tanh GELU).
 
-The submodules are named as in Hugging Face's ``GPT2LMHeadModel`` (``transformer.h.0.
-attn.c_attn``, ``mlp.c_fc``, ``ln_f``...), so :meth:`GPT.from_pretrained` is a
-key-by-key copy guarded by shape checks. That is why the blocks here are not
-:class:`~nlpjourney.nn.TransformerBlock`: its attention has separate ``q_proj/k_proj/
-v_proj``, GPT-2 one fused ``c_attn`` (one matmul instead of three, too).
+The embeddings and the final norm keep Hugging Face's ``GPT2LMHeadModel`` names
+(``transformer.wte``, ``wpe``, ``h``, ``ln_f``); inside a block the names are ``nn``'s
+(``norm1``, ``attn.qkv_proj``, ``mlp.up``...). :data:`GPT2_NAMES` maps one to the other,
+so :meth:`GPT.from_pretrained` is still a key-by-key copy guarded by shape checks.
 
 Training FLOPs per token, for the scaling-law sweep (:meth:`GPT.estimate_flops_per_token`):
 ``6 N + 12 n_layer n_embd T``, the rule of Kaplan et al. (2020) with the attention term
@@ -44,7 +43,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from nlpjourney.models.config import (
@@ -53,16 +51,28 @@ from nlpjourney.models.config import (
     check_heads_divide,
     check_positive_int,
 )
-from nlpjourney.nn import (
-    KVCache,
-    LayerNorm,
-    causal_mask,
-    fast_attention,
-    gelu,
-    scaled_dot_product_attention,
-)
+from nlpjourney.nn import KVCache, LayerNorm, TransformerBlock
 
-__all__ = ["GPT", "PRESETS", "GPTConfig"]
+__all__ = ["GPT", "GPT2_NAMES", "PRESETS", "GPTConfig"]
+
+#: Hugging Face GPT-2's names inside a block -> ours (``nn.TransformerBlock``'s). GPT-2's
+#: ``c_attn`` is ``qkv_proj``: the same (C, 3C) stack of query, key and value weights.
+GPT2_NAMES = {
+    ".ln_1.": ".norm1.",
+    ".ln_2.": ".norm2.",
+    ".attn.c_attn.": ".attn.qkv_proj.",
+    ".attn.c_proj.": ".attn.out_proj.",
+    ".mlp.c_fc.": ".mlp.up.",
+    ".mlp.c_proj.": ".mlp.down.",
+}
+
+
+def _our_name(key: str) -> str:
+    """A GPT-2 state-dict key in our names: ``h.0.attn.c_attn.weight -> h.0.attn.qkv_proj.weight``."""
+    for theirs, ours in GPT2_NAMES.items():
+        if theirs in key:
+            return key.replace(theirs, ours)
+    return key
 
 
 @dataclass(frozen=True)
@@ -136,84 +146,6 @@ PRESETS: dict[str, GPTConfig] = {
 }
 
 
-class CausalSelfAttention(nn.Module):
-    """Masked multi-head self-attention with GPT-2's fused ``c_attn`` projection.
-
-    Shapes:
-        forward: x (B, T, C) -> (B, T, C).
-    """
-
-    def __init__(self, config: GPTConfig, fused: bool = True) -> None:
-        super().__init__()
-        self.n_head, self.n_embd = config.n_head, config.n_embd
-        self.dropout = config.dropout
-        self.attend = fast_attention if fused else scaled_dot_product_attention
-        self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
-        self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
-        self.resid_dropout = nn.Dropout(config.dropout)
-
-    def forward(self, x: Tensor, kv_cache: KVCache | None = None) -> Tensor:
-        """Attend each position of ``x`` to itself, earlier ones, and the cached ones."""
-        B, T, C = x.shape
-        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)  # 3 x (B, T, C)
-        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
-        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
-        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
-        past = 0 if kv_cache is None else len(kv_cache)
-        if kv_cache is not None:
-            k, v = kv_cache.update(k, v)  # (B, nh, S, hs), S = past + T
-        dropout_p = self.dropout if self.training else 0.0
-        if past == 0:
-            y = self.attend(q, k, v, dropout_p=dropout_p, is_causal=True)
-        else:
-            # subtle: the T new queries are the *last* T positions of S, so the causal
-            # triangle is aligned bottom-right; is_causal=True would align it top-left and
-            # hide the cached keys from all but the first new query.
-            S = k.shape[-2]
-            mask = causal_mask(T, S, offset=S - T, device=x.device)  # (T, S)
-            y = self.attend(q, k, v, attn_mask=mask, dropout_p=dropout_p)
-        y = y.transpose(1, 2).reshape(B, T, C)  # (B, T, C): heads side by side again
-        return self.resid_dropout(self.c_proj(y))
-
-
-class MLP(nn.Module):
-    """GPT-2's feed-forward: ``c_proj(gelu_tanh(c_fc(x)))``, inner width ``4 C``.
-
-    Shapes:
-        forward: x (B, T, C) -> (B, T, C).
-    """
-
-    def __init__(self, config: GPTConfig, fused: bool = True) -> None:
-        super().__init__()
-        self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
-        self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
-        self.dropout = nn.Dropout(config.dropout)
-        self.gelu = F.gelu if fused else gelu
-
-    def forward(self, x: Tensor) -> Tensor:
-        hidden = self.gelu(self.c_fc(x), approximate="tanh")  # (B, T, 4C)
-        return self.dropout(self.c_proj(hidden))
-
-
-class Block(nn.Module):
-    """A pre-norm transformer block: ``x + attn(ln_1(x))``, then ``x + mlp(ln_2(x))``.
-
-    Shapes:
-        forward: x (B, T, C) -> (B, T, C).
-    """
-
-    def __init__(self, config: GPTConfig, fused: bool = True) -> None:
-        super().__init__()
-        self.ln_1 = LayerNorm(config.n_embd, bias=config.bias, fused=fused)
-        self.attn = CausalSelfAttention(config, fused)
-        self.ln_2 = LayerNorm(config.n_embd, bias=config.bias, fused=fused)
-        self.mlp = MLP(config, fused)
-
-    def forward(self, x: Tensor, kv_cache: KVCache | None = None) -> Tensor:
-        x = x + self.attn(self.ln_1(x), kv_cache)
-        return x + self.mlp(self.ln_2(x))
-
-
 class GPT(nn.Module):
     """GPT-2: token and position embeddings, ``n_layer`` blocks, a tied language-model head.
 
@@ -250,7 +182,7 @@ class GPT(nn.Module):
                 # read by Python) would sync the GPU and break torch.compile's graph.
                 "wpe": nn.Embedding(config.block_size, config.n_embd),
                 "drop": nn.Dropout(config.dropout),
-                "h": nn.ModuleList(Block(config, fused) for _ in range(config.n_layer)),
+                "h": nn.ModuleList(_block(config, fused) for _ in range(config.n_layer)),
                 "ln_f": LayerNorm(config.n_embd, bias=config.bias, fused=fused),
             }
         )
@@ -262,8 +194,10 @@ class GPT(nn.Module):
         # GPT-2's scaled init: each block adds two outputs to the residual stream, so the
         # projections into it start 1/sqrt(2 n_layer) smaller to keep its variance ~1.
         for name, param in self.named_parameters():
-            if name.endswith("c_proj.weight"):
+            if name.endswith(("attn.out_proj.weight", "mlp.down.weight")):
                 nn.init.normal_(param, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+        # Run folders trained before the blocks came from nn hold GPT-2's names.
+        self._register_load_state_dict_pre_hook(_rename_gpt2_keys)
 
     @staticmethod
     def _init_weights(module: nn.Module) -> None:
@@ -308,7 +242,7 @@ class GPT(nn.Module):
         x = self.transformer.wte(idx) + self.transformer.wpe(positions)  # (B, T, C)
         x = self.transformer.drop(x)
         for i, block in enumerate(self.transformer.h):
-            x = block(x, None if kv_caches is None else kv_caches[i])  # (B, T, C)
+            x = block(x, kv_cache=None if kv_caches is None else kv_caches[i])  # (B, T, C)
         return self.lm_head(self.transformer.ln_f(x))  # (B, T, V)
 
     def new_kv_caches(self) -> list[KVCache]:
@@ -457,10 +391,10 @@ class GPT(nn.Module):
         for key, value in hf_state.items():
             if key.endswith((".attn.bias", ".attn.masked_bias")):
                 continue  # the causal mask stored as a buffer; we build ours on the fly
-            found[key if key.startswith(("transformer.", "lm_head.")) else f"transformer.{key}"] = (
-                value
-            )
+            key = key if key.startswith(("transformer.", "lm_head.")) else f"transformer.{key}"
+            found[key] = value
         head = found.pop("lm_head.weight", None)
+        found = {_our_name(key): value for key, value in found.items()}
         ours = self.state_dict()
         ours.pop("lm_head.weight")  # tied: the same tensor as transformer.wte.weight
         missing, unexpected = sorted(set(ours) - set(found)), sorted(set(found) - set(ours))
@@ -474,7 +408,7 @@ class GPT(nn.Module):
                 source = found[key]
                 # subtle: GPT-2 stores its linear layers as Conv1D, weight (in, out) and
                 # y = x @ W + b; nn.Linear keeps (out, in) and computes x @ W^T + b.
-                if key.endswith((".c_attn.weight", ".c_proj.weight", ".c_fc.weight")):
+                if key.endswith(_CONV1D_WEIGHTS):
                     source = source.t()
                 if source.shape != target.shape:
                     raise ValueError(
@@ -489,6 +423,36 @@ class GPT(nn.Module):
                     "lm_head.weight differs from transformer.wte.weight: an untied head, which "
                     "this GPT (tied embeddings) cannot hold"
                 )
+
+
+#: Our names of the weights GPT-2 stores transposed (its Conv1D layers).
+_CONV1D_WEIGHTS = (
+    ".attn.qkv_proj.weight",
+    ".attn.out_proj.weight",
+    ".mlp.up.weight",
+    ".mlp.down.weight",
+)
+
+
+def _block(config: GPTConfig, fused: bool) -> TransformerBlock:
+    """GPT-2's block: pre-norm, causal attention, a 4C feed-forward with tanh GELU."""
+    return TransformerBlock(
+        config.n_embd,
+        config.n_head,
+        mlp="gelu_tanh",
+        bias=config.bias,
+        dropout=config.dropout,
+        is_causal=True,
+        fused=fused,
+    )
+
+
+def _rename_gpt2_keys(state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
+    """A ``load_state_dict`` pre-hook: GPT-2-named block weights take our names, in place."""
+    for key in [k for k in state_dict if k.startswith(prefix)]:
+        renamed = _our_name(key)
+        if renamed != key:
+            state_dict[renamed] = state_dict.pop(key)
 
 
 def _sample(

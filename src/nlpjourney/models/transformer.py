@@ -11,15 +11,13 @@
                                        feed-forward ]
                -> logits (B, T, V)   (output layer tied to the embedding)
 
-Built from :mod:`nlpjourney.nn`: :class:`~nlpjourney.nn.MultiHeadAttention`'s
-projections and :class:`~nlpjourney.nn.KVCache`, :class:`~nlpjourney.nn.FeedForward`,
-:class:`~nlpjourney.nn.LayerNorm` (torch's fused kernel, ``fused=True``),
-:func:`~nlpjourney.nn.sinusoidal_positions` and :func:`~nlpjourney.nn.fast_attention`
-(the same numbers as our :func:`~nlpjourney.nn.scaled_dot_product_attention`, by the
-quickest kernel for the dtype and device). The nn attention is self-attention only (its
-keys come from its input), so :class:`Attention` here extends it with a ``memory``
-argument for cross-attention and a cache that holds the projected memory once per
-sentence.
+Built from :mod:`nlpjourney.nn`, with torch's fused kernels (``fused=True``): each
+encoder layer is a :class:`~nlpjourney.nn.TransformerBlock` (not causal); each
+:class:`DecoderLayer` holds a causal :class:`~nlpjourney.nn.MultiHeadAttention`, a
+cross-attention one (``cross=True``, its cache holds the projected memory once per
+sentence), a :class:`~nlpjourney.nn.FeedForward` and three
+:class:`~nlpjourney.nn.LayerNorm`; positions are
+:func:`~nlpjourney.nn.sinusoidal_positions`.
 
 Pre-norm by default (``norm_first=True``): the paper normalises after each residual
 add (post-norm, ``norm_first=False``, also implemented and tested), but post-norm needs
@@ -30,19 +28,6 @@ paper's shared source-target vocabulary.
 
 Decoding (:meth:`Transformer.greedy_decode`, :meth:`Transformer.beam_search`) runs in
 batches with a per-layer cache: each step feeds only the newest token.
-
-Measured (the ``multi30k`` preset, 7.58M parameters, joint BPE of 8,000 tokens, trained by
-``journey train translator --pair de-en --threads 1``: 1,800 steps of 128 sentence pairs,
-8 epochs, bfloat16 autocast, on one thread of the shared 2-core Zen 4 development
-machine, load average 3-7 from other jobs):
-
-    de-en  BLEU 38.2 (beam 4), 37.3 (greedy) on test_2016_flickr; 25 CPU-minutes
-           (1,218 s user + 288 s system), 48 minutes wall on the busy machine
-    en-fr  BLEU 54.8 (beam 4); 26 CPU-minutes, 47 minutes wall
-
-Validation BLEU after 1.6 epochs was already 21 (greedy). Two threads were slower than
-one while the machine was busy (3.5 s against 0.9 s a step: the OpenMP threads spin
-waiting for each other when one is descheduled).
 
 Reference: ``torch.nn.TransformerEncoderLayer`` and ``TransformerDecoderLayer`` (same
 outputs from the same weights, both ``norm_first`` settings, in
@@ -60,8 +45,9 @@ Simplifications:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -77,9 +63,7 @@ from nlpjourney.nn import (
     KVCache,
     LayerNorm,
     MultiHeadAttention,
-    causal_mask,
-    fast_attention,
-    scaled_dot_product_attention,
+    TransformerBlock,
     sinusoidal_positions,
 )
 
@@ -187,109 +171,27 @@ PRESETS: dict[str, TransformerConfig] = {
 # --- layers -----------------------------------------------------------------------------
 
 
-class Attention(MultiHeadAttention):
-    """:class:`~nlpjourney.nn.MultiHeadAttention` that can also attend to a ``memory``.
+def encoder_layer(config: TransformerConfig) -> TransformerBlock:
+    """One encoder layer: self-attention over the source, then a feed-forward network.
 
-    Self-attention when ``memory`` is None (keys and values from ``x``, appended to the
-    cache when one is given); cross-attention otherwise (keys and values from
-    ``memory``, projected once and kept in the cache for every later decoding step).
-    Set ``keep_weights = True`` to keep the last call's attention weights in
-    :attr:`weights` (B, nh, T, S), for pictures.
+    Each sits in a residual connection; pre-norm ``x + attn(norm1(x))``, or the paper's
+    post-norm ``norm1(x + attn(x))``. Names follow ``torch.nn.TransformerEncoderLayer``
+    where they can (``norm1``, ``norm2``).
 
     Shapes:
-        forward: x (B, T, C), memory (B, S, C) or None -> (B, T, C).
+        forward: x (B, S, C), attn_mask (B, 1, 1, S) -> (B, S, C).
     """
-
-    def __init__(self, embed_dim: int, num_heads: int, *, dropout: float, is_causal: bool) -> None:
-        super().__init__(embed_dim, num_heads, dropout=dropout, is_causal=is_causal)
-        self.keep_weights = False
-        self.weights: Tensor | None = None
-
-    def _heads(self, t: Tensor) -> Tensor:
-        batch, length, _ = t.shape
-        return t.view(batch, length, self.num_heads, self.head_dim).transpose(1, 2)
-
-    def forward(  # type: ignore[override]
-        self,
-        x: Tensor,
-        memory: Tensor | None = None,
-        attn_mask: Tensor | None = None,
-        kv_cache: KVCache | None = None,
-    ) -> Tensor:
-        """Attend ``x`` to itself (and the cache) or to ``memory``.
-
-        Args:
-            x: the queries' sequence (the new positions, when decoding with a cache).
-            memory: the encoder's output for cross-attention; None for self-attention.
-            attn_mask: bool, True = attend, broadcastable to (B, nh, T, S); for a causal
-                layer it is combined with the causal mask.
-            kv_cache: the layer's cache. Self-attention appends this call's keys and
-                values; cross-attention fills it on the first call and reuses it after.
-        """
-        batch, seq_len, _ = x.shape
-        q = self._heads(self.q_proj(x))  # (B, nh, T, hs)
-        if memory is None:
-            k, v = self._heads(self.k_proj(x)), self._heads(self.v_proj(x))  # (B, nh, T, hs)
-            if kv_cache is not None:
-                k, v = kv_cache.update(k, v)  # (B, nh, S, hs), S = cached + T
-        elif kv_cache is not None and len(kv_cache):
-            k, v = kv_cache.key, kv_cache.value  # the memory, projected at the first step
-        else:
-            k, v = self._heads(self.k_proj(memory)), self._heads(self.v_proj(memory))
-            if kv_cache is not None:
-                kv_cache.update(k, v)
-        assert k is not None and v is not None  # a filled cache holds both
-        mask = attn_mask
-        if self.is_causal:
-            key_len = k.shape[-2]
-            causal = causal_mask(seq_len, key_len, offset=key_len - seq_len, device=x.device)
-            mask = causal if mask is None else mask & causal
-        dropout_p = self.dropout if self.training else 0.0
-        if self.keep_weights:
-            scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.head_dim)
-            if mask is not None:
-                scores = scores.masked_fill(~mask, float("-inf"))
-            self.weights = torch.softmax(scores.float(), dim=-1).detach()
-            y = scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
-        else:
-            y = fast_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)  # (B, nh, T, hs)
-        y = y.transpose(1, 2).reshape(batch, seq_len, self.embed_dim)  # (B, T, C)
-        return self.out_proj(y)
-
-
-class EncoderLayer(nn.Module):
-    """Self-attention over the source, then a feed-forward network, each with a residual.
-
-    Pre-norm: ``x + attn(norm1(x))``, ``x + mlp(norm2(x))``; post-norm (the paper):
-    ``norm1(x + attn(x))``, ``norm2(x + mlp(x))``. Names follow
-    ``torch.nn.TransformerEncoderLayer`` where they can (``norm1``, ``norm2``).
-
-    Shapes:
-        forward: x (B, S, C), src_mask (B, 1, 1, S) -> (B, S, C).
-    """
-
-    def __init__(self, config: TransformerConfig) -> None:
-        super().__init__()
-        c = config
-        self.norm_first = c.norm_first
-        self.self_attn = Attention(c.d_model, c.n_heads, dropout=c.dropout, is_causal=False)
-        self.mlp = FeedForward(c.d_model, c.d_ff)
-        self.norm1, self.norm2 = LayerNorm(c.d_model, fused=True), LayerNorm(c.d_model, fused=True)
-        self.dropout = nn.Dropout(c.dropout)
-
-    def forward(self, x: Tensor, src_mask: Tensor | None = None) -> Tensor:
-        if self.norm_first:
-            x = x + self.dropout(self.self_attn(self.norm1(x), attn_mask=src_mask))
-            return x + self.dropout(self.mlp(self.norm2(x)))
-        x = self.norm1(x + self.dropout(self.self_attn(x, attn_mask=src_mask)))
-        return self.norm2(x + self.dropout(self.mlp(x)))
+    c = config
+    return TransformerBlock(c.d_model, c.n_heads, hidden_dim=c.d_ff, norm_first=c.norm_first,
+                            mlp="gelu", dropout=c.dropout, is_causal=False,
+                            fused=True)  # fmt: skip
 
 
 class DecoderLayer(nn.Module):
     """Causal self-attention, cross-attention to the encoder's memory, a feed-forward network.
 
     Each of the three sublayers sits in a residual connection, normalised before
-    (pre-norm) or after (post-norm) as in :class:`EncoderLayer`. Names follow
+    (pre-norm) or after (post-norm) as in :func:`encoder_layer`. Names follow
     ``torch.nn.TransformerDecoderLayer`` where they can (``norm1..3``).
 
     Shapes:
@@ -300,9 +202,13 @@ class DecoderLayer(nn.Module):
         super().__init__()
         c = config
         self.norm_first = c.norm_first
-        self.self_attn = Attention(c.d_model, c.n_heads, dropout=c.dropout, is_causal=True)
-        self.cross_attn = Attention(c.d_model, c.n_heads, dropout=c.dropout, is_causal=False)
-        self.mlp = FeedForward(c.d_model, c.d_ff)
+        self.self_attn = MultiHeadAttention(
+            c.d_model, c.n_heads, dropout=c.dropout, is_causal=True, fused=True
+        )
+        self.cross_attn = MultiHeadAttention(
+            c.d_model, c.n_heads, dropout=c.dropout, cross=True, fused=True
+        )
+        self.mlp = FeedForward(c.d_model, c.d_ff, fused=True)
         self.norm1, self.norm2, self.norm3 = (LayerNorm(c.d_model, fused=True) for _ in range(3))
         self.dropout = nn.Dropout(c.dropout)
 
@@ -314,13 +220,16 @@ class DecoderLayer(nn.Module):
         cache: tuple[KVCache, KVCache] | None = None,
     ) -> Tensor:
         self_cache, cross_cache = (None, None) if cache is None else cache
+
+        def cross(h: Tensor) -> Tensor:
+            return self.cross_attn(h, memory, attn_mask=src_mask, kv_cache=cross_cache)
+
         if self.norm_first:
             x = x + self.dropout(self.self_attn(self.norm1(x), kv_cache=self_cache))
-            h = self.norm2(x)
-            x = x + self.dropout(self.cross_attn(h, memory, src_mask, cross_cache))
+            x = x + self.dropout(cross(self.norm2(x)))
             return x + self.dropout(self.mlp(self.norm3(x)))
         x = self.norm1(x + self.dropout(self.self_attn(x, kv_cache=self_cache)))
-        x = self.norm2(x + self.dropout(self.cross_attn(x, memory, src_mask, cross_cache)))
+        x = self.norm2(x + self.dropout(cross(x)))
         return self.norm3(x + self.dropout(self.mlp(x)))
 
 
@@ -331,10 +240,7 @@ LayerCache = tuple[KVCache, KVCache]
 def _reorder(caches: list[LayerCache], index: Tensor) -> None:
     """Keep rows ``index`` of every self-attention cache (the beams that survived)."""
     for self_cache, _cross in caches:
-        if self_cache.key is None or self_cache.value is None:
-            continue  # nothing cached yet
-        self_cache.key = self_cache.key.index_select(0, index)
-        self_cache.value = self_cache.value.index_select(0, index)
+        self_cache.reorder(index)
 
 
 # --- the model --------------------------------------------------------------------------
@@ -371,7 +277,7 @@ class Transformer(nn.Module):
             "positions", sinusoidal_positions(c.max_len, c.d_model), persistent=False
         )
         self.dropout = nn.Dropout(c.dropout)
-        self.encoder = nn.ModuleList(EncoderLayer(c) for _ in range(c.n_encoder_layers))
+        self.encoder = nn.ModuleList(encoder_layer(c) for _ in range(c.n_encoder_layers))
         self.decoder = nn.ModuleList(DecoderLayer(c) for _ in range(c.n_decoder_layers))
         # Pre-norm leaves the residual stream unnormalised: one norm closes each stack.
         self.encoder_norm = LayerNorm(c.d_model, fused=True) if c.norm_first else nn.Identity()
@@ -382,6 +288,8 @@ class Transformer(nn.Module):
         nn.init.normal_(self.embed.weight, mean=0.0, std=c.d_model**-0.5)
         with torch.no_grad():
             self.embed.weight[c.pad_id].zero_()
+        # Translators trained before the encoder layers came from nn name them self_attn.
+        self._register_load_state_dict_pre_hook(_rename_encoder_attention)
 
     @staticmethod
     def _init_weights(module: nn.Module) -> None:
@@ -420,7 +328,7 @@ class Transformer(nn.Module):
         src_mask = self.source_mask(src)
         x = self._embed(src)
         for layer in self.encoder:
-            x = layer(x, src_mask)  # (B, S, C)
+            x = layer(x, attn_mask=src_mask)  # (B, S, C)
         return self.encoder_norm(x), src_mask
 
     def decode(
@@ -615,6 +523,13 @@ class Transformer(nn.Module):
         logits = self(src, torch.cat([bos, tgt[:, :-1]], dim=1))
         logp = torch.log_softmax(logits.float(), dim=-1).gather(-1, tgt[..., None])[..., 0]
         return logp.masked_fill(tgt == c.pad_id, 0.0).sum(dim=-1)
+
+
+def _rename_encoder_attention(state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
+    """A ``load_state_dict`` pre-hook: ``encoder.i.self_attn.*`` becomes ``encoder.i.attn.*``."""
+    old = re.compile(rf"^{re.escape(prefix)}encoder\.\d+\.self_attn\.")
+    for key in [k for k in state_dict if old.match(k)]:
+        state_dict[key.replace(".self_attn.", ".attn.", 1)] = state_dict.pop(key)
 
 
 def _trim(out: Tensor, pad_id: int) -> Tensor:

@@ -1,15 +1,27 @@
-"""Torch building blocks of the transformer: attention, positions, norms, feed-forward, blocks.
+"""Transformer building blocks on PyTorch: attention, positions, norms, feed-forward, blocks.
 
-One concept per module: :mod:`~nlpjourney.nn.attention` (scaled dot-product, blockwise,
-multi-head and grouped-query attention, the KV cache), :mod:`~nlpjourney.nn.positional`
-(sinusoidal, learned, rotary and ALiBi positions) and :mod:`~nlpjourney.nn.layers`
-(LayerNorm, RMSNorm, GELU and SwiGLU feed-forward, the residual block). Everything works
-on the device and dtype of its inputs.
+This is the torch engine: every model in :mod:`nlpjourney.models` is assembled from these
+pieces, and they run on any torch device and dtype (CPU or CUDA, float32, bfloat16
+autocast). The NumPy engine, for learning backpropagation by hand, is
+:mod:`nlpjourney.autograd`.
+
+One concept per module:
+
+- :mod:`~nlpjourney.nn.attention`: attention as functions (scaled dot-product with
+  torch's masking rules, blockwise with an online softmax, the fastest kernel here,
+  a whole causal layer as a function of its weights);
+- :mod:`~nlpjourney.nn.multihead`: :class:`MultiHeadAttention`, the one attention module
+  (self or cross, causal or not, grouped-query heads, RoPE, :class:`KVCache`);
+- :mod:`~nlpjourney.nn.positional`: sinusoidal, learned, rotary and ALiBi positions;
+- :mod:`~nlpjourney.nn.layers`: LayerNorm, RMSNorm, GELU and SwiGLU feed-forward, and
+  :class:`TransformerBlock`, the residual block GPT and the encoder are stacks of.
+
+Each piece has a ``fused`` switch where torch has a one-kernel equivalent: models train
+with the kernels, a reader follows the formulas, and the tests hold both to the same
+numbers.
 """
 
 from nlpjourney.nn.attention import (
-    KVCache,
-    MultiHeadAttention,
     blockwise_attention,
     causal_mask,
     causal_self_attention,
@@ -27,6 +39,7 @@ from nlpjourney.nn.layers import (
     gelu,
     silu,
 )
+from nlpjourney.nn.multihead import KVCache, MultiHeadAttention
 from nlpjourney.nn.positional import (
     LearnedPositionalEmbedding,
     RopeScaling,

@@ -1,4 +1,4 @@
-"""Attention from matmul and softmax: scaled dot-product, multi-head, grouped-query, blockwise.
+"""Attention as functions, from matmul and softmax: scaled dot-product, blockwise, one layer.
 
 The ladder, each rung built on the one before:
 
@@ -10,10 +10,11 @@ The ladder, each rung built on the one before:
   with an online softmax (FlashAttention's idea), so neither pass ever holds the full
   ``(L, S)`` score matrix: the forward keeps a running max, sum and output per query,
   and the backward recomputes each block's scores from the saved log-sum-exp;
-- :class:`MultiHeadAttention`: projections into heads, attention, projection out, with
-  grouped-query attention (``num_kv_heads``), an optional rotary embedding, and a
-  :class:`KVCache` for decoding one token at a time; :func:`causal_self_attention` is
-  the same causal self-attention written as one function of its weight matrices.
+- :func:`fast_attention`: the same numbers by the quickest kernel for the dtype and
+  device (torch's fused ones), what models train with;
+- :func:`causal_self_attention`: a whole causal self-attention layer as one function of
+  its weight matrices, the form to read (and exercise 4.1's answer); the module models
+  are built with is :class:`~nlpjourney.nn.multihead.MultiHeadAttention`.
 
 A row that may attend to nothing (every key masked) gives zeros, values and gradients,
 as torch's ``_safe_softmax`` does since torch 2.5; the textbook formula would give NaN
@@ -21,8 +22,7 @@ as torch's ``_safe_softmax`` does since torch 2.5; the textbook formula would gi
 output row is all zeros.
 
 Reference: ``torch.nn.functional.scaled_dot_product_attention`` (values and gradients,
-float64) for both functions, ``torch.nn.MultiheadAttention`` for the module, and
-full recomputation for the cached decoding.
+float64) for every function.
 
 Simplifications:
     - dropout on the attention weights uses ``torch.nn.functional.dropout``, so with the
@@ -30,7 +30,6 @@ Simplifications:
       no dropout and no ``attn_mask`` (causal masking only).
     - blockwise attention tiles keys only, not queries, and runs as a Python loop over
       blocks: it saves memory, not time (no fused kernel); it has no double backward.
-    - :class:`KVCache` grows by concatenation (no preallocated buffer, no eviction).
 """
 
 from __future__ import annotations
@@ -41,9 +40,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
-
-from nlpjourney.nn.positional import RotaryEmbedding
+from torch import Tensor
 
 
 def causal_mask(
@@ -236,13 +233,14 @@ def fast_attention(
     """The same numbers as :func:`scaled_dot_product_attention`, by the quickest kernel here.
 
     Models call this when they train; the from-scratch function is the one to read.
-    Which kernel, measured forward + backward on 2 Zen 4 cores at (12, 4, 64, 32):
+    Which kernel, and why:
 
-    - float32, or any GPU: torch's fused ``F.scaled_dot_product_attention`` (1.0 ms;
-      ours 2.9 ms: its softmax is several kernels, each a pass over the scores);
-    - bfloat16 on a CPU: two matmuls around torch's ``softmax`` (0.87 ms), because the
-      fused kernel's CPU backward in bfloat16 is slow (3.4 ms). Under autocast the softmax
-      runs in float32, so the weights are no coarser than float32 attention's.
+    - float32, or any GPU: torch's fused ``F.scaled_dot_product_attention``; ours is
+      slower because its softmax is several kernels, each a pass over the scores;
+    - bfloat16 on a CPU: two matmuls around torch's ``softmax``, because the fused
+      kernel's CPU backward in bfloat16 is several times slower than that. Under
+      autocast the softmax runs in float32, so the weights are no coarser than float32
+      attention's.
 
     Rows where every key is masked come out as NaN on the second path, not zeros; the
     models that call this never mask a whole row (causal masks keep the diagonal).
@@ -279,8 +277,9 @@ def causal_self_attention(x: Tensor, w_qkv: Tensor, w_out: Tensor, num_heads: in
     heads merged back side by side and ``@ w_out^T``. The weights follow
     ``nn.Linear`` (``out_features, in_features``) with no biases: rows ``0..C-1`` of
     ``w_qkv`` make the queries, ``C..2C-1`` the keys, ``2C..3C-1`` the values, as in
-    GPT-2's ``c_attn``. The readable reference of exercise 4.1;
-    :class:`MultiHeadAttention` is the module to build models with.
+    GPT-2's ``c_attn``, and as
+    :class:`~nlpjourney.nn.multihead.MultiHeadAttention`'s ``qkv_proj``, which computes
+    the same layer (tested). The readable reference of exercise 4.1.
 
     Args:
         x: the sequence.
@@ -426,151 +425,3 @@ def blockwise_attention(
     key = key.expand(*batch, *key.shape[-2:])
     value = value.expand(*batch, *value.shape[-2:])
     return _BlockwiseAttention.apply(query, key, value, block_size, is_causal, scale)
-
-
-# --- the module -----------------------------------------------------------------------
-
-
-class KVCache:
-    """The keys and values of the positions seen so far, for one attention layer.
-
-    Decoding feeds one new token at a time; its query attends to every earlier key, so
-    the layer appends the new keys/values here instead of recomputing them.
-
-    Shapes:
-        key, value: (B, Hkv, S, hs), S growing with each :meth:`update`.
-    """
-
-    def __init__(self) -> None:
-        self.key: Tensor | None = None
-        self.value: Tensor | None = None
-
-    def __len__(self) -> int:
-        return 0 if self.key is None else self.key.shape[-2]
-
-    def update(self, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
-        """Append the new positions; return all keys and values so far."""
-        if self.key is None or self.value is None:
-            self.key, self.value = key, value
-        else:
-            self.key = torch.cat([self.key, key], dim=-2)
-            self.value = torch.cat([self.value, value], dim=-2)
-        return self.key, self.value
-
-
-class MultiHeadAttention(nn.Module):
-    """Multi-head self-attention, with grouped-query heads, RoPE and a KV cache as options.
-
-    ``x -> q_proj, k_proj, v_proj -> split into heads -> (rotary) -> attention ->
-    merge heads -> out_proj``. With ``num_kv_heads < num_heads`` the key/value
-    projections are smaller and each key/value head serves ``num_heads // num_kv_heads``
-    query heads (grouped-query attention; ``num_kv_heads=1`` is multi-query attention).
-
-    Args:
-        embed_dim: model width C.
-        num_heads: query heads; must divide ``embed_dim``.
-        num_kv_heads: key/value heads; must divide ``num_heads``. Default ``num_heads``.
-        bias: whether the four projections have biases (GPT-2 yes, Llama no).
-        dropout: dropout on the attention weights, in training mode only.
-        is_causal: mask future positions (a decoder); bottom-right aligned, so it stays
-            right when a cache holds earlier positions.
-        rotary: a :class:`~nlpjourney.nn.positional.RotaryEmbedding` applied to queries
-            and keys at their absolute positions, or None (positions added elsewhere).
-
-    Shapes:
-        forward: x (B, T, C) -> (B, T, C).
-    """
-
-    def __init__(
-        self,
-        embed_dim: int,
-        num_heads: int,
-        *,
-        num_kv_heads: int | None = None,
-        bias: bool = True,
-        dropout: float = 0.0,
-        is_causal: bool = False,
-        rotary: RotaryEmbedding | None = None,
-    ) -> None:
-        super().__init__()
-        num_kv_heads = num_heads if num_kv_heads is None else num_kv_heads
-        if embed_dim <= 0 or num_heads <= 0 or num_kv_heads <= 0:
-            raise ValueError(
-                f"embed_dim, num_heads and num_kv_heads must be positive, got "
-                f"{embed_dim}, {num_heads}, {num_kv_heads}"
-            )
-        if embed_dim % num_heads != 0:
-            raise ValueError(
-                f"num_heads={num_heads} does not divide embed_dim={embed_dim}; each head gets "
-                "embed_dim // num_heads dims, so pick a divisor"
-            )
-        if num_heads % num_kv_heads != 0:
-            raise ValueError(
-                f"num_kv_heads={num_kv_heads} does not divide num_heads={num_heads}; each "
-                "key/value head must serve the same number of query heads"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        self.embed_dim, self.num_heads, self.num_kv_heads = embed_dim, num_heads, num_kv_heads
-        self.head_dim = embed_dim // num_heads
-        if rotary is not None and rotary.head_dim != self.head_dim:
-            raise ValueError(
-                f"rotary.head_dim={rotary.head_dim} but the heads have {self.head_dim} dims"
-            )
-        self.dropout, self.is_causal = dropout, is_causal
-        kv_dim = num_kv_heads * self.head_dim
-        self.q_proj = nn.Linear(embed_dim, embed_dim, bias=bias)
-        self.k_proj = nn.Linear(embed_dim, kv_dim, bias=bias)
-        self.v_proj = nn.Linear(embed_dim, kv_dim, bias=bias)
-        self.out_proj = nn.Linear(embed_dim, embed_dim, bias=bias)
-        self.rotary = rotary
-
-    def forward(
-        self, x: Tensor, attn_mask: Tensor | None = None, kv_cache: KVCache | None = None
-    ) -> Tensor:
-        """Attend each position of ``x`` to the positions in the cache and in ``x``.
-
-        Args:
-            x: the input sequence (the new positions, when decoding with a cache).
-            attn_mask: bool (True = attend) or additive float mask broadcastable to
-                (B, nh, T, S), S = cached + T; combined with the causal mask.
-            kv_cache: the layer's cache; updated in place with this call's keys/values.
-
-        Shapes:
-            x (B, T, C) -> (B, T, C).
-        """
-        if x.ndim != 3 or x.shape[-1] != self.embed_dim:
-            raise ValueError(f"x must be (B, T, {self.embed_dim}), got {tuple(x.shape)}")
-        batch, seq_len, _ = x.shape
-        past = 0 if kv_cache is None else len(kv_cache)
-        q = self.q_proj(x).view(batch, seq_len, self.num_heads, self.head_dim).transpose(1, 2)
-        k = self.k_proj(x).view(batch, seq_len, self.num_kv_heads, self.head_dim).transpose(1, 2)
-        v = self.v_proj(x).view(batch, seq_len, self.num_kv_heads, self.head_dim).transpose(1, 2)
-        # q (B, nh, T, hs); k, v (B, nkv, T, hs)
-        if self.rotary is not None:
-            positions = torch.arange(past, past + seq_len, device=x.device)
-            q, k = self.rotary(q, positions), self.rotary(k, positions)
-        if kv_cache is not None:
-            k, v = kv_cache.update(k, v)  # (B, nkv, S, hs)
-        mask = attn_mask
-        if self.is_causal:
-            key_len = k.shape[-2]
-            causal = causal_mask(seq_len, key_len, offset=key_len - seq_len, device=x.device)
-            if mask is None:
-                mask = causal
-            elif mask.dtype == torch.bool:
-                mask = mask & causal
-            else:  # additive: a (B, 1, 1, S) padding mask must still broadcast to (T, S)
-                mask = mask + torch.zeros_like(causal, dtype=mask.dtype).masked_fill(
-                    ~causal, float("-inf")
-                )
-        y = scaled_dot_product_attention(
-            q,
-            k,
-            v,
-            attn_mask=mask,
-            dropout_p=self.dropout if self.training else 0.0,
-            enable_gqa=self.num_kv_heads != self.num_heads,
-        )  # (B, nh, T, hs)
-        y = y.transpose(1, 2).reshape(batch, seq_len, self.embed_dim)  # (B, T, C)
-        return self.out_proj(y)

@@ -32,7 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nlpjourney.nn.attention import KVCache, MultiHeadAttention
+from nlpjourney.nn.multihead import KVCache, MultiHeadAttention
 from nlpjourney.nn.positional import RotaryEmbedding
 
 
@@ -113,13 +113,15 @@ def silu(x: Tensor) -> Tensor:
 
 
 class FeedForward(nn.Module):
-    """The position-wise MLP of GPT-2: ``down(gelu(up(x)))``.
+    """The position-wise MLP of GPT-2 and the 2017 transformer: ``down(gelu(up(x)))``.
 
     Args:
         dim: model width C.
         hidden_dim: inner width; default ``4 * dim``.
         approximate: ``"none"`` for exact GELU, ``"tanh"`` for GPT-2's approximation.
         bias: biases on both linear layers.
+        fused: GELU by torch's one-kernel ``F.gelu`` instead of :func:`gelu` written out
+            (the same numbers to float rounding; models train with it).
 
     Shapes:
         forward: x (..., C) -> (..., C).
@@ -132,17 +134,19 @@ class FeedForward(nn.Module):
         *,
         approximate: Literal["none", "tanh"] = "none",
         bias: bool = True,
+        fused: bool = False,
     ) -> None:
         super().__init__()
         if approximate not in ("none", "tanh"):
             raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
         hidden_dim = 4 * dim if hidden_dim is None else hidden_dim
         self.approximate = approximate
+        self.gelu = F.gelu if fused else gelu
         self.up = nn.Linear(dim, hidden_dim, bias=bias)
         self.down = nn.Linear(hidden_dim, dim, bias=bias)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.down(gelu(self.up(x), self.approximate))  # (..., H) inside
+        return self.down(self.gelu(self.up(x), approximate=self.approximate))  # (..., H) inside
 
 
 class SwiGLU(nn.Module):
@@ -198,6 +202,8 @@ class TransformerBlock(nn.Module):
         norm_eps: the norms' eps.
         rotary: an optional :class:`~nlpjourney.nn.positional.RotaryEmbedding` for the
             attention.
+        fused: torch's fused kernels for layer norm, GELU and attention (models train
+            with them) instead of our formulas written out; the same numbers.
 
     Shapes:
         forward: x (B, T, C) -> (B, T, C).
@@ -218,6 +224,7 @@ class TransformerBlock(nn.Module):
         is_causal: bool = True,
         norm_eps: float = 1e-5,
         rotary: RotaryEmbedding | None = None,
+        fused: bool = False,
     ) -> None:
         super().__init__()
         if norm not in ("layer", "rms"):
@@ -233,10 +240,11 @@ class TransformerBlock(nn.Module):
             dropout=dropout,
             is_causal=is_causal,
             rotary=rotary,
+            fused=fused,
         )
         if norm == "layer":
-            self.norm1: nn.Module = LayerNorm(embed_dim, norm_eps, bias=bias)
-            self.norm2: nn.Module = LayerNorm(embed_dim, norm_eps, bias=bias)
+            self.norm1: nn.Module = LayerNorm(embed_dim, norm_eps, bias=bias, fused=fused)
+            self.norm2: nn.Module = LayerNorm(embed_dim, norm_eps, bias=bias, fused=fused)
         else:
             self.norm1, self.norm2 = RMSNorm(embed_dim, norm_eps), RMSNorm(embed_dim, norm_eps)
         if mlp == "swiglu":
@@ -245,7 +253,9 @@ class TransformerBlock(nn.Module):
             self.mlp: nn.Module = SwiGLU(embed_dim, hidden_dim, bias=bias)
         else:
             approximate: Literal["none", "tanh"] = "tanh" if mlp == "gelu_tanh" else "none"
-            self.mlp = FeedForward(embed_dim, hidden_dim, approximate=approximate, bias=bias)
+            self.mlp = FeedForward(
+                embed_dim, hidden_dim, approximate=approximate, bias=bias, fused=fused
+            )
         self.dropout = nn.Dropout(dropout)
 
     def forward(
@@ -253,7 +263,7 @@ class TransformerBlock(nn.Module):
     ) -> Tensor:
         """Run the block; ``attn_mask`` and ``kv_cache`` go to the attention unchanged."""
         if self.norm_first:
-            x = x + self.dropout(self.attn(self.norm1(x), attn_mask, kv_cache))
+            x = x + self.dropout(self.attn(self.norm1(x), attn_mask=attn_mask, kv_cache=kv_cache))
             return x + self.dropout(self.mlp(self.norm2(x)))
-        x = self.norm1(x + self.dropout(self.attn(x, attn_mask, kv_cache)))
+        x = self.norm1(x + self.dropout(self.attn(x, attn_mask=attn_mask, kv_cache=kv_cache)))
         return self.norm2(x + self.dropout(self.mlp(x)))

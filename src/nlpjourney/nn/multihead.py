@@ -1,0 +1,290 @@
+"""Multi-head attention, the one attention module every model here is built with.
+
+``x -> projections -> split into heads -> (rotary) -> attention -> merge heads -> out_proj``.
+
+One class covers what the models need, each by a constructor argument rather than a
+subclass:
+
+- **self or cross**: self-attention takes queries, keys and values from ``x`` with one
+  matmul (``qkv_proj``, the three projections stacked, as GPT-2's ``c_attn`` and torch's
+  ``in_proj_weight``: one matmul is cheaper than three on a CPU); cross-attention
+  (``cross=True``, the decoder of an encoder-decoder) takes queries from ``x``
+  (``q_proj``) and keys and values from the encoder's ``memory`` (``kv_proj``);
+- **causal or not**: a decoder masks the future; the mask is aligned bottom-right, so it
+  stays right when a :class:`KVCache` holds earlier positions;
+- **grouped-query heads** (``num_kv_heads < num_heads``, Llama 2 70B, Llama 3, SmolLM2):
+  fewer key/value heads, each shared by a group of query heads;
+- **rotary positions** (:class:`~nlpjourney.nn.positional.RotaryEmbedding`, Llama) on
+  queries and keys at their absolute positions;
+- **a KV cache** for decoding one token at a time: self-attention appends the new keys
+  and values; cross-attention projects the memory once and reuses it;
+- **which kernel** (``fused``): torch's fused kernels through
+  :func:`~nlpjourney.nn.attention.fast_attention` (what models train with), or our
+  :func:`~nlpjourney.nn.attention.scaled_dot_product_attention` (what a reader follows
+  line by line); the same numbers to float rounding (tested).
+
+Set ``keep_weights = True`` to keep the last call's attention weights in :attr:`weights`
+(B, nh, T, S), for pictures of what each head looks at.
+
+Reference: ``torch.nn.MultiheadAttention`` (same outputs from the same weights),
+``torch.nn.TransformerDecoderLayer``'s cross-attention, and full recomputation for the
+cached decoding.
+
+Simplifications:
+    - :class:`KVCache` grows by concatenation (no preallocated buffer, no eviction).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from nlpjourney.nn.attention import (
+    _apply_mask,
+    causal_mask,
+    fast_attention,
+    masked_softmax,
+    repeat_kv_heads,
+    scaled_dot_product_attention,
+)
+from nlpjourney.nn.positional import RotaryEmbedding
+
+__all__ = ["KVCache", "MultiHeadAttention"]
+
+
+class KVCache:
+    """The keys and values of the positions seen so far, for one attention layer.
+
+    Decoding feeds one new token at a time; its query attends to every earlier key, so
+    the layer appends the new keys/values here instead of recomputing them.
+
+    Shapes:
+        key, value: (B, Hkv, S, hs), S growing with each :meth:`update`.
+    """
+
+    def __init__(self) -> None:
+        self.key: Tensor | None = None
+        self.value: Tensor | None = None
+
+    def __len__(self) -> int:
+        return 0 if self.key is None else self.key.shape[-2]
+
+    def update(self, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+        """Append the new positions; return all keys and values so far."""
+        if self.key is None or self.value is None:
+            self.key, self.value = key, value
+        else:
+            self.key = torch.cat([self.key, key], dim=-2)
+            self.value = torch.cat([self.value, value], dim=-2)
+        return self.key, self.value
+
+    def reorder(self, index: Tensor) -> None:
+        """Keep rows ``index`` of the batch (the beams that survive a beam-search step)."""
+        if self.key is not None and self.value is not None:
+            self.key = self.key.index_select(0, index)
+            self.value = self.value.index_select(0, index)
+
+
+class MultiHeadAttention(nn.Module):
+    """Multi-head attention: self or cross, causal or not, with GQA, RoPE and a KV cache.
+
+    See the module docstring for what each option is for.
+
+    Args:
+        embed_dim: model width C.
+        num_heads: query heads; must divide ``embed_dim``.
+        num_kv_heads: key/value heads; must divide ``num_heads``. Default ``num_heads``.
+        bias: whether the projections have biases (GPT-2 yes, Llama no).
+        dropout: dropout on the attention weights, in training mode only.
+        is_causal: mask future positions (a decoder).
+        rotary: a :class:`~nlpjourney.nn.positional.RotaryEmbedding` for queries and keys,
+            or None (positions added elsewhere). Self-attention only.
+        cross: attend to a ``memory`` (keys and values from it) instead of to ``x``.
+        fused: compute attention with torch's fused kernels instead of our formula.
+
+    Shapes:
+        forward: x (B, T, C), memory (B, S, C) when ``cross`` -> (B, T, C).
+
+    Example:
+        >>> mha = MultiHeadAttention(16, 4, is_causal=True)
+        >>> mha(torch.randn(2, 5, 16)).shape
+        torch.Size([2, 5, 16])
+        >>> mha.qkv_proj.weight.shape  # queries, keys, values stacked
+        torch.Size([48, 16])
+    """
+
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int,
+        *,
+        num_kv_heads: int | None = None,
+        bias: bool = True,
+        dropout: float = 0.0,
+        is_causal: bool = False,
+        rotary: RotaryEmbedding | None = None,
+        cross: bool = False,
+        fused: bool = False,
+    ) -> None:
+        super().__init__()
+        num_kv_heads = num_heads if num_kv_heads is None else num_kv_heads
+        if embed_dim <= 0 or num_heads <= 0 or num_kv_heads <= 0:
+            raise ValueError(
+                f"embed_dim, num_heads and num_kv_heads must be positive, got "
+                f"{embed_dim}, {num_heads}, {num_kv_heads}"
+            )
+        if embed_dim % num_heads != 0:
+            raise ValueError(
+                f"num_heads={num_heads} does not divide embed_dim={embed_dim}; each head gets "
+                "embed_dim // num_heads dims, so pick a divisor"
+            )
+        if num_heads % num_kv_heads != 0:
+            raise ValueError(
+                f"num_kv_heads={num_kv_heads} does not divide num_heads={num_heads}; each "
+                "key/value head must serve the same number of query heads"
+            )
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        self.embed_dim, self.num_heads, self.num_kv_heads = embed_dim, num_heads, num_kv_heads
+        self.head_dim = embed_dim // num_heads
+        if rotary is not None and cross:
+            raise ValueError(
+                "rotary positions are for self-attention: a query and a memory key have no "
+                "shared position to rotate by"
+            )
+        if rotary is not None and rotary.head_dim != self.head_dim:
+            raise ValueError(
+                f"rotary.head_dim={rotary.head_dim} but the heads have {self.head_dim} dims"
+            )
+        self.dropout, self.is_causal, self.cross, self.fused = dropout, is_causal, cross, fused
+        self.kv_dim = num_kv_heads * self.head_dim
+        if cross:
+            self.q_proj = nn.Linear(embed_dim, embed_dim, bias=bias)
+            self.kv_proj = nn.Linear(embed_dim, 2 * self.kv_dim, bias=bias)
+        else:
+            self.qkv_proj = nn.Linear(embed_dim, embed_dim + 2 * self.kv_dim, bias=bias)
+        self.out_proj = nn.Linear(embed_dim, embed_dim, bias=bias)
+        self.rotary = rotary
+        self.keep_weights = False
+        self.weights: Tensor | None = None
+        # Checkpoints from before the projections were stacked still load.
+        self._register_load_state_dict_pre_hook(self._stack_separate_projections)
+
+    def _heads(self, t: Tensor, heads: int) -> Tensor:
+        """(B, T, heads * hs) -> (B, heads, T, hs)."""
+        batch, length, _ = t.shape
+        return t.view(batch, length, heads, self.head_dim).transpose(1, 2)
+
+    def forward(
+        self,
+        x: Tensor,
+        memory: Tensor | None = None,
+        *,
+        attn_mask: Tensor | None = None,
+        kv_cache: KVCache | None = None,
+    ) -> Tensor:
+        """Attend each position of ``x`` to itself and the cache, or to ``memory``.
+
+        Args:
+            x: the queries' sequence (only the new positions, when decoding with a cache).
+            memory: the encoder's output; required for cross-attention, else None.
+            attn_mask: bool (True = attend) or additive float mask broadcastable to
+                (B, nh, T, S), S = cached + T (self) or the memory's length (cross);
+                combined with the causal mask.
+            kv_cache: the layer's cache. Self-attention appends this call's keys and
+                values; cross-attention fills it on the first call and reuses it after.
+
+        Shapes:
+            x (B, T, C), memory (B, S, C) -> (B, T, C).
+        """
+        if x.ndim != 3 or x.shape[-1] != self.embed_dim:
+            raise ValueError(f"x must be (B, T, {self.embed_dim}), got {tuple(x.shape)}")
+        if (memory is None) == self.cross:
+            raise ValueError(
+                "cross-attention needs the encoder's memory" if self.cross
+                else "this is self-attention: it takes no memory (build it with cross=True)"
+            )  # fmt: skip
+        batch, seq_len, _ = x.shape
+        past = 0 if kv_cache is None else len(kv_cache)
+        if self.cross:
+            q = self._heads(self.q_proj(x), self.num_heads)  # (B, nh, T, hs)
+            if kv_cache is not None and past:
+                k, v = kv_cache.key, kv_cache.value  # the memory, projected at the first step
+            else:
+                assert memory is not None  # checked above
+                k, v = self.kv_proj(memory).split(self.kv_dim, dim=-1)
+                k, v = self._heads(k, self.num_kv_heads), self._heads(v, self.num_kv_heads)
+                if kv_cache is not None:
+                    kv_cache.update(k, v)
+        else:
+            q, k, v = self.qkv_proj(x).split([self.embed_dim, self.kv_dim, self.kv_dim], dim=-1)
+            q = self._heads(q, self.num_heads)  # (B, nh, T, hs)
+            k, v = self._heads(k, self.num_kv_heads), self._heads(v, self.num_kv_heads)
+            if self.rotary is not None:
+                positions = torch.arange(past, past + seq_len, device=x.device)
+                q, k = self.rotary(q, positions), self.rotary(k, positions)
+            if kv_cache is not None:
+                k, v = kv_cache.update(k, v)  # (B, nkv, S, hs), S = past + T
+        assert k is not None and v is not None  # a filled cache holds both
+        if self.num_kv_heads != self.num_heads:
+            k, v = repeat_kv_heads(q, k, v)  # (B, nh, S, hs)
+        y = self._attend(q, k, v, attn_mask)  # (B, nh, T, hs)
+        y = y.transpose(1, 2).reshape(batch, seq_len, self.embed_dim)  # (B, T, C)
+        return self.out_proj(y)
+
+    def _attend(self, q: Tensor, k: Tensor, v: Tensor, attn_mask: Tensor | None) -> Tensor:
+        """Masked attention by the chosen kernel; keeps the weights when asked."""
+        query_len, key_len = q.shape[-2], k.shape[-2]
+        dropout_p = self.dropout if self.training else 0.0
+        if self.is_causal and attn_mask is None and query_len == key_len and not self.keep_weights:
+            # No cache, no padding: the kernels' own causal path (no mask tensor at all).
+            attend = fast_attention if self.fused else scaled_dot_product_attention
+            return attend(q, k, v, dropout_p=dropout_p, is_causal=True)
+        mask = attn_mask
+        if self.is_causal:
+            # subtle: the T queries are the *last* T of the S positions, so the triangle is
+            # aligned bottom-right; is_causal=True would align it top-left and hide the
+            # cached keys from all but the first new query.
+            causal = causal_mask(query_len, key_len, offset=key_len - query_len, device=q.device)
+            mask = _combine(mask, causal)
+        if self.keep_weights:
+            scores = (q @ k.transpose(-2, -1)) * self.head_dim**-0.5  # (B, nh, T, S)
+            if mask is not None:
+                scores = _apply_mask(scores, mask)
+            self.weights = masked_softmax(scores.float()).detach()
+        if self.fused:
+            return fast_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
+        return scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
+
+    def _stack_separate_projections(
+        self, state_dict: dict[str, Any], prefix: str, *args: Any
+    ) -> None:
+        """Turn separate ``q_proj``/``k_proj``/``v_proj`` weights into the stacked ones.
+
+        Checkpoints written before the projections were stacked (``journey train
+        translator`` runs among them) hold three matrices; this module holds one
+        (self-attention) or two (cross-attention). Stacking them in place lets
+        ``load_state_dict`` read both layouts.
+        """
+        for part in ("weight", "bias"):
+            names = [f"{prefix}{p}_proj.{part}" for p in ("q", "k", "v")]
+            if not all(name in state_dict for name in names):
+                continue
+            q, k, v = (state_dict.pop(name) for name in names)
+            if self.cross:
+                state_dict[f"{prefix}q_proj.{part}"] = q
+                state_dict[f"{prefix}kv_proj.{part}"] = torch.cat([k, v])
+            else:
+                state_dict[f"{prefix}qkv_proj.{part}"] = torch.cat([q, k, v])
+
+
+def _combine(mask: Tensor | None, causal: Tensor) -> Tensor:
+    """A padding mask (bool or additive) and the bool causal mask, as one mask."""
+    if mask is None:
+        return causal
+    if mask.dtype == torch.bool:
+        return mask & causal
+    # additive: a (B, 1, 1, S) padding mask must still broadcast to (T, S)
+    return mask + torch.zeros_like(causal, dtype=mask.dtype).masked_fill(~causal, float("-inf"))
