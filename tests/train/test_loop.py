@@ -161,10 +161,10 @@ def test_loop_resume_after_a_crash_drops_rows_past_the_checkpoint(
 
     original = Trainer._train_step
 
-    def power_cut(self: Trainer, lr: float) -> tuple[float, int]:
+    def power_cut(self: Trainer) -> tuple[float, int]:
         if self.step == 6:
             raise RuntimeError("power cut")
-        return original(self, lr)
+        return original(self)
 
     with monkeypatch.context() as patch:
         patch.setattr(Trainer, "_train_step", power_cut)
@@ -202,12 +202,16 @@ def test_checkpoint_holds_everything_a_resume_needs(tmp_path: Path, dataset: Tok
     assert ckpt["config"] == cfg.to_dict()
     assert ckpt["meta"] == {"model": {"vocab_size": dataset.vocab_size}}
     assert_same_weights(ckpt["model"], weights(trainer))
-    optimizer = ckpt["optimizer"]
-    assert optimizer["type"] == "AdamW"
-    assert len(optimizer["state"]) == len(list(trainer.model.parameters()))
-    assert all(s["step"] == 6 for s in optimizer["state"])
+    optimizer = ckpt["optimizer"]  # torch.optim's state_dict layout
+    assert ckpt["optimizer_type"] == "AdamW"
+    count = len(list(trainer.model.parameters()))
+    assert sorted(optimizer["state"]) == list(range(count))
+    assert all(s["step"] == 6 for s in optimizer["state"].values())
     assert {"exp_avg", "exp_avg_sq"} <= set(optimizer["state"][0])
-    assert [g["weight_decay"] for g in optimizer["groups"]] == [cfg.weight_decay, 0.0]
+    groups = optimizer["param_groups"]
+    assert [g["weight_decay"] for g in groups] == [cfg.weight_decay, 0.0]
+    assert sorted(i for g in groups for i in g["params"]) == list(range(count))
+    assert ckpt["schedule"]["last_epoch"] == 7  # one ahead: the next step is the 7th
     assert {"python", "numpy", "torch"} <= set(ckpt["rng"])
     assert set(ckpt["sampler"]) == {"train", "val"}
     assert ckpt["elapsed"] > 0
@@ -377,7 +381,7 @@ def test_loop_tuple_inputs_are_unpacked_into_the_model(tmp_path: Path) -> None:
     trainer = Trainer(Pairs(9), cfg, get_batch, plot=False, progress=False).fit()
     first, last = trainer.history[0], trainer.history[-1]
     assert last["val_loss"] < first["val_loss"] - 1.0
-    _, tokens = trainer._train_step(1e-3)
+    _, tokens = trainer._train_step()
     assert tokens == 4 * 5
 
 
