@@ -98,7 +98,7 @@ def test_schedules_cosine_with_min_lr_matches_transformers(warmup, total, min_lr
     )
     opt = optim.SGD([{"params": [StandIn()], "lr": 0.1}])
     ours = optim.CosineWithWarmup(opt, warmup, total, min_lr=min_lr)
-    for step in range(total + 1):
+    for _ in range(total + 1):
         assert ours.get_last_lr()[0] == pytest.approx(reference.get_last_lr()[0], rel=1e-12)
         reference.optimizer.step()
         ours.step()
