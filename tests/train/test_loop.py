@@ -14,6 +14,7 @@ import pytest
 import torch
 from torch import nn
 
+from nlpjourney import optim
 from nlpjourney.errors import JourneyError
 from nlpjourney.train import (
     BatchSampler,
@@ -31,6 +32,7 @@ from nlpjourney.train import (
     seed_everything,
     train_step,
 )
+from nlpjourney.train.loop import default_schedule
 from nlpjourney.train.metrics import COLUMNS
 
 TEXT = "the quick brown fox jumps over the lazy dog; pack my box with five dozen jugs. " * 40
@@ -93,6 +95,19 @@ def assert_same_weights(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) 
         assert torch.equal(a[key], b[key]), f"{key} differs"
 
 
+def assert_same_optimizer_state(a: Trainer, b: Trainer) -> None:
+    """Equal state dicts: same hyper-parameters, same moments and step counts, to the bit."""
+    mine, theirs = a.optimizer.state_dict(), b.optimizer.state_dict()
+    assert mine["param_groups"] == theirs["param_groups"]
+    assert mine["state"].keys() == theirs["state"].keys() and mine["state"]
+    for index, entry in mine["state"].items():
+        assert entry.keys() == theirs["state"][index].keys()
+        for key, value in entry.items():
+            other = theirs["state"][index][key]
+            same = torch.equal(value, other) if torch.is_tensor(value) else value == other
+            assert same, f"state {key!r} of parameter {index} differs"
+
+
 def test_loop_loss_decreases(tmp_path: Path, dataset: TokenDataset) -> None:
     cfg = config(tmp_path, max_steps=40, eval_interval=40, eval_steps=4)
     trainer = make_trainer(dataset, cfg).fit()
@@ -148,6 +163,8 @@ def test_loop_resume_equals_uninterrupted_bit_for_bit(
 
     assert resumed.step == 12
     assert_same_weights(weights(straight), weights(resumed))
+    assert_same_optimizer_state(straight, resumed)  # AdamW's moments and steps came back
+    assert resumed.schedule.state_dict() == straight.schedule.state_dict()
     losses = [(r["step"], r["train_loss"], r["val_loss"], r["lr"]) for r in resumed.history]
     expected = [(r["step"], r["train_loss"], r["val_loss"], r["lr"]) for r in straight.history]
     assert losses == expected
@@ -161,10 +178,10 @@ def test_loop_resume_after_a_crash_drops_rows_past_the_checkpoint(
 
     original = Trainer._train_step
 
-    def power_cut(self: Trainer, lr: float) -> tuple[float, int]:
+    def power_cut(self: Trainer) -> tuple[float, int]:
         if self.step == 6:
             raise RuntimeError("power cut")
-        return original(self, lr)
+        return original(self)
 
     with monkeypatch.context() as patch:
         patch.setattr(Trainer, "_train_step", power_cut)
@@ -180,6 +197,123 @@ def test_loop_resume_after_a_crash_drops_rows_past_the_checkpoint(
     assert [[r[k] for k in key] for r in resumed.history] == [
         [r[k] for k in key] for r in straight.history
     ]
+
+
+def to_format_1(path: Path, cfg: TrainConfig) -> None:
+    """Rewrite a checkpoint as the code before optimizer state_dicts wrote it (format 1)."""
+    ckpt = torch.load(path, weights_only=True)
+    saved = ckpt.pop("optimizer")
+    del ckpt["optimizer_type"], ckpt["schedule"]
+    count = sum(len(g["params"]) for g in saved["param_groups"])
+    ckpt["optimizer"] = {
+        "type": "AdamW",
+        "groups": [  # no params, no initial_lr, the rate of the last step taken
+            {k: v for k, v in g.items() if k not in ("params", "initial_lr")}
+            | {"lr": learning_rate(ckpt["step"], cfg)}
+            for g in saved["param_groups"]
+        ],
+        "state": [saved["state"].get(i, {}) for i in range(count)],
+    }
+    ckpt["format"] = "nlpjourney.train/1"
+    torch.save(ckpt, path)
+
+
+def test_loop_resumes_a_checkpoint_of_format_1(tmp_path: Path, dataset: TokenDataset) -> None:
+    """Runs saved before optimizers had state_dict resume exactly (and a mismatch is named)."""
+    straight = make_trainer(dataset, config(tmp_path, "straight")).fit()
+    cfg = config(tmp_path, "old")
+    make_trainer(dataset, cfg).fit(until=6)
+    to_format_1(cfg.path / "ckpt.pt", cfg)
+    assert load_checkpoint(cfg.path / "ckpt.pt")["format"] == "nlpjourney.train/1"
+
+    resumed = make_trainer(dataset, cfg, model_seed=3, resume=True).fit()
+    assert_same_weights(weights(straight), weights(resumed))
+    assert_same_optimizer_state(straight, resumed)
+    assert [r["lr"] for r in resumed.history] == [r["lr"] for r in straight.history]
+    assert load_checkpoint(cfg.path / "ckpt.pt")["format"] == "nlpjourney.train/2"
+
+    make_trainer(dataset, cfg.replace(out_dir=str(tmp_path / "older"))).fit(until=6)
+    older = tmp_path / "older" / "ckpt.pt"
+    to_format_1(older, cfg)
+    ckpt = torch.load(older, weights_only=True)
+    ckpt["optimizer"]["state"].pop()
+    torch.save(ckpt, older)
+    with pytest.raises(CheckpointError, match="holds 2 parameters in 2 groups, this model has 3"):
+        make_trainer(dataset, cfg.replace(out_dir=str(tmp_path / "older")), resume=True).fit()
+
+
+def make_sgd_trainer(
+    dataset: TokenDataset, cfg: TrainConfig, kind: str, model_seed: int = 0, **options: object
+) -> Trainer:
+    """SGD with momentum and a step decay, from nlpjourney.optim (as factories) or torch."""
+    seed_everything(model_seed)
+    model = Bigram(dataset.vocab_size)
+    if kind == "ours":
+        optimizer: object = lambda m: optim.SGD(m.parameters(), lr=0.05, momentum=0.9)  # noqa: E731
+        schedule: object = lambda o: optim.StepLR(o, step_size=4, gamma=0.5)  # noqa: E731
+    else:
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        schedule = torch.optim.lr_scheduler.StepLR(optimizer, step_size=4, gamma=0.5)
+    sampler = BatchSampler(dataset, cfg.batch_size, BLOCK, seed=7)
+    return Trainer(
+        model, cfg, sampler, optimizer=optimizer, schedule=schedule, plot=False,
+        progress=False, **options,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["ours", "torch"])
+def test_loop_trains_with_any_optimizer_and_schedule(
+    tmp_path: Path, dataset: TokenDataset, kind: str
+) -> None:
+    cfg = config(tmp_path, kind, eval_interval=1, eval_steps=2)
+    straight = make_sgd_trainer(dataset, cfg, kind).fit()
+    assert type(straight.optimizer).__module__.startswith("torch" if kind == "torch" else "nlp")
+    rates = [r["lr"] for r in straight.history[1:]]  # steps 1..12, torch's convention:
+    expected = [0.05 * 0.5 ** ((t - 1) // 4) for t in range(1, 13)]  # halved after 4, 8
+    assert rates == pytest.approx(expected, rel=1e-12)
+    assert straight.history[-1]["train_loss"] < straight.history[0]["train_loss"]
+
+    split = cfg.replace(out_dir=str(tmp_path / f"{kind}-split"))
+    make_sgd_trainer(dataset, split, kind).fit(until=6)
+    resumed = make_sgd_trainer(dataset, split, kind, model_seed=8, resume=True).fit()
+    assert_same_weights(weights(straight), weights(resumed))
+    assert_same_optimizer_state(straight, resumed)  # SGD's momentum buffers
+    assert [r["lr"] for r in resumed.history] == [r["lr"] for r in straight.history]
+
+
+def test_loop_lr_holds_at_min_lr_past_max_steps() -> None:
+    """As nanoGPT's get_lr: after the decay, min_lr exactly (the cosine used to climb)."""
+    cfg = TrainConfig(max_steps=20, lr=0.02, min_lr=0.002, warmup_steps=5)
+    assert [learning_rate(t, cfg) for t in range(20, 80)] == [cfg.min_lr] * 60
+    # the Trainer's default schedule sets these very rates, step after step
+    p = torch.nn.Parameter(torch.zeros(2))
+    opt = optim.AdamW([p], lr=cfg.lr)
+    schedule = default_schedule(opt, cfg)
+    for step in range(1, 80):
+        assert opt.param_groups[0]["lr"] == learning_rate(step, cfg), step
+        schedule.step()
+    with pytest.raises(ValueError, match="min_lr"):
+        default_schedule(optim.SGD([p], lr=0.001), cfg)
+
+
+def test_loop_bad_optimizer_or_schedule_is_named(tmp_path: Path, dataset: TokenDataset) -> None:
+    model = Bigram(dataset.vocab_size)
+    sampler = BatchSampler(dataset, 4, BLOCK)
+    cfg = config(tmp_path, max_steps=2)
+    with pytest.raises(TypeError, match="optimizer must be an optimizer"):
+        Trainer(model, cfg, sampler, optimizer=3)
+    with pytest.raises(TypeError, match="not a class"):
+        Trainer(model, cfg, sampler, schedule=optim.StepLR)
+    foreign = optim.SGD(Bigram(dataset.vocab_size).parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="not the model's"):
+        Trainer(model, cfg, sampler, optimizer=foreign, plot=False).fit()
+    mine = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="drives another optimizer"):
+        Trainer(model, cfg, sampler, optimizer=mine, schedule=optim.StepLR(foreign, 2)).fit()
+
+    make_trainer(dataset, cfg).fit()  # AdamW's checkpoint, resumed with SGD
+    with pytest.raises(CheckpointError, match="optimizer is AdamW, this run uses SGD"):
+        make_sgd_trainer(dataset, cfg, "ours", resume=True).fit()
 
 
 def test_loop_seeded_runs_are_equal(tmp_path: Path, dataset: TokenDataset) -> None:
@@ -202,12 +336,16 @@ def test_checkpoint_holds_everything_a_resume_needs(tmp_path: Path, dataset: Tok
     assert ckpt["config"] == cfg.to_dict()
     assert ckpt["meta"] == {"model": {"vocab_size": dataset.vocab_size}}
     assert_same_weights(ckpt["model"], weights(trainer))
-    optimizer = ckpt["optimizer"]
-    assert optimizer["type"] == "AdamW"
-    assert len(optimizer["state"]) == len(list(trainer.model.parameters()))
-    assert all(s["step"] == 6 for s in optimizer["state"])
+    optimizer = ckpt["optimizer"]  # torch.optim's state_dict layout
+    assert ckpt["optimizer_type"] == "AdamW"
+    count = len(list(trainer.model.parameters()))
+    assert sorted(optimizer["state"]) == list(range(count))
+    assert all(s["step"] == 6 for s in optimizer["state"].values())
     assert {"exp_avg", "exp_avg_sq"} <= set(optimizer["state"][0])
-    assert [g["weight_decay"] for g in optimizer["groups"]] == [cfg.weight_decay, 0.0]
+    groups = optimizer["param_groups"]
+    assert [g["weight_decay"] for g in groups] == [cfg.weight_decay, 0.0]
+    assert sorted(i for g in groups for i in g["params"]) == list(range(count))
+    assert ckpt["schedule"]["last_epoch"] == 7  # one ahead: the next step is the 7th
     assert {"python", "numpy", "torch"} <= set(ckpt["rng"])
     assert set(ckpt["sampler"]) == {"train", "val"}
     assert ckpt["elapsed"] > 0
@@ -377,7 +515,7 @@ def test_loop_tuple_inputs_are_unpacked_into_the_model(tmp_path: Path) -> None:
     trainer = Trainer(Pairs(9), cfg, get_batch, plot=False, progress=False).fit()
     first, last = trainer.history[0], trainer.history[-1]
     assert last["val_loss"] < first["val_loss"] - 1.0
-    _, tokens = trainer._train_step(1e-3)
+    _, tokens = trainer._train_step()
     assert tokens == 4 * 5
 
 

@@ -74,6 +74,13 @@ class Adam(Optimizer):
         check_beta(betas[1], 1)
         check_non_negative(group["weight_decay"], "weight_decay value")
 
+    def _fixed_torch_flags(self) -> dict[str, Any]:
+        # torch's Adam and AdamW save which of the two they are in this flag
+        return {
+            **super()._fixed_torch_flags(),
+            "decoupled_weight_decay": self.decoupled_weight_decay,
+        }
+
     def _update(
         self, w: Any, g: Any, state: dict[str, Any], group: dict[str, Any], ops: ArrayOps
     ) -> None:

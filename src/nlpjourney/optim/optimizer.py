@@ -25,20 +25,32 @@ a dict holding its own hyper-parameters (missing ones filled from the optimizer'
 defaults), so a learning-rate schedule sets ``optimizer.param_groups[i]["lr"]`` and the
 next step uses it.
 
-Reference: ``torch.optim.Optimizer`` (its parameter groups, ``zero_grad`` and the error
-messages for bad ``params``).
+:meth:`Optimizer.state_dict` and :meth:`Optimizer.load_state_dict` save and restore an
+optimizer in ``torch.optim``'s layout: parameters are named by their index in the order
+of the groups (ids change between processes, that order does not), so a run saved in
+one process resumes in another, and a state dict can move between our optimizers and
+torch's (the tests load torch's into ours and ours into torch's)::
+
+    {"state": {0: {"step": 3, "exp_avg": ..., "exp_avg_sq": ...}, 1: {...}},
+     "param_groups": [{"lr": 0.001, "betas": (0.9, 0.999), ..., "params": [0, 1]}]}
+
+Reference: ``torch.optim.Optimizer`` (its parameter groups, ``zero_grad``,
+``state_dict`` layout and the error messages for bad ``params``).
 
 Simplifications:
     - ``state`` is keyed by ``id(p)`` rather than by the parameter (our tensors may
       define elementwise ``==`` and so not be hashable); read it with :meth:`state_of`;
-    - no ``state_dict``/``load_state_dict``, no hooks, no ``maximize``, ``foreach``,
-      ``fused``, ``capturable`` or ``differentiable`` flags, no sparse gradients.
+    - ``state_dict()`` returns copies, where torch returns the live tensors (so a later
+      step cannot change a state dict already taken), and the step count is an int,
+      where torch keeps a float tensor;
+    - no hooks, no ``maximize``, ``foreach``, ``fused``, ``capturable`` or
+      ``differentiable`` flags, no sparse gradients.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -169,6 +181,42 @@ def check_beta(value: float, index: int) -> None:
         )
 
 
+#: ``torch.optim`` group options that choose only how the update is computed (kernels,
+#: graphs), never what it computes: a torch state dict that carries them loads anyway.
+IMPLEMENTATION_FLAGS = frozenset(
+    {"foreach", "fused", "capturable", "differentiable", "param_names"}
+)
+
+
+def _state_value(value: Any, p: Parameter, key: str, index: int) -> Any:
+    """A saved state entry made fit for parameter ``p``: its backend, device, dtype, a copy.
+
+    NumPy parameters get NumPy arrays and torch parameters torch tensors on their device,
+    whichever kind was saved; floating arrays take the parameter's dtype (as torch does);
+    the step count becomes an int (torch saves a float tensor).
+    """
+    if key == "step":
+        return int(value.item() if hasattr(value, "item") else value)
+    if not (is_torch(value) or isinstance(value, np.ndarray)):
+        return value  # None or a plain number
+    target = array_of(p)
+    if tuple(value.shape) != tuple(target.shape):
+        raise ValueError(
+            f"state {key!r} of parameter {index} has shape {tuple(value.shape)}, but the "
+            f"parameter has shape {tuple(target.shape)}; the state dict was saved from "
+            "another model"
+        )
+    if is_torch(p):
+        import torch
+
+        tensor = torch.as_tensor(value)
+        dtype = p.dtype if tensor.is_floating_point() else tensor.dtype
+        return tensor.to(device=p.device, dtype=dtype, copy=True)
+    array = value.detach().cpu().numpy() if is_torch(value) else value
+    dtype = target.dtype if np.issubdtype(array.dtype, np.floating) else array.dtype
+    return np.array(array, dtype=dtype, copy=True)
+
+
 class Optimizer:
     """Base class: holds parameter groups and per-parameter state; subclasses do the math.
 
@@ -283,6 +331,142 @@ class Optimizer:
                 with ops.no_grad():
                     self._update(array_of(p), p.grad, self.state_of(p), group, ops)
         return loss
+
+    # --- saving and restoring ----------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state and hyper-parameters, in ``torch.optim``'s layout.
+
+        Parameters are named by their index, counted through the groups in order;
+        parameters with no state yet (never stepped) are left out of ``"state"``.
+
+        Returns:
+            ``{"state": {index: {name: value}}, "param_groups": [{**hyper_parameters,
+            "params": [indices]}]}``; arrays are copies (NumPy arrays for NumPy
+            parameters, tensors on the parameter's device for torch ones).
+
+        Example:
+            >>> import numpy as np
+            >>> from nlpjourney.optim import SGD
+            >>> class P:  # a stand-in parameter
+            ...     def __init__(self, x): self.data, self.grad = np.array(x), None
+            >>> w = P([1.0, 2.0]); opt = SGD([w], lr=0.1, momentum=0.9)
+            >>> w.grad = np.array([1.0, 1.0]); _ = opt.step()
+            >>> saved = opt.state_dict()
+            >>> saved["state"], saved["param_groups"][0]["params"]
+            ({0: {'momentum_buffer': array([1., 1.])}}, [0])
+            >>> fresh = SGD([P([0.9, 1.9])], lr=0.1, momentum=0.9)
+            >>> fresh.load_state_dict(saved); fresh.state_dict()["state"]
+            {0: {'momentum_buffer': array([1., 1.])}}
+        """
+        state: dict[int, dict[str, Any]] = {}
+        groups = []
+        index = 0
+        for group in self.param_groups:
+            indices = []
+            for p in group["params"]:
+                entry = self.state.get(id(p))
+                if entry:
+                    ops = ops_for(p)
+                    state[index] = {
+                        k: ops.copy(v) if is_torch(v) or isinstance(v, np.ndarray) else v
+                        for k, v in entry.items()
+                    }
+                indices.append(index)
+                index += 1
+            groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": indices})
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restores what :meth:`state_dict` saved (ours, or ``torch.optim``'s).
+
+        The optimizer must hold the same number of groups and of parameters per group,
+        of the same shapes, as the one saved. Its hyper-parameters become the saved
+        ones; its state is replaced by a copy of the saved state, converted to each
+        parameter's backend and device (so a state dict saved on a GPU loads on a CPU,
+        and torch's loads onto NumPy parameters). Nothing changes if a check fails.
+
+        Args:
+            state_dict: ``{"state": {index: {...}}, "param_groups": [{..., "params":
+                [indices]}]}``.
+
+        Raises:
+            TypeError: ``state_dict`` is not such a mapping.
+            ValueError: the numbers of groups or parameters differ, a state array has
+                another shape than its parameter, or a group sets a hyper-parameter this
+                optimizer does not take (it was saved from another kind of optimizer).
+        """
+        name = type(self).__name__
+        if not isinstance(state_dict, Mapping) or not {"state", "param_groups"} <= set(state_dict):
+            raise TypeError(
+                f"{name}.load_state_dict expects a mapping with 'state' and 'param_groups' "
+                f"(what state_dict() returns), got {type(state_dict).__name__}"
+            )
+        saved_groups = list(state_dict["param_groups"])
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"the state dict has {len(saved_groups)} parameter groups, this {name} has "
+                f"{len(self.param_groups)}; it was saved from another optimizer or model"
+            )
+        by_index: dict[Any, tuple[int, Parameter]] = {}  # saved index -> (position, param)
+        new_groups = []
+        position = 0
+        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups, strict=True)):
+            indices = list(saved.get("params", ()))
+            if len(indices) != len(group["params"]):
+                raise ValueError(
+                    f"parameter group {i} of the state dict holds {len(indices)} parameters, "
+                    f"this {name}'s holds {len(group['params'])}; it was saved from another "
+                    "model"
+                )
+            for index, p in zip(indices, group["params"], strict=True):
+                by_index[index] = (position, p)
+                position += 1
+            new = {**group, **self._hyper_parameters(saved, i), "params": group["params"]}
+            self._check_group(new)
+            new_groups.append(new)
+        new_state = {}
+        for index, entry in state_dict["state"].items():
+            if index not in by_index:
+                raise ValueError(
+                    f"the state dict holds state for parameter {index!r}, which none of its "
+                    "groups lists; it is damaged"
+                )
+            position, p = by_index[index]
+            new_state[id(p)] = {k: _state_value(v, p, k, position) for k, v in entry.items()}
+        # subtle: the group dicts are updated in place, not replaced, so whoever holds
+        # one (a schedule, the caller's own group dicts) sees the loaded values.
+        for group, new in zip(self.param_groups, new_groups, strict=True):
+            group.update(new)
+        self.state = new_state
+
+    def _hyper_parameters(self, saved: Mapping[str, Any], i: int) -> dict[str, Any]:
+        """The hyper-parameters of saved group ``i`` that this optimizer takes."""
+        name = type(self).__name__
+        fixed = self._fixed_torch_flags()
+        hyper = {}
+        for key, value in saved.items():
+            if key == "params" or key in IMPLEMENTATION_FLAGS:
+                continue
+            if key in fixed:
+                if value != fixed[key]:
+                    raise ValueError(
+                        f"parameter group {i} of the state dict sets {key}={value!r}; {name} "
+                        f"always runs as {key}={fixed[key]!r}, so it cannot continue that run"
+                    )
+                continue
+            if key not in self.defaults and key != "initial_lr":
+                raise ValueError(
+                    f"parameter group {i} of the state dict sets {key!r}, which {name} does "
+                    f"not take (it takes {sorted(self.defaults)}); it was saved from another "
+                    "kind of optimizer"
+                )
+            hyper[key] = value
+        return hyper
+
+    def _fixed_torch_flags(self) -> dict[str, Any]:
+        """``torch.optim`` options this class lacks, with the value it always acts as."""
+        return {"maximize": False}
 
     # --- for subclasses --------------------------------------------------------------
 

@@ -4,15 +4,16 @@ A run that trains N steps, stops, and resumes for N more must end with the same 
 bit for bit, as one that trains 2N steps straight. That needs more than the weights:
 
 - the optimizer's per-parameter state (AdamW's moments and step count);
-- the step, which sets the learning rate through the schedule;
+- the schedule's position, which sets the learning rate;
 - the random generators: Python's, NumPy's and torch's (CPU and CUDA, for dropout), and
   the data sampler's (which windows come next);
 - the gradient scaler's scale, for float16 training.
 
-Our optimizers keep their state keyed by ``id(param)`` and have no ``state_dict``
-(see :mod:`nlpjourney.optim.optimizer`), so :func:`optimizer_state` stores it here, as
-a list in the order of ``optimizer.parameters()``: ids change between processes, the
-order of a model's parameters does not.
+The optimizer is saved through its own ``state_dict()`` (ours,
+:meth:`nlpjourney.optim.Optimizer.state_dict`, or ``torch.optim``'s: the same layout,
+parameters named by their index), and restored by :func:`load_optimizer_state`, which
+also reads the layout of format-1 checkpoints (``{"type", "groups", "state": [...]}``,
+written before our optimizers had a ``state_dict``), so older runs still resume.
 
 A checkpoint is written to a temporary file beside the target and renamed over it, so a
 crash mid-write never leaves a half-written ``ckpt.pt``. It is read with
@@ -37,6 +38,7 @@ from nlpjourney.errors import JourneyError
 
 __all__ = [
     "FORMAT",
+    "FORMATS",
     "CheckpointError",
     "load_checkpoint",
     "load_optimizer_state",
@@ -46,8 +48,11 @@ __all__ = [
     "set_rng_state",
 ]
 
-#: Written into every checkpoint; a file without it (or with another) is refused.
-FORMAT = "nlpjourney.train/1"
+#: Written into every checkpoint. Format 2 saves the optimizer in ``state_dict`` layout
+#: and the schedule; format 1 kept the optimizer's state as a list, with its class name.
+FORMAT = "nlpjourney.train/2"
+#: The formats :func:`load_checkpoint` reads; a file with none of them is refused.
+FORMATS = ("nlpjourney.train/1", FORMAT)
 
 #: What every checkpoint holds, checked when one is read.
 REQUIRED = ("format", "model", "optimizer", "config", "step", "rng")
@@ -58,58 +63,63 @@ class CheckpointError(JourneyError):
 
 
 def optimizer_state(optimizer: Any) -> dict[str, Any]:
-    """Everything needed to restore one of our optimizers, with no reference to ids.
+    """What a checkpoint stores of ``optimizer``: its ``state_dict()``.
 
     Returns:
-        ``{"type": class name, "groups": [hyper-parameters, no params],
-        "state": [state dict per parameter, in ``optimizer.parameters()`` order]}``;
-        tensors in the state are cloned so later steps do not change the snapshot.
+        ``{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}``,
+        ``torch.optim``'s layout, which our optimizers share.
     """
-    groups = [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
-    state = []
-    for p in optimizer.parameters():
-        entry = optimizer.state.get(id(p), {})
-        state.append({k: v.detach().clone() if torch.is_tensor(v) else v for k, v in entry.items()})
-    return {"type": type(optimizer).__name__, "groups": groups, "state": state}
+    return optimizer.state_dict()
 
 
-def load_optimizer_state(optimizer: Any, saved: dict[str, Any]) -> None:
-    """Put :func:`optimizer_state`'s snapshot back into ``optimizer``.
+def load_optimizer_state(optimizer: Any, saved: dict[str, Any], kind: str | None = None) -> None:
+    """Put a checkpoint's optimizer state back into ``optimizer``, through ``load_state_dict``.
+
+    Args:
+        optimizer: ours or a ``torch.optim`` one, holding the model's parameters.
+        saved: :func:`optimizer_state`'s output, or a format-1 checkpoint's
+            ``{"type", "groups", "state": [...]}``.
+        kind: the class name of the optimizer that saved it, when known.
 
     Raises:
-        CheckpointError: the snapshot is of another optimizer, another number of
-            parameters or groups, or holds tensors of other shapes.
+        CheckpointError: the state is of another kind of optimizer, or of another model
+            (other numbers of groups or parameters, other shapes).
     """
-    params = list(optimizer.parameters())
-    if saved.get("type") != type(optimizer).__name__:
+    name = type(optimizer).__name__
+    if isinstance(saved, dict) and {"type", "groups", "state"} <= set(saved):
+        kind, saved = saved["type"], _from_format_1(optimizer, saved)
+    if kind is not None and kind != name:
         raise CheckpointError(
-            f"the checkpoint's optimizer is {saved.get('type')}, this run uses "
-            f"{type(optimizer).__name__}; resume with the same optimizer or start afresh"
+            f"the checkpoint's optimizer is {kind}, this run uses {name}; resume with the "
+            "same optimizer or start afresh"
         )
-    if len(saved["state"]) != len(params) or len(saved["groups"]) != len(optimizer.param_groups):
+    try:
+        optimizer.load_state_dict(saved)
+    except (ValueError, TypeError, KeyError) as error:
+        raise CheckpointError(
+            f"the checkpoint's optimizer state does not fit this run's {name}: {error}"
+        ) from error
+
+
+def _from_format_1(optimizer: Any, saved: dict[str, Any]) -> dict[str, Any]:
+    """A format-1 optimizer entry in ``state_dict`` layout.
+
+    Format 1 kept the hyper-parameters per group, without their parameters, and one state
+    dict per parameter in the order of the groups, which is the order of the indices.
+    """
+    sizes = [len(group["params"]) for group in optimizer.param_groups]
+    if len(saved["state"]) != sum(sizes) or len(saved["groups"]) != len(sizes):
         raise CheckpointError(
             f"the checkpoint's optimizer holds {len(saved['state'])} parameters in "
-            f"{len(saved['groups'])} groups, this model has {len(params)} in "
-            f"{len(optimizer.param_groups)}; it was made for another model"
+            f"{len(saved['groups'])} groups, this model has {sum(sizes)} in {len(sizes)}; "
+            "it was made for another model"
         )
-    for p, entry in zip(params, saved["state"], strict=True):
-        for key, value in entry.items():
-            if torch.is_tensor(value) and value.shape != p.shape:
-                raise CheckpointError(
-                    f"optimizer state {key!r} has shape {tuple(value.shape)} but its "
-                    f"parameter has {tuple(p.shape)}; the checkpoint is for another model"
-                )
-    for group, hyper in zip(optimizer.param_groups, saved["groups"], strict=True):
-        group.update(hyper)
-    optimizer.state.clear()
-    for p, entry in zip(params, saved["state"], strict=True):
-        if entry:
-            optimizer.state_of(p).update(
-                {
-                    k: v.to(device=p.device, dtype=v.dtype) if torch.is_tensor(v) else v
-                    for k, v in entry.items()
-                }
-            )
+    groups, start = [], 0
+    for hyper, size in zip(saved["groups"], sizes, strict=True):
+        groups.append({**hyper, "params": list(range(start, start + size))})
+        start += size
+    state = {index: entry for index, entry in enumerate(saved["state"]) if entry}
+    return {"state": state, "param_groups": groups}
 
 
 def rng_state() -> dict[str, Any]:
@@ -187,11 +197,11 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
             f"{str(error).splitlines()[0] if str(error) else 'no detail'}); it is corrupt or "
             "not a checkpoint: delete it and start afresh, or resume from a good copy"
         ) from error
-    if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT:
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") not in FORMATS:
         found = checkpoint.get("format") if isinstance(checkpoint, dict) else None
         raise CheckpointError(
-            f"{path} is not a training checkpoint of format {FORMAT!r} (found {found!r}); "
-            "resume only from a ckpt.pt that nlpjourney.train wrote"
+            f"{path} is not a training checkpoint of format {' or '.join(FORMATS)} (found "
+            f"{found!r}); resume only from a ckpt.pt that nlpjourney.train wrote"
         )
     missing = [key for key in REQUIRED if key not in checkpoint]
     if missing:

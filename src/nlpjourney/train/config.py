@@ -47,7 +47,10 @@ class TrainConfig:
 
     One optimizer step sees ``batch_size * grad_accum_steps`` sequences. The learning
     rate rises linearly over ``warmup_steps`` then follows a cosine down to ``min_lr`` at
-    ``max_steps``.
+    ``max_steps``, and holds there. ``lr``, ``betas`` and ``weight_decay`` set the default
+    AdamW, and ``lr``, ``min_lr`` and ``warmup_steps`` the default schedule: a
+    :class:`~nlpjourney.train.loop.Trainer` given its own optimizer or schedule uses
+    that one's settings instead.
 
     Example:
         >>> cfg = TrainConfig(max_steps=100, batch_size=8, out_dir="runs/tiny")
@@ -69,7 +72,7 @@ class TrainConfig:
     lr: float = 1e-3
     """Peak learning rate, reached at the end of the warm-up."""
     min_lr: float = 1e-4
-    """Learning rate at the end of the cosine decay (nanoGPT: about lr / 10)."""
+    """Learning rate at the end of the cosine decay and after it (nanoGPT: about lr / 10)."""
     warmup_steps: int | None = None
     """Steps of linear warm-up from 0 to ``lr`` (None: 10% of ``max_steps``, at most 100)."""
     weight_decay: float = 0.1

@@ -5,14 +5,22 @@ shape (B, T, V), on batches from a callable ``get_batch(split) -> (x, y)``, to m
 the cross-entropy of the logits against the targets ``y``. One optimizer step (steps 2 to
 4 are the function :func:`train_step`, usable on its own):
 
-1. sets the learning rate of this step: linear warm-up, then cosine decay to ``min_lr``
-   (:func:`learning_rate`, built on :func:`nlpjourney.optim.schedules.cosine_with_warmup`);
-2. runs ``grad_accum_steps`` micro-batches forward and backward, each loss divided by
+1. runs ``grad_accum_steps`` micro-batches forward and backward, each loss divided by
    their number, so the gradients add up to those of one batch that many times bigger;
-3. clips the global gradient norm (:func:`nlpjourney.optim.clip_grad_norm_`);
-4. steps :class:`nlpjourney.optim.AdamW`, whose decoupled weight decay is given only to
-   parameters with 2 or more dimensions (matrices, embeddings), as in nanoGPT: decaying
-   biases and norm gains towards 0 only hurts.
+2. clips the global gradient norm (:func:`nlpjourney.optim.clip_grad_norm_`);
+3. steps the optimizer, by default :class:`nlpjourney.optim.AdamW`, whose decoupled
+   weight decay is given only to parameters with 2 or more dimensions (matrices,
+   embeddings), as in nanoGPT: decaying biases and norm gains towards 0 only hurts;
+4. steps the schedule, which sets the learning rate of the next step: by default
+   linear warm-up, then cosine decay to ``min_lr`` at ``max_steps``, held there after
+   (:func:`learning_rate`, nanoGPT's ``get_lr``).
+
+Any optimizer and schedule can replace the defaults, ours or ``torch.optim``'s:
+``Trainer(..., optimizer=..., schedule=...)`` takes an optimizer over the model's
+parameters, or a function ``model -> optimizer``, and a schedule built on that optimizer,
+or a function ``optimizer -> schedule``. The loop is torch's: ``optimizer.step()`` then
+``schedule.step()``, so step ``k`` (counted from 1) runs at the rate the schedule set
+after ``k - 1`` steps. Checkpoints save both through their ``state_dict()``.
 
 Every ``eval_interval`` steps (and at steps 0 and ``max_steps``) it averages the loss
 over ``eval_steps`` batches of each split, appends a row to ``out_dir/metrics.csv`` and
@@ -63,7 +71,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nlpjourney.errors import JourneyError
-from nlpjourney.optim import AdamW, clip_grad_norm_
+from nlpjourney.optim import AdamW, CosineWithWarmup, clip_grad_norm_
 from nlpjourney.optim.schedules import cosine_with_warmup
 from nlpjourney.progress import progress_bar
 from nlpjourney.train.checkpoint import (
@@ -83,6 +91,7 @@ __all__ = [
     "autocast_dtype",
     "cpu_has_fast_bfloat16",
     "decay_groups",
+    "default_schedule",
     "learning_rate",
     "next_token_loss",
     "resolve_device",
@@ -94,6 +103,14 @@ __all__ = [
 Inputs = torch.Tensor | tuple[torch.Tensor, ...]
 GetBatch = Callable[[str], tuple[Inputs, torch.Tensor]]
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+#: An optimizer, ours or torch's: ``param_groups``, ``step``, ``zero_grad``,
+#: ``state_dict`` and ``load_state_dict``.
+OptimizerLike = Any
+#: A schedule, ours or torch's: ``step()`` sets the optimizer's learning rates;
+#: ``state_dict``/``load_state_dict`` let a checkpoint resume it.
+ScheduleLike = Any
+#: What an optimizer must have to be trained with and checkpointed.
+OPTIMIZER_METHODS = ("param_groups", "step", "zero_grad", "state_dict", "load_state_dict")
 
 #: Files that mark a folder as holding a run.
 RUN_FILES = ("ckpt.pt", "metrics.csv", "loss.png")
@@ -154,13 +171,14 @@ def _call(model: Callable[..., torch.Tensor], x: Inputs) -> torch.Tensor:
 
 
 def learning_rate(step: int, config: TrainConfig) -> float:
-    """The learning rate of optimizer step ``step`` (counted from 1).
+    """The learning rate of optimizer step ``step`` (counted from 1) under the default schedule.
 
     Linear warm-up from 0 to ``lr`` over ``warmup_steps``, then a half cosine from
-    ``lr`` down to ``min_lr`` at ``max_steps``.
+    ``lr`` down to ``min_lr`` at ``max_steps``, held at ``min_lr`` after it (as nanoGPT's
+    ``get_lr``). The default schedule (:func:`default_schedule`) sets exactly these rates.
 
-    Example: lr=1, min_lr=0.1, warmup_steps=2, max_steps=4 gives steps 1..4 the rates
-    0.5, 1.0, 0.55, 0.1.
+    Example: lr=1, min_lr=0.1, warmup_steps=2, max_steps=4 gives steps 1..6 the rates
+    0.5, 1.0, 0.55, 0.1, 0.1, 0.1.
     """
     warmup = config.warmup_steps
     assert warmup is not None  # filled in by TrainConfig.__post_init__
@@ -169,6 +187,27 @@ def learning_rate(step: int, config: TrainConfig) -> float:
         return config.lr * factor
     # Our cosine goes to 0; stretch it to end at min_lr instead.
     return config.min_lr + (config.lr - config.min_lr) * factor
+
+
+def default_schedule(optimizer: OptimizerLike, config: TrainConfig) -> CosineWithWarmup:
+    """The Trainer's schedule when none is given: warm-up, cosine to ``min_lr``, held there.
+
+    Each group's rate is that of :func:`learning_rate`, from the group's own initial rate
+    (``config.lr`` for the default AdamW) instead of ``config.lr``: step ``k`` runs at
+    ``learning_rate(k, config)``.
+
+    Raises:
+        ValueError: ``config.min_lr`` exceeds a group's learning rate.
+    """
+    assert config.warmup_steps is not None  # filled in by TrainConfig.__post_init__
+    schedule = CosineWithWarmup(
+        optimizer, config.warmup_steps, config.max_steps, min_lr=config.min_lr
+    )
+    # subtle: one step ahead of torch's convention. Step k then runs at the schedule's
+    # rate for k, so the first step of a warm-up runs at lr / warmup_steps, not at 0 (a
+    # wasted step), as this loop always did; resumed old runs keep their rates.
+    schedule.step()
+    return schedule
 
 
 def decay_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
@@ -279,6 +318,13 @@ class Trainer:
             When it has ``state_dict``/``load_state_dict`` (a
             :class:`~nlpjourney.train.data.BatchSampler`), its state is checkpointed.
         loss_fn: ``loss_fn(model(x), y)`` -> scalar loss (default: :func:`next_token_loss`).
+        optimizer: an optimizer over the model's parameters (ours or ``torch.optim``'s),
+            or a function ``model -> optimizer``, called once the model is on its
+            device. Default: AdamW with ``config``'s ``lr``, ``betas`` and
+            ``weight_decay``, decay on matrices only (:func:`decay_groups`).
+        schedule: a schedule built on that optimizer (ours or ``torch.optim``'s), or a
+            function ``optimizer -> schedule``; stepped after each optimizer step.
+            Default: :func:`default_schedule`, warm-up and cosine to ``config.min_lr``.
         resume: continue the run in ``config.out_dir`` from its ``ckpt.pt``.
         overwrite: replace a run already in ``config.out_dir`` (its ckpt, metrics, plot).
         meta: plain values saved in every checkpoint under ``"meta"`` (the model's
@@ -288,8 +334,11 @@ class Trainer:
 
     Attributes:
         step: optimizer steps done so far.
-        history: the rows of ``metrics.csv`` (dicts keyed by its columns).
+        history: the rows of ``metrics.csv`` (dicts keyed by its columns); ``lr`` is
+            the rate the step ran at (at step 0: the rate the first step will take).
         device: the device training runs on.
+        optimizer: the optimizer in use, once :meth:`fit` has set it up (else None).
+        schedule: the schedule in use, once :meth:`fit` has set it up (else None).
 
     Example::
 
@@ -298,6 +347,11 @@ class Trainer:
                           data.sampler(batch_size=64, block_size=256, seed=1))
         trainer.fit()
         trainer.history[-1]["val_loss"]
+
+        # SGD with momentum, the rate halved every 500 steps:
+        Trainer(model, config, get_batch,
+                optimizer=lambda m: SGD(m.parameters(), lr=0.1, momentum=0.9),
+                schedule=lambda opt: StepLR(opt, step_size=500, gamma=0.5))
     """
 
     def __init__(
@@ -307,6 +361,8 @@ class Trainer:
         get_batch: GetBatch,
         *,
         loss_fn: LossFn | None = None,
+        optimizer: OptimizerLike | Callable[[nn.Module], OptimizerLike] | None = None,
+        schedule: ScheduleLike | Callable[[OptimizerLike], ScheduleLike] | None = None,
         resume: bool = False,
         overwrite: bool = False,
         meta: Mapping[str, Any] | None = None,
@@ -321,6 +377,25 @@ class Trainer:
             raise TypeError("get_batch must be callable: get_batch(split) -> (x, y)")
         if resume and overwrite:
             raise ValueError("pass resume=True to continue a run or overwrite=True, not both")
+        if isinstance(optimizer, type) or isinstance(schedule, type):
+            raise TypeError(
+                "pass an optimizer or schedule object, or a function that builds one "
+                "(e.g. schedule=lambda opt: StepLR(opt, 100)), not a class"
+            )
+        if not (optimizer is None or hasattr(optimizer, "param_groups") or callable(optimizer)):
+            raise TypeError(
+                "optimizer must be an optimizer (with param_groups) or a function "
+                f"model -> optimizer, got {type(optimizer).__name__}"
+            )
+        if not (schedule is None or hasattr(schedule, "step") or callable(schedule)):
+            raise TypeError(
+                "schedule must be a schedule (with step()) or a function optimizer -> "
+                f"schedule, got {type(schedule).__name__}"
+            )
+        self._make_optimizer = optimizer
+        self._make_schedule = schedule
+        self.optimizer: OptimizerLike | None = None
+        self.schedule: ScheduleLike | None = None
         self.model = model
         self.config = config
         self.get_batch = get_batch
@@ -357,7 +432,24 @@ class Trainer:
                 f"the checkpoint in {self.config.out_dir} does not fit this model: "
                 f"{str(error).splitlines()[0]} ...; resume with the model it was made for"
             ) from error
-        load_optimizer_state(self._optimizer, checkpoint["optimizer"])
+        load_optimizer_state(
+            self.optimizer, checkpoint["optimizer"], checkpoint.get("optimizer_type")
+        )
+        saved_schedule = checkpoint.get("schedule")
+        loader = getattr(self.schedule, "load_state_dict", None)
+        if saved_schedule is not None and callable(loader):
+            try:
+                loader(saved_schedule)
+            except (ValueError, TypeError, KeyError) as error:
+                raise CheckpointError(
+                    f"the checkpoint's schedule does not fit this run's "
+                    f"{type(self.schedule).__name__}: {error}"
+                ) from error
+        else:
+            # a format-1 checkpoint (or a schedule without state_dict): the schedule
+            # takes one step per optimizer step, so replaying them finds its place.
+            for _ in range(int(checkpoint["step"])):
+                self.schedule.step()
         if self._scaler is not None and checkpoint.get("scaler"):
             self._scaler.load_state_dict(checkpoint["scaler"])
         saved = checkpoint["config"]
@@ -379,12 +471,8 @@ class Trainer:
         cfg = self.config
         self.model.to(self.device)
         self._amp = autocast_dtype(cfg.dtype, self.device)
-        self._optimizer = AdamW(
-            decay_groups(self.model, cfg.weight_decay),
-            lr=cfg.lr,
-            betas=cfg.betas,
-            weight_decay=cfg.weight_decay,
-        )
+        self.optimizer = self._build_optimizer()
+        self.schedule = self._build_schedule(self.optimizer)
         self._scaler = (
             torch.amp.GradScaler(self.device.type) if self._amp == torch.float16 else None
         )
@@ -400,6 +488,7 @@ class Trainer:
             self.step = 0
             self._metrics = MetricsLog(cfg.path / "metrics.csv")
         self.history = self._metrics.rows
+        self._lr = float(self.optimizer.param_groups[0]["lr"])  # what step 0 logs
         compile_it = cfg.compile is True or (cfg.compile == "auto" and self.device.type == "cuda")
         # subtle: the compiled wrapper shares the model's parameters but prefixes its
         # state_dict keys with "_orig_mod."; checkpoints always save self.model itself.
@@ -407,6 +496,46 @@ class Trainer:
             torch.compile(self.model) if compile_it else self.model  # type: ignore[assignment]
         )
         return checkpoint
+
+    def _build_optimizer(self) -> OptimizerLike:
+        """The optimizer given, made by the function given, or the default AdamW."""
+        cfg, given = self.config, self._make_optimizer
+        if given is None:
+            return AdamW(
+                decay_groups(self.model, cfg.weight_decay),
+                lr=cfg.lr,
+                betas=cfg.betas,
+                weight_decay=cfg.weight_decay,
+            )
+        optimizer = given if hasattr(given, "param_groups") else given(self.model)
+        missing = [name for name in OPTIMIZER_METHODS if not hasattr(optimizer, name)]
+        if missing:
+            raise TypeError(
+                f"the optimizer ({type(optimizer).__name__}) lacks {', '.join(missing)}; "
+                "pass one of nlpjourney.optim's or torch.optim's"
+            )
+        ours = {id(p) for p in self.model.parameters()}
+        if any(id(p) not in ours for g in optimizer.param_groups for p in g["params"]):
+            raise ValueError(
+                "the optimizer holds parameters that are not the model's; build it on "
+                "model.parameters() (or pass a function model -> optimizer)"
+            )
+        return optimizer
+
+    def _build_schedule(self, optimizer: OptimizerLike) -> ScheduleLike:
+        """The schedule given, made by the function given, or :func:`default_schedule`."""
+        given = self._make_schedule
+        if given is None:
+            return default_schedule(optimizer, self.config)
+        schedule = given if hasattr(given, "step") else given(optimizer)
+        if not callable(getattr(schedule, "step", None)):
+            raise TypeError(f"the schedule ({type(schedule).__name__}) has no step() method")
+        if getattr(schedule, "optimizer", optimizer) is not optimizer:
+            raise ValueError(
+                "the schedule drives another optimizer than the Trainer's; build it on "
+                "the same one (or pass a function optimizer -> schedule)"
+            )
+        return schedule
 
     # -- the loop --------------------------------------------------------------------
 
@@ -446,20 +575,20 @@ class Trainer:
         self.model.train()
         return losses
 
-    def _train_step(self, lr: float) -> tuple[float, int]:
-        """One optimizer step at learning rate ``lr``; returns (loss, tokens seen)."""
-        for group in self._optimizer.param_groups:
-            group["lr"] = lr
+    def _train_step(self) -> tuple[float, int]:
+        """One optimizer step, then one schedule step; returns (loss, tokens seen)."""
+        self._lr = float(self.optimizer.param_groups[0]["lr"])
         batches = [self._batch("train") for _ in range(self.config.grad_accum_steps)]
         loss = train_step(
             self._forward,
-            self._optimizer,
+            self.optimizer,
             batches,
             self.config.grad_clip,
             loss_fn=self.loss_fn,
             scaler=self._scaler,
             autocast=self._autocast,
         )
+        self.schedule.step()
         return loss, sum(y.numel() for _, y in batches)
 
     def _log(self, interval_tokens: int, interval_time: float) -> None:
@@ -470,7 +599,7 @@ class Trainer:
             step=self.step,
             train_loss=losses["train"],
             val_loss=losses["val"],
-            lr=learning_rate(self.step, self.config),
+            lr=self._lr,
             tokens_per_s=rate,
             elapsed=self._elapsed,
         )
@@ -481,11 +610,14 @@ class Trainer:
     def save(self) -> Path:
         """Write ``out_dir/ckpt.pt`` with everything an exact resume needs."""
         sampler_state = getattr(self.get_batch, "state_dict", None)
+        schedule_state = getattr(self.schedule, "state_dict", None)
         return save_checkpoint(
             self.config.path / "ckpt.pt",
             {
                 "model": self.model.state_dict(),
-                "optimizer": optimizer_state(self._optimizer),
+                "optimizer": optimizer_state(self.optimizer),
+                "optimizer_type": type(self.optimizer).__name__,
+                "schedule": schedule_state() if callable(schedule_state) else None,
                 "config": self.config.to_dict(),
                 "step": self.step,
                 "rng": rng_state(),
@@ -525,7 +657,7 @@ class Trainer:
                 self._elapsed += time.perf_counter() - started
             while self.step < stop:
                 started = time.perf_counter()
-                loss, tokens = self._train_step(learning_rate(self.step + 1, cfg))
+                loss, tokens = self._train_step()
                 self.step += 1
                 spent = time.perf_counter() - started
                 self._elapsed += spent
