@@ -1,6 +1,7 @@
 """Every example in the package's docstrings runs and prints what it shows.
 
-Each module of ``nlpjourney`` is imported and its ``>>>`` examples run with the standard
+Each module of ``nlpjourney`` (every package with an ``__init__.py``, walked by
+:func:`pkgutil.walk_packages`) is imported and its ``>>>`` examples run with the standard
 ``doctest`` module; an example marked ``# doctest: +SKIP`` (one that needs a trained model
 or a terminal) is only read.
 """
@@ -26,6 +27,10 @@ MODULES = sorted(
 def test_docstrings_cover_every_module() -> None:
     assert len(MODULES) > 50
     assert "nlpjourney.tokenizers.bpe" in MODULES
+    # walk_packages enters only folders with an __init__.py: course is a package now.
+    assert {"nlpjourney.course", "nlpjourney.course.topics", "nlpjourney.course.checking"} <= set(
+        MODULES
+    )
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -10,6 +10,17 @@ import difflib
 from collections.abc import Mapping
 from typing import TypeVar
 
+__all__ = [
+    "ChecksumError",
+    "DataNotFoundError",
+    "JourneyError",
+    "MissingExtraError",
+    "UnknownNameError",
+    "WorkspaceError",
+    "check_str",
+    "lookup",
+]
+
 T = TypeVar("T")
 
 
@@ -34,6 +45,13 @@ class UnknownNameError(JourneyError, KeyError):
 
 class WorkspaceError(JourneyError):
     """The learner's workspace or progress store is missing or unreadable."""
+
+
+class MissingExtraError(JourneyError, ImportError):
+    """A feature was used whose optional dependencies (an extra) are not installed.
+
+    :func:`nlpjourney.extras.missing_extra` makes one that names the extra to install.
+    """
 
 
 def check_str(value: object, name: str = "text") -> str:

