@@ -25,10 +25,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nlpjourney.apps.gpt import RECIPES as GPT_RECIPES
-from nlpjourney.apps.gpt import GPTRunConfig, generate_text, load_run, train_gpt
+from nlpjourney.apps.gpt import GPTRecipe, GPTRunConfig, generate_text, load_run, train_gpt
 from nlpjourney.apps.runs import check_run_folder, overall_rate, recipe_config
 from nlpjourney.apps.translator import RECIPES as TRANSLATOR_RECIPES
 from nlpjourney.apps.translator import (
+    TranslatorRecipe,
     TranslatorRunConfig,
     evaluate_bleu,
     load_translator,
@@ -36,15 +37,19 @@ from nlpjourney.apps.translator import (
 )
 
 if TYPE_CHECKING:
-    from nlpjourney.apps.sweep import SweepConfig, read_sweep, run_sweep
-    from nlpjourney.apps.translation import Translator
+    from nlpjourney.apps.sweep import RunResult, SweepConfig, read_sweep, run_sweep
+    from nlpjourney.apps.translation import ParallelBatches, Translator
 
 __all__ = [
     "GPT_RECIPES",
     "TRANSLATOR_RECIPES",
+    "GPTRecipe",
     "GPTRunConfig",
+    "ParallelBatches",
+    "RunResult",
     "SweepConfig",
     "Translator",
+    "TranslatorRecipe",
     "TranslatorRunConfig",
     "check_run_folder",
     "evaluate_bleu",
@@ -61,6 +66,8 @@ __all__ = [
 
 #: Names whose modules import torch: loaded on first use (PEP 562).
 _LAZY = {
+    "RunResult": "nlpjourney.apps.sweep",
+    "ParallelBatches": "nlpjourney.apps.translation",
     "SweepConfig": "nlpjourney.apps.sweep",
     "read_sweep": "nlpjourney.apps.sweep",
     "run_sweep": "nlpjourney.apps.sweep",

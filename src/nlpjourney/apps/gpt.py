@@ -2,7 +2,7 @@
 
 :func:`train_gpt` encodes Tiny Shakespeare by characters (or with GPT-2's BPE), builds
 ``GPT(GPTConfig.from_name(preset))`` with the data's vocabulary size and trains it with
-:class:`~nlpjourney.train.Trainer` by the preset's :class:`Recipe`, writing ``ckpt.pt``,
+:class:`~nlpjourney.train.Trainer` by the preset's :class:`GPTRecipe`, writing ``ckpt.pt``,
 ``metrics.csv`` and ``loss.png`` into the run folder. The checkpoint's ``meta`` holds the
 model config and the tokenizer, so :func:`load_run` rebuilds both from the folder alone
 and :func:`generate_text` continues a prompt with them.
@@ -37,7 +37,7 @@ __all__ = [
     "META_KIND",
     "RECIPES",
     "GPTRunConfig",
-    "Recipe",
+    "GPTRecipe",
     "generate_text",
     "load_run",
     "train_gpt",
@@ -49,7 +49,7 @@ META_KIND = "nlpjourney.models.gpt"
 
 
 @dataclass(frozen=True)
-class Recipe:
+class GPTRecipe:
     """How a preset trains: nanoGPT's settings, as :class:`~nlpjourney.train.TrainConfig` fields."""
 
     max_steps: int
@@ -72,12 +72,12 @@ class Recipe:
 #: at this compute a small model fed more tokens beats a bigger one. ``gpt2`` uses
 #: GPT-2's lr 6e-4 and beta2 0.95 at a batch that fits one GPU; ``tiny`` is for tests.
 #: What each reaches is in the README's records table, with its command.
-RECIPES: dict[str, Recipe] = {
-    "shakespeare-char": Recipe(5000, 64, 1e-3, 1e-4, 100, 250, 200),
-    "shakespeare-char-cpu": Recipe(2000, 12, 2e-3, 2e-4, 100, 250, 20),
-    "shakespeare-char-15min": Recipe(4000, 32, 2e-3, 2e-4, 100, 500, 20),
-    "gpt2": Recipe(5000, 8, 6e-4, 6e-5, 100, 250, 20, grad_accum_steps=4, betas=(0.9, 0.95)),
-    "tiny": Recipe(100, 4, 1e-3, 1e-4, 10, 25, 2),
+RECIPES: dict[str, GPTRecipe] = {
+    "shakespeare-char": GPTRecipe(5000, 64, 1e-3, 1e-4, 100, 250, 200),
+    "shakespeare-char-cpu": GPTRecipe(2000, 12, 2e-3, 2e-4, 100, 250, 20),
+    "shakespeare-char-15min": GPTRecipe(4000, 32, 2e-3, 2e-4, 100, 500, 20),
+    "gpt2": GPTRecipe(5000, 8, 6e-4, 6e-5, 100, 250, 20, grad_accum_steps=4, betas=(0.9, 0.95)),
+    "tiny": GPTRecipe(100, 4, 1e-3, 1e-4, 10, 25, 2),
 }
 
 #: The tokenizers :func:`train_gpt` can encode Tiny Shakespeare with.
@@ -136,8 +136,8 @@ class GPTRunConfig:
         return Path(self.out_dir) if self.out_dir is not None else Path("runs") / self.preset
 
     @property
-    def recipe(self) -> Recipe:
-        """The preset's :class:`Recipe`."""
+    def recipe(self) -> GPTRecipe:
+        """The preset's :class:`GPTRecipe`."""
         return RECIPES[self.preset]
 
 

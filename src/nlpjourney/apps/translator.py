@@ -36,7 +36,7 @@ __all__ = [
     "PAIRS",
     "RECIPES",
     "TEST_SPLIT",
-    "Recipe",
+    "TranslatorRecipe",
     "TranslatorRunConfig",
     "evaluate_bleu",
     "load_translator",
@@ -50,7 +50,7 @@ TEST_SPLIT = "test_2016_flickr"
 
 
 @dataclass(frozen=True)
-class Recipe:
+class TranslatorRecipe:
     """How a preset trains, as :class:`~nlpjourney.train.TrainConfig` fields plus the data's."""
 
     max_steps: int
@@ -69,9 +69,9 @@ class Recipe:
 #: ``multi30k``: 8 epochs of 29,000 pairs in 128-sentence batches (~2,000 target tokens),
 #: the paper's Adam betas, no weight decay, label smoothing 0.1; ``tiny``: tests.
 #: What ``multi30k`` reaches is in the README's records table, with its command.
-RECIPES: dict[str, Recipe] = {
-    "multi30k": Recipe(1800, 128, 1e-3, 5e-5, 200, 8000),
-    "tiny": Recipe(30, 8, 3e-3, 3e-4, 3, 300, eval_interval=10, eval_steps=1),
+RECIPES: dict[str, TranslatorRecipe] = {
+    "multi30k": TranslatorRecipe(1800, 128, 1e-3, 5e-5, 200, 8000),
+    "tiny": TranslatorRecipe(30, 8, 3e-3, 3e-4, 3, 300, eval_interval=10, eval_steps=1),
 }
 
 

@@ -1,5 +1,11 @@
 """Whole language models, one readable file each, built from :mod:`nlpjourney.nn` pieces.
 
+Like :mod:`nlpjourney.nn`, this is the torch engine: PyTorch modules on a CPU or a GPU,
+whose weights load from Hugging Face checkpoints key by key. The NumPy engine
+(:mod:`nlpjourney.autograd`) builds no model of this size; it is where backprop is
+written out by hand. Every config is a frozen dataclass with named presets
+(:class:`ModelConfig`).
+
 - :mod:`~nlpjourney.models.gpt`: GPT-2 (:class:`GPTConfig`, :class:`GPT`), trained from
   scratch on Tiny Shakespeare or loaded from Hugging Face GPT-2 weights.
 - :mod:`~nlpjourney.models.transformer`: the original encoder-decoder transformer
@@ -7,7 +13,8 @@
   (:mod:`nlpjourney.apps.translator` trains it as a Multi30k translator).
 """
 
+from nlpjourney.models.config import ModelConfig
 from nlpjourney.models.gpt import GPT, GPTConfig
 from nlpjourney.models.transformer import Transformer, TransformerConfig
 
-__all__ = ["GPT", "GPTConfig", "Transformer", "TransformerConfig"]
+__all__ = ["GPT", "GPTConfig", "ModelConfig", "Transformer", "TransformerConfig"]
