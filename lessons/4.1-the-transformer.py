@@ -27,8 +27,10 @@
 # 2. why the scores are divided by $\sqrt{d}$: a softmax that saturates;
 # 3. masks for padding and for the future, with pictures of attention maps;
 # 4. several heads at once: splitting and merging shapes;
-# 5. positions: attention cannot see order on its own; sinusoids; RoPE as rotations;
-# 6. the block: layer norm, residuals, the feed-forward network, pre- and post-norm;
+# 5. positions: attention cannot see order on its own; sinusoids; RoPE as rotations,
+#    stretched for long contexts; ALiBi;
+# 6. the block: layer norm, residuals, the feed-forward network, pre- and post-norm,
+#    and what Llama changes (RMSNorm, SwiGLU, grouped-query attention);
 # 7. attention a block of keys at a time with an online softmax (FlashAttention's idea);
 # 8. an encoder and a decoder assembled from these parts, trained to reverse sequences;
 # 9. the translator: the library's encoder-decoder on Multi30k, German to English, with
@@ -61,10 +63,16 @@ from nlpjourney.data.corpora import multi30k
 from nlpjourney.models.transformer import DecoderLayer, Transformer, TransformerConfig
 from nlpjourney.nn import (
     FeedForward,
+    KVCache,
     LayerNorm,
     MultiHeadAttention,
+    RMSNorm,
+    RopeScaling,
     RotaryEmbedding,
+    SwiGLU,
     TransformerBlock,
+    alibi_bias,
+    alibi_slopes,
     blockwise_attention,
     causal_mask,
     rope_inv_freq,
@@ -552,6 +560,60 @@ assert_close(
 print("same scores from both layouts once the dims are permuted")
 
 # %% [markdown]
+# ### Longer contexts: stretching RoPE
+#
+# Each pair of dims turns at its own frequency; the slowest pairs have wavelengths of
+# tens of thousands of positions. A model trained on 8,192 positions has only seen a
+# fraction of a turn of those. Llama 3.1 reaches 128k positions by slowing the slow
+# pairs down by a factor (8) so that long distances map onto angles it has seen, while
+# the fast pairs, which encode the order of nearby words, are left alone; a smooth band
+# joins the two. `RopeScaling(kind="llama3", ...)` does this to the frequencies. The
+# plot shows every pair's wavelength before and after.
+
+# %%
+plain = rope_inv_freq(128, base=500000.0)
+stretched = rope_inv_freq(
+    128, base=500000.0, scaling=RopeScaling(kind="llama3", factor=8.0, high_freq_factor=4.0)
+)
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(2 * math.pi / plain, "o", markersize=3, label="Llama 3 (base 500,000)")
+ax.plot(2 * math.pi / stretched, "x", markersize=3, label="with llama3 scaling, factor 8")
+ax.axhline(8192, color="grey", linestyle="--", label="trained context, 8,192")
+ax.set_yscale("log")
+ax.set_xlabel("pair of dims i")
+ax.set_ylabel("wavelength (positions per turn)")
+ax.set_title("RoPE scaling slows only the slow pairs")
+ax.legend()
+show(fig, "lesson-4.1-rope-scaling.png")
+kept = int((stretched == plain).sum())
+print(f"{kept} of {len(plain)} pairs unchanged; the slowest turn 8x slower")
+
+# %% [markdown]
+# ### A fourth way: ALiBi
+#
+# ALiBi (Press et al., 2022, used by BLOOM and MPT) adds no position vector at all. It
+# subtracts from each score a penalty that grows with the distance between query and
+# key, `slope * (i - j)`, with one slope per head: steep heads look near, shallow heads
+# look far. `alibi_bias` builds the penalty; added to causal attention scores it gives
+# each head its own preferred reach.
+
+# %%
+slopes = alibi_slopes(4)
+bias = alibi_bias(slopes, 16, 16)  # (heads, query, key)
+print("slopes of 4 heads:", [round(v, 4) for v in slopes.tolist()])
+last_query = bias[:, -1, :]  # the bias the last of 16 queries puts on keys 0..15
+distance = torch.arange(15, -1, -1)  # query 15 to key j: 15 - j positions back
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for head in range(4):
+    ax.plot(distance, last_query[head], "o-", markersize=3,
+            label=f"head {head}, slope {slopes[head]:.4f}")  # fmt: skip
+ax.set_xlabel("distance from query to key (positions back)")
+ax.set_ylabel("bias added to the score")
+ax.set_title("ALiBi: a penalty that grows with distance, one slope per head")
+ax.legend()
+show(fig, "lesson-4.1-alibi.png")
+
+# %% [markdown]
 # ## 6. The block
 #
 # Attention mixes information *between* positions. A transformer block adds three
@@ -645,6 +707,52 @@ show(fig, "lesson-4.1-pre-post-norm.png")
 # why Xiong et al. (2020, "On Layer Normalization in the Transformer Architecture")
 # could drop the warm-up once the norms moved inside.
 #
+# ### What Llama changes in the block
+#
+# Llama, Mistral, Qwen and SmolLM2 keep the pre-norm block and change three of its parts:
+#
+# - **RMSNorm** instead of layer norm: no mean subtracted, no bias, only a division by
+#   the root mean square, `x / sqrt(mean(x^2) + eps) * weight`. Cheaper, and as good;
+# - **SwiGLU** instead of the GELU feed-forward: `down(silu(gate(x)) * up(x))`, where the
+#   gate decides feature by feature how much of `up(x)` passes. It has three matrices,
+#   so the hidden width shrinks to about $8C/3$ to keep the parameter count of $4C$;
+# - **grouped-query attention**: fewer key/value heads than query heads, each shared by a
+#   group, which shrinks the KV cache a decoder keeps.
+#
+# Build the first two by hand and check them against the library:
+
+# %%
+x = torch.randn(B, T, C) * 3 + 1
+rms = RMSNorm(C, eps=1e-6)
+mine = x / torch.sqrt(x.pow(2).mean(dim=-1, keepdim=True) + 1e-6) * rms.weight
+assert_close(mine, rms(x))
+print("RMSNorm: mean of squares after it", mine.pow(2).mean(-1)[0, :3])
+
+swiglu = SwiGLU(C, hidden_dim=8 * math.ceil(8 * C / 3 / 8))
+gate, up = swiglu.gate_proj(x), swiglu.up_proj(x)
+mine = swiglu.down_proj(gate * torch.sigmoid(gate) * up)  # silu(g) = g * sigmoid(g)
+assert_close(mine, swiglu(x))
+gelu_mlp = FeedForward(C)
+count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+print(f"SwiGLU: {count(swiglu):,} parameters (hidden {swiglu.gate_proj.out_features}); "
+      f"GELU feed-forward: {count(gelu_mlp):,} (hidden {4 * C})")  # fmt: skip
+
+# %% [markdown]
+# Put together with rotary positions and two key/value heads for four query heads, the
+# library's `TransformerBlock` is a Llama block. The KV cache of a decoder holds one key
+# and one value per key/value head, so it is half the size here.
+
+# %%
+llama_block = TransformerBlock(C, h, num_kv_heads=2, norm="rms", mlp="swiglu", bias=False,
+                               rotary=RotaryEmbedding(C // h)).eval()  # fmt: skip
+gpt_block = TransformerBlock(C, h, mlp="gelu_tanh").eval()
+for name, block in (("GPT-2 style", gpt_block), ("Llama style", llama_block)):
+    cache = KVCache()
+    block(torch.randn(1, T, C), kv_cache=cache)
+    print(f"{name}: {count(block):,} parameters, KV cache of {T} positions holds "
+          f"{cache.key.numel() + cache.value.numel()} numbers")  # fmt: skip
+
+# %% [markdown]
 # ## 7. Attention one block of keys at a time
 #
 # Plain attention builds the whole $T \times T$ score matrix. At $T = 8192$ that is 67

@@ -91,13 +91,15 @@ __all__ = [
     "run_curves",
     "run_sweep",
     "size_config",
+    "stored_budget",
 ]
 
 #: The default ladder: depth and width grow together (32 dims per layer), with ``2x32``
 #: added so that three sizes lie left of the lowest loss at the default budget.
 DEFAULT_SIZES = ("1x32", "2x32", "2x64", "3x96", "4x128", "6x192")
-#: Training FLOPs per run of the default sweep: about 10 minutes for all six sizes on two
-#: quiet CPU cores in float32 (measured: 45 to 130 GFLOP/s, the smallest model slowest).
+#: Training FLOPs per run of the default sweep: chosen so that all six sizes train in
+#: about ten minutes on two CPU cores (``journey train sweep --minutes N`` picks a budget
+#: from this machine's measured speed instead).
 DEFAULT_BUDGET = 8e12
 #: Dims per attention head in every size.
 HEAD_SIZE = 32
@@ -489,6 +491,18 @@ def run_sweep(
         _write_csv(out / "sweep.csv", results)
     plot_sweep(out, results)
     return results
+
+
+def stored_budget(out_dir: str | os.PathLike[str]) -> float | None:
+    """The FLOPs budget of the sweep in ``out_dir`` (from its ``sweep.json``), or None.
+
+    A stopped sweep goes on with the budget it began with, whatever a clock says now.
+    """
+    stored = _read_json(Path(out_dir) / "sweep.json")
+    try:
+        return None if stored is None else float(stored["flops_budget"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def budget_for_minutes(

@@ -12,7 +12,6 @@ torch is imported inside the command, so ``journey`` starts fast.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import typer
@@ -59,6 +58,7 @@ def sweep(
 
     from nlpjourney.apps.sweep import (
         SweepConfig,
+        stored_budget,
         budget_for_minutes,
         fit_laws,
         run_curves,
@@ -71,7 +71,7 @@ def sweep(
                              device=device, seed=seed)  # fmt: skip
     except (TypeError, ValueError) as error:
         raise JourneyError(f"{error}") from None
-    stored = None if budget is not None or overwrite else _stored_budget(out_dir)
+    stored = None if budget is not None or overwrite else stored_budget(out_dir)
     if stored is not None:
         # A stopped sweep goes on with the budget it began with, whatever the clock says.
         typer.echo(f"{out_dir} holds a sweep: going on with its budget, {stored:.3g} FLOPs per run")
@@ -97,13 +97,3 @@ def sweep(
         typer.echo(f"L(C) = {compute_law.a:.3g} C^-{compute_law.alpha:.3f} on the frontier "
                    "(Kaplan et al.: alpha_C ~ 0.050)")  # fmt: skip
     typer.echo(f"wrote {out_dir}/sweep.csv and {out_dir}/scaling.png")
-
-
-def _stored_budget(out_dir: Path) -> float | None:
-    """The budget of the sweep in ``out_dir``, or None when it holds none."""
-    try:
-        return float(
-            json.loads((out_dir / "sweep.json").read_text(encoding="utf-8"))["flops_budget"]
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None

@@ -154,7 +154,8 @@ class GPT(nn.Module):
         fused: run layer norm, GELU and attention through torch's fused kernels
             (:func:`~nlpjourney.nn.fast_attention`); False runs our from-scratch
             :mod:`nlpjourney.nn` formulas. Same weights, same numbers to float rounding
-            (tested); fused is 1.2x faster to train on a CPU in float32, 1.7x in bfloat16.
+            (tested); fused is the faster to train (``benchmarks/models_gpt.py`` prints by
+            how much).
 
     Shapes:
         forward: idx (B, T) int64, T <= block_size -> logits (B, T, vocab_size).

@@ -31,13 +31,10 @@ writes ``out_dir/ckpt.pt`` (:mod:`nlpjourney.train.checkpoint`), from which
 On CUDA, ``dtype="auto"`` runs the forward pass under bfloat16 autocast (float16 with a
 gradient scaler where bfloat16 is missing) and ``compile="auto"`` wraps the model in
 ``torch.compile``. On a CPU, ``dtype="auto"`` takes bfloat16 autocast only where the CPU
-multiplies bfloat16 natively (AVX-512 BF16 or AMX: :func:`cpu_has_fast_bfloat16`); on 2
-Zen 4 cores a (768, 128) x (128, 512) matmul runs 4x faster in bfloat16, and a step of
-the ``shakespeare-char-cpu`` GPT drops from 33 to 19 ms. Elsewhere a CPU stays in
+multiplies bfloat16 natively (AVX-512 BF16 or AMX: :func:`cpu_has_fast_bfloat16`): there
+a matmul runs several times faster in bfloat16 than in float32. Elsewhere a CPU stays in
 float32, where bfloat16 would be emulated and slower. ``compile`` stays off on a CPU
-unless forced: compiling costs more than it saves there (measured on 2 cores: 40 steps
-of a 13k-parameter character MLP took 30 s with ``compile=True``, 6.6 s without; the
-GPT above gains nothing per step once compiled, after 10 s of compiling).
+unless forced: for the small models a CPU trains, compiling takes longer than it saves.
 
 Batches: ``get_batch(split)`` returns ``(x, y)``; ``x`` is one tensor, called as
 ``model(x)``, or a tuple of tensors, called as ``model(*x)`` (an encoder-decoder takes
