@@ -219,7 +219,7 @@ class ByteLevelBPETokenizer(Tokenizer):
         return ids
 
     def _cut_points(self, text: str, start: int) -> list[int]:
-        """Before a space that precedes a letter, and after a newline between non-spaces.
+        r"""Before a space that precedes a letter, and after a newline between non-spaces.
 
         Under GPT-2's, GPT-4's and SmolLM's patterns (others: no cuts), a space before a
         letter starts a piece (``" word"``), no piece reaches across it, and a piece that

@@ -100,10 +100,11 @@ _CONTROL = regex.compile(
     rf"[[\x00\ufffd\p{{Cc}}\p{{Cf}}\p{{Co}}]--[\t\n\r{_NOT_CONTROL}]]", regex.V1
 )
 _SPACES = regex.compile(f"[{_WHITESPACE}]")
-# After each whitespace character: every step of the basic tokenizer is per character
-# (a space is a starter, so NFD moves nothing across it) and no word holds a space, so
-# encode_iterable may cut there.
-_AFTER_SPACE = regex.compile(f"(?<=[{_WHITESPACE}])")
+# After each whitespace character that cleaning keeps (it drops U+000B, U+000C and U+0085
+# as control characters, which joins their neighbours): every step of the basic tokenizer
+# is per character (a space is a starter, so NFD moves nothing across it) and no word
+# holds a space, so encode_iterable may cut there.
+_AFTER_SPACE = regex.compile(r"(?<=[[\t\n\r\p{White_Space}]--[\x0b\x0c\x85]])", regex.V1)
 # BERT's CJK blocks, as tokenizers has them (from U+2B920, not U+2B820, in Extension E).
 _CJK = regex.compile(
     "[\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002a6df\U0002a700-\U0002b73f"
