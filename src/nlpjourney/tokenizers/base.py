@@ -54,6 +54,10 @@ __all__ = [
 ]
 
 
+# encode_iterable gathers lines until it holds this many characters, then cuts at the
+# last place it may: memory stays within a chunk and the longest line.
+STREAM_CHUNK = 1 << 16
+
 # A piece cache forgets everything past this many distinct pieces, bounding its memory on
 # an endless stream of new strings (natural text has far fewer distinct pieces).
 CACHE_LIMIT = 1_000_000
@@ -151,6 +155,7 @@ class Tokenizer(ABC):
         self._special_by_id = {i: t for t, i in self.special_tokens.items()}
         self._special_starts = proper_prefixes(self.special_tokens)
         self._longest_special = max(map(len, self.special_tokens), default=0)
+        self._special_firsts = {t[0] for t in self._special_starts}
         # The model's own Jinja chat template, when its files carry one (loaders set it).
         self.chat_template: str | None = None
         self.bos_token: str | None = None
@@ -204,7 +209,7 @@ class Tokenizer(ABC):
     # -- where a stream may be cut (for encode_iterable) ----------------------------
 
     def _cut_points(self, text: str, start: int) -> Iterable[int]:
-        """Places ``p >= start`` where ``text`` may be cut, in increasing order.
+        """Places ``p >= start`` where ``text`` may be cut, the last first.
 
         ``p`` (``0 < p <= len(text)``) is a cut when, whatever text ``more`` follows,
         ``encode_ordinary(text + more)`` equals ``encode_ordinary(text[:p])`` followed by
@@ -222,15 +227,30 @@ class Tokenizer(ABC):
 
     def _cuts_special(self, text: str, p: int) -> bool:
         """Whether a special token could span ``p``: ``text[:p]`` ends with the start of one."""
-        starts = self._special_starts
-        return bool(starts) and any(
-            text[p - k : p] in starts for k in range(1, min(p, self._longest_special - 1) + 1)
-        )
+        low = max(p - self._longest_special + 1, 0)
+        for first in self._special_firsts:
+            i = text.rfind(first, low, p)
+            while i != -1:
+                if text[i:p] in self._special_starts:
+                    return True
+                i = text.rfind(first, low, i)
+        return False
 
-    def _encode_part(self, text: str, continued: bool) -> list[int]:
-        """:meth:`encode` of one part of a stream; a continued part's first stretch of
-        ordinary text is encoded as continuing the part before it."""
+    def _last_cut(self, text: str, start: int) -> int:
+        """The last place of :meth:`_cut_points` no special token spans, or 0."""
+        for p in self._cut_points(text, start):
+            if p > 0 and not self._cuts_special(text, p):
+                return p
+        return 0
+
+    def _encode_part(self, text: str, continued: bool) -> tuple[list[int], bool]:
+        """:meth:`encode` of one part of a stream, and whether it ends in ordinary text.
+
+        A continued part's first stretch of ordinary text continues the stretch the part
+        before ended with (``continued`` says there was one).
+        """
         ids: list[int] = []
+        special = False
         for k, (piece, special) in enumerate(split_on_special_tokens(text, self._special_pattern)):
             if special:
                 ids.append(self.special_tokens[piece])
@@ -238,7 +258,7 @@ class Tokenizer(ABC):
                 ids.extend(self._encode_continued(piece))
             else:
                 ids.extend(self.encode_ordinary(piece))
-        return ids
+        return ids, not special
 
     # -- shared behaviour ------------------------------------------------------------
 
@@ -264,13 +284,14 @@ class Tokenizer(ABC):
     def encode_iterable(
         self, lines: Iterable[str], add_special_tokens: bool = False
     ) -> Iterator[int]:
-        """The ids of the joined ``lines``, yielded while they are read.
+        r"""The ids of the joined ``lines``, yielded while they are read.
 
         An open text file is an iterable of lines, so ``encode_iterable(open(path))``
-        encodes a file of any size; the ids equal ``encode("".join(lines))``. Lines wait
-        until a place where the model may cut the text (a space before a word, a line
-        end; see :meth:`_cut_points`), so memory stays bounded by the longest line for
-        ordinary text; a stretch with no such place (one endless line) is held whole.
+        encodes a file of any size; the ids equal ``encode("".join(lines))``. Lines are
+        gathered into chunks of about :data:`STREAM_CHUNK` characters, each cut at the
+        last place where the model may cut the text (a space before a word, a line end;
+        see :meth:`_cut_points`), so memory stays bounded by a chunk and the longest line
+        for ordinary text; a stretch with no such place (one endless line) is held whole.
 
         Args:
             lines: strings, usually lines with their line ends (a file, a list).
@@ -291,25 +312,24 @@ class Tokenizer(ABC):
         if add_special_tokens:
             yield from self.prefix_ids
         pending = ""
+        searched = 0  # the places before this were no cut (see _cut_points)
         continued = False
         for line in lines:
             if not isinstance(line, str):
                 raise TypeError(f"encode_iterable reads str lines, not {type(line).__name__}")
-            start = max(len(pending) - 2, 0)
             pending += line
-            cut = next(
-                (
-                    p
-                    for p in reversed(list(self._cut_points(pending, start)))
-                    if p > 0 and not self._cuts_special(pending, p)
-                ),
-                0,
-            )
+            # Gather about STREAM_CHUNK characters before cutting: one encode call per
+            # chunk, not per line, keeps the model's own speed.
+            if len(pending) < STREAM_CHUNK:
+                continue
+            cut = self._last_cut(pending, searched)
+            searched = max(len(pending) - 2, 0)
             if cut:
-                yield from self._encode_part(pending[:cut], continued)
+                ids, continued = self._encode_part(pending[:cut], continued)
+                yield from ids
                 pending = pending[cut:]
-                continued = True
-        yield from self._encode_part(pending, continued)
+                searched = max(searched - cut, 0)
+        yield from self._encode_part(pending, continued)[0]
         if add_special_tokens:
             yield from self.suffix_ids
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any
@@ -83,7 +83,8 @@ _CUT_AT_SPACES = frozenset({PATTERNS["gpt2"], PATTERNS["gpt4"]})
 # a subset of the places, each still a piece boundary, which keeps the cut exact.
 _SPACE_BEFORE_WORD = re.compile(r" (?=\S)")
 # Where encode_iterable may cut a stream, under the patterns of _STREAMS (see _cut_points).
-_STREAM_CUTS = regex.compile(r"(?<=\S\n)(?=\S)|(?= \p{L})")
+# Searched backwards (REVERSE): the last place is the one wanted.
+_STREAM_CUTS = regex.compile(r"(?<=\S\n)(?=\S)|(?= \p{L})", regex.REVERSE)
 _STREAMS = frozenset({PATTERNS["gpt2"], PATTERNS["gpt4"], PATTERNS["smollm"]})
 # A mark that ends a word in running text; under GPT-2's and GPT-4's patterns " word,"
 # is two pieces, " word" and ",".
@@ -218,7 +219,7 @@ class ByteLevelBPETokenizer(Tokenizer):
         ids.extend(chain.from_iterable(map(self._spaced.__getitem__, islice(segments, 1, None))))
         return ids
 
-    def _cut_points(self, text: str, start: int) -> list[int]:
+    def _cut_points(self, text: str, start: int) -> Iterator[int]:
         r"""Before a space that precedes a letter, and after a newline between non-spaces.
 
         Under GPT-2's, GPT-4's and SmolLM's patterns (others: no cuts), a space before a
@@ -230,8 +231,8 @@ class ByteLevelBPETokenizer(Tokenizer):
         (``\s+(?!\S)``), so no cut touches one.
         """
         if not self._streams:
-            return []
-        return [match.start() for match in _STREAM_CUTS.finditer(text, start)]
+            return iter(())
+        return (match.start() for match in _STREAM_CUTS.finditer(text, start))
 
     def _encode_spaced(self, segment: str) -> tuple[int, ...]:
         """The ids of ``" " + segment`` (a miss of the segment cache).

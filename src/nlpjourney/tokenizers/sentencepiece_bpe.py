@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import Any
 
@@ -99,8 +99,9 @@ LLAMA_DECODER: dict[str, Any] = {
 # A run of "▁" with the other characters after it: the text cut before each "▁" that
 # follows another character ("▁Hi▁▁you" -> "▁Hi", "▁▁you").
 _WORD_STARTS = re.compile("▁*[^▁]+|▁+")
-# Where a stream may be cut: after a newline, or at a space after a non-space.
-_STREAM_CUTS = regex.compile(r"(?<=\n)|(?<=\S)(?= )")
+# Where a stream may be cut: after a newline, or at a space after a non-space; searched
+# backwards (REVERSE), the last place first.
+_STREAM_CUTS = regex.compile(r"(?<=\n)|(?<=\S)(?= )", regex.REVERSE)
 
 
 @register_hf_model("BPE")
@@ -281,23 +282,23 @@ class SentencePieceBPETokenizer(StringVocabTokenizer):
     def _encode_continued(self, text: str) -> list[int]:
         return self._encode_stretch(text, continued=True)
 
-    def _cut_points(self, text: str, start: int) -> list[int]:
+    def _cut_points(self, text: str, start: int) -> Iterator[int]:
         """After a newline, and at a space after a character that stays no ``"▁"``.
 
         A newline whose symbols (``<0x0A>``) take part in no merge and are not unknown
         splits the merging in two; a space, made ``"▁"``, after another character starts
         a word of ``_cut_words``. The stretch after the cut gets no ``"▁"`` in front.
         """
-        points = []
+        if not (self._newline_cuts or self._space_cuts):
+            return
         for match in _STREAM_CUTS.finditer(text, start):
             p = match.start()
             if text[p - 1] == "\n":
                 if self._newline_cuts:
-                    points.append(p)
+                    yield p
             elif self._space_cuts:
                 if normalize(self.normalizer, text[p - 1], continued=True)[-1:] != "▁":
-                    points.append(p)
-        return points
+                    yield p
 
     def _encode_stretch(self, text: str, continued: bool) -> list[int]:
         ids: list[int] = []

@@ -49,7 +49,7 @@ Simplifications:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError, register_hf_model
@@ -249,17 +249,15 @@ class UnigramTokenizer(Tokenizer):
             ids.extend(self._encode_word(word))
         return ids
 
-    def _cut_points(self, text: str, start: int) -> list[int]:
-        """Before each space: Metaspace starts a word there, and a stretch that begins
-        with its ``"▁"`` gets no other in front."""
+    def _cut_points(self, text: str, start: int) -> Iterator[int]:
+        """Before each space, the last first: Metaspace starts a word there, and a
+        stretch that begins with its ``"▁"`` gets no other in front."""
         if not self._space_cuts:
-            return []
-        points = []
-        p = text.find(" ", max(start, 1))
+            return
+        p = text.rfind(" ", max(start, 1))
         while p != -1:
-            points.append(p)
-            p = text.find(" ", p + 1)
-        return points
+            yield p
+            p = text.rfind(" ", max(start, 1), p)
 
     def decode(self, ids: Sequence[int], skip_special_tokens: bool = False) -> str:
         """The text of ``ids`` by the decoder (``"▁"`` back to spaces).

@@ -47,7 +47,7 @@ import heapq
 import os
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import regex
@@ -104,7 +104,9 @@ _SPACES = regex.compile(f"[{_WHITESPACE}]")
 # as control characters, which joins their neighbours): every step of the basic tokenizer
 # is per character (a space is a starter, so NFD moves nothing across it) and no word
 # holds a space, so encode_iterable may cut there.
-_AFTER_SPACE = regex.compile(r"(?<=[[\t\n\r\p{White_Space}]--[\x0b\x0c\x85]])", regex.V1)
+_AFTER_SPACE = regex.compile(
+    r"(?<=[[\t\n\r\p{White_Space}]--[\x0b\x0c\x85]])", regex.V1 | regex.REVERSE
+)
 # BERT's CJK blocks, as tokenizers has them (from U+2B920, not U+2B820, in Extension E).
 _CJK = regex.compile(
     "[\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002a6df\U0002a700-\U0002b73f"
@@ -254,9 +256,9 @@ class WordPieceTokenizer(StringVocabTokenizer):
             ids.extend(self._word_ids(word))
         return ids
 
-    def _cut_points(self, text: str, start: int) -> list[int]:
-        """After each whitespace character (see ``_AFTER_SPACE``)."""
-        return [match.start() for match in _AFTER_SPACE.finditer(text, start)]
+    def _cut_points(self, text: str, start: int) -> Iterator[int]:
+        """After each whitespace character (see ``_AFTER_SPACE``), the last first."""
+        return (match.start() for match in _AFTER_SPACE.finditer(text, start))
 
     def decode(self, ids: Sequence[int], skip_special_tokens: bool = False) -> str:
         """The text of ``ids``: ``##`` pieces glued on, other tokens spaced.
