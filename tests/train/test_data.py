@@ -1,4 +1,4 @@
-"""Tests for nlpjourney.train.data: char tokenizer, uint16 token files, random windows."""
+"""Tests for nlpjourney.train.data: uint16 token files, random windows."""
 
 from __future__ import annotations
 
@@ -7,14 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
-from hypothesis import strategies as st
 
 from nlpjourney.errors import JourneyError
-from nlpjourney.tokenizers import load, train_bpe
+from nlpjourney.tokenizers import CharTokenizer, load, train_bpe
 from nlpjourney.train import (
     BatchSampler,
-    CharTokenizer,
     TokenDataset,
     prepare_bpe,
     prepare_char,
@@ -25,24 +22,6 @@ from nlpjourney.train import data as train_data
 #: 2,000 distinct characters in increasing code-point order, so the sorted vocabulary
 #: gives character i the id i and every id says where in the stream it sits.
 POSITIONS = "".join(chr(0x4E00 + i) for i in range(2000))
-
-
-@given(st.text(min_size=1))
-def test_data_char_tokenizer_round_trip(text: str) -> None:
-    tokenizer = CharTokenizer.from_text(text)
-    assert tokenizer.decode(tokenizer.encode(text)) == text
-    assert tokenizer.chars == sorted(set(text))
-    assert CharTokenizer.from_dict(tokenizer.to_dict()).chars == tokenizer.chars
-
-
-def test_data_char_tokenizer_names_unknown_characters() -> None:
-    tokenizer = CharTokenizer.from_text("abc")
-    with pytest.raises(ValueError, match="'z' is not in"):
-        tokenizer.encode("abz")
-    with pytest.raises(ValueError, match=r"0\.\.2"):
-        tokenizer.decode([0, 7])
-    with pytest.raises(ValueError, match="repeats"):
-        CharTokenizer(["a", "a"])
 
 
 def test_data_prepare_char_memmap_round_trip(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
-"""Subword tokenizers from scratch: byte-level BPE, SentencePiece BPE, WordPiece, Unigram.
+"""Tokenizers from scratch: characters, byte-level BPE, SentencePiece BPE, WordPiece, Unigram.
 
 One interface (:class:`Tokenizer`), the real tokenizers by name (:func:`load`), and
 trainers. Each model lives in its own module:
+
+- :mod:`~nlpjourney.tokenizers.char`: one id per character (nanoGPT's ``shakespeare_char``);
 
 - :mod:`~nlpjourney.tokenizers.basic_bpe`: the BPE training loop at its plainest;
 - :mod:`~nlpjourney.tokenizers.bpe` and :mod:`~nlpjourney.tokenizers.bpe_trainer`: byte-level
@@ -16,7 +18,8 @@ trainers. Each model lives in its own module:
 from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
 from nlpjourney.tokenizers.bpe import ByteLevelBPETokenizer
 from nlpjourney.tokenizers.bpe_trainer import train_bpe
-from nlpjourney.tokenizers.pretrained import load
+from nlpjourney.tokenizers.char import CharTokenizer
+from nlpjourney.tokenizers.pretrained import load, register_loader
 from nlpjourney.tokenizers.sentencepiece_bpe import SentencePieceBPETokenizer
 from nlpjourney.tokenizers.unigram import UnigramTokenizer
 from nlpjourney.tokenizers.unigram_trainer import train_unigram
@@ -24,12 +27,14 @@ from nlpjourney.tokenizers.wordpiece import WordPieceTokenizer, train_wordpiece
 
 __all__ = [
     "ByteLevelBPETokenizer",
+    "CharTokenizer",
     "SentencePieceBPETokenizer",
     "Tokenizer",
     "TokenizerFileError",
     "UnigramTokenizer",
     "WordPieceTokenizer",
     "load",
+    "register_loader",
     "train_bpe",
     "train_unigram",
     "train_wordpiece",

@@ -8,6 +8,8 @@ A tokenizer turns text into a list of integer ids and back. Whatever the model i
   ids; the text between them goes through the model (:meth:`Tokenizer.encode_ordinary`);
   with ``add_special_tokens=True`` the model's template adds its markers around the
   result (BERT's ``[CLS] ... [SEP]``, Llama's ``<s>``);
+- ``encode_iterable(lines)``: the same ids as ``encode("".join(lines))``, yielded as the
+  lines are read, so a file of any size is encoded in memory bounded by its longest line;
 - ``decode(ids)``: the ids back to text;
 - ``token_to_id`` / ``id_to_token`` / ``vocab_size`` / ``special_tokens``;
 - ``save(path)`` writes the Hugging Face ``tokenizer.json`` format, and
@@ -15,7 +17,10 @@ A tokenizer turns text into a list of integer ids and back. Whatever the model i
 
 Each model's module subclasses :class:`Tokenizer` and provides ``encode_ordinary``,
 ``decode``, the vocabulary look-ups, and ``to_hf_dict`` / ``from_hf_dict`` for the file
-format.
+format; it registers itself for its ``tokenizer.json`` model type with
+:func:`register_hf_model`, so this module, which every model module imports, imports none
+of them. For ``encode_iterable`` a model names the places its text may be cut
+(:meth:`Tokenizer._cut_points`).
 
 Reference: the Hugging Face ``tokenizers`` library's ``Tokenizer`` (``encode(...).ids``,
 ``decode``, ``token_to_id``, ``get_vocab_size``, ``save`` / ``from_file``), whose file
@@ -30,9 +35,9 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import regex
 
@@ -43,9 +48,15 @@ __all__ = [
     "StringVocabTokenizer",
     "Tokenizer",
     "TokenizerFileError",
+    "from_hf_dict",
+    "register_hf_model",
     "split_on_special_tokens",
 ]
 
+
+# encode_iterable gathers lines until it holds this many characters, then cuts at the
+# last place it may: memory stays within a chunk and the longest line.
+STREAM_CHUNK = 1 << 16
 
 # A piece cache forgets everything past this many distinct pieces, bounding its memory on
 # an endless stream of new strings (natural text has far fewer distinct pieces).
@@ -111,6 +122,15 @@ def split_on_special_tokens(
     return pieces
 
 
+def proper_prefixes(tokens: Iterable[str]) -> frozenset[str]:
+    """Every non-empty beginning of each token, the whole token left out.
+
+    >>> sorted(proper_prefixes(["<s>"]))
+    ['<', '<s']
+    """
+    return frozenset(t[:k] for t in tokens for k in range(1, len(t)))
+
+
 class Tokenizer(ABC):
     """Text to ids and back; subclasses bring the model.
 
@@ -133,6 +153,9 @@ class Tokenizer(ABC):
         self.suffix_ids: list[int] = list(suffix_ids)
         self._special_pattern = special_token_pattern(self.special_tokens)
         self._special_by_id = {i: t for t, i in self.special_tokens.items()}
+        self._special_starts = proper_prefixes(self.special_tokens)
+        self._longest_special = max(map(len, self.special_tokens), default=0)
+        self._special_firsts = {t[0] for t in self._special_starts}
         # The model's own Jinja chat template, when its files carry one (loaders set it).
         self.chat_template: str | None = None
         self.bos_token: str | None = None
@@ -177,6 +200,66 @@ class Tokenizer(ABC):
     def from_hf_dict(cls, spec: dict[str, Any]) -> Tokenizer:
         """Build one from a parsed Hugging Face ``tokenizer.json`` of this model type."""
 
+    @classmethod
+    def reads_hf_dict(cls, spec: dict[str, Any]) -> bool:
+        """Whether :meth:`from_hf_dict` builds this ``tokenizer.json`` (its model type
+        already matched); a model type two classes share is told apart here."""
+        return True
+
+    # -- where a stream may be cut (for encode_iterable) ----------------------------
+
+    def _cut_points(self, text: str, start: int) -> Iterable[int]:
+        """Places ``p >= start`` where ``text`` may be cut, the last first.
+
+        ``p`` (``0 < p <= len(text)``) is a cut when, whatever text ``more`` follows,
+        ``encode_ordinary(text + more)`` equals ``encode_ordinary(text[:p])`` followed by
+        ``_encode_continued(text[p:] + more)``: no piece of the model spans ``p``, and
+        what is decided before ``p`` does not look past it. A rule may read one character
+        past ``p``; places before ``start`` were decided on an earlier, shorter ``text``
+        and need not be listed again. None (the default): the stream is held whole.
+        """
+        return ()
+
+    def _encode_continued(self, text: str) -> list[int]:
+        """:meth:`encode_ordinary` of text that continues text before it, cut at one of
+        :meth:`_cut_points` (SentencePiece models put no ``"▁"`` in front of it)."""
+        return self.encode_ordinary(text)
+
+    def _cuts_special(self, text: str, p: int) -> bool:
+        """Whether a special token could span ``p``: ``text[:p]`` ends with the start of one."""
+        low = max(p - self._longest_special + 1, 0)
+        for first in self._special_firsts:
+            i = text.rfind(first, low, p)
+            while i != -1:
+                if text[i:p] in self._special_starts:
+                    return True
+                i = text.rfind(first, low, i)
+        return False
+
+    def _last_cut(self, text: str, start: int) -> int:
+        """The last place of :meth:`_cut_points` no special token spans, or 0."""
+        for p in self._cut_points(text, start):
+            if p > 0 and not self._cuts_special(text, p):
+                return p
+        return 0
+
+    def _encode_part(self, text: str, continued: bool) -> tuple[list[int], bool]:
+        """:meth:`encode` of one part of a stream, and whether it ends in ordinary text.
+
+        A continued part's first stretch of ordinary text continues the stretch the part
+        before ended with (``continued`` says there was one).
+        """
+        ids: list[int] = []
+        special = False
+        for k, (piece, special) in enumerate(split_on_special_tokens(text, self._special_pattern)):
+            if special:
+                ids.append(self.special_tokens[piece])
+            elif continued and k == 0:
+                ids.extend(self._encode_continued(piece))
+            else:
+                ids.extend(self.encode_ordinary(piece))
+        return ids, not special
+
     # -- shared behaviour ------------------------------------------------------------
 
     def encode(self, text: str, add_special_tokens: bool = False) -> list[int]:
@@ -197,6 +280,58 @@ class Tokenizer(ABC):
         if add_special_tokens:
             ids = self.prefix_ids + ids + self.suffix_ids
         return ids
+
+    def encode_iterable(
+        self, lines: Iterable[str], add_special_tokens: bool = False
+    ) -> Iterator[int]:
+        r"""The ids of the joined ``lines``, yielded while they are read.
+
+        An open text file is an iterable of lines, so ``encode_iterable(open(path))``
+        encodes a file of any size; the ids equal ``encode("".join(lines))``. Lines are
+        gathered into chunks of about :data:`STREAM_CHUNK` characters, each cut at the
+        last place where the model may cut the text (a space before a word, a line end;
+        see :meth:`_cut_points`), so memory stays bounded by a chunk and the longest line
+        for ordinary text; a stretch with no such place (one endless line) is held whole.
+
+        Args:
+            lines: strings, usually lines with their line ends (a file, a list).
+            add_special_tokens: add the model's markers first and last.
+
+        Raises:
+            TypeError: ``lines`` is a single string, or yields something not a string.
+
+        >>> from nlpjourney.tokenizers import CharTokenizer
+        >>> list(CharTokenizer.from_text("ab\n").encode_iterable(["ab\n", "ba\n"]))
+        [1, 2, 0, 2, 1, 0]
+        """
+        if isinstance(lines, str):
+            raise TypeError(
+                "encode_iterable takes an iterable of strings (an open file, a list of "
+                "lines); encode one string with encode()"
+            )
+        if add_special_tokens:
+            yield from self.prefix_ids
+        pending = ""
+        searched = 0  # the places before this were no cut (see _cut_points)
+        continued = False
+        for line in lines:
+            if not isinstance(line, str):
+                raise TypeError(f"encode_iterable reads str lines, not {type(line).__name__}")
+            pending += line
+            # Gather about STREAM_CHUNK characters before cutting: one encode call per
+            # chunk, not per line, keeps the model's own speed.
+            if len(pending) < STREAM_CHUNK:
+                continue
+            cut = self._last_cut(pending, searched)
+            searched = max(len(pending) - 2, 0)
+            if cut:
+                ids, continued = self._encode_part(pending[:cut], continued)
+                yield from ids
+                pending = pending[cut:]
+                searched = max(searched - cut, 0)
+        yield from self._encode_part(pending, continued)[0]
+        if add_special_tokens:
+            yield from self.suffix_ids
 
     def encode_batch(
         self, texts: Iterable[str], add_special_tokens: bool = False
@@ -287,28 +422,36 @@ class StringVocabTokenizer(Tokenizer, ABC):
         return len(self._id_to_token)
 
 
+T = TypeVar("T", bound=type[Tokenizer])
+
+# tokenizer.json model type -> our classes that read it, asked in order (reads_hf_dict).
+HF_MODELS: dict[str, list[type[Tokenizer]]] = {}
+
+
+def register_hf_model(model_type: str) -> Callable[[T], T]:
+    """Class decorator: :func:`from_hf_dict` builds ``tokenizer.json`` files whose model
+    has this ``type`` with the class (when its ``reads_hf_dict`` agrees).
+
+    Each model's module registers its class, so this module imports none of them.
+    """
+
+    def register(cls: T) -> T:
+        HF_MODELS.setdefault(model_type, []).append(cls)
+        return cls
+
+    return register
+
+
 def from_hf_dict(spec: Any, source: str = "the tokenizer spec") -> Tokenizer:
     """Pick our tokenizer class for a parsed ``tokenizer.json`` and build it."""
     if not isinstance(spec, dict) or not isinstance(spec.get("model"), dict):
         raise TokenizerFileError(f"{source} has no 'model' section; is it a tokenizer.json?")
     kind = spec["model"].get("type")
-    # Imported here: each model module imports this one.
-    if kind == "BPE":
-        if spec["model"].get("byte_fallback") or spec.get("pre_tokenizer") is None:
-            from nlpjourney.tokenizers.sentencepiece_bpe import SentencePieceBPETokenizer
-
-            return SentencePieceBPETokenizer.from_hf_dict(spec)
-        from nlpjourney.tokenizers.bpe import ByteLevelBPETokenizer
-
-        return ByteLevelBPETokenizer.from_hf_dict(spec)
-    if kind == "WordPiece":
-        from nlpjourney.tokenizers.wordpiece import WordPieceTokenizer
-
-        return WordPieceTokenizer.from_hf_dict(spec)
-    if kind == "Unigram":
-        from nlpjourney.tokenizers.unigram import UnigramTokenizer
-
-        return UnigramTokenizer.from_hf_dict(spec)
+    for cls in HF_MODELS.get(kind, []):
+        if cls.reads_hf_dict(spec):
+            return cls.from_hf_dict(spec)
+    known = ", ".join(sorted(HF_MODELS))
     raise TokenizerFileError(
-        f"{source} holds a {kind!r} model; we read BPE, WordPiece and Unigram tokenizers."
+        f"{source} holds a {kind!r} model of a kind we do not build; we read {known} "
+        "tokenizers (a WordLevel one only as characters)."
     )

@@ -47,12 +47,14 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any
 
-from nlpjourney.tokenizers.base import PieceCache, Tokenizer, TokenizerFileError
+import regex
+
+from nlpjourney.tokenizers.base import PieceCache, Tokenizer, TokenizerFileError, register_hf_model
 from nlpjourney.tokenizers.byte_level import (
     PATTERNS,
     bytes_to_text,
@@ -80,11 +82,16 @@ _CUT_AT_SPACES = frozenset({PATTERNS["gpt2"], PATTERNS["gpt4"]})
 # U+001C..U+001F, which `regex` (and so the split patterns) call non-space: it then cuts at
 # a subset of the places, each still a piece boundary, which keeps the cut exact.
 _SPACE_BEFORE_WORD = re.compile(r" (?=\S)")
+# Where encode_iterable may cut a stream, under the patterns of _STREAMS (see _cut_points).
+# Searched backwards (REVERSE): the last place is the one wanted.
+_STREAM_CUTS = regex.compile(r"(?<=\S\n)(?=\S)|(?= \p{L})", regex.REVERSE)
+_STREAMS = frozenset({PATTERNS["gpt2"], PATTERNS["gpt4"], PATTERNS["smollm"]})
 # A mark that ends a word in running text; under GPT-2's and GPT-4's patterns " word,"
 # is two pieces, " word" and ",".
 _WORD_END_MARKS = frozenset(".,;:!?")
 
 
+@register_hf_model("BPE")
 class ByteLevelBPETokenizer(Tokenizer):
     """Byte-level BPE: regex pre-tokenization, then ranked merges over UTF-8 bytes.
 
@@ -190,6 +197,7 @@ class ByteLevelBPETokenizer(Tokenizer):
         self._cut_at_newlines = self.pattern == PATTERNS["gpt2"]
         self._plain = PieceCache(self._encode_run)
         self._newline_ids = self._encode_piece("\n")
+        self._streams = self.pattern in _STREAMS
 
     # -- encoding --------------------------------------------------------------------
 
@@ -210,6 +218,21 @@ class ByteLevelBPETokenizer(Tokenizer):
         ids = list(chain.from_iterable(map(self._cache.__getitem__, self._split(segments[0]))))
         ids.extend(chain.from_iterable(map(self._spaced.__getitem__, islice(segments, 1, None))))
         return ids
+
+    def _cut_points(self, text: str, start: int) -> Iterator[int]:
+        r"""Before a space that precedes a letter, and after a newline between non-spaces.
+
+        Under GPT-2's, GPT-4's and SmolLM's patterns (others: no cuts), a space before a
+        letter starts a piece (``" word"``), no piece reaches across it, and a piece that
+        ends there reads no further than the space: nothing it decides changes with what
+        follows. A newline between two non-spaces is a piece of its own, or ends GPT-4's
+        ``".\n"``, whatever comes after the next character. Whitespace runs are the trap:
+        ``"\n\n"``, ``" \n"`` or trailing spaces join or split by what follows
+        (``\s+(?!\S)``), so no cut touches one.
+        """
+        if not self._streams:
+            return iter(())
+        return (match.start() for match in _STREAM_CUTS.finditer(text, start))
 
     def _encode_spaced(self, segment: str) -> tuple[int, ...]:
         """The ids of ``" " + segment`` (a miss of the segment cache).
@@ -427,6 +450,11 @@ class ByteLevelBPETokenizer(Tokenizer):
                 "merges": [[bytes_to_text(a), bytes_to_text(b)] for a, b in self.merges],
             },
         )
+
+    @classmethod
+    def reads_hf_dict(cls, spec: dict[str, Any]) -> bool:
+        """A BPE with a pre-tokenizer and no byte fallback is byte-level."""
+        return not spec["model"].get("byte_fallback") and spec.get("pre_tokenizer") is not None
 
     @classmethod
     def from_hf_dict(cls, spec: dict[str, Any]) -> ByteLevelBPETokenizer:

@@ -13,6 +13,10 @@ Each name maps to the registry entry holding its files and to the reader for the
 - ``"bert-uncased"``: WordPiece with BERT's basic tokenizer, the all-MiniLM-L6-v2
   package's ``tokenizer.json``;
 - ``"smollm2"``: byte-level BPE and chat template from the SmolLM2 GGUF file's metadata.
+
+Each reader is registered under its name with :func:`register_loader`, and :func:`load`
+looks the name up; a reader that needs more than this package (the GGUF file reader)
+imports it when it runs.
 """
 
 from __future__ import annotations
@@ -25,9 +29,31 @@ from nlpjourney import data
 from nlpjourney.errors import lookup
 from nlpjourney.tokenizers.base import Tokenizer
 
-__all__ = ["PRETRAINED", "load"]
+__all__ = ["PRETRAINED", "load", "register_loader"]
+
+Loader = Callable[[], Tokenizer]
+
+#: name -> the function that reads that tokenizer (filled by :func:`register_loader`).
+PRETRAINED: dict[str, Loader] = {}
 
 
+def register_loader(name: str) -> Callable[[Loader], Loader]:
+    """Decorator: ``load(name)`` calls the decorated function (no arguments).
+
+    Raises:
+        ValueError: ``name`` is taken by another loader.
+    """
+
+    def register(loader: Loader) -> Loader:
+        if name in PRETRAINED and PRETRAINED[name] is not loader:
+            raise ValueError(f"a tokenizer loader named {name!r} is registered already")
+        PRETRAINED[name] = loader
+        return loader
+
+    return register
+
+
+@register_loader("gpt2")
 def _gpt2() -> Tokenizer:
     from nlpjourney.tokenizers.bpe import load_gpt2
 
@@ -50,31 +76,26 @@ def _with_config(folder: Path) -> Tokenizer:
     return tokenizer
 
 
+@register_loader("llama3")
 def _llama3() -> Tokenizer:
     return _with_config(data.path("llama3_tokenizer"))
 
 
+@register_loader("llama2")
 def _llama2() -> Tokenizer:
     return _with_config(data.path("llama2_tokenizer"))
 
 
+@register_loader("bert-uncased")
 def _bert_uncased() -> Tokenizer:
     return Tokenizer.from_file(data.path("all_minilm_l6_v2") / "tokenizer.json")
 
 
+@register_loader("smollm2")
 def _smollm2() -> Tokenizer:
     from nlpjourney.tokenizers.gguf import tokenizer_from_gguf
 
     return tokenizer_from_gguf(data.path("smollm2_135m_instruct"))
-
-
-PRETRAINED: dict[str, Callable[[], Tokenizer]] = {
-    "gpt2": _gpt2,
-    "llama3": _llama3,
-    "llama2": _llama2,
-    "bert-uncased": _bert_uncased,
-    "smollm2": _smollm2,
-}
 
 
 def load(name: str) -> Tokenizer:

@@ -48,11 +48,18 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import Any
 
-from nlpjourney.tokenizers.base import PieceCache, StringVocabTokenizer, TokenizerFileError
+import regex
+
+from nlpjourney.tokenizers.base import (
+    PieceCache,
+    StringVocabTokenizer,
+    TokenizerFileError,
+    register_hf_model,
+)
 from nlpjourney.tokenizers.hf_json import (
     added_tokens,
     template_ids,
@@ -64,6 +71,7 @@ from nlpjourney.tokenizers.sentencepiece_steps import (
     check_normalizer,
     check_pre_tokenizer,
     decode_tokens,
+    is_local,
     normalize,
     pre_tokenize,
 )
@@ -91,8 +99,12 @@ LLAMA_DECODER: dict[str, Any] = {
 # A run of "▁" with the other characters after it: the text cut before each "▁" that
 # follows another character ("▁Hi▁▁you" -> "▁Hi", "▁▁you").
 _WORD_STARTS = re.compile("▁*[^▁]+|▁+")
+# Where a stream may be cut: after a newline, or at a space after a non-space; searched
+# backwards (REVERSE), the last place first.
+_STREAM_CUTS = regex.compile(r"(?<=\n)|(?<=\S)(?= )", regex.REVERSE)
 
 
+@register_hf_model("BPE")
 class SentencePieceBPETokenizer(StringVocabTokenizer):
     """BPE over characters with byte fallback, as in Llama 2's ``tokenizer.json``.
 
@@ -164,6 +176,21 @@ class SentencePieceBPETokenizer(StringVocabTokenizer):
         cut = "▁" in self.vocab and not joins_words and not ignore_merges
         self._cut_words = _WORD_STARTS.findall if cut else None
         self._cache = PieceCache(self._encode_segment)
+        # Where encode_iterable may cut (see _cut_points). Both need a normalizer that
+        # runs on each side of the cut alike and no pre-tokenizer (Metaspace would put
+        # its "▁" before a continued stretch).
+        local = is_local(normalizer) and pre_tokenizer is None
+        self._space_cuts = local and cut and normalize(normalizer, " ", continued=True) == "▁"
+        newline = self._symbols("\n")
+        in_merges = {i for pair in self._merge_of for i in pair}
+        self._newline_cuts = (
+            local
+            and not ignore_merges
+            and normalize(normalizer, "\n", continued=True) == "\n"
+            and bool(newline)
+            and not in_merges.intersection(newline)
+            and (unk_token is None or self.vocab[unk_token] not in newline)
+        )
 
     # -- the model ----------------------------------------------------------------------
 
@@ -250,8 +277,33 @@ class SentencePieceBPETokenizer(StringVocabTokenizer):
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Ids of ``text``: normalize, cut into words (none: one word), BPE each."""
+        return self._encode_stretch(text, continued=False)
+
+    def _encode_continued(self, text: str) -> list[int]:
+        return self._encode_stretch(text, continued=True)
+
+    def _cut_points(self, text: str, start: int) -> Iterator[int]:
+        """After a newline, and at a space after a character that stays no ``"▁"``.
+
+        A newline whose symbols (``<0x0A>``) take part in no merge and are not unknown
+        splits the merging in two; a space, made ``"▁"``, after another character starts
+        a word of ``_cut_words``. The stretch after the cut gets no ``"▁"`` in front.
+        """
+        if not (self._newline_cuts or self._space_cuts):
+            return
+        for match in _STREAM_CUTS.finditer(text, start):
+            p = match.start()
+            if text[p - 1] == "\n":
+                if self._newline_cuts:
+                    yield p
+            elif self._space_cuts:
+                if normalize(self.normalizer, text[p - 1], continued=True)[-1:] != "▁":
+                    yield p
+
+    def _encode_stretch(self, text: str, continued: bool) -> list[int]:
         ids: list[int] = []
-        for word in pre_tokenize(self.pre_tokenizer, normalize(self.normalizer, text)):
+        normalized = normalize(self.normalizer, text, continued)
+        for word in pre_tokenize(self.pre_tokenizer, normalized):
             if self._cut_words is None:
                 ids.extend(self._encode_word(word))
             else:
@@ -300,6 +352,11 @@ class SentencePieceBPETokenizer(StringVocabTokenizer):
                 "merges": [list(pair) for pair in self.merges],
             },
         )
+
+    @classmethod
+    def reads_hf_dict(cls, spec: dict[str, Any]) -> bool:
+        """A BPE with byte fallback, or with no pre-tokenizer, is SentencePiece-style."""
+        return bool(spec["model"].get("byte_fallback")) or spec.get("pre_tokenizer") is None
 
     @classmethod
     def from_hf_dict(cls, spec: dict[str, Any]) -> SentencePieceBPETokenizer:

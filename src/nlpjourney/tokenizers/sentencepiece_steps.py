@@ -46,6 +46,7 @@ __all__ = [
     "check_normalizer",
     "check_pre_tokenizer",
     "decode_tokens",
+    "is_local",
     "metaspace_split",
     "normalize",
     "pre_tokenize",
@@ -93,16 +94,25 @@ def check_normalizer(spec: dict[str, Any] | None) -> None:
     _check_steps(spec, _NORMALIZERS, "normalizer", "normalizers")
 
 
-def normalize(spec: dict[str, Any] | None, text: str) -> str:
-    """Run a normalizer spec (checked by :func:`check_normalizer`) on ``text``."""
+def normalize(spec: dict[str, Any] | None, text: str, continued: bool = False) -> str:
+    """Run a normalizer spec (checked by :func:`check_normalizer`) on ``text``.
+
+    Args:
+        spec: the normalizer.
+        text: a stretch of text.
+        continued: ``text`` continues a stretch cut before it (``encode_iterable``), so
+            nothing is prepended.
+    """
     if spec is None:
         return text
     kind = spec["type"]
     if kind == "Sequence":
         for step in spec["normalizers"]:
-            text = normalize(step, text)
+            text = normalize(step, text, continued)
         return text
     if kind == "Prepend":
+        if continued:
+            return text
         # subtle: tokenizers prepends only to a non-empty string, so "" stays "" (no "▁").
         return spec["prepend"] + text if text else text
     if kind == "Replace":
@@ -119,6 +129,26 @@ def normalize(spec: dict[str, Any] | None, text: str) -> str:
             text = text.rstrip()
         return text
     raise AssertionError(kind)  # check_normalizer lets nothing else through
+
+
+def is_local(spec: dict[str, Any] | None) -> bool:
+    """Whether a normalizer may run on the two sides of a space or a newline apart.
+
+    Prepending (only at the start), one-character replacements, lower-casing and the
+    Unicode normal forms qualify: a space or newline composes with nothing, and no other
+    character moves across it. ``Strip`` and longer patterns do not.
+
+    >>> is_local({"type": "Strip"}), is_local(None)
+    (False, True)
+    """
+    if spec is None:
+        return True
+    kind = spec["type"]
+    if kind == "Sequence":
+        return all(map(is_local, spec["normalizers"]))
+    if kind == "Replace":
+        return len(_string_pattern(spec)) == 1
+    return kind in {"Prepend", "Lowercase", *_NORMAL_FORMS}
 
 
 def check_pre_tokenizer(spec: dict[str, Any] | None) -> None:
@@ -152,7 +182,11 @@ def metaspace_split(text: str, replacement: str) -> list[str]:
 
 
 def pre_tokenize(spec: dict[str, Any] | None, text: str) -> list[str]:
-    """The words of a normalized stretch of text (all of it when ``spec`` is None)."""
+    """The words of a normalized stretch of text (all of it when ``spec`` is None).
+
+    >>> pre_tokenize({"type": "Metaspace", "replacement": "▁"}, "hi  you")
+    ['▁hi', '▁', '▁you']
+    """
     if spec is None:
         return [text] if text else []
     replacement = spec.get("replacement", "▁")

@@ -49,10 +49,10 @@ Simplifications:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
+from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError, register_hf_model
 from nlpjourney.tokenizers.hf_json import (
     added_tokens,
     template_ids,
@@ -64,6 +64,7 @@ from nlpjourney.tokenizers.sentencepiece_steps import (
     check_normalizer,
     check_pre_tokenizer,
     decode_tokens,
+    is_local,
     normalize,
     pre_tokenize,
 )
@@ -135,6 +136,7 @@ def viterbi(
     return spans
 
 
+@register_hf_model("Unigram")
 class UnigramTokenizer(Tokenizer):
     """Best-scoring segmentation over a vocabulary of pieces with log probabilities.
 
@@ -186,6 +188,15 @@ class UnigramTokenizer(Tokenizer):
         self._max_len = max(len(p) for p, _ in self.pieces)
         self._unk_score = min(s for _, s in self.pieces) - UNK_PENALTY
         self._cache: dict[str, list[int]] = {}
+        # encode_iterable may cut before a space when Metaspace starts a word at each
+        # one and the normalizer runs on both sides alike (see _cut_points).
+        self._space_cuts = (
+            is_local(normalizer)
+            and pre_tokenizer is not None
+            and pre_tokenizer.get("split", True)
+            and normalize(normalizer, " ", continued=True)
+            in (" ", pre_tokenizer.get("replacement", "▁"))
+        )
 
     def _unknown_ids(self, text: str) -> list[int]:
         if self.byte_fallback:
@@ -227,10 +238,26 @@ class UnigramTokenizer(Tokenizer):
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Ids of ``text``: normalize, cut into words, best segmentation of each."""
+        return self._encode_stretch(text, continued=False)
+
+    def _encode_continued(self, text: str) -> list[int]:
+        return self._encode_stretch(text, continued=True)
+
+    def _encode_stretch(self, text: str, continued: bool) -> list[int]:
         ids: list[int] = []
-        for word in pre_tokenize(self.pre_tokenizer, normalize(self.normalizer, text)):
+        for word in pre_tokenize(self.pre_tokenizer, normalize(self.normalizer, text, continued)):
             ids.extend(self._encode_word(word))
         return ids
+
+    def _cut_points(self, text: str, start: int) -> Iterator[int]:
+        """Before each space, the last first: Metaspace starts a word there, and a
+        stretch that begins with its ``"▁"`` gets no other in front."""
+        if not self._space_cuts:
+            return
+        p = text.rfind(" ", max(start, 1))
+        while p != -1:
+            yield p
+            p = text.rfind(" ", max(start, 1), p)
 
     def decode(self, ids: Sequence[int], skip_special_tokens: bool = False) -> str:
         """The text of ``ids`` by the decoder (``"▁"`` back to spaces).

@@ -47,12 +47,12 @@ import heapq
 import os
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import regex
 
-from nlpjourney.tokenizers.base import StringVocabTokenizer, TokenizerFileError
+from nlpjourney.tokenizers.base import StringVocabTokenizer, TokenizerFileError, register_hf_model
 from nlpjourney.tokenizers.hf_json import (
     added_tokens,
     template_ids,
@@ -100,6 +100,13 @@ _CONTROL = regex.compile(
     rf"[[\x00\ufffd\p{{Cc}}\p{{Cf}}\p{{Co}}]--[\t\n\r{_NOT_CONTROL}]]", regex.V1
 )
 _SPACES = regex.compile(f"[{_WHITESPACE}]")
+# After each whitespace character that cleaning keeps (it drops U+000B, U+000C and U+0085
+# as control characters, which joins their neighbours): every step of the basic tokenizer
+# is per character (a space is a starter, so NFD moves nothing across it) and no word
+# holds a space, so encode_iterable may cut there.
+_AFTER_SPACE = regex.compile(
+    r"(?<=[[\t\n\r\p{White_Space}]--[\x0b\x0c\x85]])", regex.V1 | regex.REVERSE
+)
 # BERT's CJK blocks, as tokenizers has them (from U+2B920, not U+2B820, in Extension E).
 _CJK = regex.compile(
     "[\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002a6df\U0002a700-\U0002b73f"
@@ -158,6 +165,7 @@ def basic_tokenize(
     return _WORDS.findall(text)
 
 
+@register_hf_model("WordPiece")
 class WordPieceTokenizer(StringVocabTokenizer):
     """BERT's basic tokenizer, then greedy longest-match-first WordPiece.
 
@@ -247,6 +255,10 @@ class WordPieceTokenizer(StringVocabTokenizer):
         for word in words:
             ids.extend(self._word_ids(word))
         return ids
+
+    def _cut_points(self, text: str, start: int) -> Iterator[int]:
+        """After each whitespace character (see ``_AFTER_SPACE``), the last first."""
+        return (match.start() for match in _AFTER_SPACE.finditer(text, start))
 
     def decode(self, ids: Sequence[int], skip_special_tokens: bool = False) -> str:
         """The text of ``ids``: ``##`` pieces glued on, other tokens spaced.

@@ -3,12 +3,11 @@
 A language model trains on random windows of one long stream of token ids. This module
 makes that stream and reads from it:
 
-- :class:`CharTokenizer`: one id per distinct character (the vocabulary is the text's
-  sorted characters), the tokenizer of nanoGPT's ``shakespeare_char``;
-- :func:`prepare_char` and :func:`prepare_bpe`: encode a text once (by characters, or
-  with one of our BPE tokenizers) and write ``train.bin`` and ``val.bin`` (the ids as
-  ``uint16``, the last ``val_fraction`` of the stream for validation) and ``meta.json``
-  into a cache folder; a second call with the same text and tokenizer reuses them;
+- :func:`prepare_char` and :func:`prepare_bpe`: encode a text once (by characters with
+  :class:`~nlpjourney.tokenizers.CharTokenizer`, or with one of our BPE tokenizers) and
+  write ``train.bin`` and ``val.bin`` (the ids as ``uint16``, the last ``val_fraction``
+  of the stream for validation) and ``meta.json`` into a cache folder; a second call
+  with the same text and tokenizer reuses them;
 - :class:`TokenDataset`: the two files as read-only memory maps, and
   :meth:`TokenDataset.get_batch`, ``batch_size`` random windows ``x`` and the same
   windows shifted by one, ``y`` (the next token at every position);
@@ -41,9 +40,10 @@ import torch
 
 from nlpjourney import data
 from nlpjourney.errors import JourneyError, check_str
-from nlpjourney.tokenizers import Tokenizer
+from nlpjourney.tokenizers import CharTokenizer, Tokenizer
 from nlpjourney.tokenizers import load as load_tokenizer
 
+# CharTokenizer lives in nlpjourney.tokenizers; it is named here too for older imports.
 __all__ = [
     "MAX_VOCAB",
     "BatchSampler",
@@ -57,70 +57,6 @@ __all__ = [
 #: The most ids a ``uint16`` file can hold: ids 0 .. 65535.
 MAX_VOCAB = 2**16
 SPLITS = ("train", "val")
-
-
-class CharTokenizer:
-    """One id per character: the characters of a text, sorted, are the vocabulary.
-
-    Args:
-        chars: the vocabulary, distinct single characters; id ``i`` is ``chars[i]``.
-
-    Example:
-        >>> tok = CharTokenizer.from_text("hello")
-        >>> tok.chars, tok.encode("hell"), tok.decode([3, 1])
-        (['e', 'h', 'l', 'o'], [1, 0, 2, 2], 'oh')
-    """
-
-    def __init__(self, chars: Sequence[str]) -> None:
-        chars = list(chars)
-        if not all(isinstance(c, str) and len(c) == 1 for c in chars):
-            raise ValueError("chars must be single characters (str of length 1)")
-        if len(set(chars)) != len(chars):
-            raise ValueError("chars has repeats; each character may appear once")
-        self.chars = chars
-        self._ids = {c: i for i, c in enumerate(chars)}
-
-    @classmethod
-    def from_text(cls, text: str) -> CharTokenizer:
-        """The tokenizer whose vocabulary is ``text``'s distinct characters, sorted."""
-        return cls(sorted(set(check_str(text))))
-
-    @property
-    def vocab_size(self) -> int:
-        """How many characters (ids) there are."""
-        return len(self.chars)
-
-    def encode(self, text: str) -> list[int]:
-        """The id of each character of ``text``.
-
-        Raises:
-            ValueError: ``text`` has a character outside the vocabulary (it is named).
-        """
-        try:
-            return [self._ids[c] for c in check_str(text)]
-        except KeyError as error:
-            raise ValueError(
-                f"character {error.args[0]!r} is not in this tokenizer's {self.vocab_size} "
-                "characters; build the tokenizer from a text that contains it"
-            ) from None
-
-    def decode(self, ids: Sequence[int]) -> str:
-        """The characters of ``ids``."""
-        try:
-            return "".join(self.chars[int(i)] for i in ids)
-        except IndexError:
-            raise ValueError(
-                f"ids must be in 0..{self.vocab_size - 1}, got {max(int(i) for i in ids)}"
-            ) from None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The tokenizer as JSON-ready data (stored in ``meta.json``)."""
-        return {"type": "char", "chars": self.chars}
-
-    @classmethod
-    def from_dict(cls, spec: dict[str, Any]) -> CharTokenizer:
-        """The tokenizer :meth:`to_dict` describes."""
-        return cls(spec["chars"])
 
 
 def _key(*parts: bytes | str) -> str:
@@ -374,7 +310,7 @@ class TokenDataset:
             raise ValueError(f"split must be 'train' or 'val', got {name!r}")
         return self.train if name == "train" else self.val
 
-    def tokenizer(self) -> CharTokenizer | Tokenizer:
+    def tokenizer(self) -> Tokenizer:
         """The tokenizer the streams were made with (to decode samples)."""
         spec = self.meta["tokenizer"]
         if spec["type"] == "char":
