@@ -75,8 +75,12 @@ def copy_weights(ours: Transformer, peer: TorchTransformer) -> None:
     """Give the peer our weights, module by module."""
 
     def attention(a: nn.Module, b: nn.MultiheadAttention) -> None:
-        b.in_proj_weight.copy_(torch.cat([a.q_proj.weight, a.k_proj.weight, a.v_proj.weight]))
-        b.in_proj_bias.copy_(torch.cat([a.q_proj.bias, a.k_proj.bias, a.v_proj.bias]))
+        if a.cross:  # queries from q_proj, keys and values stacked in kv_proj
+            b.in_proj_weight.copy_(torch.cat([a.q_proj.weight, a.kv_proj.weight]))
+            b.in_proj_bias.copy_(torch.cat([a.q_proj.bias, a.kv_proj.bias]))
+        else:  # the three stacked in qkv_proj, as torch's in_proj
+            b.in_proj_weight.copy_(a.qkv_proj.weight)
+            b.in_proj_bias.copy_(a.qkv_proj.bias)
         b.out_proj.weight.copy_(a.out_proj.weight)
         b.out_proj.bias.copy_(a.out_proj.bias)
 
@@ -89,7 +93,7 @@ def copy_weights(ours: Transformer, peer: TorchTransformer) -> None:
     with torch.no_grad():
         peer.embed.weight.copy_(ours.embed.weight)
         for a, b in zip(ours.encoder, peer.transformer.encoder.layers, strict=True):
-            attention(a.self_attn, b.self_attn)
+            attention(a.attn, b.self_attn)
             rest(a, b, 2)
         for a, b in zip(ours.decoder, peer.transformer.decoder.layers, strict=True):
             attention(a.self_attn, b.self_attn)

@@ -18,8 +18,8 @@ import torch
 
 from nlpjourney.apps.gpt import load_run
 from nlpjourney.models import GPTConfig
+from nlpjourney.tokenizers import CharTokenizer
 from nlpjourney.train import load_checkpoint
-from nlpjourney.train.data import CharTokenizer
 
 
 def journey(*args: str, cache: Path) -> subprocess.CompletedProcess:

@@ -220,9 +220,9 @@ def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[GPT, Tokenizer]:
     if not run_dir.is_dir():
         raise JourneyError(f"no run folder {run_dir}; train one with: journey train gpt")
     from nlpjourney.models import GPT, GPTConfig
+    from nlpjourney.tokenizers import CharTokenizer
     from nlpjourney.tokenizers import load as load_tokenizer
     from nlpjourney.train import load_checkpoint, resolve_device
-    from nlpjourney.train.data import CharTokenizer
 
     checkpoint = load_checkpoint(run_dir / "ckpt.pt")  # CheckpointError is a JourneyError
     meta: dict[str, Any] = checkpoint.get("meta") or {}

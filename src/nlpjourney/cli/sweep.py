@@ -58,11 +58,11 @@ def sweep(
 
     from nlpjourney.apps.sweep import (
         SweepConfig,
-        stored_budget,
         budget_for_minutes,
         fit_laws,
         run_curves,
         run_sweep,
+        stored_budget,
     )
 
     set_threads(threads)

@@ -17,7 +17,7 @@ encoder layer is a :class:`~nlpjourney.nn.TransformerBlock` (not causal); each
 cross-attention one (``cross=True``, its cache holds the projected memory once per
 sentence), a :class:`~nlpjourney.nn.FeedForward` and three
 :class:`~nlpjourney.nn.LayerNorm`; positions are
-:func:`~nlpjourney.nn.sinusoidal_positions`.
+:class:`~nlpjourney.nn.SinusoidalPositionalEmbedding`.
 
 Pre-norm by default (``norm_first=True``): the paper normalises after each residual
 add (post-norm, ``norm_first=False``, also implemented and tested), but post-norm needs
@@ -63,8 +63,8 @@ from nlpjourney.nn import (
     KVCache,
     LayerNorm,
     MultiHeadAttention,
+    SinusoidalPositionalEmbedding,
     TransformerBlock,
-    sinusoidal_positions,
 )
 
 __all__ = ["PRESETS", "Transformer", "TransformerConfig"]
@@ -273,9 +273,7 @@ class Transformer(nn.Module):
         self.config = config
         c = config
         self.embed = nn.Embedding(c.vocab_size, c.d_model, padding_idx=c.pad_id)
-        self.register_buffer(
-            "positions", sinusoidal_positions(c.max_len, c.d_model), persistent=False
-        )
+        self.positions = SinusoidalPositionalEmbedding(c.max_len, c.d_model)
         self.dropout = nn.Dropout(c.dropout)
         self.encoder = nn.ModuleList(encoder_layer(c) for _ in range(c.n_encoder_layers))
         self.decoder = nn.ModuleList(DecoderLayer(c) for _ in range(c.n_decoder_layers))
@@ -307,7 +305,8 @@ class Transformer(nn.Module):
                 f"{self.config.max_len}; shorten the input or raise max_len"
             )
         x = self.embed(ids) * math.sqrt(self.config.d_model)  # (B, T, C)
-        return self.dropout(x + self.positions[start : start + length].to(x.dtype))
+        where = torch.arange(start, start + length, device=ids.device)
+        return self.dropout(x + self.positions(where).to(x.dtype))
 
     def _check_ids(self, ids: Tensor, name: str) -> None:
         if not isinstance(ids, Tensor) or ids.ndim != 2 or ids.is_floating_point():

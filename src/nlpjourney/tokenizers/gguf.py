@@ -12,7 +12,7 @@ in metadata keys instead:
 - ``tokenizer.ggml.bos_token_id`` / ``eos_token_id`` / ``add_bos_token``, and
   ``tokenizer.chat_template``.
 
-:func:`nlpjourney.data.gguf.read_metadata` reads them (about 0.05 s for SmolLM2's file).
+:func:`nlpjourney.data.gguf.read_metadata` reads them, without reading the weights.
 
 >>> tok = tokenizer_from_gguf(data.path("smollm2_135m_instruct"))  # doctest: +SKIP
 >>> tok.apply_chat_template([{"role": "user", "content": "Hi"}])  # doctest: +SKIP

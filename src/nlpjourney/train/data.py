@@ -43,11 +43,9 @@ from nlpjourney.errors import JourneyError, check_str
 from nlpjourney.tokenizers import CharTokenizer, Tokenizer
 from nlpjourney.tokenizers import load as load_tokenizer
 
-# CharTokenizer lives in nlpjourney.tokenizers; it is named here too for older imports.
 __all__ = [
     "MAX_VOCAB",
     "BatchSampler",
-    "CharTokenizer",
     "TokenDataset",
     "prepare_bpe",
     "prepare_char",
