@@ -168,3 +168,22 @@ def test_import_order_reader_sees_every_kind_of_import(
     (tmp_path / "train").mkdir()
     (tmp_path / "train" / "loop.py").write_text(code)
     assert imported_modules(tmp_path / "train" / "loop.py", root=tmp_path) == expected
+
+
+def test_import_order_only_the_command_line_tests_import_the_cli() -> None:
+    """Lessons, benchmarks, exercises and tests use the library (``apps``), not ``cli``."""
+    root = Path(__file__).parents[1]
+    users = []
+    for folder in ("tests", "lessons", "benchmarks", "exercises"):
+        for path in sorted((root / folder).rglob("*.py")):
+            if path.is_relative_to(root / "tests" / "cli") or path == Path(__file__):
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                names = (
+                    [a.name for a in node.names] if isinstance(node, ast.Import)
+                    else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                )  # fmt: skip
+                if any(n == "nlpjourney.cli" or n.startswith("nlpjourney.cli.") for n in names):
+                    users.append(str(path.relative_to(root)))
+    assert not users, f"these import nlpjourney.cli; use nlpjourney.apps instead: {users}"
