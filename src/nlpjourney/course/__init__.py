@@ -12,7 +12,9 @@
   check``, which runs an exercise's checks with pytest in a subprocess
   (:func:`run_checks`; pytest comes with the ``course`` extra);
 - :mod:`~nlpjourney.course.progress`: the check results, in SQLite
-  (:class:`ProgressStore`).
+  (:class:`ProgressStore`);
+- :mod:`~nlpjourney.course.lesson_check`: :func:`check`, the check cell of an in-lesson
+  exercise (right, or not yet with a hint).
 
 This is the top floor: the library never imports it, and importing it needs none of
 the ``course`` extra's packages until a lesson is built or an exercise graded.
@@ -24,6 +26,7 @@ the ``course`` extra's packages until a lesson is built or an exercise graded.
 
 from nlpjourney.course import topics
 from nlpjourney.course.grading import CheckReport, CheckResult, run_checks
+from nlpjourney.course.lesson_check import check
 from nlpjourney.course.paths import course_root, repo_root
 from nlpjourney.course.progress import ProgressStore, TopicProgress
 from nlpjourney.course.topics import AREAS, TOPICS, Topic
@@ -37,6 +40,7 @@ __all__ = [
     "ProgressStore",
     "Topic",
     "TopicProgress",
+    "check",
     "course_root",
     "exercise_file",
     "install_topic",
