@@ -106,6 +106,9 @@ def check(
     topic_id: str = typer.Argument(..., help="Topic id, e.g. 0.1."),
     file: Path = typer.Option(None, "--file", help="Grade this file instead of the workspace's."),
     timeout: int = typer.Option(grading.DEFAULT_TIMEOUT, help="Time limit in seconds."),
+    seed: int | None = typer.Option(
+        None, "--seed", help="Replay a run's random inputs (each run prints its seed)."
+    ),
 ) -> None:
     """Grade your exercise for a topic; exit code 1 while any check fails."""
     topic = topics.get(topic_id)
@@ -115,8 +118,12 @@ def check(
         target = file
     else:
         target = workspace.exercise_file(topic)
-    console.print(f"Checking {target} ...")
-    report = grading.run_checks(topic, target, timeout=timeout)
+    seed = grading.new_seed() if seed is None else seed
+    console.print(
+        f"Checking {target} with seed {seed} "
+        f"(`journey check {topic.id} --seed {seed}` replays it) ..."
+    )
+    report = grading.run_checks(topic, target, timeout=timeout, seed=seed)
     for r in report.results:
         # Titles, messages and hints are the check's text, not rich markup: "a[i]" and
         # printed arrays must show as written.

@@ -9,6 +9,12 @@ same checks grade the learner and prove the reference solution.
 Each check's docstring gives its title (first line) and, on a line starting with
 ``Hint:``, what to look at when it fails. Results go to the JSON file named by
 ``--results-json``, one object per check.
+
+Fresh inputs: ``--seed N`` seeds the run. A check that asks for the ``rng`` fixture gets a
+NumPy generator seeded by the run's seed and the check's own name, so its draws do not
+depend on which other checks ran, and the same seed replays them exactly; ``seed`` is the
+run's seed itself (for a ``torch.Generator``). ``journey check`` picks a new seed each
+run and prints it.
 """
 
 from __future__ import annotations
@@ -17,8 +23,11 @@ import importlib
 import importlib.util
 import json
 import sys
+import zlib
 from pathlib import Path
 from types import ModuleType
+
+import numpy as np
 
 from nlpjourney.extras import missing_extra
 
@@ -38,6 +47,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="path of the learner's exercise file, or 'reference' for the library's solution",
     )
     group.addoption("--results-json", default=None, help="where to write the per-check results")
+    group.addoption(
+        "--seed", type=int, default=0, help="seeds the checks' fresh random inputs (rng, seed)"
+    )
 
 
 def load_learner_module(path: Path) -> ModuleType:
@@ -59,6 +71,18 @@ def ex(request: pytest.FixtureRequest) -> ModuleType:
     if target == REFERENCE:
         return importlib.import_module(request.module.REFERENCE)
     return load_learner_module(Path(target))
+
+
+@pytest.fixture(scope="session")
+def seed(request: pytest.FixtureRequest) -> int:
+    """The run's seed (``--seed``), for checks that seed a ``torch.Generator``."""
+    return int(request.config.getoption("--seed"))
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest, seed: int) -> np.random.Generator:
+    """Fresh random inputs for one check: seeded by the run's seed and the check's name."""
+    return np.random.default_rng([seed, zlib.crc32(request.node.nodeid.encode())])
 
 
 def parse_docstring(doc: str | None) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,7 @@ class CheckReport:
     topic: str
     results: list[CheckResult] = field(default_factory=list)
     problem: str = ""
+    seed: int = 0
 
     @property
     def passed(self) -> int:
@@ -58,8 +60,20 @@ def checks_file(topic: Topic) -> Path:
     return file
 
 
-def run_checks(topic: Topic, exercise: Path | None, timeout: int = DEFAULT_TIMEOUT) -> CheckReport:
+def new_seed() -> int:
+    """A fresh seed for a grading run, short enough to type back after ``--seed``."""
+    return secrets.randbelow(1_000_000)
+
+
+def run_checks(
+    topic: Topic,
+    exercise: Path | None,
+    timeout: int = DEFAULT_TIMEOUT,
+    seed: int | None = None,
+) -> CheckReport:
     """Run the topic's checks against ``exercise`` (None: the library's reference).
+
+    ``seed`` seeds the checks' fresh random inputs (None: a new one, kept in the report).
 
     Raises:
         MissingExtraError: pytest, part of the ``course`` extra, is not installed.
@@ -69,7 +83,7 @@ def run_checks(topic: Topic, exercise: Path | None, timeout: int = DEFAULT_TIMEO
     from nlpjourney.course.checking import REFERENCE
 
     checks = checks_file(topic)
-    report = CheckReport(topic.id)
+    report = CheckReport(topic.id, seed=new_seed() if seed is None else seed)
     with tempfile.TemporaryDirectory(prefix="journey-check-") as tmp:
         results_file = Path(tmp) / "results.json"
         (Path(tmp) / "pytest.ini").write_text("[pytest]\n")
@@ -78,6 +92,7 @@ def run_checks(topic: Topic, exercise: Path | None, timeout: int = DEFAULT_TIMEO
             "-p", "nlpjourney.course.checking",
             "--exercise", str(exercise.resolve()) if exercise else REFERENCE,
             "--results-json", str(results_file),
+            "--seed", str(report.seed),
             "-c", str(Path(tmp) / "pytest.ini"), "--rootdir", tmp,
             "-p", "no:cacheprovider", "-q", "--no-header",
         ]  # fmt: skip
