@@ -25,7 +25,9 @@ def test_cli_tokenize_shows_tokens_ids_and_count() -> None:
     result = journey("tokenize", "Hello world, héllo 🎉", "--model", "gpt2")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "Hello·world,·hélloĠðŁİī"  # 🎉's bytes in GPT-2's stand-ins
+    # Not a terminal: tokens separated by spaces (a space inside a token is a ·); 🎉's
+    # bytes in GPT-2's stand-ins.
+    assert lines[0] == "Hello ·world , ·h é llo ĠðŁ İ ī"
     assert lines[1] == "15496 995 11 289 2634 18798 12520 236 231"
     assert lines[2] == "9 tokens, 20 characters (gpt2)"
 
@@ -49,7 +51,7 @@ def test_cli_tokenize_llama2_tokens_keep_their_spaces() -> None:
     one): each token shows what it adds in context, so the spaces all show."""
     result = journey("tokenize", "Hello   world 🤖", "--model", "llama2")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == "Hello···world·<0xF0><0x9F><0xA4><0x96>"
+    assert result.stdout.splitlines()[0] == "Hello ·· ·world · <0xF0> <0x9F> <0xA4> <0x96>"
 
 
 @pytest.mark.parametrize("name", ["gpt2", "llama3", "llama2", "smollm2"])

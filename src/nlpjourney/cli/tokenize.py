@@ -67,13 +67,23 @@ def tokenize(
         False, "--special", help="Add the model's markers (BOS...) as encode does."
     ),
 ) -> None:
-    """Show TEXT cut into tokens by a real tokenizer, coloured by token, with the ids."""
+    """Show TEXT cut into tokens by a real tokenizer, coloured by token, with the ids.
+
+    Without colours (piped into a file, or NO_COLOR set) the tokens are separated by
+    single spaces instead: a space inside a token shows as ``·``, so a plain space is
+    always a boundary.
+    """
     tokenizer = load(model)  # an unknown name is a JourneyError: one line, exit 1
     ids = tokenizer.encode(text, add_special_tokens=special)
-    shown = Text()
-    for n, (piece, spelling) in enumerate(token_pieces(tokenizer, ids)):
-        style = COLOURS[n % len(COLOURS)] + (" italic" if spelling else "")
-        shown.append(token_text(piece), style=style)
-    console.print(shown)
-    console.print(Text(" ".join(map(str, ids)), style="dim"))
+    found = token_pieces(tokenizer, ids)
+    pieces, spelled = [token_text(piece) for piece, _ in found], [s for _, s in found]
+    if console.is_terminal and not console.no_color:
+        shown = Text()
+        for n, (piece, spelling) in enumerate(zip(pieces, spelled, strict=True)):
+            style = COLOURS[n % len(COLOURS)] + (" italic" if spelling else "")
+            shown.append(piece, style=style)
+        console.print(shown)
+    else:
+        console.print(Text(" ".join(pieces)), soft_wrap=True)
+    console.print(Text(" ".join(map(str, ids)), style="dim"), soft_wrap=True)
     console.print(f"{plural(len(ids), 'token')}, {plural(len(text), 'character')} ({model})")
