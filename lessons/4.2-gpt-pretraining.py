@@ -247,7 +247,8 @@ def mean_loss(model, batches):
 
 # %%
 STEPS = 200 if QUICK else 2000
-BLOCK, WIDTH, HEADS, LAYERS, DROPOUT = (32 if QUICK else 64), (32 if QUICK else 64), 4, 2, 0.1
+BLOCK, WIDTH, LAYERS, DROPOUT = (32 if QUICK else 64), (32 if QUICK else 64), 2, 0.1
+HEADS = 2 if QUICK else 4
 LADDER = TrainConfig(
     max_steps=STEPS, batch_size=16, lr=1e-2 if QUICK else 3e-3, min_lr=1e-3 if QUICK else 3e-4,
     eval_interval=0, device="cpu", dtype="float32", out_dir=os.path.join(WORK, "ladder"),
@@ -460,7 +461,8 @@ one_head = climb("2. one head", LM(Head(WIDTH, WIDTH, BLOCK)))
 # One head computes one weighting of the past. Several smaller heads, side by side,
 # can each attend to something else (the last letter, the start of the word, the
 # previous line); their outputs are concatenated and mixed by one more linear layer.
-# The width is shared out: 4 heads of `WIDTH // 4` cost about what one wide head does.
+# The width is shared out: `HEADS` heads of `WIDTH // HEADS` dimensions cost about what
+# one wide head does.
 
 # %%
 class MultiHead(nn.Module):
@@ -755,7 +757,7 @@ for p, q in zip(runs["big"][1].parameters(), runs["micro"][1].parameters(), stri
 
 # %%
 more = TrainConfig(
-    max_steps=100 if QUICK else 1000, batch_size=LADDER.batch_size, lr=2e-3, min_lr=2e-4,
+    max_steps=60 if QUICK else 1000, batch_size=LADDER.batch_size, lr=2e-3, min_lr=2e-4,
     eval_interval=20 if QUICK else 100, eval_steps=4 if QUICK else 10, device="cpu",
     out_dir=os.path.join(WORK, "run"),
 )  # fmt: skip
@@ -908,7 +910,7 @@ assert per_token == gpt.estimate_flops_per_token()
 # size sees about 20 tokens per parameter.
 #
 # The lesson reads the sweep that `journey train sweep` writes to `runs/sweep` when
-# there is one. Otherwise quick mode runs four tiny sizes on a very small budget, and
+# there is one. Otherwise quick mode runs three tiny sizes on a very small budget, and
 # the full lesson a smaller sweep of its own.
 
 # %%
@@ -916,8 +918,8 @@ SWEEP_DIR = "runs/sweep"  # where `journey train sweep` writes, relative to wher
 if os.path.isfile(os.path.join(SWEEP_DIR, "sweep.csv")):
     sweep_config = None  # read the finished sweep below
 elif QUICK:
-    sweep_config = SweepConfig(sizes=("1x32", "2x32", "2x64", "3x96"), flops_budget=5e9,
-                               batch_size=8, block_size=32, evals_per_run=6, eval_steps=4)  # fmt: skip
+    sweep_config = SweepConfig(sizes=("1x32", "2x32", "2x64"), flops_budget=2e9, batch_size=8,
+                               block_size=32, evals_per_run=4, eval_steps=4)  # fmt: skip
 else:
     sweep_config = SweepConfig(flops_budget=5e11)  # the six default sizes, about a minute
 if sweep_config is not None:
