@@ -168,6 +168,7 @@ for t in range(T):
 # one window at each. Write the cutting: given the starts, return `x` and `y`, both
 # int64 tensors of shape `(len(starts), T)`.
 
+
 # %%
 def my_windows(tokens, starts, block_size):
     """x[b] = the block_size ids from starts[b]; y[b] = the same, one id later."""
@@ -199,6 +200,7 @@ show(training_loop_figure(), "lesson-4.2-training-loop.png")
 # The settings come from a `TrainConfig`, the same object `Trainer` takes. AdamW gets
 # two parameter groups, as nanoGPT does: weight decay for matrices and embeddings, none
 # for biases and layer-norm gains (pulling those towards 0 only hurts).
+
 
 # %%
 def lr_at(step, cfg):
@@ -326,7 +328,9 @@ def climb(name, model):
            "train": mean_loss(model, train_batches), "val": mean_loss(model, val_batches),
            "seconds": time.perf_counter() - started}  # fmt: skip
     ladder[:] = [r for r in ladder if r["step"] != name] + [row]  # rerunning a cell replaces it
-    print(f"{name}: {row['params']:,} parameters, val loss {row['val']:.3f} ({row['seconds']:.0f} s)")
+    print(
+        f"{name}: {row['params']:,} parameters, val loss {row['val']:.3f} ({row['seconds']:.0f} s)"
+    )
     return model
 
 
@@ -340,6 +344,7 @@ def climb(name, model):
 # **Predict:** before any training every entry of the table is tiny noise around 0.
 # What loss does that untrained model score? (Think of what a softmax over $V$ nearly
 # equal logits gives each character.)
+
 
 # %%
 class Bigram(nn.Module):
@@ -382,6 +387,7 @@ bigram = climb("1. bigram", Bigram(V))
 # The pieces are written so that the next steps reuse them: `LM` is the shell
 # (embeddings in, logits out) around a `body`, and every later step only changes the body.
 
+
 # %%
 class Head(nn.Module):
     """One head of causal self-attention: each position mixes the values of itself and the past."""
@@ -392,7 +398,9 @@ class Head(nn.Module):
         self.key = nn.Linear(width, head_size)
         self.value = nn.Linear(width, head_size)
         self.drop = nn.Dropout(dropout)  # on the weights; p=0 does nothing until step 7
-        self.register_buffer("tril", torch.tril(torch.ones(block_size, block_size, dtype=torch.bool)))
+        self.register_buffer(
+            "tril", torch.tril(torch.ones(block_size, block_size, dtype=torch.bool))
+        )
 
     def forward(self, x):  # (B, T, C) -> (B, T, hs)
         T = x.shape[1]
@@ -440,6 +448,7 @@ print(equal_scores.softmax(dim=-1))
 # Build the same `(T, T)` weights directly: ones on and below the diagonal, zeros above,
 # each row summing to 1.
 
+
 # %%
 def uniform_weights(T):
     """(T, T) weights: row t gives 1 / (t + 1) to positions 0..t and 0 to later ones."""
@@ -464,6 +473,7 @@ one_head = climb("2. one head", LM(Head(WIDTH, WIDTH, BLOCK)))
 # The width is shared out: `HEADS` heads of `WIDTH // HEADS` dimensions cost about what
 # one wide head does.
 
+
 # %%
 class MultiHead(nn.Module):
     """Step 3: n_head heads side by side, concatenated, then one output projection."""
@@ -487,6 +497,7 @@ multi = climb("3. multi-head", LM(MultiHead(WIDTH, HEADS, BLOCK)))
 # gathered. A small MLP applied to every position on its own (widen 4 times, GELU,
 # narrow back) does that computing. Attention then MLP is a **block**; we stack
 # `LAYERS` of them.
+
 
 # %%
 class FeedForward(nn.Module):
@@ -541,6 +552,7 @@ print(f"{'lower' if change < 0 else 'higher'} than step 3 by {abs(change):.3f}")
 # block then only writes a correction into a **residual stream** that runs from the
 # embeddings to the output, and the gradient has a straight path back along it.
 
+
 # %%
 class ResidualBlock(PlainBlock):
     """Step 5: each sublayer adds to x instead of replacing it."""
@@ -560,6 +572,7 @@ residual = climb("5. + residuals", LM(stack(ResidualBlock)))
 # bias), so every sublayer reads inputs of the same size. GPT-2 puts it *before* each
 # sublayer (pre-norm), which keeps the residual stream itself untouched, and adds one
 # final norm before the output layer.
+
 
 # %%
 class NormBlock(ResidualBlock):
@@ -588,6 +601,7 @@ normed = climb("6. + layer norm", LM(stack(NormBlock), final=nn.LayerNorm(WIDTH)
 # **Predict:** dropout fights overfitting, a gap between train and validation loss. Look
 # at step 6's two losses in the table below: is there a gap for dropout to close in a
 # run this short? Will step 7's validation loss be lower than step 6's?
+
 
 # %%
 class DropoutBlock(NormBlock):
@@ -676,6 +690,7 @@ assert by_hand == ours
 # Equal counts could be a coincidence. Equal outputs are not: we copy our trained
 # weights into `GPT` under its names and compare the logits on a validation batch.
 
+
 # %%
 def gpt_state_dict(model):
     """Our step-7 weights under GPT's names; the heads' q, k, v stack into qkv_proj."""
@@ -699,7 +714,9 @@ final.eval(), gpt.eval()
 xv, yv = val_batches[0]
 with torch.no_grad():
     assert_close(gpt(xv), final(xv), rtol=1e-4, atol=1e-4)
-print(f"same logits; GPT's val loss {mean_loss(gpt, val_batches):.3f} = ours {ladder[-1]['val']:.3f}")
+print(
+    f"same logits; GPT's val loss {mean_loss(gpt, val_batches):.3f} = ours {ladder[-1]['val']:.3f}"
+)
 
 # %% [markdown]
 # From here on the lesson uses the library's `GPT`, with the weights you trained.
@@ -780,8 +797,10 @@ freq = counts[counts > 0] / counts.sum()
 unigram = float(-(freq * np.log(freq)).sum())
 print(f"uniform guess {math.log(V):.3f} nats, character frequencies alone {unigram:.3f} nats")
 below = last["val_loss"] < unigram
-print(f"our GPT's val loss {last['val_loss']:.3f} is "
-      + ("below it: it uses context" if below else "not below it yet: a longer run is needed"))
+print(
+    f"our GPT's val loss {last['val_loss']:.3f} is "
+    + ("below it: it uses context" if below else "not below it yet: a longer run is needed")
+)
 
 # %%
 steps = [row["step"] for row in trainer.history]
@@ -896,7 +915,9 @@ print(f"same {len(texts[True])} characters; cached {timings[True] * 1e3:.0f} ms,
 matmul_params = gpt.num_parameters(non_embedding=True) + V * C  # + the tied output layer
 per_token = 6 * matmul_params + 12 * L * C * BLOCK
 print(f"GPT {L}x{C}: N = {gpt.num_parameters(non_embedding=True):,} (without embeddings)")
-print(f"6 N' = {6 * matmul_params:,} + attention {12 * L * C * BLOCK:,} = {per_token:,} FLOPs/token")
+print(
+    f"6 N' = {6 * matmul_params:,} + attention {12 * L * C * BLOCK:,} = {per_token:,} FLOPs/token"
+)
 assert per_token == gpt.estimate_flops_per_token()
 
 # %% [markdown]
