@@ -89,6 +89,10 @@ print("pets . finance    =", my_dot(pets, finance))
 # the angle** between the vectors: 1 for the same direction, 0 for no overlap at all.
 #
 # $$\cos(a, b) = \frac{a \cdot b}{\|a\|\,\|b\|}$$
+#
+# **Predict, then run.** "pets twice" is the pets document written out twice. Will
+# cos(pets, pets twice) be exactly 1, or a little less? And cos(pets, finance): 0, since
+# one is about animals and the other about money?
 
 
 # %%
@@ -98,6 +102,10 @@ def my_cosine(a, b):
 
 print("cos(pets, pets twice) =", round(my_cosine(pets, twice), 4))
 print("cos(pets, finance)    =", round(my_cosine(pets, finance), 4))
+
+# %% [markdown]
+# Doubling a vector does not change its direction, so the first is exactly 1. The second
+# is not 0: both documents use "sat", and a bag of words sees shared words, not topics.
 
 # %% [markdown]
 # Now check these against the library, then use the library. Its `cosine_similarity`
@@ -136,6 +144,28 @@ np.testing.assert_allclose(my_matvec(A, v), A @ v)
 print("A @ v =", A @ v)
 
 # %% [markdown]
+# **Your turn: the row view.** The same product read row by row: entry $i$ of $Av$ is the
+# dot product of row $i$ of $A$ with $v$. Replace the `None` so that `my_matvec_rows`
+# builds $Av$ that way (a loop over the rows and `my_dot` are all you need).
+
+
+# %%
+def my_matvec_rows(matrix, v):
+    return None  # your code: one dot product per row of the matrix
+
+
+# %%
+from nlpjourney.course import check  # noqa: E402
+
+w = np.array([3.0, 0.5])
+check(
+    "A v, one row at a time",
+    my_matvec_rows(A, w),
+    A @ w,
+    hint="each output number pairs one row of the matrix with the whole vector",
+)
+
+# %% [markdown]
 # Applying $A$ to every point of the unit circle shows the whole map at once: the circle
 # becomes an ellipse, and the two axis arrows go to the columns of $A$.
 
@@ -147,9 +177,12 @@ ellipse = A @ circle  # one matrix product maps all 200 points
 fig, ax = plt.subplots(figsize=(6, 4.5))
 ax.plot(*circle, color="grey", label="unit circle")
 ax.plot(*ellipse, color="tab:blue", label="A applied to it")
-for column, color in zip(A.T, ["tab:red", "tab:green"], strict=True):
+for number, (column, color) in enumerate(zip(A.T, ["tab:red", "tab:green"], strict=True), 1):
     ax.annotate("", xy=column, xytext=(0, 0), arrowprops={"color": color, "width": 1.5})
-ax.set_title("(1, 0) lands on column 1 of A (red), (0, 1) on column 2 (green)")
+    ax.plot([], [], color=color, linewidth=3, label=f"column {number} of A = {column}")  # legend
+ax.set_title("Each axis direction lands on a column of A")
+ax.set_xlabel("first coordinate")
+ax.set_ylabel("second coordinate")
 ax.set_aspect("equal")
 ax.grid(alpha=0.3)
 ax.legend(loc="lower right")
@@ -187,16 +220,22 @@ print("measured:", my_derivative(f, 1.5), " by the rules:", f_prime(1.5))
 # rounding noise. The one-sided difference $(f(x+h) - f(x))/h$ is worse on the first
 # count: its error shrinks like $h$, the central one's like $h^2$.
 
+# **Predict, then run.** The table below shrinks $h$ from $10^{-1}$ to $10^{-11}$. Will the
+# central difference's error keep falling all the way down, or is there a best $h$?
+
 # %%
+central_errors = {}
 print(f"{'h':>8} {'one-sided error':>16} {'central error':>14}")
 for h in [1e-1, 1e-3, 1e-5, 1e-7, 1e-9, 1e-11]:
     one_sided = (f(1.5 + h) - f(1.5)) / h
-    central = my_derivative(f, 1.5, h)
-    print(f"{h:8.0e} {abs(one_sided - f_prime(1.5)):16.2e} {abs(central - f_prime(1.5)):14.2e}")
+    central_errors[h] = abs(my_derivative(f, 1.5, h) - f_prime(1.5))
+    print(f"{h:8.0e} {abs(one_sided - f_prime(1.5)):16.2e} {central_errors[h]:14.2e}")
+best_h = min(central_errors, key=central_errors.get)
+print(f"smallest central error at h = {best_h:.0e}")
 
 # %% [markdown]
-# The central error is smallest near $h = 10^{-5}$ and grows again below it: that is the
-# rounding. The library's `numerical_gradient` uses central differences with a step of
+# There is a best $h$ (printed above): below it the central error grows again, and that
+# is the rounding. The library's `numerical_gradient` uses central differences with a step of
 # $10^{-6}$, a safe choice for float64 values of size about 1.
 #
 # Here is $f$ with its derivative. Where $f'$ crosses zero, $f$ is flat: a peak or a valley.
@@ -211,6 +250,7 @@ ax.axhline(0, color="grey", linewidth=0.8)
 for flat in [-np.sqrt(2 / 3), np.sqrt(2 / 3)]:
     ax.axvline(flat, color="grey", linestyle=":")
 ax.set_xlabel("x")
+ax.set_ylabel("value")
 ax.set_title("f is flat exactly where f' is zero (dotted lines)")
 ax.legend()
 plt.show()
@@ -271,11 +311,14 @@ grid = np.linspace(-3, 3, 60 if QUICK else 200)
 G1, G2 = np.meshgrid(grid, grid)
 heights = 0.5 * (Q[0, 0] * G1**2 + 2 * Q[0, 1] * G1 * G2 + Q[1, 1] * G2**2) - b[0] * G1 - b[1] * G2
 
-fig, ax = plt.subplots(figsize=(6, 5))
-ax.contour(G1, G2, heights, levels=20, cmap="viridis")
+fig, ax = plt.subplots(figsize=(6.5, 5))
+contours = ax.contour(G1, G2, heights, levels=20, cmap="viridis")
+fig.colorbar(contours, ax=ax, label="height of the bowl, f(v)")
 ax.plot(path[:, 0], path[:, 1], "o-", color="tab:red", markersize=3, label="gradient descent")
 ax.plot(*minimum, "*", color="black", markersize=14, label="minimum: Qv = b")
 ax.set_title(f"{steps} steps of gradient descent, learning rate {learning_rate}")
+ax.set_xlabel("$v_1$")
+ax.set_ylabel("$v_2$")
 ax.set_aspect("equal")
 ax.legend(loc="lower left")
 plt.show()
@@ -285,9 +328,34 @@ plt.show()
 # across them. The first step drops almost to the valley floor, because the bowl is steep
 # in that direction; the rest crawl along the floor, where it is nearly flat. How much
 # steeper one direction is than the other (the ratio of $Q$'s eigenvalues) sets how slow
-# gradient descent is. Experiment: with `learning_rate = 0.5` the path zigzags across the
-# valley; past $2 / \lambda_{\max}(Q) \approx 0.59$ (try `0.6`) every step overshoots by
-# more than the last and the path flies off.
+# gradient descent is.
+#
+# **Predict, then run.** Double the learning rate from 0.3 to 0.6: does gradient descent
+# get to the minimum in fewer steps, about as fast, or not at all?
+
+# %%
+largest_eigenvalue = np.linalg.eigvalsh(Q).max()
+print(f"2 / largest eigenvalue of Q = {2 / largest_eigenvalue:.3f}")
+fig, ax = plt.subplots(figsize=(7, 4))
+for rate in (0.3, 0.5, 0.6):
+    v, distances = v0, []
+    for _ in range(steps):
+        v = v - rate * (Q @ v - b)  # the exact gradient: same steps, no finite differences
+        distances.append(np.linalg.norm(v - minimum))
+    print(f"learning rate {rate}: distance to the minimum after {steps} steps {distances[-1]:.2e}")
+    ax.semilogy(range(1, steps + 1), distances, "o-", markersize=3, label=f"learning rate {rate}")
+ax.set_xlabel("step")
+ax.set_ylabel("distance to the minimum (log scale)")
+ax.set_title("Gradient descent on the bowl at three learning rates")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# 0.6 is past $2 / \lambda_{\max}(Q)$ (printed above): along the steep direction every
+# step overshoots the valley floor by more than the last, and the path flies off. 0.5 is
+# just below that limit: it zigzags across the valley, yet ends closer than 0.3 (compare
+# the printed distances), because it also crawls faster along the flat floor. The best
+# rate sits close to the edge where training diverges, a lesson every later topic repeats.
 
 # %% [markdown]
 # ## 5. Softmax, and why it needs a trick
@@ -308,7 +376,10 @@ def naive_softmax(x):
 print(naive_softmax(np.array([1.0, 2.0, 3.0])))
 
 # %% [markdown]
-# Now give it scores of realistic size for a large model's logits:
+# Now give it scores of realistic size for a large model's logits.
+#
+# **Predict, then run.** Only the differences between scores should matter, so will
+# `naive_softmax([1000, 1001, 1002])` print the same probabilities as for `[1, 2, 3]`?
 
 # %%
 big = np.array([1000.0, 1001.0, 1002.0])
@@ -316,7 +387,7 @@ with np.errstate(over="ignore", invalid="ignore"):  # silence the warnings; look
     print("exp(1000) =", np.exp(1000.0), "  softmax:", naive_softmax(big))
 
 # %% [markdown]
-# `exp(1000)` is beyond the largest float64 (about $1.8 \times 10^{308}$), so it becomes
+# Not the same: `exp(1000)` is beyond the largest float64 (about $1.8 \times 10^{308}$), so it becomes
 # `inf`, and `inf / inf` is `nan`. The fix: subtracting the same number $c$ from every
 # score changes nothing, because $e^{x_i - c} / \sum_j e^{x_j - c}$ has the factor
 # $e^{-c}$ above and below the line. Choose $c = \max(x)$: every exponent is then at most
@@ -385,6 +456,7 @@ print([words[k] for k in my_sample(probs, 8, rng)])
 
 # %%
 n = 20_000 if QUICK else 500_000
+print(f"{n:,} draws" + (" (quick mode: the full run draws 500,000)" if QUICK else ""))
 mine = np.bincount(my_sample(probs, n, rng), minlength=len(probs)) / n
 library = np.bincount(ml_math.sample_categorical(probs, n, rng), minlength=len(probs)) / n
 sd = np.sqrt(probs * (1 - probs) / n)
@@ -435,9 +507,29 @@ print(f"variance: exact {var:.4f}   sample {ml_math.variance(draws):.4f}")
 np.testing.assert_allclose(ml_math.variance(draws, ddof=1), np.var(draws, ddof=1))
 
 # %% [markdown]
+# **Your turn: the variance by its definition.** Replace the `None` so that `my_variance`
+# returns $\frac{1}{n}\sum_i (x_i - \bar x)^2$ for a 1-D array, using only sums, `len` and
+# arithmetic (no `np.var`).
+
+
+# %%
+def my_variance(x):
+    return None  # your code: the mean squared distance from the mean
+
+
+# %%
+check(
+    "variance of the draws",
+    my_variance(draws),
+    ml_math.variance(draws),
+    hint="find the centre first, then average the squared distances from it (divide by n)",
+)
+
+# %% [markdown]
 # Two more moments describe shape. **Skewness** is 0 for symmetric data and positive for
 # a long right tail; **excess kurtosis** is 0 for the normal distribution and positive
-# for heavier tails. An exponential distribution has skewness 2 and excess kurtosis 6.
+# for heavier tails. An exponential distribution has skewness 2 and excess kurtosis 6; a
+# sample's moments only approach these, the closer the more draws.
 
 # %%
 normal = rng.normal(size=n)

@@ -90,8 +90,10 @@ print("\nnamed entities:", [(e["text"], e["label"]) for e in sp.entities(sentenc
 # ## 2. Morphology: tokens and word forms
 #
 # A text is a string of characters; the first decision is where the words are. Splitting
-# at spaces glues punctuation onto words and keeps contractions whole. spaCy's tokenizer
-# splits "I'm" into "I" + "'m", "gonna" into "gon" + "na", and "k?" into "k" + "?".
+# at spaces glues punctuation onto words and keeps contractions whole.
+#
+# **Predict, then run.** The SMS message below contains "I'm", "gonna", "don't" and "k?".
+# Which of them will spaCy's tokenizer cut into more than one token, and where?
 
 # %%
 message = (
@@ -102,6 +104,10 @@ assert message in {text for text, _ in corpora.sms_spam()}  # a real SMS from th
 message_doc = nlp(message)
 print("split at spaces:", message.split())
 print("spaCy tokens:   ", [t.text for t in message_doc])
+
+# %% [markdown]
+# All four: "I'm" becomes "I" + "'m", "don't" "do" + "n't", "gonna" "gon" + "na" (so that
+# "gon" can get the lemma "go"), and "k?" "k" + "?". The cuts follow grammar, not spaces.
 
 # %% [markdown]
 # spaCy's tokens are *non-destructive*: each token knows where it starts in the text
@@ -137,7 +143,10 @@ show(
 
 # %% [markdown]
 # One lemma can hide many surface forms. Over a sample of the Brown corpus (news and
-# romance), these are the spellings spaCy mapped to the lemma "be":
+# romance), we collect the spellings spaCy mapped to the lemma "be".
+#
+# **Predict, then run.** How many different spellings will share that one lemma, and
+# which will be the most frequent: "is", "was" or "be"?
 
 # %%
 n_brown = 150 if QUICK else 1000
@@ -154,6 +163,13 @@ be_forms = Counter(
 )
 print(f"{sum(be_forms.values())} tokens with lemma 'be', in {len(be_forms)} forms:")
 print(be_forms.most_common())
+if QUICK:
+    print(f"(quick mode: the first {n_brown} sentences of each genre; the full run reads 1000)")
+
+# %% [markdown]
+# The most frequent form is printed first: Brown is mostly past-tense narration, news
+# and stories, so "was" tends to beat "is". Counting lemmas instead of spellings folds all
+# these rows into one.
 
 # %% [markdown]
 # ## 3. Syntax: parts of speech and dependencies
@@ -220,6 +236,28 @@ for token in short:
 print("children and subtrees rebuilt from heads agree with spaCy on", len(short), "tokens")
 
 # %% [markdown]
+# **Your turn: how deep is each word?** A token's *depth* is the number of arcs from it
+# up to the root (the root has depth 0). Replace the `None` so that `depth(i, heads)`
+# follows the heads upwards from token `i`; `heads` maps each token index to its head's.
+
+
+# %%
+def depth(i, heads):
+    return None  # your code: climb from i to the root, counting the steps
+
+
+# %%
+from nlpjourney.course import check  # noqa: E402
+
+heads = {row["i"]: row["head_i"] for row in rows}
+check(
+    "depth of every token in the tree",
+    [depth(token.i, heads) for token in short],
+    [len(list(token.ancestors)) for token in short],  # spaCy's ancestors: every head above
+    hint="the root is the one token that is its own head; stop there",
+)
+
+# %% [markdown]
 # Subtrees are phrases. The subtree of the root's subject is "who", of its object "what":
 # a crude *who did what to whom* reader is three lines on top of our tree code. On the
 # first Brown news sentences that have both a subject and an object:
@@ -267,7 +305,11 @@ for offset, category, color in ((-0.2, "news", "tab:blue"), (0.2, "romance", "ta
     )
 ax.set_yticks(list(y), tags)
 ax.set_xlabel("share of tokens (%)")
-ax.set_title("Parts of speech (spaCy's Universal tags) in two Brown genres")
+ax.set_ylabel("part of speech (Universal tag)")
+ax.set_title(
+    "Parts of speech (spaCy's Universal tags) in two Brown genres"
+    + (" (quick-mode sample)" if QUICK else "")
+)
 ax.legend(loc="lower right")
 fig.tight_layout()
 plt.show()
@@ -320,6 +362,25 @@ assert spans_from_iob(truman_doc) == sp.entities(truman_doc)
 show(sp.entities(opening))
 
 # %% [markdown]
+# **Your turn: count entities from the codes alone.** Every entity has exactly one `B`.
+# Replace the `None` so that `count_entities(doc)` returns how many entities a document
+# has, reading only `token.ent_iob_`.
+
+
+# %%
+def count_entities(doc):
+    return None  # your code: look only at each token's IOB code
+
+
+# %%
+check(
+    "entities in the first 1500 characters of Truman's address",
+    count_entities(truman_doc),
+    len(sp.entities(truman_doc)),
+    hint="an entity is announced once, by the code that begins it",
+)
+
+# %% [markdown]
 # Entities let us ask what a text is *about*. Across 220 years of inaugural addresses,
 # here is how often each kind of entity comes up per 1,000 tokens. (Quick mode reads the
 # first 4,000 characters of every fourth address; the full run reads them all.)
@@ -357,7 +418,10 @@ for label, marker in zip(labels, "osd^v", strict=True):
 ax.set_xticks(list(x), [f"{lo}-{min(hi, max(years))}" for lo, hi in periods])
 ax.set_xlabel("inaugural addresses given in")
 ax.set_ylabel("entities per 1,000 tokens")
-ax.set_title(f"Named entities in {len(names)} inaugural addresses (spaCy en_core_web_sm)")
+ax.set_title(
+    f"Named entities in {len(names)} inaugural addresses (spaCy en_core_web_sm)"
+    + (",\nquick mode: first 4,000 characters of each" if QUICK else "")
+)
 ax.legend(ncol=5, loc="upper left")
 ax.set_ylim(0, 1.3 * highest)  # headroom, so the legend covers no line
 fig.tight_layout()
@@ -368,10 +432,10 @@ for period, label in ((first, "ORG"), (last, "NORP"), (last, "DATE")):
     print(f"{period[0]}-{min(period[1], max(years))} {label:<5} most often: {common}")
 
 # %% [markdown]
-# The early addresses talk about institutions: their most frequent `ORG`s are "Congress",
-# "State", "Government", "Union". Modern ones talk to people and about the moment:
-# "Americans" (`NORP`), "today" and "this day" (`DATE`), and more names (`PERSON`). The
-# labels are the model's guesses, though; read the lists and you will find a few odd ones.
+# Read the lists printed above. The early addresses talk about institutions: their most
+# frequent `ORG`s are parts of the government. Modern ones talk to people and about the
+# moment: "Americans" (`NORP`), "today" (`DATE`), and more names (`PERSON`). The labels
+# are the model's guesses, though; read the lists and you will find a few odd ones.
 #
 # ### Lemmas do not pick a meaning
 #
@@ -473,6 +537,9 @@ for text in ("I saw her yesterday.", "He used a saw to cut the board."):
 # a promise with a subject ("I'll call later"); in spam it is mostly an order without one
 # ("Please call 0800..."): an *imperative*, the form of a request. We measure that from the
 # parse: a verb "call" with no subject child.
+#
+# **Predict, then run.** Guess the share of "call" verbs without a subject in ham, and in
+# spam. Is the gap a few points, or most of the scale?
 
 # %%
 sms = corpora.sms_spam()
@@ -499,7 +566,8 @@ for label in ("ham", "spam"):
         )
 
 # %% [markdown]
-# Read the spam example "with a subject": it is an order too. The message runs "...for
+# The gap is wide (the shares are printed above). Read the spam example "with a subject":
+# it is an order too. The message runs "...for
 # Free! Call The Mobile Update Co FREE", and the parser took "R" (from "U R entitled") as
 # the subject of "Call". SMS writers drop punctuation and capitals at will, and a parser
 # trained on edited text stitches their sentences together. The counts above are the
@@ -702,7 +770,11 @@ print("the other reading: 'with' hangs on", repr(other[with_i].head.text))
 display(SVG(sp.render_dependency_svg(other)))
 
 # %% [markdown]
-# Change the last noun and the model changes its mind, though not the way a person would:
+# Change the last noun and the model may change its mind.
+#
+# **Predict, then run.** For each sentence below, decide where *you* attach "with": to the
+# verb (the tool used) or to the noun (a property of the thing). Will spaCy agree with
+# you on all four?
 
 # %%
 for text in (
@@ -752,6 +824,8 @@ for sent, doc in zip(with_sentences, parsed, strict=True):
 print(f"{n_with} 'with' phrases in {len(with_sentences)} treebank sentences")
 print("hand-annotated head:", dict(gold_head_class.most_common()))
 print(f"spaCy picks the same head for {spacy_agrees} of {n_with} ({spacy_agrees / n_with:.0%})")
+if QUICK:
+    print("(quick mode: the first 120 treebank sentences with 'with'; the full run reads all)")
 
 # %% [markdown]
 # People attach "with" to a verb more often than to a noun, but far from always, so a

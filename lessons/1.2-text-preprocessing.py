@@ -130,6 +130,8 @@ print(f"vocabulary: {len(space_vocab)} types split at spaces, {len(treebank_voca
 # %%
 union = corpora.read_members("state_union", "state_union/", "iso-8859-2")
 addresses = list(union.values())[: 20 if QUICK else None]
+if QUICK:
+    print(f"quick mode: Punkt statistics from {len(addresses)} of {len(union)} addresses")
 raw_tokens = [t.lower() for text in addresses for t in tk.regexp_tokenize(text, r"[\w.'-]+")]
 counts = Counter(raw_tokens)
 n_tokens, n_period = len(raw_tokens), sum(t.endswith(".") for t in raw_tokens)
@@ -191,6 +193,9 @@ print(tk.word_tokenize("Mr. Smith isn't here. He left at 5 p.m. today."))
 # library's `normalize` pipeline applies them: Unicode NFKC (compatibility characters
 # such as "ﬁ" or "①" become "fi", "1"), expanding contractions, case folding, accents,
 # punctuation.
+#
+# **Predict, then run.** Which of the five steps will shrink the SMS vocabulary the most,
+# and will any of them shrink it by more than a tenth?
 
 
 # %%
@@ -206,6 +211,12 @@ steps["accents"] = [nz.strip_accents(t) for t in steps["casefold"]]
 steps["punctuation"] = [nz.remove_punctuation(t, " ") for t in steps["accents"]]
 sizes = {name: len(vocabulary(texts)) for name, texts in steps.items()}
 print(sizes)
+names = list(sizes)
+drops = {now: sizes[before] - sizes[now] for before, now in zip(names, names[1:], strict=False)}
+biggest_step = max(drops, key=drops.get)
+print(
+    f"biggest drop: {biggest_step}, {drops[biggest_step]} types ({drops[biggest_step] / sizes['raw']:.0%})"
+)
 # The library's pipeline does the same steps (and tidies the spaces) in one call.
 piped = [
     nz.normalize(t, contractions=True, accents=True, punctuation=True) for t in sms
@@ -218,11 +229,12 @@ print("pipeline == the steps above, and normalizing twice changes nothing")
 
 
 # %%
-def vocabulary_chart(sizes, title, colour, name):
+def vocabulary_chart(sizes, title, colour, name, xlabel):
     """A labelled bar per vocabulary size; also saved as a PNG in the temp folder."""
     fig, ax = plt.subplots(figsize=(7, 3.5))
     bars = ax.bar(list(sizes), list(sizes.values()), color=colour)
     ax.bar_label(bars, fmt="%d")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("vocabulary size (types)")
     ax.set_title(title)
     ax.set_ylim(0, max(sizes.values()) * 1.15)
@@ -236,17 +248,22 @@ vocabulary_chart(
     "SMS spam vocabulary after each normalization step",
     "tab:blue",
     "lesson-1.2-vocabulary.png",
+    "normalization step (applied on top of the steps to its left)",
 )
 
 # %% [markdown]
-# Case folding is the big step: "Hello", "hello" and "HELLO" are one word now. Removing
-# punctuation helps too, mostly by gluing emoticons and runs like "!!!" away.
+# The biggest drop is printed above: case folding, because "Hello", "hello" and "HELLO"
+# are one word now. Removing punctuation helps too, mostly by gluing emoticons and runs
+# like "!!!" away.
 #
 # ## 5. Spelling correction
 #
 # SMS text is full of misspellings. Norvig's corrector proposes every string one edit
 # away (delete, swap two neighbours, replace or insert a letter), keeps the ones seen in a
 # big corpus (Brown), and picks the most frequent; if none is known, it tries two edits.
+#
+# **Predict, then run.** What will it make of "becos" (texting for "because") and "wat"
+# ("what")? Remember it only looks two edits away when nothing one edit away is known.
 
 
 # %%
@@ -268,8 +285,31 @@ for typo in ["tomorow", "recieve", "wat", "becos"]:
         assert set(mine) == set(corrector.candidates(typo))
 
 # %% [markdown]
+# **Your turn: only the swaps.** Replace the `None` so that `my_swaps(word)` returns the
+# set of strings made by exchanging two *neighbouring* letters of `word` (the commonest
+# typing slip: "recieve"). Leave out the word itself when a swap changes nothing.
+
+
+# %%
+def my_swaps(word):
+    return None  # your code: one string per pair of neighbouring positions
+
+
+# %%
+from nlpjourney.course import check  # noqa: E402
+
+check(
+    "the swaps of 'recieve'",
+    my_swaps("recieve"),
+    # A swap keeps the letters and the length, so it is the one kind of edit that does.
+    {w for w in edits1("recieve") if sorted(w) == sorted("recieve") and w != "recieve"},
+    hint="walk along the word; at each position, exchange that letter with the next one",
+)
+
+# %% [markdown]
 # Look at "becos": one edit away lies "pecos" (a river in a Brown western), so the
-# corrector never looks two edits away for "because". It knows only spellings and
+# corrector never looks two edits away for "because". And "wat" becomes "was", not
+# "what": both are one edit away, and "was" is the more frequent word in Brown. It knows only spellings and
 # frequencies, not what the writer meant. Texting shorthand ("u", "ur", "2moro") is
 # deliberate, and a corrector trained on 1960s prose has never seen it.
 
@@ -310,6 +350,8 @@ brown_vocab = sorted({w.lower() for w in corpora.brown_words() if w.isalpha()})
 brown_vocab = brown_vocab[::10] if QUICK else brown_vocab
 assert all(my_measure(w) == st.measure(w) for w in brown_vocab)
 print(f"my_measure == nlpjourney.text.stem.measure on {len(brown_vocab)} Brown words")
+if QUICK:
+    print("(quick mode: every tenth Brown word type, here and in the stemming cells below)")
 
 # %% [markdown]
 # Five steps of rules follow, each keyed on the measure. Step 1 undoes plurals and
@@ -324,9 +366,10 @@ for word in ["caresses", "ponies", "agreed", "hopping", "relational", "generaliz
 
 # %% [markdown]
 # Now stem all of Brown. Words that share a stem form a *conflation class*; the biggest
-# classes show what stemming buys. It also costs: *over-stemming* joins words that mean
-# different things ("university" and "universe", "organ" and "organization"), and
-# *under-stemming* leaves forms of one word apart ("absorb" and "absorption").
+# classes show what stemming buys.
+#
+# **Predict, then run.** Will "university" and "universe" get the same stem? "organization"
+# and "organ"? And "absorb" and "absorption", which really are one word?
 
 # %%
 from collections import defaultdict  # noqa: E402
@@ -341,6 +384,12 @@ for key, words in biggest:
 print(f"{len(brown_vocab)} word types -> {len(classes)} stems")
 for a, b in [("university", "universe"), ("organization", "organ"), ("absorb", "absorption")]:
     print(f"  {a} -> {nltk_porter.stem(a)!r}, {b} -> {nltk_porter.stem(b)!r}")
+
+# %% [markdown]
+# Stemming costs as well as buys. *Over-stemming* joins words that mean different things
+# ("university" and "universe", "organ" and "organization": the rules see only letters),
+# and *under-stemming* leaves forms of one word apart ("absorb" and "absorption": the
+# "p" before "-tion" is no suffix any rule knows).
 
 # %% [markdown]
 # The three modes disagree on a few words: NLTK keeps "dying" -> "die" and "skies" -> "sky"
@@ -407,6 +456,8 @@ for word, pos in [("was", "n"), ("was", "v"), ("better", "a"), ("saw", "v"), ("m
 
 WORDNET_POS = {"N": "n", "V": "v", "J": "a", "R": "r"}
 news = corpora.brown_tagged_sents("news")[: 1500 if QUICK else None]
+if QUICK:
+    print(f"quick mode: the first {len(news)} Brown news sentences")
 tagged = [(w.lower(), tag) for sent in news for w, tag in sent if w.isalpha()]
 lemmas = {lemmatizer.lemmatize(w, WORDNET_POS.get(tag[:1], "n")) for w, tag in tagged}
 stems = {nltk_porter.stem(w) for w, _ in tagged}
@@ -421,9 +472,10 @@ print(sizes_by_method)
 # %%
 vocabulary_chart(
     sizes_by_method,
-    "Brown news: distinct words by how they are keyed",
+    "Brown news: distinct words by how they are keyed" + (" (quick-mode sample)" if QUICK else ""),
     "tab:green",
     "lesson-1.2-lemmas-stems.png",
+    "words keyed as",
 )
 
 # %% [markdown]
@@ -446,19 +498,48 @@ english_stop = stopwords("english")
 brown_counts = Counter(w.lower() for w in corpora.brown_words() if w.isalpha())
 top = [w for w, _ in brown_counts.most_common(50)]
 total = sum(brown_counts.values())
-print(f"the 50 most frequent words cover {sum(brown_counts[w] for w in top) / total:.0%} of Brown")
+top_share = sum(brown_counts[w] for w in top) / total
+print(f"the 50 most frequent words cover {top_share:.0%} of Brown")
 print(f"{sum(w in english_stop for w in top)} of them are stop words; the others: "
       f"{[w for w in top if w not in english_stop]}")  # fmt: skip
 stop_share = sum(c for w, c in brown_counts.items() if w in english_stop) / total
 print(f"{len(english_stop)} stop words make up {stop_share:.0%} of Brown's running words")
 
 # %% [markdown]
+# **Your turn: coverage.** Replace the `None` so that `coverage(counts, k)` returns the
+# share of all running words that the `k` most frequent words make up (a number between
+# 0 and 1), for a `Counter` of word counts.
+
+
+# %%
+def coverage(counts, k):
+    return None  # your code: the top k counts over the total of all counts
+
+
+# %%
+check(
+    "share of Brown covered by its 50 most frequent words",
+    coverage(brown_counts, 50),
+    top_share,
+    hint="a Counter can list its most common entries; compare their sum with the whole",
+)
+
+# %% [markdown]
 # Careful: the list contains "not", "no", "nor" and "don't". For topic detection that is
-# harmless; for sentiment it turns a judgement upside down:
+# harmless; for sentiment it can turn a judgement upside down.
+#
+# **Predict, then run.** What is left of "this movie is not good and the plot does not
+# make sense" once the stop words are gone?
 
 # %%
 review = "this movie is not good and the plot does not make sense"
 print([w for w in review.split() if w not in english_stop])
+
+# %% [markdown]
+# "movie good plot make sense": both "not"s were stop words, so a negative review now
+# reads as praise.
+
+# %%
 print(f"the library has stop lists for {len(languages())} languages, e.g. {languages()[:5]}")
 
 # %% [markdown]

@@ -51,6 +51,8 @@ if QUICK:
 texts = [text for text, _ in sms]
 labels = np.array([label for _, label in sms])
 print(f"{len(texts)} messages, {np.mean(labels == 'spam'):.1%} spam")
+if QUICK:
+    print("(quick mode: every third message; the counts below are from this sample)")
 
 # %% [markdown]
 # ## 1. A bag of words by hand
@@ -119,9 +121,10 @@ print("most frequent:", [(words[j], int(totals[j])) for j in top])
 # %% [markdown]
 # ## 3. Document frequency
 #
-# How many *documents* contain each word: not how often it is used. "you" is in a third
-# of all messages; "prize" in far fewer, nearly all of them spam. A word in few documents
-# tells you more about each document that has it.
+# How many *documents* contain each word: not how often it is used.
+#
+# **Predict, then run.** Rank "you", "call", "free", "prize" and "claim" by how many
+# messages contain them. For which of them will *every* message that contains it be spam?
 
 # %%
 df_by_hand = np.asarray((counts > 0).sum(axis=0)).ravel()
@@ -133,6 +136,11 @@ for word in ["you", "call", "free", "prize", "claim"]:
     print(f"{word:>6}: in {df_by_hand[j]:4d} of {n_documents} messages ({in_spam} of them spam)")
 
 # %% [markdown]
+# "you" is in far more messages than the rest, and most of them ham; the rarer words
+# lean to spam, the rarest ("prize", "claim") entirely or almost. A word in few documents
+# tells you more about each document that has it.
+
+# %% [markdown]
 # ## 4. Inverse document frequency, and why it is smoothed
 #
 # $\mathrm{idf}(t) = \ln\frac{n}{\mathrm{df}(t)} + 1$: large for rare words, exactly 1 for
@@ -142,6 +150,9 @@ for word in ["you", "call", "free", "prize", "claim"]:
 # *Smoothing* pretends there is one extra document containing every word once:
 # $\mathrm{idf}(t) = \ln\frac{1 + n}{1 + \mathrm{df}(t)} + 1$. It is the default, and it also
 # pulls the weights of the rarest words down a little.
+#
+# **Predict, then run.** The last line below asks for the idf of a word that no message
+# contains. What will the unsmoothed formula give, and what the smoothed one?
 
 # %%
 idf_raw = np.log(n_documents / df_by_hand) + 1
@@ -153,6 +164,11 @@ assert np.allclose(idf_smooth, idf(df_by_hand, n_documents, smooth=True))
 never_seen = np.array([0])  # a word of a fixed vocabulary that no message uses
 print("a word in no message: idf", idf(never_seen, n_documents, smooth=False),
       "smoothed", idf(never_seen, n_documents, smooth=True))  # fmt: skip
+
+# %% [markdown]
+# Unsmoothed, $\ln(n / 0)$ is infinite (NumPy prints `inf` and would spread `nan`s
+# through any later product with a zero count); smoothed, it is $\ln(n + 1) + 1$, just
+# above the rarest seen word's weight.
 
 # %% [markdown]
 # ## 5. TF-IDF and the l2 norm
@@ -207,6 +223,28 @@ print("word bigrams:", bigrams)
 analyze_12 = CountVectorizer(ngram_range=(1, 2)).build_analyzer()
 assert analyze_12(message) == tokens + bigrams
 
+# %% [markdown]
+# **Your turn: any n.** Replace the `None` so that `word_ngrams(tokens, n)` returns every
+# run of `n` neighbouring tokens, joined by one space, in order (for n = 2, the bigrams
+# above).
+
+
+# %%
+def word_ngrams(tokens, n):
+    return None  # your code: one string per window of n tokens
+
+
+# %%
+from nlpjourney.course import check  # noqa: E402
+
+check(
+    "word trigrams of the message",
+    word_ngrams(tokens, 3),
+    CountVectorizer(ngram_range=(3, 3)).build_analyzer()(message),
+    hint="a message of k tokens has k - n + 1 windows; slide a window of width n along it",
+)
+
+# %%
 word = " prize "  # char_wb pads each word with a space on both sides
 trigrams = [word[i : i + 3] for i in range(len(word) - 2)]
 print("char_wb trigrams of 'prize':", trigrams)
@@ -215,6 +253,12 @@ assert CountVectorizer(analyzer="char_wb", ngram_range=(3, 3)).build_analyzer()(
 for params in ({}, {"ngram_range": (1, 2)}, {"analyzer": "char_wb", "ngram_range": (2, 4)}):
     n_features = CountVectorizer(**params).fit(texts).get_feature_names_out().size
     print(f"{params!s:<48} {n_features:>7} features")
+
+
+# %% [markdown]
+# **Predict, then run.** "winner" and "WINNERRR" share no word feature (the bag sees two
+# different words). What share of their character 2- to 4-grams will they share: none, a
+# little, or most?
 
 
 # %%
@@ -228,6 +272,10 @@ def jaccard(a, b, **params):
 for a, b in [("winner", "WINNERRR"), ("free prize", "fre prizes")]:
     print(f"{a!r} vs {b!r}: words {jaccard(a, b):.2f}, "
           f"char_wb 2-4 {jaccard(a, b, analyzer='char_wb', ngram_range=(2, 4)):.2f}")  # fmt: skip
+
+# %% [markdown]
+# Most of them (printed above): lower-casing makes "winner" a prefix of "winnerrr", so
+# almost every window of "winner" is in "winnerrr" too. Character n-grams forgive spelling.
 
 # %% [markdown]
 # ## 7. The hashing trick
@@ -260,6 +308,9 @@ print("cell-built hashing equals HashingVectorizer")
 # How many words share a column? If $k$ words fall into $m$ columns at random, the
 # expected number of occupied columns is $m (1 - (1 - 1/m)^k)$, so about
 # $k - m(1 - (1 - 1/m)^k)$ words collide with an earlier one.
+#
+# **Predict, then run.** With $2^{20}$ columns, over a hundred times as many columns as
+# words, will any two words of the vocabulary still share a column?
 
 # %%
 vocabulary_size = len(features)
@@ -269,6 +320,11 @@ for bits in (10, 12, 14, 16, 18, 20):
     expected = m * (1 - (1 - 1 / m) ** vocabulary_size)
     print(f"m = 2**{bits:<2}: {vocabulary_size - occupied:5d} of {vocabulary_size} words "
           f"collide (expected {vocabulary_size - expected:7.1f})")  # fmt: skip
+
+# %% [markdown]
+# Yes, a few (the last line): this is the birthday paradox. The chance that *some* pair
+# collides grows with the number of pairs, $k^2/2$, not with $k$, so collisions vanish
+# only when $m$ is far beyond $k^2$.
 
 # %% [markdown]
 # ## 8. What marks spam? Top TF-IDF terms by class
@@ -294,6 +350,7 @@ for ax, means, name, colour in ((axes[0], mean_spam, "spam", "tab:red"),
     ax.barh(chart_vocab[top], means[top], color=colour)
     ax.set_title(f"top TF-IDF terms in {name}")
     ax.set_xlabel("mean TF-IDF weight")
+    ax.set_ylabel("word")
     ax.locator_params(axis="x", nbins=4)  # few ticks: the labels must not run together
 fig.tight_layout()
 plt.show()
@@ -303,6 +360,9 @@ plt.show()
 #
 # Rows have length 1, so `X @ X[i].T` is the cosine similarity of every message with
 # message `i`. Its nearest neighbours are messages that share its rare words.
+#
+# **Predict, then run.** The query is a spam message. Of its 10 nearest neighbours, how
+# many will be spam, when only about one message in seven is?
 
 # %%
 query = first_spam
@@ -313,6 +373,30 @@ for j in np.argsort(-similarity)[:3]:
     print(f"{similarity[j]:.3f} [{labels[j]}] {texts[j]}")
 neighbour_labels = [labels[j] for j in np.argsort(-similarity)[:10]]
 print("\nlabels of the 10 nearest:", Counter(neighbour_labels))
+
+# %% [markdown]
+# Nearly all (the count is printed above): spam is written from templates, so a spam
+# message's rare words ("entitled", the free phone number) are shared with other spam.
+# That is why a nearest-neighbour vote on TF-IDF rows is already a fair spam filter.
+#
+# **Your turn: nearest neighbours of any message.** Replace the `None` so that
+# `most_similar(X, i, k)` returns the row indices of the `k` messages most similar to
+# message `i` (never `i` itself), most similar first.
+
+
+# %%
+def most_similar(X, i, k):
+    return None  # your code: score every row against row i, leave i out, keep the top k
+
+
+# %%
+found = most_similar(X, query, 3)
+check(
+    "the 3 messages most similar to the query",
+    None if found is None else [int(j) for j in found],
+    [int(j) for j in np.argsort(-similarity)[:3]],
+    hint="rows of length 1 make a dot product a cosine; sort the scores in decreasing order",
+)
 
 # %% [markdown]
 # ## Summary

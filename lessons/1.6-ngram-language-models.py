@@ -39,6 +39,8 @@ sentences = corpora.brown_sents("news")
 n_train = 1500 if QUICK else 4000
 train, held_out = sentences[:n_train], sentences[n_train:]
 print(f"{len(train)} training sentences, {len(held_out)} held-out; first: {train[0][:8]}")
+if QUICK:
+    print("(quick mode: 1500 training sentences; the full run trains on 4000)")
 
 # %% [markdown]
 # ## 1. Counting bigrams
@@ -80,6 +82,9 @@ print("cell-built MLE == NgramLM(2, 'mle') on the pairs above")
 # A corpus of a few thousand sentences has seen only a sliver of the bigrams English
 # allows. On held-out text, many bigrams were never counted, so MLE gives them probability
 # 0, and a single zero makes the probability of the whole sentence 0.
+#
+# **Predict, then run.** What share of the held-out bigrams did training never see: a
+# twentieth, a fifth, or more? And what perplexity does that leave the MLE model?
 
 # %%
 held_pairs = [(p, w) for s in held_out for p, w in zip(["<s>"] + s, s + ["</s>"], strict=False)]
@@ -89,11 +94,19 @@ print(unseen[:6])
 print("MLE perplexity on held-out text:", mle.perplexity(held_out))
 
 # %% [markdown]
+# Far more than most people guess (the share is printed above), and one zero is enough:
+# a probability of 0 is a log of $-\infty$, so the perplexity is infinite.
+
+# %% [markdown]
 # ## 3. Laplace: add one to every count
 #
 # Pretend every word of the vocabulary $V$ followed every context once more than it did:
 # $P(w \mid prev) = (c(prev\ w) + 1) / (c(prev) + |V|)$. The vocabulary is every padded
 # training token plus `<UNK>`, which stands for any word never seen in training.
+#
+# **Predict, then run.** Under MLE, P(jury | The) is about 0.02 (printed in section 1).
+# After adding one to every count, will it be a little lower, or lower by a factor of ten
+# or more?
 
 # %%
 vocabulary = {w for sent in padded for w in sent} | {"<UNK>"}
@@ -117,6 +130,29 @@ print(f"|V| = {len(vocabulary)}; P(jury | The): MLE {mle_bigram('jury', 'The'):.
 # No more zeros, but look at the price: "jury" after "The" lost most of its probability,
 # handed to thousands of words that never follow "The". Add-one steals too much.
 #
+# **Your turn: add less than one.** *Lidstone* smoothing adds a fraction $\gamma$ instead of
+# one: $P(w \mid prev) = (c(prev\ w) + \gamma) / (c(prev) + \gamma |V|)$. Replace the `None`
+# so that `lidstone_bigram(word, prev, gamma)` computes it, mapping unknown words to
+# `<UNK>` as `laplace_bigram` does.
+
+
+# %%
+def lidstone_bigram(word, prev, gamma):
+    return None  # your code: Laplace's formula, with gamma in place of the added one
+
+
+# %%
+from nlpjourney.course import check  # noqa: E402
+
+lidstone = NgramLM(2, "lidstone", gamma=0.1).fit(train)
+pairs = [("The", "jury"), ("The", "zebra"), *unseen[:3]]
+check(
+    "Lidstone P(w | prev), gamma 0.1, on five pairs",
+    [lidstone_bigram(w, p, 0.1) for p, w in pairs],
+    [lidstone.prob(w, [p]) for p, w in pairs],
+    hint="every one of the |V| possible next words gets gamma extra, so the total grows by that",
+)
+#
 # ## 4. Perplexity, by hand
 #
 # Perplexity is the standard score of a language model on held-out text: the inverse
@@ -135,14 +171,37 @@ print(f"{n_events} events, Laplace bigram perplexity {perplexity_by_hand:.1f}")
 assert math.isclose(perplexity_by_hand, laplace.perplexity(held_out), rel_tol=1e-9)
 
 # %% [markdown]
+# **Your turn: perplexity from probabilities.** Replace the `None` so that
+# `my_perplexity(probs)` turns the probabilities a model gave to each event of a text
+# into its perplexity. The check scores the first held-out sentence.
+
+
+# %%
+def my_perplexity(probs):
+    return None  # your code: 2 to the power of minus the mean log2 probability
+
+
+# %%
+first = held_out[0]
+first_probs = [
+    laplace_bigram(w, p) for p, w in zip(["<s>"] + first, first + ["</s>"], strict=False)
+]
+check(
+    "perplexity of the first held-out sentence",
+    my_perplexity(first_probs),
+    laplace.perplexity([first]),
+    hint="average the log-probabilities per event, not per sentence; then undo the log",
+)
+
+# %% [markdown]
 # ## 5. Kneser-Ney: in how many places does a word occur?
 #
 # When a context is rare, a smoother falls back on a lower-order guess: how likely is the
-# word *anywhere*. The unigram count answers that badly. Take "York" and "people": in the
-# full Brown news corpus they occur equally often, but "York" almost only after "New".
-# As the guess for a new context, a word that has followed many different words is the
-# better bet. Its **continuation count** $N_{1+}(\bullet\, w)$ is the number of distinct
-# words seen before it.
+# word *anywhere*. The unigram count answers that badly. Take "York" and "people", which
+# occur equally often in the full Brown news corpus.
+#
+# **Predict, then run.** How many *different* words come right before "York", and how many
+# before "people"?
 
 # %%
 all_bigrams = {(p, w) for s in sentences for p, w in zip(["<s>"] + s, s + ["</s>"], strict=False)}
@@ -156,6 +215,11 @@ print(
     "before York:",
     Counter(p for s in sentences for p, w in zip(s, s[1:], strict=False) if w == "York"),
 )
+
+# %% [markdown]
+# "York" comes only after "New". As the guess for a new context, a word that has followed
+# many different words is the better bet. Its **continuation count** $N_{1+}(\bullet\, w)$
+# is the number of distinct words seen before it.
 
 # %% [markdown]
 # Interpolated Kneser-Ney mixes two orders. From each seen bigram count it takes off a
@@ -228,6 +292,9 @@ for order in (1, 2, 3, 4):
 # training become `<UNK>` (`unk_cutoff=2`), so every model has learned how often an unknown
 # word turns up, and even MLE has no zeros at order 1. From order 2 on MLE is infinite
 # (held-out text always holds an unseen bigram), so it appears only at order 1.
+#
+# **Predict, then run.** Going from order 1 to order 4, will add-one (Laplace) get better
+# or worse? And Kneser-Ney?
 
 # %%
 orders = [1, 2, 3, 4]
@@ -238,6 +305,17 @@ table = {
 }
 for name, row in table.items():
     print(f"{name:>11}: " + "  ".join(f"{p:8.1f}" for p in row))
+for name, row in table.items():
+    best = int(np.argmin(row))
+    if not np.isfinite(row).all():
+        trend = f"infinite from order {orders[int(np.argmin(np.isfinite(row)))]}"
+    elif all(np.diff(row[best:]) > 0):
+        trend = "worse with every order"
+    else:
+        trend = "up and down"
+    print(f"{name:>11}: best at order {orders[best]} ({row[best]:.1f}), after that {trend}")
+if QUICK:
+    print(f"(quick mode: {len(train)} training sentences; the full run trains on 4000)")
 
 fig, ax = plt.subplots(figsize=(7, 4.5))
 for name, row in table.items():
@@ -249,16 +327,16 @@ ax.set_yscale("log")
 ax.set_xticks(orders)
 ax.set_xlabel("n-gram order")
 ax.set_ylabel("held-out perplexity (log scale)")
-ax.set_title(f"Brown news: {len(train)} training sentences")
+ax.set_title(f"Brown news: {len(train)} training sentences" + (" (quick mode)" if QUICK else ""))
 ax.legend()
 fig.tight_layout()
 fig.savefig("/tmp/lesson-1.6-perplexity.png", dpi=100)
 plt.show()
 
 # %% [markdown]
-# Read the picture. Add-one and add-0.1 get *worse* with every order: the longer the
-# context, the fewer times it was seen, and the more of its mass goes to unseen words.
-# Kneser-Ney gains a lot from order 1 to 2 and then holds steady: it only backs off as much
-# as the data demands. On corpora of millions of sentences instead of thousands its curve
+# Read the picture and the summary printed above it. Add-one and add-0.1 get *worse* with
+# every order: the longer the context, the fewer times it was seen, and the more of its
+# mass goes to unseen words. Kneser-Ney gains a lot from order 1 to 2 and then stays close
+# to its best: it only backs off as much as the data demands. On corpora of millions of sentences instead of thousands its curve
 # keeps falling through orders 3 and 4 (Chen & Goodman 1998 measure this), which is why it was the standard for speech recognition
 # and machine translation until neural language models (topic 4) replaced counting.
