@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -76,16 +77,64 @@ def test_workspace_missing_says_how_to_start(learner_workspace: Path) -> None:
         workspace.exercise_file(topics.get("0.1"))
 
 
+def test_workspace_topic_without_exercise_advises_what_exists(learner_workspace: Path) -> None:
+    """`journey check 1.5` must not advise `journey lesson 1.5`, which has nothing."""
+    assert not workspace.has_part(topics.get("1.5"), "exercise")
+    with pytest.raises(WorkspaceError) as error:
+        workspace.exercise_file(topics.get("1.5"))
+    message = str(error.value)
+    assert "topic 1.5 has no exercise yet" in message
+    assert "`journey lesson 1.4`" in message and "journey lesson 1.5" not in message
+    nearest = workspace.nearest_with(topics.get("1.5"), "exercise")
+    assert nearest is not None and workspace.has_part(nearest, "exercise")
+
+
 def test_progress_keeps_latest_and_best(tmp_path: Path) -> None:
     store = ProgressStore(tmp_path)
     assert store.summary() == {}
-    store.record("0.1", 2, 8)
-    store.record("0.1", 8, 8)
-    store.record("0.1", 5, 8)
-    store.record("1.2", 1, 4)
+    store.record("0.1", 2, 8, clean=False)
+    store.record("0.1", 8, 8, clean=True)
+    store.record("0.1", 5, 8, clean=False)
+    store.record("1.2", 1, 4, clean=False)
     summary = store.summary()
     assert (summary["0.1"].passed, summary["0.1"].best, summary["0.1"].attempts) == (5, 8, 3)
     assert summary["0.1"].done and not summary["1.2"].done
+
+
+def test_progress_done_only_after_a_clean_pass(tmp_path: Path) -> None:
+    """Every check passed but the run had a problem: an attempt, not a pass."""
+    store = ProgressStore(tmp_path)
+    store.record("1.3", 8, 8, clean=False)
+    assert not store.summary()["1.3"].done and store.summary()["1.3"].best == 8
+    store.record("1.3", 8, 8, clean=True)
+    assert store.summary()["1.3"].done
+    with pytest.raises(ValueError, match="a clean run passes every check"):
+        store.record("1.3", 7, 8, clean=True)
+
+
+def test_progress_reads_a_database_from_before_the_clean_flag(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "progress.sqlite") as old:
+        old.execute("CREATE TABLE checks (topic TEXT, passed INTEGER, total INTEGER, at TEXT)")
+        old.execute("INSERT INTO checks VALUES ('0.1', 4, 4, '2025-01-01 10:00')")
+        old.execute("INSERT INTO checks VALUES ('1.2', 2, 4, '2025-01-01 11:00')")
+    old.close()
+    store = ProgressStore(tmp_path)
+    summary = store.summary()
+    assert summary["0.1"].done and not summary["1.2"].done  # the rule of that time
+    store.record("1.2", 4, 4, clean=False)
+    store.record("0.1", 1, 4, clean=False)
+    summary = store.summary()
+    assert not summary["1.2"].done and summary["0.1"].done
+    assert summary["0.1"].attempts == 2
+
+
+def test_progress_remembers_the_hint_tier_per_topic_and_check(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path)
+    assert store.hint_tier("1.3", "test_idf") == 1
+    store.remember_hint_tier("1.3", "test_idf", 2)
+    store.remember_hint_tier("1.3", "test_idf", 3)
+    assert store.hint_tier("1.3", "test_idf") == 3
+    assert store.hint_tier("1.3", "test_df") == 1 and store.hint_tier("1.4", "test_idf") == 1
 
 
 def test_progress_corrupt_file_is_reported_and_left_alone(tmp_path: Path) -> None:
@@ -95,5 +144,5 @@ def test_progress_corrupt_file_is_reported_and_left_alone(tmp_path: Path) -> Non
     with pytest.raises(WorkspaceError, match="unreadable.*left untouched"):
         store.summary()
     with pytest.raises(WorkspaceError):
-        store.record("0.1", 1, 1)
+        store.record("0.1", 1, 1, clean=True)
     assert (tmp_path / "progress.sqlite").read_bytes() == garbage

@@ -1,18 +1,69 @@
-"""``journey``, ``journey lesson``, ``journey check``, ``journey progress``."""
+"""``journey``, ``journey lesson``, ``journey check``, ``journey progress``.
+
+Prose is wrapped at the terminal's width between words only: a path or a command is
+never broken across lines, so it can be copied whole.
+"""
 
 from __future__ import annotations
 
+import re
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from nlpjourney.course import grading, topics, workspace
+from nlpjourney.course.grading import CheckReport
 from nlpjourney.course.progress import ProgressStore, TopicProgress
 
 console = Console()
+NO_BREAK = "\u00a0"  # textwrap breaks lines only at ASCII whitespace
+COMMAND = re.compile(r"`[^`]*`")
+
+
+def say(
+    text: str,
+    *,
+    keep: Sequence[str] = (),
+    lead: str = "",
+    indent: int = 0,
+    style: str = "",
+) -> None:
+    """Print ``text`` wrapped between words at the console's width.
+
+    Args:
+        text: plain text (never read as markup, so "x[i]" prints as written); every
+            line of it is wrapped on its own.
+        keep: paths and commands to keep whole, shown in bold; `backticked` commands are
+            kept whole too. One longer than the width runs past it unbroken.
+        lead: rich markup printed before the first line (a coloured tick); the wrapped
+            lines line up after it.
+        indent: spaces before every line.
+        style: the rich style of the text.
+    """
+    kept = sorted({*keep, *COMMAND.findall(text)}, key=len, reverse=True)
+    for unit in kept:
+        text = text.replace(unit, unit.replace(" ", NO_BREAK))
+    lead_text = Text.from_markup(lead)
+    margin = " " * (indent + lead_text.cell_len)
+    width = max(console.width, 40)
+    lines = [
+        textwrap.fill(
+            line, width, initial_indent=margin, subsequent_indent=margin,
+            break_long_words=False, break_on_hyphens=False,
+        ) or margin
+        for line in text.splitlines() or [""]
+    ]  # fmt: skip
+    body = "\n".join(lines).replace(NO_BREAK, " ")[len(margin) :]
+    out = Text(" " * indent) + lead_text + Text(body, style=style)
+    out.highlight_words(kept, "bold")
+    console.print(out, soft_wrap=True, highlight=False)
+
+
 PART_LETTERS = {"library": "L", "tests": "T", "lesson": "N", "exercise": "E", "benchmark": "B"}
 
 
@@ -71,8 +122,8 @@ def roadmap() -> None:
         "parts: [green]L[/]ibrary [green]T[/]ests [green]N[/]otebook lesson "
         "[green]E[/]xercise [green]B[/]enchmark   you: checks passed"
     )
-    console.print(f"workspace: {root}" + ("" if root.is_dir() else " (not created yet)"))
-    console.print(f"[bold]{next_step(progress, root)}[/]")
+    say(f"workspace: {root}" + ("" if root.is_dir() else " (not created yet)"), keep=[str(root)])
+    say(next_step(progress, root), style="bold")
 
 
 def lesson(
@@ -92,14 +143,18 @@ def lesson(
     }
     for item in placed:
         extra = f"; yours is now {item.backup.name}" if item.backup else ""
-        console.print(f"{labels[item.action]}: {item.path}{extra}")
+        say(f"{item.path}{extra}", lead=f"{labels[item.action]}: ", keep=[str(item.path)])
     folder = workspace.topic_dir(topic)
-    console.print(
-        f"\nOpen the lesson:  [bold]uv run jupyter lab {folder / workspace.LESSON_FILE}[/]"
-        "  (or upload it to Colab)\n"
-        f"Then fill in      [bold]{folder / workspace.EXERCISE_FILE}[/]\n"
-        f"and grade it:     [bold]journey check {topic.id}[/]"
-    )
+    console.print()
+    if any(item.path.name == workspace.LESSON_FILE for item in placed):
+        open_lesson = f"uv run jupyter lab {folder / workspace.LESSON_FILE}"
+        say(f"Open the lesson:  {open_lesson}  (or upload it to Colab)", keep=[open_lesson])
+    if any(item.path.name == workspace.EXERCISE_FILE for item in placed):
+        say(
+            f"Then fill in      {folder / workspace.EXERCISE_FILE}",
+            keep=[str(folder / workspace.EXERCISE_FILE)],
+        )
+        say(f"and grade it:     journey check {topic.id}", keep=[f"journey check {topic.id}"])
 
 
 def check(
@@ -109,8 +164,15 @@ def check(
     seed: int | None = typer.Option(
         None, "--seed", help="Replay a run's random inputs (each run prints its seed)."
     ),
+    hint: bool = typer.Option(
+        False, "--hint", help="Show the next, more detailed hint for each failing check."
+    ),
 ) -> None:
-    """Grade your exercise for a topic; exit code 1 while any check fails."""
+    """Grade your exercise for a topic; exit code 1 while any check fails.
+
+    A file that uses what the exercise forbids (the library's answer, the reference
+    library) is refused before any check runs.
+    """
     topic = topics.get(topic_id)
     if file is not None:
         if not file.is_file():
@@ -118,31 +180,57 @@ def check(
         target = file
     else:
         target = workspace.exercise_file(topic)
+    refused = grading.forbidden_use(topic, target)
+    if refused:
+        raise grading.RefusedError(refused)
     seed = grading.new_seed() if seed is None else seed
-    console.print(
-        f"Checking {target} with seed {seed} "
-        f"(`journey check {topic.id} --seed {seed}` replays it) ..."
-    )
+    replay = f"journey check {topic.id} --seed {seed}"
+    say(f"Checking {target} with seed {seed} (`{replay}` replays it) ...", keep=[str(target)])
     report = grading.run_checks(topic, target, timeout=timeout, seed=seed)
-    for r in report.results:
-        # Titles, messages and hints are the check's text, not rich markup: "a[i]" and
-        # printed arrays must show as written.
-        title = escape(r.title or r.name)
-        if r.passed:
-            console.print(f"  [green]✓[/] {title}")
-            continue
-        console.print(f"  [red]✗[/] {title}")
-        console.print(f"      [dim]{escape(r.message)}[/]", highlight=False)
-        if r.hint:
-            console.print(f"      hint: {escape(r.hint)}", highlight=False)
+    if report.refused:  # the guard caught what reading the file could not
+        raise grading.RefusedError(report.refused)
+    root = workspace.workspace_root()
+    store = ProgressStore(root) if root.is_dir() else None
+    show_results(report, store, next_hint=hint)
     if report.problem:
-        console.print(f"[red]{report.problem}[/]")
+        say(report.problem, style="red")
     console.print(f"{report.passed}/{report.total} checks passed.")
-    if file is None:
-        ProgressStore(workspace.workspace_root()).record(topic.id, report.passed, report.total)
+    if file is None and store is not None:
+        store.record(topic.id, report.passed, report.total, clean=report.ok)
     if not report.ok:
         raise typer.Exit(1)
     console.print(f"[green]Topic {topic.id} done.[/] `journey` shows what is next.")
+
+
+def show_results(report: CheckReport, store: ProgressStore | None, next_hint: bool) -> None:
+    """Each check, passed or failed with its message and a hint.
+
+    A failed check shows its first hint tier; with ``next_hint``, the tier after the one
+    it last showed (remembered in ``store``; past the last tier, the last again).
+    """
+    more = False
+    for r in report.results:
+        title = r.title or r.name
+        if r.passed:
+            say(title, lead="  [green]✓[/] ")
+            continue
+        say(title, lead="  [red]✗[/] ")
+        say(r.message, indent=6, style="dim")
+        tiers = r.hints or ((r.hint,) if r.hint else ())
+        if not tiers:
+            continue
+        tier = 1
+        if next_hint:
+            last = store.hint_tier(report.topic, r.name) if store else 1
+            tier = min(last + 1, len(tiers))
+            if store:
+                store.remember_hint_tier(report.topic, r.name, tier)
+        label = "hint" if len(tiers) == 1 else f"hint {tier}/{len(tiers)}"
+        say(f"{label}: {tiers[tier - 1]}", indent=6)
+        more = more or tier < len(tiers)
+    if more:
+        command = f"journey check {report.topic} --hint"
+        say(f"Stuck? `{command}` shows the next hint for each failing check.")
 
 
 def progress() -> None:

@@ -1,4 +1,14 @@
-"""The learner's progress: every graded check run, in SQLite inside the workspace."""
+"""The learner's progress: every graded check run, in SQLite inside the workspace.
+
+A topic is done after a clean, complete pass: every check passed, nothing forbidden was
+used and the run itself did not fail (time-out, crash). ``journey check`` records every
+run it grades except refused ones, each with its ``clean`` flag; a failed run is an
+attempt, never a pass. The store also remembers which hint tier each check last showed,
+so ``journey check ID --hint`` can show the next one.
+
+Databases written before the ``clean`` flag existed stay readable: their runs count as
+clean when every check passed, the rule of that time.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +25,29 @@ CREATE TABLE IF NOT EXISTS checks (
     topic TEXT NOT NULL,
     passed INTEGER NOT NULL,
     total INTEGER NOT NULL,
-    at TEXT NOT NULL
-)
+    at TEXT NOT NULL,
+    clean INTEGER
+);
+CREATE TABLE IF NOT EXISTS hints (
+    topic TEXT NOT NULL,
+    check_name TEXT NOT NULL,
+    tier INTEGER NOT NULL,
+    PRIMARY KEY (topic, check_name)
+);
 """
 
 
 @dataclass(frozen=True)
 class TopicProgress:
-    """The latest and the best check result of one topic."""
+    """The latest and the best check result of one topic.
+
+    Attributes:
+        passed, total: the latest run's passed and total checks.
+        best: the most checks passed in one run.
+        attempts: how many runs were recorded.
+        at: when the latest run was.
+        clean_passes: how many runs were clean, complete passes.
+    """
 
     topic: str
     passed: int
@@ -30,10 +55,11 @@ class TopicProgress:
     best: int
     attempts: int
     at: str
+    clean_passes: int = 0
 
     @property
     def done(self) -> bool:
-        return self.total > 0 and self.best == self.total
+        return self.clean_passes > 0
 
 
 class ProgressStore:
@@ -53,23 +79,30 @@ class ProgressStore:
             return None
         try:
             connection = sqlite3.connect(self.file)
-            connection.execute(SCHEMA)
+            connection.executescript(SCHEMA)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(checks)")}
+            if "clean" not in columns:  # a database from before the flag: add it, empty
+                connection.execute("ALTER TABLE checks ADD COLUMN clean INTEGER")
             return connection
         except sqlite3.DatabaseError as error:
             raise self.unreadable(error) from None
 
-    def record(self, topic: str, passed: int, total: int) -> None:
+    def record(self, topic: str, passed: int, total: int, *, clean: bool) -> None:
+        """Record one graded run; ``clean`` only for a complete pass with no refusal or
+        problem (:attr:`nlpjourney.course.grading.CheckReport.ok`)."""
+        if clean and not (total > 0 and passed == total):
+            raise ValueError(f"a clean run passes every check, not {passed} of {total}")
         connection = self._connect(create=True)
         assert connection is not None
         with connection:
             connection.execute(
-                "INSERT INTO checks VALUES (?, ?, ?, ?)",
-                (topic, passed, total, time.strftime("%Y-%m-%d %H:%M")),
+                "INSERT INTO checks (topic, passed, total, at, clean) VALUES (?, ?, ?, ?, ?)",
+                (topic, passed, total, time.strftime("%Y-%m-%d %H:%M"), int(clean)),
             )
         connection.close()
 
     def summary(self) -> dict[str, TopicProgress]:
-        """Per topic: the latest result, the best passed count and the number of runs."""
+        """Per topic: the latest result, the best passed count, the runs and clean passes."""
         connection = self._connect(create=False)
         if connection is None:
             return {}
@@ -78,7 +111,9 @@ class ProgressStore:
                 """
                 SELECT topic, passed, total,
                        MAX(passed) OVER (PARTITION BY topic),
-                       COUNT(*) OVER (PARTITION BY topic), at
+                       COUNT(*) OVER (PARTITION BY topic), at,
+                       SUM(COALESCE(clean, total > 0 AND passed = total))
+                           OVER (PARTITION BY topic)
                 FROM checks ORDER BY rowid
                 """
             ).fetchall()
@@ -87,3 +122,28 @@ class ProgressStore:
         finally:
             connection.close()
         return {row[0]: TopicProgress(*row) for row in rows}  # later rows win: the latest
+
+    def hint_tier(self, topic: str, check: str) -> int:
+        """The hint tier last shown for a check (1, the default, when none was asked for)."""
+        connection = self._connect(create=False)
+        if connection is None:
+            return 1
+        try:
+            row = connection.execute(
+                "SELECT tier FROM hints WHERE topic = ? AND check_name = ?", (topic, check)
+            ).fetchone()
+        except sqlite3.DatabaseError as error:
+            raise self.unreadable(error) from None
+        finally:
+            connection.close()
+        return row[0] if row else 1
+
+    def remember_hint_tier(self, topic: str, check: str, tier: int) -> None:
+        connection = self._connect(create=True)
+        assert connection is not None
+        with connection:
+            connection.execute(
+                "INSERT OR REPLACE INTO hints (topic, check_name, tier) VALUES (?, ?, ?)",
+                (topic, check, tier),
+            )
+        connection.close()

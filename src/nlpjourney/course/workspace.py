@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlpjourney.course.topics import Topic
+from nlpjourney.course.topics import TOPICS, Topic
 from nlpjourney.errors import WorkspaceError
 
 WORKSPACE_ENV = "JOURNEY_WORKSPACE"
@@ -58,6 +58,43 @@ def place(target: Path, content: str, reset: bool = False) -> Placed:
     return Placed(target, "created")
 
 
+def has_part(topic: Topic, part: str) -> bool:
+    """Whether ``topic`` has its "lesson" or its "exercise" (without importing its modules,
+    as :meth:`Topic.parts` does)."""
+    if part == "lesson":
+        return topic.lesson_path.is_file()
+    folder = topic.exercise_dir
+    return (folder / EXERCISE_FILE).is_file() and (folder / "checks.py").is_file()
+
+
+def nearest_with(topic: Topic, part: str) -> Topic | None:
+    """The roadmap topic nearest to ``topic`` that has ``part`` ("lesson", "exercise"),
+    the earlier one on a tie; None when no topic has it.
+
+    >>> from nlpjourney.course import topics
+    >>> nearest_with(topics.get("1.5"), "exercise").id
+    '1.4'
+    """
+    place_of = {t.id: i for i, t in enumerate(TOPICS)}
+    here = place_of.get(topic.id, 0)
+    having = [t for t in TOPICS if t.id != topic.id and has_part(t, part)]
+    return min(having, key=lambda t: (abs(place_of[t.id] - here), place_of[t.id]), default=None)
+
+
+def missing_part(topic: Topic, part: str) -> WorkspaceError:
+    """A topic lacks its lesson or exercise: say so, and advise a command that works."""
+    nearest = nearest_with(topic, part)
+    advice = (
+        f"the nearest topic with one is {nearest.id} ({nearest.title.split(':')[0]}): "
+        f"`journey lesson {nearest.id}`; "
+        if nearest
+        else ""
+    )
+    return WorkspaceError(
+        f"topic {topic.id} has no {part} yet; {advice}`journey` shows the roadmap."
+    )
+
+
 def install_topic(topic: Topic, reset: bool = False, root: Path | None = None) -> list[Placed]:
     """Copy the topic's lesson (as a notebook) and exercise stub into the workspace."""
     folder = topic_dir(topic, root)
@@ -72,14 +109,14 @@ def install_topic(topic: Topic, reset: bool = False, root: Path | None = None) -
     if stub.is_file():
         placed.append(place(folder / EXERCISE_FILE, stub.read_text(encoding="utf-8"), reset))
     if not placed:
-        raise WorkspaceError(
-            f"topic {topic.id} has no lesson or exercise yet; `journey` shows which topics do."
-        )
+        raise missing_part(topic, "lesson")
     return placed
 
 
 def exercise_file(topic: Topic, root: Path | None = None) -> Path:
     """The learner's exercise file for a topic, which must exist."""
+    if not has_part(topic, "exercise"):
+        raise missing_part(topic, "exercise")
     ws = root or workspace_root()
     file = topic_dir(topic, ws) / EXERCISE_FILE
     if not ws.is_dir():
