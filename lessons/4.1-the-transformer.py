@@ -1333,8 +1333,9 @@ print(f"(by {which}; the full run, `{FULL_RUN['command']}`, reaches BLEU "
 
 # %% [markdown]
 # BLEU rewards n-grams shared with the reference: a few-step translator that repeats
-# common words matches almost no 3- or 4-grams and scores a few points at most, while the full run's
-# 38.3 means a good share of its n-grams, up to four words long, match a human translation.
+# common words matches almost no 3- or 4-grams and scores a few points at most, while
+# the full run's 38.3 means a good share of its n-grams, up to four words long, match a
+# human translation.
 
 # %% [markdown]
 # ## What you built
