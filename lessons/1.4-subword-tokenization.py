@@ -37,6 +37,7 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, display
 
 from nlpjourney import data
+from nlpjourney.course import check, diagrams
 from nlpjourney.tokenizers import Tokenizer, basic_bpe, load, train_bpe, train_unigram
 from nlpjourney.tokenizers.byte_level import compile_pattern
 from nlpjourney.tokenizers.unigram import viterbi
@@ -51,7 +52,10 @@ print(shakespeare[:200])
 #
 # A Python string is a sequence of Unicode *code points*; there are over a million
 # possible, about 150,000 of them assigned. Stored or sent, text is *bytes*: UTF-8 writes
-# ASCII as one byte each and everything else as two to four. Look at the counts:
+# ASCII as one byte each and everything else as two to four.
+#
+# **Predict:** how many bytes does the waving hand with a skin tone, "👋🏽", take? (It
+# looks like one character.)
 
 # %%
 for text in ["hello", "héllo", "日本語", "👋🏽"]:
@@ -59,6 +63,8 @@ for text in ["hello", "héllo", "日本語", "👋🏽"]:
     print(f"{text!r:>10}: {len(text)} code points, {len(encoded)} bytes: {list(encoded)}")
 
 # %% [markdown]
+# Eight: it is two code points (the hand and a skin-tone modifier), four bytes each.
+#
 # Starting from bytes gives a tokenizer two gifts: a base vocabulary of exactly 256
 # symbols, and no unknown input ever, because every string, in any script, with any
 # emoji, is some sequence of bytes. The price is length: a byte sequence is longer than
@@ -113,6 +119,9 @@ assert replace_pair([1, 2, 3, 1, 2], (1, 2), 9) == basic_bpe.merge([1, 2, 3, 1, 
 # The same loop on real text. We keep a table from each id to its bytes, so we can read
 # what every merge made. Then we check our merges against the library's `train_simple`,
 # which follows the same rules.
+#
+# **Predict:** Shakespeare's most common words are "the", "and", "I". Will the first
+# tokens BPE learns be such words, or something smaller?
 
 # %%
 sample = shakespeare[: 20_000 if QUICK else 100_000]
@@ -131,6 +140,29 @@ print(
 library_merges, _ = basic_bpe.train_simple(sample, 256 + n_merges)
 assert merges == library_merges
 print("our merges == nlpjourney.tokenizers.basic_bpe.train_simple")
+
+# %% [markdown]
+# Mostly pieces: two letters, or a letter and a space. A pair is counted wherever it
+# occurs, and "e" followed by a space ends thousands of different words; a whole word
+# like "the " can only be made from pieces made before it, so words come later.
+#
+# **Exercise: decode.** `token_bytes` maps every id to its bytes. Write `my_decode`, which
+# turns a list of ids back into text; decoding the sample's ids must give the sample.
+
+
+# %%
+def my_decode(ids, token_bytes):
+    return None  # your code
+
+
+# %%
+check(
+    "decoding the sample's ids gives the sample",
+    my_decode(ids, token_bytes),
+    sample,
+    hint="join the bytes of every id first and turn bytes into text once, at the end: "
+    "a character's bytes can be split across two tokens",
+)
 
 # %% [markdown]
 # Notice "e ", "t ", "s " and ":" with a newline: the loop merges the end of one word
@@ -223,7 +255,9 @@ show_tokens(shakespeare_bpe, "ROMEO: Wherefore art thou, gentle Juliet? I am a c
 # ## 5. GPT-2's tokenizer and its quirks
 #
 # `load("gpt2")` reads OpenAI's own files (50,257 tokens: 256 bytes, 50,000 merges and
-# `<|endoftext|>`). A few things every user of an LLM should know about it:
+# `<|endoftext|>`). A few things every user of an LLM should know about it.
+#
+# **Predict:** do "hello" and " hello" (with a space in front) get the same id?
 
 # %%
 gpt2 = load("gpt2")
@@ -236,6 +270,43 @@ for text in ["hello", " hello", "Hello", " HELLO", "hello "]:
 # trailing space becomes its own token, which is why a prompt ending in a space makes a
 # model's continuation odd. Capitals are different tokens too.
 #
+# **How a word becomes tokens.** Inside one pre-token, encoding starts from the bytes and
+# applies merges by *rank*: of all neighbouring pairs that have a merge, the one learned
+# earliest is joined first, and again, until no neighbouring pair has a merge.
+#
+# **Predict:** into how many of GPT-2's tokens does " tokenization" fall, and how many
+# merges does it take to get there?
+
+# %%
+diagrams.bpe_merging(" tokenization", gpt2.merges, title="GPT-2 merges ' tokenization'")
+
+# %% [markdown]
+# Eleven merges make two tokens, " token" and "ization". Early merges (low rank) join
+# common pairs like "␣t" and "on"; the rare joins come last. Each row's highlighted token
+# is the one just made. (Pictures drawn by `nlpjourney.course.diagrams`.)
+#
+# **Exercise: encode a word with ranked merges.** Write `my_bpe_word(word, ranks)`: start
+# from the word's bytes as one-byte `bytes` objects and apply the merges by rank, as the
+# picture does. `ranks` maps a pair of byte strings to its rank in GPT-2's merge list.
+
+
+# %%
+def my_bpe_word(word, ranks):
+    return None  # your code
+
+
+# %%
+ranks = {pair: rank for rank, pair in enumerate(gpt2.merges)}
+check(
+    "' antidisestablishment' in GPT-2's tokens",
+    my_bpe_word(" antidisestablishment", ranks),
+    [gpt2.decode([i]).encode() for i in gpt2.encode(" antidisestablishment")],
+    hint="at each step look at every neighbouring pair, join the one with the smallest "
+    "rank wherever it occurs, and stop when no neighbouring pair is in ranks",
+)
+
+# %% [markdown]
+
 # **Numbers are cut wherever the merges happen to fall.** GPT-2 has merges for many
 # digit sequences, so a long number splits into irregular chunks. Llama 3 (like GPT-4)
 # cuts digits into groups of at most three before BPE, and SmolLM2 into single digits,
@@ -265,6 +336,9 @@ print([gpt2.decode([i]) for i in longest])
 # **Other languages cost more.** A tokenizer learns the merges of its training text. On
 # the same captions in English, German and French (Multi30k), count the tokens per word:
 
+#
+# **Predict:** of English, German and French, which costs GPT-2 the most tokens per word?
+
 # %%
 from nlpjourney.data import corpora  # noqa: E402
 
@@ -283,6 +357,8 @@ for name, tokenizer in tokenizers_to_compare.items():
         tokens = sum(len(tokenizer.encode(line)) for line in lines)
         per_word[name, lang] = tokens / words
         print(f"{name:>12} {lang}: {tokens / words:.2f} tokens per word")
+costliest = max(captions, key=lambda lang: per_word["gpt2", lang])
+print(f"costliest for GPT-2: {costliest}, {per_word['gpt2', costliest]:.2f} tokens per word")
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 3.8))
@@ -293,6 +369,7 @@ for k, lang in enumerate(captions):
     bars = ax.bar(xs, values, width, label=lang)
     ax.bar_label(bars, fmt="%.2f", fontsize=7)
 ax.set_xticks(range(len(tokenizers_to_compare)), list(tokenizers_to_compare))
+ax.set_xlabel("tokenizer")
 ax.set_ylabel("tokens per word")
 ax.set_title("The same captions (Multi30k) in three languages")
 ax.set_ylim(0, max(per_word.values()) * 1.3)
@@ -427,8 +504,9 @@ print(f"saved {path.stat().st_size:,} bytes, reloaded: {reloaded}")
 # %% [markdown]
 # ## What you built
 #
-# - the BPE merge loop by hand, equal to the library's `train_simple`;
+# - the BPE merge loop by hand, equal to the library's `train_simple`, and its decoder;
 # - why byte-level BPE needs a split pattern, measured;
+# - encoding a word by ranked merges, as GPT-2 does, step by step;
 # - a Unigram segmentation by listing every cut, equal to Viterbi.
 #
 # Exercise 1.4 (`journey check 1.4`) asks you to write `get_pair_counts`, `merge` and a

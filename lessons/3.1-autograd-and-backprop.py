@@ -48,8 +48,9 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 import nlpjourney.ml.math as ml_math
-from nlpjourney.autograd import Tensor, Value, draw_graph, functional, gradcheck, nn, no_grad
+from nlpjourney.autograd import Tensor, Value, functional, gradcheck, nn, no_grad
 from nlpjourney.autograd.nn import init
+from nlpjourney.course import check, diagrams
 from nlpjourney.optim import SGD, clip_grad_norm_
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
@@ -68,6 +69,9 @@ torch.set_default_dtype(torch.float64)
 # Lesson 0.1 measured slopes by nudging: move one input by $\pm h$, watch the output,
 # divide. That works for any function and needs no calculus, which makes it the
 # referee for everything that follows.
+#
+# **Predict:** at $a_0 = 0.8$, $b_0 = -1.5$, $c_0 = 0.4$, is $\partial f / \partial a$
+# positive or negative? (No calculus needed: what happens to $ab$ when $a$ grows?)
 
 # %%
 a0, b0, c0 = 0.8, -1.5, 0.4
@@ -90,6 +94,8 @@ print(f"f = {f(a0, b0, c0):.6f}")
 print("df/da, df/db, df/dc measured:", np.round(measured, 6))
 
 # %% [markdown]
+# Negative: with $b < 0$, a larger $a$ makes $ab$ smaller, and $\tanh$ follows it down.
+#
 # A derivative is a local promise: near $a_0$, the function moves like the straight line
 # through $f(a_0)$ with that slope. Plotting $f$ against $a$ alone (with $b$ and $c$ held
 # fixed) shows the promise kept close by and broken further away.
@@ -103,6 +109,8 @@ ax.plot(a_grid, tangent, "--", label=f"slope {measured[0]:.3f} at a0 (measured)"
 ax.plot([a0], [f(a0, b0, c0)], "o", color="black")
 ax.set_ylim(-1.2, 1.2)
 ax.set_xlabel("a")
+ax.set_ylabel("f(a, b0, c0)")
+ax.set_title("the derivative at a0: the slope of the tangent")
 ax.grid(alpha=0.3)
 ax.legend()
 plt.show()
@@ -277,9 +285,14 @@ np.testing.assert_allclose([v.grad for v in mine], [v.grad for v in library], rt
 np.testing.assert_allclose([v.grad for v in mine], [v.grad.item() for v in leaves], rtol=1e-12)
 
 # %% [markdown]
-# From here on, the library's `Value`. Its `draw_graph` pictures a computation after
-# `backward()`: each box is a node with its data and gradient, each arrow an input. Here
-# is a neuron with two inputs, $\tanh(x_1 w_1 + x_2 w_2 + b)$.
+# From here on, the library's `Value`. `nlpjourney.autograd.draw_graph` pictures a
+# computation after `backward()`: each box is a node with its data and gradient, each
+# arrow an input (it uses Graphviz when installed; `diagrams.computation_graph` below
+# draws the same graph with matplotlib alone). Here is a neuron with two inputs,
+# $\tanh(x_1 w_1 + x_2 w_2 + b)$.
+#
+# **Predict:** $x_1 = 2$ and $x_2 = -1$. Which weight gets the larger gradient in size,
+# $w_1$ or $w_2$, and by what factor?
 
 # %%
 x1, x2 = Value(2.0, label="x1"), Value(-1.0, label="x2")
@@ -288,7 +301,7 @@ bias = Value(1.2, label="b")
 neuron = (x1 * w1 + x2 * w2 + bias).tanh()
 neuron.label = "out"
 neuron.backward()
-draw_graph(neuron)  # a Figure, shown as the cell's value
+diagrams.computation_graph(neuron)  # a Figure, shown as the cell's value
 
 # %% [markdown]
 # Read the picture from the right. The output's gradient is 1; `tanh` scales it by
@@ -298,6 +311,27 @@ draw_graph(neuron)  # a Figure, shown as the cell's value
 # gradient twice as large. In a network the inputs of a layer are the activations of the
 # previous one, and that observation returns in section 6.
 #
+# **Exercise: one gradient by the chain rule.** Write `my_grad_w1`, which returns
+# $\partial\,\text{out} / \partial w_1$ computed from the data of the nodes alone (no
+# `backward()`); it must equal the gradient the engine left in `w1.grad`.
+
+
+# %%
+def my_grad_w1(out, x1):
+    return None  # your code: use out.data and x1.data
+
+
+# %%
+check(
+    "d out / d w1 by the chain rule",
+    my_grad_w1(neuron, x1),
+    w1.grad,
+    hint="walk from the output back to w1: tanh's local slope written with its output, "
+    "then each + passes the gradient on unchanged, then * hands w1 the other factor",
+)
+
+# %% [markdown]
+
 # ## 4. From numbers to arrays: matrix calculus
 #
 # A network does not multiply numbers one at a time but whole matrices. Writing one
@@ -374,6 +408,8 @@ print("bias gradient = G summed over the rows:", grad_bias)
 # gradient passed back is $J^\top G$. Building $J$ costs $C^2$ numbers per row, far too
 # many for a vocabulary of 50,000 words; the exercise asks you to multiply it out on
 # paper into a rule that never builds it.
+#
+# **Predict:** what does each row of the softmax Jacobian add up to?
 
 # %%
 z = rng.normal(size=4)
@@ -492,6 +528,8 @@ ax_f.set_ylim(-1.5, 3)
 ax_d.set_title("their derivatives: what backprop multiplies by")
 ax_d.axhline(0.25, color="grey", linestyle=":", linewidth=1)
 ax_d.annotate("sigmoid's maximum, 0.25", (-4.8, 0.28), color="grey")
+ax_f.set_ylabel("f(x)")
+ax_d.set_ylabel("f'(x)")
 for ax in (ax_f, ax_d):
     ax.set_xlabel("x")
     ax.grid(alpha=0.3)
@@ -510,6 +548,9 @@ plt.show()
 # gradient carries the factor $p(1 - p) \approx 0$ from the sigmoid and all but vanishes:
 # the worst mistakes are corrected the slowest. Cross-entropy's $\log$ cancels that
 # factor, and the gradient stays near $-1$: the worse the mistake, the harder the push.
+#
+# **Predict:** at $z = -6$ (confidently wrong), about how many times larger is the
+# cross-entropy gradient than the squared-error one: 2, 20 or 200?
 
 # %%
 zs = Tensor(np.linspace(-8, 8, 321), requires_grad=True)
@@ -530,6 +571,8 @@ ax_l.plot(zs.data, squared.data, label="squared error $(p - 1)^2$")
 ax_l.plot(zs.data, crossent.data, label="cross-entropy $-\\log p$")
 ax_l.set_title("loss for a true label of 1, p = sigmoid(z)")
 ax_l.set_ylim(0, 5)
+ax_l.set_ylabel("loss")
+ax_g.set_ylabel("d loss / d z")
 ax_g.plot(zs.data, grad_squared, label="squared error")
 ax_g.plot(zs.data, grad_crossent, label="cross-entropy")
 ax_g.set_title("d loss / d z: squared error stalls when confidently wrong")
@@ -538,6 +581,38 @@ for ax in (ax_l, ax_g):
     ax.grid(alpha=0.3)
     ax.legend()
 plt.show()
+at_minus_6 = int(np.argmin(np.abs(zs.data + 6)))
+print(f"at z = -6: cross-entropy {grad_crossent[at_minus_6]:.4f}, "
+      f"squared error {grad_squared[at_minus_6]:.4f}, "
+      f"ratio {grad_crossent[at_minus_6] / grad_squared[at_minus_6]:.0f}")  # fmt: skip
+
+# %% [markdown]
+# About 200: squared error's gradient carries $p(1 - p) \approx e^{-6}$, so it has all but
+# stopped pushing; cross-entropy pushes with almost full force.
+#
+# **Exercise: the gradient of the mean squared error.** For predictions `pred` and targets
+# `target` (arrays of one shape), write the gradient of
+# $L = \frac{1}{N}\sum_i (\text{pred}_i - \text{target}_i)^2$ with respect to `pred`. The
+# check compares it with what the engine's `backward()` gives.
+
+
+# %%
+def my_mse_grad(pred, target):
+    return None  # your code
+
+
+# %%
+own_rng = np.random.default_rng(31)  # not the lesson's rng: later sections draw the same
+pred, target = own_rng.normal(size=(4, 3)), own_rng.normal(size=(4, 3))
+pred_t = Tensor(pred, requires_grad=True)
+((pred_t - target) ** 2).mean().backward()
+check(
+    "gradient of the mean squared error",
+    my_mse_grad(pred, target),
+    pred_t.grad,
+    hint="differentiate one term of the sum, then remember the mean divides by the number "
+    "of entries, all of them, not the rows",
+)
 
 # %% [markdown]
 # ## 6. Initialisation, and gradients that vanish or explode
@@ -563,6 +638,10 @@ plt.show()
 # of the activations going forward, and the size (norm) of the gradient of the loss with
 # respect to those activations coming back. `retain_grad()` keeps the gradient of an
 # intermediate tensor, which the engine otherwise frees.
+#
+# **Predict:** sigmoid's derivative is at most 0.25. Through 20 sigmoid layers, does the
+# gradient reaching layer 1 come out about as large as at layer 20, 100 times smaller, or
+# more than a million times smaller?
 
 # %%
 digits = load_digits()
@@ -622,6 +701,8 @@ for name, (spread, grad_norm) in probes.items():
     ax_g.plot(layer_numbers, grad_norm, "o-", markersize=3, label=name)
 ax_s.set_title("forward: std of each layer's activations")
 ax_g.set_title("backward: norm of dL/d(activations) per layer")
+ax_s.set_ylabel("std of activations")
+ax_g.set_ylabel("norm of dL/d(activations)")
 for ax in (ax_s, ax_g):
     ax.set_yscale("log")
     ax.set_xlabel("hidden layer (1 = nearest the input)")
@@ -750,6 +831,8 @@ for ax in (ax_l, ax_n):
     ax.legend(loc="upper right")
 ax_l.set_title("training loss")
 ax_n.set_title("gradient norm before clipping")
+ax_l.set_ylabel("cross-entropy")
+ax_n.set_ylabel("global gradient norm")
 plt.show()
 
 # %% [markdown]
@@ -833,7 +916,8 @@ ax_acc.plot(
 ax_acc.set_ylabel("test accuracy", color="tab:red")
 ax_acc.set_ylim(0.8, 1.0)
 ax.set_title(f"64-128-64-10 ReLU network on digits: {test_accuracy[-1]:.1%} on unseen images")
-ax.legend(loc="lower left")
+lines = ax.get_lines() + ax_acc.get_lines()  # the two axes' lines in one legend
+ax.legend(lines, [line.get_label() for line in lines], loc="lower left")
 ax.grid(alpha=0.3)
 plt.show()
 

@@ -52,6 +52,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 import nlpjourney.autograd.nn as our_nn
 from nlpjourney import optim as our_optim
 from nlpjourney.autograd import Tensor, functional
+from nlpjourney.course import check
 from nlpjourney.optim import schedules
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
@@ -84,11 +85,17 @@ for name, t in [("counts", counts), ("weights", weights), ("from_numpy", from_nu
 # An operation on two tensors needs both on the same device. `.to(device)` returns a copy
 # on the target (or the tensor itself if it is already there); the usual pattern is to
 # pick the device once, as the first cell did, and move the model and each batch to it.
+#
+# **Predict:** `counts` holds int64 and `weights` float32. What dtype is `counts + weights`?
 
 # %%
 print((counts.float() @ weights).dtype, "| int64 + float32 ->", (counts + weights).dtype)
 on_device = weights.to(device)
 print("on", on_device.device, "| float32 + float64 ->", (weights[:2] + from_numpy).dtype)
+
+# %% [markdown]
+# float32: an integer meeting a float takes the float's dtype, whatever the integer's
+# width; two floats meet at the wider one, so float32 + float64 is float64.
 
 # %% [markdown]
 # **Broadcasting** follows NumPy's rule: line the shapes up from the right; two sizes
@@ -103,10 +110,36 @@ print(table)
 assert torch.equal(table, torch.from_numpy(np.arange(3.0)[:, None] + row.numpy()))
 
 # %% [markdown]
+# **Exercise: every distance at once.** Given `a` of shape (n, d) and `b` of shape (m, d),
+# write `my_squared_distances(a, b)`, the (n, m) table of squared Euclidean distances
+# between every row of `a` and every row of `b`, with broadcasting and no Python loop.
+
+
+# %%
+def my_squared_distances(a, b):
+    return None  # your code
+
+
+# %%
+own = torch.Generator().manual_seed(7)  # its own generator: later cells' draws stay the same
+points_a, points_b = torch.randn(5, 3, generator=own), torch.randn(4, 3, generator=own)
+check(
+    "squared distances by broadcasting",
+    my_squared_distances(points_a, points_b),
+    torch.cdist(points_a, points_b) ** 2,
+    hint="give the two inputs shapes that line up as (n, 1, d) against (1, m, d), so their "
+    "difference is every pair at once; then square and sum over d",
+    rtol=1e-4,
+    atol=1e-5,
+)
+
+# %% [markdown]
 # A **view** is a tensor that reads someone else's memory with a different shape or
 # stride. `view`, `transpose`, slicing and `expand` make views: no data is copied, and a
 # write through the view changes the original. `reshape` gives a view when it can and a
 # copy when it must; `view` refuses instead of copying.
+#
+# **Predict:** `grid = base.view(2, 3)`, then `grid[0, 0] = 100.0`. What is `base[0]` now?
 
 # %%
 base = torch.arange(6.0)
@@ -126,6 +159,8 @@ flat = flipped.reshape(6)  # copies, because no single stride reads the columns 
 print("reshape copied?", flat.data_ptr() != base.data_ptr(), flat)
 
 # %% [markdown]
+# `base[0]` is 100 too: the view and the base are one piece of memory, read two ways.
+#
 # The same holds for NumPy interop: `torch.from_numpy` and `.numpy()` share memory with
 # the array (on the CPU), so changing one changes the other. Call `.clone()` when you want
 # an independent copy.
@@ -152,6 +187,9 @@ np.testing.assert_allclose(ours.grad, x.grad.numpy())
 # it. This is on purpose (a model used twice in one loss, or a batch too large for memory
 # split into pieces, both need the sum), but it means the training loop must clear the
 # gradients before each step. Forgetting to is a classic bug: the steps grow and grow.
+#
+# **Predict:** `x.grad` is now `[5, 4, 6]` (that is $2x + (3, 0, 0)$). After two more
+# `backward()` calls of $\sum x^2$, what will it be?
 
 # %%
 for _ in range(2):
@@ -160,6 +198,9 @@ print("after two more backward passes:", x.grad)  # the old grad + 2x + 2x
 x.grad = None  # what optimizer.zero_grad() does by default
 ((x**2).sum()).backward()
 print("cleared, then one pass:        ", x.grad)
+
+# %% [markdown]
+# `[9, 12, 18]`: the old gradient plus $2x$ twice. Cleared, one pass gives $2x$ alone.
 
 # %% [markdown]
 # Inside `torch.no_grad()` nothing is recorded: results have `requires_grad=False`, and no
@@ -286,6 +327,35 @@ print("labels of the first batch:", batch_y[:16].tolist())
 # data, `num_workers=4` would load batches in background processes; for 1400 small
 # images the main process is faster.
 #
+# **Exercise: two half-batches, one gradient.** When a batch does not fit in memory, run it
+# in pieces and let the gradients accumulate. Write `my_accumulated_grad(model, x, y)`:
+# split the batch into two halves of equal size, call `backward()` once per half, and
+# return the first layer's weight gradient, `model.net[0].weight.grad`. It must equal the
+# gradient of the mean cross-entropy over the whole batch.
+
+
+# %%
+def my_accumulated_grad(model, x, y):
+    return None  # your code
+
+
+# %%
+torch.manual_seed(1)
+half_model = MLP()
+whole_model = copy.deepcopy(half_model)
+nn.functional.cross_entropy(whole_model(batch_x), batch_y).backward()
+check(
+    "gradient accumulated over two halves",
+    my_accumulated_grad(half_model, batch_x, batch_y),
+    whole_model.net[0].weight.grad,
+    hint="each half's loss is a mean over half the examples; the whole batch's mean is "
+    "the average of the two, so scale each half's loss before backward",
+    rtol=1e-4,
+    atol=1e-6,
+)
+
+# %% [markdown]
+#
 # ## 5. A clean training loop
 #
 # Two functions carry the whole loop. `train_one_epoch` runs the five steps per batch
@@ -388,11 +458,13 @@ ax_loss.plot(history["train loss"], label="train")
 ax_loss.plot(history["test loss"], label="test")
 ax_loss.set_yscale("log")
 ax_loss.set_xlabel("epoch")
-ax_loss.set_title("cross-entropy")
+ax_loss.set_ylabel("cross-entropy")
+ax_loss.set_title("loss per epoch")
 ax_loss.legend()
 ax_acc.plot(history["test accuracy"], color="tab:green")
 ax_acc.set_ylim(0.8, 1.0)
 ax_acc.set_xlabel("epoch")
+ax_acc.set_ylabel("accuracy")
 ax_acc.set_title("test accuracy")
 for ax in (ax_loss, ax_acc):
     ax.grid(alpha=0.3)
@@ -584,7 +656,10 @@ print("5 steps: cell-built AdamW = nlpjourney.optim.AdamW = torch.optim.AdamW")
 # always start with a **linear warm-up** from 0: in the first steps Adam's $v$ rests on
 # only a few gradients, so its steps are unreliable, and small ones do less harm. After
 # the warm-up the rate decays, linearly or along half a cosine, to 0 at the last step.
-# Both are a factor times the base rate:
+# Both are a factor times the base rate.
+#
+# **Predict:** halfway through the decay (step 550 of 1000, after 100 of warm-up), which
+# is higher, the linear or the cosine factor?
 
 # %%
 total_steps, warmup_steps = 1000, 100
@@ -614,6 +689,8 @@ for mine_fn, library_fn in [
         atol=1e-12,
     )
 print("cell-built factors equal nlpjourney.optim.schedules at every step")
+for step in (325, 550, 775):
+    print(f"step {step}: linear {my_linear_warmup(step):.3f}, cosine {my_cosine_warmup(step):.3f}")
 
 # %% [markdown]
 # The scheduler classes apply a factor to an optimizer: call `scheduler.step()` once per
@@ -650,7 +727,9 @@ plt.show()
 # %% [markdown]
 # The two share the warm-up. After it, the cosine stays near the peak longer, then falls
 # faster in the middle, and flattens out again towards 0; the linear decay loses the same
-# amount every step. Halfway through the decay both are at half the peak.
+# amount every step. Halfway through the decay (step 550) both are at half the peak, so
+# the answer to the question is neither: they meet there, and the cosine is the higher
+# before that step and the lower after it.
 #
 # Used in training, the schedule is one more line in the loop. A warm-up also makes a
 # larger peak rate safe: here we use 3e-2, ten times section 5's, with one epoch of

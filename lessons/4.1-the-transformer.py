@@ -59,6 +59,7 @@ from nlpjourney.apps.translation import (
     special_ids,
     train_joint_bpe,
 )
+from nlpjourney.course import check, diagrams
 from nlpjourney.data.corpora import multi30k
 from nlpjourney.models.transformer import DecoderLayer, Transformer, TransformerConfig
 from nlpjourney.nn import (
@@ -151,6 +152,9 @@ table(V, words, dims, "values V = X W_v")
 # %% [markdown]
 # Row $i$ of $Q K^\top$ holds word $i$'s scores for every word (the columns). Then the
 # division, the softmax along each row, and the weighted sum of values.
+#
+# **Predict:** the output of a word is a blend of the value rows. Could an output entry be
+# larger than every entry of its column in $V$?
 
 # %%
 d = X.shape[1]
@@ -164,10 +168,13 @@ table(scaled, words, words, "scores / sqrt(4)")
 table(weights, words, words, "weights: softmax of each row (rows sum to 1)")
 table(out, words, dims, "output = weights @ V")
 print("row sums of the weights:", weights.sum(dim=1))
+print("every output entry within its column's range in V:",
+      bool(((out >= V.min(dim=0).values) & (out <= V.max(dim=0).values)).all()))  # fmt: skip
 
 # %% [markdown]
-# Each output row is a blend of the three value rows, mixed in the proportions of that
-# word's weight row. The library's `scaled_dot_product_attention` takes $Q$, $K$ and $V$
+# No: weights that are positive and sum to 1 make an average, which always lies between
+# the smallest and the largest value it averages. Each output row is a blend of the
+# three value rows, mixed in the proportions of that word's weight row. The library's `scaled_dot_product_attention` takes $Q$, $K$ and $V$
 # and does the rest; it gives the same numbers.
 
 # %%
@@ -186,6 +193,9 @@ print("matches nlpjourney.nn.scaled_dot_product_attention")
 #
 # The next cell measures both effects on random vectors: the spread of the scores, and
 # the largest weight in a row of 32 keys, with and without the division.
+#
+# **Predict:** with $d = 1024$ and no division, what is the largest of 32 softmax weights
+# on average: about 1/32, about 0.5, or nearly 1?
 
 # %%
 head_dims = [4, 16, 64, 256, 1024]
@@ -204,6 +214,9 @@ fig, axes = plt.subplots(1, 3, figsize=(12, 3.5))
 axes[0].plot(head_dims, spread, "o-", label="measured std of q.k")
 axes[0].plot(head_dims, np.sqrt(head_dims), "--", label="sqrt(d)")
 axes[0].set_title("scores grow like sqrt(d)")
+axes[0].set_ylabel("std of the scores")
+axes[1].set_ylabel("largest weight, mean over rows")
+axes[2].set_ylabel("largest p(1 - p), mean over rows")
 axes[1].plot(head_dims, top_raw, "o-", label="q.k")
 axes[1].plot(head_dims, top_scaled, "o-", label="q.k / sqrt(d)")
 axes[1].set_title("largest softmax weight (32 keys)")
@@ -241,6 +254,14 @@ for dim, a, b in zip(head_dims, top_raw, top_scaled, strict=True):
 # - **causal**: a language model predicts word $t+1$ from words $0..t$, so while
 #   training on a whole sentence at once, position $t$ must not see anything after it.
 #
+# The causal mask as a grid: row $i$ is a query, column $j$ a key, and a query may see
+# the keys up to and including itself (drawn by `nlpjourney.course.diagrams`).
+
+# %%
+diagrams.causal_mask_grid(["the", "cat", "sat", "on", "the", "mat"])
+
+# %% [markdown]
+#
 # Here are two real sentences, tokenized with GPT-2's tokenizer and padded to one length.
 
 # %%
@@ -263,6 +284,9 @@ print(is_real)
 # padding mask has shape (B, 1, S): one row per sentence, broadcast over every query.
 # The causal mask is the lower triangle, from `causal_mask`. Combining them is a
 # logical and.
+#
+# **Predict:** in the "padding + causal" map, how many keys does each sentence's *first*
+# word give weight to?
 
 # %%
 embed = nn.Embedding(gpt2.vocab_size, 16)
@@ -314,6 +338,26 @@ show(fig, "lesson-4.1-masks.png")
 # itself, never "sat". The first word can only attend to itself, so its row is one bright
 # square.
 #
+# **Exercise: a padding mask from lengths.** A batch usually comes with each sentence's
+# length rather than a mask. Write `my_padding_mask(lengths, T)`, which returns the
+# (B, 1, T) boolean mask, True at the real tokens, for the sentence lengths `lengths`.
+
+
+# %%
+def my_padding_mask(lengths, T):
+    return None  # your code
+
+
+# %%
+check(
+    "padding mask from the lengths",
+    my_padding_mask(torch.tensor([len(ids) for ids in encoded]), length),
+    padding_mask,
+    hint="position t of a sentence is real when t is smaller than its length: compare a "
+    "row of positions with a column of lengths, then add the middle axis",
+)
+
+# %% [markdown]
 # The pad *rows* still hold weights, computed from garbage; that does no harm, because
 # the loss ignores pad positions. A row with every key masked would be 0/0; the library
 # returns zeros there, as PyTorch does.
@@ -412,6 +456,7 @@ fig.colorbar(im, ax=axes[0])
 similarity = pe @ pe.T
 axes[1].plot(similarity[50], label="PE[50] . PE[p]")
 axes[1].set_xlabel("position p")
+axes[1].set_ylabel("PE[50] . PE[p]")
 axes[1].set_title("dot product with position 50")
 axes[1].grid(alpha=0.3)
 axes[1].legend()
@@ -461,6 +506,8 @@ for ax, pair in zip(axes, [0, 1], strict=True):
     ax.set_ylim(-1.4, 1.4)
     ax.set_aspect("equal")
     ax.grid(alpha=0.3)
+    ax.set_xlabel(f"dim {2 * pair}")
+    ax.set_ylabel(f"dim {2 * pair + 1}")
     ax.set_title(f"pair {pair}: {inv_freq[pair]:.2f} rad per position")
 show(fig, "lesson-4.1-rope-rotation.png")
 
@@ -628,6 +675,16 @@ show(fig, "lesson-4.1-alibi.png")
 #   variance 1 (then scaled and shifted by learned weights), which keeps the numbers in
 #   a range where training behaves.
 #
+# Here is the block GPT-2 and Llama use, drawn left to right:
+
+# %%
+diagrams.transformer_block()
+
+# %% [markdown]
+# Attention is the only place where tokens exchange information; the MLP works on each
+# token alone. Each sublayer's output is *added* to the stream that flows straight along
+# the residual path.
+#
 # Layer norm first, by hand:
 
 # %%
@@ -673,6 +730,9 @@ assert isinstance(block.mlp, FeedForward)
 # out among the blocks. The cell builds 12 blocks of each kind (the pre-norm stack gets
 # its final norm, as real models have), runs a random batch through them towards a
 # random target, and measures the gradient norm of each block's weights.
+#
+# **Predict:** in the post-norm stack, which block gets the largest gradient: the first
+# (nearest the input), one in the middle, or the last?
 
 
 # %%
@@ -695,6 +755,7 @@ for norm_first, name in ((True, "pre-norm"), (False, "post-norm")):
 ax.set_ylim(0, None)
 ax.set_xlabel("block (1 = nearest the input)")
 ax.set_ylabel("gradient norm of the block's weights")
+ax.set_title("gradient per block at initialisation, 12 blocks")
 ax.grid(alpha=0.3)
 ax.legend()
 show(fig, "lesson-4.1-pre-post-norm.png")
@@ -706,6 +767,29 @@ show(fig, "lesson-4.1-pre-post-norm.png")
 # first steps, which is why the original transformer needed a learning-rate warm-up and
 # why Xiong et al. (2020, "On Layer Normalization in the Transformer Architecture")
 # could drop the warm-up once the norms moved inside.
+#
+# **Exercise: count a block's parameters.** Write `my_block_parameters(C)`, the number of
+# parameters of `TransformerBlock(C, heads)` with its defaults (layer norms, a GELU
+# feed-forward of width $4C$, biases everywhere), as a formula in $C$. The number of heads
+# does not enter it: why not?
+
+
+# %%
+def my_block_parameters(C):
+    return None  # your code
+
+
+# %%
+check(
+    "parameters of a block of width 16, 64 and 256",
+    [my_block_parameters(width) for width in (16, 64, 256)],
+    [sum(p.numel() for p in TransformerBlock(width, 4).parameters()) for width in (16, 64, 256)],
+    hint="count matrix by matrix: attention projects to q, k and v and back, the MLP goes "
+    "to 4C and back; every linear layer has a bias of its output's size, and each "
+    "norm has a scale and a shift",
+)
+
+# %% [markdown]
 #
 # ### What Llama changes in the block
 #
@@ -844,7 +928,15 @@ assert_close(
 # writes the target one token at a time; each of its blocks has causal self-attention
 # over what it has written so far, then **cross-attention**, whose queries come from the
 # decoder and whose keys and values come from the encoder's output, then a feed-forward
-# network.
+# network. Two layers of each, as this section builds them:
+
+# %%
+diagrams.encoder_decoder(n_layers=2)
+
+# %% [markdown]
+# The encoder runs once per source sentence; its output, the memory, is the keys and
+# values of *every* decoder layer's cross-attention, while the queries come from the
+# decoder's own stream.
 #
 # The one piece still to build is cross-attention: the same as multi-head attention,
 # but keys and values are projected from a second sequence. Build it with three separate
@@ -997,6 +1089,7 @@ ax.plot(losses)
 ax.set_xlabel("step")
 ax.set_ylabel("cross-entropy")
 ax.set_yscale("log")
+ax.set_title("reversing 8 digits: training loss")
 ax.grid(alpha=0.3)
 show(fig, "lesson-4.1-seq2seq-loss.png")
 
@@ -1061,14 +1154,6 @@ show(fig, "lesson-4.1-cross-attention.png")
 # full run every one of the 1000 test sequences comes out right (the quick run trains
 # for fewer steps and may miss some).
 #
-# ## What you built
-#
-# - attention as three projections, a scaled dot product, a softmax and a weighted sum;
-#   masks that set forbidden scores to $-\infty$; heads as a reshape;
-# - positions added as sinusoids, or turned into rotations (RoPE) so that scores depend
-#   on distance, in both layouts that real checkpoints use;
-# - the residual block with its norms, and why pre-norm is the default;
-# - exact attention in blocks with an online softmax;
 # ## 9. The translator
 #
 # `nlpjourney.models.transformer.Transformer` is the `Seq2Seq` above grown up into the
@@ -1112,16 +1197,20 @@ print(en_train[0], "->", [tokenizer.decode([i]) for i in tgt_ids[0]])
 # the model from becoming overconfident, at some cost in perplexity and a gain in BLEU).
 #
 # If you have trained the full translator with `journey train translator --pair de-en`
-# (about half an hour on two cores), it is loaded from `runs/translator-de-en`.
-# Otherwise a small one trains here: 2 + 2 layers of width 128, for a minute or two
-# (a few seconds in quick mode, where the translations will be poor).
+# (about a quarter of an hour on two cores), it is loaded from `runs/translator-de-en`.
+# Otherwise a small one trains here: 2 + 2 layers of width 128, for a minute or two, or
+# for a few seconds in quick mode. Every number and picture below comes from whichever
+# translator this cell made, and the cell says which; `FULL_RUN` holds what the full
+# command reaches (the README's records table), for comparison.
 
 # %%
+FULL_RUN = {"command": "journey train translator --pair de-en", "BLEU, beam 4": 38.3}
 RUN = os.environ.get("JOURNEY_TRANSLATOR_RUN", os.path.join("runs", "translator-de-en"))
 if os.path.exists(os.path.join(RUN, "ckpt.pt")):
     checkpoint = torch.load(os.path.join(RUN, "ckpt.pt"), weights_only=True)
     translator = Translator.from_meta(checkpoint["meta"], checkpoint["model"])
-    print(f"loaded the translator of {RUN} ({translator.model.num_parameters():,} parameters)")
+    which = f"the full translator of {RUN}"
+    print(f"loaded {which} ({translator.model.num_parameters():,} parameters)")
 else:
     torch.manual_seed(0)
     small = TransformerConfig.from_name("multi30k").replace(
@@ -1153,6 +1242,9 @@ else:
     print(f"{steps} steps in {time.perf_counter() - start:.0f} s")
     for row in trainer.history:
         print(f"step {row['step']:5.0f}  train {row['train_loss']:.3f}  val {row['val_loss']:.3f}")
+    which = f"a small translator trained here for {steps} steps"
+    print(f"this is {which}; `{FULL_RUN['command']}` trains the full one", end="")
+    print(" (quick mode: expect broken sentences)" if QUICK else "")
 
 # %% [markdown]
 # Decoding. **Greedy** takes the likeliest token at every step. **Beam search** keeps the
@@ -1168,8 +1260,15 @@ de_test, en_test = multi30k("test_2016_flickr", "de"), multi30k("test_2016_flick
 examples = [0, 3, 10, 42]
 greedy = translator.translate([de_test[i] for i in examples], beam_size=1)
 beam = translator.translate([de_test[i] for i in examples], beam_size=4)
+print(f"translations by {which}:\n")
 for i, g, b in zip(examples, greedy, beam, strict=True):
     print(f"German:    {de_test[i]}\nreference: {en_test[i]}\ngreedy:    {g}\nbeam 4:    {b}\n")
+
+# %% [markdown]
+# How good these are depends on which translator ran (the first line says). The full one
+# writes fluent captions that mostly carry the German's meaning. A translator trained for
+# a few dozen steps has learned which English words are common, not yet how to order
+# them, so it repeats them ("A man in a in a ...").
 
 # %% [markdown]
 # Where does the decoder look while it writes? The last decoder layer's cross-attention
@@ -1203,21 +1302,22 @@ ax.set_title("cross-attention, last decoder layer")
 show(fig, "lesson-4.1-translator-attention.png")
 
 # %% [markdown]
-# In the full translator (BLEU 38) the bright cells run down from the top left roughly
-# along the diagonal, bending where the word order differs: "Five" looks at "Fünf",
+# What to look for, described from the full translator's map (BLEU 38.3): the bright
+# cells run down from the top left roughly along the diagonal, bending where the word
+# order differs: "Five" looks at "Fünf",
 # "winter" at "Winter", "are standing" at "stehen", which German puts after "Helmen".
 # Where the translation goes wrong, the map shows it too: that model writes "the snow
 # covered background" and drops the snowmobiles, its "covered" looking at the pieces of
 # "Schneemobilen". The final `</s>` spreads its attention over the source's end. A small
-# model's map is blurrier.
+# translator's map, like the one above if this run trained its own, is blurrier, and a
+# few-step one attends almost evenly everywhere.
 #
 # **BLEU** (Papineni et al. 2002) scores a whole test set at once: the geometric mean
 # of the 1- to 4-gram precisions of the translations against the references, times a
 # penalty for translations shorter than the references, on a 0-100 scale. We compute it
 # with sacreBLEU (its standard 13a tokenization, case-sensitive) on the raw German and
 # English of the 2016 test set, so the number is comparable with published ones. The
-# full translator of `journey train translator` scores 38 with beam search (37 greedy);
-# the small one of this lesson much less.
+# cell prints this run's score beside the full run's.
 
 # %%
 count = 200 if QUICK else len(de_test)
@@ -1228,6 +1328,14 @@ for k in (1, 4):
     print(
         f"beam {k}: BLEU {score:.1f} on {count} test sentences ({time.perf_counter() - start:.0f} s)"
     )
+print(f"(by {which}; the full run, `{FULL_RUN['command']}`, reaches BLEU "
+      f"{FULL_RUN['BLEU, beam 4']} with beam 4 on all {len(de_test)} test sentences)")  # fmt: skip
+
+# %% [markdown]
+# BLEU rewards n-grams shared with the reference: a few-step translator that repeats
+# common words matches almost no 3- or 4-grams and scores a few points at most, while
+# the full run's 38.3 means a good share of its n-grams, up to four words long, match a
+# human translation.
 
 # %% [markdown]
 # ## What you built
@@ -1238,6 +1346,8 @@ for k in (1, 4):
 #   on distance, in both layouts that real checkpoints use;
 # - the residual block with its norms, and why pre-norm is the default;
 # - exact attention in blocks with an online softmax;
+# - padding masks from lengths, the causal mask as a grid, and the parameter count of a
+#   block as a formula;
 # - an encoder-decoder that learned to reverse digits through cross-attention;
 # - the translator: the same architecture at the size of the paper's smaller cousins,
 #   trained on Multi30k, decoded greedily and by beam search, scored with BLEU.
