@@ -240,6 +240,19 @@ def test_loop_resumes_a_checkpoint_of_format_1(tmp_path: Path, dataset: TokenDat
     torch.save(ckpt, older)
     with pytest.raises(CheckpointError, match="holds 2 parameters in 2 groups, this model has 3"):
         make_trainer(dataset, cfg.replace(out_dir=str(tmp_path / "older")), resume=True).fit()
+    # Same count, other shapes (the models of format 1's time ordered their weights
+    # differently): the message says the weights still load but training cannot resume.
+    make_trainer(dataset, cfg.replace(out_dir=str(tmp_path / "shuffled"))).fit(until=6)
+    shuffled = tmp_path / "shuffled" / "ckpt.pt"
+    to_format_1(shuffled, cfg)
+    ckpt = torch.load(shuffled, weights_only=True)
+    ckpt["optimizer"]["state"] = [
+        {k: (v[..., :1] if torch.is_tensor(v) and v.ndim else v) for k, v in st.items()}
+        for st in ckpt["optimizer"]["state"]
+    ]
+    torch.save(ckpt, shuffled)
+    with pytest.raises(CheckpointError, match="earlier NLP Journey.*weights still load"):
+        make_trainer(dataset, cfg.replace(out_dir=str(tmp_path / "shuffled")), resume=True).fit()
 
 
 def make_sgd_trainer(

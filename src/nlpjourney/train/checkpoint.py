@@ -86,7 +86,8 @@ def load_optimizer_state(optimizer: Any, saved: dict[str, Any], kind: str | None
             (other numbers of groups or parameters, other shapes).
     """
     name = type(optimizer).__name__
-    if isinstance(saved, dict) and {"type", "groups", "state"} <= set(saved):
+    earlier = isinstance(saved, dict) and {"type", "groups", "state"} <= set(saved)
+    if earlier:
         kind, saved = saved["type"], _from_format_1(optimizer, saved)
     if kind is not None and kind != name:
         raise CheckpointError(
@@ -96,8 +97,18 @@ def load_optimizer_state(optimizer: Any, saved: dict[str, Any], kind: str | None
     try:
         optimizer.load_state_dict(saved)
     except (ValueError, TypeError, KeyError) as error:
+        # subtle: format 1 holds the state by parameter position only, and the models of
+        # that time built their blocks in another order (GPT-2's names; separate q, k,
+        # v), so the positions no longer meet. The weights themselves still load.
+        why = (
+            "; the run was saved by an earlier NLP Journey whose models ordered their "
+            "weights differently: its weights still load (journey sample reads it), but "
+            "its training cannot resume; start a new run"
+            if earlier
+            else ""
+        )
         raise CheckpointError(
-            f"the checkpoint's optimizer state does not fit this run's {name}: {error}"
+            f"the checkpoint's optimizer state does not fit this run's {name}: {error}{why}"
         ) from error
 
 
