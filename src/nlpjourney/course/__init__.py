@@ -13,8 +13,13 @@
   (:func:`run_checks`; pytest comes with the ``course`` extra);
 - :mod:`~nlpjourney.course.progress`: the check results, in SQLite
   (:class:`ProgressStore`);
+- :mod:`~nlpjourney.course.forbidden`: what an exercise may not use, found in the
+  learner's file (:func:`find_uses`) and guarded while the checks run;
 - :mod:`~nlpjourney.course.lesson_check`: :func:`check`, the check cell of an in-lesson
-  exercise (right, or not yet with a hint).
+  exercise (right, or not yet with a hint);
+- :mod:`~nlpjourney.course.diagrams` and :mod:`~nlpjourney.course.training_diagrams`:
+  the lessons' pictures of structure (the transformer block, encoder-decoder, causal
+  mask, BPE merges, computation graph, training loop, data pipeline), drawn by code.
 
 This is the top floor: the library never imports it, and importing it needs none of
 the ``course`` extra's packages until a lesson is built or an exercise graded.
@@ -25,7 +30,8 @@ the ``course`` extra's packages until a lesson is built or an exercise graded.
 """
 
 from nlpjourney.course import topics
-from nlpjourney.course.grading import CheckReport, CheckResult, run_checks
+from nlpjourney.course.forbidden import ForbiddenUseError, Use, find_uses
+from nlpjourney.course.grading import CheckReport, CheckResult, RefusedError, run_checks
 from nlpjourney.course.lesson_check import check
 from nlpjourney.course.paths import course_root, repo_root
 from nlpjourney.course.progress import ProgressStore, TopicProgress
@@ -37,12 +43,16 @@ __all__ = [
     "TOPICS",
     "CheckReport",
     "CheckResult",
+    "ForbiddenUseError",
     "ProgressStore",
+    "RefusedError",
     "Topic",
     "TopicProgress",
+    "Use",
     "check",
     "course_root",
     "exercise_file",
+    "find_uses",
     "install_topic",
     "repo_root",
     "run_checks",
