@@ -91,8 +91,14 @@ def _axis_edit(index: int, value: object) -> Edit:
     return edit
 
 
+def _body_nodes(function: ast.FunctionDef) -> Iterator[ast.AST]:
+    """The nodes of the function's body: not its signature's defaults or annotations."""
+    for statement in function.body:
+        yield from ast.walk(statement)
+
+
 def _sites(function: ast.FunctionDef) -> Iterator[tuple[ast.AST, str, Edit]]:
-    for node in ast.walk(function):
+    for node in _body_nodes(function):
         where = (node,)
         if isinstance(node, ast.BinOp | ast.AugAssign) and type(node.op) in SWAPS:
             old, new = SYMBOLS[type(node.op)], SYMBOLS[SWAPS[type(node.op)]]
