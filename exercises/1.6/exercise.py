@@ -4,8 +4,9 @@ Kneser-Ney smoothing asks not "how often did this word occur?" but "after how ma
 different words did it occur?". "York" is as frequent as "people" in Brown news, yet
 almost always follows "New", so as a guess for an unseen context it is a poor bet.
 Fill in the three functions below, replacing each ``raise NotImplementedError(...)``,
-in plain Python (``collections.Counter`` helps; do not import ``nlpjourney`` or NLTK).
-Then run ``journey check 1.6``.
+in plain Python (``collections.Counter`` helps). ``journey check`` refuses a file that
+uses ``nlpjourney`` (the model answer) or NLTK. Then run ``journey check 1.6``: the checks
+draw fresh bigram counts on every run, and ``--hint`` shows more of a hint.
 
 1. ``continuation_counts``: for each word, the number of distinct words seen before it.
 2. ``continuation_probability``: that count over the number of distinct bigram types.
