@@ -64,7 +64,9 @@ def test_unbroadcast_sums_broadcast_axes(ex, rng) -> None:
         sizes = rng.integers(2, 5, size=ndim)
         full = tuple(int(n) if s == 1 else s for s, n in zip(aligned, sizes, strict=True))
         fresh = rng.normal(size=full)
-        (expected,) = torch_grads(lambda t, full=full: t.expand(full), [rng.normal(size=shape)], fresh)
+        (expected,) = torch_grads(
+            lambda t, full=full: t.expand(full), [rng.normal(size=shape)], fresh
+        )
         assert_grad(ex.unbroadcast(fresh, shape), expected, f"{full} down to {shape}")
 
 

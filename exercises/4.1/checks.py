@@ -181,7 +181,9 @@ def test_rope_inv_freq(ex, rng) -> None:
     assert_close(ex.rope_inv_freq(64).double(), expected, rtol=1e-6, atol=0)
     head_dim, base = 2 * int(rng.integers(1, 40)), float(rng.uniform(10, 1e5))
     expected = torch.tensor([base ** (-2 * i / head_dim) for i in range(head_dim // 2)])
-    assert_close(ex.rope_inv_freq(head_dim, base=base).double(), expected.double(), rtol=1e-5, atol=0)
+    assert_close(
+        ex.rope_inv_freq(head_dim, base=base).double(), expected.double(), rtol=1e-5, atol=0
+    )
 
 
 def test_rotate_half(ex, rng) -> None:

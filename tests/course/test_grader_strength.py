@@ -291,7 +291,9 @@ def mutant_rate(topic_id: str, folder: Path) -> tuple[int, int, list[str]]:
     )
     caught, survivors = 0, []
     found = list(
-        mutants(source, graded_names(topic), lines=ran, limit=MUTANTS_PER_EXERCISE, seed=MUTANT_SEED)
+        mutants(
+            source, graded_names(topic), lines=ran, limit=MUTANTS_PER_EXERCISE, seed=MUTANT_SEED
+        )
     )
     for i, mutant in enumerate(found):
         path = work / f"mutant_{i:02d}.py"
@@ -342,7 +344,10 @@ def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
     }
     # (d) record the model answer's answers to the checks at seed 0, then replay them.
     table = tmp_path / "table.pkl"
-    recorder = model_source(topic) + FINGERPRINT + textwrap.dedent(f"""
+    recorder = (
+        model_source(topic)
+        + FINGERPRINT
+        + textwrap.dedent(f"""
 
         JOURNEY_TABLE = {{}}
 
@@ -363,6 +368,7 @@ def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
         for _name in {names!r}:
             globals()[_name] = _recording(_name, globals()[_name])
     """)
+    )
     checks = checks_without_forbidden(topic, tmp_path / "record")
     recorded = write_learner(tmp_path, "recorder.py", recorder)
     grade_in_fork(checks, recorded, 0, dump_table=table)
