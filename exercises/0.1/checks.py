@@ -68,11 +68,19 @@ def test_logsumexp_values(ex, rng) -> None:
 
     Hint 1: with no axis, reduce over every entry at once; otherwise along that axis only.
     Hint 2: the maximum and the sum are both taken over the same entries: every entry
-    when the axis is None, else along the axis.
+    when the axis is None, else along the axis; only the reduced axis goes away, even
+    when another axis also has length one.
     """
-    x = rng.normal(size=tuple(rng.integers(2, 7, size=3))) * rng.uniform(0.5, 3)
+    shape = [int(v) for v in rng.integers(2, 7, size=3)]
+    shape[int(rng.integers(3))] = 1  # an axis of length 1 that must survive the reduction
+    x = rng.normal(size=shape) * rng.uniform(0.5, 3)
     np.testing.assert_allclose(ex.logsumexp(x), scipy.special.logsumexp(x), rtol=1e-9)
     for axis in (0, 1, 2, -1):
+        result = np.asarray(ex.logsumexp(x, axis=axis))
+        expected_shape = scipy.special.logsumexp(x, axis=axis).shape
+        assert result.shape == expected_shape, (
+            f"axis={axis}: shape {result.shape}, not {expected_shape}"
+        )
         np.testing.assert_allclose(
             ex.logsumexp(x, axis=axis), scipy.special.logsumexp(x, axis=axis), rtol=1e-9,
             err_msg=f"axis={axis}",
@@ -86,6 +94,8 @@ def test_logsumexp_extreme_and_keepdims(ex, rng) -> None:
     Hint 2: the log of the sum of exponentials equals the maximum plus the log of the sum
     of the exponentials of each entry minus that maximum; keep the reduced axis while you
     compute, and drop it at the end unless keepdims asks to keep it.
+    Hint 3: a row where every entry is minus infinity has minus infinity as its maximum;
+    shift it by zero instead, so its answer is minus infinity rather than nan.
     """
     x = np.array([[1000.0, 1000.0], [-1000.0, -1000.0]])
     with np.errstate(all="ignore"):
@@ -93,6 +103,9 @@ def test_logsumexp_extreme_and_keepdims(ex, rng) -> None:
         kept = np.asarray(ex.logsumexp(x, axis=1, keepdims=True))
     np.testing.assert_allclose(result, [1000 + np.log(2), -1000 + np.log(2)], rtol=1e-12)
     assert kept.shape == (2, 1), f"keepdims=True should give shape (2, 1), got {kept.shape}"
+    with np.errstate(all="ignore"):
+        masked = np.asarray(ex.logsumexp(np.array([[-np.inf, -np.inf], [0.0, -np.inf]]), axis=1))
+    np.testing.assert_array_equal(masked, [-np.inf, 0.0], err_msg="a row of -inf gives -inf")
     big = rng.normal(size=(3, 4)) * 400
     with np.errstate(all="ignore"):
         kept = np.asarray(ex.logsumexp(big, axis=0, keepdims=True))
@@ -179,3 +192,16 @@ def test_cosine_similarity_zero_vector(ex) -> None:
     np.testing.assert_allclose(table[0], 0.0)
     np.testing.assert_allclose(table[:, -1], 0.0)
     assert single == 0.0, f"a zero vector gave {single}"
+
+
+def test_cosine_similarity_stays_within_one(ex, rng) -> None:
+    """cosine_similarity never leaves [-1, 1], not even by rounding.
+
+    Hint 1: rounding can push the cosine of two parallel vectors a hair past one.
+    Hint 2: clip the result to the interval from minus one to one.
+    """
+    A = rng.normal(size=(300, 7))
+    table = np.asarray(ex.cosine_similarity(A, np.vstack([A * 3.0, -A])))
+    assert table.max() <= 1.0 and table.min() >= -1.0, (
+        f"values from {table.min()!r} to {table.max()!r}"
+    )

@@ -21,12 +21,13 @@ NESTED = {"San": {"Francisco": 3}, "the": {"cat": 1, "dog": 2}, "a": {"cat": 1}}
 
 
 def random_nested(rng) -> dict[str, dict[str, int]]:
-    """Fresh bigram counts: random words after random previous words, some counts 0."""
+    """Fresh bigram counts: random words after random previous words, some counts 0
+    (a pair with count 0 was never seen)."""
     words = [f"w{i}" for i in range(rng.integers(3, 9))]
     nested: dict[str, dict[str, int]] = {}
     for prev in rng.choice(words, size=rng.integers(2, len(words) + 1), replace=False):
         followers = rng.choice(words, size=rng.integers(1, len(words) + 1), replace=False)
-        nested[str(prev)] = {str(w): int(rng.integers(1, 6)) for w in followers}
+        nested[str(prev)] = {str(w): int(rng.integers(0, 6)) for w in followers}
     return nested
 
 
@@ -130,9 +131,9 @@ def test_continuation_probability_sums_to_one(ex, rng) -> None:
     total = sum(ex.continuation_probability(w, counts) for w in ["Francisco", "cat", "dog"])
     assert math.isclose(total, 1.0)
     fresh = flat(random_nested(rng))
-    words = {w for _, w in fresh}
-    for word in words:
-        expected = len({p for p, w in fresh if w == word}) / len(fresh)
+    seen = [pair for pair, count in fresh.items() if count > 0]
+    for word in {w for _, w in fresh}:
+        expected = len({p for p, w in seen if w == word}) / max(len(seen), 1)
         got = ex.continuation_probability(word, fresh)
         assert math.isclose(got, expected), f"{word}: got {got}, expected {expected}"
 
@@ -188,7 +189,9 @@ def test_kneser_ney_bigram_prob_sums_to_one(ex, rng) -> None:
     Hint 1: what the discount takes from the seen followers must be given back, in full,
     to the lower order.
     Hint 2: each of the distinct followers gives up the discount, so the weight is the
-    discount times their number, over the context's total; a count never goes below zero.
+    discount times their number, over the context's total; a count never goes below zero,
+    and a follower with count zero was never seen. A discount outside zero (excluded) to
+    one (included) is a ValueError.
     """
     vocab = ["Francisco", "cat", "dog"]
     for discount in (0.1, 0.5, 1.0):
@@ -203,5 +206,6 @@ def test_kneser_ney_bigram_prob_sums_to_one(ex, rng) -> None:
             got = ex.kneser_ney_bigram_prob(word, prev, nested, discount)
             expected = kn_by_hand(word, prev, nested, discount)
             assert math.isclose(got, expected), f"P({word} | {prev}): {got} != {expected}"
-    with pytest.raises(ValueError):
-        ex.kneser_ney_bigram_prob("cat", "the", NESTED, discount=0.0)
+    for bad in (0.0, -0.5, 1.5):
+        with pytest.raises(ValueError):
+            ex.kneser_ney_bigram_prob("cat", "the", NESTED, discount=bad)

@@ -52,7 +52,8 @@ def kneser_ney_bigram_prob(word, prev, bigram_counts, discount=0.75, lower=None)
 
     ``bigram_counts`` maps each previous word to a dict/Counter of the words that followed
     it: ``{"San": {"Francisco": 3}, "the": {"cat": 1}}``. With ``c(prev)`` the total count
-    after ``prev`` and ``N1+(prev .)`` the number of distinct words after it::
+    after ``prev`` and ``N1+(prev .)`` the number of distinct words after it (a word with
+    count 0 was never seen after it)::
 
         max(c(prev, word) - d, 0) / c(prev) + d * N1+(prev .) / c(prev) * P_lower(word)
 

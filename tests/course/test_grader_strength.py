@@ -408,7 +408,7 @@ RATES: dict[str, tuple[int, int, list[str]]] = {}
 def test_grader_strength_mutants_caught(topic_id: str, tmp_path_factory) -> None:
     caught, total, survivors = mutant_rate(topic_id, tmp_path_factory.mktemp("mutants"))
     RATES[topic_id] = (caught, total, survivors)
-    print(f"\n{topic_id}: {caught}/{total} mutants caught ({caught / total:.0%})")
+    print(f"\n{topic_id}: {caught}/{total} mutants caught ({caught / total:.0%}); survived: {survivors}")
     assert total >= 10, f"{topic_id}: only {total} mutants"
     assert caught >= 0.8 * total, (
         f"{topic_id}: {caught}/{total} mutants caught; these survived: {survivors}"
