@@ -240,6 +240,10 @@ def test_train_incremental_equals_recounting(ex, rng) -> None:
     words = many_rare_pairs(400, seed=int(rng.integers(2**31)))
     merges, _ = ex.train_incremental(words, 256 + 60)
     assert [tuple(m) for m in merges] == recount_trainer(words, 60)
+    # rare words, each seen once, merged until no pair is left: counts fall to 1 and 0
+    rare = {"".join(rng.choice(list("abc"), size=rng.integers(2, 7))): 1 for _ in range(12)}
+    merges, _ = ex.train_incremental(rare, 256 + 60)
+    assert [tuple(m) for m in merges] == recount_trainer(rare, 60), f"on {rare}"
     tiny = {"aaaa": 3, "aaa": 2, "ab": 1}  # overlaps and lone leftovers
     assert [tuple(m) for m in ex.train_incremental(tiny, 262)[0]] == recount_trainer(tiny, 6)
 
