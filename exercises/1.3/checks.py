@@ -83,6 +83,8 @@ def test_idf_smoothed(ex, rng) -> None:
         expected = TfidfTransformer(smooth_idf=True).fit(counts).idf_
         np.testing.assert_allclose(ex.idf(df, counts.shape[0], smooth=True), expected, rtol=1e-12)
         np.testing.assert_allclose(ex.idf(df, counts.shape[0]), expected, rtol=1e-12)
+    one_document = ex.idf(np.array([1, 0]), 1)  # a single document is a corpus too
+    np.testing.assert_allclose(one_document, [1.0, 1 + np.log(2)], rtol=1e-12)
 
 
 def test_idf_unsmoothed(ex, rng) -> None:

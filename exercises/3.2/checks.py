@@ -129,10 +129,13 @@ def test_adam_l2_goes_through_the_gradient(ex, rng) -> None:
     """
     w, g = rng.normal(size=5), rng.normal(size=5)
     m, v = 0.1 * rng.normal(size=5), 0.01 * rng.random(5)
-    with_l2 = ex.adam_step(w, g, m, v, 3, lr=0.02, weight_decay=0.5)
-    folded = ex.adam_step(w, g + 0.5 * w, m, v, 3, lr=0.02, weight_decay=0.0)
-    for got, expected, name in zip(with_l2, folded, ["param", "m", "v"], strict=True):
-        np.testing.assert_allclose(np.asarray(got), np.asarray(expected), rtol=1e-12, err_msg=name)
+    for wd in (float(rng.uniform(0.05, 0.9)), 1.0):
+        with_l2 = ex.adam_step(w, g, m, v, 3, lr=0.02, weight_decay=wd)
+        folded = ex.adam_step(w, g + wd * w, m, v, 3, lr=0.02, weight_decay=0.0)
+        for got, expected, name in zip(with_l2, folded, ["param", "m", "v"], strict=True):
+            np.testing.assert_allclose(
+                np.asarray(got), np.asarray(expected), rtol=1e-12, err_msg=f"{name}, wd={wd}"
+            )
 
 
 @pytest.mark.parametrize(
