@@ -11,6 +11,7 @@ library, ``nlpjourney.autograd.backward_rules``.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 REFERENCE = "nlpjourney.autograd.backward_rules"
@@ -106,13 +107,17 @@ def test_matmul_backward_worked_example(ex) -> None:
 
     Hint 1: the output is one times three plus two times four: differentiate it by hand.
     Hint 2: the gradient for a is b laid out as a row, and the gradient for b is a laid
-    out as a column, each times the output's gradient.
+    out as a column, each times the output's gradient; an operand with fewer than two
+    axes is refused with a ValueError.
     """
     grad_a, grad_b = ex.matmul_backward(
         np.array([[1.0, 2.0]]), np.array([[3.0], [4.0]]), np.array([[1.0]])
     )
     assert_grad(grad_a, np.array([[3.0, 4.0]]), "grad_a")
     assert_grad(grad_b, np.array([[1.0], [2.0]]), "grad_b")
+    for a, b in [(np.ones(2), np.ones((2, 1))), (np.ones((1, 2)), np.ones(2))]:
+        with pytest.raises(ValueError):
+            ex.matmul_backward(a, b, np.ones((1, 1)))
 
 
 def test_matmul_backward_matrices(ex, rng) -> None:

@@ -58,7 +58,8 @@ def matmul_backward(a, b, grad_out):
     shapes, (n, m) @ (m, k) is (n, k) and (k, n) @ (n, m) is (k, m). With batch axes in
     front, ``a @ b`` multiplies matching matrices, so transpose only the last two axes
     (``np.swapaxes(x, -1, -2)``); and when one operand was broadcast over the batch (one
-    weight matrix for a whole batch), ``unbroadcast`` its gradient to its shape.
+    weight matrix for a whole batch), ``unbroadcast`` its gradient to its shape. An
+    operand with fewer than 2 axes is not a matrix: raise ``ValueError``.
 
     Shapes:
         a (..., n, k), b (..., k, m), grad_out (..., n, m) -> grad_a like a, grad_b like b.
