@@ -117,7 +117,7 @@ def test_matmul_backward_worked_example(ex) -> None:
     assert_grad(grad_b, np.array([[1.0], [2.0]]), "grad_b")
     for a, b in [(np.ones(2), np.ones((2, 1))), (np.ones((1, 2)), np.ones(2))]:
         with pytest.raises(ValueError):
-            ex.matmul_backward(a, b, np.ones((1, 1)))
+            ex.matmul_backward(a, b, np.ones(np.matmul(a, b).shape))
 
 
 def test_matmul_backward_matrices(ex, rng) -> None:
