@@ -1,9 +1,10 @@
 """Exercise 0.1: four tools of ML math, written with NumPy.
 
 Fill in the four functions below, replacing each ``raise NotImplementedError(...)``.
-Use NumPy only; the point is to write the formulas yourself, so do not call
-``scipy.special`` or ``nlpjourney``. Then run ``journey check 0.1``: every check names
-what it tests and, when it fails, gives a hint.
+Use NumPy only; the point is to write the formulas yourself. ``journey check`` refuses a
+file that uses ``nlpjourney`` (the model answer), SciPy, scikit-learn or torch. Then run
+``journey check 0.1``: every check names what it tests and, when it fails, gives a hint
+(``--hint`` shows more); the checks draw fresh inputs on every run.
 
 1. ``softmax``: turn scores into probabilities, without overflowing on big scores.
 2. ``logsumexp``: ``log(sum(exp(x)))``, also without overflow.
@@ -35,7 +36,8 @@ def logsumexp(x, axis=None, keepdims=False):
 
     Use ``m + log(sum(exp(x - m)))`` with ``m`` the maximum, so ``x = [1000., 1000.]`` gives
     ``1000 + log(2)`` instead of ``inf``. With ``keepdims=True`` keep the reduced axes
-    with length 1 (as ``np.sum(..., keepdims=True)`` does).
+    with length 1 (as ``np.sum(..., keepdims=True)`` does). A slice whose entries are all
+    ``-inf`` gives ``-inf`` (every exponential is 0), not nan.
 
     Example: ``logsumexp(np.array([[0.0, 0.0], [1.0, 1.0]]), axis=1)`` is
     ``[log 2, 1 + log 2]``.
@@ -62,7 +64,9 @@ def cosine_similarity(a, b):
 
     Two 1-D vectors give one float. Two 2-D arrays, shape (n, d) and (m, d), hold one
     vector per row; return the (n, m) array of every row of ``a`` against every row of
-    ``b`` (normalise the rows to length 1, then one matrix product does it).
+    ``b`` (normalise the rows to length 1, then one matrix product does it). A zero
+    vector has similarity 0 with everything (not nan), and the result never leaves
+    [-1, 1], even where rounding would push it a hair past (clip it).
 
     Example: ``cosine_similarity(np.array([1.0, 0.0]), np.array([3.0, 3.0]))`` is
     ``0.7071...``, the cosine of 45 degrees.

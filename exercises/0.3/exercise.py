@@ -5,9 +5,11 @@ cross-entropy averaged over the batch. Shapes: ``X`` (n, d), ``W1`` (d, H), ``b1
 ``W2`` (H, C), ``b2`` (C,), ``y`` (n,) integer class indices.
 
 Fill in the three functions below, replacing each ``raise NotImplementedError(...)``.
-Use NumPy only (no torch, no ``nlpjourney``), then run ``journey check 0.3``: the checks
-compare your numbers with a worked example, with finite differences and with PyTorch's
-autograd, and each failing check gives a hint.
+Use NumPy only: ``journey check`` refuses a file that uses ``nlpjourney`` (the model
+answer), torch, SciPy or scikit-learn. Then run ``journey check 0.3``: the checks compare
+your numbers with a worked example, with finite differences and with PyTorch's autograd,
+on networks of random sizes drawn fresh each run, and each failing check gives a hint
+(``--hint`` shows more).
 
 1. ``softmax_cross_entropy``: the loss and its gradient with respect to the logits.
 2. ``forward``: the logits, plus whatever ``backward`` will need (your choice).

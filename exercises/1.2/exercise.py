@@ -1,8 +1,10 @@
 """Exercise 1.2: step 1 of the Porter stemmer, as published in 1980.
 
 Fill in the functions below, replacing each ``raise NotImplementedError(...)``. Plain
-Python only: do not import ``nltk`` or ``nlpjourney``. Then run ``journey check 1.2``:
-every check names what it tests and, when it fails, gives a hint.
+Python only: ``journey check`` refuses a file that uses ``nlpjourney`` (the model answer)
+or a stemming library (NLTK, snowballstemmer). Then run ``journey check 1.2``: every
+check names what it tests and, when it fails, gives a hint (``--hint`` shows more); the
+checks draw fresh words on every run.
 
 Porter reads a word as runs of consonants (C) and vowels (V): every word is
 ``[C](VC){m}[V]``, and ``m`` is its *measure*. A rule ``(condition) SUFFIX -> NEW``

@@ -1,7 +1,8 @@
 """Checks for exercise 1.4, run by ``journey check 1.4``.
 
 Each check calls the learner's function through the ``ex`` fixture and compares it with
-worked examples (Wikipedia's "aaabdaaabac") or with a slow, plainly correct trainer
+worked examples (Wikipedia's "aaabdaaabac"), on random id sequences, Shakespeare slices
+and random words drawn fresh each run (``rng``), or with a slow, plainly correct trainer
 written here that recounts every pair before every merge. The last check times
 ``train_incremental`` against one full count of the corpus's pairs, measured in the same
 process, so it judges the algorithm rather than the machine. With
@@ -23,6 +24,9 @@ from collections.abc import Callable
 import pytest
 
 REFERENCE = "nlpjourney.tokenizers.basic_bpe"
+# What the learner may not use: the model answer (and the library's other trainers), and
+# the tokenizer libraries that train BPE.
+FORBIDDEN = ("nlpjourney", "tokenizers", "tiktoken", "sentencepiece", "transformers")
 
 
 def recount_trainer(word_counts: dict[str, int], n_merges: int) -> list[tuple[int, int]]:
@@ -54,14 +58,35 @@ def recount_trainer(word_counts: dict[str, int], n_merges: int) -> list[tuple[in
     return merges
 
 
-def shakespeare_counts(n_lines: int) -> dict[str, int]:
-    """GPT-2-style pre-token counts of the first lines of Tiny Shakespeare."""
+def random_ids(rng, n: int = 60, alphabet: int = 5) -> list[int]:
+    """A fresh sequence of a few ids, so pairs repeat and overlap."""
+    return [int(v) for v in rng.integers(0, alphabet, size=n)]
+
+
+def count_pairs_by_hand(ids: list[int]) -> dict[tuple[int, int], int]:
+    return dict(Counter(zip(ids, ids[1:], strict=False)))
+
+
+def merge_by_hand(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
+    out, i = [], 0
+    while i < len(ids):
+        if tuple(ids[i : i + 2]) == pair:
+            out.append(new_id)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
+    return out
+
+
+def shakespeare_counts(n_lines: int, start: int = 0) -> dict[str, int]:
+    """GPT-2-style pre-token counts of ``n_lines`` lines of Tiny Shakespeare."""
     from nlpjourney import data
     from nlpjourney.tokenizers.byte_level import compile_pattern
 
     lines = data.path("tinyshakespeare").read_text(encoding="utf-8").splitlines(True)
     split = compile_pattern("gpt2").findall
-    return dict(Counter(p for line in lines[:n_lines] for p in split(line)))
+    return dict(Counter(p for line in lines[start : start + n_lines] for p in split(line)))
 
 
 def many_rare_pairs(n_words: int = 20_000, seed: int = 14) -> dict[str, int]:
@@ -102,22 +127,26 @@ def seconds_within(run: Callable[[], object], limit: float) -> float:
         signal.signal(signal.SIGALRM, previous)
 
 
-def test_get_pair_counts_worked_example(ex) -> None:
+def test_get_pair_counts_worked_example(ex, rng) -> None:
     """get_pair_counts counts every pair of neighbours, overlapping ones included.
 
-    Hint: for pair in zip(ids, ids[1:]): counts[pair] = counts.get(pair, 0) + 1;
-    [5, 5, 5] holds (5, 5) twice, and [] or [7] hold no pair.
+    Hint 1: every position but the last starts one pair, with the id after it.
+    Hint 2: pairs overlap: five, five, five holds the pair (5, 5) twice; an empty list or
+    a single id holds none.
     """
     assert ex.get_pair_counts([1, 2, 3, 1, 2]) == {(1, 2): 2, (2, 3): 1, (3, 1): 1}
     assert ex.get_pair_counts([5, 5, 5]) == {(5, 5): 2}
     assert ex.get_pair_counts([]) == {} and ex.get_pair_counts([7]) == {}
+    ids = random_ids(rng)
+    assert dict(ex.get_pair_counts(ids)) == count_pairs_by_hand(ids), f"for {ids}"
 
 
-def test_merge_left_to_right_without_overlaps(ex) -> None:
+def test_merge_left_to_right_without_overlaps(ex, rng) -> None:
     """merge replaces each occurrence of the pair, left to right, never overlapping.
 
-    Hint: walk with an index i; when ids[i], ids[i + 1] is the pair, append new_id and
-    step 2, else append ids[i] and step 1. Build a new list; do not change ids.
+    Hint 1: walk left to right; a match uses up both of its ids.
+    Hint 2: at each position, if this id and the next form the pair, write the new id and
+    move on by two; otherwise copy this id and move on by one. Build a new list.
     """
     ids = [1, 2, 3, 1, 2]
     assert ex.merge(ids, (1, 2), 4) == [4, 3, 4]
@@ -126,14 +155,19 @@ def test_merge_left_to_right_without_overlaps(ex) -> None:
     assert ex.merge([5, 5, 5, 5], (5, 5), 6) == [6, 6]
     assert ex.merge([1, 2, 1], (2, 3), 9) == [1, 2, 1]
     assert ex.merge([3, 1], (1, 2), 9) == [3, 1]
+    for _ in range(5):
+        ids = random_ids(rng, n=int(rng.integers(0, 40)), alphabet=3)
+        pair = (int(rng.integers(0, 3)), int(rng.integers(0, 3)))
+        assert ex.merge(ids, pair, 99) == merge_by_hand(ids, pair, 99), f"{pair} in {ids}"
 
 
 def test_train_simple_wikipedia_example(ex) -> None:
     """train_simple on "aaabdaaabac" makes "aa", then "ab", then "aa"+"ab" = "aaab".
 
-    Hint: after merging (97, 97) into 256 the bytes read [256, 97, 98, 100, 256, 97, 98,
-    97, 99]: (256, 97) and (97, 98) both occur twice, and the tie rule picks the smaller
-    pair, (97, 98). vocab[256 + i] is vocab[left] + vocab[right].
+    Hint 1: after the first merge two pairs tie; the tie rule picks the smaller pair.
+    Hint 2: after "aa" becomes 256, the pairs (256, 97) and (97, 98) both occur twice, and
+    (97, 98) is smaller; a new id's bytes are its left part's bytes followed by its right
+    part's.
     """
     merges, vocab = ex.train_simple("aaabdaaabac", 259)
     assert [tuple(m) for m in merges] == [(97, 97), (97, 98), (256, 257)]
@@ -145,8 +179,10 @@ def test_train_simple_tie_rule_and_stopping(ex) -> None:
     """train_simple breaks ties by the smallest pair (not the first seen) and stops when
     no pair is left; a vocab_size under 256 raises ValueError.
 
-    Hint: best = min(counts, key=lambda p: (-counts[p], p)); "dcba" has three pairs once
-    each and (98, 97) is the smallest. Stop when get_pair_counts(ids) is empty.
+    Hint 1: the highest count wins; among equal counts, the smallest pair, not the first
+    one seen.
+    Hint 2: "dcba" has three pairs, once each, and (98, 97) is the smallest; stop when no
+    pair is left, and refuse a vocabulary size under 256 with a ValueError.
     """
     assert [tuple(m) for m in ex.train_simple("dcba", 257)[0]] == [(98, 97)]
     merges, vocab = ex.train_simple("abab", 300)
@@ -157,25 +193,30 @@ def test_train_simple_tie_rule_and_stopping(ex) -> None:
         ex.train_simple("abc", 255)
 
 
-def test_train_simple_equals_recounting_on_shakespeare(ex) -> None:
+def test_train_simple_equals_recounting_on_shakespeare(ex, rng) -> None:
     """train_simple on 2,000 characters of Tiny Shakespeare gives the recounting merges.
 
-    Hint: the text is one sequence of UTF-8 bytes; merges may cross spaces here. Check
-    that each loop counts the pairs of the current ids, after the previous merge.
+    Hint 1: the text is one sequence of UTF-8 bytes; merges may cross spaces here.
+    Hint 2: each round counts the pairs of the current ids, after the previous merge.
     """
     from nlpjourney import data
 
-    text = data.path("tinyshakespeare").read_text(encoding="utf-8")[:2000]
+    full = data.path("tinyshakespeare").read_text(encoding="utf-8")
+    start = int(rng.integers(0, len(full) - 2000))
+    text = full[start : start + 2000]
     merges, vocab = ex.train_simple(text, 256 + 40)
     assert [tuple(m) for m in merges] == recount_trainer({text: 1}, 40)
     assert b"".join(vocab[i] for i in range(97, 100)) == b"abc"
+    for i, (left, right) in enumerate(merges):
+        assert vocab[256 + i] == vocab[left] + vocab[right], f"vocab[{256 + i}]"
 
 
 def test_train_incremental_worked_example(ex) -> None:
     """train_incremental weights each pre-token's pairs by its count.
 
-    Hint: "pu" occurs in "pug" (5) and "pun" (12): 17, the most. After it, "pu"+"n" (12);
-    then "hu" and "ug" tie at 10 and (104, 117) < (117, 103).
+    Hint 1: a pair inside a pre-token counts as often as the pre-token occurs.
+    Hint 2: "pu" is in "pug" (5) and "pun" (12), 17 in all, the most; later "hu" and "ug"
+    tie at 10, and "hu" is the smaller pair.
     """
     merges, vocab = ex.train_incremental({"hug": 10, "pug": 5, "pun": 12, "bun": 4}, 259)
     assert [tuple(m) for m in merges] == [(112, 117), (256, 110), (104, 117)]
@@ -184,20 +225,25 @@ def test_train_incremental_worked_example(ex) -> None:
         ex.train_incremental({"ab": 1}, 100)
 
 
-def test_train_incremental_equals_recounting(ex) -> None:
+def test_train_incremental_equals_recounting(ex, rng) -> None:
     """train_incremental gives exactly the recounting merges on Shakespeare's pre-tokens
     and on random words.
 
-    Hint: after merging in a pre-token, subtract the count of each of its old pairs and
-    add each of its new pairs (times the pre-token's count), and note the pre-token under
-    each new pair. A popped heap entry whose count differs from the current one is stale.
+    Hint 1: after a merge in a pre-token, its old pairs go away and its new pairs come in,
+    each weighted by the pre-token's count.
+    Hint 2: note the pre-token under each of its new pairs; a popped heap entry whose
+    count differs from the current count is stale and must be skipped.
     """
-    counts = shakespeare_counts(3000)
+    counts = shakespeare_counts(2000, start=int(rng.integers(0, 30_000)))
     merges, _ = ex.train_incremental(counts, 256 + 80)
     assert [tuple(m) for m in merges] == recount_trainer(counts, 80)
-    words = many_rare_pairs(400, seed=3)
+    words = many_rare_pairs(400, seed=int(rng.integers(2**31)))
     merges, _ = ex.train_incremental(words, 256 + 60)
     assert [tuple(m) for m in merges] == recount_trainer(words, 60)
+    # rare words, each seen once, merged until no pair is left: counts fall to 1 and 0
+    rare = {"".join(rng.choice(list("abc"), size=rng.integers(2, 7))): 1 for _ in range(12)}
+    merges, _ = ex.train_incremental(rare, 256 + 60)
+    assert [tuple(m) for m in merges] == recount_trainer(rare, 60), f"on {rare}"
     tiny = {"aaaa": 3, "aaa": 2, "ab": 1}  # overlaps and lone leftovers
     assert [tuple(m) for m in ex.train_incremental(tiny, 262)[0]] == recount_trainer(tiny, 6)
 
@@ -206,9 +252,9 @@ def test_train_incremental_does_not_recount(ex) -> None:
     """train_incremental makes 300 merges on 20,000 words in the time of 75 counts of all
     their pairs: a trainer that recounts needs 300 counts (and 300 rewrites).
 
-    Hint: count pairs once, before the loop. Keep pair -> set of pre-token indices, and
-    per merge visit only that set; update counts with the old and new pairs of each
-    visited pre-token; find the best pair with a heap, not max() over every pair.
+    Hint 1: count the pairs once, before the loop, and afterwards only update.
+    Hint 2: keep, for each pair, the set of pre-tokens that hold it, and visit only those
+    per merge; find the best pair with a heap, not by scanning every pair.
     """
     words = many_rare_pairs()
 

@@ -3,8 +3,10 @@
 BPE starts from the 256 byte values and repeatedly joins the commonest pair of
 neighbouring ids into a new id. Fill in the four functions below, replacing each
 ``raise NotImplementedError(...)``, in plain Python (``collections`` and ``heapq`` help;
-do not import ``nlpjourney``, ``tokenizers`` or ``tiktoken``). Then run
-``journey check 1.4``: every check names what it tests and, when it fails, gives a hint.
+``journey check`` refuses a file that uses ``nlpjourney`` (the model answer),
+``tokenizers``, ``tiktoken`` or ``sentencepiece``). Then run ``journey check 1.4``: every
+check names what it tests and, when it fails, gives a hint (``--hint`` shows more); the
+checks draw fresh inputs on every run.
 
 1. ``get_pair_counts``: how often each pair of neighbouring ids occurs.
 2. ``merge``: replace a pair by a new id, left to right.

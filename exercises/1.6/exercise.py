@@ -4,8 +4,9 @@ Kneser-Ney smoothing asks not "how often did this word occur?" but "after how ma
 different words did it occur?". "York" is as frequent as "people" in Brown news, yet
 almost always follows "New", so as a guess for an unseen context it is a poor bet.
 Fill in the three functions below, replacing each ``raise NotImplementedError(...)``,
-in plain Python (``collections.Counter`` helps; do not import ``nlpjourney`` or NLTK).
-Then run ``journey check 1.6``.
+in plain Python (``collections.Counter`` helps). ``journey check`` refuses a file that
+uses ``nlpjourney`` (the model answer) or NLTK. Then run ``journey check 1.6``: the checks
+draw fresh bigram counts on every run, and ``--hint`` shows more of a hint.
 
 1. ``continuation_counts``: for each word, the number of distinct words seen before it.
 2. ``continuation_probability``: that count over the number of distinct bigram types.
@@ -51,7 +52,8 @@ def kneser_ney_bigram_prob(word, prev, bigram_counts, discount=0.75, lower=None)
 
     ``bigram_counts`` maps each previous word to a dict/Counter of the words that followed
     it: ``{"San": {"Francisco": 3}, "the": {"cat": 1}}``. With ``c(prev)`` the total count
-    after ``prev`` and ``N1+(prev .)`` the number of distinct words after it::
+    after ``prev`` and ``N1+(prev .)`` the number of distinct words after it (a word with
+    count 0 was never seen after it)::
 
         max(c(prev, word) - d, 0) / c(prev) + d * N1+(prev .) / c(prev) * P_lower(word)
 

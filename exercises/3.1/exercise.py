@@ -12,9 +12,11 @@ that input). Here you write three rules as plain NumPy functions, the ones the l
 3. ``matmul_backward``: the rule of ``a @ b``, for matrices and for batches of them;
 4. ``softmax_backward``: the rule of ``y = softmax(x)``, written with ``y``.
 
-Use NumPy only (no torch, no ``nlpjourney``), then run ``journey check 3.1``: the checks
-compare your gradients with PyTorch's autograd and with finite differences, and each
-failing check gives a hint.
+Use NumPy only: ``journey check`` refuses a file that uses ``nlpjourney`` (the model
+answer), torch (``torch.autograd`` would answer it) or another autodiff library. Then run
+``journey check 3.1``: the checks compare your gradients with PyTorch's autograd and with
+finite differences, on shapes drawn fresh each run, and each failing check gives a hint
+(``--hint`` shows more).
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ def matmul_backward(a, b, grad_out):
     shapes, (n, m) @ (m, k) is (n, k) and (k, n) @ (n, m) is (k, m). With batch axes in
     front, ``a @ b`` multiplies matching matrices, so transpose only the last two axes
     (``np.swapaxes(x, -1, -2)``); and when one operand was broadcast over the batch (one
-    weight matrix for a whole batch), ``unbroadcast`` its gradient to its shape.
+    weight matrix for a whole batch), ``unbroadcast`` its gradient to its shape. An
+    operand with fewer than 2 axes is not a matrix: raise ``ValueError``.
 
     Shapes:
         a (..., n, k), b (..., k, m), grad_out (..., n, m) -> grad_a like a, grad_b like b.

@@ -2,7 +2,8 @@
 
 Each check calls the learner's ``adam_step`` or ``adamw_step`` through the ``ex`` fixture
 and compares the result with numbers worked by hand here, or with ``torch.optim.Adam`` and
-``torch.optim.AdamW`` over 100 steps of a small least-squares problem in float64. With
+``torch.optim.AdamW`` over 100 steps of a small least-squares problem in float64, with
+values and settings drawn fresh each run (``rng``). With
 ``--exercise reference`` the same checks grade the library,
 ``nlpjourney.optim.functional``.
 """
@@ -16,6 +17,8 @@ import pytest
 import torch
 
 REFERENCE = "nlpjourney.optim.functional"
+# What the learner may not use: the model answer, and the libraries that answer it.
+FORBIDDEN = ("nlpjourney", "torch", "optax", "jax", "tensorflow")
 
 _rng = np.random.default_rng(32)
 X = _rng.normal(size=(24, 5))
@@ -48,9 +51,13 @@ def run_torch(optimizer_class, steps: int, **settings) -> np.ndarray:
 def test_adamw_one_step_by_hand(ex) -> None:
     """adamw_step at step 2 on small numbers, worked by hand.
 
-    Hint: in this order: param *= (1 - lr * wd); m = b1 m + (1 - b1) g;
-    v = b2 v + (1 - b2) g^2; m_hat = m / (1 - b1**step); v_hat = v / (1 - b2**step);
-    param -= lr * m_hat / (sqrt(v_hat) + eps). Use step itself, not step + 1.
+    Hint 1: shrink the parameter first, then update the two moments, correct their bias,
+    and step.
+    Hint 2: each moment is beta times the old one plus one minus beta times the gradient
+    (squared, for the second); the bias correction divides by one minus beta to the
+    power of the step number itself, not the step plus one.
+    Hint 3: the step subtracts the learning rate times the corrected first moment over
+    the square root of the corrected second moment plus eps.
     """
     w, m, v = ex.adamw_step(
         np.array([1.0]),
@@ -73,14 +80,15 @@ def test_adamw_one_step_by_hand(ex) -> None:
     np.testing.assert_allclose(np.asarray(w), [expected], rtol=1e-12, err_msg="new param")
 
 
-def test_first_step_moves_about_lr(ex) -> None:
+def test_first_step_moves_about_lr(ex, rng) -> None:
     """Bias correction: from zero moments, step 1 moves every coordinate by about lr.
 
-    Hint: at step 1, m = (1 - b1) g is only a tenth of g; dividing by (1 - b1**1) gives
-    m_hat = g back, and likewise v_hat = g**2, so the step is lr * g / (|g| + eps), whatever
-    the size of g. Without the correction the first step is about 3 times too small.
+    Hint 1: bias correction: from zero moments, the first moments are far too small.
+    Hint 2: at step one the first moment is a tenth of the gradient; dividing by one minus
+    beta gives the gradient back, and likewise the square of it for the second moment,
+    so the step is about the learning rate, whatever the gradient's size.
     """
-    grad = np.array([1e-3, 1.0, -5.0, 1e3])
+    grad = np.array([1e-3, 1.0, -5.0, 1e3]) * rng.uniform(0.5, 2.0, size=4)
     w, m, v = ex.adamw_step(
         np.zeros(4), grad, np.zeros(4), np.zeros(4), step=1, lr=0.01, weight_decay=0.0
     )
@@ -89,13 +97,13 @@ def test_first_step_moves_about_lr(ex) -> None:
     np.testing.assert_allclose(np.asarray(w), -0.01 * np.sign(grad), rtol=1e-4)
 
 
-def test_adamw_decay_is_decoupled(ex) -> None:
+def test_adamw_decay_is_decoupled(ex, rng) -> None:
     """AdamW decays the parameter itself; m and v never see the decay, unlike Adam with L2.
 
-    Hint: in adamw_step, weight_decay multiplies the parameter by (1 - lr * wd) and is
-    never added to grad; m and v must come out as they would with weight_decay=0.
+    Hint 1: AdamW's decay shrinks the parameter itself; it never touches the gradient.
+    Hint 2: the parameter is multiplied by one minus the learning rate times the decay;
+    the moments must come out as they would with no decay at all.
     """
-    rng = np.random.default_rng(1)
     w, g = rng.normal(size=6), rng.normal(size=6)
     m, v = 0.1 * rng.normal(size=6), 0.01 * rng.random(6)
     settings = {"step": 4, "lr": 0.05}
@@ -112,19 +120,22 @@ def test_adamw_decay_is_decoupled(ex) -> None:
     np.testing.assert_allclose(np.asarray(adam), [9.9], rtol=1e-6, err_msg="Adam with L2")
 
 
-def test_adam_l2_goes_through_the_gradient(ex) -> None:
+def test_adam_l2_goes_through_the_gradient(ex, rng) -> None:
     """adam_step's weight decay is L2: weight_decay * param is added to the gradient.
 
-    Hint: at the top of adam_step, g = grad + weight_decay * param; then the Adam core
-    with g. The parameter itself is not shrunk separately.
+    Hint 1: Adam's weight decay is an L2 term: it goes into the gradient.
+    Hint 2: add the decay times the parameter to the gradient first, then take the Adam
+    step with that sum; the parameter is not shrunk separately.
     """
-    rng = np.random.default_rng(2)
     w, g = rng.normal(size=5), rng.normal(size=5)
     m, v = 0.1 * rng.normal(size=5), 0.01 * rng.random(5)
-    with_l2 = ex.adam_step(w, g, m, v, 3, lr=0.02, weight_decay=0.5)
-    folded = ex.adam_step(w, g + 0.5 * w, m, v, 3, lr=0.02, weight_decay=0.0)
-    for got, expected, name in zip(with_l2, folded, ["param", "m", "v"], strict=True):
-        np.testing.assert_allclose(np.asarray(got), np.asarray(expected), rtol=1e-12, err_msg=name)
+    for wd in (float(rng.uniform(0.05, 0.9)), 1.0):
+        with_l2 = ex.adam_step(w, g, m, v, 3, lr=0.02, weight_decay=wd)
+        folded = ex.adam_step(w, g + wd * w, m, v, 3, lr=0.02, weight_decay=0.0)
+        for got, expected, name in zip(with_l2, folded, ["param", "m", "v"], strict=True):
+            np.testing.assert_allclose(
+                np.asarray(got), np.asarray(expected), rtol=1e-12, err_msg=f"{name}, wd={wd}"
+            )
 
 
 @pytest.mark.parametrize(
@@ -134,23 +145,30 @@ def test_adam_l2_goes_through_the_gradient(ex) -> None:
         {"lr": 5e-2, "betas": (0.8, 0.95), "eps": 1e-6, "weight_decay": 0.3},
     ],
 )
-def test_adamw_matches_torch_for_100_steps(ex, settings) -> None:
+def test_adamw_matches_torch_for_100_steps(ex, settings, rng) -> None:
     """100 steps of adamw_step follow torch.optim.AdamW's trajectory.
 
-    Hint: step must count from 1 and rise by one per call; bias-correct with
-    beta**step; eps goes outside the square root, sqrt(v_hat) + eps.
+    Hint 1: the step number counts from one and rises by one per call.
+    Hint 2: the bias correction uses beta to the power of the step number; eps is added
+    outside the square root.
     """
+    settings = {**settings, "lr": settings["lr"] * float(rng.uniform(0.5, 2.0))}
     expected = run_torch(torch.optim.AdamW, 100, **settings)
     np.testing.assert_allclose(run_learner(ex.adamw_step, 100, **settings), expected, rtol=1e-9)
 
 
-def test_adam_matches_torch_for_100_steps(ex) -> None:
+def test_adam_matches_torch_for_100_steps(ex, rng) -> None:
     """100 steps of adam_step with L2 decay follow torch.optim.Adam's trajectory.
 
-    Hint: the same core as adamw_step; the only difference is where weight_decay goes:
-    into the gradient, g = grad + weight_decay * param.
+    Hint 1: the same core as adamw_step; only the place of the weight decay differs.
+    Hint 2: here the decay times the parameter is added to the gradient.
     """
-    settings = {"lr": 2e-2, "betas": (0.9, 0.99), "weight_decay": 0.1}
+    settings = {
+        "lr": float(rng.uniform(0.005, 0.05)),
+        "betas": (float(rng.uniform(0.7, 0.95)), float(rng.uniform(0.9, 0.999))),
+        "eps": float(10 ** rng.uniform(-8, -4)),
+        "weight_decay": float(rng.uniform(0.0, 0.3)),
+    }
     expected = run_torch(torch.optim.Adam, 100, **settings)
     np.testing.assert_allclose(run_learner(ex.adam_step, 100, **settings), expected, rtol=1e-9)
 
@@ -158,8 +176,9 @@ def test_adam_matches_torch_for_100_steps(ex) -> None:
 def test_adamw_zero_gradient_still_decays(ex) -> None:
     """With a zero gradient AdamW still shrinks the weights by (1 - lr * wd) per step.
 
-    Hint: decay the parameter before (and independently of) the Adam step; with g = 0 and
-    zero moments the Adam step is 0 / (0 + eps) = 0, so only the decay remains.
+    Hint 1: the decay does not depend on the gradient.
+    Hint 2: with a zero gradient and zero moments the Adam part of the step is zero, so
+    only the shrinking by one minus the learning rate times the decay remains.
     """
     w, m, v = np.array([3.0, -2.0]), np.zeros(2), np.zeros(2)
     for t in range(1, 11):
@@ -169,13 +188,13 @@ def test_adamw_zero_gradient_still_decays(ex) -> None:
     np.testing.assert_array_equal(np.asarray(v), [0.0, 0.0])
 
 
-def test_inputs_left_unchanged(ex) -> None:
+def test_inputs_left_unchanged(ex, rng) -> None:
     """Both functions return new arrays and leave param, grad, m and v as they were.
 
-    Hint: write new_m = b1 * m + ... rather than m *= b1; and param * (1 - lr * wd)
-    rather than param *= ...; in-place operators change the caller's arrays.
+    Hint 1: return new arrays; never write into the ones you were given.
+    Hint 2: in-place operators (multiply-assign, add-assign) change the caller's arrays;
+    build each new value as a new expression instead.
     """
-    rng = np.random.default_rng(3)
     inputs = [rng.normal(size=4), rng.normal(size=4), rng.normal(size=4), rng.random(4)]
     before = [a.copy() for a in inputs]
     for step_fn in (ex.adamw_step, ex.adam_step):
@@ -189,9 +208,10 @@ def test_inputs_left_unchanged(ex) -> None:
 def test_betas_edge_cases(ex) -> None:
     """betas of 0 work (no averaging: a sign-like step); a beta of 1 is refused.
 
-    Hint: with b1 = b2 = 0, m = g and v = g**2, the corrections divide by 1, and the step is
-    lr * g / (|g| + eps). A beta of 1 makes 1 - beta**step zero: raise ValueError for any
-    beta outside [0, 1).
+    Hint 1: with both betas zero the moments forget at once; a beta of one would make the
+    bias correction divide by zero.
+    Hint 2: refuse any beta outside the half-open interval from zero (allowed) to one
+    (not allowed) with a ValueError.
     """
     w, g = np.array([1.0, 1.0, 1.0]), np.array([0.2, -3.0, 40.0])
     m, v = np.array([5.0, 5.0, 5.0]), np.array([7.0, 7.0, 7.0])  # forgotten at once

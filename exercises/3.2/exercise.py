@@ -20,7 +20,9 @@ The contract: **return new arrays** ``(new_param, new_m, new_v)`` and leave ever
 unchanged (no ``+=`` or ``*=`` on the arrays you were given). Raise ``ValueError`` when a
 beta is outside ``[0, 1)``.
 
-Use NumPy only (no torch, no ``nlpjourney``), then run ``journey check 3.2``: the checks
+Use NumPy only: ``journey check`` refuses a file that uses ``nlpjourney`` (the model
+answer) or torch (``torch.optim.AdamW`` would answer it). Then run ``journey check 3.2``
+(``--hint`` shows more of a hint): the checks
 compare your steps with numbers worked by hand and with ``torch.optim.AdamW`` over 100
 steps, and each failing check gives a hint. The lesson
 ``lessons/3.2-pytorch-fundamentals.py`` builds the same update in cells.

@@ -3,7 +3,8 @@
 Each check calls the learner's functions through the ``ex`` fixture. Attention is
 compared with ``torch.nn.functional.scaled_dot_product_attention`` on the same heads
 (float64), with a two-token example small enough to do by hand, and with the properties
-any causal attention has; RoPE with worked examples, with the properties of a rotation
+any causal attention has, on sizes and values drawn fresh each run (``rng``, and
+torch's generator seeded by the run's seed); RoPE with worked examples, with the properties of a rotation
 and with the convention of ``transformers``' ``apply_rotary_pos_emb`` (Llama). With
 ``--exercise reference`` the same checks grade the library, ``nlpjourney.nn``.
 """
@@ -11,14 +12,40 @@ and with the convention of ``transformers``' ``apply_rotary_pos_emb`` (Llama). W
 from __future__ import annotations
 
 import math
+import zlib
 
+import pytest
 import torch
 import torch.nn.functional as F
 from torch.testing import assert_close
 
 REFERENCE = "nlpjourney.nn"
+# What the learner may not use: the model answer, and torch's own attention.
+FORBIDDEN = (
+    "nlpjourney",
+    "torch.nn.functional.scaled_dot_product_attention",
+    "torch.nn.MultiheadAttention",
+    "torch.nn.functional.multi_head_attention_forward",
+    "transformers",
+)
 
 F64 = torch.float64
+
+
+@pytest.fixture(autouse=True)
+def fresh_torch(seed: int, request: pytest.FixtureRequest) -> None:
+    """torch's random draws (torch.randn) are fresh each run: seeded by the run's seed and
+    the check's name, so --seed replays them."""
+    torch.manual_seed(seed * 100_003 + zlib.crc32(request.node.name.encode()))
+
+
+def random_sizes(rng, n: int = 3) -> list[tuple[int, int, int, int]]:
+    """(batch, seq_len, dim, heads) with dim a multiple of heads, drawn from rng."""
+    sizes = []
+    for _ in range(n):
+        heads, head_dim = int(rng.integers(1, 5)), int(rng.integers(1, 6))
+        sizes.append((int(rng.integers(1, 4)), int(rng.integers(1, 10)), heads * head_dim, heads))
+    return sizes
 
 
 def random_weights(dim: int, seed: int):
@@ -45,14 +72,16 @@ def angles(positions, head_dim: int, base: float = 10000.0):
     return theta.cos(), theta.sin()
 
 
-def test_attention_output_shape(ex) -> None:
+def test_attention_output_shape(ex, rng) -> None:
     """causal_self_attention returns (B, T, C) for several batch, length and head counts.
 
-    Hint: split q, k, v with .view(B, T, nh, hs).transpose(1, 2); after attention undo it
-    with .transpose(1, 2).reshape(B, T, C) (reshape, not view: the transpose made the
-    tensor non-contiguous).
+    Hint 1: split the channels into heads, attend per head, and merge the heads back.
+    Hint 2: view the channels as heads times head size and move the heads axis before the
+    positions; afterwards move it back and reshape (the transposed tensor is not
+    contiguous, so a plain view fails).
     """
-    for batch, seq_len, dim, heads in [(2, 5, 8, 2), (1, 1, 6, 3), (3, 9, 16, 4), (1, 4, 4, 1)]:
+    fixed = [(2, 5, 8, 2), (1, 1, 6, 3), (3, 9, 16, 4), (1, 4, 4, 1)]
+    for batch, seq_len, dim, heads in fixed + random_sizes(rng):
         w_qkv, w_out = random_weights(dim, seed=dim)
         y = ex.causal_self_attention(
             torch.randn(batch, seq_len, dim, dtype=F64), w_qkv, w_out, heads
@@ -65,9 +94,10 @@ def test_attention_output_shape(ex) -> None:
 def test_attention_worked_example(ex) -> None:
     """causal_self_attention on two tokens with identity weights, worked by hand.
 
-    Hint: token 0 sees only itself, so y[0] = v[0] = [1, 0]; token 1 scores
-    [q1.k0, q1.k1] / sqrt(2) = [0, 0.7071], softmax [0.330, 0.670]. If y[0] mixes in
-    token 1, the mask is missing or the wrong triangle (mask where key j > query i).
+    Hint 1: token 0 can see only itself, so its output is its own value.
+    Hint 2: token 1 scores zero for token 0 and one over the square root of two for
+    itself; if token 0's output mixes in token 1, the mask is missing or covers the wrong
+    triangle (forbid keys after the query).
     """
     eye = torch.eye(2, dtype=F64)
     x = torch.tensor([[[1.0, 0.0], [0.0, 1.0]]], dtype=F64)
@@ -76,14 +106,17 @@ def test_attention_worked_example(ex) -> None:
     assert_close(y, torch.tensor([[[1.0, 0.0], [weight, 1 - weight]]], dtype=F64))
 
 
-def test_attention_equals_torch_sdpa(ex) -> None:
+def test_attention_equals_torch_sdpa(ex, rng) -> None:
     """causal_self_attention equals the same layer built on torch's SDPA, on random data.
 
-    Hint: divide the scores by sqrt(hs), the head size C // num_heads, not sqrt(C); take
-    q, k, v as columns [0, C), [C, 2C), [2C, 3C) of x @ w_qkv.T; softmax over the keys
-    (the last dim).
+    Hint 1: scale the scores by one over the square root of the head size, not of the
+    model width.
+    Hint 2: the queries are the first C columns of the projection, the keys the next C,
+    the values the last C; the softmax runs over the keys.
     """
-    for batch, seq_len, dim, heads in [(2, 7, 12, 3), (1, 10, 8, 1), (3, 4, 16, 8)]:
+    for batch, seq_len, dim, heads in [(2, 7, 12, 3), (1, 10, 8, 1), (3, 4, 16, 8)] + random_sizes(
+        rng
+    ):
         w_qkv, w_out = random_weights(dim, seed=seq_len)
         x = torch.randn(batch, seq_len, dim, dtype=F64)
         assert_close(
@@ -96,9 +129,9 @@ def test_attention_equals_torch_sdpa(ex) -> None:
 def test_attention_future_never_changes_the_past(ex) -> None:
     """Changing the last tokens of a sequence leaves the outputs of the earlier ones alone.
 
-    Hint: query i may attend to keys 0..i only; build the mask with torch.tril (or
-    torch.triu(..., diagonal=1) for the forbidden part) and fill forbidden scores with
-    -inf *before* the softmax, so they get weight exactly 0.
+    Hint 1: a query may attend to its own position and the ones before it, never after.
+    Hint 2: set the forbidden scores to minus infinity before the softmax, so they get a
+    weight of exactly zero (a lower-triangular mask).
     """
     w_qkv, w_out = random_weights(8, seed=3)
     x = torch.randn(2, 6, 8, dtype=F64)
@@ -113,9 +146,10 @@ def test_attention_future_never_changes_the_past(ex) -> None:
 def test_attention_heads_are_independent(ex) -> None:
     """Changing one head's query/key/value weights changes only that head's output columns.
 
-    Hint: head h owns dims [h*hs, (h+1)*hs) of q, k and v, and of the merged output;
-    split with .view(B, T, nh, hs) (heads *outer*, hs inner) and merge the same way, or
-    the heads' dims get mixed up.
+    Hint 1: each head owns one contiguous block of channels, in the queries, keys and
+    values and in the merged output.
+    Hint 2: split the channels as heads (outer) times head size (inner), and merge back
+    in the same order; any other order mixes the heads' channels.
     """
     dim, heads = 12, 3
     head_dim = dim // heads
@@ -135,36 +169,44 @@ def test_attention_heads_are_independent(ex) -> None:
     assert not torch.allclose(after[..., own], before[..., own]), "head 1 did not change"
 
 
-def test_rope_inv_freq(ex) -> None:
+def test_rope_inv_freq(ex, rng) -> None:
     """rope_inv_freq gives base^(-2i/d): the worked example, and d = 64 at base 10 000.
 
-    Hint: torch.arange(0, head_dim, 2) is 0, 2, 4, ...; divide by head_dim and take
-    base to minus that power (or 1 / base**(...)); there are head_dim / 2 frequencies.
+    Hint 1: one frequency per pair of dims: half as many as the head size.
+    Hint 2: pair i's frequency is the base to the power minus two i over the head size;
+    the even numbers from zero up to the head size give the exponents' numerators.
     """
     assert_close(ex.rope_inv_freq(4, base=100.0).double(), torch.tensor([1.0, 0.1], dtype=F64))
     expected = 10000.0 ** (-torch.arange(0, 64, 2, dtype=F64) / 64)
     assert_close(ex.rope_inv_freq(64).double(), expected, rtol=1e-6, atol=0)
+    head_dim, base = 2 * int(rng.integers(1, 40)), float(rng.uniform(10, 1e5))
+    expected = torch.tensor([base ** (-2 * i / head_dim) for i in range(head_dim // 2)])
+    assert_close(
+        ex.rope_inv_freq(head_dim, base=base).double(), expected.double(), rtol=1e-5, atol=0
+    )
 
 
-def test_rotate_half(ex) -> None:
+def test_rotate_half(ex, rng) -> None:
     """rotate_half turns [x1, x2] into [-x2, x1], on a vector and on a batch.
 
-    Hint: x1 = x[..., : d // 2], x2 = x[..., d // 2 :], then torch.cat([-x2, x1], dim=-1);
-    use ..., so every leading dim (batch, heads, positions) passes through.
+    Hint 1: split the last dim into two halves, swap them, and negate one.
+    Hint 2: the second half, negated, comes first; every leading dim (batch, heads,
+    positions) passes through untouched.
     """
     assert_close(
         ex.rotate_half(torch.tensor([1.0, 2.0, 3.0, 4.0])), torch.tensor([-3.0, -4.0, 1.0, 2.0])
     )
-    x = torch.randn(2, 3, 5, 8, dtype=F64)
-    assert_close(ex.rotate_half(x), torch.cat([-x[..., 4:], x[..., :4]], dim=-1))
+    half = int(rng.integers(1, 6))
+    x = torch.randn(2, 3, 5, 2 * half, dtype=F64)
+    assert_close(ex.rotate_half(x), torch.cat([-x[..., half:], x[..., :half]], dim=-1))
 
 
 def test_rope_is_a_rotation(ex) -> None:
     """apply_rope keeps every vector's length, and position 0 (angle 0) changes nothing.
 
-    Hint: a rotation only turns a vector; if lengths change, cos and sin are not paired
-    with the same angle, or not repeated to full width as [c0, c1, ..., c0, c1, ...]
-    (torch.cat([cos, cos], -1), not repeat_interleave).
+    Hint 1: a rotation only turns a vector, so lengths cannot change.
+    Hint 2: if they do, the cosines and sines are not paired with the same angle, or not
+    repeated to full width as the whole list twice (not each value twice in a row).
     """
     x = torch.randn(2, 4, 6, 16, dtype=F64)  # (B, nh, T, hs)
     cos, sin = angles(torch.arange(6), 16)
@@ -177,13 +219,14 @@ def test_rope_is_a_rotation(ex) -> None:
     assert_close(pair_lengths(rotated), pair_lengths(x), msg="a pair (i, i + d/2) changed length")
 
 
-def test_rope_scores_depend_on_distance_only(ex) -> None:
+def test_rope_scores_depend_on_distance_only(ex, rng) -> None:
     """With RoPE, q at position m and k at position n score the same for every equal m - n.
 
-    Hint: this holds when query and key are rotated by the same frequencies; compute
-    the angles as position * rope_inv_freq(d) and rotate both with apply_rope.
+    Hint 1: this holds when query and key are turned by the same frequencies.
+    Hint 2: each angle is the position times the pair's frequency; rotate both the query
+    and the key with it.
     """
-    gen = torch.Generator().manual_seed(7)
+    gen = torch.Generator().manual_seed(int(rng.integers(2**31)))
     q, k = torch.randn(32, generator=gen, dtype=F64), torch.randn(32, generator=gen, dtype=F64)
     inv_freq = ex.rope_inv_freq(32).double()
 
@@ -201,8 +244,10 @@ def test_rope_scores_depend_on_distance_only(ex) -> None:
 def test_rope_matches_transformers_llama(ex) -> None:
     """apply_rope follows transformers' apply_rotary_pos_emb (Llama's half-split layout).
 
-    Hint: Hugging Face builds emb = cat([freqs, freqs]) and rotates q * cos +
-    rotate_half(q) * sin: dim i is paired with dim i + d/2, not with dim i + 1.
+    Hint 1: the half-split layout: dim i is paired with dim i plus half the head size,
+    not with its neighbour.
+    Hint 2: the input times the full-width cosines, plus its rotated halves times the
+    full-width sines.
     """
     batch, heads, seq_len, head_dim = 2, 3, 5, 8
     q = torch.randn(batch, heads, seq_len, head_dim, dtype=F64)

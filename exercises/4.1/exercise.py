@@ -10,9 +10,10 @@ the ones the lesson ``lessons/4.1-the-transformer.py`` builds in cells:
 4. ``apply_rope``: rotate each pair of dims by its angle, given the cosines and sines.
 
 Use torch's tensor operations (``@``, ``softmax``, ``view``, ``transpose``, ``cat``...),
-but not ``torch.nn.functional.scaled_dot_product_attention`` or ``nlpjourney``: the
-checks compare you with them. Then run ``journey check 4.1``; each failing check gives a
-hint.
+but not ``torch.nn.functional.scaled_dot_product_attention``, ``torch.nn.MultiheadAttention``,
+``transformers`` or ``nlpjourney`` (the model answer): ``journey check`` refuses a file
+that uses them, since the checks compare you with them. Then run ``journey check 4.1``;
+each failing check gives a hint (``--hint`` shows more), on inputs drawn fresh each run.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Each check calls the learner's ``train_step`` through the ``ex`` fixture, on a t
 bigram model (an embedding and a linear layer) in float64, so that only rounding can
 tell two ways of computing the same step apart. The step is compared with a hand-made
 torch step on one big batch, with plain SGD where the change of the weights is the
-gradient itself, and with our AdamW and torch's. With ``--exercise reference`` the same
+gradient itself, and with our AdamW and torch's. The micro-batches and initial weights are drawn fresh
+each run from the run's seed. With ``--exercise reference`` the same
 checks grade the library, ``nlpjourney.train.loop``.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -20,6 +22,9 @@ from torch.testing import assert_close
 from nlpjourney.optim import AdamW
 
 REFERENCE = "nlpjourney.train.loop"
+# What the learner may not use: the model answer (and the rest of the library), and
+# training loops that would take the step for them.
+FORBIDDEN = ("nlpjourney", "lightning", "pytorch_lightning", "accelerate", "transformers")
 
 F64 = torch.float64
 VOCAB = 7
@@ -30,7 +35,7 @@ class Bigram(nn.Module):
 
     def __init__(self, seed: int = 0) -> None:
         super().__init__()
-        torch.manual_seed(seed)
+        torch.manual_seed(RUN_SEED + seed)
         self.embed = nn.Embedding(VOCAB, 5)
         self.head = nn.Linear(5, VOCAB)
         self.double()
@@ -39,8 +44,18 @@ class Bigram(nn.Module):
         return self.head(self.embed(x))
 
 
+RUN_SEED = 0
+
+
+@pytest.fixture(autouse=True)
+def fresh_batches(seed: int) -> None:
+    """Every run draws new micro-batches and initial weights (--seed replays them)."""
+    global RUN_SEED
+    RUN_SEED = seed * 1_000
+
+
 def micro_batches(k: int, size: int = 2, seq_len: int = 6, seed: int = 0):
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(RUN_SEED + seed)
     xs = [torch.randint(VOCAB, (size, seq_len), generator=generator) for _ in range(k)]
     return [(x, torch.roll(x, -1, dims=1)) for x in xs]
 
@@ -84,8 +99,9 @@ def full_gradient(batches) -> torch.Tensor:
 def test_one_batch_equals_a_hand_made_step(ex) -> None:
     """With one micro-batch and no clipping, train_step is forward, loss, backward, step.
 
-    Hint: the loss is F.cross_entropy(logits.view(-1, V), y.view(-1)), the mean over all
-    B * T positions; call loss.backward() and then optimizer.step() exactly once.
+    Hint 1: forward, the loss, backward, and one optimizer step.
+    Hint 2: the loss is the mean cross-entropy over every position of every sequence:
+    flatten the batch and time axes of the logits and of the targets together.
     """
     batches = micro_batches(1)
     ours, theirs = Bigram(), Bigram()
@@ -97,8 +113,9 @@ def test_one_batch_equals_a_hand_made_step(ex) -> None:
 def test_returns_the_mean_loss(ex) -> None:
     """The float returned is the mean of the micro-batch losses, measured before the step.
 
-    Hint: add up loss_i / k (detached, e.g. loss.item()) over the k micro-batches and
-    return a Python float; not the last micro-batch's loss, and not the sum.
+    Hint 1: the mean over the micro-batches, as a plain Python float.
+    Hint 2: add up each divided loss, detached from the graph, over the micro-batches;
+    not the last micro-batch's loss alone, and not the undivided sum.
     """
     batches = micro_batches(3, seed=1)
     model = Bigram()
@@ -112,8 +129,9 @@ def test_returns_the_mean_loss(ex) -> None:
 def test_micro_batches_equal_one_big_batch(ex) -> None:
     """k micro-batches of b sequences give the step of one batch of k * b, clipping included.
 
-    Hint: divide each micro-batch's loss by k = len(batches) before backward(), and step
-    only after the last one, so .grad holds the gradient of the mean over all of them.
+    Hint 1: gradients add up across backward calls until they are zeroed.
+    Hint 2: divide each micro-batch's loss by the number of micro-batches before its
+    backward, and step only after the last one.
     """
     for k, clip in [(2, 0.0), (4, 0.5), (3, 1e-3)]:
         batches = micro_batches(k, seed=k)
@@ -129,8 +147,9 @@ def test_micro_batches_equal_one_big_batch(ex) -> None:
 def test_gradients_are_averaged_not_summed(ex) -> None:
     """Two copies of one micro-batch move the weights as far as that micro-batch alone.
 
-    Hint: without the 1 / k the k backward passes add k gradients, a step k times too
-    big; divide each loss by len(batches) before calling backward() on it.
+    Hint 1: k backward passes add k gradients.
+    Hint 2: without dividing each loss by the number of micro-batches, the step is that
+    many times too big.
     """
     batch = micro_batches(1, seed=5)
     assert_close(sgd_change(ex, batch * 2, 0.0), sgd_change(ex, batch, 0.0))
@@ -139,7 +158,9 @@ def test_gradients_are_averaged_not_summed(ex) -> None:
 def test_steps_once_per_call(ex) -> None:
     """The optimizer steps once per call, not once per micro-batch.
 
-    Hint: keep optimizer.step() and the clipping out of the loop over micro-batches.
+    Hint 1: one call, one step.
+    Hint 2: the optimizer step and the clipping belong after the loop over the
+    micro-batches, not inside it.
     """
     model = Bigram()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -152,8 +173,9 @@ def test_steps_once_per_call(ex) -> None:
 def test_gradients_are_zeroed_after_the_step(ex) -> None:
     """After the call no gradient is left over for the next step.
 
-    Hint: end with optimizer.zero_grad() (set_to_none=True, the default, frees them);
-    otherwise the next step adds its gradients to these ones.
+    Hint 1: the next call must start from clean gradients.
+    Hint 2: end by asking the optimizer to zero its gradients; otherwise the next step
+    adds its gradients to these ones.
     """
     model = Bigram()
     ex.train_step(model, torch.optim.SGD(model.parameters(), lr=0.1), micro_batches(2), 1.0)
@@ -164,9 +186,10 @@ def test_gradients_are_zeroed_after_the_step(ex) -> None:
 def test_clipping_caps_the_gradient_norm(ex) -> None:
     """With grad_clip smaller than the gradient norm, the step uses a gradient of that norm.
 
-    Hint: clip after all the backward passes and before optimizer.step(), with
-    torch.nn.utils.clip_grad_norm_(params, grad_clip) over every parameter at once (the
-    global norm), not one parameter at a time.
+    Hint 1: clip the global norm, over every parameter at once, after all the backward
+    passes and before the step.
+    Hint 2: torch's gradient-norm clipping utility does it when given all the parameters
+    together; clipping one parameter at a time gives a different step.
     """
     batches = micro_batches(2, seed=7)
     grad = full_gradient(batches)
@@ -181,8 +204,9 @@ def test_clipping_caps_the_gradient_norm(ex) -> None:
 def test_no_clipping_when_grad_clip_is_zero(ex) -> None:
     """grad_clip = 0 leaves the gradients as they are.
 
-    Hint: clip only when grad_clip > 0; clip_grad_norm_ with max_norm 0 would set every
-    gradient to zero and the model would never learn.
+    Hint 1: zero means no clipping at all.
+    Hint 2: clip only when the limit is above zero; clipping to a norm of zero would wipe
+    every gradient, and the model would never learn.
     """
     batches = micro_batches(2, seed=8)
     assert_close(sgd_change(ex, batches, 0.0), full_gradient(batches), rtol=1e-10, atol=1e-12)
@@ -191,9 +215,10 @@ def test_no_clipping_when_grad_clip_is_zero(ex) -> None:
 def test_works_with_our_adamw_and_torchs(ex) -> None:
     """The same step with nlpjourney's AdamW and torch's AdamW gives the same weights.
 
-    Hint: use only what every optimizer has: optimizer.param_groups, optimizer.step(),
-    optimizer.zero_grad(); torch's optimizers have no .parameters() method, and the
-    parameters to clip are also the model's.
+    Hint 1: use only what every optimizer has: its parameter groups, its step and its
+    zeroing of gradients.
+    Hint 2: torch's optimizers have no parameters method; take the parameters to clip
+    from the parameter groups, or from the model.
     """
     batches = micro_batches(3, seed=9)
     ours, theirs = Bigram(), Bigram()

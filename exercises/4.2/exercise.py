@@ -12,8 +12,10 @@ of times. Given ``k`` micro-batches, it must do what one batch ``k`` times bigge
 4. return the mean loss over the micro-batches, as a float.
 
 Use torch (``torch.nn.functional.cross_entropy``, ``torch.nn.utils.clip_grad_norm_``),
-but not ``nlpjourney``: the checks compare you with it. Then run ``journey check 4.2``;
-each failing check gives a hint.
+but not ``nlpjourney`` (the model answer) or a training library (Lightning, Accelerate,
+transformers): ``journey check`` refuses a file that uses them. Then run
+``journey check 4.2``; each failing check gives a hint (``--hint`` shows more), on
+micro-batches and weights drawn fresh each run.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ number of documents containing term ``t``:
 
 The formulas live in small public functions that take a dense NumPy count matrix
 (documents x terms) or a SciPy sparse one: :func:`document_frequency`, :func:`idf`,
-:func:`weight_counts`, :func:`normalize_rows` and the whole chain :func:`tfidf_from_counts`.
+:func:`weight_counts`, :func:`normalize_rows`, the whole chain :func:`tfidf_from_counts`, and
+:func:`document_frequency_mask`, the ``min_df``/``max_df`` vocabulary filter.
 :class:`TfidfVectorizer` is :class:`~nlpjourney.features.counting.CountVectorizer`
 followed by exactly these functions.
 
@@ -94,6 +95,49 @@ def idf(df: ArrayLike, n_documents: int, smooth: bool = True) -> NDArray[np.floa
     extra = 1.0 if smooth else 0.0
     with np.errstate(divide="ignore"):  # df = 0 without smoothing: idf = inf, as sklearn
         return np.log((n_documents + extra) / (df + extra)) + 1.0
+
+
+def document_frequency_mask(
+    df: ArrayLike, n_documents: int, min_df: float | int = 1, max_df: float | int = 1.0
+) -> NDArray[np.bool_]:
+    """Which terms to keep by document frequency: ``min_df <= df <= max_df``.
+
+    The vocabulary filter of scikit-learn's ``CountVectorizer(min_df=..., max_df=...)``:
+    an int bound counts documents, a float bound is a fraction of ``n_documents``. Terms
+    in nearly every document (``max_df``) carry little information; terms in one or two
+    (``min_df``) are often typos, and make the matrix wide.
+
+    Args:
+        df: document frequency of each term, shape (n_terms,).
+        n_documents: how many documents ``df`` was counted over.
+        min_df: keep terms in at least this many documents (int) or this fraction (float).
+        max_df: keep terms in at most this many documents (int) or this fraction (float).
+
+    Returns:
+        A boolean mask, shape (n_terms,): ``counts[:, mask]`` keeps the chosen columns.
+
+    Raises:
+        ValueError: a bound is negative, a fraction is above 1, or ``max_df`` allows
+            fewer documents than ``min_df`` asks for.
+
+    Example:
+        >>> document_frequency_mask([1, 4, 2, 3], 4, min_df=2, max_df=0.75).tolist()
+        [False, False, True, True]
+    """
+    df = np.asarray(df)
+    bounds = []
+    for name, bound in (("min_df", min_df), ("max_df", max_df)):
+        is_int = isinstance(bound, int | np.integer) and not isinstance(bound, bool)
+        if bound < 0 or (not is_int and bound > 1):
+            raise ValueError(f"{name} must be an int >= 0 or a float in [0, 1], got {bound!r}")
+        bounds.append(bound if is_int else bound * n_documents)
+    low, high = bounds
+    if high < low:
+        raise ValueError(
+            f"max_df={max_df!r} allows {high:g} documents but min_df={min_df!r} asks for "
+            f"{low:g} (of {n_documents}); raise max_df or lower min_df"
+        )
+    return (df >= low) & (df <= high)
 
 
 def normalize_rows(matrix: Matrix, norm: str | None = "l2") -> Matrix:

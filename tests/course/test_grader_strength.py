@@ -1,0 +1,426 @@
+"""How strong is each exercise's grader? Measured, for every exercise.
+
+- the model answer passes every check, and the untouched stub fails every check;
+- cheats fail: importing the model answer (directly and through ``importlib``), calling
+  the reference library, and a table of the answers to the fixed cases (recorded with
+  seed 0, graded with another seed);
+- seeded mutants of the model answer (``tests/course/mutants.py``: one small change
+  each, on a line the checks run) are caught: at least 80 % per exercise and 90 % in all.
+
+The model answer, for mutants, is the source of the library module(s) that define the
+graded functions, written to a file and graded as a learner's file. Mutants run in a
+forked child of this process (the heavy imports are done once), each under a time
+limit, with the checks' ``FORBIDDEN`` emptied: a mutant is a copy of the library, and it
+must be caught by a check, not refused for its imports. Run with ``-s`` to see the rates:
+``./journey test tests/course/test_grader_strength.py -s``.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib
+import inspect
+import json
+import os
+import pickle
+import signal
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from nlpjourney.course import grading, topics
+
+sys.path.insert(0, str(Path(__file__).parent))
+from mutants import mutants  # noqa: E402
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not hasattr(os, "fork"), reason="grades mutants in forked children"),
+]
+
+EXERCISES = ["0.1", "0.3", "1.2", "1.3", "1.4", "1.6", "3.1", "3.2", "4.1", "4.2"]
+MUTANTS_PER_EXERCISE = 16
+MUTANT_SEED = 14
+GRADING_SEED = 20_240
+MUTANT_TIMEOUT = 60.0
+
+# (c) a learner file that calls the reference library for (part of) the answer.
+LIBRARY_CHEATS = {
+    "0.1": """
+        import scipy.special
+
+        def softmax(x, axis=-1):
+            return scipy.special.softmax(x, axis=axis)
+
+        def logsumexp(x, axis=None, keepdims=False):
+            return scipy.special.logsumexp(x, axis=axis, keepdims=keepdims)
+    """,
+    "0.3": """
+        import torch
+
+        def softmax_cross_entropy(logits, y):
+            leaf = torch.tensor(logits, requires_grad=True)
+            loss = torch.nn.functional.cross_entropy(leaf, torch.tensor(y))
+            (grad,) = torch.autograd.grad(loss, [leaf])
+            return loss.item(), grad.numpy()
+    """,
+    "1.2": """
+        from nltk.stem.porter import PorterStemmer
+
+        _NLTK = PorterStemmer(PorterStemmer.ORIGINAL_ALGORITHM)
+        measure, step1a, step1b, step1c = (
+            _NLTK._measure, _NLTK._step1a, _NLTK._step1b, _NLTK._step1c
+        )
+    """,
+    "1.3": """
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        def tfidf_from_counts(counts, smooth_idf=True, sublinear_tf=False, norm="l2"):
+            model = TfidfTransformer(norm=norm, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf)
+            return model.fit_transform(counts).toarray()
+    """,
+    "1.4": """
+        import importlib
+
+        _bpe = importlib.import_module("nlpjourney.tokenizers.basic_bpe")
+        get_pair_counts, merge = _bpe.get_pair_counts, _bpe.merge
+    """,
+    "1.6": """
+        from nltk.probability import ConditionalFreqDist
+
+        def continuation_counts(bigrams):
+            table = ConditionalFreqDist((right, left) for left, right in set(bigrams))
+            return {word: len(table[word]) for word in table}
+    """,
+    "3.1": """
+        import torch
+
+        def softmax_backward(y, grad_out, axis=-1):
+            x = torch.tensor(y).log().requires_grad_()
+            out = torch.softmax(x, axis)
+            (grad,) = torch.autograd.grad(out, [x], torch.tensor(grad_out))
+            return grad.numpy()
+    """,
+    "3.2": """
+        import torch
+
+        def adamw_step(param, grad, exp_avg, exp_avg_sq, step, lr=1e-3, betas=(0.9, 0.999),
+                       eps=1e-8, weight_decay=1e-2):
+            p = torch.nn.Parameter(torch.tensor(param))
+            opt = torch.optim.AdamW([p], lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+            p.grad = torch.tensor(grad)
+            opt.step()
+            state = opt.state[p]
+            return p.detach().numpy(), state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
+    """,
+    "4.1": """
+        import torch.nn.functional as F
+
+        def causal_self_attention(x, w_qkv, w_out, num_heads):
+            batch, seq_len, dim = x.shape
+            q, k, v = (x @ w_qkv.T).split(dim, dim=-1)
+            q, k, v = (t.view(batch, seq_len, num_heads, -1).transpose(1, 2) for t in (q, k, v))
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            return y.transpose(1, 2).reshape(batch, seq_len, dim) @ w_out.T
+    """,
+    "4.2": """
+        from nlpjourney.train import Trainer  # noqa: F401
+        from nlpjourney.train.loop import train_step  # noqa: F401
+    """,
+}
+
+# The table cheat: every call's arguments, fingerprinted, give the recorded answer.
+FINGERPRINT = '''
+import hashlib
+
+
+def _fingerprint(obj):
+    """A stable text for an argument: arrays by their bytes, callables by their name."""
+    if hasattr(obj, "detach") and hasattr(obj, "numpy"):
+        obj = obj.detach().cpu().numpy()
+    if hasattr(obj, "tobytes") and hasattr(obj, "dtype"):
+        data = obj.tobytes() if obj.dtype != object else repr(obj.tolist()).encode()
+        return "array" + str(obj.shape) + str(obj.dtype) + hashlib.sha1(data).hexdigest()
+    if isinstance(obj, dict):
+        items = sorted((_fingerprint(k), _fingerprint(v)) for k, v in obj.items())
+        return "dict(" + ",".join(k + ":" + v for k, v in items) + ")"
+    if isinstance(obj, list | tuple):
+        return type(obj).__name__ + "(" + ",".join(_fingerprint(o) for o in obj) + ")"
+    if isinstance(obj, str | int | float | bool | bytes | type(None)):
+        return repr(obj)
+    return "object:" + type(obj).__qualname__ + ":" + getattr(obj, "__qualname__", "")
+
+
+def _key(name, args, kwargs):
+    return _fingerprint((name, args, kwargs))
+'''
+
+
+def _checks_file(topic: topics.Topic) -> Path:
+    return topic.exercise_dir / "checks.py"
+
+
+def graded_names(topic: topics.Topic) -> list[str]:
+    tree = ast.parse((topic.exercise_dir / "exercise.py").read_text())
+    return [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+
+
+def reference_name(topic: topics.Topic) -> str:
+    for node in ast.parse(_checks_file(topic).read_text()).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "REFERENCE":
+            return node.value.value
+    raise AssertionError(f"exercises/{topic.id}/checks.py sets no REFERENCE")
+
+
+def model_source(topic: topics.Topic) -> str:
+    """The library modules that define the graded functions, as one learner file."""
+    reference = importlib.import_module(reference_name(topic))
+    modules = []
+    for name in graded_names(topic):
+        module = inspect.getmodule(getattr(reference, name))
+        if module not in modules:
+            modules.append(module)
+    parts = ["from __future__ import annotations"]
+    for module in modules:
+        source = inspect.getsource(module)
+        parts.append(source.replace("from __future__ import annotations\n", ""))
+    return "\n\n".join(parts)
+
+
+def checks_without_forbidden(topic: topics.Topic, folder: Path) -> Path:
+    """A copy of the checks whose FORBIDDEN is empty, for grading copies of the library."""
+    source = _checks_file(topic).read_text()
+    lines = source.splitlines(keepends=True)
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "FORBIDDEN":
+            lines[node.lineno - 1 : node.end_lineno] = ["FORBIDDEN = ()\n"]
+            break
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pytest.ini").write_text("[pytest]\n")
+    copy = folder / "checks.py"
+    copy.write_text("".join(lines))
+    return copy
+
+
+def grade_in_fork(
+    checks: Path, exercise: Path, seed: int, *, trace: bool = False, dump_table: Path | None = None
+) -> tuple[list[dict] | None, set[int]]:
+    """Grade ``exercise`` in a forked child: (results, or None when it crashed or timed
+    out; the lines of ``exercise`` that ran, when ``trace``)."""
+    out = checks.parent / f"results-{exercise.stem}-{seed}.json"
+    lines_file = checks.parent / f"lines-{exercise.stem}.json"
+    out.unlink(missing_ok=True)
+    target = str(exercise)
+    pid = os.fork()
+    if pid == 0:  # the child: grade, write the results, and leave without cleanup
+        code = 1
+        try:
+            import pytest as child_pytest
+
+            ran: set[int] = set()
+            if trace:
+
+                def local(frame, event, arg):
+                    if event == "line":
+                        ran.add(frame.f_lineno)
+                    return local
+
+                def tracer(frame, event, arg):
+                    return local if frame.f_code.co_filename == target else None
+
+                sys.settrace(tracer)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            child_pytest.main([
+                str(checks), "-p", "nlpjourney.course.checking", "--exercise", target,
+                "--results-json", str(out), "--seed", str(seed),
+                "-c", str(checks.parent / "pytest.ini"), "--rootdir", str(checks.parent),
+                "-p", "no:cacheprovider", "-q", "--import-mode=importlib",
+            ])  # fmt: skip
+            sys.settrace(None)
+            if trace:
+                lines_file.write_text(json.dumps(sorted(ran)))
+            if dump_table is not None:
+                for module in list(sys.modules.values()):
+                    if getattr(module, "__file__", None) == target:
+                        dump_table.write_bytes(pickle.dumps(module.JOURNEY_TABLE))
+            code = 0
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + MUTANT_TIMEOUT
+    while True:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return None, set()
+        time.sleep(0.02)
+    results = json.loads(out.read_text()) if out.is_file() else None
+    ran = set(json.loads(lines_file.read_text())) if trace and lines_file.is_file() else set()
+    return results, ran
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_imports() -> None:
+    """Import the checks' heavy libraries once, before any fork."""
+    for name in ("numpy", "scipy.special", "sklearn.feature_extraction.text", "torch",
+                 "nltk.stem.porter", "nlpjourney.course.checking", "nlpjourney.data.corpora"):  # fmt: skip
+        importlib.import_module(name)
+
+
+@functools.cache
+def mutant_rate(topic_id: str, folder: Path) -> tuple[int, int, list[str]]:
+    """(caught, total, the changes that survived) for one exercise's mutants."""
+    topic = topics.get(topic_id)
+    work = folder / topic_id
+    checks = checks_without_forbidden(topic, work)
+    source = model_source(topic)
+    model = work / "model_answer.py"
+    model.write_text(source)
+    results, ran = grade_in_fork(checks, model, GRADING_SEED, trace=True)
+    assert results and all(r["passed"] for r in results), (
+        f"{topic_id}: the model answer, as a learner file, fails: "
+        f"{[r for r in results or [] if not r['passed']]}"
+    )
+    caught, survivors = 0, []
+    found = list(
+        mutants(
+            source, graded_names(topic), lines=ran, limit=MUTANTS_PER_EXERCISE, seed=MUTANT_SEED
+        )
+    )
+    for i, mutant in enumerate(found):
+        path = work / f"mutant_{i:02d}.py"
+        path.write_text(mutant.source)
+        results, _ = grade_in_fork(checks, path, GRADING_SEED)
+        if results is None or not results or not all(r["passed"] for r in results):
+            caught += 1
+        else:
+            survivors.append(mutant.change)
+    return caught, len(found), survivors
+
+
+def write_learner(folder: Path, name: str, source: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(textwrap.dedent(source).lstrip())
+    return path
+
+
+@pytest.mark.parametrize("topic_id", EXERCISES)
+def test_grader_strength_model_passes_and_stub_fails(topic_id: str) -> None:
+    topic = topics.get(topic_id)
+    model = grading.run_checks(topic, None, seed=GRADING_SEED)
+    assert model.ok, [r for r in model.results if not r.passed] or model.problem
+    stub = grading.run_checks(topic, topic.exercise_dir / "exercise.py", seed=GRADING_SEED)
+    assert stub.total >= 3
+    assert [r.name for r in stub.results if r.passed] == []
+
+
+@pytest.mark.parametrize("topic_id", EXERCISES)
+def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
+    """Importing the model answer (directly, through importlib), calling the reference
+    library, and a table of the fixed cases' answers all fail.
+
+    (a)-(c) rely on `journey check` refusing files that use what FORBIDDEN names.
+    """
+    topic = topics.get(topic_id)
+    reference = reference_name(topic)
+    names = graded_names(topic)
+    cheats = {
+        "star_import": f"from {reference} import *  # noqa: F403\n",
+        "through_importlib": (
+            "import importlib\n\n"
+            f"_answer = importlib.import_module({reference!r})\n"
+            + "".join(f"{name} = _answer.{name}\n" for name in names)
+        ),
+        "reference_library": LIBRARY_CHEATS[topic_id],
+    }
+    # (d) record the model answer's answers to the checks at seed 0, then replay them.
+    table = tmp_path / "table.pkl"
+    recorder = (
+        model_source(topic)
+        + FINGERPRINT
+        + textwrap.dedent(f"""
+
+        JOURNEY_TABLE = {{}}
+
+
+        def _recording(name, function):
+            def wrapper(*args, **kwargs):
+                key = _key(name, args, kwargs)
+                try:
+                    result = function(*args, **kwargs)
+                except Exception as error:
+                    JOURNEY_TABLE[key] = ("raise", error)
+                    raise
+                JOURNEY_TABLE[key] = ("return", result)
+                return result
+            return wrapper
+
+
+        for _name in {names!r}:
+            globals()[_name] = _recording(_name, globals()[_name])
+    """)
+    )
+    checks = checks_without_forbidden(topic, tmp_path / "record")
+    recorded = write_learner(tmp_path, "recorder.py", recorder)
+    grade_in_fork(checks, recorded, 0, dump_table=table)
+    assert table.is_file(), "recording the fixed cases' answers failed"
+    cheats["lookup_table"] = FINGERPRINT + textwrap.dedent(f"""
+        import copy
+        import pickle
+
+        with open({str(table)!r}, "rb") as file:
+            _TABLE = pickle.load(file)
+
+
+        def _answer(name):
+            def lookup(*args, **kwargs):
+                kind, value = _TABLE.get(_key(name, args, kwargs), ("return", None))
+                if kind == "raise":
+                    raise value
+                return copy.deepcopy(value)
+            return lookup
+
+
+        for _name in {names!r}:
+            globals()[_name] = _answer(_name)
+    """)
+    passed = {}
+    for name, source in cheats.items():
+        path = write_learner(tmp_path, f"{name}.py", source)
+        seed = 1 if name == "lookup_table" else GRADING_SEED
+        passed[name] = grading.run_checks(topic, path, seed=seed).ok
+    assert passed == dict.fromkeys(cheats, False), f"{topic_id}: cheats graded as done: {passed}"
+
+
+RATES: dict[str, tuple[int, int, list[str]]] = {}
+
+
+@pytest.mark.parametrize("topic_id", EXERCISES)
+def test_grader_strength_mutants_caught(topic_id: str, tmp_path_factory) -> None:
+    caught, total, survivors = mutant_rate(topic_id, tmp_path_factory.mktemp("mutants"))
+    RATES[topic_id] = (caught, total, survivors)
+    print(f"\n{topic_id}: {caught}/{total} mutants caught ({caught / total:.0%}); survived: {survivors}")
+    assert total >= 10, f"{topic_id}: only {total} mutants"
+    assert caught >= 0.8 * total, (
+        f"{topic_id}: {caught}/{total} mutants caught; these survived: {survivors}"
+    )
+
+
+def test_grader_strength_mutants_caught_in_total(tmp_path_factory) -> None:
+    for topic_id in EXERCISES:
+        if topic_id not in RATES:
+            RATES[topic_id] = mutant_rate(topic_id, tmp_path_factory.mktemp("mutants"))
+    caught = sum(c for c, _, _ in RATES.values())
+    total = sum(t for _, t, _ in RATES.values())
+    table = ", ".join(f"{i}: {c}/{t}" for i, (c, t, _) in RATES.items())
+    print(f"\nall exercises: {caught}/{total} mutants caught ({caught / total:.1%}); {table}")
+    assert caught >= 0.9 * total, f"{caught}/{total} caught in total ({table})"
