@@ -398,6 +398,15 @@ def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
         path = write_learner(tmp_path, f"{name}.py", source)
         seed = 1 if name == "lookup_table" else GRADING_SEED
         passed[name] = grading.run_checks(topic, path, seed=seed).ok
+    # The table is faithful: replayed under the seed (and check names) it was recorded
+    # with, it passes; under another seed the fresh inputs defeat it. (4.2 is graded by
+    # the step's effect on the model, which no table of return values can replay.)
+    table_cheat = tmp_path / "lookup_table.py"
+    same_seed, _ = grade_in_fork(checks, table_cheat, 0)
+    other_seed, _ = grade_in_fork(checks, table_cheat, 1)
+    if topic_id != "4.2":
+        assert same_seed and all(r["passed"] for r in same_seed), "the table is incomplete"
+    assert other_seed and not all(r["passed"] for r in other_seed), "fresh inputs missing"
     assert passed == dict.fromkeys(cheats, False), f"{topic_id}: cheats graded as done: {passed}"
 
 
@@ -408,7 +417,9 @@ RATES: dict[str, tuple[int, int, list[str]]] = {}
 def test_grader_strength_mutants_caught(topic_id: str, tmp_path_factory) -> None:
     caught, total, survivors = mutant_rate(topic_id, tmp_path_factory.mktemp("mutants"))
     RATES[topic_id] = (caught, total, survivors)
-    print(f"\n{topic_id}: {caught}/{total} mutants caught ({caught / total:.0%}); survived: {survivors}")
+    print(
+        f"\n{topic_id}: {caught}/{total} mutants caught ({caught / total:.0%}); survived: {survivors}"
+    )
     assert total >= 10, f"{topic_id}: only {total} mutants"
     assert caught >= 0.8 * total, (
         f"{topic_id}: {caught}/{total} mutants caught; these survived: {survivors}"
