@@ -29,6 +29,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,9 @@ pytestmark = [
 ]
 
 EXERCISES = ["0.1", "0.3", "1.2", "1.3", "1.4", "1.6", "3.1", "3.2", "4.1", "4.2"]
-MUTANTS_PER_EXERCISE = 16
+MUTANTS_PER_EXERCISE = 12
+#: Mutants graded at once, one forked child per core.
+PARALLEL = max(1, min(2, os.cpu_count() or 1))
 MUTANT_SEED = 14
 GRADING_SEED = 20_240
 MUTANT_TIMEOUT = 60.0
@@ -206,11 +209,11 @@ def checks_without_forbidden(topic: topics.Topic, folder: Path) -> Path:
     return copy
 
 
-def grade_in_fork(
+def start_grading(
     checks: Path, exercise: Path, seed: int, *, trace: bool = False, dump_table: Path | None = None
-) -> tuple[list[dict] | None, set[int]]:
-    """Grade ``exercise`` in a forked child: (results, or None when it crashed or timed
-    out; the lines of ``exercise`` that ran, when ``trace``)."""
+) -> tuple[int, float, Path, Path | None]:
+    """Start grading ``exercise`` in a forked child: (its pid, its deadline, where its
+    results go, where the lines it ran go when ``trace``)."""
     out = checks.parent / f"results-{exercise.stem}-{seed}.json"
     lines_file = checks.parent / f"lines-{exercise.stem}.json"
     out.unlink(missing_ok=True)
@@ -220,7 +223,9 @@ def grade_in_fork(
         code = 1
         try:
             import pytest as child_pytest
+            import torch
 
+            torch.set_num_threads(1)  # children run side by side, one per core
             ran: set[int] = set()
             if trace:
 
@@ -252,7 +257,14 @@ def grade_in_fork(
             code = 0
         finally:
             os._exit(code)
-    deadline = time.monotonic() + MUTANT_TIMEOUT
+    return pid, time.monotonic() + MUTANT_TIMEOUT, out, lines_file if trace else None
+
+
+def finish_grading(
+    pid: int, deadline: float, out: Path, lines_file: Path | None
+) -> tuple[list[dict] | None, set[int]]:
+    """Wait for a child of :func:`start_grading`: (results, or None when it crashed or
+    timed out; the lines of the exercise that ran, when traced)."""
     while True:
         done, _ = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -262,9 +274,18 @@ def grade_in_fork(
             os.waitpid(pid, 0)
             return None, set()
         time.sleep(0.02)
-    results = json.loads(out.read_text()) if out.is_file() else None
-    ran = set(json.loads(lines_file.read_text())) if trace and lines_file.is_file() else set()
+    report = json.loads(out.read_text()) if out.is_file() else None
+    results = report["checks"] if isinstance(report, dict) else report
+    ran = set(json.loads(lines_file.read_text())) if lines_file and lines_file.is_file() else set()
     return results, ran
+
+
+def grade_in_fork(
+    checks: Path, exercise: Path, seed: int, *, trace: bool = False, dump_table: Path | None = None
+) -> tuple[list[dict] | None, set[int]]:
+    """Grade ``exercise`` in a forked child and wait for it (see :func:`finish_grading`)."""
+    return finish_grading(*start_grading(checks, exercise, seed, trace=trace,
+                                         dump_table=dump_table))  # fmt: skip
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -295,14 +316,25 @@ def mutant_rate(topic_id: str, folder: Path) -> tuple[int, int, list[str]]:
             source, graded_names(topic), lines=ran, limit=MUTANTS_PER_EXERCISE, seed=MUTANT_SEED
         )
     )
-    for i, mutant in enumerate(found):
-        path = work / f"mutant_{i:02d}.py"
-        path.write_text(mutant.source)
-        results, _ = grade_in_fork(checks, path, GRADING_SEED)
+    running: list[tuple[Any, tuple[int, float, Path, Path | None]]] = []
+
+    def settle() -> None:
+        nonlocal caught
+        mutant, child = running.pop(0)
+        results, _ = finish_grading(*child)
         if results is None or not results or not all(r["passed"] for r in results):
             caught += 1
         else:
             survivors.append(mutant.change)
+
+    for i, mutant in enumerate(found):  # PARALLEL children at a time
+        path = work / f"mutant_{i:02d}.py"
+        path.write_text(mutant.source)
+        running.append((mutant, start_grading(checks, path, GRADING_SEED)))
+        if len(running) >= PARALLEL:
+            settle()
+    while running:
+        settle()
     return caught, len(found), survivors
 
 

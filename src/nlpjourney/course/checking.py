@@ -107,7 +107,9 @@ def seed(request: pytest.FixtureRequest) -> int:
 @pytest.fixture
 def rng(request: pytest.FixtureRequest, seed: int) -> np.random.Generator:
     """Fresh random inputs for one check: seeded by the run's seed and the check's name."""
-    return np.random.default_rng([seed, zlib.crc32(request.node.nodeid.encode())])
+    # subtle: the check's name, not its nodeid: a nodeid holds the path of checks.py
+    # relative to pytest's rootdir, so the same seed would draw differently elsewhere.
+    return np.random.default_rng([seed, zlib.crc32(request.node.name.encode())])
 
 
 HINT_LINE = re.compile(r"Hint(?:\s+(\d+))?:\s*(.*)")
