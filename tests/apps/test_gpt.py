@@ -77,3 +77,14 @@ def test_gpt_tiny_run_trains_reloads_and_samples(
         train_gpt(config)
     with pytest.raises(JourneyError, match="prompt is empty"):
         generate_text(model, tokenizer, "")
+
+
+def test_gpt_apps_import_no_torch_until_a_workflow_runs() -> None:
+    """The command line lists presets in its help; that must not cost torch's import."""
+    import subprocess
+    import sys
+
+    code = "import sys, nlpjourney.apps, nlpjourney.cli; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
