@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from nlpjourney.course.results import QUICK_ENV, RECORD_ENV
 from nlpjourney.extras import missing_extra
 
 try:
@@ -18,7 +19,6 @@ try:
 except ImportError as error:
     raise missing_extra("course", error.name or "jupytext") from None
 
-QUICK_ENV = "JOURNEY_QUICK"
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -37,8 +37,13 @@ def lesson_notebook_text(lesson: Path) -> str:
     return nbformat.writes(lesson_notebook(lesson)) + "\n"
 
 
-def execute_lesson(lesson: Path, cwd: Path, quick: bool = True, timeout: int = 300):
+def execute_lesson(
+    lesson: Path, cwd: Path, quick: bool = True, timeout: int = 300, record: Path | None = None
+):
     """Run every cell of a lesson in a fresh kernel; returns the executed notebook.
+
+    ``timeout`` bounds each cell, in seconds. ``record`` (full mode only) is the folder the
+    lesson's :class:`~nlpjourney.course.results.FullRun` records its results into.
 
     Raises ``nbclient.exceptions.CellExecutionError`` naming the failing cell.
     """
@@ -50,6 +55,11 @@ def execute_lesson(lesson: Path, cwd: Path, quick: bool = True, timeout: int = 3
     notebook = lesson_notebook(lesson)
     env = dict(os.environ)
     env[QUICK_ENV] = "1" if quick else "0"
+    env.pop(RECORD_ENV, None)
+    if record is not None:
+        if quick:
+            raise ValueError("only a full run records the lesson's results")
+        env[RECORD_ENV] = str(record)
     env.pop("MPLBACKEND", None)  # let ipykernel pick its inline backend
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
