@@ -186,6 +186,8 @@ def test_positional_embedding_modules_look_up_positions() -> None:
     sinus = P.SinusoidalPositionalEmbedding(32, 8)
     assert_close(sinus(torch.tensor([[3, 4]])), P.sinusoidal_positions(32, 8)[3:5][None])
     assert "table" not in sinus.state_dict()
+    assert_close(sinus.span(3, 2), sinus(torch.arange(3, 5)))
+    assert sinus.span(32, 0).shape == (0, 8)
     learned = P.LearnedPositionalEmbedding(32, 8)
     assert_close(learned(torch.arange(4)), learned.weight[:4])
     assert learned(torch.arange(4)).requires_grad
@@ -194,6 +196,8 @@ def test_positional_embedding_modules_look_up_positions() -> None:
 def test_positional_positions_past_the_table_are_refused() -> None:
     with pytest.raises(ValueError, match=r"\[0, 32\).*longer than the position table"):
         P.LearnedPositionalEmbedding(32, 8)(torch.arange(33))
+    with pytest.raises(ValueError, match="30..33 are past the table of 32"):
+        P.SinusoidalPositionalEmbedding(32, 8).span(30, 4)
     with pytest.raises(ValueError, match="even"):
         P.sinusoidal_positions(10, 7)
     with pytest.raises(ValueError, match="even"):

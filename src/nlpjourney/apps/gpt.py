@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlpjourney.apps.runs import check_run_folder, overall_rate, recipe_config
+from nlpjourney.apps.runs import check_counts, check_run_folder, overall_rate, recipe_config
 from nlpjourney.errors import JourneyError, lookup
 
 if TYPE_CHECKING:
@@ -124,11 +124,7 @@ class GPTRunConfig:
         lookup(RECIPES, self.preset, "preset", f"Known: {', '.join(RECIPES)}.")
         if self.tokenizer not in TOKENIZERS:
             raise JourneyError(f"--tokenizer must be 'char' or 'gpt2', got {self.tokenizer!r}")
-        for name in ("max_steps", "stop_after", "eval_interval"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or value < 1):
-                flag = "--" + name.replace("_", "-")
-                raise JourneyError(f"{flag} must be at least 1, got {value}")
+        check_counts(self, "max_steps", "stop_after", "eval_interval")
 
     @property
     def run_dir(self) -> Path:

@@ -3,6 +3,7 @@
 A run folder (``runs/<name>``) holds one training run: ``ckpt.pt``, ``metrics.csv``,
 ``loss.png``. :func:`check_run_folder` refuses to start a run on top of another unless
 told to resume or overwrite it, so nothing a learner trained is replaced by accident;
+:func:`check_counts` refuses a step count or limit below one;
 :func:`recipe_config` turns a workflow's recipe into the
 :class:`~nlpjourney.train.TrainConfig` of a run of any length; :func:`overall_rate` reads
 the training speed of a whole run back from its history.
@@ -19,7 +20,23 @@ from nlpjourney.errors import JourneyError
 if TYPE_CHECKING:
     from nlpjourney.train import TrainConfig
 
-__all__ = ["check_run_folder", "overall_rate", "recipe_config"]
+__all__ = ["check_counts", "check_run_folder", "overall_rate", "recipe_config"]
+
+
+def check_counts(config: Any, *names: str) -> None:
+    """Refuse a run config whose optional counts (``None`` or an int ≥ 1) are anything else.
+
+    Args:
+        config: a frozen run config (its fields are read by name).
+        names: the fields to check; the message names each as its command-line flag.
+
+    Raises:
+        JourneyError: a field is not None and not a whole number of at least 1.
+    """
+    for name in names:
+        value = getattr(config, name)
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise JourneyError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
 
 
 def check_run_folder(out: Path, resume: bool, overwrite: bool) -> None:

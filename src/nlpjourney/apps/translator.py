@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nlpjourney.apps.runs import check_run_folder, recipe_config
+from nlpjourney.apps.runs import check_counts, check_run_folder, recipe_config
 from nlpjourney.errors import JourneyError, lookup
 
 if TYPE_CHECKING:
@@ -115,10 +115,7 @@ class TranslatorRunConfig:
                 f"unknown language pair {self.pair!r}; Multi30k has {', '.join(PAIRS)}"
             )
         lookup(RECIPES, self.preset, "translator preset", f"Known: {', '.join(RECIPES)}.")
-        for name in ("max_steps", "train_limit"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or value < 1):
-                raise JourneyError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        check_counts(self, "max_steps", "train_limit")
 
     @property
     def run_dir(self) -> Path:

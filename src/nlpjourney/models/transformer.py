@@ -305,8 +305,7 @@ class Transformer(nn.Module):
                 f"{self.config.max_len}; shorten the input or raise max_len"
             )
         x = self.embed(ids) * math.sqrt(self.config.d_model)  # (B, T, C)
-        where = torch.arange(start, start + length, device=ids.device)
-        return self.dropout(x + self.positions(where).to(x.dtype))
+        return self.dropout(x + self.positions.span(start, length).to(x.dtype))
 
     def _check_ids(self, ids: Tensor, name: str) -> None:
         if not isinstance(ids, Tensor) or ids.ndim != 2 or ids.is_floating_point():

@@ -87,6 +87,20 @@ class SinusoidalPositionalEmbedding(nn.Module):
         _check_positions(positions, self.max_positions)
         return self.table[positions]
 
+    def span(self, start: int, length: int) -> Tensor:
+        """The rows of positions ``start .. start + length - 1``, checked with plain ints
+        (no tensor is read back, so a decoding step on a GPU does not wait for it).
+
+        Shapes:
+            returns (length, dim).
+        """
+        if start < 0 or length < 0 or start + length > self.max_positions:
+            raise ValueError(
+                f"positions {start}..{start + length - 1} are past the table of "
+                f"{self.max_positions}; the sequence is longer than the position table"
+            )
+        return self.table[start : start + length]
+
 
 class LearnedPositionalEmbedding(nn.Embedding):
     """One trained vector per position, as GPT-2's ``wpe``; an ``nn.Embedding`` that says
