@@ -17,6 +17,7 @@ import pytest
 
 from nlpjourney.course.checking import learner_module_name, load_learner_module
 from nlpjourney.course.forbidden import (
+    ALWAYS,
     ForbiddenUseError,
     Guard,
     Use,
@@ -28,7 +29,7 @@ from nlpjourney.course.forbidden import (
 )
 
 SDPA = "torch.nn.functional.scaled_dot_product_attention"
-FORBIDDEN = ("sklearn", "nlpjourney.features.tfidf", SDPA, "torch.autograd.grad")
+FORBIDDEN = ("sklearn", "nlpjourney.features.tfidf", SDPA, "torch.autograd.grad", *ALWAYS)
 
 
 @pytest.mark.parametrize(
@@ -52,6 +53,13 @@ FORBIDDEN = ("sklearn", "nlpjourney.features.tfidf", SDPA, "torch.autograd.grad"
         ("NAMES = ['numpy', 'sklearn']", 1, "sklearn"),
         ("def f(x, q):\n    return x.scaled_dot_product_attention(q, q, q)", 2, SDPA),
         ("def f(mod):\n    return getattr(mod, 'grad')", 2, "torch.autograd.grad"),
+        # a forbidden callable re-exported by another module of its package
+        ("from torch.nn.modules import scaled_dot_product_attention as s", 1, SDPA),
+        ("import torch\nf = torch._C._nn.scaled_dot_product_attention", 2, SDPA),
+        # the back doors that skip import, forbidden in every exercise
+        ("import sys\nm = sys.modules['nlp' + 'journey']", 2, "sys.modules"),
+        ("from importlib.util import spec_from_file_location", 1,
+         "importlib.util.spec_from_file_location"),
     ],
 )  # fmt: skip
 def test_forbidden_find_uses_sees_each_kind_of_use(source: str, line: int, name: str) -> None:
@@ -101,7 +109,7 @@ def test_forbidden_is_module_reads_the_installed_files() -> None:
 def test_forbidden_declared_reads_forbidden_and_reference(tmp_path: Path) -> None:
     checks = tmp_path / "checks.py"
     checks.write_text('import json\nREFERENCE = "html"\nFORBIDDEN = ("json", "textwrap.dedent")\n')
-    assert declared(checks) == ("html", "json", "textwrap.dedent")
+    assert declared(checks) == ("html", "json", "textwrap.dedent", *ALWAYS)
     checks.write_text('NAMES = ["json"]\nFORBIDDEN = tuple(NAMES)\n')
     with pytest.raises(ValueError, match="written out as dotted names"):
         declared(checks)
@@ -215,3 +223,36 @@ def test_forbidden_guard_puts_everything_back(tmp_path: Path) -> None:
         assert textwrap.dedent is not before[2]
     assert (builtins.__import__, importlib.import_module, textwrap.dedent) == before
     assert "dedent" in vars(textwrap) and "__import__" in vars(builtins)
+
+
+def test_forbidden_always_forbidden_doors_are_not_callables() -> None:
+    # `sys.modules` is forbidden, but `model.modules()` is not a use of it.
+    source = "import torch\n\ndef count(model):\n    return len(list(model.modules()))\n"
+    assert find_uses(source, ("nlpjourney", *ALWAYS)) == []
+
+
+def test_forbidden_guard_closes_every_module_that_reexports_a_callable(tmp_path: Path) -> None:
+    file = learner(
+        tmp_path,
+        """
+        import importlib
+
+        def tidy(text):
+            module = importlib.import_module("nlpjourney.course.forbidden_alias")
+            return module.dedent(text)
+        """,
+    )
+    alias = type(sys)("nlpjourney.course.forbidden_alias")  # a module re-exporting dedent
+    alias.dedent = textwrap.dedent
+    sys.modules[alias.__name__] = alias
+    uses: list[Use] = []
+    importlib.import_module("nlpjourney.text").dedent = textwrap.dedent  # the forbidden door
+    try:
+        with guard_for(file, ("nlpjourney.text.dedent",), uses):
+            module = load_learner_module(file)
+            with pytest.raises(ForbiddenUseError, match="nlpjourney.text.dedent"):
+                module.tidy("  a")
+        assert alias.dedent is textwrap.dedent  # put back
+    finally:
+        del sys.modules[alias.__name__]
+        vars(sys.modules["nlpjourney.text"]).pop("dedent", None)

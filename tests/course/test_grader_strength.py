@@ -210,10 +210,17 @@ def checks_without_forbidden(topic: topics.Topic, folder: Path) -> Path:
 
 
 def start_grading(
-    checks: Path, exercise: Path, seed: int, *, trace: bool = False, dump_table: Path | None = None
+    checks: Path,
+    exercise: Path,
+    seed: int,
+    *,
+    trace: bool = False,
+    dump_table: Path | None = None,
+    first_failure: bool = False,
 ) -> tuple[int, float, Path, Path | None]:
     """Start grading ``exercise`` in a forked child: (its pid, its deadline, where its
-    results go, where the lines it ran go when ``trace``)."""
+    results go, where the lines it ran go when ``trace``). With ``first_failure`` the
+    grading stops at the first failed check (enough to know a mutant is caught)."""
     out = checks.parent / f"results-{exercise.stem}-{seed}.json"
     lines_file = checks.parent / f"lines-{exercise.stem}.json"
     out.unlink(missing_ok=True)
@@ -246,6 +253,7 @@ def start_grading(
                 "--results-json", str(out), "--seed", str(seed),
                 "-c", str(checks.parent / "pytest.ini"), "--rootdir", str(checks.parent),
                 "-p", "no:cacheprovider", "-q", "--import-mode=importlib",
+                *(["--exitfirst"] if first_failure else []),
             ])  # fmt: skip
             sys.settrace(None)
             if trace:
@@ -330,7 +338,7 @@ def mutant_rate(topic_id: str, folder: Path) -> tuple[int, int, list[str]]:
     for i, mutant in enumerate(found):  # PARALLEL children at a time
         path = work / f"mutant_{i:02d}.py"
         path.write_text(mutant.source)
-        running.append((mutant, start_grading(checks, path, GRADING_SEED)))
+        running.append((mutant, start_grading(checks, path, GRADING_SEED, first_failure=True)))
         if len(running) >= PARALLEL:
             settle()
     while running:

@@ -20,8 +20,15 @@ Two lines of defence, because a grader that can be fooled teaches nothing:
   learner's file fail, and forbidden callables raise when the learner's code calls them
   directly. The checks themselves import and call whatever they need.
 
-Not covered (Python cannot be sealed from inside): reaching a loaded module through
-``sys.modules``, or through an allowed module that re-exports a forbidden one.
+Every exercise also forbids :data:`ALWAYS`, the back doors to modules that no exercise
+needs: ``sys.modules`` and importlib's loaders. A forbidden callable is caught under any
+module that re-exports it: reading sees its name imported or reached through the same
+package (``from torch.nn.modules import MultiheadAttention``), and the guard replaces
+every loaded module's attribute that holds it.
+
+Not covered (Python cannot be sealed from inside): a door reached by a computed
+attribute name (``getattr(sys, "mod" + "ules")``), or a forbidden module's contents
+re-exported under another package's name and reached without naming that package.
 """
 
 from __future__ import annotations
@@ -38,6 +45,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, ModuleType, TracebackType
 from typing import Any
+
+ALWAYS: tuple[str, ...] = ("sys.modules", "importlib.util", "importlib.machinery")
+"""Forbidden in every exercise: the ways to load or fetch a module that skip ``import``."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,8 @@ def refusal(use: Use, topic_id: str) -> str:
 
 
 def declared(checks: Path) -> tuple[str, ...]:
-    """What a ``checks.py`` forbids: its ``FORBIDDEN`` names and its ``REFERENCE`` module.
+    """What a ``checks.py`` forbids: its ``FORBIDDEN`` names, its ``REFERENCE`` module and
+    :data:`ALWAYS`.
 
     Read from the file's text, so the checks' own heavy imports are not paid for.
 
@@ -109,7 +120,7 @@ def declared(checks: Path) -> tuple[str, ...]:
                         'quotes, e.g. FORBIDDEN = ("sklearn", "torch.autograd.grad")'
                     )
                 names.extend(values)
-    return tuple(dict.fromkeys(names))
+    return tuple(dict.fromkeys([*names, *ALWAYS]))
 
 
 def forbidden_of(checks_module: ModuleType) -> tuple[str, ...]:
@@ -118,7 +129,7 @@ def forbidden_of(checks_module: ModuleType) -> tuple[str, ...]:
     reference = getattr(checks_module, "REFERENCE", None)
     if reference:
         names.append(reference)
-    return tuple(dict.fromkeys(names))
+    return tuple(dict.fromkeys([*names, *ALWAYS]))
 
 
 def is_module(dotted: str) -> bool:
@@ -161,7 +172,9 @@ def callables_of(forbidden: Sequence[str]) -> dict[str, str]:
     {'refusal': 'nlpjourney.course.forbidden.refusal'}
     """
     return {
-        name.rsplit(".", 1)[-1]: name for name in forbidden if "." in name and not is_module(name)
+        name.rsplit(".", 1)[-1]: name
+        for name in forbidden
+        if "." in name and name not in ALWAYS and not is_module(name)
     }
 
 
@@ -181,6 +194,17 @@ class _UseFinder(ast.NodeVisitor):
     def check(self, node: ast.AST, name: str) -> None:
         if forbidding(self.forbidden, name):
             self.found(node, name)
+        elif (callable_ := self.reexported(name)) is not None:
+            self.found(node, callable_)
+
+    def reexported(self, name: str) -> str | None:
+        """The forbidden callable that ``name`` may be, under another module of its package
+        (``torch.nn.modules.MultiheadAttention`` for ``torch.nn.MultiheadAttention``)."""
+        top, _, rest = name.partition(".")
+        callable_ = self.callables.get(name.rsplit(".", 1)[-1])
+        if rest and callable_ is not None and callable_.split(".", 1)[0] == top:
+            return callable_
+        return None
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -210,6 +234,9 @@ class _UseFinder(ast.NodeVisitor):
             full = ".".join([self.aliases[base.id], *reversed(parts)])
             if forbidding(self.forbidden, full):
                 self.found(node, full)
+                return
+            if (callable_ := self.reexported(full)) is not None:
+                self.found(node, callable_)
                 return
         else:
             self.visit(base)
@@ -375,16 +402,33 @@ class Guard:
                 self.replace(owner, attr, wrapper)
             except (AttributeError, TypeError):  # a built-in type's attribute: leave it
                 continue
-            # The same object under its home module's name (F.scaled_dot_product_attention
-            # is torch._C._nn.scaled_dot_product_attention): guard that door too.
-            home = sys.modules.get(getattr(original, "__module__", None) or "")
-            short = getattr(original, "__name__", None)
-            if home is not None and home is not owner and short:
-                if getattr(home, short, None) is original:
+            # The same object under other names: its home module's
+            # (F.scaled_dot_product_attention is torch._C._nn.scaled_dot_product_attention)
+            # and every loaded module of its package that re-exports it.
+            for other, short in self.doors(name, original):
+                if other is not owner or short != attr:
                     try:
-                        self.replace(home, short, wrapper)
+                        self.replace(other, short, wrapper)
                     except (AttributeError, TypeError):
                         pass
+
+    @staticmethod
+    def doors(name: str, original: object) -> list[tuple[ModuleType, str]]:
+        """Each loaded module, with the attribute name, that holds ``original``: the modules
+        of the forbidden name's package and the object's home module."""
+        top = name.split(".", 1)[0]
+        home = getattr(original, "__module__", None) or ""
+        short = getattr(original, "__name__", None) or name.rsplit(".", 1)[-1]
+        found = []
+        for module_name, module in list(sys.modules.items()):
+            inside = module_name == top or module_name.startswith(top + ".")
+            if module is None or not (inside or module_name == home):
+                continue
+            names = getattr(module, "__dict__", {})
+            for attr in {short, name.rsplit(".", 1)[-1]}:
+                if names.get(attr) is original:
+                    found.append((module, attr))
+        return found
 
     def guarded(self, original: Callable[..., Any], name: str) -> Callable[..., Any]:
         @functools.wraps(original)
