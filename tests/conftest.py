@@ -32,6 +32,11 @@ settings.load_profile("journey")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # One worker per core: each computes on one thread (torch reads this when it is
+        # imported; lesson kernels and checks in subprocesses inherit it).
+        os.environ["OMP_NUM_THREADS"] = "1"
+        os.environ["MKL_NUM_THREADS"] = "1"
     if not os.environ.get("NLPJOURNEY_DATA_MIRROR") and (SHARED / "data").is_dir():
         os.environ["NLPJOURNEY_DATA_MIRROR"] = str(SHARED / "data")
     mirror = os.environ.get("NLPJOURNEY_DATA_MIRROR")

@@ -112,3 +112,19 @@ def test_cli_check_prints_messages_as_written(tmp_path: Path) -> None:
     result = journey("check", "0.1", "--file", str(wrong), env={"JOURNEY_WORKSPACE": str(tmp_path)})
     assert result.returncode == 1
     assert "bad x[i] at [b]" in result.stdout, result.stdout
+
+
+def test_cli_test_runs_one_worker_per_core_unless_asked_for_one_process() -> None:
+    from nlpjourney.cli import parallel_args
+
+    assert parallel_args([]) == ["-n", "auto", "--dist", "loadgroup"]
+    assert parallel_args(["-m", "not slow", "tests/text"]) == parallel_args([])
+    for serial in (
+        ["-s"],
+        ["-n", "0"],
+        ["-n4"],
+        ["--numprocesses=2"],
+        ["-p", "no:xdist"],
+        ["--pdb"],
+    ):
+        assert parallel_args(["tests/text", *serial]) == [], serial

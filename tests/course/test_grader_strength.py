@@ -40,6 +40,8 @@ from mutants import mutants  # noqa: E402
 
 pytestmark = [
     pytest.mark.slow,
+    # One worker grades every exercise: the total reuses the per-exercise rates.
+    pytest.mark.xdist_group("grader-strength"),
     pytest.mark.skipif(not hasattr(os, "fork"), reason="grades mutants in forked children"),
 ]
 

@@ -56,13 +56,27 @@ def journey(
 def test(ctx: typer.Context) -> None:
     """Run the project's test suite with pytest; extra arguments go to pytest.
 
-    `journey test -m "not slow"` runs the quick subset.
+    `journey test -m "not slow"` runs the quick subset. The tests run in one process per
+    core (pytest-xdist) unless you pass -n, -s or --pdb.
     """
     root = repo_root()
     if root is None:
         raise JourneyError("the tests live in the repository; run this from a clone of it.")
-    code = subprocess.call([sys.executable, "-m", "pytest", *ctx.args], cwd=root)
-    raise typer.Exit(code)
+    command = [sys.executable, "-m", "pytest", *parallel_args(ctx.args), *ctx.args]
+    raise typer.Exit(subprocess.call(command, cwd=root))
+
+
+def parallel_args(args: list[str]) -> list[str]:
+    """``-n auto`` (one worker per core, each module's group on one worker) unless the
+    arguments ask for a single process: -n, -s, --pdb, or xdist switched off."""
+    import importlib.util
+
+    serial = {"-n", "--numprocesses", "-s", "--capture=no", "--pdb", "no:xdist"}
+    if importlib.util.find_spec("xdist") is None or any(
+        arg in serial or arg.startswith(("-n", "--numprocesses=")) for arg in args
+    ):
+        return []
+    return ["-n", "auto", "--dist", "loadgroup"]
 
 
 def main() -> None:
