@@ -172,7 +172,7 @@ class FullRun:
             self.keep(key, value)
         mode = "this run (quick mode)" if self.quick else "this run"
         rows = [(key, _format(_plain(value)), _format(self[key])) for key, value in live.items()]
-        width = max([len(k) for k, _, _ in rows] + [len(title)])
+        width = max(len(k) for k, _, _ in rows)
         middle = max([len(v) for _, v, _ in rows] + [len(mode)])
         if title:
             print(title)
