@@ -31,8 +31,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nlpjourney.ml.math as ml_math
+from nlpjourney.course.results import FullRun
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
+full = FullRun("0.1")  # the full run's stored numbers, shown beside this run's own
 rng = np.random.default_rng(0)  # one seeded generator: every run prints the same numbers
 np.set_printoptions(precision=4, suppress=True)
 
@@ -463,6 +465,15 @@ sd = np.sqrt(probs * (1 - probs) / n)
 print("mine:    ", mine)
 print("library: ", library)
 print("in sds:  ", (mine - probs) / sd)
+print("How far the sampled frequencies land from the probabilities")
+full.table(
+    {
+        "draws": n,
+        "largest error, mine (sds)": np.abs((mine - probs) / sd).max(),
+        "largest error, library (sds)": np.abs((library - probs) / sd).max(),
+        "largest error, mine (frequency)": np.abs(mine - probs).max(),
+    },
+)
 assert np.all(np.abs(mine - probs) < 5 * sd) and np.all(np.abs(library - probs) < 5 * sd)
 
 # %% [markdown]
@@ -502,8 +513,11 @@ plt.show()
 values = np.arange(len(probs))
 mu = np.sum(values * probs)
 var = np.sum((values - mu) ** 2 * probs)
-print(f"mean:     exact {mu:.4f}   sample {draws.mean():.4f}")
-print(f"variance: exact {var:.4f}   sample {ml_math.variance(draws):.4f}")
+print(f"mean:     exact {mu:.4f}   variance: exact {var:.4f}")
+print(f"The moments of {n:,} draws")
+full.table(
+    {"sample mean": draws.mean(), "sample variance": ml_math.variance(draws)},
+)
 np.testing.assert_allclose(ml_math.variance(draws, ddof=1), np.var(draws, ddof=1))
 
 # %% [markdown]
@@ -534,11 +548,17 @@ check(
 # %%
 normal = rng.normal(size=n)
 exponential = rng.exponential(size=n)
-for name, sample in [("normal", normal), ("exponential", exponential)]:
-    print(
-        f"{name:>12}: skewness {ml_math.skewness(sample):6.3f}   "
-        f"excess kurtosis {ml_math.kurtosis(sample):6.3f}"
-    )
+print(f"Shape of {n:,} draws (exact: normal 0 and 0, exponential 2 and 6)")
+full.table(
+    {
+        f"{name}: {moment}": function(sample)
+        for name, sample in [("normal", normal), ("exponential", exponential)]
+        for moment, function in [
+            ("skewness", ml_math.skewness),
+            ("excess kurtosis", ml_math.kurtosis),
+        ]
+    },
+)
 
 # %% [markdown]
 # Finally, matrices and probability meet. If $z$ has independent standard-normal

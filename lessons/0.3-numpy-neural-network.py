@@ -43,9 +43,11 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 import nlpjourney.ml.math as ml_math
+from nlpjourney.course.results import FullRun
 from nlpjourney.ml.mlp import MLP, Perceptron, cross_entropy, relu
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
+full = FullRun("0.3")  # the full run's stored numbers and pictures, shown beside this run's
 rng = np.random.default_rng(0)  # one seeded generator: every run prints the same numbers
 np.set_printoptions(precision=4, suppress=True)
 torch.set_default_dtype(torch.float64)  # compare gradients with torch at full precision
@@ -565,20 +567,23 @@ for mine, library in zip(
 # %% [markdown]
 # Now the real run, with the library: 256 hidden ReLUs, momentum 0.9, a little weight
 # decay, 50 epochs (8 in quick mode, so quick-mode numbers below are from a shortened
-# run). It takes a few seconds on a laptop CPU.
+# run; the table shows the full run's beside them). It takes a few seconds on a laptop CPU.
 
 # %%
 epochs = 8 if QUICK else 50
 model = MLP([64, 256, 10], "relu", seed=0)
 model.fit(X_train, y_train, epochs=epochs, lr=0.05, batch_size=32, weight_decay=1e-3, seed=0)
 test_accuracy = model.score(X_test, y_test)
-print(f"training loss: {model.history_[0]:.3f} after epoch 1, {model.history_[-1]:.4f} at the end")
-print(f"test accuracy: {test_accuracy:.1%} on {len(X_test)} images never seen in training")
-print(
-    f"the loss fell by a factor of {model.history_[0] / model.history_[-1]:.0f} in {epochs} epochs"
+print(f"MLP 64-256-10, tested on {len(X_test)} images never seen in training")
+full.table(
+    {
+        "epochs": epochs,
+        "training loss, epoch 1": model.history_[0],
+        "training loss, last epoch": model.history_[-1],
+        "loss fell by a factor of": model.history_[0] / model.history_[-1],
+        "test accuracy (%)": 100 * test_accuracy,
+    },
 )
-if QUICK:
-    print(f"(quick mode: {epochs} epochs; the full run trains 50 and reaches at least 97%)")
 if not QUICK:
     assert test_accuracy >= 0.97
 
@@ -588,10 +593,14 @@ ax.set_xlabel("epoch")
 ax.set_ylabel("mean training loss (log scale)")
 ax.set_title(f"MLP 64-256-10 on digits: test accuracy {test_accuracy:.1%}")
 ax.grid(alpha=0.3, which="both")
+fig.tight_layout()
+full.figure(fig, "digits-loss")
 show(fig, "lesson-0.3-digits-loss.png")
+full.show_figure("digits-loss", "the training loss over 50 epochs")
 
 # %% [markdown]
-# The loss drops fast in the first few epochs, then levels off: weight decay
+# In the full run's curve the loss drops fast in the first few epochs, then levels off
+# (quick mode stops after 8 epochs, before the flat part): weight decay
 # stops the weights from growing without bound just to make the training loss a little
 # smaller. What matters is the test accuracy, on images the network never saw.
 #
@@ -653,10 +662,11 @@ check(
 wrong = np.flatnonzero(predicted != y_test)
 off_diagonal = confusion - np.diag(np.diag(confusion))
 pairs = sorted({(y_test[i], predicted[i]) for i in wrong}, key=lambda p: -off_diagonal[p[0], p[1]])
-print(
-    "most confused (true, predicted, count):",
-    [(int(t), int(g), int(off_diagonal[t, g])) for t, g in pairs[:5]],
-)
+most_confused = [(int(t), int(g), int(off_diagonal[t, g])) for t, g in pairs[:5]]
+print("most confused (true, predicted, count):", most_confused)
+full.keep("most confused (true, predicted, count)", most_confused)
+if QUICK:
+    print("the full run's:", [tuple(x) for x in full["most confused (true, predicted, count)"]])
 ordered = [i for t, g in pairs for i in wrong if (y_test[i], predicted[i]) == (t, g)][:16]
 probabilities = model.predict_proba(X_test)
 
@@ -669,21 +679,28 @@ for ax, i in zip(axes.ravel(), ordered, strict=False):
     ax.imshow(X_test[i].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
     ax.set_title(f"{y_test[i]} as {predicted[i]}\n{probabilities[i, predicted[i]]:.0%}", fontsize=9)
 fig.suptitle("Test images the network gets wrong (true as predicted, confidence)")
+fig.tight_layout()
+full.figure(fig, "digits-mistakes")
 show(fig, "lesson-0.3-digits-mistakes.png")
+full.show_figure("digits-mistakes", "the test images the full run's network gets wrong")
 
 confidence = probabilities.max(axis=1)
 right = predicted == y_test
-print(
-    f"median confidence when right: {np.median(confidence[right]):.0%}, when wrong: "
-    f"{np.median(confidence[~right]):.0%}"
+print("How sure the network is")
+full.table(
+    {
+        "test images wrong": int((~right).sum()),
+        "median confidence when right (%)": 100 * np.median(confidence[right]),
+        "median confidence when wrong (%)": 100 * np.median(confidence[~right]),
+        "the surest mistake (%)": 100 * confidence[~right].max() if (~right).any() else 0.0,
+    },
 )
-if (~right).any():
-    print(f"the surest mistake: {confidence[~right].max():.0%}")
 
 # %% [markdown]
-# Several of these are hard for a person too at 8x8 pixels. The network is less sure of
-# its wrong answers than of its right ones, which is useful, but far from unsure: look
-# at the surest mistake's confidence, printed above. Cross-entropy rewards confidence on the training set,
+# Several of the full run's mistakes are hard for a person too at 8x8 pixels. The network
+# is less sure of its wrong answers than of its right ones, which is useful, but far from
+# unsure: look at the surest mistake's confidence in the table above. Cross-entropy
+# rewards confidence on the training set,
 # and nothing in it teaches the network to say "I do not know" on an odd image.
 #
 # ## Summary
@@ -699,7 +716,7 @@ if (~right).any():
 #   $\delta^{\text{prev}} = (\delta W^\top) \odot f'(z)$. Check any hand-written version
 #   against finite differences and an autograd library before trusting it.
 # - **Minibatch SGD** with momentum trains a 64-256-10 MLP on the digits to the test
-#   accuracy printed in section 8 (at least 97% in the full run).
+#   accuracy in section 8's table (the full run's column).
 #
 # **Exercise 0.3** (`journey check 0.3`): write `softmax_cross_entropy`, `forward` and
 # `backward` for a two-layer ReLU network yourself; the checks start from the 2-2-2

@@ -45,10 +45,12 @@ import matplotlib.pyplot as plt
 from IPython.display import SVG, display
 from spacy.tokens import Doc
 
+from nlpjourney.course.results import FullRun
 from nlpjourney.data import corpora
 from nlpjourney.text import spacy_pipeline as sp
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
+full = FullRun("1.1")  # the full run's stored numbers and pictures, shown beside this run's
 nlp = sp.load_english()
 print("spaCy pipeline:", nlp.meta["name"], nlp.meta["version"])
 print("its components, run in this order:", nlp.pipe_names)
@@ -161,14 +163,22 @@ brown_docs = {
 be_forms = Counter(
     t.lower_ for docs in brown_docs.values() for d in docs for t in d if t.lemma_ == "be"
 )
-print(f"{sum(be_forms.values())} tokens with lemma 'be', in {len(be_forms)} forms:")
 print(be_forms.most_common())
+full.keep("forms of 'be', most common first", [form for form, _ in be_forms.most_common()])
+print(f"The lemma 'be' in the first {n_brown} sentences of Brown news and romance")
+full.table(
+    {
+        "tokens with lemma 'be'": sum(be_forms.values()),
+        "forms": len(be_forms),
+        "most frequent form": be_forms.most_common(1)[0][0],
+    },
+)
 if QUICK:
-    print(f"(quick mode: the first {n_brown} sentences of each genre; the full run reads 1000)")
+    print("the full run's forms, most common first:", full["forms of 'be', most common first"])
 
 # %% [markdown]
-# The most frequent form is printed first: Brown is mostly past-tense narration, news
-# and stories, so "was" tends to beat "is". Counting lemmas instead of spellings folds all
+# The most frequent form is in the table: Brown is mostly past-tense narration, news and
+# stories, so "was" tends to beat "is". Counting lemmas instead of spellings folds all
 # these rows into one.
 
 # %% [markdown]
@@ -279,9 +289,10 @@ for d in brown_docs["news"]:
 
 # %% [markdown]
 # Syntax also differs by genre. Counting spaCy's Universal tags over the two Brown samples
-# shows news leaning on nouns, proper nouns and numbers (names, places, figures), romance
-# on pronouns, verbs, adverbs and punctuation (dialogue: "he said", "she asked"). The bars
-# are sorted by that difference: news-heavy tags at the top, romance-heavy at the bottom.
+# shows, in the full run, news leaning on nouns, proper nouns and numbers (names, places,
+# figures), romance on pronouns, verbs, adverbs and punctuation (dialogue: "he said", "she
+# asked"). The bars are sorted by that difference: news-heavy tags at the top,
+# romance-heavy at the bottom; below the chart, the full run's order is printed.
 
 # %%
 shares = {}
@@ -313,6 +324,10 @@ ax.set_title(
 ax.legend(loc="lower right")
 fig.tight_layout()
 plt.show()
+full.keep("tags, most news-heavy first", tags[::-1])
+full_tags = full["tags, most news-heavy first"]
+print("the full run's most news-heavy tags:", full_tags[:5])
+print("and most romance-heavy:", full_tags[-5:][::-1])
 
 # %% [markdown]
 # ## 4. Semantics: lemmas, entities, word senses
@@ -425,16 +440,23 @@ ax.set_title(
 ax.legend(ncol=5, loc="upper left")
 ax.set_ylim(0, 1.3 * highest)  # headroom, so the legend covers no line
 fig.tight_layout()
+full.figure(fig, "inaugural-entities")
 plt.show()
+full.show_figure("inaugural-entities", "named entities in every inaugural address")
 first, last = periods[0], periods[-1]
 for period, label in ((first, "ORG"), (last, "NORP"), (last, "DATE")):
     common = entity_texts[period, label].most_common(5)
+    key = f"{label}, addresses of {period[0]}-{period[1]}"  # the same in both modes
+    full.keep(key, [f"{text} ({n})" for text, n in common])
     print(f"{period[0]}-{min(period[1], max(years))} {label:<5} most often: {common}")
+    if QUICK:
+        print(f"{'':<15} full run: {full[key]}")
 
 # %% [markdown]
-# Read the lists printed above. The early addresses talk about institutions: their most
-# frequent `ORG`s are parts of the government. Modern ones talk to people and about the
-# moment: "Americans" (`NORP`), "today" (`DATE`), and more names (`PERSON`). The labels
+# Read the lists printed above (in quick mode, the full run's under this run's) and the
+# full run's chart. The early addresses talk about institutions: their most frequent
+# `ORG`s are parts of the government. Modern ones talk to people and about the moment:
+# "Americans" (`NORP`), "today" (`DATE`), and more names (`PERSON`). The labels
 # are the model's guesses, though; read the lists and you will find a few odd ones.
 #
 # ### Lemmas do not pick a meaning
@@ -555,18 +577,25 @@ for (_, label), doc in zip(sms, sms_docs, strict=True):
             calls[label, has_subject] += 1
             window = doc[max(0, token.i - 5) : token.i + 6].text
             examples.setdefault((label, has_subject), window)
+print(f"'call' in {len(sms)} SMS messages")
+full.table(
+    {
+        f"{label}: 'call' as a verb without a subject (%)": 100
+        * calls[label, False]
+        / (calls[label, True] + calls[label, False])
+        for label in ("ham", "spam")
+    },
+)
 for label in ("ham", "spam"):
     total = calls[label, True] + calls[label, False]
-    print(
-        f"{label:>4}: 'call' as a verb {total:>3} times, {calls[label, False] / total:.0%} without a subject"
-    )
+    print(f"{label:>4}: 'call' as a verb {total:>3} times")
     for has_subject in (True, False):
         print(
             f"      {'with' if has_subject else 'no'} subject, e.g. ...{examples[label, has_subject]}..."
         )
 
 # %% [markdown]
-# The gap is wide (the shares are printed above). Read the spam example "with a subject":
+# The gap is wide (the table above has the shares). Read the spam example "with a subject":
 # it is an order too. The message runs "...for
 # Free! Call The Mobile Update Co FREE", and the parser took "R" (from "U R entitled") as
 # the subject of "Call". SMS writers drop punctuation and capitals at will, and a parser
@@ -584,13 +613,16 @@ def is_imperative(sentence):
     return root.tag_ == "VB" and not any(c.dep_ in SUBJECTS | {"aux"} for c in root.children)
 
 
+moods = {}
 for label in ("ham", "spam"):
     docs = [d for (_, lab), d in zip(sms, sms_docs, strict=True) if lab == label]
     imperative = sum(any(is_imperative(s) for s in d.sents) for d in docs) / len(docs)
-    question = sum("?" in d.text for d in docs) / len(docs)
-    print(
-        f"{label:>4} ({len(docs):>4} messages): imperative {imperative:.0%}, question {question:.0%}"
+    moods[f"{label}: messages with an imperative (%)"] = 100 * imperative
+    moods[f"{label}: messages with a question mark (%)"] = (
+        100 * sum("?" in d.text for d in docs) / len(docs)
     )
+print(f"Requests and questions in {len(sms)} SMS messages")
+full.table(moods)
 
 # %% [markdown]
 # Sarcasm is pragmatics at its hardest: the words praise, the writer mocks. Movie
@@ -821,15 +853,24 @@ for sent, doc in zip(with_sentences, parsed, strict=True):
             ] += 1
             spacy_agrees += doc[i].head.i == head
             n_with += 1
-print(f"{n_with} 'with' phrases in {len(with_sentences)} treebank sentences")
-print("hand-annotated head:", dict(gold_head_class.most_common()))
-print(f"spaCy picks the same head for {spacy_agrees} of {n_with} ({spacy_agrees / n_with:.0%})")
+print("Where 'with' attaches in the dependency treebank")
+full.table(
+    {
+        "treebank sentences": len(with_sentences),
+        "'with' phrases": n_with,
+        "annotators attach to a verb": gold_head_class["verb"],
+        "annotators attach to a noun": gold_head_class["noun"],
+        "annotators attach elsewhere": gold_head_class["other"],
+        "spaCy picks the same head (%)": 100 * spacy_agrees / n_with,
+    },
+)
 if QUICK:
     print("(quick mode: the first 120 treebank sentences with 'with'; the full run reads all)")
 
 # %% [markdown]
-# People attach "with" to a verb more often than to a noun, but far from always, so a
-# parser cannot just pick one side. spaCy agrees with the annotators on most attachments,
+# In the full run people attach "with" to a verb more often than to a noun, but far from
+# always, so a parser cannot just pick one side. spaCy agrees with the annotators on most
+# attachments,
 # and this is a flattering test: its training data (OntoNotes) includes Wall Street Journal
 # text. Every remaining disagreement is a sentence it reads differently from the people
 # who wrote it.
@@ -863,7 +904,10 @@ for (text, _), doc in zip(sms, sms_docs, strict=True):
         same += 1
     elif len(differences) < 4 and len(text) < 60:
         differences.append((text, ours, theirs))
-print(f"identical token lists on {same} of {len(sms)} SMS messages ({same / len(sms):.0%})")
+print("Our word_tokenize beside spaCy's tokenizer")
+full.table(
+    {"SMS messages": len(sms), "identical token lists (%)": 100 * same / len(sms)},
+)
 for text, ours, theirs in differences:
     print(f"\n{text!r}\n  ours:  {ours}\n  spaCy: {theirs}")
 
@@ -888,18 +932,23 @@ for d in brown_docs["news"]:
                 agree += 1
             else:
                 disagreements[t.lower_, t.pos_, ours, t.lemma_.lower()] += 1
-print(
-    f"our WordNet lemma = spaCy's lemma on {agree} of {total} content words ({agree / total:.1%})"
+print("Our lemmatizer beside spaCy's")
+full.table(
+    {"Brown news content words": total, "our WordNet lemma = spaCy's (%)": 100 * agree / total},
 )
-show(
-    [
-        {"word": w, "pos": p, "ours": o, "spaCy": s, "stem": stemmer.stem(w), "times": n}
-        for (w, p, o, s), n in disagreements.most_common(8)
-    ]
-)
+most_disagreed = [
+    {"word": w, "pos": p, "ours": o, "spaCy": s, "stem": stemmer.stem(w), "times": n}
+    for (w, p, o, s), n in disagreements.most_common(12)
+]
+full.keep("lemma disagreements", most_disagreed)
+show(most_disagreed)
+if QUICK:
+    print(f"\nthe {full.label}:")
+    show(full["lemma disagreements"], ["word", "pos", "ours", "spaCy", "stem", "times"])
 
 # %% [markdown]
-# They agree on almost every word; the disagreements are instructive. WordNet lists "saw"
+# They agree on almost every word; the disagreements are instructive (the words below are
+# from the full run's list, the last one printed). WordNet lists "saw"
 # (to saw wood) and "felt" (to cover with felt) as verbs of their own, so morphy keeps
 # them, while spaCy's rules give "see" and "feel". spaCy can be wrong too: "taxes" ->
 # "taxis" confuses two plurals. spaCy maps comparatives and superlatives to their base

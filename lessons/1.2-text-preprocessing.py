@@ -34,11 +34,13 @@ from collections import Counter
 
 import matplotlib.pyplot as plt
 
+from nlpjourney.course.results import FullRun
 from nlpjourney.data import corpora
 from nlpjourney.text import normalize as nz
 from nlpjourney.text import tokenize as tk
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
+full = FullRun("1.2")  # the full run's stored numbers, shown beside this run's own
 sms = [text for text, _ in corpora.sms_spam()]
 print(f"{len(sms)} SMS messages; one of them:\n  {sms[7]!r}")
 
@@ -155,6 +157,10 @@ print(
     "some words:", {w: round(abbreviation_score(w), 3) for w in ["mr", "u.s", "dr", "year", "it"]}
 )
 cell_abbreviations = {w for s, w in scores if s >= 0.3}
+print("Punkt's abbreviation score, built in cells")
+full.table(
+    {"addresses read": len(addresses), "words scoring at least 0.3": len(cell_abbreviations)},
+)
 
 # %% [markdown]
 # Words scoring at least 0.3 are abbreviations. The library trains the whole of Punkt on
@@ -381,7 +387,15 @@ for word in brown_vocab:
 biggest = sorted(classes.items(), key=lambda kv: -len(kv[1]))[:6]
 for key, words in biggest:
     print(f"{key!r:>12}: {sorted(words)[:9]}")
-print(f"{len(brown_vocab)} word types -> {len(classes)} stems")
+full.keep("biggest classes", [[key, sorted(words)[:9]] for key, words in biggest])
+if QUICK:  # every tenth word type leaves small classes; the full run's are bigger
+    print("the full run's biggest classes:")
+    for key, words in full["biggest classes"]:
+        print(f"{key!r:>12}: {words}")
+print("Stemming the Brown vocabulary")
+full.table(
+    {"Brown word types": len(brown_vocab), "their stems": len(classes)},
+)
 for a, b in [("university", "universe"), ("organization", "organ"), ("absorb", "absorption")]:
     print(f"  {a} -> {nltk_porter.stem(a)!r}, {b} -> {nltk_porter.stem(b)!r}")
 
@@ -399,7 +413,8 @@ for a, b in [("university", "universe"), ("organization", "organ"), ("absorb", "
 # %%
 modes = {m: st.PorterStemmer(mode=m) for m in ("original", "martin", "nltk")}
 differ = [w for w in brown_vocab if len({s.stem(w) for s in modes.values()}) > 1]
-print(f"{len(differ)} of {len(brown_vocab)} words stem differently across modes, e.g.:")
+full.table({"words that stem differently across modes": len(differ)})
+print("e.g.:")
 for word in differ[:: max(1, len(differ) // 6)][:6]:
     print(f"  {word:>12}: " + ", ".join(f"{m} {s.stem(word)!r}" for m, s in modes.items()))
 
@@ -467,7 +482,8 @@ sizes_by_method = {
     "lemmas": len(lemmas),
     "Porter stems": len(stems),
 }
-print(sizes_by_method)
+print(f"Distinct words in {len(news)} Brown news sentences")
+full.table(sizes_by_method)
 
 # %%
 vocabulary_chart(
@@ -479,7 +495,7 @@ vocabulary_chart(
 )
 
 # %% [markdown]
-# Lemmas merge fewer forms than stems, but every lemma is a word you can look up, and
+# Lemmas merge fewer forms than stems (in both runs, as the table shows), but every lemma is a word you can look up, and
 # "better" meets "good", which no suffix rule can do. Stems are cheaper (no dictionary, no
 # tags) and merge more aggressively: fine for search, rough for anything that reads the
 # words back.

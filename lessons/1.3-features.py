@@ -37,12 +37,14 @@ from collections import Counter
 import matplotlib.pyplot as plt
 import numpy as np
 
+from nlpjourney.course.results import FullRun
 from nlpjourney.data import corpora
 from nlpjourney.features import CountVectorizer, HashingVectorizer, TfidfVectorizer
 from nlpjourney.features.hashing import murmurhash3_32
 from nlpjourney.features.tfidf import document_frequency, idf
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
+full = FullRun("1.3")  # the full run's stored numbers, shown beside this run's own
 np.set_printoptions(precision=3, suppress=True)
 
 sms = corpora.sms_spam()  # [(text, "ham" | "spam")]
@@ -50,7 +52,7 @@ if QUICK:
     sms = sms[::3]  # every third message: both classes, a third of the time
 texts = [text for text, _ in sms]
 labels = np.array([label for _, label in sms])
-print(f"{len(texts)} messages, {np.mean(labels == 'spam'):.1%} spam")
+full.table({"messages": len(texts), "spam (%)": 100 * np.mean(labels == "spam")})
 if QUICK:
     print("(quick mode: every third message; the counts below are from this sample)")
 
@@ -112,7 +114,14 @@ count_vectorizer = CountVectorizer()
 counts = count_vectorizer.fit_transform(texts)  # (messages, words), sparse
 words = count_vectorizer.get_feature_names_out()
 density = counts.nnz / (counts.shape[0] * counts.shape[1])
-print(f"count matrix {counts.shape}, {counts.nnz} non-zeros, density {density:.3%}")
+print(f"The count matrix of {counts.shape[0]} messages")
+full.table(
+    {
+        "words (columns)": counts.shape[1],
+        "non-zeros": counts.nnz,
+        "density (%)": 100 * density,
+    },
+)
 
 totals = np.asarray(counts.sum(axis=0)).ravel()
 top = np.argsort(-totals)[:10]
@@ -134,11 +143,18 @@ for word in ["you", "call", "free", "prize", "claim"]:
     j = count_vectorizer.vocabulary_[word]
     in_spam = counts[labels == "spam"][:, j].getnnz()
     print(f"{word:>6}: in {df_by_hand[j]:4d} of {n_documents} messages ({in_spam} of them spam)")
+    full.keep(f"df {word}", [int(df_by_hand[j]), int(in_spam)])
+if QUICK:
+    print(f"the {full.label}:")
+    for word in ["you", "call", "free", "prize", "claim"]:
+        df_word, in_spam = full[f"df {word}"]
+        print(f"{word:>6}: in {df_word:4d} messages ({in_spam} of them spam)")
 
 # %% [markdown]
-# "you" is in far more messages than the rest, and most of them ham; the rarer words
-# lean to spam, the rarest ("prize", "claim") entirely or almost. A word in few documents
-# tells you more about each document that has it.
+# In the full run (and, on a third of the messages, in quick mode too) "you" is in far
+# more messages than the rest, and most of them ham; the rarer words lean to spam, the
+# rarest ("prize", "claim") entirely or almost. A word in few documents tells you more
+# about each document that has it.
 
 # %% [markdown]
 # ## 4. Inverse document frequency, and why it is smoothed
@@ -250,9 +266,18 @@ trigrams = [word[i : i + 3] for i in range(len(word) - 2)]
 print("char_wb trigrams of 'prize':", trigrams)
 assert CountVectorizer(analyzer="char_wb", ngram_range=(3, 3)).build_analyzer()("prize") == trigrams
 
-for params in ({}, {"ngram_range": (1, 2)}, {"analyzer": "char_wb", "ngram_range": (2, 4)}):
-    n_features = CountVectorizer(**params).fit(texts).get_feature_names_out().size
-    print(f"{params!s:<48} {n_features:>7} features")
+feature_sets = {
+    "words": {},
+    "words and word bigrams": {"ngram_range": (1, 2)},
+    "char_wb 2- to 4-grams": {"analyzer": "char_wb", "ngram_range": (2, 4)},
+}
+print("Features on the SMS corpus")
+full.table(
+    {
+        name: CountVectorizer(**params).fit(texts).get_feature_names_out().size
+        for name, params in feature_sets.items()
+    },
+)
 
 
 # %% [markdown]
@@ -314,15 +339,22 @@ print("cell-built hashing equals HashingVectorizer")
 
 # %%
 vocabulary_size = len(features)
+collisions = {}
 for bits in (10, 12, 14, 16, 18, 20):
     m = 2**bits
     occupied = np.unique(np.abs(hashes) % m).size
     expected = m * (1 - (1 - 1 / m) ** vocabulary_size)
+    collisions[f"2**{bits}"] = vocabulary_size - occupied
     print(f"m = 2**{bits:<2}: {vocabulary_size - occupied:5d} of {vocabulary_size} words "
           f"collide (expected {vocabulary_size - expected:7.1f})")  # fmt: skip
+print(f"Collisions among the {vocabulary_size} words of the vocabulary")
+full.table(
+    {f"words colliding, m = {m}": n for m, n in collisions.items()},
+)
 
 # %% [markdown]
-# Yes, a few (the last line): this is the birthday paradox. The chance that *some* pair
+# Yes, a few in the full run (the last line of the table; quick mode's smaller vocabulary
+# may have none): this is the birthday paradox. The chance that *some* pair
 # collides grows with the number of pairs, $k^2/2$, not with $k$, so collisions vanish
 # only when $m$ is far beyond $k^2$.
 
@@ -333,8 +365,8 @@ for bits in (10, 12, 14, 16, 18, 20):
 # plot the top words of each. Even with idf, the commonest short words ("you", "to",
 # "the") top both lists, so this time we drop stop words: `stop_words="english"` is
 # NLTK's English list (note: scikit-learn's built-in "english" list is a different one).
-# What is left shows spam is about calls, prizes and replies; ham is everyday chat. (The
-# "lt" and "gt" in ham are leftovers of the HTML escapes `&lt;#&gt;` that stand for a
+# What is left (the full run's lists are printed below the chart) shows spam is about
+# calls, prizes and replies; ham is everyday chat. (The "lt" and "gt" in ham are leftovers of the HTML escapes `&lt;#&gt;` that stand for a
 # number removed from the messages: real data is never quite clean.)
 
 # %%
@@ -347,6 +379,7 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 5))
 for ax, means, name, colour in ((axes[0], mean_spam, "spam", "tab:red"),
                                 (axes[1], mean_ham, "ham", "tab:blue")):  # fmt: skip
     top = np.argsort(-means)[:15][::-1]  # largest at the top of the chart
+    full.keep(f"top terms, {name}", list(chart_vocab[top][::-1]))
     ax.barh(chart_vocab[top], means[top], color=colour)
     ax.set_title(f"top TF-IDF terms in {name}")
     ax.set_xlabel("mean TF-IDF weight")
@@ -354,6 +387,8 @@ for ax, means, name, colour in ((axes[0], mean_spam, "spam", "tab:red"),
     ax.locator_params(axis="x", nbins=4)  # few ticks: the labels must not run together
 fig.tight_layout()
 plt.show()
+for name in ("spam", "ham"):
+    print(f"the full run's top {name} terms: {', '.join(full[f'top terms, {name}'])}")
 
 # %% [markdown]
 # ## 9. Nearest neighbours by cosine similarity
@@ -371,14 +406,31 @@ similarity[query] = -1  # not itself
 print("query:", texts[query], "\n")
 for j in np.argsort(-similarity)[:3]:
     print(f"{similarity[j]:.3f} [{labels[j]}] {texts[j]}")
-neighbour_labels = [labels[j] for j in np.argsort(-similarity)[:10]]
-print("\nlabels of the 10 nearest:", Counter(neighbour_labels))
+nearest = np.argsort(-similarity)[:10]
+print("\nlabels of the 10 nearest:", Counter(labels[j] for j in nearest))
+full.keep("query", texts[query])
+full.table({"spam among the 10 nearest": sum(labels[j] == "spam" for j in nearest)})
 
 # %% [markdown]
-# Nearly all (the count is printed above): spam is written from templates, so a spam
-# message's rare words ("entitled", the free phone number) are shared with other spam.
-# That is why a nearest-neighbour vote on TF-IDF rows is already a fair spam filter.
-#
+# Nearly all (the table above has the count): spam is written from templates, so a spam
+# message's rare words are shared with other spam. The cell below prints the query's words
+# that its spam neighbours share, rarest (highest idf) first; quick mode's sample starts
+# with a different spam message, so its query differs from the full run's. That is why a
+# nearest-neighbour vote on TF-IDF rows is already a fair spam filter.
+
+# %%
+query_columns = X[query].indices
+shared = Counter(int(column) for j in nearest if labels[j] == "spam" for column in X[j].indices)
+shared_words = sorted(
+    (column for column in query_columns if shared[column]), key=lambda c: -tfidf.idf_[c]
+)
+full.keep("query's words shared with its spam neighbours", [vocab[c] for c in shared_words[:8]])
+print("this run's query shares, rarest first:", [vocab[c] for c in shared_words[:8]])
+if QUICK:
+    print("the full run's query:", full["query"])
+    print("and its shared words:", full["query's words shared with its spam neighbours"])
+
+# %% [markdown]
 # **Your turn: nearest neighbours of any message.** Replace the `None` so that
 # `most_similar(X, i, k)` returns the row indices of the `k` messages most similar to
 # message `i` (never `i` itself), most similar first.

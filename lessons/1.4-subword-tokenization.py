@@ -38,11 +38,13 @@ from IPython.display import HTML, display
 
 from nlpjourney import data
 from nlpjourney.course import check, diagrams
+from nlpjourney.course.results import FullRun
 from nlpjourney.tokenizers import Tokenizer, basic_bpe, load, train_bpe, train_unigram
 from nlpjourney.tokenizers.byte_level import compile_pattern
 from nlpjourney.tokenizers.unigram import viterbi
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
+full = FullRun("1.4")  # the full run's stored numbers, shown beside this run's own
 shakespeare = data.path("tinyshakespeare").read_text(encoding="utf-8")
 print(f"Tiny Shakespeare: {len(shakespeare):,} characters")
 print(shakespeare[:200])
@@ -132,19 +134,25 @@ seconds = time.perf_counter() - start
 token_bytes = {i: bytes([i]) for i in range(256)}
 for step, (a, b) in enumerate(merges):
     token_bytes[256 + step] = token_bytes[a] + token_bytes[b]
-print("first 20 tokens learned:", [token_bytes[256 + i].decode() for i in range(20)])
-print(
-    f"{len(sample.encode()):,} bytes -> {len(ids):,} tokens "
-    f"({len(sample.encode()) / len(ids):.2f} bytes per token) in {seconds:.1f} s"
+first_learned = [token_bytes[256 + i].decode() for i in range(20)]
+print("first 20 tokens learned:", first_learned)
+print(f"{len(sample.encode()):,} bytes -> {len(ids):,} tokens in {seconds:.1f} s")
+full.keep("first 20 tokens, no pattern", first_learned)
+print(f"BPE by recounting, {n_merges} merges")
+full.table(
+    {"sample bytes": len(sample.encode()), "bytes per token": len(sample.encode()) / len(ids)},
 )
+if QUICK:
+    print("the full run's first 20 tokens:", full["first 20 tokens, no pattern"])
 library_merges, _ = basic_bpe.train_simple(sample, 256 + n_merges)
 assert merges == library_merges
 print("our merges == nlpjourney.tokenizers.basic_bpe.train_simple")
 
 # %% [markdown]
-# Mostly pieces: two letters, or a letter and a space. A pair is counted wherever it
-# occurs, and "e" followed by a space ends thousands of different words; a whole word
-# like "the " can only be made from pieces made before it, so words come later.
+# Look at the first tokens (the full run's, printed last in quick mode): mostly pieces, two
+# letters or a letter and a space. A pair is counted wherever it occurs, and "e" followed
+# by a space ends thousands of different words; a whole word like "the " can only be made
+# from pieces made before it, so words come later.
 #
 # **Exercise: decode.** `token_bytes` maps every id to its bytes. Write `my_decode`, which
 # turns a list of ids back into text; decoding the sample's ids must give the sample.
@@ -165,13 +173,27 @@ check(
 )
 
 # %% [markdown]
-# Notice "e ", "t ", "s " and ":" with a newline: the loop merges the end of one word
-# with the space before the next, because to it the text is one long string. Notice also the cost: every merge recounts
+# The cell below picks out the learned tokens that end a word with the space after it
+# (like "e " or "s "): the loop merges the end of one word with the space before the next,
+# because to it the text is one long string. Notice also the cost: every merge recounts
 # every pair of the whole text, so training is (merges x text length). A real tokenizer
 # learns 50,000 merges on gigabytes. The fix is to count once and, after each merge,
 # correct only the counts of the pairs around the places that changed; exercise 1.4 asks
 # you to write that, and `nlpjourney.tokenizers.train_bpe` does it at scale.
-#
+
+
+# %%
+def ends_a_word(token):
+    return token[-1] in " \n" and not token[:-1].isspace()
+
+
+ends_words = [t for t in first_learned if ends_a_word(t)]
+print("this run's first tokens that end a word:", ends_words)
+if QUICK:
+    full_first = full["first 20 tokens, no pattern"]
+    print("the full run's:", [t for t in full_first if ends_a_word(t)])
+
+# %% [markdown]
 # ## 3. Why a split pattern
 #
 # Merging across spaces wastes the vocabulary on fragments like "e t" and "d, a", and
@@ -199,10 +221,14 @@ n_vocab = 256 + n_merges
 with_pattern = train_bpe([sample], n_vocab, pattern="gpt2", progress=False)
 learned = [t for t, i in with_pattern.vocab.items() if i >= 256]
 without = [token_bytes[256 + i] for i in range(n_merges)]
-print(
-    f"without the pattern: {sum(map(crosses_words, without))} of {len(without)} tokens cross words"
+print("Learned tokens that cross words")
+full.table(
+    {
+        "learned tokens": len(without),
+        "crossing words, no pattern": sum(map(crosses_words, without)),
+        "crossing words, GPT-2 pattern": sum(map(crosses_words, learned)),
+    },
 )
-print(f"with GPT-2's pattern: {sum(map(crosses_words, learned))} of {len(learned)}")
 print("tokens learned with the pattern:", sorted(t.decode() for t in learned)[:20])
 
 # %% [markdown]
@@ -356,7 +382,10 @@ for name, tokenizer in tokenizers_to_compare.items():
         words = sum(len(line.split()) for line in lines)
         tokens = sum(len(tokenizer.encode(line)) for line in lines)
         per_word[name, lang] = tokens / words
-        print(f"{name:>12} {lang}: {tokens / words:.2f} tokens per word")
+print(f"Tokens per word on {n_lines:,} Multi30k captions")
+full.table(
+    {f"{name} {lang}": value for (name, lang), value in per_word.items()},
+)
 costliest = max(captions, key=lambda lang: per_word["gpt2", lang])
 print(f"costliest for GPT-2: {costliest}, {per_word['gpt2', costliest]:.2f} tokens per word")
 
@@ -379,9 +408,16 @@ fig.savefig(os.path.join(tempfile.gettempdir(), "lesson-1.4-tokens-per-word.png"
 plt.show()
 
 # %% [markdown]
-# GPT-2 learned its merges on English web text: German and French captions cost it far
-# more tokens per word, so they fill the context window faster and cost more per request.
-# Llama 3's 128,000-token vocabulary, trained on more languages, narrows the gap.
+# GPT-2 learned its merges on English web text: German and French captions cost it more
+# tokens per word, so they fill the context window faster and cost more per request.
+# Llama 3's 128,000-token vocabulary, trained on more languages, narrows the gap. The cell
+# below prints that gap from the full run's numbers (the table above has this run's too).
+
+# %%
+for name in ["gpt2", "llama3"]:
+    costs = {lang: full[f"{name} {lang}"] for lang in ["en", "de", "fr"]}
+    ratios = ", ".join(f"{lang} {costs[lang] / costs['en']:.2f}x" for lang in ["de", "fr"])
+    print(f"full run, {name}: {costs['en']:.2f} tokens per English word; {ratios} English")
 #
 # ## 6. WordPiece and Unigram, side by side
 #

@@ -31,14 +31,17 @@ from collections import Counter, defaultdict
 import matplotlib.pyplot as plt
 import numpy as np
 
+from nlpjourney.course.results import FullRun
 from nlpjourney.data import corpora
 from nlpjourney.lm.ngram import NgramLM
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
+full = FullRun("1.6")  # the full run's stored numbers, shown beside this run's own
 sentences = corpora.brown_sents("news")
 n_train = 1500 if QUICK else 4000
 train, held_out = sentences[:n_train], sentences[n_train:]
 print(f"{len(train)} training sentences, {len(held_out)} held-out; first: {train[0][:8]}")
+full.keep("training sentences", len(train))
 if QUICK:
     print("(quick mode: 1500 training sentences; the full run trains on 4000)")
 
@@ -64,7 +67,7 @@ def mle_bigram(word, prev):
 
 
 print("most common after 'The':", bigram_counts["The"].most_common(5))
-print(f"P(jury | The) = {mle_bigram('jury', 'The'):.4f}")
+full.table({"MLE P(jury | The)": mle_bigram("jury", "The")})
 
 # %% [markdown]
 # The library counts the same way (and pads like NLTK: `order - 1` symbols on each side).
@@ -89,12 +92,16 @@ print("cell-built MLE == NgramLM(2, 'mle') on the pairs above")
 # %%
 held_pairs = [(p, w) for s in held_out for p, w in zip(["<s>"] + s, s + ["</s>"], strict=False)]
 unseen = [(p, w) for p, w in held_pairs if bigram_counts[p][w] == 0]
-print(f"{len(unseen) / len(held_pairs):.1%} of held-out bigrams were never seen, e.g.")
-print(unseen[:6])
-print("MLE perplexity on held-out text:", mle.perplexity(held_out))
+full.table(
+    {
+        "held-out bigrams never seen (%)": 100 * len(unseen) / len(held_pairs),
+        "MLE perplexity": mle.perplexity(held_out),
+    }
+)
+print("unseen, e.g.", unseen[:6])
 
 # %% [markdown]
-# Far more than most people guess (the share is printed above), and one zero is enough:
+# Far more than most people guess (the share is in the table above), and one zero is enough:
 # a probability of 0 is a log of $-\infty$, so the perplexity is infinite.
 
 # %% [markdown]
@@ -104,7 +111,7 @@ print("MLE perplexity on held-out text:", mle.perplexity(held_out))
 # $P(w \mid prev) = (c(prev\ w) + 1) / (c(prev) + |V|)$. The vocabulary is every padded
 # training token plus `<UNK>`, which stands for any word never seen in training.
 #
-# **Predict, then run.** Under MLE, P(jury | The) is about 0.02 (printed in section 1).
+# **Predict, then run.** Under MLE, P(jury | The) is the value in section 1's table.
 # After adding one to every count, will it be a little lower, or lower by a factor of ten
 # or more?
 
@@ -123,8 +130,13 @@ laplace = NgramLM(2, "laplace").fit(train)
 assert len(vocabulary) == len(laplace.vocab)
 for prev, word in [("The", "jury"), ("The", "zebra"), ("quantum", "the"), *unseen[:5]]:
     assert math.isclose(laplace_bigram(word, prev), laplace.prob(word, [prev])), (prev, word)
-print(f"|V| = {len(vocabulary)}; P(jury | The): MLE {mle_bigram('jury', 'The'):.4f}, "
-      f"Laplace {laplace_bigram('jury', 'The'):.4f}")  # fmt: skip
+full.table(
+    {
+        "|V|": len(vocabulary),
+        "MLE P(jury | The)": mle_bigram("jury", "The"),
+        "Laplace P(jury | The)": laplace_bigram("jury", "The"),
+    }
+)
 
 # %% [markdown]
 # No more zeros, but look at the price: "jury" after "The" lost most of its probability,
@@ -167,7 +179,7 @@ for sent in held_out:
         log_sum += math.log2(laplace_bigram(word, prev))
         n_events += 1
 perplexity_by_hand = 2 ** (-log_sum / n_events)
-print(f"{n_events} events, Laplace bigram perplexity {perplexity_by_hand:.1f}")
+full.table({"held-out events": n_events, "Laplace bigram perplexity": perplexity_by_hand})
 assert math.isclose(perplexity_by_hand, laplace.perplexity(held_out), rel_tol=1e-9)
 
 # %% [markdown]
@@ -262,10 +274,14 @@ for prev, word in [("The", "jury"), ("New", "York"), ("the", "people"), ("quantu
     assert math.isclose(kn_bigram(word, prev), kn.prob(word, [prev])), (prev, word)
 print("cell-built Kneser-Ney == NgramLM(2, 'kneser_ney')")
 print(f"sum over E after 'The': {math.fsum(kn_bigram(w, 'The') for w in events):.12f}")
-print(
-    f"P(jury | The): Laplace {laplace_bigram('jury', 'The'):.4f}, KN {kn_bigram('jury', 'The'):.4f}"
+full.table(
+    {
+        "Laplace P(jury | The)": laplace_bigram("jury", "The"),
+        "KN P(jury | The)": kn_bigram("jury", "The"),
+        "Laplace bigram perplexity": laplace.perplexity(held_out),
+        "KN bigram perplexity": kn.perplexity(held_out),
+    }
 )
-print(f"KN perplexity {kn.perplexity(held_out):.1f} vs Laplace {laplace.perplexity(held_out):.1f}")
 
 # %% [markdown]
 # The library generalises this to any order: the highest order uses raw counts, every
@@ -275,15 +291,20 @@ print(f"KN perplexity {kn.perplexity(held_out):.1f} vs Laplace {laplace.perplexi
 # ## 6. Generating text
 #
 # A language model is also a generator: sample a word from $P(\cdot \mid h)$, append it,
-# repeat. Here are Kneser-Ney samples at orders 1 to 4, with a fixed seed. A unigram
-# model is word salad; from order 3 on, local phrases look like news, and with so little
-# data the higher orders start to copy whole training phrases.
+# repeat. Here are Kneser-Ney samples at orders 1 to 4, with a fixed seed (in quick mode,
+# the full run's samples follow this run's). In the full run's samples a unigram model is
+# word salad; from order 3 on, local phrases look like news, and with so little data the
+# higher orders start to copy whole training phrases.
 
 # %%
 for order in (1, 2, 3, 4):
     model = NgramLM(order, "kneser_ney").fit(train)
-    words = model.generate(25, seed=order)
-    print(f"order {order}: {' '.join(words)}\n")
+    words = full.keep(f"sample, order {order}", " ".join(model.generate(25, seed=order)))
+    print(f"order {order}: {words}\n")
+if QUICK:
+    print(f"The samples of the {full.label}, on {full['training sentences']} sentences:\n")
+    for order in (1, 2, 3, 4):
+        print(f"order {order}: {full[f'sample, order {order}']}\n")
 
 # %% [markdown]
 # ## 7. Perplexity against order, for each smoother
@@ -303,8 +324,15 @@ table = {
     name: [NgramLM(n, name, unk_cutoff=2, **kw).fit(train).perplexity(held_out) for n in orders]
     for name, kw in smoothers.items()
 }
-for name, row in table.items():
-    print(f"{name:>11}: " + "  ".join(f"{p:8.1f}" for p in row))
+print("Held-out perplexity by smoother and order")
+full.table(
+    {
+        f"{name}, order {n}": p
+        for name, row in table.items()
+        for n, p in zip(orders, row, strict=True)
+    },
+)
+trends = {}
 for name, row in table.items():
     best = int(np.argmin(row))
     if not np.isfinite(row).all():
@@ -313,9 +341,14 @@ for name, row in table.items():
         trend = "worse with every order"
     else:
         trend = "up and down"
-    print(f"{name:>11}: best at order {orders[best]} ({row[best]:.1f}), after that {trend}")
+    trends[name] = f"best at order {orders[best]} ({row[best]:.1f}), after that {trend}"
+    print(f"{name:>11}: {trends[name]}")
+full.keep("trends", trends)
 if QUICK:
     print(f"(quick mode: {len(train)} training sentences; the full run trains on 4000)")
+    print("The full run:")
+    for name in table:
+        print(f"{name:>11}: {full['trends'][name]}")
 
 fig, ax = plt.subplots(figsize=(7, 4.5))
 for name, row in table.items():
@@ -331,10 +364,13 @@ ax.set_title(f"Brown news: {len(train)} training sentences" + (" (quick mode)" i
 ax.legend()
 fig.tight_layout()
 fig.savefig("/tmp/lesson-1.6-perplexity.png", dpi=100)
+full.figure(fig, "perplexity-by-order")
 plt.show()
+full.show_figure("perplexity-by-order", "held-out perplexity by order")
 
 # %% [markdown]
-# Read the picture and the summary printed above it. Add-one and add-0.1 get *worse* with
+# Read the full run's picture and summary (in quick mode they come after this run's, whose
+# curves on fewer sentences may differ). Add-one and add-0.1 get *worse* with
 # every order: the longer the context, the fewer times it was seen, and the more of its
 # mass goes to unseen words. Kneser-Ney gains a lot from order 1 to 2 and then stays close
 # to its best: it only backs off as much as the data demands. On corpora of millions of sentences instead of thousands its curve
