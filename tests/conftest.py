@@ -8,6 +8,7 @@ data is absent fails with the one-line instruction to fetch it; it is never skip
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,10 @@ settings.load_profile("journey")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if not os.environ.get("NLPJOURNEY_CACHE"):
+        # The data layer remembers verified checksums in its cache: keep the tests' own
+        # cache out of the user's home (data comes from the mirror).
+        os.environ["NLPJOURNEY_CACHE"] = tempfile.mkdtemp(prefix="nlpjourney-test-cache-")
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # One worker per core: each computes on one thread (torch reads this when it is
         # imported; lesson kernels and checks in subprocesses inherit it).

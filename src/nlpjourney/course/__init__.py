@@ -17,6 +17,8 @@
   learner's file (:func:`find_uses`) and guarded while the checks run;
 - :mod:`~nlpjourney.course.lesson_check`: :func:`check`, the check cell of an in-lesson
   exercise (right, or not yet with a hint);
+- :mod:`~nlpjourney.course.results`: :class:`FullRun`, a lesson's stored full-run
+  results (``lessons/results/<id>/``), shown beside a quick run's numbers;
 - :mod:`~nlpjourney.course.diagrams` and :mod:`~nlpjourney.course.training_diagrams`:
   the lessons' pictures of structure (the transformer block, encoder-decoder, causal
   mask, BPE merges, computation graph, training loop, data pipeline), drawn by code.
@@ -33,6 +35,7 @@ from nlpjourney.course import topics
 from nlpjourney.course.forbidden import ForbiddenUseError, Use, find_uses
 from nlpjourney.course.grading import CheckReport, CheckResult, RefusedError, run_checks
 from nlpjourney.course.lesson_check import check
+from nlpjourney.course.results import FullRun, LessonResultsError
 from nlpjourney.course.paths import course_root, repo_root
 from nlpjourney.course.progress import ProgressStore, TopicProgress
 from nlpjourney.course.topics import AREAS, TOPICS, Topic
@@ -44,6 +47,8 @@ __all__ = [
     "CheckReport",
     "CheckResult",
     "ForbiddenUseError",
+    "FullRun",
+    "LessonResultsError",
     "ProgressStore",
     "RefusedError",
     "Topic",
