@@ -9,23 +9,26 @@ truthfully (never ✓ for a file that does not verify).
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
+import json
+import os
 import shutil
 import struct
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from nlpjourney import data
-from nlpjourney.cli import app
 from nlpjourney.data import corpora, store
 from nlpjourney.data.gguf import GGUFError, read_metadata
-from nlpjourney.data.registry import REGISTRY
+from nlpjourney.data.registry import REGISTRY, Dataset
 from nlpjourney.errors import ChecksumError, JourneyError
 
 SHARED_MIRROR = data.mirror_root()
@@ -67,6 +70,30 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], P
         return target
 
     return copy
+
+
+# Runs `journey` in a real process whose registry also holds the test's entries (given as
+# JSON in argv[1]), so a command meets the same damaged files as the library calls do.
+DRIVER = """
+import json, sys
+from nlpjourney.data.registry import REGISTRY, DataFile, Dataset
+for entry in json.loads(sys.argv[1]):
+    files = tuple(DataFile(**f) for f in entry.pop("files"))
+    REGISTRY[entry["name"]] = Dataset(**entry, files=files)
+sys.argv = ["journey", *sys.argv[2:]]
+from nlpjourney.cli import main
+main()
+"""
+
+
+def journey(*args: str, registry: tuple[Dataset, ...] = ()) -> subprocess.CompletedProcess:
+    """``journey ARGS`` in a new process, this test's environment and registry entries."""
+    entries = json.dumps([dataclasses.asdict(d) for d in registry])
+    env = dict(os.environ, COLUMNS="200", NO_COLOR="1", PYTHONPATH=os.pathsep.join(sys.path))
+    return subprocess.run(
+        [sys.executable, "-c", DRIVER, entries, *args],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
 
 
 def flip_byte(file: Path, at: float = 0.5, to: bytes | None = None) -> None:
@@ -143,15 +170,15 @@ def test_data_faults_damaged_mirror_is_repaired_by_fetch_into_the_cache(mirror, 
         patch.setitem(REGISTRY, "tinyshakespeare", served)
         bad = mirror("tinyshakespeare") / "input.txt"
         flip_byte(bad)
-        result = CliRunner().invoke(app, ["data", "fetch", "tinyshakespeare", "--force"])
-        assert result.exit_code == 0, result.output
+        result = journey("data", "fetch", "tinyshakespeare", "--force", registry=(served,))
+        assert result.returncode == 0, result.stdout + result.stderr
         cached = tmp_path / "cache" / "tinyshakespeare" / "input.txt"
-        assert f"✓ tinyshakespeare: {cached}" in result.output
+        assert f"✓ tinyshakespeare: {cached}" in result.stdout
         with pytest.warns(data.DataWarning, match="is skipped"):
             assert data.path("tinyshakespeare") == cached
-        verify = CliRunner().invoke(app, ["data", "verify", "tinyshakespeare"])
-        assert verify.exit_code == 0, verify.output  # a good copy stands in for the bad one
-        assert f"! checksum mismatch {bad}" in verify.output.replace("\n", "")
+        verify = journey("data", "verify", "tinyshakespeare")
+        assert verify.returncode == 0, verify.stdout  # a good copy stands in for the bad one
+        assert f"! checksum mismatch {bad}" in verify.stdout
 
 
 def test_data_faults_fetch_without_force_replaces_a_damaged_cache_copy(mirror, tmp_path) -> None:
@@ -175,10 +202,10 @@ def test_data_faults_fetch_never_marks_a_bad_download(mirror, tmp_path) -> None:
     served = replace(entry, files=(replace(entry.files[0], url=origin.as_uri()),))
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(REGISTRY, "tinyshakespeare", served)
-        result = CliRunner().invoke(app, ["data", "fetch", "tinyshakespeare"])
-    assert result.exit_code == 1
-    assert "✓" not in result.output and "✗ tinyshakespeare" in result.output
-    assert "it was not saved" in result.output.replace("\n", " ")
+        result = journey("data", "fetch", "tinyshakespeare", registry=(served,))
+    assert result.returncode == 1
+    assert "✓" not in result.stdout and "✗ tinyshakespeare" in result.stdout
+    assert "it was not saved" in result.stdout
 
 
 # -------------------------------------------------------------- package-carried data
@@ -224,12 +251,13 @@ def test_data_faults_damaged_packaged_file_names_the_package_to_reinstall(packag
 def test_data_faults_fetch_force_on_damaged_packaged_data_is_not_a_tick(packaged) -> None:
     """`fetch --force` used to print ✓ and change nothing for data inside a package."""
     flip_byte(packaged)
-    result = CliRunner().invoke(app, ["data", "fetch", "boxed_wordsim", "--force"])
-    assert result.exit_code == 1
-    assert "✓" not in result.output
-    assert "pip install --force-reinstall --no-deps boxed_gensim" in result.output.replace("\n", "")
-    verify = CliRunner().invoke(app, ["data", "verify", "boxed_wordsim"])
-    assert verify.exit_code == 1 and "✗ checksum mismatch" in verify.output
+    dataset = REGISTRY["boxed_wordsim"]
+    result = journey("data", "fetch", "boxed_wordsim", "--force", registry=(dataset,))
+    assert result.returncode == 1
+    assert "✓" not in result.stdout
+    assert "pip install --force-reinstall --no-deps boxed_gensim" in result.stdout
+    verify = journey("data", "verify", "boxed_wordsim", registry=(dataset,))
+    assert verify.returncode == 1 and f"✗ checksum mismatch {packaged}" in verify.stdout
 
 
 def test_data_faults_distribution_name_is_what_pip_installs() -> None:

@@ -97,7 +97,11 @@ def fetch(
             failed.append(name)
             continue
         package = registry.get(name).package
-        note = f" (ships in package {package}: verified, nothing to download)" if package else ""
+        note = (
+            f" (ships in package {store.distribution_name(package)}: verified, nothing to download)"
+            if package
+            else ""
+        )
         console.print(f"[green]✓[/] {name}: {where}{note}", highlight=False, soft_wrap=True)
     if failed:
         console.print(f"{len(failed)} of {len(names)} not fetched: {', '.join(failed)}")

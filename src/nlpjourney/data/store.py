@@ -276,8 +276,8 @@ def damaged(name: str, file: Path, problem: str) -> ChecksumError:
     unreadable all the same: a registry entry pinning a damaged file, or a file changed
     while in use.
 
-    >>> str(damaged("multi30k", Path("train.en.gz"), "not a gzip file"))
-    'train.en.gz (dataset \'multi30k\') is damaged: not a gzip file. Run `journey data verify multi30k` to find the bad copy, then `journey data fetch multi30k --force`.'
+    >>> print(damaged("multi30k", Path("train.en.gz"), "not a gzip file"))
+    train.en.gz (dataset 'multi30k') is damaged: not a gzip file. Run `journey data verify multi30k` to find the bad copy, then `journey data fetch multi30k --force`.
     """
     return ChecksumError(
         f"{file} (dataset {name!r}) is damaged: {problem}. Run `journey data verify {name}` "
