@@ -208,6 +208,19 @@ def test_data_faults_fetch_never_marks_a_bad_download(mirror, tmp_path) -> None:
     assert "it was not saved" in result.stdout
 
 
+def test_data_faults_fetch_of_a_damaged_archive_saves_nothing(mirror, tmp_path) -> None:
+    origin = tmp_path / "sms.zip"
+    origin.write_bytes(b"PK\x03\x04 cut short")
+    entry = REGISTRY["sms_spam"]
+    served = replace(entry, files=(replace(entry.files[0], url=origin.as_uri()),))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(REGISTRY, "sms_spam", served)
+        with pytest.raises(ChecksumError) as error:
+            data.fetch("sms_spam")
+    assert_one_line(str(error.value), origin.as_uri(), "is damaged", "nothing was saved")
+    assert not (tmp_path / "cache" / "sms_spam" / "SMSSpamCollection").exists()
+
+
 # -------------------------------------------------------------- package-carried data
 
 

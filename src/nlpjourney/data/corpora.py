@@ -49,8 +49,7 @@ def _reading(name: str, file: Path) -> Iterator[None]:
     except (zipfile.BadZipFile, gzip.BadGzipFile, EOFError, zlib.error) as error:
         raise damaged(name, file, f"not a readable archive ({error})") from None
     except UnicodeDecodeError as error:
-        where = f"byte {error.start}"
-        raise damaged(name, file, f"not {error.encoding} text ({where})") from None
+        raise damaged(name, file, f"not {error.encoding} text (at byte {error.start})") from None
 
 
 def zip_members(name: str, prefix: str = "") -> list[str]:

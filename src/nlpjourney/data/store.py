@@ -27,6 +27,7 @@ import urllib.error
 import urllib.request
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -418,7 +419,14 @@ def fetch(name: str, force: bool = False) -> Path:
             if f.member is None:
                 shutil.copyfile(archives[f.url], staged)
             else:
-                extract_member(archives[f.url], f.member, staged)
+                try:
+                    extract_member(archives[f.url], f.member, staged)
+                except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error) as error:
+                    why = " ".join(str(error).split())  # tarfile's reasons span lines
+                    raise ChecksumError(
+                        f"the archive downloaded from {f.url} for {name}/{f.name} is damaged "
+                        f"({why}); nothing was saved. Try `journey data fetch {name}` again."
+                    ) from None
             digest = sha256_of(staged)
             if digest != f.sha256:
                 raise ChecksumError(
