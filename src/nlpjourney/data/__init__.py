@@ -4,12 +4,14 @@
 >>> data.path("tinyshakespeare")  # doctest: +SKIP
 PosixPath('.../tinyshakespeare/input.txt')
 
-See :mod:`nlpjourney.data.registry` for the entries and :mod:`nlpjourney.data.store`
-for where they are looked for.
+See :mod:`nlpjourney.data.registry` for the entries, :mod:`nlpjourney.data.store`
+for where they are looked for, and :mod:`nlpjourney.data.checksums` for how every file
+is checked against its SHA-256 before it is used.
 """
 
 from nlpjourney.data.registry import REGISTRY, DataFile, Dataset
 from nlpjourney.data.store import (
+    DataWarning,
     cache_root,
     fetch,
     get,
@@ -23,6 +25,7 @@ from nlpjourney.data.store import (
 __all__ = [
     "REGISTRY",
     "DataFile",
+    "DataWarning",
     "Dataset",
     "cache_root",
     "fetch",

@@ -17,9 +17,13 @@ from __future__ import annotations
 import gzip
 import re
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
-from nlpjourney.data.store import path
+from nlpjourney.data.store import damaged, path
 
 # Archives whose files are not UTF-8, with the encoding NLTK's readers use for them.
 ENCODINGS: dict[str, str] = {
@@ -33,9 +37,25 @@ def _encoding(name: str, encoding: str | None) -> str:
     return encoding or ENCODINGS.get(name, "utf-8")
 
 
+@contextmanager
+def _reading(name: str, file: Path) -> Iterator[None]:
+    """Turn a damaged archive or undecodable text into one error naming the file.
+
+    ``path`` has checked the file's SHA-256, so this guards against what it cannot see:
+    a file changed while in use, or a registry entry that pins damaged bytes.
+    """
+    try:
+        yield
+    except (zipfile.BadZipFile, gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise damaged(name, file, f"not a readable archive ({error})") from None
+    except UnicodeDecodeError as error:
+        raise damaged(name, file, f"not {error.encoding} text (at byte {error.start})") from None
+
+
 def zip_members(name: str, prefix: str = "") -> list[str]:
     """Names of the files (not folders) in dataset ``name``'s zip that start with ``prefix``."""
-    with zipfile.ZipFile(path(name)) as archive:
+    file = path(name)
+    with _reading(name, file), zipfile.ZipFile(file) as archive:
         return sorted(m for m in archive.namelist() if m.startswith(prefix) and not m.endswith("/"))
 
 
@@ -44,15 +64,17 @@ def read_member(name: str, member: str, encoding: str | None = None) -> str:
 
     ``encoding`` defaults to the archive's own (see ``ENCODINGS``), else UTF-8.
     """
-    with zipfile.ZipFile(path(name)) as archive:
+    file = path(name)
+    with _reading(name, file), zipfile.ZipFile(file) as archive:
         try:
             raw = archive.read(member)
         except KeyError:
             raise FileNotFoundError(
-                f"{member!r} is not in the {name} archive ({path(name)}); "
+                f"{member!r} is not in the {name} archive ({file}); "
                 f"zip_members({name!r}) lists what is."
             ) from None
-    return raw.decode(_encoding(name, encoding))
+        with _reading(name, file / member):
+            return raw.decode(_encoding(name, encoding))
 
 
 def read_members(name: str, prefix: str = "", encoding: str | None = None) -> dict[str, str]:
@@ -60,11 +82,17 @@ def read_members(name: str, prefix: str = "", encoding: str | None = None) -> di
 
     ``encoding`` defaults to the archive's own (see ``ENCODINGS``), else UTF-8.
     """
-    with zipfile.ZipFile(path(name)) as archive:
+    file = path(name)
+    texts = {}
+    with _reading(name, file), zipfile.ZipFile(file) as archive:
         members = sorted(
             m for m in archive.namelist() if m.startswith(prefix) and not m.endswith("/")
         )
-        return {m: archive.read(m).decode(_encoding(name, encoding)) for m in members}
+        for member in members:
+            raw = archive.read(member)
+            with _reading(name, file / member):
+                texts[member] = raw.decode(_encoding(name, encoding))
+    return texts
 
 
 _TREE_LEAF = re.compile(r"\(([^\s()]+) ([^\s()]+)\)")
@@ -134,10 +162,15 @@ def movie_reviews() -> list[tuple[str, str]]:
 
 def sms_spam() -> list[tuple[str, str]]:
     """The 5,574 SMS messages as ``(text, label)`` with label ``"ham"`` or ``"spam"``."""
+    file = path("sms_spam")
+    with _reading("sms_spam", file):
+        lines = file.read_text(encoding="utf-8").split("\n")
     rows = []
-    for line in path("sms_spam").read_text(encoding="utf-8").split("\n"):
+    for number, line in enumerate(lines, 1):
         if line.strip():
             label, _, text = line.partition("\t")
+            if label not in ("ham", "spam"):
+                raise damaged("sms_spam", file, f"line {number} has label {label[:20]!r}")
             rows.append((text, label))
     return rows
 
@@ -157,7 +190,8 @@ def multi30k(split: str = "train", language: str = "en") -> list[str]:
             f"Multi30k has splits {MULTI30K_SPLITS} and languages {MULTI30K_LANGUAGES}; "
             f"got split={split!r}, language={language!r}"
         )
-    with gzip.open(path("multi30k") / f"{split}.{language}.gz", "rt", encoding="utf-8") as f:
+    file = path("multi30k") / f"{split}.{language}.gz"
+    with _reading("multi30k", file), gzip.open(file, "rt", encoding="utf-8") as f:
         return f.read().splitlines()
 
 
@@ -172,7 +206,9 @@ def mixed_lines(limit: int | None = None, keepends: bool = False) -> list[str]:
         limit: lines taken from each source; None takes them all (about 135,000).
         keepends: keep each line's newline (the SMS messages and Brown have none).
     """
-    lines = path("tinyshakespeare").read_text(encoding="utf-8").splitlines(keepends)[:limit]
+    file = path("tinyshakespeare")
+    with _reading("tinyshakespeare", file):
+        lines = file.read_text(encoding="utf-8").splitlines(keepends)[:limit]
     lines += [text for text, _label in sms_spam()][:limit]
     end = "\n" if keepends else ""
     for language in ("de", "fr"):

@@ -57,6 +57,8 @@ _SCALARS = {
     12: "d",  # float64
 }
 _U32, _U64 = struct.Struct("<I"), struct.Struct("<Q")
+MAX_DEPTH = 64
+"""Arrays nest at most this deep; real files nest one or two levels, a deeper one is damage."""
 
 
 class GGUFError(JourneyError, ValueError):
@@ -132,7 +134,7 @@ class _Reader:
         except UnicodeDecodeError as error:
             raise GGUFError(f"{self.path}: a metadata string is not UTF-8 ({error}).") from None
 
-    def value(self, kind: int) -> Any:
+    def value(self, kind: int, depth: int = 0) -> Any:
         if kind == _STRING:
             return self.string()
         if kind == _ARRAY:
@@ -144,7 +146,14 @@ class _Reader:
                 # subtle: take checks the length before the n-value format is built.
                 raw = self.take(n * struct.calcsize("<" + fmt))
                 return list(struct.unpack(f"<{n}{fmt}", raw))
-            return [self.value(item_kind) for _ in range(n)]
+            # subtle: a crafted file can nest arrays without end; stop before Python's
+            # recursion limit does, with the error this reader promises.
+            if depth >= MAX_DEPTH:
+                raise GGUFError(
+                    f"{self.path}: metadata arrays nest more than {MAX_DEPTH} deep "
+                    f"(at byte {self.pos}); the file is damaged or not a model."
+                )
+            return [self.value(item_kind, depth + 1) for _ in range(n)]
         if kind in _SCALARS:
             layout = struct.Struct("<" + _SCALARS[kind])
             return layout.unpack(self.take(layout.size))[0]
