@@ -35,9 +35,9 @@ from nlpjourney.course import topics
 from nlpjourney.course.forbidden import ForbiddenUseError, Use, find_uses
 from nlpjourney.course.grading import CheckReport, CheckResult, RefusedError, run_checks
 from nlpjourney.course.lesson_check import check
-from nlpjourney.course.results import FullRun, LessonResultsError
 from nlpjourney.course.paths import course_root, repo_root
 from nlpjourney.course.progress import ProgressStore, TopicProgress
+from nlpjourney.course.results import FullRun, LessonResultsError
 from nlpjourney.course.topics import AREAS, TOPICS, Topic
 from nlpjourney.course.workspace import exercise_file, install_topic, topic_dir, workspace_root
 
