@@ -128,3 +128,25 @@ def test_cli_test_runs_one_worker_per_core_unless_asked_for_one_process() -> Non
         ["--pdb"],
     ):
         assert parallel_args(["tests/text", *serial]) == [], serial
+
+
+def test_cli_our_warnings_are_one_line(capsys: pytest.CaptureFixture) -> None:
+    import warnings
+
+    from nlpjourney.cli import one_line_warnings
+    from nlpjourney.data import DataWarning
+
+    before = warnings.showwarning
+    try:
+        one_line_warnings()
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn(
+                "the mirror copy of x is damaged; using the cache's", DataWarning, stacklevel=1
+            )
+            warnings.warn("something of another package's", UserWarning, stacklevel=1)
+    finally:
+        warnings.showwarning = before
+    # Ours is one line; another package's goes on to Python's own display (pytest's here).
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["journey: warning: the mirror copy of x is damaged; using the cache's"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 
 import typer
 
@@ -79,8 +80,23 @@ def parallel_args(args: list[str]) -> list[str]:
     return ["-n", "auto", "--dist", "loadgroup"]
 
 
+def one_line_warnings() -> None:
+    """Show our own warnings (a damaged data copy skipped...) as one yellow line each;
+    other packages' warnings keep Python's format."""
+    python_format = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+        if category.__module__.startswith("nlpjourney."):
+            typer.secho(f"journey: warning: {message}", err=True, fg="yellow")
+        else:
+            python_format(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 def main() -> None:
     """Console entry point."""
+    one_line_warnings()
     try:
         app()
     except JourneyError as error:
