@@ -60,6 +60,7 @@ from torch.testing import assert_close
 
 from nlpjourney import data
 from nlpjourney.apps.sweep import (
+    DEFAULT_BUDGET,
     SweepConfig,
     fit_laws,
     read_sweep,
@@ -646,14 +647,19 @@ final = climb("7. + dropout", LM(stack(DropoutBlock, DROPOUT), nn.LayerNorm(WIDT
 full.table({"step 6: val - train": ladder[-2]["val"] - ladder[-2]["train"],
             "step 7 - step 6, val": ladder[-1]["val"] - ladder[-2]["val"]},
            title=f"Was there a gap to close, and what did dropout {DROPOUT} do to val loss?")  # fmt: skip
+moved = full["step 7 - step 6, val"]
+print(
+    f"in the full run, dropout {'raised' if moved > 0 else 'lowered'} the val loss by {abs(moved):.3f}"
+)
 
 # %% [markdown]
 # Dropout pays off when the model would otherwise memorise: a val loss well above the
 # train loss. When the model has seen each part of the text only a few times, that gap
-# is near zero (the first row above), and then dropout mostly slows learning down (each
-# step trains a thinned network), so the second row comes out near zero or positive; on
-# long runs of bigger models the gap opens and dropout earns its place. Whatever it did
-# here, it stays, because the GPT we hand over to has it.
+# is small (the first row above), and then dropout mostly slows learning down (each step
+# trains a thinned network), so it can raise the val loss instead of lowering it (the
+# line under the table says which way it went in the full run); on long runs of bigger
+# models the gap opens and dropout earns its place. Whatever it did here, it stays,
+# because the GPT we hand over to has it.
 #
 # ### The whole ladder
 
@@ -668,7 +674,7 @@ print(f"lowest val loss: {best['step']} ({best['val']:.3f}); ln V = {math.log(V)
 full.table({row["step"]: row["val"] for row in ladder}, title="validation loss after each step")
 
 # %%
-fig, ax = plt.subplots(figsize=(9, 3.8))
+fig, ax = plt.subplots(figsize=(8.5, 3.6))
 where = np.arange(len(ladder))
 ax.bar(where - 0.2, [r["train"] for r in ladder], 0.4, label="train", color="tab:blue")
 ax.bar(where + 0.2, [r["val"] for r in ladder], 0.4, label="validation", color="tab:orange")
@@ -1030,8 +1036,9 @@ for r in results:
     print(f"{r.name:>6}: N = {r.params:>9,}  C = {r.flops:.2e}  val loss {r.val_loss:.4f}")
 print()
 beside("validation loss of each size", {r.name: r.val_loss for r in results}, "sweep val loss")
+full.keep("sweep budget", results[0].flops)
 print(f"budget per run: {results[0].flops:.1e} FLOPs here, "
-      f"{full.keep('sweep budget', results[0].flops):.1e} in the full run")  # fmt: skip
+      f"{full['sweep budget']:.1e} in the {full.label}")  # fmt: skip
 
 # %% [markdown]
 # Now the fit. Taking logs turns $L = a N^{-\alpha}$ into the line
@@ -1086,7 +1093,7 @@ if full["sweep: alpha_C"] is not None:
 
 # %%
 image = plt.imread(os.path.join(SWEEP_DIR, "scaling.png"))
-fig, ax = plt.subplots(figsize=(9, 3.9))
+fig, ax = plt.subplots(figsize=(11, 4.6))
 ax.imshow(image)
 ax.axis("off")
 ax.set_title(f"the sweep ({MODE}; drawn by run_sweep; {len(results)} sizes)")
@@ -1104,14 +1111,18 @@ full.show_figure("scaling", "the sweep")
 # model stops before it has learned what it could, and the loss goes up again. The
 # curve of loss against size at one budget is therefore a U (Chinchilla's "IsoFLOP
 # profile"), and only its left branch says anything about $L(N)$; that is why the fit
-# stops at the lowest loss (hollow points are not fitted).
+# stops at the lowest loss (hollow points are not fitted), and why there is no fit at
+# all when the smallest size has the lowest loss.
 #
 # Where the bottom of the U lies depends on the budget: Chinchilla's rule of about 20
 # tokens per parameter puts it near $N \approx \sqrt{C / 120}$. A budget too small for
 # every size we tried puts the bottom left of the smallest one, and the sweep shows
 # only the right branch, rising; a budget big enough for every size shows only the left
 # branch. The next cell compares your sweep and the full run's with that rule, and says
-# which part of the U each of them shows.
+# which part of the U each of them shows. The full lesson's budget is kept small so that
+# it runs in minutes, and our smallest size cannot shrink below one block 32 wide (one
+# head of 32 dimensions); the default budget of `journey train sweep` is sixteen times
+# bigger, and the rule puts its bottom at the size the cell prints last.
 
 # %%
 budget = results[0].flops
@@ -1129,15 +1140,17 @@ shape = ("a U: the loss falls to that size and rises after it" if 0 < bottom < l
 print(f"the {full.label}: C = {full['sweep budget']:.1e} FLOPs per run; Chinchilla's best size "
       f"~ {chinchilla_size(full['sweep budget']):,.0f}; lowest loss at {full_sizes[bottom]} "
       f"of {full_sizes}: {shape}")  # fmt: skip
+print(f"`journey train sweep`'s default budget, {DEFAULT_BUDGET:.0e} FLOPs per run: Chinchilla's "
+      f"best size ~ {chinchilla_size(DEFAULT_BUDGET):,.0f} parameters")  # fmt: skip
 
 # %% [markdown]
 # What the exponent means: $\alpha_N = 0.076$ says that doubling the model lowers the
 # loss by a factor $2^{-0.076} \approx 0.95$, 5%, and that a tenfold bigger model buys
 # about 16%. That small exponent is why language models grew by factors of a thousand:
-# each constant step of improvement costs a constant *factor* of size. Our exponents are
-# measured on character-level Shakespeare with models of thousands to millions of
-# parameters trained for minutes, from a handful of points over a decade or two of $N$,
-# a far cry from Kaplan's web text, BPE tokens and models up to a billion parameters:
+# each constant step of improvement costs a constant *factor* of size. Our exponents
+# (where a sweep yields one) are measured on character-level Shakespeare with models of
+# thousands to millions of parameters trained for minutes, from a handful of points over
+# a decade or two of $N$, a far cry from Kaplan's web text, BPE tokens and models up to a billion parameters:
 # expect the same shape, not the same number. With a power law without a floor, the
 # loss would go to zero; real curves bend towards the entropy of the text itself, which
 # is why Chinchilla adds a constant $E$. Over our two or three decades the floor cannot
