@@ -30,7 +30,7 @@
 #    way, with the validation loss after each step in one table and one plot;
 # 5. the hand-over: the last step *is* `nlpjourney.models.GPT`, weight for weight;
 # 6. gradient accumulation, and a longer run with `Trainer`;
-# 7. samples at several temperatures, and the KV cache giving the same text faster;
+# 7. samples at several temperatures, and the KV cache giving the same text;
 # 8. the scaling-law sweep: models of several sizes on the same compute.
 #
 # Look for **Predict** cells: answer them in your head before you run the next cell.
@@ -38,8 +38,10 @@
 # your answer is right (the lesson runs on while they are unsolved).
 #
 # Set `JOURNEY_QUICK=1` for short runs (seconds instead of minutes). Every number this
-# lesson talks about is printed by a code cell, so it is true for the run you made; in
-# quick mode those runs are very short and the numbers say so.
+# lesson talks about is printed by a code cell. The prose describes the **full run**:
+# `scripts/run_lessons.py` ran this lesson in full once and stored its numbers, samples
+# and pictures in `lessons/results/4.2/`, and the cells print them beside your own run's
+# (in quick mode the runs are very short, and your numbers will be worse).
 
 # %%
 import copy
@@ -58,6 +60,7 @@ from torch.testing import assert_close
 
 from nlpjourney import data
 from nlpjourney.apps.sweep import (
+    DEFAULT_BUDGET,
     SweepConfig,
     fit_laws,
     read_sweep,
@@ -66,6 +69,7 @@ from nlpjourney.apps.sweep import (
     size_config,
 )
 from nlpjourney.course import check
+from nlpjourney.course.results import FullRun
 from nlpjourney.course.training_diagrams import data_pipeline_figure, training_loop_figure
 from nlpjourney.models.gpt import GPT, GPTConfig
 from nlpjourney.optim import AdamW, clip_grad_norm_
@@ -91,6 +95,25 @@ torch.manual_seed(0)
 if QUICK:  # small tensors: one thread beats several fighting over shared cores
     torch.set_num_threads(1)
 WORK = tempfile.mkdtemp(prefix="lesson-4.2-")  # token files and the runs go here
+full = FullRun("4.2")  # the stored full run of this lesson: its numbers, samples and pictures
+
+
+def chinchilla_size(flops):
+    """Chinchilla's best size for a budget: about 20 tokens per parameter, C = 6 N D."""
+    return math.sqrt(flops / 120)
+
+
+def beside(title, live, key):
+    """Print this run's values (a dict) beside the full run's, stored under `key`."""
+    full.keep(key, live)
+    stored = full[key]
+    mode = "this run (quick mode)" if QUICK else "this run"
+    print(f"{title}\n{'':<22}{mode:>22}  {full.label}")
+    for name in list(live) + [n for n in stored if n not in live]:
+        mine = live.get(name, "-")
+        theirs = stored.get(name, "-")
+        mine, theirs = (f"{v:.3f}" if isinstance(v, float) else str(v) for v in (mine, theirs))
+        print(f"{name:<22}{mine:>22}  {theirs}")
 
 
 def show(fig, name):
@@ -245,10 +268,11 @@ def mean_loss(model, batches):
 
 # %% [markdown]
 # The settings every model of the ladder below will train with. Quick mode takes
-# 200 steps on small batches; the full lesson ten times as many on bigger ones.
+# 200 steps on windows of 32 characters with a narrow model; the full lesson five times
+# as many steps, on windows of 64 characters, with a model twice as wide.
 
 # %%
-STEPS = 200 if QUICK else 2000
+STEPS = 200 if QUICK else 1000
 BLOCK, WIDTH, LAYERS, DROPOUT = (32 if QUICK else 64), (32 if QUICK else 64), 2, 0.1
 HEADS = 2 if QUICK else 4
 LADDER = TrainConfig(
@@ -536,15 +560,18 @@ def stack(block, dropout=0.0):
 
 # %%
 plain = climb("4. + feed-forward", LM(stack(PlainBlock)))
-change = ladder[-1]["val"] - ladder[-2]["val"]
-print(f"{'lower' if change < 0 else 'higher'} than step 3 by {abs(change):.3f}")
+full.table({"val loss, step 3": ladder[-2]["val"], "val loss, step 4": ladder[-1]["val"]},
+           title="Did the feed-forward blocks lower the validation loss?")  # fmt: skip
+change = full["val loss, step 4"] - full["val loss, step 3"]
+print(f"in the full run, step 4 is {'lower' if change < 0 else 'higher'} than step 3 "
+      f"by {abs(change):.3f}")  # fmt: skip
 
 # %% [markdown]
 # More parameters are no promise of a lower loss in a fixed number of steps. A signal
 # now passes through two attention layers and two MLPs in a row, and the gradient back
 # through all of them; each layer it crosses can shrink or scramble it, so the deep
-# stack learns slowly (the line above says how it went here). The next step fixes that
-# without adding a single parameter.
+# stack learns slowly (the lines above say how it went in the full run and in yours).
+# The next step fixes that without adding a single parameter.
 #
 # ### Step 5: residual connections
 #
@@ -617,16 +644,22 @@ class DropoutBlock(NormBlock):
 
 
 final = climb("7. + dropout", LM(stack(DropoutBlock, DROPOUT), nn.LayerNorm(WIDTH), DROPOUT))
-gap = ladder[-2]["val"] - ladder[-2]["train"]
-change = ladder[-1]["val"] - ladder[-2]["val"]
-print(f"step 6: val - train = {gap:+.3f}; dropout {DROPOUT} moved val loss by {change:+.3f}")
+full.table({"step 6: val - train": ladder[-2]["val"] - ladder[-2]["train"],
+            "step 7 - step 6, val": ladder[-1]["val"] - ladder[-2]["val"]},
+           title=f"Was there a gap to close, and what did dropout {DROPOUT} do to val loss?")  # fmt: skip
+moved = full["step 7 - step 6, val"]
+print(
+    f"in the full run, dropout {'raised' if moved > 0 else 'lowered'} the val loss by {abs(moved):.3f}"
+)
 
 # %% [markdown]
 # Dropout pays off when the model would otherwise memorise: a val loss well above the
-# train loss. The gap printed above is small when the model has seen each part of the
-# text only a few times, and then dropout mostly slows learning down (each step trains a
-# thinned network); on long runs of bigger models, the gap opens and dropout earns its
-# place. Whatever it did here, it stays, because the GPT we hand over to has it.
+# train loss. When the model has seen each part of the text only a few times, that gap
+# is small (the first row above), and then dropout mostly slows learning down (each step
+# trains a thinned network), so it can raise the val loss instead of lowering it (the
+# line under the table says which way it went in the full run); on long runs of bigger
+# models the gap opens and dropout earns its place. Whatever it did here, it stays,
+# because the GPT we hand over to has it.
 #
 # ### The whole ladder
 
@@ -637,10 +670,11 @@ for row in ladder:
     print(f"{row['step']:<20}{row['params']:>11,}{row['train']:>12.3f}{row['val']:>10.3f}"
           f"{row['seconds']:>9.1f}")  # fmt: skip
 best = min(ladder, key=lambda r: r["val"])
-print(f"lowest val loss: {best['step']} ({best['val']:.3f}); ln V = {math.log(V):.3f}")
+print(f"lowest val loss: {best['step']} ({best['val']:.3f}); ln V = {math.log(V):.3f}\n")
+full.table({row["step"]: row["val"] for row in ladder}, title="validation loss after each step")
 
 # %%
-fig, ax = plt.subplots(figsize=(9, 3.8))
+fig, ax = plt.subplots(figsize=(8.5, 3.6))
 where = np.arange(len(ladder))
 ax.bar(where - 0.2, [r["train"] for r in ladder], 0.4, label="train", color="tab:blue")
 ax.bar(where + 0.2, [r["val"] for r in ladder], 0.4, label="validation", color="tab:orange")
@@ -650,16 +684,33 @@ ax.set(xlabel="ladder step (each adds one piece)", ylabel="cross-entropy (nats)"
        title=f"What each piece buys: loss after {STEPS} steps ({MODE})",
        ylim=(min(r["train"] for r in ladder) - 0.3, math.log(V) + 0.1))  # fmt: skip
 ax.legend(loc="upper right")
+fig.tight_layout()
+full.figure(fig, "ladder")
 show(fig, "lesson-4.2-ladder.png")
+full.show_figure("ladder", "what each piece buys")
 
 # %% [markdown]
 # Read the table from the top. Attention (step 2) is the first model that can use more
 # than one character of context; the residual stream (5) and layer norm (6) add no
 # capacity to speak of but make the stack trainable. How big each step's gain is
-# depends on the budget: in quick mode each model takes only 200 small steps, and
-# pieces that pay off over a long run (depth, dropout) can come out level or behind.
-# The full lesson trains ten times longer; rerun it without `JOURNEY_QUICK` to see how
-# the order settles.
+# depends on the budget, and not every piece pays for itself in a run this short: the
+# cell below reads from the full run what each step bought over the one before.
+
+# %%
+names = [row["step"] for row in ladder]
+for before, after in zip(names[:-1], names[1:], strict=True):
+    change = full[after] - full[before]
+    verdict = "helped" if change < -0.005 else "did not help" if change > 0.005 else "level"
+    print(f"full run, {after:<18} val loss {change:+.3f} vs the step before: {verdict}")
+
+# %% [markdown]
+# A step that did not help is not a wrong step, only one whose payoff this budget does
+# not reach. Feed-forward blocks stacked *without* residuals (step 4) make a deeper
+# network that the gradient crosses badly; dropout (step 7) regularises a run too short
+# to overfit; several heads (step 3) split the same width into smaller heads, which at a
+# width this small can cost about what it gains. Each pays off in the complete design and
+# on longer runs; residuals and layer norm (steps 5 and 6) show how much the deep stack
+# had been held back. Rerun without `JOURNEY_QUICK` to get the full run's numbers yourself.
 #
 # ## 5. The hand-over: the last step is `nlpjourney.models.GPT`
 #
@@ -774,8 +825,8 @@ for p, q in zip(runs["big"][1].parameters(), runs["micro"][1].parameters(), stri
 
 # %%
 more = TrainConfig(
-    max_steps=60 if QUICK else 1000, batch_size=LADDER.batch_size, lr=2e-3, min_lr=2e-4,
-    eval_interval=20 if QUICK else 100, eval_steps=4 if QUICK else 10, device="cpu",
+    max_steps=60 if QUICK else 600, batch_size=LADDER.batch_size, lr=2e-3, min_lr=2e-4,
+    eval_interval=20 if QUICK else 60, eval_steps=4 if QUICK else 10, device="cpu",
     out_dir=os.path.join(WORK, "run"),
 )  # fmt: skip
 gpt.train()
@@ -783,8 +834,9 @@ started = time.perf_counter()
 trainer = Trainer(gpt, more, dataset.sampler(more.batch_size, BLOCK, seed=7), progress=False).fit()
 seconds = time.perf_counter() - started
 first, last = trainer.history[0], trainer.history[-1]
-print(f"{MODE}: {more.max_steps} more steps in {seconds:.1f} s; val loss "
-      f"{first['val_loss']:.3f} -> {last['val_loss']:.3f} (train {last['train_loss']:.3f})")  # fmt: skip
+print(f"{MODE}: {more.max_steps} more steps in {seconds:.1f} s")
+full.table({"val loss, first evaluation": first["val_loss"], "val loss, last": last["val_loss"],
+            "train loss, last": last["train_loss"]}, title="Trainer's run")  # fmt: skip
 print(sorted(os.listdir(more.out_dir)))
 
 # %% [markdown]
@@ -796,11 +848,15 @@ counts = np.bincount(dataset.train, minlength=V).astype(float)
 freq = counts[counts > 0] / counts.sum()
 unigram = float(-(freq * np.log(freq)).sum())
 print(f"uniform guess {math.log(V):.3f} nats, character frequencies alone {unigram:.3f} nats")
-below = last["val_loss"] < unigram
-print(
-    f"our GPT's val loss {last['val_loss']:.3f} is "
-    + ("below it: it uses context" if below else "not below it yet: a longer run is needed")
-)
+for who, loss in (
+    ("this run's", last["val_loss"]),
+    (f"the {full.label}'s", full["val loss, last"]),
+):
+    print(f"{who} val loss {loss:.3f} is "
+          + ("below it: it uses context" if loss < unigram else "not below it yet"))  # fmt: skip
+seen = (STEPS + more.max_steps) * LADDER.batch_size * BLOCK
+full.table({"passes over the training text": seen / len(dataset.train)},
+           title="how often the model has seen the text (ladder + Trainer)")  # fmt: skip
 
 # %%
 steps = [row["step"] for row in trainer.history]
@@ -820,9 +876,9 @@ show(fig, "lesson-4.2-loss.png")
 # %% [markdown]
 # Anything below the dash-dotted line can only come from context: which letters follow
 # which, the shapes of short words, a capital after a newline. Train and val lie close
-# together: this model has seen only a small part of the text, a few times, and cannot
-# have memorised it. The right panel shows the warm-up ramp and the cosine down to
-# `min_lr`.
+# together (compare the last two rows of the Trainer table): the model has read the
+# training text only about as many times as the line above the picture says, too few to
+# memorise it. The right panel shows the warm-up ramp and the cosine down to `min_lr`.
 
 # %% [markdown]
 # ## 7. Samples, temperature, and the KV cache
@@ -845,8 +901,12 @@ for temperature in (0.0, 0.8, 1.2):
     gen = torch.Generator().manual_seed(7)
     out = gpt.generate(prompt, length, temperature=temperature, generator=gen)
     samples[temperature] = tokenizer.decode(out[0, prompt.shape[1] :].tolist())
-    print(f"--- temperature {temperature}")
+    full.keep(f"sample, temperature {temperature}", samples[temperature])
+    print(f"--- temperature {temperature}, this run" + (" (quick mode)" if QUICK else ""))
     print("ROMEO:\n" + samples[temperature])
+    if QUICK:  # the prose below describes the full run's samples: show them too
+        print(f"--- temperature {temperature}, the {full.label}")
+        print("ROMEO:\n" + full[f"sample, temperature {temperature}"])
 
 
 def longest_repeat(s, size=8):
@@ -855,14 +915,17 @@ def longest_repeat(s, size=8):
     return max(pieces.count(p) for p in set(pieces)) if pieces else 0
 
 
+stats = {}
 for temperature, sample in samples.items():
     top = max(set(sample), key=sample.count)
-    print(f"temperature {temperature}: {len(set(sample))} distinct characters, "
-          f"{top!r} is {sample.count(top) / len(sample):.0%} of them, "
-          f"commonest 8-character stretch occurs {longest_repeat(sample)} times")  # fmt: skip
+    stats[f"T={temperature}: distinct chars"] = len(set(sample))
+    stats[f"T={temperature}: top char {top!r}"] = f"{sample.count(top) / len(sample):.0%}"
+    stats[f"T={temperature}: 8-char repeats"] = longest_repeat(sample)
+beside("the samples: distinct characters, commonest character's share, "
+       "how often the commonest 8-character stretch occurs", stats, "sample statistics")  # fmt: skip
 
 # %% [markdown]
-# The statistics under the samples tell what happened in your run. A young model's
+# The statistics under the samples tell what happened in each run. A young model's
 # single best guess is often the same few characters (a space, a newline, `e`), and once
 # greedy decoding has written a stretch that makes the same stretch the likeliest again,
 # it loops: few distinct characters, one stretch repeated many times. Sampling breaks
@@ -872,7 +935,10 @@ for temperature, sample in samples.items():
 # Generating token by token with the full forward pass redoes the keys and values of
 # every earlier position at each step. The KV cache keeps them per layer, so each step
 # feeds only the newest token. It is a speed trick, not a different model: with the
-# same random draws, the text must be identical.
+# same random draws, the text must be identical. Whether it is faster depends on the
+# size: for our tiny model and a context of a few dozen characters, recomputing is cheap
+# and the cache's bookkeeping can cost as much as it saves (the timings below say which
+# won here); for long contexts and big models, the saving grows with every token.
 
 # %%
 timings, texts = {}, {}
@@ -884,8 +950,9 @@ for use_cache in (True, False):
     timings[use_cache] = time.perf_counter() - started
     texts[use_cache] = tokenizer.decode(out[0].tolist())
 assert texts[True] == texts[False]
-print(f"same {len(texts[True])} characters; cached {timings[True] * 1e3:.0f} ms, "
-      f"uncached {timings[False] * 1e3:.0f} ms")  # fmt: skip
+print(f"same {len(texts[True])} characters with and without the cache")
+full.table({"with the KV cache, ms": timings[True] * 1e3,
+            "without it, ms": timings[False] * 1e3}, title="time to generate them")  # fmt: skip
 
 # %% [markdown]
 # ## 8. The scaling-law sweep
@@ -932,7 +999,8 @@ assert per_token == gpt.estimate_flops_per_token()
 #
 # The lesson reads the sweep that `journey train sweep` writes to `runs/sweep` when
 # there is one. Otherwise quick mode runs three tiny sizes on a very small budget, and
-# the full lesson a smaller sweep of its own.
+# the full lesson four sizes on a budget of its own, far smaller than the command's
+# default (which takes hours on a CPU).
 
 # %%
 SWEEP_DIR = "runs/sweep"  # where `journey train sweep` writes, relative to where you run
@@ -942,7 +1010,8 @@ elif QUICK:
     sweep_config = SweepConfig(sizes=("1x32", "2x32", "2x64"), flops_budget=2e9, batch_size=8,
                                block_size=32, evals_per_run=4, eval_steps=4)  # fmt: skip
 else:
-    sweep_config = SweepConfig(flops_budget=5e11)  # the six default sizes, about a minute
+    sweep_config = SweepConfig(sizes=("1x32", "2x32", "2x64", "3x96"), flops_budget=5e11,
+                               evals_per_run=10, eval_steps=5)  # fmt: skip
 if sweep_config is not None:
     for name in sweep_config.sizes:
         probe = GPT(size_config(name, V, sweep_config.block_size))
@@ -965,6 +1034,11 @@ else:
     print(f"sweep done in {time.perf_counter() - started:.0f} s")
 for r in results:
     print(f"{r.name:>6}: N = {r.params:>9,}  C = {r.flops:.2e}  val loss {r.val_loss:.4f}")
+print()
+beside("validation loss of each size", {r.name: r.val_loss for r in results}, "sweep val loss")
+full.keep("sweep budget", results[0].flops)
+print(f"budget per run: {results[0].flops:.1e} FLOPs here, "
+      f"{full['sweep budget']:.1e} in the {full.label}")  # fmt: skip
 
 # %% [markdown]
 # Now the fit. Taking logs turns $L = a N^{-\alpha}$ into the line
@@ -993,6 +1067,11 @@ if len(branch) >= 2:
 else:
     print(f"in this sweep the smallest size, {by_size[0].name}, has the lowest loss: no left "
           "branch to fit; the budget is too small for any of these sizes (see below)")  # fmt: skip
+full.keep("sweep: lowest size", by_size[lowest].name)
+full.keep("sweep: alpha_N", law.alpha if len(branch) >= 2 else None)
+alpha_n = full["sweep: alpha_N"]
+print(f"the {full.label}: lowest loss at {full['sweep: lowest size']}, "
+      + (f"alpha_N = {alpha_n:.3f}" if alpha_n is not None else "no left branch to fit"))  # fmt: skip
 
 # %% [markdown]
 # The right panel of the picture puts every run's loss curve on one compute axis. At
@@ -1008,14 +1087,20 @@ print(f"{len(edge)} of {len(points)} evaluation points lie on the frontier")
 size_law, fitted, compute_law = fit_laws(results, curves)
 if compute_law is not None:
     print(f"L(C) = {compute_law.a:.3g} * C^-{compute_law.alpha:.3f}   (Kaplan et al.: ~0.050)")
+full.keep("sweep: alpha_C", compute_law.alpha if compute_law is not None else None)
+if full["sweep: alpha_C"] is not None:
+    print(f"the {full.label}: alpha_C = {full['sweep: alpha_C']:.3f}")
 
 # %%
 image = plt.imread(os.path.join(SWEEP_DIR, "scaling.png"))
-fig, ax = plt.subplots(figsize=(13, 5.5))
+fig, ax = plt.subplots(figsize=(11, 4.6))
 ax.imshow(image)
 ax.axis("off")
-ax.set_title(f"the sweep in {SWEEP_DIR} (drawn by run_sweep; {len(results)} sizes)")
+ax.set_title(f"the sweep ({MODE}; drawn by run_sweep; {len(results)} sizes)")
+fig.tight_layout()
+full.figure(fig, "scaling")
 show(fig, "lesson-4.2-scaling.png")
+full.show_figure("scaling", "the sweep")
 
 # %% [markdown]
 # How to read it. Along the left panel, moving right means a bigger model *on the same
@@ -1026,60 +1111,59 @@ show(fig, "lesson-4.2-scaling.png")
 # model stops before it has learned what it could, and the loss goes up again. The
 # curve of loss against size at one budget is therefore a U (Chinchilla's "IsoFLOP
 # profile"), and only its left branch says anything about $L(N)$; that is why the fit
-# stops at the lowest loss (hollow points are not fitted).
+# stops at the lowest loss (hollow points are not fitted), and why there is no fit at
+# all when the smallest size has the lowest loss.
 #
 # Where the bottom of the U lies depends on the budget: Chinchilla's rule of about 20
 # tokens per parameter puts it near $N \approx \sqrt{C / 120}$. A budget too small for
 # every size we tried puts the bottom left of the smallest one, and the sweep shows
-# only the right branch, rising. The next cell compares your sweep with that rule.
+# only the right branch, rising; a budget big enough for every size shows only the left
+# branch. The next cell compares your sweep and the full run's with that rule, and says
+# which part of the U each of them shows. The full lesson's budget is kept small so that
+# it runs in minutes, and our smallest size cannot shrink below one block 32 wide (one
+# head of 32 dimensions); the default budget of `journey train sweep` is sixteen times
+# bigger, and the rule puts its bottom at the size the cell prints last. The rule was
+# fitted on models of many millions of parameters with tuned schedules; for ours, trained
+# for minutes, it is a rough guide, and the cell shows how far the measured bottom lies
+# from it.
 
 # %%
 budget = results[0].flops
-chinchilla = math.sqrt(budget / 120)
-print(f"your sweep: C = {budget:.1e} FLOPs per run; Chinchilla's best size ~ {chinchilla:,.0f} "
+print(f"your sweep: C = {budget:.1e} FLOPs per run; Chinchilla's best size ~ {chinchilla_size(budget):,.0f} "
       f"parameters; the sizes run from {by_size[0].params:,} to {by_size[-1].params:,}")  # fmt: skip
 print(f"the lowest loss is at {by_size[lowest].name} (N = {by_size[lowest].params:,})")
-
-# %% [markdown]
-# For comparison, the record of one full default sweep (`journey train sweep`, six
-# sizes, $8 \cdot 10^{12}$ FLOPs per run, measured once on two busy CPU cores). When
-# your `runs/sweep` holds a finished default sweep, the next cell uses yours instead.
-
-# %%
-RECORDED_SWEEP = {"1x32": 1.86, "2x32": 1.76, "2x64": 1.67, "3x96": 1.80, "4x128": 1.96,
-                  "6x192": 2.29}  # fmt: skip
-RECORDED_BUDGET = 8e12
-mine_is_full = sweep_config is None and {r.name for r in results} == set(RECORDED_SWEEP)
-full = {r.name: r.val_loss for r in results} if mine_is_full else RECORDED_SWEEP
-full_budget = budget if mine_is_full else RECORDED_BUDGET
-sizes = {name: GPT(size_config(name, V, 64)).num_parameters(non_embedding=True) for name in full}
-names = sorted(full, key=sizes.get)
-bottom = min(names, key=full.get)
-left = names[: names.index(bottom) + 1]
-full_law = fit_power_law([sizes[n] for n in left], [full[n] for n in left])
-print(("your runs/sweep" if mine_is_full else "recorded full sweep") + ": "
-      + ", ".join(f"{n} {full[n]:.2f}" for n in names))  # fmt: skip
-print(f"bottom of the U: {bottom} (N = {sizes[bottom]:,}); Chinchilla's rule: "
-      f"~{math.sqrt(full_budget / 120):,.0f}")  # fmt: skip
-print(f"left branch {left}: alpha_N = {full_law.alpha:.3f} (Kaplan et al.: 0.076)")
+stored = full["sweep val loss"]
+full_sizes = sorted(
+    stored, key=lambda n: GPT(size_config(n, V, 64)).num_parameters(non_embedding=True)
+)
+bottom = full_sizes.index(full["sweep: lowest size"])
+shape = ("a U: the loss falls to that size and rises after it" if 0 < bottom < len(full_sizes) - 1
+         else "only the right branch, rising from the smallest size" if bottom == 0
+         else "only the left branch, falling to the biggest size")  # fmt: skip
+print(f"the {full.label}: C = {full['sweep budget']:.1e} FLOPs per run; Chinchilla's best size "
+      f"~ {chinchilla_size(full['sweep budget']):,.0f}; lowest loss at {full_sizes[bottom]} "
+      f"of {full_sizes}: {shape}")  # fmt: skip
+print(f"`journey train sweep`'s default budget, {DEFAULT_BUDGET:.0e} FLOPs per run: Chinchilla's "
+      f"best size ~ {chinchilla_size(DEFAULT_BUDGET):,.0f} parameters")  # fmt: skip
 
 # %% [markdown]
 # What the exponent means: $\alpha_N = 0.076$ says that doubling the model lowers the
 # loss by a factor $2^{-0.076} \approx 0.95$, 5%, and that a tenfold bigger model buys
 # about 16%. That small exponent is why language models grew by factors of a thousand:
-# each constant step of improvement costs a constant *factor* of size. Our exponents are
-# measured on character-level Shakespeare with models of thousands to millions of
-# parameters trained for minutes, from a handful of points over a decade or two of $N$,
-# a far cry from Kaplan's web text, BPE tokens and models up to a billion parameters:
+# each constant step of improvement costs a constant *factor* of size. Our exponents
+# (where a sweep yields one) are measured on character-level Shakespeare with models of
+# thousands to millions of parameters trained for minutes, from a handful of points over
+# a decade or two of $N$, a far cry from Kaplan's web text, BPE tokens and models up to a billion parameters:
 # expect the same shape, not the same number. With a power law without a floor, the
 # loss would go to zero; real curves bend towards the entropy of the text itself, which
 # is why Chinchilla adds a constant $E$. Over our two or three decades the floor cannot
 # be told apart from the slope, so we leave it out.
 #
 # The command trains the default sweep (six sizes from 13 thousand to 2.7 million
-# parameters, the same 8·10¹² FLOPs each, about ten minutes on two quiet cores; add
-# `--threads 1` when others are using the machine) and can be stopped and started
-# again: finished sizes are kept.
+# parameters, the same 8·10¹² FLOPs each: sixteen times the full lesson's budget for
+# each of six sizes, so expect hours on a CPU; add `--threads 1` when others are using
+# the machine) and can be stopped and started again: finished sizes are kept. A bigger
+# budget moves the bottom of the U to bigger sizes.
 #
 # ```
 # journey train sweep                 # runs/sweep/sweep.csv and scaling.png
