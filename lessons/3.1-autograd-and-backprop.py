@@ -51,9 +51,11 @@ import nlpjourney.ml.math as ml_math
 from nlpjourney.autograd import Tensor, Value, functional, gradcheck, nn, no_grad
 from nlpjourney.autograd.nn import init
 from nlpjourney.course import check, diagrams
+from nlpjourney.course.results import FullRun
 from nlpjourney.optim import SGD, clip_grad_norm_
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
+full = FullRun("3.1")  # the lesson's stored full run: its numbers print beside this run's
 rng = np.random.default_rng(0)  # one seeded generator: every run prints the same numbers
 np.set_printoptions(precision=4, suppress=True)
 torch.set_default_dtype(torch.float64)
@@ -689,9 +691,10 @@ def deep_probe(activation, initialise, seed=1):
 
 
 probes = {name: deep_probe(*setup) for name, setup in setups.items()}
-for name, (_, grad_norm) in probes.items():
+for name, (spread, grad_norm) in probes.items():
     ratio = grad_norm[0] / grad_norm[-1]
-    print(f"{name:>27}: gradient at layer 1 / at layer {depth} = {ratio:9.2e}")
+    print(f"{name:>27}: gradient at layer 1 / at layer {depth} = {ratio:9.2e}, "
+          f"activation std at layer {depth} {spread[-1]:9.3g}")  # fmt: skip
 
 # %%
 layer_numbers = np.arange(1, depth + 1)
@@ -724,8 +727,9 @@ plt.show()
 # - **ReLU with too small weights**: the activations fade layer by layer going forward,
 #   and the gradient fades the same way going back: vanishing again, now caused by the
 #   scale alone.
-# - **ReLU with too large weights**: the mirror image; activations grow to thousands and
-#   the gradient grows layer after layer on its way down: *exploding gradients*.
+# - **ReLU with too large weights**: the mirror image; activations grow to thousands (the
+#   last column above) and the gradient grows layer after layer on its way down:
+#   *exploding gradients*.
 #
 # A gradient that explodes makes one update step so large that it wrecks the weights,
 # which is the next section. Beyond initialisation, the cures you will meet later are
@@ -814,6 +818,15 @@ for name, (losses, _) in runs.items():
     broke = np.flatnonzero(~np.isfinite(losses))
     when = f"loss is nan from step {broke[0]}" if len(broke) else "loss stays finite"
     print(f"{name:>17}: {when}; mean loss of the last 50 steps {np.mean(losses[-50:]):.3f}")
+losses, norms = runs["no clipping"]
+finite = np.isfinite(losses)
+low = int(np.argmin(np.where(finite, losses, np.inf)))
+print(f"no clipping: lowest loss {losses[low]:.3f} at step {low}, largest finite loss "
+      f"{losses[finite].max():.1e}, gradient norms from {norms[finite].min():.2g} to "
+      f"{norms[np.isfinite(norms)].max():.2g}")  # fmt: skip
+clipped_norms = runs["clipped at norm 1"][1]
+print(f"clipped: raw gradient norm above 1 at {np.mean(clipped_norms > 1):.0%} of the steps, "
+      f"median {np.median(clipped_norms):.2g}")  # fmt: skip
 
 # %%
 fig, (ax_l, ax_n) = plt.subplots(1, 2, figsize=(12, 4.5))
@@ -836,7 +849,9 @@ ax_n.set_ylabel("global gradient norm")
 plt.show()
 
 # %% [markdown]
-# Without clipping the loss falls for some 20 steps; then the long steps throw the
+# These runs do not depend on the mode, and the lines printed above the picture give
+# the steps and sizes this paragraph talks about. Without clipping the loss falls for
+# some 20 steps; then the long steps throw the
 # network back to guessing (a loss near $\ln 10 \approx 2.3$), the gradient norm swings
 # over three orders of magnitude, and around step 80 one step goes so far that the next
 # gradient is larger still: within a few steps the loss passes $10^{50}$ and becomes
@@ -892,14 +907,21 @@ for _ in range(epochs):
         optimizer.step()
         step_losses.append(loss.item())
     test_accuracy.append(accuracy(test_x, test_y))
-print(f"{epochs} epochs, {len(step_losses)} steps: test accuracy {test_accuracy[-1]:.1%}")
+full.table(
+    {
+        "epochs": epochs,
+        "steps": len(step_losses),
+        "test accuracy at the end (%)": 100 * test_accuracy[-1],
+    },
+    title="the digit classifier",
+)
 assert test_accuracy[-1] > (0.9 if QUICK else 0.95)
 
 # %%
 steps_per_epoch = len(step_losses) / epochs
 window = 20
 smooth = np.convolve(step_losses, np.ones(window) / window, mode="valid")
-fig, ax = plt.subplots(figsize=(8, 4.5))
+fig, ax = plt.subplots(figsize=(7, 4))
 ax.plot(step_losses, color="tab:blue", alpha=0.3, linewidth=0.8, label="loss per batch")
 ax.plot(np.arange(window - 1, len(step_losses)), smooth, color="tab:blue", label="moving average")
 ax.set_yscale("log")
@@ -919,15 +941,37 @@ ax.set_title(f"64-128-64-10 ReLU network on digits: {test_accuracy[-1]:.1%} on u
 lines = ax.get_lines() + ax_acc.get_lines()  # the two axes' lines in one legend
 ax.legend(lines, [line.get_label() for line in lines], loc="lower left")
 ax.grid(alpha=0.3)
+fig.tight_layout()
+full.figure(fig, "classifier")
 plt.show()
+full.show_figure("classifier", "20 epochs")
 
 # %% [markdown]
-# In a full run the test accuracy stops improving after about eight epochs while the
-# training loss keeps falling by another factor of ten or more: from then on the network
-# mostly memorises its training images. The cures for that (weight decay, dropout,
-# stopping early on a validation set) belong to training, later in the course. What
-# matters here is that the backward rules of this lesson, on NumPy arrays, are enough to
-# train a real classifier.
+# The picture above is this run's; in quick mode the stored full run's follows it. The
+# cell below prints, from the full run, the test accuracy and the mean training loss of
+# every epoch.
+
+# %%
+epoch_losses = np.mean(np.reshape(step_losses, (epochs, -1)), axis=1)
+full.keep("test accuracy per epoch", test_accuracy)
+full.keep("mean training loss per epoch", epoch_losses)
+stored_accuracy = full["test accuracy per epoch"]
+stored_losses = full["mean training loss per epoch"]
+best = int(np.argmax(stored_accuracy))
+print(f"{full.label}:")
+print("epoch  test accuracy  mean training loss")
+for epoch, (acc, loss) in enumerate(zip(stored_accuracy, stored_losses, strict=True), start=1):
+    print(f"{epoch:5d}  {acc:13.1%}  {loss:18.4f}")
+print(f"best test accuracy first reached at epoch {best + 1}; the training loss falls "
+      f"{stored_losses[best] / stored_losses[-1]:.0f}-fold after it")  # fmt: skip
+
+# %% [markdown]
+# In the full run the test accuracy levels off within the first ten epochs, while the
+# mean training loss keeps falling, several-fold, after the best epoch (the last line
+# says by how much): from then on the network mostly memorises its training images. The
+# cures for that (weight decay, dropout, stopping early on a validation set) belong to
+# training, later in the course. What matters here is that the backward rules of this
+# lesson, on NumPy arrays, are enough to train a real classifier.
 #
 # ## What you built
 #

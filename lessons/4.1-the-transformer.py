@@ -60,6 +60,7 @@ from nlpjourney.apps.translation import (
     train_joint_bpe,
 )
 from nlpjourney.course import check, diagrams
+from nlpjourney.course.results import FullRun
 from nlpjourney.data.corpora import multi30k
 from nlpjourney.models.transformer import DecoderLayer, Transformer, TransformerConfig
 from nlpjourney.nn import (
@@ -86,14 +87,20 @@ from nlpjourney.tokenizers import load
 from nlpjourney.train import TrainConfig, Trainer
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
+full = FullRun("4.1")  # the lesson's stored full run: its numbers print beside this run's
 torch.manual_seed(0)
 torch.set_printoptions(precision=3, sci_mode=False)
 
 
-def show(fig, name):
-    """Show a figure, and keep a copy as a PNG in the temp folder."""
+def show(fig, name, keep=None):
+    """Show a figure, and keep a copy as a PNG in the temp folder.
+
+    With ``keep``, the full run also stores it with its results under that name.
+    """
     fig.tight_layout()
     fig.savefig(os.path.join(tempfile.gettempdir(), name), dpi=80)
+    if keep:
+        full.figure(fig, keep)
     plt.show()
 
 
@@ -752,6 +759,7 @@ for norm_first, name in ((True, "pre-norm"), (False, "post-norm")):
     grads = gradient_per_layer(norm_first)
     ax.plot(range(1, 13), grads, "o-", label=name)
     print(f"{name:9s}: " + " ".join(f"{g:.3f}" for g in grads))
+    print(f"{'':9s}  last block / median of the others: {grads[-1] / np.median(grads[:-1]):.1f}")
 ax.set_ylim(0, None)
 ax.set_xlabel("block (1 = nearest the input)")
 ax.set_ylabel("gradient norm of the block's weights")
@@ -762,11 +770,11 @@ show(fig, "lesson-4.1-pre-post-norm.png")
 
 # %% [markdown]
 # In the pre-norm stack every block gets a gradient of about the same size. In the
-# post-norm stack the last block, right under the output, gets nearly three times as
-# much as the others. With a large learning rate that block is yanked around in the
-# first steps, which is why the original transformer needed a learning-rate warm-up and
-# why Xiong et al. (2020, "On Layer Normalization in the Transformer Architecture")
-# could drop the warm-up once the norms moved inside.
+# post-norm stack the last block, right under the output, gets well over twice as much
+# as the others (the ratio under its row). With a large learning rate that block is
+# yanked around in the first steps, which is why the original transformer needed a
+# learning-rate warm-up and why Xiong et al. (2020, "On Layer Normalization in the
+# Transformer Architecture") could drop the warm-up once the norms moved inside.
 #
 # **Exercise: count a block's parameters.** Write `my_block_parameters(C)`, the number of
 # parameters of `TransformerBlock(C, heads)` with its defaults (layer norms, a GELU
@@ -1063,9 +1071,9 @@ print("target        ", tgt[0].tolist())
 # %% [markdown]
 # Training uses teacher forcing: the decoder gets the true previous tokens as input and
 # is scored on predicting each next one, all positions at once, which the causal mask
-# makes honest. In the full run the loss falls from $\ln 10 \approx 2.3$ (a uniform
-# guess) to about 0.001 in 300 steps, a few seconds on a CPU, with a bump on the way
-# (around step 200 in my run) that the optimizer recovers from.
+# makes honest. The loss starts near $\ln 10 \approx 2.3$, a uniform guess among ten
+# digits. The full mode trains for 300 steps, the quick mode for 120; the table under
+# the cell shows where this run's loss ends beside where the stored full run's did.
 
 # %%
 steps = 120 if QUICK else 300
@@ -1082,7 +1090,16 @@ for step in range(steps):
     losses.append(loss.item())
     if step % 50 == 0 or step == steps - 1:
         print(f"step {step:4d}  loss {loss.item():.4f}")
-print(f"{steps} steps in {time.perf_counter() - start:.1f} s")
+seconds = time.perf_counter() - start
+print()
+full.table(
+    {
+        "training steps": steps,
+        "loss, mean of the last 20 steps": float(np.mean(losses[-20:])),
+        "seconds": round(seconds, 1),
+    },
+    title="reversing digits: training",
+)
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(losses)
@@ -1113,8 +1130,14 @@ def reverse(model, src):
 model.eval()
 src, _, tgt = make_batch(1000, torch.Generator().manual_seed(123))
 predicted = reverse(model, src)
-print(f"digits right:    {(predicted == tgt).float().mean().item():.1%}")
-print(f"sequences right: {(predicted == tgt).all(dim=1).float().mean().item():.1%}")
+full.table(
+    {
+        "digits right (%)": 100 * (predicted == tgt).float().mean().item(),
+        "sequences right (of 1000)": int((predicted == tgt).all(dim=1).sum()),
+    },
+    title="reversing 1000 test sequences",
+)
+print()
 for i in range(3):
     print(src[i].tolist(), "->", predicted[i].tolist())
 
@@ -1147,12 +1170,34 @@ ax.set_title("cross-attention, last decoder block")
 show(fig, "lesson-4.1-cross-attention.png")
 
 # %% [markdown]
-# Output step 0 (the top row) looks at the last source digit, step 1 at the one before,
-# and so on: the bright cells run along the anti-diagonal, which is exactly the
-# reversal. Nobody told the model to do this; it found that the positions added at the
-# bottom of both stacks let a query at step $i$ match the key at position $7 - i$. In the
-# full run every one of the 1000 test sequences comes out right (the quick run trains
-# for fewer steps and may miss some).
+# A model that has learned the reversal has output step 0 (the top row) look at the last
+# source digit, step 1 at the one before, and so on: the bright cells run along the
+# anti-diagonal. The cell below reads the map row by row: for each output step, the
+# source position it attends to most, in this run and in the stored full run, and how
+# many of the eight rows put their brightest cell on the anti-diagonal.
+
+# %%
+looks_at = weights.argmax(dim=-1).tolist()
+full.keep("reversal: position each step looks at", looks_at)
+full.table(
+    {
+        "rows brightest at position 7 - step (of 8)": sum(
+            j == LENGTH - 1 - i for i, j in enumerate(looks_at)
+        )
+    },
+    title="cross-attention of the digit reverser",
+)
+print("output step:                 ", list(range(LENGTH)))
+print("source position, this run:  ", looks_at)
+print("source position, full run:  ", full["reversal: position each step looks at"])
+print(f"the full run reversed {full['sequences right (of 1000)']} of the 1000 test sequences")
+
+# %% [markdown]
+# Nobody told the model to look there; it found that the positions added at the bottom
+# of both stacks let a query at step $i$ match the key at position $7 - i$. Looking in
+# the right place is not yet getting every digit right: the last line gives how many of
+# the 1000 test sequences the full run reverses without a single wrong digit, and the
+# quick run, with fewer steps, has its own count in the table above.
 #
 # ## 9. The translator
 #
@@ -1196,20 +1241,21 @@ print(en_train[0], "->", [tokenizer.decode([i]) for i in tgt_ids[0]])
 # distribution puts 0.9 on the right token and spreads 0.1 over the rest, which keeps
 # the model from becoming overconfident, at some cost in perplexity and a gain in BLEU).
 #
-# If you have trained the full translator with `journey train translator --pair de-en`
-# (about a quarter of an hour on two cores), it is loaded from `runs/translator-de-en`.
-# Otherwise a small one trains here: 2 + 2 layers of width 128, for a minute or two, or
-# for a few seconds in quick mode. Every number and picture below comes from whichever
-# translator this cell made, and the cell says which; `FULL_RUN` holds what the full
-# command reaches (the README's records table), for comparison.
+# If you have trained the big translator with `journey train translator --pair de-en`,
+# it is loaded from `runs/translator-de-en`. Otherwise a small one trains here: 2 + 2
+# layers of width 128, for 1200 steps in full mode or 60 in quick mode. The lesson's
+# stored full run (made by `scripts/run_lessons.py 4.1` in a fresh folder, so it always
+# trains) is this small translator after 1200 steps: every "full run" column below is
+# that translator, and every number and picture this run prints comes from whichever
+# translator this cell made, which the cell says.
 
 # %%
-FULL_RUN = {"command": "journey train translator --pair de-en", "BLEU, beam 4": 38.3}
 RUN = os.environ.get("JOURNEY_TRANSLATOR_RUN", os.path.join("runs", "translator-de-en"))
-if os.path.exists(os.path.join(RUN, "ckpt.pt")):
+loaded = os.path.exists(os.path.join(RUN, "ckpt.pt"))
+if loaded:
     checkpoint = torch.load(os.path.join(RUN, "ckpt.pt"), weights_only=True)
     translator = Translator.from_meta(checkpoint["meta"], checkpoint["model"])
-    which = f"the full translator of {RUN}"
+    which = f"the big translator of {RUN}"
     print(f"loaded {which} ({translator.model.num_parameters():,} parameters)")
 else:
     torch.manual_seed(0)
@@ -1239,12 +1285,20 @@ else:
     start = time.perf_counter()
     trainer.fit()
     translator.model.eval()
-    print(f"{steps} steps in {time.perf_counter() - start:.0f} s")
+    seconds = time.perf_counter() - start
     for row in trainer.history:
         print(f"step {row['step']:5.0f}  train {row['train_loss']:.3f}  val {row['val_loss']:.3f}")
     which = f"a small translator trained here for {steps} steps"
-    print(f"this is {which}; `{FULL_RUN['command']}` trains the full one", end="")
-    print(" (quick mode: expect broken sentences)" if QUICK else "")
+    print(f"\nthis is {which}\n")
+    full.table(
+        {
+            "training steps": steps,
+            "parameters": translator.model.num_parameters(),
+            "val loss at the end": trainer.history[-1]["val_loss"],
+            "training seconds": round(seconds),
+        },
+        title="the small translator",
+    )
 
 # %% [markdown]
 # Decoding. **Greedy** takes the likeliest token at every step. **Beam search** keeps the
@@ -1253,22 +1307,33 @@ else:
 # log-probability divided by a length penalty $((5 + n)/6)^{0.6}$, since every extra
 # token lowers a sum of log-probabilities and a bare sum would favour short outputs.
 # Both feed the decoder one token per step, with the keys and values of earlier steps
-# kept in a cache.
+# kept in a cache. The cell translates four test sentences; in quick mode (or with the
+# big translator loaded) it prints the stored full run's translations under each.
 
 # %%
 de_test, en_test = multi30k("test_2016_flickr", "de"), multi30k("test_2016_flickr", "en")
 examples = [0, 3, 10, 42]
 greedy = translator.translate([de_test[i] for i in examples], beam_size=1)
 beam = translator.translate([de_test[i] for i in examples], beam_size=4)
+full.keep("translations", [{"greedy": g, "beam 4": b} for g, b in zip(greedy, beam, strict=True)])
 print(f"translations by {which}:\n")
-for i, g, b in zip(examples, greedy, beam, strict=True):
-    print(f"German:    {de_test[i]}\nreference: {en_test[i]}\ngreedy:    {g}\nbeam 4:    {b}\n")
+for n, (i, g, b) in enumerate(zip(examples, greedy, beam, strict=True)):
+    print(f"German:    {de_test[i]}\nreference: {en_test[i]}\ngreedy:    {g}\nbeam 4:    {b}")
+    if QUICK or loaded:
+        stored = full["translations"][n]
+        print(f"{full.label}, greedy: {stored['greedy']}")
+        print(f"{full.label}, beam 4: {stored['beam 4']}")
+    print()
 
 # %% [markdown]
-# How good these are depends on which translator ran (the first line says). The full one
-# writes fluent captions that mostly carry the German's meaning. A translator trained for
-# a few dozen steps has learned which English words are common, not yet how to order
-# them, so it repeats them ("A man in a in a ...").
+# How good these are depends on which translator ran (the first line says). A translator
+# trained for a few dozen steps, as in quick mode, has learned which English words are
+# common, not yet how to order them, and its sentences show it. The stored full run's
+# translations (under each quick one) are captions in good English that carry most of
+# the German, with the slips of a small model: its greedy man in an orange hat "is
+# walking on a lock", and its snowmobiles become more "snow". Beam search changes some
+# of that ("is putting something at something", "with snow in the background") but does
+# not find the snowmobiles either.
 
 # %% [markdown]
 # Where does the decoder look while it writes? The last decoder layer's cross-attention
@@ -1292,50 +1357,78 @@ def labels(ids):
     return [tokenizer.decode([i]).strip() or "_" for i in ids]
 
 
-fig, ax = plt.subplots(figsize=(7, 6))
+source_tokens, output_tokens = labels(src[0].tolist()), labels(out[0].tolist())
+full.keep("cross-attention", {"source": source_tokens, "output": output_tokens,
+                              "weights": weights.numpy().round(3)})  # fmt: skip
+fig, ax = plt.subplots(figsize=(6, 5))
 ax.imshow(weights, cmap="viridis", vmin=0)
-ax.set_xticks(range(src.shape[1]), labels(src[0].tolist()), rotation=60, ha="right")
-ax.set_yticks(range(out.shape[1]), labels(out[0].tolist()))
+ax.set_xticks(range(len(source_tokens)), source_tokens, rotation=60, ha="right")
+ax.set_yticks(range(len(output_tokens)), output_tokens)
 ax.set_xlabel("German source token (key)")
 ax.set_ylabel("English output token (query)")
 ax.set_title("cross-attention, last decoder layer")
-show(fig, "lesson-4.1-translator-attention.png")
+show(fig, "lesson-4.1-translator-attention.png", keep="translator-attention")
+full.show_figure("translator-attention", "cross-attention of the small translator, 1200 steps")
 
 # %% [markdown]
-# What to look for, described from the full translator's map (BLEU 38.3): the bright
-# cells run down from the top left roughly along the diagonal, bending where the word
-# order differs: "Five" looks at "Fünf",
-# "winter" at "Winter", "are standing" at "stehen", which German puts after "Helmen".
-# Where the translation goes wrong, the map shows it too: that model writes "the snow
-# covered background" and drops the snowmobiles, its "covered" looking at the pieces of
-# "Schneemobilen". The final `</s>` spreads its attention over the source's end. A small
-# translator's map, like the one above if this run trained its own, is blurrier, and a
-# few-step one attends almost evenly everywhere.
+# Each row of the map is one English token; its brightest cell is the German token it
+# attends to most. The cell below lists those, for this run and (in quick mode) for the
+# stored full run, whose map is the second picture above.
+
+
+# %%
+def strongest(attention):
+    """For each output token, the source token with the largest weight, and that weight."""
+    rows = np.asarray(attention["weights"])
+    for token, row in zip(attention["output"], rows, strict=True):
+        j = int(row.argmax())
+        print(f"  {token:>12} -> {attention['source'][j]:<12} {row[j]:.2f}")
+
+
+print(f"this run ({which}):")
+strongest({"source": source_tokens, "output": output_tokens, "weights": weights.numpy()})
+if QUICK or loaded:
+    print(f"\n{full.label}:")
+    strongest(full["cross-attention"])
+
+# %% [markdown]
+# What to look for, in the stored full run's map: the bright cells run down from the
+# top left, roughly along the diagonal while the word orders agree. "Five", "people",
+# "in" and "winter" each look at their German counterpart, and "are standing" looks at
+# "stehen", which German puts after "Helmen". Further down the map blurs: that translator
+# writes "with snow in the background" and has dropped the snowmobiles, so its rows
+# there spread over "Schnee", the pieces of "Schneemobilen" and "Hintergrund". The list
+# above gives the brightest German token of every row; a translator trained for a few
+# dozen steps, as in quick mode, has had little time to learn where to look, and its
+# own map is the one drawn first.
 #
 # **BLEU** (Papineni et al. 2002) scores a whole test set at once: the geometric mean
 # of the 1- to 4-gram precisions of the translations against the references, times a
 # penalty for translations shorter than the references, on a 0-100 scale. We compute it
 # with sacreBLEU (its standard 13a tokenization, case-sensitive) on the raw German and
 # English of the 2016 test set, so the number is comparable with published ones. The
-# cell prints this run's score beside the full run's.
+# full mode scores all 1000 test sentences, the quick mode the first 200; the cell
+# prints this run's scores beside the full run's.
 
 # %%
 count = 200 if QUICK else len(de_test)
+scores = {}
 for k in (1, 4):
     start = time.perf_counter()
-    hyps = translator.translate(de_test[:count], beam_size=k)
-    score = corpus_bleu(hyps, en_test[:count])
-    print(
-        f"beam {k}: BLEU {score:.1f} on {count} test sentences ({time.perf_counter() - start:.0f} s)"
-    )
-print(f"(by {which}; the full run, `{FULL_RUN['command']}`, reaches BLEU "
-      f"{FULL_RUN['BLEU, beam 4']} with beam 4 on all {len(de_test)} test sentences)")  # fmt: skip
+    scores[k] = corpus_bleu(translator.translate(de_test[:count], beam_size=k), en_test[:count])
+    print(f"beam {k}: {time.perf_counter() - start:.0f} s to translate {count} sentences")
+print()
+full.table(
+    {"test sentences": count, "BLEU, greedy": scores[1], "BLEU, beam 4": scores[4]},
+    title=f"BLEU of {which}",
+)
 
 # %% [markdown]
 # BLEU rewards n-grams shared with the reference: a few-step translator that repeats
-# common words matches almost no 3- or 4-grams and scores a few points at most, while
-# the full run's 38.3 means a good share of its n-grams, up to four words long, match a
-# human translation.
+# common words matches almost no 3- or 4-grams and scores a few points at most. The
+# small translator of the full run scores what the table shows; the big one that
+# `journey train translator --pair de-en` trains (the README's records table quotes its
+# score) does better again, with more layers, more width and more steps.
 
 # %% [markdown]
 # ## What you built
