@@ -402,6 +402,13 @@ def evaluate(model, loader) -> tuple[float, float]:
 # its bias correction and takes different steps), the epoch number, and the random state
 # that shuffles the data. Everything is built by one function from a seed, so a resumed
 # run can build the same objects and then overwrite their state.
+#
+# A habit to keep: `torch.save` writes a pickle, and unpickling can run any code its
+# author put in the file. `torch.load(path, weights_only=True)` reads only tensors,
+# numbers, strings and the plain containers around them, and refuses anything else, so
+# a checkpoint from someone else cannot run code on your machine. Write the argument out
+# every time, even where your torch version already defaults to it: the code then says
+# what it trusts.
 
 
 # %%
@@ -432,7 +439,7 @@ def save_checkpoint(path, model, optimizer, loader, epoch) -> None:
 
 def load_checkpoint(path, model, optimizer, loader) -> int:
     """Restores the states in place; returns the epoch to start from."""
-    checkpoint = torch.load(path, map_location=device)
+    checkpoint = torch.load(path, map_location=device, weights_only=True)
     model.load_state_dict(checkpoint["model"])
     optimizer.load_state_dict(checkpoint["optimizer"])
     loader.generator.set_state(checkpoint["shuffle_rng"])
