@@ -20,6 +20,7 @@ Example::
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,7 +182,11 @@ def train_gpt(config: GPTRunConfig, echo: Callable[[str], None] | None = None) -
     )
 
     text = data.path("tinyshakespeare")
-    dataset = prepare_char(text) if config.tokenizer == "char" else prepare_bpe(text, "gpt2")
+    with warnings.catch_warnings(record=True) as caught:  # a damaged cache, rebuilt
+        warnings.simplefilter("always")
+        dataset = prepare_char(text) if config.tokenizer == "char" else prepare_bpe(text, "gpt2")
+    for warning in caught:
+        say(str(warning.message))
     model_config = GPTConfig.from_name(config.preset).replace(vocab_size=dataset.vocab_size)
     steps = recipe.max_steps if config.max_steps is None else config.max_steps
     train_config = recipe_config(recipe, steps, config.eval_interval, seed=config.seed,
