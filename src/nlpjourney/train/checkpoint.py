@@ -207,9 +207,12 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
-        if "weights only" not in str(error).lower():
+        # torch words both cases alike; only a refused object names a "global".
+        detail = str(error).split("WeightsUnpickler error:")[-1].strip().splitlines()
+        if "global" not in str(error).lower():
             raise CheckpointError(
-                f"cannot read the checkpoint {path} (UnpicklingError); it is corrupt: "
+                f"cannot read the checkpoint {path} (UnpicklingError: "
+                f"{detail[0] if detail else 'no detail'}); it is corrupt or not a checkpoint: "
                 "delete it and start afresh, or resume from a good copy"
             ) from None
         # subtle: torch's own message goes on to say weights_only=False "will likely
