@@ -148,3 +148,16 @@ def test_data_bad_inputs_are_named(tmp_path: Path) -> None:
     with pytest.raises(JourneyError, match="prepare it again"):
         TokenDataset(tmp_path / "c")
     assert train_data.MAX_VOCAB == 65536
+
+
+def test_data_damaged_cache_is_rebuilt_never_trained_on(tmp_path: Path) -> None:
+    text = "abcdefgh" * 50
+    good = prepare_char(text, tmp_path / "tok")
+    expected = np.array(good.train)
+    stream = tmp_path / "tok" / "train.bin"
+    damaged = bytearray(stream.read_bytes())
+    damaged[10:14] = b"\xff\xff\xff\xff"  # same size, ids far past the vocabulary
+    stream.write_bytes(bytes(damaged))
+    with pytest.warns(UserWarning, match="does not match the checksum.*preparing it again"):
+        again = prepare_char(text, tmp_path / "tok")
+    assert np.array_equal(np.array(again.train), expected)

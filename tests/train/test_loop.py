@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import math
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from nlpjourney.train import (
     TokenDataset,
     TrainConfig,
     Trainer,
+    TrainingInterrupted,
     autocast_dtype,
     cpu_has_fast_bfloat16,
     decay_groups,
@@ -29,6 +32,7 @@ from nlpjourney.train import (
     load_checkpoint,
     next_token_loss,
     prepare_char,
+    resolve_device,
     seed_everything,
     train_step,
 )
@@ -392,7 +396,7 @@ def test_checkpoint_corrupt_or_foreign_is_a_clear_error(
 
 def test_loop_refuses_to_overwrite_a_run(tmp_path: Path, dataset: TokenDataset) -> None:
     cfg = config(tmp_path, max_steps=2)
-    with pytest.raises(CheckpointError, match="no checkpoint"):
+    with pytest.raises(CheckpointError, match="no run to resume.*folder does not exist"):
         make_trainer(dataset, cfg, resume=True).fit()
     make_trainer(dataset, cfg).fit()
     with pytest.raises(JourneyError, match="resume=True"):
@@ -615,3 +619,138 @@ def test_train_step_equals_a_hand_made_step_and_zeroes_grads() -> None:
     assert all(p.grad is None for p in ours.parameters())
     with pytest.raises(ValueError, match="non-empty"):
         train_step(ours, optimizer, [], 1.0)
+
+
+class Payload:
+    """Stands for an object that runs code when unpickled (here, harmlessly)."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (print, ("unpickled: this could have been any code",))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_loop_stop_signal_finishes_the_step_checkpoints_and_resumes_exactly(
+    tmp_path: Path, dataset: TokenDataset, monkeypatch: pytest.MonkeyPatch, signum: int
+) -> None:
+    straight = make_trainer(dataset, config(tmp_path, "straight")).fit()
+    cfg = config(tmp_path, "stopped")
+    original = Trainer._train_step
+
+    def signalled_mid_step(self: Trainer) -> tuple[float, int]:
+        if self.step == 4:  # the signal comes while step 5 runs
+            os.kill(os.getpid(), signum)
+        return original(self)
+
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    with monkeypatch.context() as patch:
+        patch.setattr(Trainer, "_train_step", signalled_mid_step)
+        with pytest.raises(TrainingInterrupted) as stopped:
+            make_trainer(dataset, cfg).fit()
+    assert stopped.value.step == 5 and stopped.value.exit_code == 128 + signum
+    assert isinstance(stopped.value, KeyboardInterrupt)
+    assert stopped.value.checkpoint == cfg.path / "ckpt.pt"
+    assert load_checkpoint(cfg.path / "ckpt.pt")["step"] == 5  # not a checkpoint step
+    assert {s: signal.getsignal(s) for s in handlers} == handlers  # put back
+
+    resumed = make_trainer(dataset, cfg, model_seed=4, resume=True).fit()
+    assert_same_weights(weights(straight), weights(resumed))
+    key = ("step", "train_loss", "val_loss", "lr")
+    assert [[r[k] for k in key] for r in resumed.history] == [
+        [r[k] for k in key] for r in straight.history
+    ]
+
+
+def test_loop_checkpoints_by_the_clock_whatever_the_intervals(
+    tmp_path: Path, dataset: TokenDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = config(tmp_path, eval_interval=0, checkpoint_interval=0, checkpoint_minutes=1e-9)
+    original = Trainer._train_step
+
+    def power_cut(self: Trainer) -> tuple[float, int]:
+        if self.step == 7:
+            raise RuntimeError("power cut")
+        return original(self)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Trainer, "_train_step", power_cut)
+        with pytest.raises(RuntimeError, match="power cut"):
+            make_trainer(dataset, cfg).fit()
+    assert load_checkpoint(cfg.path / "ckpt.pt")["step"] == 7
+    # by the steps alone (no clock), the same run has nothing on disk when it dies
+    no_clock = cfg.replace(out_dir=str(tmp_path / "no-clock"), checkpoint_minutes=0)
+    with monkeypatch.context() as patch:
+        patch.setattr(Trainer, "_train_step", power_cut)
+        with pytest.raises(RuntimeError, match="power cut"):
+            make_trainer(dataset, no_clock).fit()
+    assert not (no_clock.path / "ckpt.pt").exists()
+
+
+def test_loop_until_zero_still_writes_the_checkpoint_it_claims(
+    tmp_path: Path, dataset: TokenDataset
+) -> None:
+    cfg = config(tmp_path)
+    trainer = make_trainer(dataset, cfg).fit(until=0)
+    assert trainer.saved_step == 0 and load_checkpoint(cfg.path / "ckpt.pt")["step"] == 0
+    straight = make_trainer(dataset, config(tmp_path, "straight")).fit()
+    resumed = make_trainer(dataset, cfg, model_seed=2, resume=True).fit()
+    assert_same_weights(weights(straight), weights(resumed))
+
+
+def test_loop_folder_of_a_run_stopped_before_its_first_checkpoint_starts_afresh(
+    tmp_path: Path, dataset: TokenDataset
+) -> None:
+    cfg = config(tmp_path, max_steps=2)
+    cfg.path.mkdir()
+    (cfg.path / "metrics.csv").write_text("step,train_loss\n0,4.2\n")
+    with pytest.warns(UserWarning, match="stopped before its first checkpoint"):
+        fresh = make_trainer(dataset, cfg).fit()
+    assert [r["step"] for r in fresh.history] == [0, 2]
+    (cfg.path / "ckpt.pt").unlink()
+    with pytest.warns(UserWarning, match="no ckpt.pt.*starting it afresh"):
+        again = make_trainer(dataset, cfg, resume=True).fit()
+    assert_same_weights(weights(fresh), weights(again))
+
+
+def test_loop_out_dir_that_is_a_file_is_refused_before_training(
+    tmp_path: Path, dataset: TokenDataset
+) -> None:
+    (tmp_path / "taken").write_text("a file")
+    trainer = make_trainer(dataset, config(tmp_path, "taken"))
+    with pytest.raises(JourneyError, match="out_dir .*taken is a file, not a folder"):
+        trainer.fit()
+    assert trainer.step == 0
+
+
+def test_checkpoint_with_code_in_it_is_refused_without_torchs_unsafe_advice(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ckpt.pt"
+    torch.save({"format": "nlpjourney.train/2", "payload": Payload()}, path)
+    with pytest.raises(CheckpointError) as refused:
+        load_checkpoint(path)
+    message = str(refused.value)
+    assert "not a checkpoint NLP Journey wrote" in message and "will not be loaded" in message
+    assert "weights_only" not in message and "succeed" not in message
+
+
+def test_checkpoint_with_inconsistent_entries_is_refused(
+    tmp_path: Path, dataset: TokenDataset
+) -> None:
+    cfg = config(tmp_path, max_steps=2)
+    make_trainer(dataset, cfg).fit()
+    path = cfg.path / "ckpt.pt"
+    good = torch.load(path, weights_only=True)
+    for change, problem in [
+        ({"step": -3}, "step is -3"),
+        ({"model": [1, 2]}, "model entry"),
+        ({"config": "lr=1"}, "config entry"),
+    ]:
+        torch.save({**good, **change}, path)
+        with pytest.raises(CheckpointError, match=f"damaged: its {problem}"):
+            load_checkpoint(path)
+
+
+@pytest.mark.parametrize("name", ["tpu", "cuda:x", "", "meta"])
+def test_loop_unknown_device_is_one_clear_error(name: str) -> None:
+    with pytest.raises(JourneyError, match="device"):
+        resolve_device(name)

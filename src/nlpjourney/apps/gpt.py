@@ -20,12 +20,20 @@ Example::
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlpjourney.apps.runs import check_counts, check_run_folder, overall_rate, recipe_config
+from nlpjourney.apps.runs import (
+    check_counts,
+    check_seed,
+    claim_run_folder,
+    model_for_weights,
+    overall_rate,
+    recipe_config,
+)
 from nlpjourney.errors import JourneyError, lookup
 
 if TYPE_CHECKING:
@@ -125,6 +133,7 @@ class GPTRunConfig:
         if self.tokenizer not in TOKENIZERS:
             raise JourneyError(f"--tokenizer must be 'char' or 'gpt2', got {self.tokenizer!r}")
         check_counts(self, "max_steps", "stop_after", "eval_interval")
+        check_seed(self.seed)
 
     @property
     def run_dir(self) -> Path:
@@ -150,12 +159,17 @@ def train_gpt(config: GPTRunConfig, echo: Callable[[str], None] | None = None) -
 
     Raises:
         JourneyError: a run in the way, a dataset missing, bad settings.
+        TrainingInterrupted: SIGINT or SIGTERM stopped the run after a whole step, with
+            a checkpoint (``--resume`` goes on from it).
     """
     if not isinstance(config, GPTRunConfig):
         raise TypeError(f"config must be a GPTRunConfig, got {type(config).__name__}")
     say = echo or (lambda line: None)
     out, recipe = config.run_dir, config.recipe
-    check_run_folder(out, config.resume, config.overwrite)
+    from nlpjourney.train import resolve_device
+
+    device = resolve_device(config.device)  # every setting checked before any work
+    resume, overwrite = claim_run_folder(out, config.resume, config.overwrite, say)
 
     from nlpjourney import data
     from nlpjourney.models import GPT, GPTConfig
@@ -164,18 +178,20 @@ def train_gpt(config: GPTRunConfig, echo: Callable[[str], None] | None = None) -
         autocast_dtype,
         prepare_bpe,
         prepare_char,
-        resolve_device,
         seed_everything,
     )
 
     text = data.path("tinyshakespeare")
-    dataset = prepare_char(text) if config.tokenizer == "char" else prepare_bpe(text, "gpt2")
+    with warnings.catch_warnings(record=True) as caught:  # a damaged cache, rebuilt
+        warnings.simplefilter("always")
+        dataset = prepare_char(text) if config.tokenizer == "char" else prepare_bpe(text, "gpt2")
+    for warning in caught:
+        say(str(warning.message))
     model_config = GPTConfig.from_name(config.preset).replace(vocab_size=dataset.vocab_size)
     steps = recipe.max_steps if config.max_steps is None else config.max_steps
     train_config = recipe_config(recipe, steps, config.eval_interval, seed=config.seed,
                                  device=config.device, dtype=config.dtype,
                                  out_dir=str(out))  # fmt: skip
-    device = resolve_device(config.device)
     seed_everything(config.seed)  # before building the model: the same seed, the same init
     model = GPT(model_config)
     sampler = dataset.sampler(recipe.batch_size, model_config.block_size, config.seed, device)
@@ -192,8 +208,8 @@ def train_gpt(config: GPTRunConfig, echo: Callable[[str], None] | None = None) -
         f"{dataset.vocab_size} ({config.tokenizer}), {len(dataset.train):,} training tokens, "
         f"{steps} steps on {device} ({precision})"
     )
-    trainer = Trainer(model, train_config, sampler, resume=config.resume,
-                      overwrite=config.overwrite, meta=meta)  # fmt: skip
+    trainer = Trainer(model, train_config, sampler, resume=resume, overwrite=overwrite,
+                      meta=meta)  # fmt: skip
     trainer.fit(until=config.stop_after)
     if trainer.history:
         last = trainer.history[-1]
@@ -210,34 +226,55 @@ def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[GPT, Tokenizer]:
     """The trained GPT (in eval mode) and its tokenizer from a :func:`train_gpt` run folder.
 
     Raises:
-        JourneyError: no run there, a corrupt checkpoint, or one another workflow wrote.
+        JourneyError: no run there, an unknown device, a corrupt checkpoint, or one
+            another workflow wrote; metadata that does not match the weights (checked
+            before the model is built, so a forged size allocates nothing).
     """
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise JourneyError(f"no run folder {run_dir}; train one with: journey train gpt")
     from nlpjourney.models import GPT, GPTConfig
     from nlpjourney.tokenizers import CharTokenizer
     from nlpjourney.tokenizers import load as load_tokenizer
     from nlpjourney.train import load_checkpoint, resolve_device
 
-    checkpoint = load_checkpoint(run_dir / "ckpt.pt")  # CheckpointError is a JourneyError
+    target = resolve_device(device)
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise JourneyError(f"no run folder {run_dir}; train one with: journey train gpt")
+    path = run_dir / "ckpt.pt"
+    if not path.is_file():
+        raise JourneyError(
+            f"{run_dir} has no ckpt.pt (its run stopped before its first checkpoint); "
+            f"train it with: journey train gpt --out-dir {run_dir}"
+        )
+    checkpoint = load_checkpoint(path)  # CheckpointError is a JourneyError
     meta: dict[str, Any] = checkpoint.get("meta") or {}
     if meta.get("kind") != META_KIND:
         raise JourneyError(
-            f"{run_dir}/ckpt.pt was not written by journey train gpt (no GPT config in its "
+            f"{path} was not written by journey train gpt (no GPT config in its "
             "meta); sample from a run that command made"
         )
-    model = GPT(GPTConfig.from_dict(meta["model_config"]))
+    try:
+        model_config = GPTConfig.from_dict(meta["model_config"])
+        spec = meta["tokenizer"]
+        kind = spec["type"]
+    except (KeyError, TypeError, ValueError) as error:
+        raise JourneyError(
+            f"the metadata of {path} is damaged ({error}); train the run again or use a good copy"
+        ) from None
+    model = model_for_weights(lambda: GPT(model_config), checkpoint["model"], str(path))
     try:
         model.load_state_dict(checkpoint["model"])
-    except RuntimeError as error:
+        tok = CharTokenizer.from_dict(spec) if kind == "char" else load_tokenizer(spec["name"])
+    except (RuntimeError, KeyError, TypeError, ValueError) as error:
         raise JourneyError(
-            f"the weights in {run_dir}/ckpt.pt do not fit its GPT config "
-            f"({str(error).splitlines()[0]}); the checkpoint is damaged"
+            f"{path} is damaged ({str(error).splitlines()[0]}); train the run again or use "
+            "a good copy"
         ) from None
-    spec = meta["tokenizer"]
-    tok = CharTokenizer.from_dict(spec) if spec["type"] == "char" else load_tokenizer(spec["name"])
-    return model.to(resolve_device(device)).eval(), tok
+    if tok.vocab_size > model_config.vocab_size:  # ids the model has no row for
+        raise JourneyError(
+            f"the metadata of {path} is damaged: its tokenizer has {tok.vocab_size} ids, its "
+            f"model {model_config.vocab_size}; train the run again or use a good copy"
+        )
+    return model.to(target).eval(), tok
 
 
 def generate_text(

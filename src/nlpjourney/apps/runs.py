@@ -1,9 +1,13 @@
 """What every training workflow does with its run folder and its recipe.
 
 A run folder (``runs/<name>``) holds one training run: ``ckpt.pt``, ``metrics.csv``,
-``loss.png``. :func:`check_run_folder` refuses to start a run on top of another unless
-told to resume or overwrite it, so nothing a learner trained is replaced by accident;
-:func:`check_counts` refuses a step count or limit below one;
+``loss.png``. :func:`claim_run_folder` (and :func:`check_run_folder`, its check alone)
+refuses to start a run on top of another unless told to resume or overwrite it, so
+nothing a learner trained is replaced by accident, and starts afresh a folder whose run
+stopped before its first checkpoint (there is nothing in it to resume);
+:func:`check_counts` refuses a step count or limit below one, :func:`check_seed` and
+:func:`check_threads` a seed or thread count the machine cannot take, and
+:func:`check_fits` a piece of work larger than the memory free for it;
 :func:`recipe_config` turns a workflow's recipe into the
 :class:`~nlpjourney.train.TrainConfig` of a run of any length; :func:`overall_rate` reads
 the training speed of a whole run back from its history.
@@ -12,15 +16,42 @@ the training speed of a whole run back from its history.
 from __future__ import annotations
 
 import dataclasses
+import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from nlpjourney.errors import JourneyError
 
 if TYPE_CHECKING:
+    from torch import Tensor, nn
+
     from nlpjourney.train import TrainConfig
 
-__all__ = ["check_counts", "check_run_folder", "overall_rate", "recipe_config"]
+M = TypeVar("M", bound="nn.Module")
+
+__all__ = [
+    "MAX_SEED",
+    "available_memory",
+    "check_counts",
+    "check_fits",
+    "check_run_folder",
+    "check_seed",
+    "check_threads",
+    "claim_run_folder",
+    "model_for_weights",
+    "overall_rate",
+    "recipe_config",
+]
+
+#: The largest seed a run takes (NumPy's global generator takes 32 bits); the same
+#: bound as :data:`nlpjourney.train.config.MAX_SEED`, kept here so no torch is imported.
+MAX_SEED = 2**32 - 1
+#: The files of a run, as :data:`nlpjourney.train.loop.RUN_FILES`.
+RUN_FILES = ("ckpt.pt", "metrics.csv", "loss.png")
+#: The share of the free memory one piece of work may plan to take: the rest is for
+#: what the estimate leaves out (the program itself, allocator slack, other programs).
+MEMORY_SHARE = 0.5
 
 
 def check_counts(config: Any, *names: str) -> None:
@@ -37,6 +68,171 @@ def check_counts(config: Any, *names: str) -> None:
         value = getattr(config, name)
         if value is not None and (not isinstance(value, int) or value < 1):
             raise JourneyError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+
+
+def check_seed(seed: object, flag: str = "--seed") -> int:
+    """``seed`` if it is a whole number from 0 to :data:`MAX_SEED`.
+
+    Raises:
+        JourneyError: anything else, naming ``flag``.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise JourneyError(f"{flag} must be a whole number from 0 to {MAX_SEED}, got {seed}")
+    return seed
+
+
+def check_threads(threads: int | None) -> int | None:
+    """``threads`` if it is None or between 1 and this machine's cores.
+
+    More threads than cores only slow torch down, and tens of thousands of them crash it.
+
+    Raises:
+        JourneyError: a count below 1 or above the cores.
+    """
+    if threads is None:
+        return None
+    cores = os.cpu_count() or 1
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise JourneyError(f"--threads must be at least 1, got {threads}")
+    if threads > cores:
+        raise JourneyError(
+            f"--threads {threads} is more than this machine's {cores} cores; give at most "
+            f"--threads {cores}, or leave it out (one per core)"
+        )
+    return threads
+
+
+def available_memory(device: str = "cpu") -> int | None:
+    """Bytes of memory free now on ``device`` (``"cpu"``, ``"cuda"``, ``"cuda:1"``...).
+
+    The GPU's free memory as CUDA reports it; for the CPU, Linux's ``MemAvailable``
+    (what can be taken without swapping), else the physical memory. None when unknown.
+    """
+    if device.startswith("cuda"):
+        import torch
+
+        if torch.cuda.is_available():
+            index = torch.device(device).index
+            free, _ = torch.cuda.mem_get_info(index if index is not None else 0)
+            return int(free)
+        return None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_fits(needed: float, what: str, advice: str, device: str = "cpu") -> None:
+    """Refuse work that would take more than half the memory free on ``device``.
+
+    Args:
+        needed: the work's estimated bytes.
+        what: the work, for the message (``"--beam-size 100000 for 8 sentences"``).
+        advice: what to do instead (``"give at most --beam-size 400"``).
+        device: where the work would run.
+
+    Raises:
+        JourneyError: ``needed`` is more than :data:`MEMORY_SHARE` of the free memory.
+    """
+    free = available_memory(device)
+    if free is not None and needed > MEMORY_SHARE * free:
+        raise JourneyError(
+            f"{what} needs about {needed / 2**30:.1f} GiB, more than this machine can spare "
+            f"({free / 2**30:.1f} GiB free on {device.split(':')[0]}); {advice}"
+        )
+
+
+def claim_run_folder(
+    out: Path, resume: bool, overwrite: bool, say: Callable[[str], None] | None = None
+) -> tuple[bool, bool]:
+    """Check a run folder before any work; returns the (resume, overwrite) to train with.
+
+    A folder whose run stopped before its first checkpoint (its ``metrics.csv`` or
+    ``loss.png`` but no ``ckpt.pt``) holds nothing to resume: it is started afresh,
+    saying so, with or without ``--resume``. The folder is made, and checked writable.
+
+    Args:
+        out: the run folder.
+        resume: ``--resume`` was given.
+        overwrite: ``--overwrite`` was given.
+        say: called with a line when the folder is started afresh.
+
+    Raises:
+        JourneyError: both flags; a run in the way; ``--resume`` where no folder is; a
+            file in the way or a folder that cannot be written.
+    """
+    check_run_folder(out, resume, overwrite)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise JourneyError(f"--out-dir {out} is a file, not a folder; choose another --out-dir")
+    has_checkpoint = (out / "ckpt.pt").is_file()
+    if resume and not out.exists():
+        raise JourneyError(
+            f"--resume: there is no run in {out} to continue (no such folder); check "
+            "--out-dir, or leave out --resume to start a run there"
+        )
+    leftovers = [name for name in RUN_FILES if (out / name).exists()]
+    if (resume or leftovers) and not has_checkpoint and not overwrite:
+        if say is not None:
+            say(
+                f"{out} has no ckpt.pt (its run stopped before its first checkpoint): "
+                "starting afresh"
+            )
+        resume, overwrite = False, bool(leftovers)
+    from nlpjourney.train import check_out_dir  # torch: only when a run is made
+
+    check_out_dir(out, "--out-dir")
+    return resume, overwrite
+
+
+def model_for_weights(build: Callable[[], M], weights: dict[str, Tensor], where: str) -> M:
+    """``build()``, once a shape-only copy of it has shown that ``weights`` fit it.
+
+    A checkpoint's metadata says which model to build; read from a damaged or forged
+    file it may ask for one that does not match the weights beside it, or one too large
+    to allocate. The model is first built on torch's ``meta`` device, which allocates
+    nothing, and its parameter names and shapes compared with the weights'.
+
+    Args:
+        build: makes the model from the metadata (e.g. ``lambda: GPT(config)``).
+        weights: the checkpoint's state dict.
+        where: the checkpoint, for the message.
+
+    Returns:
+        The model, built for real (its weights not loaded yet).
+
+    Raises:
+        JourneyError: the names or shapes differ.
+    """
+    import torch
+
+    with torch.device("meta"):
+        skeleton = build()
+    expected = {name: tuple(t.shape) for name, t in skeleton.state_dict().items()}
+    found = {name: tuple(t.shape) for name, t in weights.items()}
+    if expected != found:
+        missing = sorted(set(expected) - set(found))
+        unexpected = sorted(set(found) - set(expected))
+        resized = sorted(k for k in set(expected) & set(found) if expected[k] != found[k])
+        if resized:
+            name = resized[0]
+            detail = f"{name} is {found[name]} in the weights, {expected[name]} in the metadata"
+        elif missing:
+            detail = f"the weights lack {missing[0]}"
+        else:
+            detail = f"the weights hold {unexpected[0]}, which the model has not"
+        raise JourneyError(
+            f"the metadata of {where} describes another model than its weights ({detail}); "
+            "the checkpoint is damaged: train the run again or use a good copy"
+        )
+    return build()
 
 
 def check_run_folder(out: Path, resume: bool, overwrite: bool) -> None:

@@ -329,22 +329,50 @@ class Translator:
     def from_meta(
         cls, meta: dict[str, Any], state_dict: dict[str, Tensor] | None = None
     ) -> Translator:
-        """A translator from :meth:`meta`'s values and, optionally, trained weights."""
-        if meta.get("kind") != META_KIND:
+        """A translator from :meth:`meta`'s values and, optionally, trained weights.
+
+        The metadata is checked against the weights before the model is built
+        (:func:`~nlpjourney.apps.runs.model_for_weights`), so a damaged or forged
+        ``meta`` is one clear error, never an allocation of whatever size it names.
+
+        Raises:
+            JourneyError: ``meta`` is not a translator's, is damaged, or does not
+                describe the weights.
+        """
+        from nlpjourney.apps.runs import model_for_weights
+
+        if not isinstance(meta, dict) or meta.get("kind") != META_KIND:
             raise JourneyError(
                 "this checkpoint was not written for a translator (no translator meta); "
                 "train one with: journey train translator"
             )
-        model = Transformer(TransformerConfig.from_dict(meta["model_config"]))
-        if state_dict is not None:
+        try:
+            config = TransformerConfig.from_dict(meta["model_config"])
+            spec = meta["tokenizer"]
+        except (KeyError, TypeError, ValueError) as error:
+            raise JourneyError(
+                f"the translator metadata of this checkpoint is damaged ({error}); train "
+                "the translator again or use a good copy"
+            ) from None
+        if state_dict is None:
+            model = Transformer(config)
+        else:
+            model = model_for_weights(lambda: Transformer(config), state_dict, "the checkpoint")
             model.load_state_dict(state_dict)
-        tokenizer = from_hf_dict(meta["tokenizer"], "the checkpoint's tokenizer")
+        tokenizer = from_hf_dict(spec, "the checkpoint's tokenizer")
+        if tokenizer.vocab_size > config.vocab_size:
+            raise JourneyError(
+                f"the translator metadata of this checkpoint is damaged: its tokenizer has "
+                f"{tokenizer.vocab_size} ids, its model {config.vocab_size}"
+            )
         return cls(model.eval(), tokenizer, meta.get("pair", ""))
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, device: str = "cpu") -> Translator:
         """The translator saved by a Trainer run (``ckpt.pt`` with :meth:`meta`)."""
-        checkpoint = torch.load(Path(path), map_location=device, weights_only=True)
+        from nlpjourney.train import load_checkpoint
+
+        checkpoint = load_checkpoint(Path(path))  # weights_only, and checked
         translator = cls.from_meta(checkpoint.get("meta") or {}, checkpoint["model"])
         translator.model.to(device)
         return translator

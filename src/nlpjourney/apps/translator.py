@@ -26,11 +26,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nlpjourney.apps.runs import check_counts, check_run_folder, recipe_config
+from nlpjourney.apps.runs import (
+    MEMORY_SHARE,
+    available_memory,
+    check_counts,
+    check_fits,
+    check_seed,
+    claim_run_folder,
+    recipe_config,
+)
 from nlpjourney.errors import JourneyError, lookup
 
 if TYPE_CHECKING:
     from nlpjourney.apps.translation import Translator
+    from nlpjourney.models.transformer import TransformerConfig
 
 __all__ = [
     "PAIRS",
@@ -38,6 +47,8 @@ __all__ = [
     "TEST_SPLIT",
     "TranslatorRecipe",
     "TranslatorRunConfig",
+    "beam_search_bytes",
+    "check_beam_size",
     "evaluate_bleu",
     "load_translator",
     "train_translator",
@@ -47,6 +58,8 @@ __all__ = [
 PAIRS = ("de-en", "en-de", "en-fr", "fr-en")
 #: The split :func:`evaluate_bleu` scores by default.
 TEST_SPLIT = "test_2016_flickr"
+#: Sentences :meth:`~nlpjourney.apps.translation.Translator.translate` decodes at once.
+TRANSLATE_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,7 @@ class TranslatorRunConfig:
             )
         lookup(RECIPES, self.preset, "translator preset", f"Known: {', '.join(RECIPES)}.")
         check_counts(self, "max_steps", "train_limit")
+        check_seed(self.seed)
 
     @property
     def run_dir(self) -> Path:
@@ -139,12 +153,17 @@ def train_translator(
 
     Raises:
         JourneyError: a run in the way, a dataset missing, bad settings.
+        TrainingInterrupted: SIGINT or SIGTERM stopped the run after a whole step, with
+            a checkpoint (``--resume`` goes on from it).
     """
     if not isinstance(config, TranslatorRunConfig):
         raise TypeError(f"config must be a TranslatorRunConfig, got {type(config).__name__}")
     say = echo or (lambda line: None)
     recipe, out = RECIPES[config.preset], config.run_dir
-    check_run_folder(out, config.resume, config.overwrite)
+    from nlpjourney.train import resolve_device
+
+    device = resolve_device(config.device)  # every setting checked before any work
+    resume, overwrite = claim_run_folder(out, config.resume, config.overwrite, say)
 
     from nlpjourney.apps.translation import (
         ParallelBatches,
@@ -156,12 +175,12 @@ def train_translator(
     )
     from nlpjourney.data.corpora import multi30k
     from nlpjourney.models.transformer import Transformer, TransformerConfig
-    from nlpjourney.train import Trainer, load_checkpoint, resolve_device, seed_everything
+    from nlpjourney.train import Trainer, load_checkpoint, seed_everything
 
     source, target = config.pair.split("-")
     train_src = multi30k("train", source)[: config.train_limit]
     train_tgt = multi30k("train", target)[: config.train_limit]
-    if config.resume:  # the vocabulary must be the one the weights were trained with
+    if resume:  # the vocabulary must be the one the weights were trained with
         tokenizer = Translator.from_meta(load_checkpoint(out / "ckpt.pt")["meta"]).tokenizer
     else:
         tokenizer = train_joint_bpe(train_src + train_tgt, recipe.vocab_size)
@@ -177,7 +196,6 @@ def train_translator(
     steps = recipe.max_steps if config.max_steps is None else config.max_steps
     train_config = recipe_config(recipe, steps, seed=config.seed, device=config.device,
                                  dtype=config.dtype, out_dir=str(out))  # fmt: skip
-    device = resolve_device(config.device)
     seed_everything(config.seed)  # before building the model: the same seed, the same init
     model = Transformer(model_config)
     batches = ParallelBatches(splits, recipe.batch_size, model_config.pad_id, config.seed, device)
@@ -194,8 +212,8 @@ def train_translator(
         f"{steps} steps ({epochs:.1f} epochs) on {device}"
     )
     started = time.perf_counter()
-    trainer = Trainer(model, train_config, batches, loss_fn=loss_fn, resume=config.resume,
-                      overwrite=config.overwrite, meta=translator.meta(),
+    trainer = Trainer(model, train_config, batches, loss_fn=loss_fn, resume=resume,
+                      overwrite=overwrite, meta=translator.meta(),
                       progress=progress)  # fmt: skip
     trainer.fit()
     last = trainer.history[-1] if trainer.history else None
@@ -205,6 +223,52 @@ def train_translator(
     say(f"trained {trainer.step} steps in {time.perf_counter() - started:.0f} s{losses}")
     model.eval()
     return translator
+
+
+def beam_search_bytes(model_config: TransformerConfig, sentences: int, beam_size: int) -> int:
+    """About how many bytes beam search takes for ``sentences`` sentences at once.
+
+    Every beam is a row of the decoder's batch: it holds its logits and their
+    log-probabilities over the vocabulary (and the candidates ranked from them), its
+    cached keys and values in every decoder layer (its own, up to ``max_len`` tokens, and
+    the source's), and its copy of the encoder's output; all float32.
+
+    >>> from nlpjourney.models.transformer import TransformerConfig
+    >>> beam_search_bytes(TransformerConfig(), 1, 100_000) > 2**40  # more than a TiB
+    True
+    """
+    c = model_config
+    length = c.max_len  # the source and the output are each at most max_len tokens
+    per_row = 3 * c.vocab_size + c.n_decoder_layers * 4 * length * c.d_model
+    per_row += length * c.d_model
+    return 4 * per_row * min(sentences, TRANSLATE_BATCH) * beam_size
+
+
+def check_beam_size(
+    beam_size: int, model_config: TransformerConfig, sentences: int, device: str = "cpu"
+) -> None:
+    """Refuse a beam size below 1, or one whose search would not fit in memory.
+
+    Called before any work (before training, before loading), so a bad ``--beam-size``
+    is one clear line at the start, never a run that fails at its end or a process the
+    kernel kills.
+
+    Raises:
+        JourneyError: ``beam_size`` is not a whole number >= 1, or needs more memory
+            than this machine can spare; the message gives the largest that fits.
+    """
+    if isinstance(beam_size, bool) or not isinstance(beam_size, int) or beam_size < 1:
+        raise JourneyError(f"--beam-size must be at least 1 (1: greedy), got {beam_size}")
+    one_beam = beam_search_bytes(model_config, sentences, 1)
+    free = available_memory(device)
+    largest = max(1, int(MEMORY_SHARE * free // one_beam)) if free is not None else beam_size
+    count = min(sentences, TRANSLATE_BATCH)
+    check_fits(
+        one_beam * beam_size,
+        f"--beam-size {beam_size} for {count} sentence{'s' if count > 1 else ''} at once",
+        f"give at most --beam-size {largest}",
+        device,
+    )
 
 
 def evaluate_bleu(
@@ -225,22 +289,30 @@ def load_translator(run_dir: str | Path, device: str = "cpu") -> Translator:
     """The translator of a :func:`train_translator` run folder.
 
     Raises:
-        JourneyError: no run there, a corrupt checkpoint, or one another workflow wrote.
+        JourneyError: no run there, an unknown device, a corrupt checkpoint, one another
+            workflow wrote, or metadata that does not match the weights.
     """
+    from nlpjourney.apps.translation import Translator
+    from nlpjourney.train import load_checkpoint, resolve_device
+
+    target = resolve_device(device)
     if not Path(run_dir).is_dir():
         raise JourneyError(
             f"no run folder {run_dir}; train one with: journey train translator --pair de-en"
         )
-    from nlpjourney.apps.translation import Translator
-    from nlpjourney.train import load_checkpoint, resolve_device
-
-    checkpoint = load_checkpoint(Path(run_dir) / "ckpt.pt")  # CheckpointError: JourneyError
+    path = Path(run_dir) / "ckpt.pt"
+    if not path.is_file():
+        raise JourneyError(
+            f"{run_dir} has no ckpt.pt (its run stopped before its first checkpoint); "
+            f"train it with: journey train translator --out-dir {run_dir}"
+        )
+    checkpoint = load_checkpoint(path)  # CheckpointError: JourneyError
     try:
         translator = Translator.from_meta(checkpoint.get("meta") or {}, checkpoint["model"])
     except RuntimeError as error:
         raise JourneyError(
-            f"the weights in {run_dir}/ckpt.pt do not fit its config "
+            f"the weights in {path} do not fit its config "
             f"({str(error).splitlines()[0]}); the checkpoint is damaged"
         ) from None
-    translator.model.to(resolve_device(device))
+    translator.model.to(target)
     return translator

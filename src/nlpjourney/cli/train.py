@@ -5,17 +5,26 @@ the preset's recipe into ``runs/<preset>``; ``journey sample runs/<preset>`` con
 prompt with it. The work is :func:`~nlpjourney.apps.gpt.train_gpt`,
 :func:`~nlpjourney.apps.gpt.load_run` and :func:`~nlpjourney.apps.gpt.generate_text`;
 this module parses options, calls them and prints.
+
+Ctrl-C (or SIGTERM) while training finishes the step under way, writes ``ckpt.pt`` and
+prints the command that continues the run, then exits 130 (143 for SIGTERM).
 """
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
 from nlpjourney.apps.gpt import RECIPES, GPTRunConfig, generate_text, load_run, train_gpt
+from nlpjourney.apps.runs import MAX_SEED, check_seed, check_threads
 from nlpjourney.errors import JourneyError
+
+if TYPE_CHECKING:
+    from nlpjourney.train import TrainingInterrupted
 
 app = typer.Typer(help="Train a model from scratch.", no_args_is_help=True)
 
@@ -30,14 +39,80 @@ THREADS_OPTION: Any = typer.Option(
 
 
 def set_threads(threads: int | None) -> None:
-    """Apply ``--threads``: torch's CPU thread count, or torch's default for None."""
-    if threads is None:
+    """Apply ``--threads``: torch's CPU thread count, or torch's default for None.
+
+    Raises:
+        JourneyError: fewer than 1, or more than the machine's cores.
+    """
+    if check_threads(threads) is None:
         return
-    if threads < 1:
-        raise JourneyError(f"--threads must be at least 1, got {threads}")
     import torch
 
     torch.set_num_threads(threads)
+
+
+def parse_seed(value: str) -> int:
+    """``--seed``'s text as a seed: a whole number from 0 to ``MAX_SEED``.
+
+    Parsed here rather than by the option's type, so ``--seed 1e23`` is one line saying
+    what a seed is, not a usage box.
+
+    Raises:
+        JourneyError: not a whole number, or out of range.
+    """
+    try:
+        seed = int(str(value).strip())
+    except ValueError:
+        raise JourneyError(
+            f"--seed must be a whole number from 0 to {MAX_SEED}, got {value!r}"
+        ) from None
+    return check_seed(seed)
+
+
+def seed_option(help: str) -> Any:
+    """The ``--seed`` option of a command, default 1337, checked by :func:`parse_seed`."""
+    return typer.Option(1337, "--seed", parser=parse_seed, metavar="INTEGER", help=help)
+
+
+def command_line(words: Sequence[str], options: Sequence[tuple[str, object, object]]) -> str:
+    """A ``journey`` command line: ``words``, then each ``(flag, value, default)`` whose
+    value is not its default (``True`` for a switch), quoted for the shell.
+
+    >>> command_line(["journey", "sample", "runs/a b"], [("--seed", 3, 1337), ("--x", True, False)])
+    "journey sample 'runs/a b' --seed 3 --x"
+    """
+    args = list(words)
+    for flag, value, default in options:
+        if value is None or value == default:
+            continue
+        args += [flag] if value is True else [flag, str(value)]
+    return shlex.join(args)
+
+
+def stopped(error: TrainingInterrupted, command: str) -> NoReturn:
+    """Say where a run stopped by a signal is saved and how to go on; exit 128 + signal."""
+    typer.echo(
+        f"journey: stopped after step {error.step}, saved in {error.checkpoint}; "
+        f"continue with: {command}",
+        err=True,
+    )
+    raise typer.Exit(error.exit_code)
+
+
+def stopped_early(exit_code: int = 130) -> NoReturn:
+    """Say that a command was interrupted before training began (nothing to continue)."""
+    typer.echo("journey: interrupted before training began; nothing was trained", err=True)
+    raise typer.Exit(exit_code)
+
+
+def written(out: Path, saved_step: int | None) -> str:
+    """The run files in ``out`` as a list for a message: what is there, never more."""
+    names = [
+        f"ckpt.pt (step {saved_step})" if name == "ckpt.pt" and saved_step is not None else name
+        for name in ("ckpt.pt", "metrics.csv", "loss.png")
+        if (out / name).exists()
+    ]
+    return f"{out}/{', '.join(names)}" if names else f"nothing in {out}"
 
 
 @app.callback()
@@ -72,10 +147,14 @@ def train_gpt_command(
     eval_interval: int | None = typer.Option(
         None, "--eval-interval", help="Evaluate (and plot) every N steps."
     ),
-    seed: int = typer.Option(1337, "--seed", help="Seeds the model's init and the batches."),
+    seed: int = seed_option("Seeds the model's init and the batches."),
     threads: int | None = THREADS_OPTION,
 ) -> None:
-    """Train a GPT on Tiny Shakespeare by a preset's recipe (nanoGPT's settings)."""
+    """Train a GPT on Tiny Shakespeare by a preset's recipe (nanoGPT's settings).
+
+    Ctrl-C finishes the step under way, saves the run and prints the command that
+    continues it.
+    """
     config = GPTRunConfig(
         preset=preset,
         tokenizer=tokenizer,
@@ -90,9 +169,33 @@ def train_gpt_command(
         seed=seed,
     )
     set_threads(threads)
-    train_gpt(config, echo=typer.echo)
+    from nlpjourney.train import TrainingInterrupted
+
+    try:
+        trainer = train_gpt(config, echo=typer.echo)
+    except TrainingInterrupted as error:
+        stopped(error, continue_gpt_command(config, threads))
+    except KeyboardInterrupt:
+        stopped_early()
     out = config.run_dir
-    typer.echo(f"wrote {out}/ckpt.pt, metrics.csv, loss.png; try: journey sample {out}")
+    typer.echo(f"wrote {written(out, trainer.saved_step)}; try: journey sample {out}")
+
+
+def continue_gpt_command(config: GPTRunConfig, threads: int | None = None) -> str:
+    """The ``journey train gpt`` command that continues ``config``'s run (``--resume``)."""
+    words = ["journey", "train", "gpt", "--preset", config.preset]
+    return command_line(words, [
+        ("--tokenizer", config.tokenizer, "char"),
+        ("--max-steps", config.max_steps, None),
+        ("--stop-after", config.stop_after, None),
+        ("--out-dir", str(config.run_dir), None),
+        ("--device", config.device, "auto"),
+        ("--dtype", config.dtype, "auto"),
+        ("--eval-interval", config.eval_interval, None),
+        ("--seed", config.seed, 1337),
+        ("--threads", threads, None),
+        ("--resume", True, False),
+    ])  # fmt: skip
 
 
 def sample(
@@ -105,7 +208,7 @@ def sample(
         0.8, "--temperature", help="0 greedy, <1 sharper, >1 flatter."
     ),
     top_k: int | None = typer.Option(200, "--top-k", help="Sample among the k likeliest tokens."),
-    seed: int = typer.Option(1337, "--seed", help="The same seed gives the same text."),
+    seed: int = seed_option("The same seed gives the same text."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, ..."),
 ) -> None:
     """Continue PROMPT with a GPT trained by journey train gpt."""

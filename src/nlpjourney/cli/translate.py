@@ -17,11 +17,20 @@ from nlpjourney.apps.translator import (
     RECIPES,
     TEST_SPLIT,
     TranslatorRunConfig,
+    check_beam_size,
     evaluate_bleu,
     load_translator,
     train_translator,
 )
-from nlpjourney.cli.train import THREADS_OPTION, set_threads
+from nlpjourney.cli.train import (
+    THREADS_OPTION,
+    command_line,
+    seed_option,
+    set_threads,
+    stopped,
+    stopped_early,
+    written,
+)
 from nlpjourney.errors import JourneyError
 
 
@@ -41,22 +50,54 @@ def train_translator_command(
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:1, ..."),
     beam_size: int = typer.Option(4, "--beam-size", help="Beams for the test-set BLEU."),
     bleu: bool = typer.Option(True, "--bleu/--no-bleu", help="Score the 2016 test set."),
-    seed: int = typer.Option(1337, "--seed", help="Seeds the model's init and the batches."),
+    seed: int = seed_option("Seeds the model's init and the batches."),
     threads: int | None = THREADS_OPTION,
 ) -> None:
-    """Train a transformer translator on Multi30k, then score it with sacreBLEU."""
+    """Train a transformer translator on Multi30k, then score it with sacreBLEU.
+
+    Ctrl-C finishes the step under way, saves the run and prints the command that
+    continues it.
+    """
     config = TranslatorRunConfig(pair=pair, preset=preset, max_steps=max_steps, out_dir=out_dir,
                                  resume=resume, overwrite=overwrite, device=device,
                                  seed=seed)  # fmt: skip
     set_threads(threads)
-    translator = train_translator(config, echo=typer.echo)
+    if bleu:  # checked before training, not after it
+        from nlpjourney.models.transformer import TransformerConfig
+
+        model_config = TransformerConfig.from_name(preset).replace(
+            vocab_size=RECIPES[preset].vocab_size
+        )
+        check_beam_size(beam_size, model_config, 1000, _memory_device(device))
+    from nlpjourney.train import TrainingInterrupted
+
+    try:
+        translator = train_translator(config, echo=typer.echo)
+    except TrainingInterrupted as error:
+        command = command_line(["journey", "train", "translator"], [
+            ("--pair", pair, "de-en"), ("--preset", preset, "multi30k"),
+            ("--max-steps", max_steps, None), ("--out-dir", str(config.run_dir), None),
+            ("--device", device, "auto"), ("--beam-size", beam_size, 4),
+            ("--no-bleu", not bleu, False), ("--seed", seed, 1337),
+            ("--threads", threads, None), ("--resume", True, False),
+        ])  # fmt: skip
+        stopped(error, command)
+    except KeyboardInterrupt:
+        stopped_early()
     out = config.run_dir
     if bleu:
         score, seconds = evaluate_bleu(translator, TEST_SPLIT, beam_size)
         typer.echo(
             f"BLEU {score:.2f} on Multi30k {TEST_SPLIT} {pair} (beam {beam_size}, {seconds:.0f} s)"
         )
-    typer.echo(f'wrote {out}/ckpt.pt, metrics.csv, loss.png; try: journey translate {out} "..."')
+    typer.echo(f'wrote {written(out, None)}; try: journey translate {out} "..."')
+
+
+def _memory_device(device: str) -> str:
+    """The device whose memory a run on ``device`` uses (``auto``: the GPU if any)."""
+    from nlpjourney.train import resolve_device
+
+    return str(resolve_device(device))
 
 
 def translate_command(
@@ -67,7 +108,8 @@ def translate_command(
 ) -> None:
     """Translate SENTENCES with a translator trained by journey train translator."""
     if beam_size < 1:
-        raise JourneyError(f"--beam-size must be at least 1, got {beam_size}")
+        raise JourneyError(f"--beam-size must be at least 1 (1: greedy), got {beam_size}")
     translator = load_translator(run_dir, device)
+    check_beam_size(beam_size, translator.model.config, len(sentences), device)
     for line in translator.translate(sentences, beam_size=beam_size):
         typer.echo(line)

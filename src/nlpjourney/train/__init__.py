@@ -6,7 +6,7 @@
   every model: gradient accumulation, clipping, AdamW with warm-up and cosine decay,
   evaluation, checkpoints that resume exactly, mixed precision (on a GPU, and on CPUs
   with bfloat16 instructions), ``torch.compile`` on a GPU, a progress bar with
-  tokens/s, loss and ETA;
+  tokens/s, loss and ETA; a clean stop on Ctrl-C or SIGTERM (:class:`TrainingInterrupted`);
 - :mod:`~nlpjourney.train.checkpoint`: writing and reading ``ckpt.pt`` atomically;
 - :mod:`~nlpjourney.train.metrics`: ``metrics.csv`` and the ``loss.png`` curves;
 - :mod:`~nlpjourney.train.data`: texts encoded once into ``uint16`` memory maps
@@ -33,7 +33,9 @@ from nlpjourney.train.data import (
 )
 from nlpjourney.train.loop import (
     Trainer,
+    TrainingInterrupted,
     autocast_dtype,
+    check_out_dir,
     cpu_has_fast_bfloat16,
     decay_groups,
     learning_rate,
@@ -55,7 +57,9 @@ __all__ = [
     "TokenDataset",
     "TrainConfig",
     "Trainer",
+    "TrainingInterrupted",
     "autocast_dtype",
+    "check_out_dir",
     "cpu_has_fast_bfloat16",
     "decay_groups",
     "fit_power_law",

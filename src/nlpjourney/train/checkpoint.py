@@ -18,7 +18,10 @@ written before our optimizers had a ``state_dict``), so older runs still resume.
 A checkpoint is written to a temporary file beside the target and renamed over it, so a
 crash mid-write never leaves a half-written ``ckpt.pt``. It is read with
 ``torch.load(weights_only=True)``: tensors and plain Python values only, so opening a
-checkpoint from elsewhere cannot run code.
+checkpoint from elsewhere cannot run code. A file that holds anything else (a pickled
+object, which could run code when unpickled) is refused as not one of ours, and never
+loaded another way. What it holds is checked before anything is built from it (the step,
+the config, the weights as a dict of tensors), so a damaged file is one clear error.
 
 Reference: nanoGPT's ``ckpt.pt`` (model, optimizer, model args, iteration, best loss);
 ``torch.optim.Optimizer.state_dict`` (state by parameter index).
@@ -27,6 +30,7 @@ Reference: nanoGPT's ``ckpt.pt`` (model, optimizer, model args, iteration, best 
 from __future__ import annotations
 
 import os
+import pickle
 import random
 from pathlib import Path
 from typing import Any
@@ -199,10 +203,26 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     """
     path = Path(path)
     if not path.is_file():
-        raise CheckpointError(f"no checkpoint at {path}; start without resume=True")
+        raise CheckpointError(f"no checkpoint at {path}")
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # pickle, zip and torch errors alike mean "corrupt"
+    except pickle.UnpicklingError as error:
+        # torch words both cases alike; only a refused object names a "global".
+        detail = str(error).split("WeightsUnpickler error:")[-1].strip().splitlines()
+        if "global" not in str(error).lower():
+            raise CheckpointError(
+                f"cannot read the checkpoint {path} (UnpicklingError: "
+                f"{detail[0] if detail else 'no detail'}); it is corrupt or not a checkpoint: "
+                "delete it and start afresh, or resume from a good copy"
+            ) from None
+        # subtle: torch's own message goes on to say weights_only=False "will likely
+        # succeed": advice that would run whatever code the file carries. Not passed on.
+        raise CheckpointError(
+            f"{path} is not a checkpoint NLP Journey wrote: it holds Python objects other "
+            "than tensors and plain values, which could run code when loaded, so it will "
+            "not be loaded"
+        ) from None
+    except Exception as error:  # zip and torch errors alike mean "corrupt"
         raise CheckpointError(
             f"cannot read the checkpoint {path} ({type(error).__name__}: "
             f"{str(error).splitlines()[0] if str(error) else 'no detail'}); it is corrupt or "
@@ -217,4 +237,29 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     missing = [key for key in REQUIRED if key not in checkpoint]
     if missing:
         raise CheckpointError(f"the checkpoint {path} lacks {missing}; it is incomplete")
+    problem = _inconsistency(checkpoint)
+    if problem:
+        raise CheckpointError(
+            f"the checkpoint {path} is damaged: {problem}; delete it and start afresh, or "
+            "resume from a good copy"
+        )
     return checkpoint
+
+
+def _inconsistency(checkpoint: dict[str, Any]) -> str | None:
+    """What in a checkpoint's entries is not of the kind :func:`save_checkpoint` writes."""
+    step = checkpoint["step"]
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        return f"its step is {step!r}, not a whole number >= 0"
+    weights = checkpoint["model"]
+    if not isinstance(weights, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in weights.items()
+    ):
+        return "its model entry is not a dict of named tensors"
+    for key in ("config", "rng"):
+        if not isinstance(checkpoint[key], dict):
+            return f"its {key} entry is not a dict"
+    meta = checkpoint.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        return "its meta entry is not a dict"
+    return None

@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["DTYPES", "TrainConfig"]
+__all__ = ["DTYPES", "MAX_SEED", "TrainConfig"]
 
 #: The precisions ``dtype`` accepts: "auto" (bfloat16 autocast on CUDA and on CPUs that
 #: multiply bfloat16 natively, else float32) or one forced.
 DTYPES = ("auto", "float32", "bfloat16", "float16")
+#: The largest seed: NumPy's global generator takes seeds of 32 bits only.
+MAX_SEED = 2**32 - 1
 
 
 def _positive_int(value: object, name: str) -> None:
@@ -89,6 +91,10 @@ class TrainConfig:
     """Batches averaged for each of the train and val losses at an evaluation."""
     checkpoint_interval: int = 250
     """Write ``ckpt.pt`` every this many steps and at the last step (0: only at the end)."""
+    checkpoint_minutes: float = 5.0
+    """Also write ``ckpt.pt`` once this many minutes have passed since the last one,
+    whatever ``checkpoint_interval`` says, so a killed run loses at most this much work
+    (0: no checkpoints by the clock)."""
     seed: int = 1337
     """Seeds Python's, NumPy's and torch's random generators when a fresh run starts."""
     device: str = "auto"
@@ -134,8 +140,12 @@ class TrainConfig:
         _non_negative_int(self.eval_interval, "eval_interval", "never evaluate")
         _positive_int(self.eval_steps, "eval_steps")
         _non_negative_int(self.checkpoint_interval, "checkpoint_interval", "only at the end")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
+        _non_negative(self.checkpoint_minutes, "checkpoint_minutes")
+        if not self.checkpoint_minutes < float("inf"):
+            raise ValueError("checkpoint_minutes must be finite (0: no checkpoints by the clock)")
+        seed = self.seed
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+            raise ValueError(f"seed must be an int from 0 to {MAX_SEED}, got {seed!r}")
         if not isinstance(self.device, str) or not self.device:
             raise TypeError(
                 f"device must be a str such as 'auto', 'cpu' or 'cuda', got {self.device!r}"

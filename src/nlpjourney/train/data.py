@@ -7,7 +7,8 @@ makes that stream and reads from it:
   :class:`~nlpjourney.tokenizers.CharTokenizer`, or with one of our BPE tokenizers) and
   write ``train.bin`` and ``val.bin`` (the ids as ``uint16``, the last ``val_fraction``
   of the stream for validation) and ``meta.json`` into a cache folder; a second call
-  with the same text and tokenizer reuses them;
+  with the same text and tokenizer reuses them, once their SHA-256 matches the one
+  written beside them (a damaged cache is rebuilt, with a warning, never trained on);
 - :class:`TokenDataset`: the two files as read-only memory maps, and
   :meth:`TokenDataset.get_batch`, ``batch_size`` random windows ``x`` and the same
   windows shifted by one, ``y`` (the next token at every position);
@@ -31,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -100,12 +102,16 @@ def _write(
     n_val = int(round(len(tokens) * val_fraction))
     cut = len(tokens) - n_val
     folder.mkdir(parents=True, exist_ok=True)
+    digests = {}
     for name, part in (("train", tokens[:cut]), ("val", tokens[cut:])):
         temporary = folder / f"{name}.bin.tmp"
-        part.astype(np.uint16).tofile(temporary)
+        stream = part.astype(np.uint16)
+        stream.tofile(temporary)
+        digests[name] = hashlib.sha256(stream.tobytes()).hexdigest()
         os.replace(temporary, folder / f"{name}.bin")
     meta = {
         **meta,
+        "sha256": digests,
         "vocab_size": vocab_size,
         "dtype": "uint16",
         "val_fraction": val_fraction,
@@ -121,14 +127,41 @@ def _write(
 
 
 def _cached(folder: Path, key: str) -> TokenDataset | None:
+    """The prepared dataset in ``folder`` if it is the one for ``key`` and undamaged."""
     meta_file = folder / "meta.json"
-    if meta_file.is_file():
-        try:
-            if json.loads(meta_file.read_text(encoding="utf-8")).get("key") == key:
-                return TokenDataset(folder)
-        except (ValueError, OSError):
-            pass  # unreadable: prepare again over it
-    return None
+    if not meta_file.is_file():
+        return None
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or meta.get("key") != key:
+            return None
+        digests = meta.get("sha256")
+        if not isinstance(digests, dict):
+            return None  # made before checksums were kept: prepare again, with them
+        for split in SPLITS:
+            path = folder / f"{split}.bin"
+            if _sha256(path) != digests.get(split):
+                warnings.warn(
+                    f"the token cache {path} does not match the checksum written with it "
+                    "(damaged on disk); preparing it again from the text",
+                    stacklevel=3,
+                )
+                return None
+        return TokenDataset(folder)
+    except (ValueError, OSError, JourneyError):
+        return None  # unreadable or incomplete: prepare again over it
+
+
+def _sha256(path: Path) -> str | None:
+    """The file's SHA-256 in hex, or None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def _folder(cache_dir: str | os.PathLike[str] | None, name: str, key: str) -> Path:

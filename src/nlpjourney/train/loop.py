@@ -26,7 +26,16 @@ Every ``eval_interval`` steps (and at steps 0 and ``max_steps``) it averages the
 over ``eval_steps`` batches of each split, appends a row to ``out_dir/metrics.csv`` and
 redraws ``out_dir/loss.png``; every ``checkpoint_interval`` steps (and at the end) it
 writes ``out_dir/ckpt.pt`` (:mod:`nlpjourney.train.checkpoint`), from which
-``resume=True`` continues bit for bit as if the run had never stopped.
+``resume=True`` continues bit for bit as if the run had never stopped. It also writes one
+whenever ``checkpoint_minutes`` have passed since the last, so a run that evaluates
+rarely still loses little when it is killed.
+
+Stopping: SIGINT (Ctrl-C) or SIGTERM during :meth:`Trainer.fit` lets the current step
+finish, writes ``ckpt.pt`` and raises :class:`TrainingInterrupted` (a
+``KeyboardInterrupt``), which says where the checkpoint is; a second Ctrl-C stops at
+once (the checkpoint on disk is whole: it is written atomically). A folder that holds
+the files of a run stopped before its first checkpoint is started afresh, with a
+warning, since there is nothing in it to resume.
 
 On CUDA, ``dtype="auto"`` runs the forward pass under bfloat16 autocast (float16 with a
 gradient scaler where bfloat16 is missing) and ``compile="auto"`` wraps the model in
@@ -55,7 +64,11 @@ saved only when ``get_batch`` has ``state_dict``/``load_state_dict`` (as
 from __future__ import annotations
 
 import contextlib
+import os
 import random
+import signal
+import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -85,7 +98,9 @@ from nlpjourney.train.metrics import MetricsLog, plot_losses
 
 __all__ = [
     "Trainer",
+    "TrainingInterrupted",
     "autocast_dtype",
+    "check_out_dir",
     "cpu_has_fast_bfloat16",
     "decay_groups",
     "default_schedule",
@@ -113,7 +128,37 @@ OPTIMIZER_METHODS = ("param_groups", "step", "zero_grad", "state_dict", "load_st
 RUN_FILES = ("ckpt.pt", "metrics.csv", "loss.png")
 #: Config fields that may change between a run and its resumption without a warning.
 FREE_TO_CHANGE = {"out_dir", "device", "compile", "max_steps", "eval_interval", "eval_steps",
-                  "checkpoint_interval"}  # fmt: skip
+                  "checkpoint_interval", "checkpoint_minutes"}  # fmt: skip
+#: The signals that stop a run cleanly: Ctrl-C, and what ``kill`` and job schedulers send.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: The device types :func:`resolve_device` accepts by name.
+DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu")
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Training stopped on SIGINT or SIGTERM, after a whole step, with a checkpoint written.
+
+    Attributes:
+        signal: the signal's number (``signal.SIGINT`` or ``signal.SIGTERM``).
+        step: the last step done, the one the checkpoint holds.
+        checkpoint: the ``ckpt.pt`` written, from which ``resume=True`` continues.
+        exit_code: what a command stopped this way exits with: 128 + the signal's
+            number (130 for SIGINT, 143 for SIGTERM), as a shell reports it.
+    """
+
+    def __init__(self, signum: int, step: int, checkpoint: Path) -> None:
+        self.signal = signum
+        self.step = step
+        self.checkpoint = checkpoint
+        self.exit_code = 128 + int(signum)
+        name = signal.Signals(signum).name
+        super().__init__(
+            f"training stopped by {name} after step {step}; {checkpoint} holds it, and "
+            "resume=True continues from there"
+        )
+
+    def __str__(self) -> str:  # KeyboardInterrupt would print nothing useful
+        return str(self.args[0])
 
 
 def seed_everything(seed: int) -> None:
@@ -124,13 +169,68 @@ def seed_everything(seed: int) -> None:
 
 
 def resolve_device(name: str) -> torch.device:
-    """``"auto"`` -> CUDA when available, else CPU; other names as torch reads them."""
+    """``"auto"`` -> CUDA when available, else CPU; other names as torch reads them.
+
+    Raises:
+        JourneyError: a name torch does not know as a device here (``"tpu"``), or a
+            device this machine lacks (``"cuda"`` without a GPU, ``"cuda:3"`` with one).
+    """
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(name)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise JourneyError(f"device {name!r} asked for, but torch sees no GPU; use 'cpu' or 'auto'")
+    known = "'auto', 'cpu', 'cuda' or 'cuda:N'"
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError, ValueError):
+        raise JourneyError(f"unknown device {name!r}; use {known}") from None
+    if device.type not in DEVICE_TYPES:
+        raise JourneyError(f"device {name!r} is not one NLP Journey trains on; use {known}")
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise JourneyError(
+                f"device {name!r} asked for, but torch sees no GPU; use 'cpu' or 'auto'"
+            )
+        count = torch.cuda.device_count()
+        if device.index is not None and device.index >= count:
+            raise JourneyError(
+                f"device {name!r} asked for, but this machine has {count} GPU(s), "
+                f"cuda:0 to cuda:{count - 1}"
+            )
+    elif device.type == "mps" and not torch.backends.mps.is_available():
+        raise JourneyError(f"device {name!r} asked for, but this machine has no MPS; use 'cpu'")
+    elif device.type == "xpu" and not (hasattr(torch, "xpu") and torch.xpu.is_available()):
+        raise JourneyError(f"device {name!r} asked for, but torch sees no XPU; use 'cpu'")
     return device
+
+
+def check_out_dir(path: str | os.PathLike[str], name: str = "out_dir") -> Path:
+    """Make the folder ``path`` if needed and make sure files can be written in it.
+
+    A run checks its folder before any work, so a file in the way or a read-only disk is
+    one clear error at the start, not a traceback at the first metrics write.
+
+    Args:
+        path: the run folder.
+        name: how the error names it (``"out_dir"``, or a command's ``"--out-dir"``).
+
+    Returns:
+        The folder, as a Path.
+
+    Raises:
+        JourneyError: it is a file, cannot be made, or cannot be written in.
+    """
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise JourneyError(f"{name} {folder} is a file, not a folder; choose another {name}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        why = error.strerror or type(error).__name__
+        raise JourneyError(
+            f"cannot write in {name} {folder} ({why}); choose another {name}"
+        ) from None
+    return folder
 
 
 def cpu_has_fast_bfloat16() -> bool:
@@ -331,6 +431,8 @@ class Trainer:
 
     Attributes:
         step: optimizer steps done so far.
+        saved_step: the step the last ``ckpt.pt`` written or resumed from holds (None:
+            no checkpoint yet).
         history: the rows of ``metrics.csv`` (dicts keyed by its columns); ``lr`` is
             the rate the step ran at (at step 0: the rate the first step will take).
         device: the device training runs on.
@@ -403,19 +505,31 @@ class Trainer:
         self.plot = plot
         self.progress = progress
         self.step = 0
+        self.saved_step: int | None = None
         self.history: list[dict[str, float]] = []
+        self._stop_signal: int | None = None
         self.device = resolve_device(config.device)
 
     # -- set-up ----------------------------------------------------------------------
 
-    def _claim_out_dir(self) -> None:
-        """Refuse to write over a run unless asked; with ``overwrite``, clear its files."""
+    def _claim_out_dir(self, warned: bool = False) -> None:
+        """Refuse to write over a run unless asked; with ``overwrite``, clear its files.
+
+        A folder with a run's files but no ``ckpt.pt`` held a run stopped before its
+        first checkpoint: nothing in it can be resumed, so it is cleared with a warning.
+        """
         out = self.config.path
         found = [name for name in RUN_FILES if (out / name).exists()]
-        if found and not self.overwrite:
+        if "ckpt.pt" in found and not self.overwrite:
             raise JourneyError(
                 f"{out} already holds a run ({', '.join(found)}); pass resume=True to "
                 "continue it, overwrite=True to replace it, or choose another out_dir"
+            )
+        if found and not self.overwrite and not warned:
+            warnings.warn(
+                f"{out} holds {', '.join(found)} of a run stopped before its first "
+                "checkpoint; starting afresh over them",
+                stacklevel=4,
             )
         for name in found:
             (out / name).unlink()
@@ -462,6 +576,7 @@ class Trainer:
             )
         self.step = int(checkpoint["step"])
         self._elapsed = float(checkpoint.get("elapsed", 0.0))
+        self.saved_step = self.step
 
     def _setup(self) -> dict[str, Any] | None:
         """Build the optimizer and friends; returns the checkpoint when resuming."""
@@ -475,12 +590,26 @@ class Trainer:
         )
         self._elapsed = 0.0
         checkpoint = None
-        if self.resume:
+        resume = self.resume
+        if resume and not (cfg.path / "ckpt.pt").exists():
+            if not cfg.path.is_dir():
+                raise CheckpointError(
+                    f"no run to resume in {cfg.out_dir}: the folder does not exist; check "
+                    "out_dir, or start a run without resume=True"
+                )
+            warnings.warn(
+                f"{cfg.out_dir} has no ckpt.pt (its run stopped before its first "
+                "checkpoint): starting it afresh",
+                stacklevel=3,
+            )
+            resume = False
+        check_out_dir(cfg.path)
+        if resume:
             checkpoint = load_checkpoint(cfg.path / "ckpt.pt")
             self._restore(checkpoint)
             self._metrics = MetricsLog.read(cfg.path / "metrics.csv", up_to_step=self.step)
         else:
-            self._claim_out_dir()
+            self._claim_out_dir(warned=self.resume)
             seed_everything(cfg.seed)
             self.step = 0
             self._metrics = MetricsLog(cfg.path / "metrics.csv")
@@ -608,6 +737,8 @@ class Trainer:
         """Write ``out_dir/ckpt.pt`` with everything an exact resume needs."""
         sampler_state = getattr(self.get_batch, "state_dict", None)
         schedule_state = getattr(self.schedule, "state_dict", None)
+        self.saved_step = self.step
+        self._saved_at = time.monotonic()
         return save_checkpoint(
             self.config.path / "ckpt.pt",
             {
@@ -632,6 +763,10 @@ class Trainer:
             until: stop after this step, with a checkpoint, to split a run into sessions;
                 the schedule still runs to ``max_steps``, so ``fit(until=n)`` then a
                 resumed ``fit()`` equals one ``fit()``.
+
+        Raises:
+            TrainingInterrupted: SIGINT or SIGTERM arrived; the step under way finished
+                and ``ckpt.pt`` holds it.
         """
         cfg = self.config
         checkpoint = self._setup()
@@ -646,12 +781,17 @@ class Trainer:
         self.model.train()
         start_step = self.step
         interval_tokens, interval_time = 0, 0.0
+        self._saved_at = time.monotonic()
         description = f"Training {cfg.out_dir}"
-        with progress_bar(description, unit="tok", enabled=self.progress) as bar:
-            if self.step == 0 and cfg.eval_interval:
+        with (
+            self._stop_on_signals(),
+            progress_bar(description, unit="tok", enabled=self.progress) as bar,
+        ):
+            if checkpoint is None and cfg.eval_interval:  # a fresh run: step 0's row
                 started = time.perf_counter()
                 self._log(0, 0.0)
                 self._elapsed += time.perf_counter() - started
+            self._stop_if_signalled()
             while self.step < stop:
                 started = time.perf_counter()
                 loss, tokens = self._train_step()
@@ -671,9 +811,58 @@ class Trainer:
                     self._elapsed += time.perf_counter() - started
                     interval_tokens, interval_time = 0, 0.0
                 every = cfg.checkpoint_interval
-                if (every and self.step % every == 0) or self.step == stop:
+                if (every and self.step % every == 0) or self.step == stop or self._due():
                     self.save()
+                self._stop_if_signalled()
+            if self.saved_step != stop:  # stopped at once (until=0): still a checkpoint
+                self.save()
         return self
+
+    def _due(self) -> bool:
+        """Whether ``checkpoint_minutes`` have passed since the last checkpoint."""
+        minutes = self.config.checkpoint_minutes
+        return bool(minutes) and time.monotonic() - self._saved_at >= 60 * minutes
+
+    def _stop_if_signalled(self) -> None:
+        """After a whole step: on a stop signal, checkpoint and raise TrainingInterrupted."""
+        if self._stop_signal is None:
+            return
+        signum, self._stop_signal = self._stop_signal, None
+        path = self.config.path / "ckpt.pt"
+        if self.saved_step != self.step:
+            path = self.save()
+        raise TrainingInterrupted(signum, self.step, path)
+
+    @contextlib.contextmanager
+    def _stop_on_signals(self) -> Any:
+        """While training, SIGINT and SIGTERM ask the loop to stop after the current step.
+
+        A second signal stops at once, as it would without this: Ctrl-C raises
+        KeyboardInterrupt, SIGTERM ends the process. Signal handlers can only be set in
+        the main thread; elsewhere the signals keep their usual effect.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def ask_to_stop(signum: int, frame: object) -> None:
+            if self._stop_signal is not None:  # asked twice: stop now
+                if signum == signal.SIGINT:
+                    raise KeyboardInterrupt
+                signal.signal(signum, signal.SIG_DFL)
+                os.kill(os.getpid(), signum)
+                return
+            self._stop_signal = signum
+
+        previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, ask_to_stop)
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                # subtle: a handler set from C reads back as None; the default stands in.
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 def train(model: nn.Module, config: TrainConfig, get_batch: GetBatch, **options: Any) -> Trainer:
