@@ -22,6 +22,7 @@ from nlpjourney.course import grading, sandbox, workspace
 from nlpjourney.course.progress import ProgressStore
 from nlpjourney.course.topics import Topic, get
 from nlpjourney.errors import WorkspaceError
+from nlpjourney.tokenizers import load as load_tokenizer
 
 CHECKS = '''
 REFERENCE = "html"
@@ -421,3 +422,11 @@ def test_grading_faults_tokenize_bad_text_source_is_one_line(tmp_path: Path, arg
     result = journey("tokenize", *args, cwd=tmp_path)
     err = result.stderr.decode()
     assert result.returncode == 1 and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("text", ["a\udcffb", "\ud800", "x\ud83d\ude00y", "\udc80\udc81 hi\ud800"])
+def test_grading_faults_llama2_reads_a_lone_surrogate_as_replacement(text: str) -> None:
+    """As tiktoken does: a pair joins into its character, a lone surrogate is U+FFFD."""
+    tokenizer = load_tokenizer("llama2")
+    fixed = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    assert tokenizer.encode(text) == tokenizer.encode(fixed)
