@@ -200,7 +200,12 @@ def wait_then_end_group(process: subprocess.Popen, timeout: float) -> bool:
     while True:
         # subtle: WNOWAIT leaves the finished leader a zombie, so its process group id
         # cannot be given to a new process before killpg below has used it.
-        if os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
+        # (macOS has no waitid before Python 3.13: there poll reaps it, a tiny risk.)
+        if (
+            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            if hasattr(os, "waitid")
+            else process.poll() is not None
+        ):
             timed_out = False
             break
         if time.monotonic() >= deadline:
@@ -210,7 +215,7 @@ def wait_then_end_group(process: subprocess.Popen, timeout: float) -> bool:
         pause = min(pause * 2, 0.1)
     try:
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:  # the group is gone already
+    except (ProcessLookupError, PermissionError):  # the group is gone already
         pass
     process.wait()
     return timed_out
