@@ -11,6 +11,8 @@
 - :mod:`~nlpjourney.course.grading` and :mod:`~nlpjourney.course.checking`: ``journey
   check``, which runs an exercise's checks with pytest in a subprocess
   (:func:`run_checks`; pytest comes with the ``course`` extra);
+- :mod:`~nlpjourney.course.sandbox`: ``journey check --sandbox``, what Linux lets an
+  unprivileged user take away from code it grades (and what it cannot);
 - :mod:`~nlpjourney.course.progress`: the check results, in SQLite
   (:class:`ProgressStore`);
 - :mod:`~nlpjourney.course.forbidden`: what an exercise may not use, found in the
@@ -31,10 +33,17 @@ the ``course`` extra's packages until a lesson is built or an exercise graded.
 
 from nlpjourney.course import topics
 from nlpjourney.course.forbidden import ForbiddenUseError, Use, find_uses
-from nlpjourney.course.grading import CheckReport, CheckResult, RefusedError, run_checks
+from nlpjourney.course.grading import (
+    CheckReport,
+    CheckResult,
+    GradingOptionError,
+    RefusedError,
+    run_checks,
+)
 from nlpjourney.course.lesson_check import check
 from nlpjourney.course.paths import course_root, repo_root
 from nlpjourney.course.progress import ProgressStore, TopicProgress
+from nlpjourney.course.sandbox import SandboxError, SandboxPlan
 from nlpjourney.course.topics import AREAS, TOPICS, Topic
 from nlpjourney.course.workspace import exercise_file, install_topic, topic_dir, workspace_root
 
@@ -44,8 +53,11 @@ __all__ = [
     "CheckReport",
     "CheckResult",
     "ForbiddenUseError",
+    "GradingOptionError",
     "ProgressStore",
     "RefusedError",
+    "SandboxError",
+    "SandboxPlan",
     "Topic",
     "TopicProgress",
     "Use",

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import resource
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,7 +108,7 @@ def network_namespace_works() -> bool:
 
 
 @dataclass(frozen=True)
-class Plan:
+class SandboxPlan:
     """What the sandbox will do on this machine.
 
     Attributes:
@@ -148,7 +147,7 @@ class Plan:
         ]
 
 
-def plan(folder: Path, cpu_seconds: int) -> Plan:
+def plan(folder: Path, cpu_seconds: int) -> SandboxPlan:
     """Find out what the sandbox can do here.
 
     Raises:
@@ -164,7 +163,7 @@ def plan(folder: Path, cpu_seconds: int) -> Plan:
         network = "namespace"
     else:
         network = "landlock-tcp" if abi >= 4 else "open"
-    return Plan(folder, cpu_seconds, network, abi)
+    return SandboxPlan(folder, cpu_seconds, network, abi)
 
 
 def environment(folder: Path) -> dict[str, str]:
@@ -195,7 +194,7 @@ def _check(result: int, what: str) -> int:
     return result
 
 
-def _restrict_with_landlock(libc: ctypes.CDLL, the_plan: Plan) -> None:
+def _restrict_with_landlock(libc: ctypes.CDLL, the_plan: SandboxPlan) -> None:
     abi = the_plan.landlock_abi
     writes = FS_WRITE_FILE | FS_REMOVE_DIR | FS_REMOVE_FILE | FS_MAKE_ALL
     writes |= (FS_REFER if abi >= 2 else 0) | (FS_TRUNCATE if abi >= 3 else 0)
@@ -224,12 +223,14 @@ def _restrict_with_landlock(libc: ctypes.CDLL, the_plan: Plan) -> None:
     os.close(ruleset)
 
 
-def enter(the_plan: Plan) -> Callable[[], None]:
+def enter(the_plan: SandboxPlan) -> Callable[[], None]:
     """The function a subprocess calls between fork and exec to enter the sandbox.
 
     The process count is read here, in the parent: the limit is the user's processes now
     plus :data:`EXTRA_PROCESSES` (RLIMIT_NPROC counts every process of the user).
     """
+    import resource  # Unix only: imported here so this module loads everywhere
+
     processes = user_processes() + EXTRA_PROCESSES
 
     def apply() -> None:  # pragma: no cover - runs in the child, between fork and exec
