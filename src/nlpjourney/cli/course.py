@@ -160,18 +160,29 @@ def lesson(
 def check(
     topic_id: str = typer.Argument(..., help="Topic id, e.g. 0.1."),
     file: Path = typer.Option(None, "--file", help="Grade this file instead of the workspace's."),
-    timeout: int = typer.Option(grading.DEFAULT_TIMEOUT, help="Time limit in seconds."),
+    timeout: float = typer.Option(
+        grading.DEFAULT_TIMEOUT, help=f"Time limit in seconds (1 to {grading.MAX_TIMEOUT})."
+    ),
     seed: int | None = typer.Option(
         None, "--seed", help="Replay a run's random inputs (each run prints its seed)."
     ),
     hint: bool = typer.Option(
         False, "--hint", help="Show the next, more detailed hint for each failing check."
     ),
+    sandbox: bool = typer.Option(
+        False,
+        "--sandbox",
+        help="For someone else's file (Linux): no network, a private temporary working "
+        "folder, memory, CPU, file-size and process limits, no writes outside that "
+        "folder. Reading your files is NOT prevented. Prints what this machine allows.",
+    ),
 ) -> None:
     """Grade your exercise for a topic; exit code 1 while any check fails.
 
     A file that uses what the exercise forbids (the library's answer, the reference
-    library) is refused before any check runs.
+    library) is refused before any check runs. The checks run your code with your full
+    rights; to grade a file you did not write, add --sandbox (see
+    nlpjourney.course.sandbox for exactly what it does and does not protect).
     """
     topic = topics.get(topic_id)
     if file is not None:
@@ -180,13 +191,16 @@ def check(
         target = file
     else:
         target = workspace.exercise_file(topic)
+    seed = grading.new_seed() if seed is None else seed
+    grading.check_options(timeout, seed)
     refused = grading.forbidden_use(topic, target)
     if refused:
         raise grading.RefusedError(refused)
-    seed = grading.new_seed() if seed is None else seed
     replay = f"journey check {topic.id} --seed {seed}"
     say(f"Checking {target} with seed {seed} (`{replay}` replays it) ...", keep=[str(target)])
-    report = grading.run_checks(topic, target, timeout=timeout, seed=seed)
+    report = grading.run_checks(topic, target, timeout=timeout, seed=seed, sandbox=sandbox)
+    for line in report.sandbox:
+        say(line, lead="  sandbox: ", style="dim")
     if report.refused:  # the guard caught what reading the file could not
         raise grading.RefusedError(report.refused)
     root = workspace.workspace_root()

@@ -1,11 +1,20 @@
-"""``journey tokenize "text" --model gpt2``: see where a real tokenizer cuts a text."""
+"""``journey tokenize "text" --model gpt2``: see where a real tokenizer cuts a text.
+
+The text comes from the command line, from a file (``--file notes.txt``) or from
+standard input (``-``), so a long text is not stopped by the shell's limit on the
+length of a command line.
+"""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
+from nlpjourney.errors import JourneyError
 from nlpjourney.tokenizers import Tokenizer, load
 from nlpjourney.tokenizers.pretrained import PRETRAINED
 
@@ -60,8 +69,37 @@ def token_pieces(tokenizer: Tokenizer, ids: list[int]) -> list[tuple[str, bool]]
     return pieces
 
 
+def read_text(text: str | None, file: Path | None) -> str:
+    """The text to tokenize: ``text`` itself, standard input when it is ``-``, or ``file``.
+
+    Bytes that are not UTF-8 (in a file, or on standard input) become U+FFFD, each
+    shown as ``�``; on the command line Python keeps them as lone surrogates, which
+    every tokenizer reads as U+FFFD too.
+
+    Raises:
+        JourneyError: both a text and a file, or neither, or a file that cannot be read.
+    """
+    if (text is None) == (file is None):
+        raise JourneyError(
+            "give the text to tokenize, `-` to read it from standard input, or "
+            "--file PATH (one of the three)."
+        )
+    if file is None:
+        assert text is not None
+        return sys.stdin.buffer.read().decode("utf-8", "replace") if text == "-" else text
+    try:
+        return file.read_bytes().decode("utf-8", "replace")
+    except OSError as error:
+        raise JourneyError(f"cannot read {file}: {error.strerror or error}.") from None
+
+
 def tokenize(
-    text: str = typer.Argument(..., help="The text to tokenize (quote it)."),
+    text: str | None = typer.Argument(
+        None, help="The text to tokenize (quote it), or - to read it from standard input."
+    ),
+    file: Path | None = typer.Option(
+        None, "--file", "-f", help="Read the text from this file instead (UTF-8)."
+    ),
     model: str = typer.Option("gpt2", "--model", "-m", help=f"Tokenizer: {', '.join(PRETRAINED)}."),
     special: bool = typer.Option(
         False, "--special", help="Add the model's markers (BOS...) as encode does."
@@ -73,6 +111,7 @@ def tokenize(
     single spaces instead: a space inside a token shows as ``·``, so a plain space is
     always a boundary.
     """
+    text = read_text(text, file)
     tokenizer = load(model)  # an unknown name is a JourneyError: one line, exit 1
     ids = tokenizer.encode(text, add_special_tokens=special)
     found = token_pieces(tokenizer, ids)

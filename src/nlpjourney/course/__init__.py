@@ -11,6 +11,8 @@
 - :mod:`~nlpjourney.course.grading` and :mod:`~nlpjourney.course.checking`: ``journey
   check``, which runs an exercise's checks with pytest in a subprocess
   (:func:`run_checks`; pytest comes with the ``course`` extra);
+- :mod:`~nlpjourney.course.sandbox`: ``journey check --sandbox``, what Linux lets an
+  unprivileged user take away from code it grades (and what it cannot);
 - :mod:`~nlpjourney.course.progress`: the check results, in SQLite
   (:class:`ProgressStore`);
 - :mod:`~nlpjourney.course.forbidden`: what an exercise may not use, found in the
@@ -33,11 +35,18 @@ the ``course`` extra's packages until a lesson is built or an exercise graded.
 
 from nlpjourney.course import topics
 from nlpjourney.course.forbidden import ForbiddenUseError, Use, find_uses
-from nlpjourney.course.grading import CheckReport, CheckResult, RefusedError, run_checks
+from nlpjourney.course.grading import (
+    CheckReport,
+    CheckResult,
+    GradingOptionError,
+    RefusedError,
+    run_checks,
+)
 from nlpjourney.course.lesson_check import check
 from nlpjourney.course.paths import course_root, repo_root
 from nlpjourney.course.progress import ProgressStore, TopicProgress
 from nlpjourney.course.results import FullRun, LessonResultsError
+from nlpjourney.course.sandbox import SandboxError, SandboxPlan
 from nlpjourney.course.topics import AREAS, TOPICS, Topic
 from nlpjourney.course.workspace import exercise_file, install_topic, topic_dir, workspace_root
 
@@ -48,9 +57,12 @@ __all__ = [
     "CheckResult",
     "ForbiddenUseError",
     "FullRun",
+    "GradingOptionError",
     "LessonResultsError",
     "ProgressStore",
     "RefusedError",
+    "SandboxError",
+    "SandboxPlan",
     "Topic",
     "TopicProgress",
     "Use",

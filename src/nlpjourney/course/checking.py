@@ -10,7 +10,8 @@ Each check's docstring gives its title (first line) and hints in tiers, on lines
 starting ``Hint 1:``, ``Hint 2:``, ``Hint 3:`` (a plain ``Hint:`` is tier 1; a tier
 goes on over the following lines up to a blank line). Tier 1 names the idea; later
 tiers say more, never the answer's code (:func:`hint_problems` finds code in a hint).
-Results go to the JSON file named by ``--results-json``.
+Results go, as JSON, to the descriptor ``--results-fd`` (how ``journey check`` runs it:
+see :mod:`nlpjourney.course.grading` for what that protects) or the file ``--results-json``.
 
 Forbidden uses: while the learner's module is imported and the checks run, a
 :class:`~nlpjourney.course.forbidden.Guard` stops the learner's file from importing or
@@ -32,6 +33,7 @@ import importlib
 import importlib.util
 import inspect
 import json
+import os
 import re
 import sys
 import zlib
@@ -61,6 +63,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="path of the learner's exercise file, or 'reference' for the library's solution",
     )
     group.addoption("--results-json", default=None, help="where to write the per-check results")
+    group.addoption(
+        "--results-fd",
+        type=int,
+        default=None,
+        help="an inherited file descriptor to write the per-check results to, instead",
+    )
     group.addoption(
         "--seed", type=int, default=0, help="seeds the checks' fresh random inputs (rng, seed)"
     )
@@ -176,9 +184,13 @@ def hint_problems(text: str) -> list[str]:
 
 
 class ResultRecorder:
-    """Collects one result per check and writes them, and any forbidden use, as JSON."""
+    """Collects one result per check and writes them, and any forbidden use, as JSON.
 
-    def __init__(self, out: Path, config: pytest.Config) -> None:
+    ``out`` is a file's path, or an open file descriptor: that is emptied first, so
+    whatever else was written into it before the end of the run is gone.
+    """
+
+    def __init__(self, out: Path | int, config: pytest.Config) -> None:
         self.out = out
         self.config = config
         self.docs: dict[str, tuple[str, list[str]]] = {}
@@ -222,21 +234,31 @@ class ResultRecorder:
 
     def pytest_sessionfinish(self) -> None:
         uses = self.config.stash.get(USES, [])
-        self.out.write_text(
-            json.dumps(
-                {
-                    "checks": list(self.results.values()),
-                    "forbidden_uses": [dataclasses.asdict(use) for use in uses],
-                },
-                indent=1,
-            )
+        text = json.dumps(
+            {
+                "checks": list(self.results.values()),
+                "forbidden_uses": [dataclasses.asdict(use) for use in uses],
+            },
+            indent=1,
         )
+        if isinstance(self.out, Path):
+            self.out.write_text(text)
+            return
+        os.ftruncate(self.out, 0)
+        os.lseek(self.out, 0, os.SEEK_SET)
+        with os.fdopen(self.out, "w", encoding="utf-8") as file:
+            file.write(text)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    out = config.getoption("--results-json")
-    if out:
-        config.pluginmanager.register(ResultRecorder(Path(out), config), "journey-results")
+    fd = config.getoption("--results-fd")
+    path = config.getoption("--results-json")
+    if fd is not None:
+        # Not passed on: processes the learner's code starts do not get the descriptor.
+        os.set_inheritable(fd, False)
+        config.pluginmanager.register(ResultRecorder(fd, config), "journey-results")
+    elif path:
+        config.pluginmanager.register(ResultRecorder(Path(path), config), "journey-results")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -8,6 +8,11 @@ so ``journey check ID --hint`` can show the next one.
 
 Databases written before the ``clean`` flag existed stay readable: their runs count as
 clean when every check passed, the rule of that time.
+
+Only ``journey check`` records runs, and only what its grader read back from the checks'
+process itself (:mod:`nlpjourney.course.grading`), never a results file found on disk.
+A ``progress.sqlite`` that is a symbolic link leading out of the workspace is refused,
+never written through.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlpjourney.course.workspace import check_inside
 from nlpjourney.errors import WorkspaceError
 
 PROGRESS_FILE = "progress.sqlite"
@@ -66,6 +72,7 @@ class ProgressStore:
     """Check results of one workspace, read and written through SQLite."""
 
     def __init__(self, workspace: Path) -> None:
+        self.workspace = workspace
         self.file = workspace / PROGRESS_FILE
 
     def unreadable(self, error: sqlite3.DatabaseError) -> WorkspaceError:
@@ -77,6 +84,8 @@ class ProgressStore:
     def _connect(self, create: bool) -> sqlite3.Connection | None:
         if not self.file.exists() and not create:
             return None
+        if create:
+            check_inside(self.file, self.workspace)
         try:
             connection = sqlite3.connect(self.file)
             connection.executescript(SCHEMA)

@@ -3,6 +3,8 @@
 Default ``./journey-work``, or the folder named by ``JOURNEY_WORKSPACE``. One folder per
 topic (``0.1-math-for-ml/lesson.ipynb`` and ``exercise.py``) and ``progress.sqlite``.
 A file the learner may have edited is never overwritten: a reset first moves it aside.
+Nothing is written through a symbolic link that leads out of the workspace (a dangling
+one included): such a link is refused, never followed.
 """
 
 from __future__ import annotations
@@ -39,11 +41,38 @@ class Placed:
     backup: Path | None = None
 
 
-def place(target: Path, content: str, reset: bool = False) -> Placed:
+def check_inside(target: Path, root: Path) -> None:
+    """Refuse ``target`` when a symbolic link on its way leads out of ``root``.
+
+    Links are followed as writing would follow them, a dangling one too (``resolve``
+    without ``strict``); a link that stays inside the workspace is fine, and so is a
+    workspace folder that is itself a link.
+
+    Raises:
+        WorkspaceError: writing ``target`` would write outside ``root``.
+    """
+    inside = root.resolve()
+    lands = target.resolve()
+    if not lands.is_relative_to(inside):
+        raise WorkspaceError(
+            f"{target} is a symbolic link (or lies under one) that leads out of the "
+            f"workspace, to {lands}; nothing was written. Remove the link, then run the "
+            "command again."
+        )
+
+
+def place(target: Path, content: str, reset: bool = False, root: Path | None = None) -> Placed:
     """Write ``content`` to ``target`` unless the learner has a different file there.
 
     With ``reset``, a differing file is first renamed to ``<name>.bak-<timestamp>``.
+    With ``root`` (the workspace), a ``target`` that a symbolic link takes out of it
+    is refused (:func:`check_inside`).
+
+    Raises:
+        WorkspaceError: ``target`` leads out of ``root``.
     """
+    if root is not None:
+        check_inside(target, root)
     if target.is_file():
         if target.read_text(encoding="utf-8") == content:
             return Placed(target, "unchanged")
@@ -97,17 +126,22 @@ def missing_part(topic: Topic, part: str) -> WorkspaceError:
 
 def install_topic(topic: Topic, reset: bool = False, root: Path | None = None) -> list[Placed]:
     """Copy the topic's lesson (as a notebook) and exercise stub into the workspace."""
-    folder = topic_dir(topic, root)
+    ws = root or workspace_root()
+    folder = topic_dir(topic, ws)
+    for name in (LESSON_FILE, EXERCISE_FILE):  # refuse before writing either
+        check_inside(folder / name, ws)
     placed = []
     if topic.lesson_path.is_file():
         # Imported here: jupytext and nbformat take seconds to import, and every other
         # `journey` command starts without them.
         from nlpjourney.course.notebooks import lesson_notebook_text
 
-        placed.append(place(folder / LESSON_FILE, lesson_notebook_text(topic.lesson_path), reset))
+        placed.append(
+            place(folder / LESSON_FILE, lesson_notebook_text(topic.lesson_path), reset, ws)
+        )
     stub = topic.exercise_dir / EXERCISE_FILE
     if stub.is_file():
-        placed.append(place(folder / EXERCISE_FILE, stub.read_text(encoding="utf-8"), reset))
+        placed.append(place(folder / EXERCISE_FILE, stub.read_text(encoding="utf-8"), reset, ws))
     if not placed:
         raise missing_part(topic, "lesson")
     return placed

@@ -42,6 +42,9 @@ Simplifications:
       with them are refused); no truncation or padding.
     - The normalizer, pre-tokenizer and decoder are the steps
       :mod:`nlpjourney.tokenizers.sentencepiece_steps` runs, nothing else.
+    - A lone surrogate (half of a broken UTF-16 pair, or a non-UTF-8 byte that Python
+      kept as ``\\udcXX``) has no UTF-8 form; it is read as U+FFFD, as tiktoken reads
+      it. ``tokenizers`` refuses such a string with a ``TypeError``.
 """
 
 from __future__ import annotations
@@ -302,6 +305,11 @@ class SentencePieceBPETokenizer(StringVocabTokenizer):
 
     def _encode_stretch(self, text: str, continued: bool) -> list[int]:
         ids: list[int] = []
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # subtle: a surrogate pair joins into its character; a lone one becomes U+FFFD.
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
         normalized = normalize(self.normalizer, text, continued)
         for word in pre_tokenize(self.pre_tokenizer, normalized):
             if self._cut_words is None:
