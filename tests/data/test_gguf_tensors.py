@@ -290,6 +290,7 @@ def test_gguf_a_good_hand_made_file_opens(tmp_path: Path) -> None:
         ([("a", (16,), 2, 0)], 64, None, "rows of 16 values, not whole Q4_0 blocks of 32"),
         ([("a", (4,), 0, 0), ("a", (4,), 0, 32)], 64, None, "described twice"),
         ([("a", (1, 1, 1, 1, 1), 0, 0)], 64, None, "5 dimensions"),
+        ([("a", (), 2, 0)], 64, None, "rows of 1 values, not whole Q4_0 blocks"),
         ([("a", (4,), 0, 0)], 64, 3, "general.alignment is 3"),
     ],
 )

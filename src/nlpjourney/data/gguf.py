@@ -212,9 +212,10 @@ class GGUFFile:
                 "or a damaged file)."
             )
         kind = GGML_TYPES[code]
-        if ne and ne[0] % kind.block_size:
+        row = ne[0] if ne else 1  # a 0-dimensional tensor is one value
+        if row % kind.block_size:
             raise GGUFError(
-                f"{where} has rows of {ne[0]} values, not whole {kind.name} blocks of "
+                f"{where} has rows of {row} values, not whole {kind.name} blocks of "
                 f"{kind.block_size}; the file is damaged."
             )
         if offset % self.alignment:

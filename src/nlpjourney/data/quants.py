@@ -50,6 +50,7 @@ __all__ = [
     "DEQUANTIZERS",
     "GGML_TYPES",
     "GGMLType",
+    "SUPPORTED",
     "dequantize",
     "dequantize_q4_0",
     "dequantize_q4_1",
