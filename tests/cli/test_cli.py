@@ -117,7 +117,7 @@ def test_cli_check_prints_messages_as_written(tmp_path: Path) -> None:
 def test_cli_test_runs_one_worker_per_core_unless_asked_for_one_process() -> None:
     from nlpjourney.cli import parallel_args
 
-    assert parallel_args([]) == ["-n", "auto", "--dist", "loadgroup"]
+    assert parallel_args([]) == ["-n", "auto", "--dist", "worksteal"]
     assert parallel_args(["-m", "not slow", "tests/text"]) == parallel_args([])
     for serial in (
         ["-s"],

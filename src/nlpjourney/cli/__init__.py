@@ -68,7 +68,7 @@ def test(ctx: typer.Context) -> None:
 
 
 def parallel_args(args: list[str]) -> list[str]:
-    """``-n auto`` (one worker per core, each module's group on one worker) unless the
+    """``-n auto`` (one worker per core, idle ones taking tests from busy ones) unless the
     arguments ask for a single process: -n, -s, --pdb, or xdist switched off."""
     import importlib.util
 
@@ -77,7 +77,7 @@ def parallel_args(args: list[str]) -> list[str]:
         arg in serial or arg.startswith(("-n", "--numprocesses=")) for arg in args
     ):
         return []
-    return ["-n", "auto", "--dist", "loadgroup"]
+    return ["-n", "auto", "--dist", "worksteal"]
 
 
 def one_line_warnings() -> None:
