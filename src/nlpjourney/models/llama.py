@@ -225,14 +225,34 @@ class LlamaConfig(ModelConfig):
             "n_heads": heads,
             "n_kv_heads": hf.get("num_key_value_heads"),
             "hidden_dim": hf["intermediate_size"],
-            "norm_eps": float(hf.get("rms_norm_eps", 1e-6)),
-            "rope_theta": float(theta),
+            "norm_eps": hf.get("rms_norm_eps", 1e-6),
+            "rope_theta": theta,
             "rope_scaling": scaling,
             "max_seq_len": hf.get("max_position_embeddings", 2048),
             "tie_embeddings": bool(hf.get("tie_word_embeddings", False)),
             "bias": bool(attention_bias),
         }
-        return cls(**{**fields, **changes})
+        try:
+            return cls(**{**fields, **changes})
+        except (TypeError, ValueError) as error:
+            # Name the config.json key too: the reader has that file open, not our fields.
+            field = next((f for f in _HF_KEYS if str(error).startswith(f)), None)
+            where = f" ({field} is config.json's {_HF_KEYS[field]})" if field else ""
+            raise type(error)(f"config.json: {error}{where}") from None
+
+
+#: Our config fields -> the Hugging Face ``config.json`` keys they are read from.
+_HF_KEYS = {
+    "vocab_size": "vocab_size",
+    "dim": "hidden_size",
+    "n_layers": "num_hidden_layers",
+    "n_heads": "num_attention_heads",
+    "n_kv_heads": "num_key_value_heads",
+    "hidden_dim": "intermediate_size",
+    "norm_eps": "rms_norm_eps",
+    "rope_theta": "rope_theta",
+    "max_seq_len": "max_position_embeddings",
+}
 
 
 def _rope_from_hf(hf: Mapping[str, Any]) -> tuple[float, RopeScaling | None]:
