@@ -23,6 +23,7 @@ from torch.testing import assert_close
 
 from nlpjourney.errors import UnknownNameError
 from nlpjourney.models import Llama, LlamaConfig, WeightsError
+from nlpjourney.models.llama_weights import weight_names
 from nlpjourney.nn import RopeScaling
 
 # Tiny Hugging Face configs: each varies what a loader could get wrong.
@@ -206,8 +207,8 @@ def test_llama_from_pretrained_reads_shards(tmp_path: Path) -> None:
 def test_llama_hf_names_cover_every_weight(saved) -> None:
     theirs, folder = saved
     ours = Llama.from_pretrained(folder)
-    assert set(ours.hf_names()) == set(load_file(folder / "model.safetensors"))
-    name, start, stop = ours.hf_names()["model.layers.0.self_attn.k_proj.weight"]
+    assert set(weight_names(ours, "hf")) == set(load_file(folder / "model.safetensors"))
+    name, start, stop = weight_names(ours, "hf")["model.layers.0.self_attn.k_proj.weight"]
     assert (name, start, stop) == (
         "layers.0.attn.qkv_proj.weight",
         32,
@@ -360,3 +361,107 @@ def test_llama_cached_decoding_equals_full_forward(
         assert_close(model(ids[:, : length - 1]), full[:, :-1], rtol=1e-5, atol=1e-5)
     assert len(caches[0]) == length
     assert_close(torch.cat(steps, dim=1), full, rtol=1e-5, atol=1e-5)
+
+
+# --- GGUF ---------------------------------------------------------------------------------
+
+
+def llama_cpp_permute(weight: torch.Tensor, n_heads: int) -> torch.Tensor:
+    """What llama.cpp's convert_hf_to_gguf.py does to q_proj/k_proj: each head's rows from
+    half-split RoPE order to interleaved (row i -> 2i, row i + d/2 -> 2i + 1)."""
+    rows = weight.shape[0]
+    return weight.reshape(n_heads, 2, rows // n_heads // 2, -1).swapaxes(1, 2).reshape(rows, -1)
+
+
+def write_gguf(theirs, path: Path) -> None:
+    """The tiny transformers model as llama.cpp would convert it, in float32."""
+    from gguf import GGUFWriter
+
+    cfg = theirs.config
+    writer = GGUFWriter(str(path), "llama")
+    writer.add_block_count(cfg.num_hidden_layers)
+    writer.add_context_length(cfg.max_position_embeddings)
+    writer.add_embedding_length(cfg.hidden_size)
+    writer.add_feed_forward_length(cfg.intermediate_size)
+    writer.add_head_count(cfg.num_attention_heads)
+    writer.add_head_count_kv(cfg.num_key_value_heads)
+    writer.add_layer_norm_rms_eps(cfg.rms_norm_eps)
+    writer.add_rope_freq_base(cfg.rope_parameters["rope_theta"])
+    writer.add_vocab_size(cfg.vocab_size)
+    names = {"model.embed_tokens": "token_embd", "model.norm": "output_norm", "lm_head": "output",
+             "input_layernorm": "attn_norm", "post_attention_layernorm": "ffn_norm",
+             "self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v",
+             "self_attn.o_proj": "attn_output", "mlp.gate_proj": "ffn_gate",
+             "mlp.up_proj": "ffn_up", "mlp.down_proj": "ffn_down"}  # fmt: skip
+    for key, value in theirs.state_dict().items():
+        if key == "lm_head.weight" and cfg.tie_word_embeddings:
+            continue
+        stem, part = key.rsplit(".", 1)
+        if stem.startswith("model.layers."):
+            layer, inner = stem[len("model.layers.") :].split(".", 1)
+            name = f"blk.{layer}.{names[inner]}.{part}"
+        else:
+            name = f"{names[stem]}.{part}"
+        if "q_proj" in key:
+            value = llama_cpp_permute(value, cfg.num_attention_heads)
+        elif "k_proj" in key:
+            value = llama_cpp_permute(value, cfg.num_key_value_heads)
+        writer.add_tensor(name, value.contiguous().numpy())
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+@pytest.mark.parametrize("variant", ["gqa-tied", "mha-untied"])
+def test_llama_from_gguf_matches_transformers(variant: str, tmp_path: Path) -> None:
+    theirs = hf_model(variant)
+    write_gguf(theirs, tmp_path / "tiny.gguf")
+    ours = Llama.from_gguf(tmp_path / "tiny.gguf")
+    assert ours.config.tie_embeddings == theirs.config.tie_word_embeddings
+    assert ours.config.kv_heads == theirs.config.num_key_value_heads
+    ids = torch.randint(0, 50, (2, 30), generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        assert (ours(ids) - theirs(ids).logits).abs().max() <= 1e-4
+
+
+def test_llama_from_gguf_names_a_misshapen_tensor(tmp_path: Path) -> None:
+    theirs = hf_model("gqa-tied")
+    with torch.no_grad():  # a wider feed-forward than the metadata says
+        layer = theirs.model.layers[1].mlp
+        layer.up_proj.weight = torch.nn.Parameter(torch.zeros(64, 32))
+    write_gguf(theirs, tmp_path / "bad.gguf")
+    with pytest.raises(WeightsError, match=r"blk.1.ffn_up.weight \(our layers.1.mlp.up_proj"):
+        Llama.from_gguf(tmp_path / "bad.gguf")
+
+
+def test_llama_from_gguf_metadata_refuses_other_models() -> None:
+    with pytest.raises(ValueError, match="holds a 'gpt2' model"):
+        LlamaConfig.from_gguf_metadata({"general.architecture": "gpt2"})
+    with pytest.raises(ValueError, match=r"lacks \['llama.embedding_length', 'llama.block_count'"):
+        LlamaConfig.from_gguf_metadata({"general.architecture": "llama"})
+
+
+@pytest.mark.slow
+def test_llama_smollm2_gguf_logits_match_transformers() -> None:
+    # transformers reads the same GGUF file (dequantizing with gguf's code and undoing
+    # llama.cpp's permutation itself). AutoModelForCausalLM(gguf_file=...) needs
+    # accelerate, so its GGUF reader is called directly and the state dict loaded.
+    from transformers import AutoConfig, LlamaForCausalLM
+    from transformers.modeling_gguf_pytorch_utils import load_gguf_checkpoint
+
+    from nlpjourney import data
+
+    path = data.path("smollm2_135m_instruct")
+    ours = Llama.from_gguf(path)
+    assert ours.config == LlamaConfig.from_name("smollm2-135m").replace(
+        norm_eps=ours.config.norm_eps  # float32's 1e-5 in the file
+    )
+    theirs = LlamaForCausalLM(AutoConfig.from_pretrained(path.parent, gguf_file=path.name))
+    tensors = load_gguf_checkpoint(path, return_tensors=True, model_to_load=theirs)["tensors"]
+    assert set(theirs.load_state_dict(tensors, strict=False).missing_keys) == {"lm_head.weight"}
+    theirs.tie_weights()
+    theirs.eval()
+    ids = torch.randint(0, 49152, (4, 32), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert (ours(ids) - theirs(ids).logits).abs().max() <= 1e-3

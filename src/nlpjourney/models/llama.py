@@ -21,15 +21,15 @@ the rotary embedding and, when decoding, a :class:`~nlpjourney.nn.KVCache`.
 
 Weights: :meth:`Llama.from_pretrained` reads a Hugging Face checkpoint folder
 (``config.json`` and ``model.safetensors``, or shards listed in
-``model.safetensors.index.json``). The outer names are Hugging Face's minus the ``model.``
-prefix (``embed_tokens``, ``layers``, ``norm``, ``lm_head``); inside a block they are
-``nn``'s, and :data:`HF_NAMES` maps one to the other. Hugging Face keeps three query,
-key and value matrices where our attention keeps them stacked in one ``qkv_proj``: each
-is copied into its rows of the stack, shape-checked on its own. Both use the half-split
-("rotate half") RoPE layout, so no weight is permuted.
+``model.safetensors.index.json``), :meth:`Llama.from_gguf` a llama.cpp GGUF file
+(dequantized). The outer names are Hugging Face's minus the ``model.`` prefix
+(``embed_tokens``, ``layers``, ``norm``, ``lm_head``); inside a block they are ``nn``'s.
+:mod:`~nlpjourney.models.llama_weights` holds the name tables and the shape-checked
+copy: Hugging Face's three query, key and value matrices fill their rows of our stacked
+``qkv_proj``, and GGUF's query and key rows are put back in the half-split RoPE order.
 
 Reference: ``transformers``' ``LlamaForCausalLM`` (same logits and gradients from the
-same weights, ``tests/models/test_llama.py``), Meta's ``llama`` ``model.py``
+same weights, ``tests/models/test_llama.py``; and loading the same GGUF file), Meta's ``llama`` ``model.py``
 (``ModelArgs``' field names).
 
 Simplifications:
@@ -53,20 +53,22 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from nlpjourney.errors import JourneyError
 from nlpjourney.models.config import (
     ModelConfig,
     check_dropout,
     check_heads_divide,
     check_positive_int,
 )
+from nlpjourney.models.llama_weights import (
+    WeightsError,
+    copy_weights,
+    read_safetensors,
+    unpermute_rope_rows,
+    weight_names,
+)
 from nlpjourney.nn import KVCache, RMSNorm, RopeScaling, RotaryEmbedding, TransformerBlock
 
-__all__ = ["HF_NAMES", "PRESETS", "Llama", "LlamaConfig", "WeightsError"]
-
-
-class WeightsError(JourneyError, ValueError):
-    """A checkpoint's weights do not fit the model: a key missing, unexpected, or misshapen."""
+__all__ = ["PRESETS", "Llama", "LlamaConfig"]
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,50 @@ class LlamaConfig(ModelConfig):
             field = next((f for f in _HF_KEYS if str(error).startswith(f)), None)
             where = f" ({field} is config.json's {_HF_KEYS[field]})" if field else ""
             raise type(error)(f"config.json: {error}{where}") from None
+
+    @classmethod
+    def from_gguf_metadata(cls, metadata: Mapping[str, Any], **changes: Any) -> LlamaConfig:
+        """Our config from a GGUF file's metadata (its ``llama.*`` keys).
+
+        The file says nothing of tied embeddings or biases in its metadata (the tensors
+        do): pass ``tie_embeddings`` and ``bias`` in ``changes``, as :meth:`Llama.from_gguf`
+        does.
+
+        Raises:
+            ValueError: not a Llama, a key missing, or an option this Llama lacks.
+        """
+        arch = metadata.get("general.architecture")
+        if arch != "llama":
+            raise ValueError(f"the GGUF file holds a {arch!r} model, not a 'llama'")
+        need = ("embedding_length", "block_count", "attention.head_count", "feed_forward_length")
+        if missing := [f"llama.{key}" for key in need if f"llama.{key}" not in metadata]:
+            raise ValueError(f"the GGUF metadata lacks {missing}")
+        vocab = metadata.get("llama.vocab_size", len(metadata.get("tokenizer.ggml.tokens", ())))
+        dim, heads = metadata["llama.embedding_length"], metadata["llama.attention.head_count"]
+        if metadata.get("llama.rope.dimension_count", dim // heads) != dim // heads:
+            raise ValueError(
+                f"the GGUF file rotates {metadata['llama.rope.dimension_count']} dims per "
+                f"head, this Llama all {dim // heads} (no partial RoPE)"
+            )
+        scaling = None
+        kind = metadata.get("llama.rope.scaling.type", "none")
+        if kind == "linear":
+            scaling = RopeScaling("linear", factor=float(metadata["llama.rope.scaling.factor"]))
+        elif kind != "none":
+            raise ValueError(f"the GGUF file scales RoPE by {kind!r}; this Llama reads 'linear'")
+        fields: dict[str, Any] = {
+            "vocab_size": vocab,
+            "dim": dim,
+            "n_layers": metadata["llama.block_count"],
+            "n_heads": heads,
+            "n_kv_heads": metadata.get("llama.attention.head_count_kv"),
+            "hidden_dim": metadata["llama.feed_forward_length"],
+            "norm_eps": float(metadata.get("llama.attention.layer_norm_rms_epsilon", 1e-5)),
+            "rope_theta": float(metadata.get("llama.rope.freq_base", 10000.0)),
+            "rope_scaling": scaling,
+            "max_seq_len": metadata.get("llama.context_length", 2048),
+        }
+        return cls(**{**fields, **changes})
 
 
 #: Our config fields -> the Hugging Face ``config.json`` keys they are read from.
@@ -415,7 +461,7 @@ class Llama(nn.Module):
         """How many parameters the model has (a tied head counted once)."""
         return sum(p.numel() for p in self.parameters())  # parameters() skips the tie
 
-    # --- Hugging Face checkpoints ---------------------------------------------------------
+    # --- weights from files ----------------------------------------------------------------
 
     @classmethod
     def from_pretrained(
@@ -443,33 +489,10 @@ class Llama(nn.Module):
                 "model.safetensors (LlamaForCausalLM.save_pretrained writes both)"
             )
         config = LlamaConfig.from_hf_config(json.loads(config_file.read_text(encoding="utf-8")))
-        state = _read_safetensors(folder)
+        state = read_safetensors(folder)
         model = cls(config, fused=fused).to(dtype)
         model.load_hf_state_dict(state)
         return model.eval()
-
-    def hf_names(self) -> dict[str, tuple[str, int, int]]:
-        """Each Hugging Face weight name -> (our parameter, first row, end row) it fills.
-
-        Most fill a whole parameter; ``q_proj``, ``k_proj`` and ``v_proj`` fill their rows
-        of the stacked ``attn.qkv_proj``. A tied model has no ``lm_head.weight``.
-        Example: ``model.layers.0.self_attn.k_proj.weight -> ("layers.0.attn.qkv_proj.weight",
-        dim, dim + kv_dim)``.
-        """
-        ours = dict(self.named_parameters())  # a tied lm_head is not listed
-        names: dict[str, tuple[str, int, int]] = {}
-        for name, param in ours.items():
-            theirs = _hf_name(name)
-            if ".attn.qkv_proj." in name:
-                q_rows = self.config.dim
-                kv_rows = self.config.kv_heads * self.config.head_dim
-                bounds = {"q": (0, q_rows), "k": (q_rows, q_rows + kv_rows),
-                          "v": (q_rows + kv_rows, q_rows + 2 * kv_rows)}  # fmt: skip
-                for part, (start, stop) in bounds.items():
-                    names[theirs.replace("{q,k,v}", part)] = (name, start, stop)
-            else:
-                names[theirs] = (name, 0, param.shape[0])
-        return names
 
     def load_hf_state_dict(self, hf_state: Mapping[str, Tensor]) -> None:
         """Copy a Hugging Face ``LlamaForCausalLM`` state dict into this model, key by key.
@@ -482,83 +505,63 @@ class Llama(nn.Module):
         Raises:
             WeightsError: the checkpoint does not fit this model's config.
         """
-        names = self.hf_names()
         state = {k: v for k, v in hf_state.items() if not k.endswith("rotary_emb.inv_freq")}
         # A tied model has no lm_head of its own; some tied checkpoints store one anyway.
         head = state.pop("lm_head.weight", None) if self.config.tie_embeddings else None
-        missing = sorted(set(names) - set(state))
-        unexpected = sorted(set(state) - set(names))
-        if missing or unexpected:
+        shapes = {key: tuple(value.shape) for key, value in state.items()}
+        copy_weights(self, weight_names(self, "hf"), shapes, state.__getitem__, "checkpoint")
+        if head is not None and not torch.equal(
+            head.to(self.embed_tokens.weight.dtype), self.embed_tokens.weight
+        ):
             raise WeightsError(
-                f"the checkpoint does not fit this Llama: missing {missing[:5]}, unexpected "
-                f"{unexpected[:5]} ({len(missing)} and {len(unexpected)} in all); check that "
-                "config.json belongs to these weights"
+                "lm_head.weight differs from model.embed_tokens.weight, but config.json "
+                "ties them (tie_word_embeddings); set it to false to keep both"
             )
-        params = dict(self.named_parameters())
-        for key, (ours, start, stop) in names.items():
-            expected = (stop - start, *params[ours].shape[1:])
-            if tuple(state[key].shape) != expected:
-                raise WeightsError(
-                    f"{key} (our {ours}): the checkpoint has shape {tuple(state[key].shape)}, "
-                    f"the model expects {expected}; the config does not match the weights"
+
+    @classmethod
+    def from_gguf(
+        cls, path: str | Path, *, dtype: torch.dtype = torch.float32, fused: bool = True
+    ) -> Llama:
+        """A Llama with the weights of a llama.cpp GGUF file, dequantized.
+
+        The config comes from the file's ``llama.*`` metadata
+        (:meth:`LlamaConfig.from_gguf_metadata`); the head is tied when the file has no
+        ``output.weight``. llama.cpp stores the query and key rows of each head in the
+        interleaved RoPE layout; they are put back in the half-split layout our RoPE
+        uses (:func:`~nlpjourney.models.llama_weights.unpermute_rope_rows`).
+
+        Args:
+            path: a ``.gguf`` file of a Llama-architecture model.
+            dtype: the model's dtype (the weights are dequantized to float32 first).
+            fused: as in :class:`Llama`.
+
+        Raises:
+            nlpjourney.data.gguf.GGUFError: not a readable GGUF file.
+            ValueError: not a Llama, or options this Llama does not implement.
+            WeightsError: a tensor is missing, unexpected or of the wrong shape.
+        """
+        from nlpjourney.data.gguf import GGUFFile
+
+        with GGUFFile(path) as gguf:
+            if "rope_freqs.weight" in gguf.tensors:
+                raise ValueError(
+                    f"{path} scales RoPE by a rope_freqs tensor (Llama 3.1's scaling as "
+                    "llama.cpp stores it), which from_gguf does not read; load the "
+                    "Hugging Face checkpoint with from_pretrained instead"
                 )
-        with torch.no_grad():
-            for key, (ours, start, stop) in names.items():
-                params[ours][start:stop].copy_(state[key])
-            if head is not None and not torch.equal(
-                head.to(self.embed_tokens.weight.dtype), self.embed_tokens.weight
-            ):
-                raise WeightsError(
-                    "lm_head.weight differs from model.embed_tokens.weight, but config.json "
-                    "ties them (tie_word_embeddings); set it to false to keep both"
-                )
+            config = LlamaConfig.from_gguf_metadata(
+                gguf.metadata,
+                tie_embeddings="output.weight" not in gguf.tensors,
+                bias="blk.0.attn_q.bias" in gguf.tensors,
+            )
+            model = cls(config, fused=fused).to(dtype)
+            heads = {"attn_q": config.n_heads, "attn_k": config.kv_heads}
 
+            def fetch(name: str) -> Tensor:
+                weight = torch.from_numpy(gguf.tensor(name))
+                kind = name.split(".")[-2]  # blk.0.attn_q.weight -> attn_q
+                return unpermute_rope_rows(weight, heads[kind]) if kind in heads else weight
 
-#: Hugging Face's names inside a block -> ours (``nn.TransformerBlock``'s). The three
-#: attention projections share one entry: they are the row blocks of ``qkv_proj``.
-HF_NAMES = {
-    ".input_layernorm.": ".norm1.",
-    ".post_attention_layernorm.": ".norm2.",
-    ".self_attn.{q,k,v}_proj.": ".attn.qkv_proj.",
-    ".self_attn.o_proj.": ".attn.out_proj.",
-    ".mlp.gate_proj.": ".mlp.gate_proj.",
-    ".mlp.up_proj.": ".mlp.up_proj.",
-    ".mlp.down_proj.": ".mlp.down_proj.",
-}
-
-
-def _hf_name(ours: str) -> str:
-    """Our parameter name in Hugging Face's: ``layers.0.norm1.weight ->
-    model.layers.0.input_layernorm.weight`` (``{q,k,v}`` left for the caller to fill)."""
-    if ours.startswith("lm_head."):
-        return ours
-    for theirs, mine in HF_NAMES.items():
-        if mine in ours:
-            ours = ours.replace(mine, theirs)
-            break
-    return f"model.{ours}"
-
-
-def _read_safetensors(folder: Path) -> dict[str, Tensor]:
-    """Every tensor of ``model.safetensors``, or of the shards its index file names."""
-    from safetensors.torch import load_file  # only needed here
-
-    index = folder / "model.safetensors.index.json"
-    if index.is_file():
-        weight_map = json.loads(index.read_text(encoding="utf-8")).get("weight_map")
-        if not isinstance(weight_map, dict):
-            raise WeightsError(f"{index} has no weight_map; is it a safetensors index?")
-        files = sorted(set(weight_map.values()))
-    elif (folder / "model.safetensors").is_file():
-        files = ["model.safetensors"]
-    else:
-        raise FileNotFoundError(
-            f"{folder} holds neither model.safetensors nor model.safetensors.index.json; "
-            "save the model with safe_serialization (the default)"
-        )
-    state: dict[str, Tensor] = {}
-    for name in files:
-        if not (folder / name).is_file():
-            raise FileNotFoundError(f"{folder / name} not found; the index lists it as a shard")
-        state.update(load_file(folder / name))
-    return state
+            shapes = {name: info.shape for name, info in gguf.tensors.items()}
+            copy_weights(model, weight_names(model, "gguf"), shapes, fetch, f"GGUF file {path}")
+        return model.eval()
