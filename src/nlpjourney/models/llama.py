@@ -60,8 +60,11 @@ from nlpjourney.models.config import (
     check_positive_int,
 )
 from nlpjourney.models.llama_weights import (
+    HF_CONFIG_KEYS,
     WeightsError,
     copy_weights,
+    gguf_config_fields,
+    hf_config_fields,
     read_safetensors,
     unpermute_rope_rows,
     weight_names,
@@ -192,54 +195,13 @@ class LlamaConfig(ModelConfig):
             ...     "num_attention_heads": 4, "num_key_value_heads": 2}).kv_heads
             2
         """
-        if not isinstance(hf, Mapping):
-            raise TypeError(f"hf must be the dict read from config.json, got {type(hf).__name__}")
-        if hf.get("model_type", "llama") != "llama":
-            raise ValueError(
-                f"config.json describes a {hf['model_type']!r} model, not a Llama "
-                "(model_type must be 'llama')"
-            )
-        need = ("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers",
-                "num_attention_heads")  # fmt: skip
-        if missing := [key for key in need if key not in hf]:
-            raise ValueError(f"config.json lacks {missing}; a Llama config needs {list(need)}")
-        if hf.get("hidden_act", "silu") != "silu":
-            raise ValueError(
-                f"config.json sets hidden_act={hf['hidden_act']!r}; this Llama's SwiGLU uses 'silu'"
-            )
-        dim, heads = hf["hidden_size"], hf["num_attention_heads"]
-        if hf.get("head_dim") not in (None, dim // heads):
-            raise ValueError(
-                f"config.json sets head_dim={hf['head_dim']}, but this Llama's heads have "
-                f"hidden_size // num_attention_heads = {dim // heads} dims"
-            )
-        attention_bias, mlp_bias = hf.get("attention_bias", False), hf.get("mlp_bias", False)
-        if attention_bias != mlp_bias:
-            raise ValueError(
-                f"config.json sets attention_bias={attention_bias} and mlp_bias={mlp_bias}; "
-                "this Llama has biases in both or in neither"
-            )
-        theta, scaling = _rope_from_hf(hf)
-        fields: dict[str, Any] = {
-            "vocab_size": hf["vocab_size"],
-            "dim": dim,
-            "n_layers": hf["num_hidden_layers"],
-            "n_heads": heads,
-            "n_kv_heads": hf.get("num_key_value_heads"),
-            "hidden_dim": hf["intermediate_size"],
-            "norm_eps": hf.get("rms_norm_eps", 1e-6),
-            "rope_theta": theta,
-            "rope_scaling": scaling,
-            "max_seq_len": hf.get("max_position_embeddings", 2048),
-            "tie_embeddings": bool(hf.get("tie_word_embeddings", False)),
-            "bias": bool(attention_bias),
-        }
+        fields = hf_config_fields(hf)
         try:
             return cls(**{**fields, **changes})
         except (TypeError, ValueError) as error:
             # Name the config.json key too: the reader has that file open, not our fields.
-            field = next((f for f in _HF_KEYS if str(error).startswith(f)), None)
-            where = f" ({field} is config.json's {_HF_KEYS[field]})" if field else ""
+            field = next((f for f in HF_CONFIG_KEYS if str(error).startswith(f)), None)
+            where = f" ({field} is config.json's {HF_CONFIG_KEYS[field]})" if field else ""
             raise type(error)(f"config.json: {error}{where}") from None
 
     @classmethod
@@ -253,74 +215,8 @@ class LlamaConfig(ModelConfig):
         Raises:
             ValueError: not a Llama, a key missing, or an option this Llama lacks.
         """
-        arch = metadata.get("general.architecture")
-        if arch != "llama":
-            raise ValueError(f"the GGUF file holds a {arch!r} model, not a 'llama'")
-        need = ("embedding_length", "block_count", "attention.head_count", "feed_forward_length")
-        if missing := [f"llama.{key}" for key in need if f"llama.{key}" not in metadata]:
-            raise ValueError(f"the GGUF metadata lacks {missing}")
-        vocab = metadata.get("llama.vocab_size", len(metadata.get("tokenizer.ggml.tokens", ())))
-        dim, heads = metadata["llama.embedding_length"], metadata["llama.attention.head_count"]
-        if metadata.get("llama.rope.dimension_count", dim // heads) != dim // heads:
-            raise ValueError(
-                f"the GGUF file rotates {metadata['llama.rope.dimension_count']} dims per "
-                f"head, this Llama all {dim // heads} (no partial RoPE)"
-            )
-        scaling = None
-        kind = metadata.get("llama.rope.scaling.type", "none")
-        if kind == "linear":
-            scaling = RopeScaling("linear", factor=float(metadata["llama.rope.scaling.factor"]))
-        elif kind != "none":
-            raise ValueError(f"the GGUF file scales RoPE by {kind!r}; this Llama reads 'linear'")
-        fields: dict[str, Any] = {
-            "vocab_size": vocab,
-            "dim": dim,
-            "n_layers": metadata["llama.block_count"],
-            "n_heads": heads,
-            "n_kv_heads": metadata.get("llama.attention.head_count_kv"),
-            "hidden_dim": metadata["llama.feed_forward_length"],
-            "norm_eps": float(metadata.get("llama.attention.layer_norm_rms_epsilon", 1e-5)),
-            "rope_theta": float(metadata.get("llama.rope.freq_base", 10000.0)),
-            "rope_scaling": scaling,
-            "max_seq_len": metadata.get("llama.context_length", 2048),
-        }
+        fields = gguf_config_fields(metadata)
         return cls(**{**fields, **changes})
-
-
-#: Our config fields -> the Hugging Face ``config.json`` keys they are read from.
-_HF_KEYS = {
-    "vocab_size": "vocab_size",
-    "dim": "hidden_size",
-    "n_layers": "num_hidden_layers",
-    "n_heads": "num_attention_heads",
-    "n_kv_heads": "num_key_value_heads",
-    "hidden_dim": "intermediate_size",
-    "norm_eps": "rms_norm_eps",
-    "rope_theta": "rope_theta",
-    "max_seq_len": "max_position_embeddings",
-}
-
-
-def _rope_from_hf(hf: Mapping[str, Any]) -> tuple[float, RopeScaling | None]:
-    """RoPE's base and scaling from ``rope_parameters`` (transformers 5) or the older keys."""
-    params = hf.get("rope_parameters") or {}
-    theta = params.get("rope_theta", hf.get("rope_theta", 10000.0))
-    scaling = hf.get("rope_scaling") or params
-    kind = scaling.get("rope_type", scaling.get("type", "default"))
-    if kind == "default":
-        return theta, None
-    if kind not in ("linear", "llama3"):
-        raise ValueError(
-            f"config.json asks for RoPE scaling {kind!r}; this Llama implements 'default', "
-            "'linear' and 'llama3'"
-        )
-    return theta, RopeScaling(
-        kind=kind,
-        factor=float(scaling["factor"]),
-        low_freq_factor=float(scaling.get("low_freq_factor", 1.0)),
-        high_freq_factor=float(scaling.get("high_freq_factor", 4.0)),
-        original_max_positions=int(scaling.get("original_max_position_embeddings", 8192)),
-    )
 
 
 #: Named configurations: ``tiny`` for tests, ``shakespeare-char-cpu`` the size of GPT's

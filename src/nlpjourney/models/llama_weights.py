@@ -1,4 +1,7 @@
-"""Llama's weights from files: Hugging Face safetensors and llama.cpp GGUF, copied key by key.
+"""Llama from files: Hugging Face safetensors and llama.cpp GGUF, config and weights key by key.
+
+:func:`hf_config_fields` and :func:`gguf_config_fields` read the model's shape from a
+``config.json`` or a GGUF file's ``llama.*`` metadata, refusing options the model lacks.
 
 The two formats name the same tensors differently, and differently from us:
 
@@ -34,22 +37,25 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import torch
 from torch import Tensor
 
 from nlpjourney.errors import JourneyError
-from nlpjourney.nn import rope_permutation
+from nlpjourney.nn import RopeScaling, rope_permutation
 
 if TYPE_CHECKING:
     from nlpjourney.models.llama import Llama
 
 __all__ = [
     "GGUF_NAMES",
+    "HF_CONFIG_KEYS",
     "HF_NAMES",
     "WeightsError",
     "copy_weights",
+    "gguf_config_fields",
+    "hf_config_fields",
     "read_safetensors",
     "unpermute_rope_rows",
     "weight_names",
@@ -88,6 +94,135 @@ _OUTER = {
     "hf": {"embed_tokens.": "model.embed_tokens.", "norm.": "model.norm.", "lm_head.": "lm_head."},
     "gguf": {"embed_tokens.": "token_embd.", "norm.": "output_norm.", "lm_head.": "output."},
 }
+
+
+#: Our config fields -> the Hugging Face ``config.json`` keys they are read from.
+HF_CONFIG_KEYS = {
+    "vocab_size": "vocab_size",
+    "dim": "hidden_size",
+    "n_layers": "num_hidden_layers",
+    "n_heads": "num_attention_heads",
+    "n_kv_heads": "num_key_value_heads",
+    "hidden_dim": "intermediate_size",
+    "norm_eps": "rms_norm_eps",
+    "rope_theta": "rope_theta",
+    "max_seq_len": "max_position_embeddings",
+}
+
+
+def _rope_from_hf(hf: Mapping[str, Any]) -> tuple[float, RopeScaling | None]:
+    """RoPE's base and scaling from ``rope_parameters`` (transformers 5) or the older keys."""
+    params = hf.get("rope_parameters") or {}
+    theta = params.get("rope_theta", hf.get("rope_theta", 10000.0))
+    scaling = hf.get("rope_scaling") or params
+    kind = scaling.get("rope_type", scaling.get("type", "default"))
+    if kind == "default":
+        return theta, None
+    if kind not in ("linear", "llama3"):
+        raise ValueError(
+            f"config.json asks for RoPE scaling {kind!r}; this Llama implements 'default', "
+            "'linear' and 'llama3'"
+        )
+    return theta, RopeScaling(
+        kind=kind,
+        factor=float(scaling["factor"]),
+        low_freq_factor=float(scaling.get("low_freq_factor", 1.0)),
+        high_freq_factor=float(scaling.get("high_freq_factor", 4.0)),
+        original_max_positions=int(scaling.get("original_max_position_embeddings", 8192)),
+    )
+
+
+def hf_config_fields(hf: Mapping[str, Any]) -> dict[str, Any]:
+    """:class:`~nlpjourney.models.LlamaConfig`'s fields from a Hugging Face ``config.json``.
+
+    Raises:
+        ValueError: a required key is missing, or an option this Llama does not implement.
+    """
+    if not isinstance(hf, Mapping):
+        raise TypeError(f"hf must be the dict read from config.json, got {type(hf).__name__}")
+    if hf.get("model_type", "llama") != "llama":
+        raise ValueError(
+            f"config.json describes a {hf['model_type']!r} model, not a Llama "
+            "(model_type must be 'llama')"
+        )
+    need = ("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers",
+            "num_attention_heads")  # fmt: skip
+    if missing := [key for key in need if key not in hf]:
+        raise ValueError(f"config.json lacks {missing}; a Llama config needs {list(need)}")
+    if hf.get("hidden_act", "silu") != "silu":
+        raise ValueError(
+            f"config.json sets hidden_act={hf['hidden_act']!r}; this Llama's SwiGLU uses 'silu'"
+        )
+    dim, heads = hf["hidden_size"], hf["num_attention_heads"]
+    sizes_ok = isinstance(dim, int) and isinstance(heads, int) and heads > 0  # else config says
+    if sizes_ok and hf.get("head_dim") not in (None, dim // heads):
+        raise ValueError(
+            f"config.json sets head_dim={hf['head_dim']}, but this Llama's heads have "
+            f"hidden_size // num_attention_heads = {dim // heads} dims"
+        )
+    attention_bias, mlp_bias = hf.get("attention_bias", False), hf.get("mlp_bias", False)
+    if attention_bias != mlp_bias:
+        raise ValueError(
+            f"config.json sets attention_bias={attention_bias} and mlp_bias={mlp_bias}; "
+            "this Llama has biases in both or in neither"
+        )
+    theta, scaling = _rope_from_hf(hf)
+    fields: dict[str, Any] = {
+        "vocab_size": hf["vocab_size"],
+        "dim": dim,
+        "n_layers": hf["num_hidden_layers"],
+        "n_heads": heads,
+        "n_kv_heads": hf.get("num_key_value_heads"),
+        "hidden_dim": hf["intermediate_size"],
+        "norm_eps": hf.get("rms_norm_eps", 1e-6),
+        "rope_theta": theta,
+        "rope_scaling": scaling,
+        "max_seq_len": hf.get("max_position_embeddings", 2048),
+        "tie_embeddings": bool(hf.get("tie_word_embeddings", False)),
+        "bias": bool(attention_bias),
+    }
+    return fields
+
+
+def gguf_config_fields(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """:class:`~nlpjourney.models.LlamaConfig`'s fields from a GGUF file's ``llama.*`` metadata.
+
+    Raises:
+        ValueError: not a Llama, a key missing, or an option this Llama does not implement.
+    """
+    arch = metadata.get("general.architecture")
+    if arch != "llama":
+        raise ValueError(f"the GGUF file holds a {arch!r} model, not a 'llama'")
+    need = ("embedding_length", "block_count", "attention.head_count", "feed_forward_length")
+    if missing := [f"llama.{key}" for key in need if f"llama.{key}" not in metadata]:
+        raise ValueError(f"the GGUF metadata lacks {missing}")
+    vocab = metadata.get("llama.vocab_size", len(metadata.get("tokenizer.ggml.tokens", ())))
+    dim, heads = metadata["llama.embedding_length"], metadata["llama.attention.head_count"]
+    rotated = metadata.get("llama.rope.dimension_count")
+    if rotated is not None and heads > 0 and rotated != dim // heads:
+        raise ValueError(
+            f"the GGUF file rotates {metadata['llama.rope.dimension_count']} dims per "
+            f"head, this Llama all {dim // heads} (no partial RoPE)"
+        )
+    scaling = None
+    kind = metadata.get("llama.rope.scaling.type", "none")
+    if kind == "linear":
+        scaling = RopeScaling("linear", factor=float(metadata["llama.rope.scaling.factor"]))
+    elif kind != "none":
+        raise ValueError(f"the GGUF file scales RoPE by {kind!r}; this Llama reads 'linear'")
+    fields: dict[str, Any] = {
+        "vocab_size": vocab,
+        "dim": dim,
+        "n_layers": metadata["llama.block_count"],
+        "n_heads": heads,
+        "n_kv_heads": metadata.get("llama.attention.head_count_kv"),
+        "hidden_dim": metadata["llama.feed_forward_length"],
+        "norm_eps": float(metadata.get("llama.attention.layer_norm_rms_epsilon", 1e-5)),
+        "rope_theta": float(metadata.get("llama.rope.freq_base", 10000.0)),
+        "rope_scaling": scaling,
+        "max_seq_len": metadata.get("llama.context_length", 2048),
+    }
+    return fields
 
 
 def _their_name(ours: str, fmt: Literal["hf", "gguf"]) -> str:
