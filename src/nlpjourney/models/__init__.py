@@ -8,6 +8,10 @@ written out by hand. Every config is a frozen dataclass with named presets
 
 - :mod:`~nlpjourney.models.gpt`: GPT-2 (:class:`GPTConfig`, :class:`GPT`), trained from
   scratch on Tiny Shakespeare or loaded from Hugging Face GPT-2 weights.
+- :mod:`~nlpjourney.models.llama`: Llama (:class:`LlamaConfig`, :class:`Llama`): RMSNorm,
+  RoPE, SwiGLU and grouped-query attention, trained from scratch or loaded from a
+  Hugging Face Llama checkpoint (SmolLM2, Llama 2/3) or a llama.cpp GGUF file
+  (:mod:`~nlpjourney.models.llama_weights` maps the names).
 - :mod:`~nlpjourney.models.transformer`: the original encoder-decoder transformer
   (:class:`TransformerConfig`, :class:`Transformer`) with greedy and beam search
   (:mod:`nlpjourney.apps.translator` trains it as a Multi30k translator).
@@ -15,6 +19,17 @@ written out by hand. Every config is a frozen dataclass with named presets
 
 from nlpjourney.models.config import ModelConfig
 from nlpjourney.models.gpt import GPT, GPTConfig
+from nlpjourney.models.llama import Llama, LlamaConfig
+from nlpjourney.models.llama_weights import WeightsError
 from nlpjourney.models.transformer import Transformer, TransformerConfig
 
-__all__ = ["GPT", "GPTConfig", "ModelConfig", "Transformer", "TransformerConfig"]
+__all__ = [
+    "GPT",
+    "GPTConfig",
+    "Llama",
+    "LlamaConfig",
+    "ModelConfig",
+    "Transformer",
+    "TransformerConfig",
+    "WeightsError",
+]
