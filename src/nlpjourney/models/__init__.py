@@ -11,24 +11,42 @@ written out by hand. Every config is a frozen dataclass with named presets
 - :mod:`~nlpjourney.models.llama`: Llama (:class:`LlamaConfig`, :class:`Llama`): RMSNorm,
   RoPE, SwiGLU and grouped-query attention, trained from scratch or loaded from a
   Hugging Face Llama checkpoint (SmolLM2, Llama 2/3) or a llama.cpp GGUF file
-  (:mod:`~nlpjourney.models.llama_weights` maps the names).
+  (:mod:`~nlpjourney.models.llama_weights` maps the names);
+- :mod:`~nlpjourney.models.bert`: BERT (:class:`BertConfig`, :class:`Bert`) and its heads
+  for masked LM, sequence and token classification, loaded from Hugging Face weights;
+- :mod:`~nlpjourney.models.sentence_encoder`: :class:`SentenceEncoder`, sentence
+  embeddings from a BERT (all-MiniLM-L6-v2 from its installed package);
 - :mod:`~nlpjourney.models.transformer`: the original encoder-decoder transformer
   (:class:`TransformerConfig`, :class:`Transformer`) with greedy and beam search
   (:mod:`nlpjourney.apps.translator` trains it as a Multi30k translator).
 """
 
+from nlpjourney.models.bert import (
+    Bert,
+    BertConfig,
+    BertForMaskedLM,
+    BertForSequenceClassification,
+    BertForTokenClassification,
+)
 from nlpjourney.models.config import ModelConfig
 from nlpjourney.models.gpt import GPT, GPTConfig
 from nlpjourney.models.llama import Llama, LlamaConfig
 from nlpjourney.models.llama_weights import WeightsError
+from nlpjourney.models.sentence_encoder import SentenceEncoder
 from nlpjourney.models.transformer import Transformer, TransformerConfig
 
 __all__ = [
     "GPT",
+    "Bert",
+    "BertConfig",
+    "BertForMaskedLM",
+    "BertForSequenceClassification",
+    "BertForTokenClassification",
     "GPTConfig",
     "Llama",
     "LlamaConfig",
     "ModelConfig",
+    "SentenceEncoder",
     "Transformer",
     "TransformerConfig",
     "WeightsError",
