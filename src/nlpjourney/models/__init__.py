@@ -12,6 +12,9 @@ written out by hand. Every config is a frozen dataclass with named presets
   RoPE, SwiGLU and grouped-query attention, trained from scratch or loaded from a
   Hugging Face Llama checkpoint (SmolLM2, Llama 2/3) or a llama.cpp GGUF file
   (:mod:`~nlpjourney.models.llama_weights` maps the names).
+- :mod:`~nlpjourney.models.pretrained`: :func:`load` a pretrained model by name
+  (``"smollm2-135m-instruct"``) or folder, as a :class:`Pretrained` (model, tokenizer,
+  config).
 - :mod:`~nlpjourney.models.transformer`: the original encoder-decoder transformer
   (:class:`TransformerConfig`, :class:`Transformer`) with greedy and beam search
   (:mod:`nlpjourney.apps.translator` trains it as a Multi30k translator).
@@ -21,6 +24,7 @@ from nlpjourney.models.config import ModelConfig
 from nlpjourney.models.gpt import GPT, GPTConfig
 from nlpjourney.models.llama import Llama, LlamaConfig
 from nlpjourney.models.llama_weights import WeightsError
+from nlpjourney.models.pretrained import Pretrained, load
 from nlpjourney.models.transformer import Transformer, TransformerConfig
 
 __all__ = [
@@ -29,7 +33,9 @@ __all__ = [
     "Llama",
     "LlamaConfig",
     "ModelConfig",
+    "Pretrained",
     "Transformer",
     "TransformerConfig",
     "WeightsError",
+    "load",
 ]
