@@ -24,7 +24,7 @@ from torch.testing import assert_close
 from nlpjourney.errors import UnknownNameError
 from nlpjourney.models import GPT, GPTConfig
 from nlpjourney.models.gpt import GPT2_NAMES, _our_name
-from nlpjourney.nn import KVCache
+from nlpjourney.nn import KVCache, StaticKVCache
 
 TINY = GPTConfig(vocab_size=50, block_size=16, n_layer=2, n_head=4, n_embd=32)
 
@@ -241,6 +241,20 @@ def test_gpt_cached_forward_equals_full_recomputation() -> None:
         ]
     assert all(isinstance(c, KVCache) and len(c) == 16 for c in caches)
     assert_close(torch.cat(steps, dim=1), full)
+
+
+def test_gpt_static_caches_give_the_growing_caches_logits() -> None:
+    model = tiny_model(seed=1).double()
+    idx = torch.randint(0, 50, (2, 16), generator=torch.Generator().manual_seed(2))
+    caches = model.new_kv_caches(2, capacity=16)
+    assert all(isinstance(c, StaticKVCache) for c in caches)
+    with torch.no_grad():
+        steps = [model(idx[:, :5], caches)] + [
+            model(idx[:, t : t + 1], caches) for t in range(5, 16)
+        ]
+    assert_close(torch.cat(steps, dim=1), model(idx))
+    with pytest.raises(ValueError, match="exceeds block_size=16"):
+        model.new_kv_caches(1, capacity=17)
 
 
 @pytest.mark.parametrize(("temperature", "top_k"), [(0.0, None), (1.0, None), (0.8, 5)])

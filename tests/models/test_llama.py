@@ -465,3 +465,24 @@ def test_llama_smollm2_gguf_logits_match_transformers() -> None:
     ids = torch.randint(0, 49152, (4, 32), generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         assert (ours(ids) - theirs(ids).logits).abs().max() <= 1e-3
+
+
+def test_llama_static_caches_give_the_growing_caches_logits() -> None:
+    torch.manual_seed(3)
+    model = Llama(LlamaConfig.from_name("tiny")).eval()
+    ids = torch.randint(0, 65, (2, 9))
+    with torch.no_grad():
+        growing, static = model.new_caches(), model.new_caches(2, capacity=9)
+        assert type(static[0]).__name__ == "StaticKVCache"
+        for caches in (growing, static):
+            steps = [model(ids[:, :4], caches)] + [
+                model(ids[:, t : t + 1], caches) for t in range(4, 9)
+            ]
+            if caches is growing:
+                expected = torch.cat(steps, 1)
+        assert_close(torch.cat(steps, 1), expected)
+        assert_close(expected, model(ids), rtol=1e-5, atol=1e-5)
+        with pytest.raises(ValueError, match="holds 9 positions"):
+            model(ids[:, :1], static)
+    with pytest.raises(ValueError, match="exceeds max_seq_len=32"):
+        model.new_caches(1, capacity=33)

@@ -5,7 +5,8 @@ Parity: self-attention equals ``torch.nn.MultiheadAttention`` from the same weig
 memory, and :func:`~nlpjourney.nn.attention.causal_self_attention` is the module written
 as one function. Properties: decoding with a :class:`KVCache` equals recomputing the
 whole sequence (with grouped-query heads and RoPE); torch's kernels (``fused=True``) give
-our formula's numbers and gradients; a padding mask combines with the causal one.
+our formula's numbers and gradients; a padding mask combines with the causal one. The
+preallocated :class:`StaticKVCache` gives the growing cache's numbers, in place.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ import torch
 import torch.nn.functional as F
 from torch.testing import assert_close
 
-from nlpjourney.nn import KVCache, MultiHeadAttention, RotaryEmbedding, causal_mask
+from nlpjourney.nn import (
+    KVCache,
+    MultiHeadAttention,
+    RotaryEmbedding,
+    StaticKVCache,
+    causal_mask,
+)
 from nlpjourney.nn.attention import causal_self_attention
 
 F64 = torch.float64
@@ -183,3 +190,45 @@ def test_multihead_causal_self_attention_is_the_module_as_a_function() -> None:
     theirs = torch.autograd.grad(expected, (x, w_qkv, w_out), grad_out)
     for a, b in zip(ours, theirs, strict=True):
         assert_close(a, b)
+
+
+def test_multihead_static_cache_equals_growing_cache() -> None:
+    torch.manual_seed(4)
+    rotary = RotaryEmbedding(4)
+    mha = MultiHeadAttention(16, 4, num_kv_heads=2, is_causal=True, rotary=rotary).double()
+    x = torch.randn(2, 7, 16, dtype=F64)
+    growing, static = KVCache(), StaticKVCache(2, 2, 10, 4, dtype=F64)
+    buffer = static._key
+    for start, stop in [(0, 3), (3, 4), (4, 5), (5, 7)]:
+        assert_close(
+            mha(x[:, start:stop], kv_cache=static), mha(x[:, start:stop], kv_cache=growing)
+        )
+    assert len(static) == len(growing) == 7
+    assert_close(static.key, growing.key)
+    assert static._key is buffer  # written in place, never reallocated
+    assert static.key.data_ptr() == buffer.data_ptr()
+
+
+def test_multihead_static_cache_overflow_and_misfit_are_clear_errors() -> None:
+    cache = StaticKVCache(1, 2, 3, 4)
+    cache.update(torch.zeros(1, 2, 2, 4), torch.zeros(1, 2, 2, 4))
+    with pytest.raises(ValueError, match="holds 3 positions; 2 cached \\+ 2 new"):
+        cache.update(torch.zeros(1, 2, 2, 4), torch.zeros(1, 2, 2, 4))
+    with pytest.raises(ValueError, match=r"key must be \(1, 2, T, 4\)"):
+        cache.update(torch.zeros(1, 3, 1, 4), torch.zeros(1, 3, 1, 4))
+    with pytest.raises(ValueError, match="capacity must be a positive int"):
+        StaticKVCache(1, 2, 0, 4)
+    assert len(cache) == 2  # a refused update writes nothing
+
+
+def test_multihead_static_cache_reorder_keeps_rows() -> None:
+    cache, growing = StaticKVCache(3, 1, 4, 2), KVCache()
+    key = torch.arange(3.0).view(3, 1, 1, 1).expand(3, 1, 2, 2)
+    cache.update(key, key)
+    growing.update(key, key)
+    index = torch.tensor([2, 2, 0])
+    cache.reorder(index)
+    growing.reorder(index)
+    assert_close(cache.key, growing.key)
+    cache.update(key[:, :, :1], key[:, :, :1])  # still room after the reorder
+    assert len(cache) == 3

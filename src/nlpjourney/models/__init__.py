@@ -12,6 +12,9 @@ written out by hand. Every config is a frozen dataclass with named presets
   RoPE, SwiGLU and grouped-query attention, trained from scratch or loaded from a
   Hugging Face Llama checkpoint (SmolLM2, Llama 2/3) or a llama.cpp GGUF file
   (:mod:`~nlpjourney.models.llama_weights` maps the names);
+- :mod:`~nlpjourney.models.pretrained`: :func:`load` a pretrained model by name
+  (``"smollm2-135m-instruct"``) or folder, as a :class:`Pretrained` (model, tokenizer,
+  config);
 - :mod:`~nlpjourney.models.bert`: BERT (:class:`BertConfig`, :class:`Bert`) and its heads
   for masked LM, sequence and token classification, loaded from Hugging Face weights;
 - :mod:`~nlpjourney.models.sentence_encoder`: :class:`SentenceEncoder`, sentence
@@ -32,6 +35,7 @@ from nlpjourney.models.config import ModelConfig
 from nlpjourney.models.gpt import GPT, GPTConfig
 from nlpjourney.models.llama import Llama, LlamaConfig
 from nlpjourney.models.llama_weights import WeightsError
+from nlpjourney.models.pretrained import Pretrained, load
 from nlpjourney.models.sentence_encoder import SentenceEncoder
 from nlpjourney.models.transformer import Transformer, TransformerConfig
 
@@ -46,8 +50,10 @@ __all__ = [
     "Llama",
     "LlamaConfig",
     "ModelConfig",
+    "Pretrained",
     "SentenceEncoder",
     "Transformer",
     "TransformerConfig",
     "WeightsError",
+    "load",
 ]

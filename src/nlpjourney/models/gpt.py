@@ -51,7 +51,7 @@ from nlpjourney.models.config import (
     check_heads_divide,
     check_positive_int,
 )
-from nlpjourney.nn import KVCache, LayerNorm, TransformerBlock
+from nlpjourney.nn import KVCache, LayerNorm, StaticKVCache, TransformerBlock
 
 __all__ = ["GPT", "GPT2_NAMES", "PRESETS", "GPTConfig"]
 
@@ -246,9 +246,32 @@ class GPT(nn.Module):
             x = block(x, kv_cache=None if kv_caches is None else kv_caches[i])  # (B, T, C)
         return self.lm_head(self.transformer.ln_f(x))  # (B, T, V)
 
-    def new_kv_caches(self) -> list[KVCache]:
-        """One empty :class:`~nlpjourney.nn.KVCache` per layer, for :meth:`forward`."""
-        return [KVCache() for _ in range(self.config.n_layer)]
+    def new_kv_caches(self, batch_size: int = 1, capacity: int | None = None) -> list[KVCache]:
+        """One empty cache per layer, for :meth:`forward`.
+
+        Args:
+            batch_size: the rows the caches will hold (used with ``capacity``).
+            capacity: the most positions they will hold: each layer then gets a
+                :class:`~nlpjourney.nn.StaticKVCache` allocated once, in the model's
+                dtype and device. None: a :class:`~nlpjourney.nn.KVCache` that grows by
+                concatenation, for any batch.
+
+        Raises:
+            ValueError: ``capacity`` exceeds ``block_size``, or a size is not positive.
+        """
+        if capacity is None:
+            return [KVCache() for _ in range(self.config.n_layer)]
+        if capacity > self.config.block_size:
+            raise ValueError(
+                f"capacity={capacity} exceeds block_size={self.config.block_size}; the "
+                "model reads no more positions than that"
+            )
+        weight = self.transformer.wte.weight
+        shape = (batch_size, self.config.n_head, capacity, self.config.head_size)
+        return [
+            StaticKVCache(*shape, dtype=weight.dtype, device=weight.device)
+            for _ in range(self.config.n_layer)
+        ]
 
     def num_parameters(self, non_embedding: bool = False) -> int:
         """How many parameters the model has (the tied head counted once).
@@ -330,6 +353,8 @@ class GPT(nn.Module):
         self.eval()
         try:
             block = self.config.block_size
+            # Preallocated caches: the most positions a window holds before it refills.
+            capacity = min(block, idx.shape[1] + max_new_tokens)
             caches: list[KVCache] | None = None
             for _ in range(max_new_tokens):
                 if not use_cache:
@@ -337,7 +362,7 @@ class GPT(nn.Module):
                 elif caches is None or len(caches[0]) + 1 > block:
                     # First step, or the window is full: (re)fill the caches from the last
                     # block_size tokens, exactly the context the uncached path sees.
-                    caches = self.new_kv_caches()
+                    caches = self.new_kv_caches(idx.shape[0], capacity)
                     logits = self(idx[:, -block:], caches)
                 else:
                     logits = self(idx[:, -1:], caches)  # only the newest token

@@ -37,7 +37,8 @@ Simplifications:
     - RoPE scaling ``"linear"`` and ``"llama3"`` only (no dynamic NTK, YaRN, LongRoPE).
     - attention and feed-forward biases come together (``bias``), as in every Llama
       checkpoint we know; ``attention_bias != mlp_bias`` is refused.
-    - the cache is :class:`~nlpjourney.nn.KVCache`, one per layer; every row of a batch
+    - the caches are :class:`~nlpjourney.nn.KVCache` or the preallocated
+      :class:`~nlpjourney.nn.StaticKVCache`, one per layer; every row of a batch
       sits at the same positions (left padding is masked, not re-positioned).
 """
 
@@ -69,7 +70,14 @@ from nlpjourney.models.llama_weights import (
     unpermute_rope_rows,
     weight_names,
 )
-from nlpjourney.nn import KVCache, RMSNorm, RopeScaling, RotaryEmbedding, TransformerBlock
+from nlpjourney.nn import (
+    KVCache,
+    RMSNorm,
+    RopeScaling,
+    RotaryEmbedding,
+    StaticKVCache,
+    TransformerBlock,
+)
 
 __all__ = ["PRESETS", "Llama", "LlamaConfig"]
 
@@ -349,9 +357,32 @@ class Llama(nn.Module):
             x = layer(x, attn_mask=attn_mask, kv_cache=cache)  # (B, T, C)
         return self.lm_head(self.norm(x)).float()  # (B, T, V)
 
-    def new_caches(self) -> list[KVCache]:
-        """One empty :class:`~nlpjourney.nn.KVCache` per layer, for :meth:`forward`."""
-        return [KVCache() for _ in range(self.config.n_layers)]
+    def new_caches(self, batch_size: int = 1, capacity: int | None = None) -> list[KVCache]:
+        """One empty cache per layer, for :meth:`forward`.
+
+        Args:
+            batch_size: the rows the caches will hold (used with ``capacity``).
+            capacity: the most positions they will hold: each layer then gets a
+                :class:`~nlpjourney.nn.StaticKVCache` allocated once, in the model's
+                dtype and device. None: a :class:`~nlpjourney.nn.KVCache` that grows by
+                concatenation, for any batch.
+
+        Raises:
+            ValueError: ``capacity`` exceeds ``max_seq_len``, or a size is not positive.
+        """
+        if capacity is None:
+            return [KVCache() for _ in range(self.config.n_layers)]
+        if capacity > self.config.max_seq_len:
+            raise ValueError(
+                f"capacity={capacity} exceeds max_seq_len={self.config.max_seq_len}; the "
+                "model reads no more positions than that"
+            )
+        weight = self.embed_tokens.weight
+        shape = (batch_size, self.config.kv_heads, capacity, self.config.head_dim)
+        return [
+            StaticKVCache(*shape, dtype=weight.dtype, device=weight.device)
+            for _ in range(self.config.n_layers)
+        ]
 
     def num_parameters(self) -> int:
         """How many parameters the model has (a tied head counted once)."""

@@ -11,7 +11,8 @@ One concept per module:
   torch's masking rules, blockwise with an online softmax, the fastest kernel here,
   a whole causal layer as a function of its weights);
 - :mod:`~nlpjourney.nn.multihead`: :class:`MultiHeadAttention`, the one attention module
-  (self or cross, causal or not, grouped-query heads, RoPE, :class:`KVCache`);
+  (self or cross, causal or not, grouped-query heads, RoPE, the growing :class:`KVCache`
+  and the preallocated :class:`StaticKVCache`);
 - :mod:`~nlpjourney.nn.positional`: sinusoidal, learned, rotary and ALiBi positions;
 - :mod:`~nlpjourney.nn.layers`: LayerNorm, RMSNorm, GELU and SwiGLU feed-forward, and
   :class:`TransformerBlock`, the residual block GPT and the encoder are stacks of.
@@ -39,7 +40,7 @@ from nlpjourney.nn.layers import (
     gelu,
     silu,
 )
-from nlpjourney.nn.multihead import KVCache, MultiHeadAttention
+from nlpjourney.nn.multihead import KVCache, MultiHeadAttention, StaticKVCache
 from nlpjourney.nn.positional import (
     LearnedPositionalEmbedding,
     RopeScaling,
@@ -65,6 +66,7 @@ __all__ = [
     "RopeScaling",
     "RotaryEmbedding",
     "SinusoidalPositionalEmbedding",
+    "StaticKVCache",
     "SwiGLU",
     "TransformerBlock",
     "alibi_bias",

@@ -31,7 +31,8 @@ Reference: ``torch.nn.MultiheadAttention`` (same outputs from the same weights),
 cached decoding.
 
 Simplifications:
-    - :class:`KVCache` grows by concatenation (no preallocated buffer, no eviction).
+    - :class:`KVCache` grows by concatenation; :class:`StaticKVCache` writes into a buffer
+      of a fixed capacity instead (what generation uses). Neither evicts old positions.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from nlpjourney.nn.attention import (
 )
 from nlpjourney.nn.positional import RotaryEmbedding
 
-__all__ = ["KVCache", "MultiHeadAttention"]
+__all__ = ["KVCache", "MultiHeadAttention", "StaticKVCache"]
 
 
 class KVCache:
@@ -85,6 +86,102 @@ class KVCache:
         if self.key is not None and self.value is not None:
             self.key = self.key.index_select(0, index)
             self.value = self.value.index_select(0, index)
+
+
+class StaticKVCache(KVCache):
+    """A :class:`KVCache` in buffers allocated once for ``capacity`` positions.
+
+    :class:`KVCache` concatenates at every step, so step ``t`` copies all ``t`` earlier
+    positions again; here each step writes only its own positions into place, and the
+    attention reads views of the filled part. Use it when the most positions are known
+    in advance (a prompt plus ``max_new_tokens``).
+
+    Args:
+        batch: rows B.
+        n_kv_heads: key/value heads Hkv.
+        capacity: the most positions it holds.
+        head_dim: dims per head hs.
+        dtype, device: of the keys and values (the model's).
+
+    Shapes:
+        key, value: views (B, Hkv, S, hs) of the buffers (B, Hkv, capacity, hs), S the
+        positions filled so far.
+
+    Example:
+        >>> cache = StaticKVCache(1, 2, capacity=4, head_dim=3)
+        >>> k, v = cache.update(torch.ones(1, 2, 3, 3), torch.ones(1, 2, 3, 3))
+        >>> k.shape, len(cache)
+        (torch.Size([1, 2, 3, 3]), 3)
+        >>> cache.update(torch.ones(1, 2, 2, 3), torch.ones(1, 2, 2, 3))
+        Traceback (most recent call last):
+        ...
+        ValueError: StaticKVCache holds 4 positions; 3 cached + 2 new exceed it. Make the caches with a larger capacity
+    """
+
+    # subtle: KVCache.__init__ is not called: it would assign the attributes that are
+    # read-only views (properties) here.
+    def __init__(  # noqa: PLR0913 - one argument per buffer dimension, as torch.empty
+        self,
+        batch: int,
+        n_kv_heads: int,
+        capacity: int,
+        head_dim: int,
+        dtype: torch.dtype = torch.float32,
+        device: torch.device | str | None = None,
+    ) -> None:
+        sizes = {"batch": batch, "n_kv_heads": n_kv_heads, "capacity": capacity,
+                 "head_dim": head_dim}  # fmt: skip
+        for name, size in sizes.items():
+            if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+                raise ValueError(f"{name} must be a positive int, got {size!r}")
+        self.capacity = capacity
+        self._key = torch.empty(batch, n_kv_heads, capacity, head_dim, dtype=dtype, device=device)
+        self._value = torch.empty_like(self._key)
+        self._length = 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    @property
+    def key(self) -> Tensor:  # type: ignore[override]
+        """The keys filled so far, a view (B, Hkv, S, hs)."""
+        return self._key[:, :, : self._length]
+
+    @property
+    def value(self) -> Tensor:  # type: ignore[override]
+        """The values filled so far, a view (B, Hkv, S, hs)."""
+        return self._value[:, :, : self._length]
+
+    def update(self, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+        """Write the new positions after the cached ones; return views of all so far.
+
+        Raises:
+            ValueError: the new positions do not fit the capacity, or their batch, heads
+                or head size differ from the buffers'.
+        """
+        batch, heads, _, head_dim = self._key.shape
+        new = key.shape[-2]
+        for name, t in (("key", key), ("value", value)):
+            if t.ndim != 4 or (t.shape[0], t.shape[1], t.shape[3]) != (batch, heads, head_dim):
+                raise ValueError(
+                    f"{name} must be ({batch}, {heads}, T, {head_dim}) to fit this cache, "
+                    f"got {tuple(t.shape)}"
+                )
+        if self._length + new > self.capacity:
+            raise ValueError(
+                f"StaticKVCache holds {self.capacity} positions; {self._length} cached + "
+                f"{new} new exceed it. Make the caches with a larger capacity"
+            )
+        end = self._length + new
+        self._key[:, :, self._length : end] = key
+        self._value[:, :, self._length : end] = value
+        self._length = end
+        return self.key, self.value
+
+    def reorder(self, index: Tensor) -> None:
+        """Keep rows ``index`` of the batch (the beams that survive a beam-search step)."""
+        self._key = self._key.index_select(0, index)
+        self._value = self._value.index_select(0, index)
 
 
 class MultiHeadAttention(nn.Module):

@@ -19,7 +19,7 @@ from nlpjourney.tokenizers.base import Tokenizer, TokenizerFileError
 from nlpjourney.tokenizers.bpe import ByteLevelBPETokenizer
 from nlpjourney.tokenizers.bpe_trainer import train_bpe
 from nlpjourney.tokenizers.char import CharTokenizer
-from nlpjourney.tokenizers.pretrained import load, register_loader
+from nlpjourney.tokenizers.pretrained import load, load_folder, register_loader
 from nlpjourney.tokenizers.sentencepiece_bpe import SentencePieceBPETokenizer
 from nlpjourney.tokenizers.unigram import UnigramTokenizer
 from nlpjourney.tokenizers.unigram_trainer import train_unigram
@@ -34,6 +34,7 @@ __all__ = [
     "UnigramTokenizer",
     "WordPieceTokenizer",
     "load",
+    "load_folder",
     "register_loader",
     "train_bpe",
     "train_unigram",

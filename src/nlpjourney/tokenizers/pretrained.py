@@ -29,7 +29,7 @@ from nlpjourney import data
 from nlpjourney.errors import lookup
 from nlpjourney.tokenizers.base import Tokenizer
 
-__all__ = ["PRETRAINED", "load", "register_loader"]
+__all__ = ["PRETRAINED", "load", "load_folder", "register_loader"]
 
 Loader = Callable[[], Tokenizer]
 
@@ -74,6 +74,16 @@ def _with_config(folder: Path) -> Tokenizer:
                 value = value.get("content")
             setattr(tokenizer, key, value)
     return tokenizer
+
+
+def load_folder(folder: str | Path) -> Tokenizer:
+    """The tokenizer of a Hugging Face model folder: ``tokenizer.json``, with the chat
+    template and bos/eos tokens of ``tokenizer_config.json`` when it is there.
+
+    Raises:
+        TokenizerFileError: no ``tokenizer.json``, or one of a kind we do not build.
+    """
+    return _with_config(Path(folder))
 
 
 @register_loader("llama3")
