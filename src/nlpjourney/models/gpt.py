@@ -51,7 +51,7 @@ from nlpjourney.models.config import (
     check_heads_divide,
     check_positive_int,
 )
-from nlpjourney.nn import KVCache, LayerNorm, StaticKVCache, TransformerBlock
+from nlpjourney.nn import KVCache, LayerNorm, TransformerBlock, layer_caches
 
 __all__ = ["GPT", "GPT2_NAMES", "PRESETS", "GPTConfig"]
 
@@ -259,19 +259,11 @@ class GPT(nn.Module):
         Raises:
             ValueError: ``capacity`` exceeds ``block_size``, or a size is not positive.
         """
-        if capacity is None:
-            return [KVCache() for _ in range(self.config.n_layer)]
-        if capacity > self.config.block_size:
-            raise ValueError(
-                f"capacity={capacity} exceeds block_size={self.config.block_size}; the "
-                "model reads no more positions than that"
-            )
-        weight = self.transformer.wte.weight
-        shape = (batch_size, self.config.n_head, capacity, self.config.head_size)
-        return [
-            StaticKVCache(*shape, dtype=weight.dtype, device=weight.device)
-            for _ in range(self.config.n_layer)
-        ]
+        cfg = self.config
+        return layer_caches(
+            cfg.n_layer, batch_size, cfg.n_head, cfg.head_size, capacity,
+            ("block_size", cfg.block_size), like=self.transformer.wte.weight,
+        )  # fmt: skip
 
     def num_parameters(self, non_embedding: bool = False) -> int:
         """How many parameters the model has (the tied head counted once).

@@ -75,8 +75,8 @@ from nlpjourney.nn import (
     RMSNorm,
     RopeScaling,
     RotaryEmbedding,
-    StaticKVCache,
     TransformerBlock,
+    layer_caches,
 )
 
 __all__ = ["PRESETS", "Llama", "LlamaConfig"]
@@ -370,19 +370,11 @@ class Llama(nn.Module):
         Raises:
             ValueError: ``capacity`` exceeds ``max_seq_len``, or a size is not positive.
         """
-        if capacity is None:
-            return [KVCache() for _ in range(self.config.n_layers)]
-        if capacity > self.config.max_seq_len:
-            raise ValueError(
-                f"capacity={capacity} exceeds max_seq_len={self.config.max_seq_len}; the "
-                "model reads no more positions than that"
-            )
-        weight = self.embed_tokens.weight
-        shape = (batch_size, self.config.kv_heads, capacity, self.config.head_dim)
-        return [
-            StaticKVCache(*shape, dtype=weight.dtype, device=weight.device)
-            for _ in range(self.config.n_layers)
-        ]
+        cfg = self.config
+        return layer_caches(
+            cfg.n_layers, batch_size, cfg.kv_heads, cfg.head_dim, capacity,
+            ("max_seq_len", cfg.max_seq_len), like=self.embed_tokens.weight,
+        )  # fmt: skip
 
     def num_parameters(self) -> int:
         """How many parameters the model has (a tied head counted once)."""

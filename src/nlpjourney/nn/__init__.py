@@ -40,7 +40,7 @@ from nlpjourney.nn.layers import (
     gelu,
     silu,
 )
-from nlpjourney.nn.multihead import KVCache, MultiHeadAttention, StaticKVCache
+from nlpjourney.nn.multihead import KVCache, MultiHeadAttention, StaticKVCache, layer_caches
 from nlpjourney.nn.positional import (
     LearnedPositionalEmbedding,
     RopeScaling,
@@ -67,6 +67,7 @@ __all__ = [
     "RotaryEmbedding",
     "SinusoidalPositionalEmbedding",
     "StaticKVCache",
+    "layer_caches",
     "SwiGLU",
     "TransformerBlock",
     "alibi_bias",

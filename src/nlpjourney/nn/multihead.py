@@ -52,7 +52,7 @@ from nlpjourney.nn.attention import (
 )
 from nlpjourney.nn.positional import RotaryEmbedding
 
-__all__ = ["KVCache", "MultiHeadAttention", "StaticKVCache"]
+__all__ = ["KVCache", "MultiHeadAttention", "StaticKVCache", "layer_caches"]
 
 
 class KVCache:
@@ -182,6 +182,41 @@ class StaticKVCache(KVCache):
         """Keep rows ``index`` of the batch (the beams that survive a beam-search step)."""
         self._key = self._key.index_select(0, index)
         self._value = self._value.index_select(0, index)
+
+
+def layer_caches(
+    n_layers: int,
+    batch_size: int,
+    n_kv_heads: int,
+    head_dim: int,
+    capacity: int | None,
+    context: tuple[str, int],
+    like: Tensor,
+) -> list[KVCache]:
+    """One empty cache per layer of a decoder, for its ``forward``.
+
+    Args:
+        n_layers, batch_size, n_kv_heads, head_dim: the caches' sizes.
+        capacity: the most positions they will hold: each layer then gets a
+            :class:`StaticKVCache` allocated once. None: a :class:`KVCache` that grows
+            by concatenation, for any batch.
+        context: the model's position limit as (its config name, value), e.g.
+            ``("block_size", 1024)``; the capacity may not exceed it.
+        like: a weight of the model: the caches take its dtype and device.
+
+    Raises:
+        ValueError: ``capacity`` exceeds the context, or a size is not positive.
+    """
+    if capacity is None:
+        return [KVCache() for _ in range(n_layers)]
+    name, limit = context
+    if capacity > limit:
+        raise ValueError(
+            f"capacity={capacity} exceeds {name}={limit}; the model reads no more positions "
+            "than that"
+        )
+    shape = (batch_size, n_kv_heads, capacity, head_dim)
+    return [StaticKVCache(*shape, dtype=like.dtype, device=like.device) for _ in range(n_layers)]
 
 
 class MultiHeadAttention(nn.Module):
