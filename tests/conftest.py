@@ -78,3 +78,9 @@ def roadmap_ids() -> list[str]:
         if len(cells) > 2 and cells[1][:1].isdigit() and "." in cells[1]:
             ids.append(cells[1])
     return ids
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Slow tests first: run in parallel, the long ones start at once and the quick ones
+    # fill the gaps, instead of one long test running alone at the end.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
