@@ -150,3 +150,16 @@ def test_cli_our_warnings_are_one_line(capsys: pytest.CaptureFixture) -> None:
     # Ours is one line; another package's goes on to Python's own display (pytest's here).
     err = capsys.readouterr().err.splitlines()
     assert err == ["journey: warning: the mirror copy of x is damaged; using the cache's"]
+
+
+@pytest.mark.slow
+def test_cli_chat_once_answers_through_our_llama(tmp_path: Path) -> None:
+    result = journey("chat", "--once", "What is the capital of France?", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Paris" in result.stdout
+
+
+def test_cli_chat_bad_options_are_one_line(tmp_path: Path) -> None:
+    assert_one_clear_line(journey("chat", "--model", "nope", "--once", "hi"), "unknown model")
+    assert_one_clear_line(journey("chat", "--temperature", "-1", "--once", "hi"), "--temperature")
+    assert_one_clear_line(journey("chat", "--once", " "), "--once needs a question")

@@ -14,7 +14,7 @@ import warnings
 import typer
 
 from nlpjourney import __version__
-from nlpjourney.cli import course, data, sweep, tokenize, train, translate
+from nlpjourney.cli import chat, course, data, sweep, tokenize, train, translate
 from nlpjourney.course.paths import repo_root
 from nlpjourney.errors import JourneyError
 
@@ -34,6 +34,7 @@ app.command("progress")(course.progress)
 app.command("roadmap")(course.roadmap)
 app.command("tokenize")(tokenize.tokenize)
 app.command("sample")(train.sample)
+app.command("chat")(chat.chat)
 app.command("translate")(translate.translate_command)
 
 

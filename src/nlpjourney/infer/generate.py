@@ -54,7 +54,7 @@ from nlpjourney.models import GPT, Llama
 from nlpjourney.nn import KVCache
 from nlpjourney.tokenizers import Tokenizer
 
-__all__ = ["END_OF_TURN", "generate"]
+__all__ = ["END_OF_TURN", "context_length", "generate"]
 
 #: Special tokens that end a turn or a document in the chat models we load; each that a
 #: tokenizer has ends generation, as does its ``eos_token``.
@@ -153,6 +153,11 @@ def generate(
 
 
 # --- the model's side ----------------------------------------------------------------------
+
+
+def context_length(model: nn.Module) -> int:
+    """The most positions ``model`` reads: prompt plus new tokens must fit in it."""
+    return _Decoder.of(model).context
 
 
 @dataclass
