@@ -351,7 +351,7 @@ TOPICS: tuple[Topic, ...] = (
             "tests/infer/test_generate.py",
             "tests/infer/test_chat.py",
         ),
-        benchmarks=("benchmarks/data_gguf.py",),
+        benchmarks=("benchmarks/data_gguf.py", "benchmarks/infer_generate.py"),
     ),
     Topic("4.6", "fine-tuning", "Fine-tuning: task heads, instruction tuning, LoRA and PEFT"),
     Topic("4.7", "alignment", "Alignment: reward models, RLHF with PPO, DPO"),
