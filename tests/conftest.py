@@ -33,10 +33,6 @@ settings.load_profile("journey")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if not os.environ.get("NLPJOURNEY_CACHE"):
-        # The data layer remembers verified checksums in its cache: keep the tests' own
-        # cache out of the user's home (data comes from the mirror).
-        os.environ["NLPJOURNEY_CACHE"] = tempfile.mkdtemp(prefix="nlpjourney-test-cache-")
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # One worker per core: each computes on one thread (torch reads this when it is
         # imported; lesson kernels and checks in subprocesses inherit it).
@@ -47,6 +43,11 @@ def pytest_configure(config: pytest.Config) -> None:
     mirror = os.environ.get("NLPJOURNEY_DATA_MIRROR")
     if mirror and not os.environ.get("NLTK_DATA"):
         os.environ["NLTK_DATA"] = str(Path(mirror) / "nltk_data")
+    if mirror and not os.environ.get("NLPJOURNEY_CACHE"):
+        # The data layer remembers verified checksums in its cache. With the data in a
+        # mirror, the tests keep that memory in a temporary folder, not the user's home;
+        # without one, the data (and the memory) are the user's own fetched cache.
+        os.environ["NLPJOURNEY_CACHE"] = tempfile.mkdtemp(prefix="nlpjourney-test-cache-")
 
 
 @pytest.hookimpl(hookwrapper=True)
