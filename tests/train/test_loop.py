@@ -112,6 +112,23 @@ def assert_same_optimizer_state(a: Trainer, b: Trainer) -> None:
             assert same, f"state {key!r} of parameter {index} differs"
 
 
+def power_cut_at(
+    step: int, dataset: TokenDataset, cfg: TrainConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Train a run of ``cfg`` until the power fails as step ``step`` + 1 begins."""
+    original = Trainer._train_step
+
+    def power_cut(self: Trainer) -> tuple[float, int]:
+        if self.step == step:
+            raise RuntimeError("power cut")
+        return original(self)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Trainer, "_train_step", power_cut)
+        with pytest.raises(RuntimeError, match="power cut"):
+            make_trainer(dataset, cfg).fit()
+
+
 def test_loop_loss_decreases(tmp_path: Path, dataset: TokenDataset) -> None:
     cfg = config(tmp_path, max_steps=40, eval_interval=40, eval_steps=4)
     trainer = make_trainer(dataset, cfg).fit()
@@ -180,17 +197,7 @@ def test_loop_resume_after_a_crash_drops_rows_past_the_checkpoint(
     cfg = config(tmp_path, "crash", eval_interval=2, checkpoint_interval=4)
     straight = make_trainer(dataset, config(tmp_path, "straight", eval_interval=2)).fit()
 
-    original = Trainer._train_step
-
-    def power_cut(self: Trainer) -> tuple[float, int]:
-        if self.step == 6:
-            raise RuntimeError("power cut")
-        return original(self)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(Trainer, "_train_step", power_cut)
-        with pytest.raises(RuntimeError, match="power cut"):
-            make_trainer(dataset, cfg).fit()
+    power_cut_at(6, dataset, cfg, monkeypatch)
     with open(cfg.path / "metrics.csv") as f:
         assert [row["step"] for row in csv.DictReader(f)] == ["0", "2", "4", "6"]
     assert load_checkpoint(cfg.path / "ckpt.pt")["step"] == 4
@@ -664,24 +671,11 @@ def test_loop_checkpoints_by_the_clock_whatever_the_intervals(
     tmp_path: Path, dataset: TokenDataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cfg = config(tmp_path, eval_interval=0, checkpoint_interval=0, checkpoint_minutes=1e-9)
-    original = Trainer._train_step
-
-    def power_cut(self: Trainer) -> tuple[float, int]:
-        if self.step == 7:
-            raise RuntimeError("power cut")
-        return original(self)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(Trainer, "_train_step", power_cut)
-        with pytest.raises(RuntimeError, match="power cut"):
-            make_trainer(dataset, cfg).fit()
+    power_cut_at(7, dataset, cfg, monkeypatch)
     assert load_checkpoint(cfg.path / "ckpt.pt")["step"] == 7
     # by the steps alone (no clock), the same run has nothing on disk when it dies
     no_clock = cfg.replace(out_dir=str(tmp_path / "no-clock"), checkpoint_minutes=0)
-    with monkeypatch.context() as patch:
-        patch.setattr(Trainer, "_train_step", power_cut)
-        with pytest.raises(RuntimeError, match="power cut"):
-            make_trainer(dataset, no_clock).fit()
+    power_cut_at(7, dataset, no_clock, monkeypatch)
     assert not (no_clock.path / "ckpt.pt").exists()
 
 
