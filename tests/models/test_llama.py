@@ -296,6 +296,15 @@ def test_llama_fused_and_formula_agree() -> None:
     assert_close(fused(ids), formula(ids), rtol=1e-5, atol=1e-5)
 
 
+def test_llama_last_only_scores_the_last_position() -> None:
+    torch.manual_seed(0)
+    model = Llama(LlamaConfig.from_name("tiny")).eval()
+    ids = torch.randint(0, 65, (2, 9))
+    last = model(ids, last_only=True)
+    assert last.shape == (2, 1, 65)
+    assert_close(last, model(ids)[:, -1:])
+
+
 def test_llama_masked_left_padding_changes_nothing() -> None:
     # RoPE scores depend only on relative positions, so a row shifted right by masked
     # padding gives the same logits: what batched generation with left padding relies on.

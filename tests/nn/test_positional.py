@@ -240,3 +240,14 @@ def test_positional_alibi_bias_gives_blooms_attention_weights(query_len, key_len
 def test_positional_alibi_bias_worked_example() -> None:
     bias = P.alibi_bias(torch.tensor([0.5]), 3, 3)
     assert bias[0].tolist() == [[0.0, 0.5, 1.0], [-0.5, 0.0, 0.5], [-1.0, -0.5, 0.0]]
+
+
+def test_positional_rope_rotate_equals_forward_and_recomputes_when_asked() -> None:
+    rope = P.RotaryEmbedding(8)
+    x = torch.randn(2, 3, 5, 8)
+    for start in (0, 7, 7, 2):  # 7 twice: the kept angles; then other positions again
+        expected = rope(x, torch.arange(start, start + 5))
+        assert torch.equal(rope.rotate(x, start), expected)
+    # the same start with another length or dtype is another set of angles
+    assert torch.equal(rope.rotate(x[..., :2, :], 2), rope(x[..., :2, :], torch.arange(2, 4)))
+    assert rope.rotate(x.double(), 2).dtype == torch.float64

@@ -192,7 +192,7 @@ class _Decoder:
         """Last-position logits (B, V), float32."""
         with torch.no_grad():
             if isinstance(self.model, Llama):
-                logits = self.model(ids, caches, attn_mask=mask)
+                logits = self.model(ids, caches, attn_mask=mask, last_only=True)
             else:
                 logits = self.model(ids, kv_caches=caches)
         return logits[:, -1].float()

@@ -318,8 +318,9 @@ class Llama(nn.Module):
         caches: Sequence[KVCache] | None = None,
         *,
         attn_mask: Tensor | None = None,
+        last_only: bool = False,
     ) -> Tensor:
-        """The next-token logits at every position of ``ids``.
+        """The next-token logits at every position of ``ids`` (or at the last one).
 
         Args:
             ids: token ids.
@@ -330,12 +331,16 @@ class Llama(nn.Module):
             attn_mask: an optional bool (True = attend) or additive mask broadcastable to
                 (B, n_heads, T, cached + T), e.g. ``(B, 1, 1, S)`` to hide left padding;
                 the causal mask is always applied too.
+            last_only: score only the last position, what generation needs: the head
+                is the largest matrix, and a long prompt would spend much of its time
+                in it otherwise.
 
         Returns:
             Unnormalised scores over the vocabulary, float32 whatever the weights' dtype.
 
         Shapes:
-            ids (B, T) -> (B, T, vocab_size); cached + T must not exceed ``max_seq_len``.
+            ids (B, T) -> (B, T, vocab_size), or (B, 1, vocab_size) with ``last_only``;
+            cached + T must not exceed ``max_seq_len``.
         """
         if not isinstance(ids, Tensor) or ids.ndim != 2 or ids.is_floating_point():
             shape = tuple(ids.shape) if isinstance(ids, Tensor) else type(ids).__name__
@@ -355,6 +360,8 @@ class Llama(nn.Module):
         for i, layer in enumerate(self.layers):
             cache = None if caches is None else caches[i]
             x = layer(x, attn_mask=attn_mask, kv_cache=cache)  # (B, T, C)
+        if last_only:
+            x = x[:, -1:]  # (B, 1, C)
         return self.lm_head(self.norm(x)).float()  # (B, T, V)
 
     def new_caches(self, batch_size: int = 1, capacity: int | None = None) -> list[KVCache]:

@@ -24,6 +24,7 @@ from nlpjourney import data, tokenizers
 from nlpjourney.errors import lookup
 from nlpjourney.models.config import ModelConfig
 from nlpjourney.models.llama import Llama
+from nlpjourney.nn import transpose_weight_storage
 from nlpjourney.tokenizers import Tokenizer
 
 __all__ = ["KNOWN", "Pretrained", "load"]
@@ -31,7 +32,12 @@ __all__ = ["KNOWN", "Pretrained", "load"]
 
 @dataclass(frozen=True)
 class Pretrained:
-    """A pretrained model ready to run: the module (eval mode), its tokenizer, its config."""
+    """A pretrained model ready to run: the module (eval mode), its tokenizer, its config.
+
+    The module's linear weights are stored transposed in memory
+    (:func:`~nlpjourney.nn.transpose_weight_storage`), which makes decoding faster on a
+    CPU; their values and shapes are the checkpoint's.
+    """
 
     model: nn.Module
     """The torch module; ``model(ids)`` gives logits (B, T, V), float32 by default."""
@@ -93,4 +99,5 @@ def _paired(model: Llama, tokenizer: Tokenizer, source: str) -> Pretrained:
             f"{source}: the tokenizer has {tokenizer.vocab_size} ids but the model scores "
             f"{model.config.vocab_size}; they are not one model's"
         )
-    return Pretrained(model.eval(), tokenizer, model.config)
+    # Generation multiplies one vector at a time by each weight: lay them out for that.
+    return Pretrained(transpose_weight_storage(model.eval()), tokenizer, model.config)

@@ -39,6 +39,7 @@ from nlpjourney.nn.layers import (
     TransformerBlock,
     gelu,
     silu,
+    transpose_weight_storage,
 )
 from nlpjourney.nn.multihead import KVCache, MultiHeadAttention, StaticKVCache, layer_caches
 from nlpjourney.nn.positional import (
@@ -87,4 +88,5 @@ __all__ = [
     "scaled_dot_product_attention",
     "silu",
     "sinusoidal_positions",
+    "transpose_weight_storage",
 ]

@@ -360,31 +360,54 @@ class MultiHeadAttention(nn.Module):
                 if self.kv_dim == self.embed_dim
                 else [self.embed_dim, self.kv_dim, self.kv_dim]
             )
-            q, k, v = qkv.split(sizes, dim=-1)
-            q = self._heads(q, self.num_heads)  # (B, nh, T, hs)
-            k, v = self._heads(k, self.num_kv_heads), self._heads(v, self.num_kv_heads)
-            if self.rotary is not None:
-                positions = torch.arange(past, past + seq_len, device=x.device)
-                q, k = self.rotary(q, positions), self.rotary(k, positions)
+            if self.rotary is None:
+                q, k, v = qkv.split(sizes, dim=-1)
+                q = self._heads(q, self.num_heads)  # (B, nh, T, hs)
+                k = self._heads(k, self.num_kv_heads)  # (B, nkv, T, hs)
+            else:
+                # Queries and keys sit side by side in qkv: rotate their heads in one go.
+                qk, v = qkv.split([self.embed_dim + self.kv_dim, self.kv_dim], dim=-1)
+                qk = self.rotary.rotate(self._heads(qk, self.num_heads + self.num_kv_heads), past)
+                q, k = qk.split([self.num_heads, self.num_kv_heads], dim=1)
+            v = self._heads(v, self.num_kv_heads)
             if kv_cache is not None:
                 k, v = kv_cache.update(k, v)  # (B, nkv, S, hs), S = past + T
         assert k is not None and v is not None  # a filled cache holds both
-        if self.num_kv_heads != self.num_heads:
-            k, v = repeat_kv_heads(q, k, v)  # (B, nh, S, hs)
-        y = self._attend(q, k, v, attn_mask)  # (B, nh, T, hs)
-        y = y.transpose(1, 2).reshape(batch, seq_len, self.embed_dim)  # (B, T, C)
-        return self.out_proj(y)
+        if self._one_query_per_group(q, attn_mask):
+            # subtle: one new position per row (decoding): each group of query heads
+            # becomes the query rows of its key/value head, (B, nkv, g, hs), so the shared
+            # keys and values are read in place instead of copied g times.
+            q = q.reshape(batch, self.num_kv_heads, -1, self.head_dim)  # (B, nkv, g, hs)
+            y = self._attend(q, k, v, attn_mask, causal=False)  # (B, nkv, g, hs)
+        else:
+            if self.num_kv_heads != self.num_heads:
+                k, v = repeat_kv_heads(q, k, v)  # (B, nh, S, hs)
+            # One query, the last position, sees every key: no causal mask needed.
+            y = self._attend(q, k, v, attn_mask, causal=self.is_causal and seq_len > 1)
+        y = y.reshape(batch, self.num_heads, seq_len, self.head_dim).transpose(1, 2)
+        return self.out_proj(y.reshape(batch, seq_len, self.embed_dim))  # (B, T, C)
 
-    def _attend(self, q: Tensor, k: Tensor, v: Tensor, attn_mask: Tensor | None) -> Tensor:
+    def _one_query_per_group(self, q: Tensor, attn_mask: Tensor | None) -> bool:
+        """Grouped heads, one query position, and a mask (if any) the same for every head."""
+        return (
+            self.num_kv_heads != self.num_heads
+            and q.shape[-2] == 1
+            and not self.keep_weights
+            and (attn_mask is None or attn_mask.ndim < 3 or attn_mask.shape[-3] == 1)
+        )
+
+    def _attend(
+        self, q: Tensor, k: Tensor, v: Tensor, attn_mask: Tensor | None, causal: bool
+    ) -> Tensor:
         """Masked attention by the chosen kernel; keeps the weights when asked."""
         query_len, key_len = q.shape[-2], k.shape[-2]
         dropout_p = self.dropout if self.training else 0.0
-        if self.is_causal and attn_mask is None and query_len == key_len and not self.keep_weights:
+        if causal and attn_mask is None and query_len == key_len and not self.keep_weights:
             # No cache, no padding: the kernels' own causal path (no mask tensor at all).
             attend = fast_attention if self.fused else scaled_dot_product_attention
             return attend(q, k, v, dropout_p=dropout_p, is_causal=True)
         mask = attn_mask
-        if self.is_causal:
+        if causal:
             # subtle: the T queries are the *last* T of the S positions, so the triangle is
             # aligned bottom-right; is_causal=True would align it top-left and hide the
             # cached keys from all but the first new query.

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from torch import Tensor, nn
@@ -244,11 +244,15 @@ def apply_rope(x: Tensor, cos: Tensor, sin: Tensor, *, interleaved: bool = False
         raise ValueError(
             f"cos {tuple(cos.shape)} must have half the last dim of x {tuple(x.shape)}"
         )
+    cos, sin = _widen(cos, sin, interleaved)
+    return x * cos + (rotate_pairs(x) if interleaved else rotate_half(x)) * sin
+
+
+def _widen(cos: Tensor, sin: Tensor, interleaved: bool) -> tuple[Tensor, Tensor]:
+    """Half-width cos/sin (..., d/2) laid out over the pairs of ``d`` dims, as apply_rope does."""
     if interleaved:
-        cos, sin = cos.repeat_interleave(2, dim=-1), sin.repeat_interleave(2, dim=-1)
-        return x * cos + rotate_pairs(x) * sin
-    cos, sin = torch.cat([cos, cos], dim=-1), torch.cat([sin, sin], dim=-1)
-    return x * cos + rotate_half(x) * sin
+        return cos.repeat_interleave(2, dim=-1), sin.repeat_interleave(2, dim=-1)
+    return torch.cat([cos, cos], dim=-1), torch.cat([sin, sin], dim=-1)
 
 
 class RotaryEmbedding(nn.Module):
@@ -283,6 +287,9 @@ class RotaryEmbedding(nn.Module):
         )
         # Not persistent: derived from the hyper-parameters, like transformers' buffer.
         self.register_buffer("inv_freq", rope_inv_freq(head_dim, base, scaling), persistent=False)
+        # The last angles :meth:`rotate` laid out, by (start, length, dtype, device): one
+        # module serves every layer of a model, so a forward pass computes them once.
+        self._last: tuple[tuple[Any, ...], Tensor, Tensor] | None = None
 
     def cos_sin(
         self, positions: Tensor, dtype: torch.dtype = torch.float32
@@ -301,6 +308,25 @@ class RotaryEmbedding(nn.Module):
             raise ValueError(f"x {tuple(x.shape)} must end in head_dim={self.head_dim}")
         cos, sin = self.cos_sin(positions.to(x.device), x.dtype)
         return apply_rope(x, cos, sin, interleaved=self.interleaved)
+
+    def rotate(self, x: Tensor, start: int = 0) -> Tensor:
+        """``self(x, arange(start, start + T))``: rotate T consecutive positions.
+
+        What attention calls: the angles of the last (start, T, dtype, device) are kept,
+        so the layers of one forward pass, which share this module, compute them once.
+
+        Shapes:
+            x (..., T, head_dim) -> (..., T, head_dim).
+        """
+        if x.shape[-1] != self.head_dim:
+            raise ValueError(f"x {tuple(x.shape)} must end in head_dim={self.head_dim}")
+        key = (start, x.shape[-2], x.dtype, x.device, self.inv_freq.data_ptr())
+        if self._last is None or self._last[0] != key:
+            positions = torch.arange(start, start + x.shape[-2], device=x.device)
+            cos, sin = self.cos_sin(positions, x.dtype)
+            self._last = (key, *_widen(cos, sin, self.interleaved))
+        _, cos, sin = self._last
+        return x * cos + (rotate_pairs(x) if self.interleaved else rotate_half(x)) * sin
 
 
 # --- ALiBi --------------------------------------------------------------------------------
