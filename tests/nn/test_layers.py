@@ -204,20 +204,3 @@ def test_layers_bad_input_says_what_to_do() -> None:
         Ly.TransformerBlock(16, 4, norm="batch")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="num_heads=3 does not divide embed_dim=16"):
         Ly.TransformerBlock(16, 3)
-
-
-def test_layers_transpose_weight_storage_keeps_values_shapes_and_ties() -> None:
-    torch.manual_seed(0)
-    embed = nn.Embedding(11, 6)
-    head = nn.Linear(6, 11, bias=False)
-    head.weight = embed.weight  # tied to the embeddings, as in Llama and GPT-2
-    model = nn.Sequential(embed, nn.Linear(6, 6), head)
-    before = {name: value.clone() for name, value in model.state_dict().items()}
-    ids = torch.tensor([[1, 5, 9]])
-    expected = model(ids)
-    assert Ly.transpose_weight_storage(model) is model
-    for name, value in model.state_dict().items():
-        assert torch.equal(value, before[name]), name
-    assert model[1].weight.stride() == (1, 6) and embed.weight.stride() == (1, 11)
-    assert head.weight is embed.weight  # still one tensor for both ends
-    assert_close(model(ids), expected)

@@ -51,7 +51,7 @@ from nlpjourney.models.config import (
     check_heads_divide,
     check_positive_int,
 )
-from nlpjourney.nn import KVCache, LayerNorm, TransformerBlock, layer_caches
+from nlpjourney.nn import KVCache, LayerNorm, Linear, TransformerBlock, layer_caches
 
 __all__ = ["GPT", "GPT2_NAMES", "PRESETS", "GPTConfig"]
 
@@ -187,7 +187,7 @@ class GPT(nn.Module):
                 "ln_f": LayerNorm(config.n_embd, bias=config.bias, fused=fused),
             }
         )
-        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.lm_head = Linear(config.n_embd, config.vocab_size, bias=False)
         # Weight tying (Press & Wolf 2017): the output layer scores each token by the dot
         # product with its input embedding; one (V, C) matrix instead of two.
         self.lm_head.weight = self.transformer.wte.weight

@@ -72,6 +72,7 @@ from nlpjourney.models.llama_weights import (
 )
 from nlpjourney.nn import (
     KVCache,
+    Linear,
     RMSNorm,
     RopeScaling,
     RotaryEmbedding,
@@ -293,7 +294,7 @@ class Llama(nn.Module):
             for _ in range(config.n_layers)
         )
         self.norm = RMSNorm(config.dim, config.norm_eps)
-        self.lm_head = nn.Linear(config.dim, config.vocab_size, bias=False)
+        self.lm_head = Linear(config.dim, config.vocab_size, bias=False)
         if config.tie_embeddings:
             self.lm_head.weight = self.embed_tokens.weight  # one (V, C) matrix for both ends
         self.apply(self._init_weights)

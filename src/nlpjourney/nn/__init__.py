@@ -14,6 +14,8 @@ One concept per module:
   (self or cross, causal or not, grouped-query heads, RoPE, the growing :class:`KVCache`
   and the preallocated :class:`StaticKVCache`);
 - :mod:`~nlpjourney.nn.positional`: sinusoidal, learned, rotary and ALiBi positions;
+- :mod:`~nlpjourney.nn.linear`: :class:`Linear`, ``torch.nn.Linear`` with a
+  matrix-vector path that uses every CPU core, and the weight layout decoding reads fastest;
 - :mod:`~nlpjourney.nn.layers`: LayerNorm, RMSNorm, GELU and SwiGLU feed-forward, and
   :class:`TransformerBlock`, the residual block GPT and the encoder are stacks of.
 
@@ -39,8 +41,8 @@ from nlpjourney.nn.layers import (
     TransformerBlock,
     gelu,
     silu,
-    transpose_weight_storage,
 )
+from nlpjourney.nn.linear import Linear, transpose_weight_storage
 from nlpjourney.nn.multihead import KVCache, MultiHeadAttention, StaticKVCache, layer_caches
 from nlpjourney.nn.positional import (
     LearnedPositionalEmbedding,
@@ -62,6 +64,7 @@ __all__ = [
     "KVCache",
     "LayerNorm",
     "LearnedPositionalEmbedding",
+    "Linear",
     "MultiHeadAttention",
     "RMSNorm",
     "RopeScaling",

@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from nlpjourney.nn.linear import Linear
 from nlpjourney.nn.multihead import KVCache, MultiHeadAttention
 from nlpjourney.nn.positional import RotaryEmbedding
 
@@ -142,8 +143,8 @@ class FeedForward(nn.Module):
         hidden_dim = 4 * dim if hidden_dim is None else hidden_dim
         self.approximate = approximate
         self.gelu = F.gelu if fused else gelu
-        self.up = nn.Linear(dim, hidden_dim, bias=bias)
-        self.down = nn.Linear(hidden_dim, dim, bias=bias)
+        self.up = Linear(dim, hidden_dim, bias=bias)
+        self.down = Linear(hidden_dim, dim, bias=bias)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.down(self.gelu(self.up(x), approximate=self.approximate))  # (..., H) inside
@@ -162,9 +163,9 @@ class SwiGLU(nn.Module):
 
     def __init__(self, dim: int, hidden_dim: int, *, bias: bool = False) -> None:
         super().__init__()
-        self.gate_proj = nn.Linear(dim, hidden_dim, bias=bias)
-        self.up_proj = nn.Linear(dim, hidden_dim, bias=bias)
-        self.down_proj = nn.Linear(hidden_dim, dim, bias=bias)
+        self.gate_proj = Linear(dim, hidden_dim, bias=bias)
+        self.up_proj = Linear(dim, hidden_dim, bias=bias)
+        self.down_proj = Linear(hidden_dim, dim, bias=bias)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.down_proj(silu(self.gate_proj(x)) * self.up_proj(x))
@@ -267,33 +268,3 @@ class TransformerBlock(nn.Module):
             return x + self.dropout(self.mlp(self.norm2(x)))
         x = self.norm1(x + self.dropout(self.attn(x, attn_mask=attn_mask, kv_cache=kv_cache)))
         return self.norm2(x + self.dropout(self.mlp(x)))
-
-
-def transpose_weight_storage(model: nn.Module) -> nn.Module:
-    """Keep every ``nn.Linear`` weight of ``model`` in memory as its transpose, in place.
-
-    A weight stays the same (out, in) tensor: same values, shape, name and ties (a head
-    tied to the embeddings stays tied); only the order of its numbers in memory changes,
-    to that of an (in, out) matrix. Decoding one token multiplies a vector by every
-    matrix, and the CPU's matrix-vector kernel reads an (in, out) matrix a row at a time
-    along the outputs, which on our 2-core machine runs about 1.4x faster than reading
-    (out, in) rows. Prompts of a few dozen tokens run somewhat slower this way, long ones
-    about the same; training is unaffected but for speed.
-
-    Args:
-        model: any module; its ``nn.Linear`` weights on the CPU are rewritten.
-
-    Returns:
-        ``model``, for chaining.
-
-    Example:
-        >>> layer = transpose_weight_storage(nn.Linear(3, 2))
-        >>> layer.weight.shape, layer.weight.stride()
-        (torch.Size([2, 3]), (1, 2))
-    """
-    for module in model.modules():
-        weight = getattr(module, "weight", None)
-        if isinstance(module, nn.Linear) and weight is not None and weight.device.type == "cpu":
-            with torch.no_grad():
-                weight.data = weight.data.t().contiguous().t()
-    return model

@@ -50,6 +50,7 @@ from nlpjourney.nn.attention import (
     repeat_kv_heads,
     scaled_dot_product_attention,
 )
+from nlpjourney.nn.linear import Linear
 from nlpjourney.nn.positional import RotaryEmbedding
 
 __all__ = ["KVCache", "MultiHeadAttention", "StaticKVCache", "layer_caches"]
@@ -293,11 +294,11 @@ class MultiHeadAttention(nn.Module):
         self.dropout, self.is_causal, self.cross, self.fused = dropout, is_causal, cross, fused
         self.kv_dim = num_kv_heads * self.head_dim
         if cross:
-            self.q_proj = nn.Linear(embed_dim, embed_dim, bias=bias)
-            self.kv_proj = nn.Linear(embed_dim, 2 * self.kv_dim, bias=bias)
+            self.q_proj = Linear(embed_dim, embed_dim, bias=bias)
+            self.kv_proj = Linear(embed_dim, 2 * self.kv_dim, bias=bias)
         else:
-            self.qkv_proj = nn.Linear(embed_dim, embed_dim + 2 * self.kv_dim, bias=bias)
-        self.out_proj = nn.Linear(embed_dim, embed_dim, bias=bias)
+            self.qkv_proj = Linear(embed_dim, embed_dim + 2 * self.kv_dim, bias=bias)
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias)
         self.rotary = rotary
         self.keep_weights = False
         self.weights: Tensor | None = None
