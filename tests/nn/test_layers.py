@@ -58,9 +58,10 @@ def test_layers_layer_norm_matches_torch(bias, eps, fused) -> None:
     check_module(ours, theirs, torch.randn(3, 5, 12, dtype=F64) * 3 + 1)
 
 
+@pytest.mark.parametrize("fused", [False, True])
 @pytest.mark.parametrize("eps", [None, 1e-6, 0.1])
-def test_layers_rms_norm_matches_torch(eps) -> None:
-    ours = randomise(Ly.RMSNorm(12, eps=eps).double())
+def test_layers_rms_norm_matches_torch(eps, fused) -> None:
+    ours = randomise(Ly.RMSNorm(12, eps=eps, fused=fused).double())
     theirs = nn.RMSNorm(12, eps=eps).double()
     theirs.load_state_dict(ours.state_dict())
     check_module(ours, theirs, torch.randn(3, 5, 12, dtype=F64))
@@ -106,11 +107,12 @@ def test_layers_feed_forward_matches_gpt2_mlp() -> None:
     assert_close(ours(x), theirs(x))
 
 
-def test_layers_swiglu_matches_llama_mlp() -> None:
+@pytest.mark.parametrize("fused", [False, True])
+def test_layers_swiglu_matches_llama_mlp(fused) -> None:
     config = LlamaConfig(
         hidden_size=16, num_attention_heads=2, intermediate_size=40, hidden_act="silu"
     )
-    ours = randomise(Ly.SwiGLU(16, 40).double())
+    ours = randomise(Ly.SwiGLU(16, 40, fused=fused).double())
     theirs = LlamaMLP(config).double()
     theirs.load_state_dict(ours.state_dict())  # the same key names: gate/up/down_proj
     check_module(ours, theirs, torch.randn(2, 5, 16, dtype=F64))

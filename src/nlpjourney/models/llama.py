@@ -293,7 +293,7 @@ class Llama(nn.Module):
             )
             for _ in range(config.n_layers)
         )
-        self.norm = RMSNorm(config.dim, config.norm_eps)
+        self.norm = RMSNorm(config.dim, config.norm_eps, fused=fused)
         self.lm_head = Linear(config.dim, config.vocab_size, bias=False)
         if config.tie_embeddings:
             self.lm_head.weight = self.embed_tokens.weight  # one (V, C) matrix for both ends

@@ -80,18 +80,21 @@ class RMSNorm(nn.Module):
         dim: the size of the last dim.
         eps: added to ``mean(x^2)`` inside the root; None uses the input dtype's machine
             epsilon, like ``torch.nn.RMSNorm`` (Llama uses 1e-5 or 1e-6).
+        fused: torch's one-call ``F.rms_norm`` instead of the formula written out.
 
     Shapes:
         forward: x (..., dim) -> (..., dim).
     """
 
-    def __init__(self, dim: int, eps: float | None = None) -> None:
+    def __init__(self, dim: int, eps: float | None = None, *, fused: bool = False) -> None:
         super().__init__()
-        self.dim, self.eps = dim, eps
+        self.dim, self.eps, self.fused = dim, eps, fused
         self.weight = nn.Parameter(torch.ones(dim))
 
     def forward(self, x: Tensor) -> Tensor:
         _check_last_dim(x, self.dim, "RMSNorm")
+        if self.fused:
+            return F.rms_norm(x, (self.dim,), self.weight, self.eps)
         eps = torch.finfo(x.dtype).eps if self.eps is None else self.eps
         # subtle: eps goes inside the root, x / sqrt(ms + eps), not x / (sqrt(ms) + eps):
         # the two differ by a lot for small vectors, and checkpoints assume the first.
@@ -157,18 +160,29 @@ class SwiGLU(nn.Module):
     matrices instead of two, Llama picks ``hidden_dim`` about ``8/3 C`` to keep the
     parameter count of a ``4 C`` MLP. Names match ``LlamaMLP`` so weights copy by key.
 
+    Args:
+        dim: model width C.
+        hidden_dim: the inner width.
+        bias: biases on the three linear layers (Llama: none).
+        fused: SiLU by torch's one-kernel ``F.silu`` instead of :func:`silu` written out.
+
     Shapes:
         forward: x (..., C) -> (..., C).
     """
 
-    def __init__(self, dim: int, hidden_dim: int, *, bias: bool = False) -> None:
+    def __init__(
+        self, dim: int, hidden_dim: int, *, bias: bool = False, fused: bool = False
+    ) -> None:
         super().__init__()
+        self.fused = fused
         self.gate_proj = Linear(dim, hidden_dim, bias=bias)
         self.up_proj = Linear(dim, hidden_dim, bias=bias)
         self.down_proj = Linear(hidden_dim, dim, bias=bias)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.down_proj(silu(self.gate_proj(x)) * self.up_proj(x))
+        gate = self.gate_proj(x)
+        gate = F.silu(gate) if self.fused else silu(gate)
+        return self.down_proj(gate * self.up_proj(x))
 
 
 class TransformerBlock(nn.Module):
@@ -203,7 +217,7 @@ class TransformerBlock(nn.Module):
         norm_eps: the norms' eps.
         rotary: an optional :class:`~nlpjourney.nn.positional.RotaryEmbedding` for the
             attention.
-        fused: torch's fused kernels for layer norm, GELU and attention (models train
+        fused: torch's fused kernels for the norms, GELU, SiLU and attention (models train
             with them) instead of our formulas written out; the same numbers.
 
     Shapes:
@@ -247,11 +261,12 @@ class TransformerBlock(nn.Module):
             self.norm1: nn.Module = LayerNorm(embed_dim, norm_eps, bias=bias, fused=fused)
             self.norm2: nn.Module = LayerNorm(embed_dim, norm_eps, bias=bias, fused=fused)
         else:
-            self.norm1, self.norm2 = RMSNorm(embed_dim, norm_eps), RMSNorm(embed_dim, norm_eps)
+            self.norm1 = RMSNorm(embed_dim, norm_eps, fused=fused)
+            self.norm2 = RMSNorm(embed_dim, norm_eps, fused=fused)
         if mlp == "swiglu":
             if hidden_dim is None:
                 hidden_dim = 8 * (math.ceil(8 * embed_dim / 3 / 8))
-            self.mlp: nn.Module = SwiGLU(embed_dim, hidden_dim, bias=bias)
+            self.mlp: nn.Module = SwiGLU(embed_dim, hidden_dim, bias=bias, fused=fused)
         else:
             approximate: Literal["none", "tanh"] = "tanh" if mlp == "gelu_tanh" else "none"
             self.mlp = FeedForward(
@@ -263,8 +278,14 @@ class TransformerBlock(nn.Module):
         self, x: Tensor, attn_mask: Tensor | None = None, kv_cache: KVCache | None = None
     ) -> Tensor:
         """Run the block; ``attn_mask`` and ``kv_cache`` go to the attention unchanged."""
+        # No dropout module calls when there is nothing to drop (decoding: 2 a layer a token).
+        drop = self.dropout if self.training and self.dropout.p > 0 else _identity
         if self.norm_first:
-            x = x + self.dropout(self.attn(self.norm1(x), attn_mask=attn_mask, kv_cache=kv_cache))
-            return x + self.dropout(self.mlp(self.norm2(x)))
-        x = self.norm1(x + self.dropout(self.attn(x, attn_mask=attn_mask, kv_cache=kv_cache)))
-        return self.norm2(x + self.dropout(self.mlp(x)))
+            x = x + drop(self.attn(self.norm1(x), attn_mask=attn_mask, kv_cache=kv_cache))
+            return x + drop(self.mlp(self.norm2(x)))
+        x = self.norm1(x + drop(self.attn(x, attn_mask=attn_mask, kv_cache=kv_cache)))
+        return self.norm2(x + drop(self.mlp(x)))
+
+
+def _identity(x: Tensor) -> Tensor:
+    return x
