@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.testing import assert_close
 
-from nlpjourney.nn import Linear, transpose_weight_storage
+from nlpjourney.nn import Linear, SwiGLU, stacked_weights, transpose_weight_storage
 
 
 @pytest.fixture
@@ -78,3 +78,31 @@ def test_linear_transpose_weight_storage_keeps_values_shapes_and_ties() -> None:
     assert model[1].weight.stride() == (1, 6) and embed.weight.stride() == (1, 11)
     assert head.weight is embed.weight  # still one tensor for both ends
     assert_close(model(ids), expected)
+
+
+def test_linear_stacked_weights_only_for_neighbours_in_memory() -> None:
+    torch.manual_seed(0)
+    pair = nn.Sequential(nn.Linear(5, 6, bias=False), nn.Linear(5, 6, bias=False))
+    assert stacked_weights(pair[0].weight, pair[1].weight) is None  # separate storage
+    transpose_weight_storage(pair)
+    both = stacked_weights(pair[0].weight, pair[1].weight)
+    assert both is not None
+    x = torch.randn(3, 5)
+    assert_close(x @ both, torch.stack([pair[0](x), pair[1](x)]))
+    assert stacked_weights(pair[1].weight, pair[0].weight) is None
+    odd = nn.Linear(5, 7, bias=False)
+    assert stacked_weights(pair[1].weight, odd.weight) is None
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 16), (2, 16), (1, 9, 16)])
+def test_linear_swiglu_decoding_path_gives_the_same_numbers(
+    two_threads: None, shape: tuple[int, ...]
+) -> None:
+    torch.manual_seed(0)
+    mlp = SwiGLU(16, 24, fused=True)
+    x = torch.randn(shape)
+    expected = mlp(x)
+    transpose_weight_storage(mlp)
+    with torch.no_grad():
+        assert mlp._gate_up(x) is not None or x.numel() > 4 * 16  # the one-call path
+        assert_close(mlp(x), expected)

@@ -42,7 +42,7 @@ from nlpjourney.nn.layers import (
     gelu,
     silu,
 )
-from nlpjourney.nn.linear import Linear, transpose_weight_storage
+from nlpjourney.nn.linear import Linear, stacked_weights, transpose_weight_storage
 from nlpjourney.nn.multihead import KVCache, MultiHeadAttention, StaticKVCache, layer_caches
 from nlpjourney.nn.positional import (
     LearnedPositionalEmbedding,
@@ -91,5 +91,6 @@ __all__ = [
     "scaled_dot_product_attention",
     "silu",
     "sinusoidal_positions",
+    "stacked_weights",
     "transpose_weight_storage",
 ]

@@ -32,7 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nlpjourney.nn.linear import Linear
+from nlpjourney.nn.linear import Linear, stacked_weights
 from nlpjourney.nn.multihead import KVCache, MultiHeadAttention
 from nlpjourney.nn.positional import RotaryEmbedding
 
@@ -175,14 +175,38 @@ class SwiGLU(nn.Module):
     ) -> None:
         super().__init__()
         self.fused = fused
+        self._pair_key: tuple[int, int] | None = None
+        self._pair: Tensor | None = None
         self.gate_proj = Linear(dim, hidden_dim, bias=bias)
         self.up_proj = Linear(dim, hidden_dim, bias=bias)
         self.down_proj = Linear(hidden_dim, dim, bias=bias)
 
     def forward(self, x: Tensor) -> Tensor:
-        gate = self.gate_proj(x)
+        pair = self._gate_up(x)
+        if pair is not None:  # decoding: both products in one call, one per thread
+            rows = x.numel() // self.gate_proj.in_features
+            both = torch.bmm(x.reshape(1, rows, -1).expand(2, -1, -1), pair)  # (2, rows, H)
+            gate, up = both.view(2, *x.shape[:-1], -1).unbind(0)
+        else:
+            gate, up = self.gate_proj(x), self.up_proj(x)
         gate = F.silu(gate) if self.fused else silu(gate)
-        return self.down_proj(gate * self.up_proj(x))
+        return self.down_proj(gate * up)
+
+    def _gate_up(self, x: Tensor) -> Tensor | None:
+        """The gate and up weights as one (2, C, H) view, when a decoding step can use it."""
+        gate, up = self.gate_proj, self.up_proj
+        if (
+            torch.is_grad_enabled()
+            or gate.bias is not None
+            or x.numel() > Linear.SPLIT_ROWS * gate.in_features
+            or x.is_cuda
+            or torch.get_num_threads() < 2
+        ):
+            return None
+        key = (gate.weight.data_ptr(), up.weight.data_ptr())
+        if self._pair_key != key:  # the weights moved (loaded, converted): look again
+            self._pair_key, self._pair = key, stacked_weights(gate.weight, up.weight)
+        return self._pair
 
 
 class TransformerBlock(nn.Module):

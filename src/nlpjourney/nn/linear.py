@@ -2,14 +2,18 @@
 
 Generating text feeds one token at a time, so every weight matrix multiplies a single
 vector (a matrix-vector product): the work is reading the weights from memory, not
-arithmetic. Two things make that read faster on a CPU, both without changing a number:
+arithmetic. Three things make that read faster on a CPU, none changing a number:
 
 - :func:`transpose_weight_storage` keeps each (out, in) weight in the memory order of its
-  (in, out) transpose, which the matrix-vector kernel streams faster;
+  (in, out) transpose, which the matrix-vector kernel streams faster, all of a model's
+  weights back to back in one block of memory;
 - :class:`Linear` (``torch.nn.Linear`` with one more path) splits the outputs of a
   product of a few rows into one block per thread and runs the blocks as one batched
   product, so every core reads its share of the weight; torch's own kernel keeps a
-  matrix-vector product on one core.
+  matrix-vector product on one core;
+- :func:`stacked_weights` sees two weights of one shape stored back to back (SwiGLU's
+  gate and up projections, after :func:`transpose_weight_storage`) as one tensor, so a
+  layer multiplies the same input by both in one batched product, one per thread.
 
 Every module here that decodes (attention, the feed-forward layers, the models' heads)
 uses :class:`Linear`; training runs through ``torch.nn.Linear``'s path unchanged.
@@ -23,7 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-__all__ = ["Linear", "transpose_weight_storage"]
+__all__ = ["Linear", "stacked_weights", "transpose_weight_storage"]
 
 
 class Linear(nn.Linear):
@@ -46,19 +50,15 @@ class Linear(nn.Linear):
     """The most rows split across threads; more rows keep every core busy in one kernel."""
 
     def forward(self, x: Tensor) -> Tensor:
-        parts = torch.get_num_threads()
-        rows = x.numel() // self.in_features if x.shape[-1:] == (self.in_features,) else 0
-        if (
-            parts < 2
-            or not 0 < rows <= self.SPLIT_ROWS
-            or x.device.type != "cpu"
-            or self.out_features % parts
-        ):
+        # Checks in order of cost: this runs once per weight per decoded token.
+        rows = x.numel() // self.in_features
+        parts = torch.get_num_threads() if 0 < rows <= self.SPLIT_ROWS else 1
+        if parts < 2 or x.is_cuda or self.out_features % parts or x.shape[-1] != self.in_features:
             return F.linear(x, self.weight, self.bias)
-        # (p, N/p, K) blocks of the weight's rows, each multiplied by the same x (rows, K)
-        blocks = self.weight.view(parts, self.out_features // parts, self.in_features)
-        flat = x.reshape(1, rows, self.in_features).expand(parts, rows, self.in_features)
-        y = torch.bmm(flat, blocks.transpose(1, 2))  # (p, rows, N/p)
+        # (p, K, N/p): block i holds outputs i N/p .. (i+1) N/p - 1; x (rows, K) times each
+        blocks = self.weight.view(parts, -1, self.in_features).transpose(1, 2)
+        flat = x.reshape(1, rows, self.in_features).expand(parts, -1, -1)
+        y = torch.bmm(flat, blocks)  # (p, rows, N/p)
         y = y.transpose(0, 1).reshape(*x.shape[:-1], self.out_features)
         return y if self.bias is None else y + self.bias
 
@@ -69,8 +69,9 @@ def transpose_weight_storage(model: nn.Module) -> nn.Module:
     A weight stays the same (out, in) tensor: same values, shape, name and ties (a head
     tied to the embeddings stays tied); only the order of its numbers in memory changes,
     to that of an (in, out) matrix, which the CPU's matrix-vector kernel reads faster
-    (see ``benchmarks/infer_generate.py``). Prompts and training run at about the same
-    speed either way.
+    (see ``benchmarks/infer_generate.py``). The weights are laid back to back in one
+    block of memory, in the order of ``model.modules()``, so :func:`stacked_weights`
+    finds neighbours. Prompts and training run at about the same speed either way.
 
     Args:
         model: any module; its ``nn.Linear`` weights on the CPU are rewritten.
@@ -83,9 +84,47 @@ def transpose_weight_storage(model: nn.Module) -> nn.Module:
         >>> layer.weight.shape, layer.weight.stride()
         (torch.Size([2, 3]), (1, 2))
     """
+    weights: dict[int, Tensor] = {}  # by id: a tied weight once
     for module in model.modules():
-        weight = getattr(module, "weight", None)
-        if isinstance(module, nn.Linear) and weight is not None and weight.device.type == "cpu":
-            with torch.no_grad():
-                weight.data = weight.data.t().contiguous().t()
+        if isinstance(module, nn.Linear) and module.weight.device.type == "cpu":
+            weights.setdefault(id(module.weight), module.weight)
+    for dtype in {w.dtype for w in weights.values()}:
+        same = [w for w in weights.values() if w.dtype == dtype]
+        block = torch.empty(sum(w.numel() for w in same), dtype=dtype)
+        start = 0
+        with torch.no_grad():
+            for weight in same:
+                out_features, in_features = weight.shape
+                place = block[start : start + weight.numel()].view(in_features, out_features)
+                place.copy_(weight.data.t())
+                weight.data = place.t()
+                start += weight.numel()
     return model
+
+
+def stacked_weights(first: Tensor, second: Tensor) -> Tensor | None:
+    """Two (N, K) weights stored transposed and back to back, as one (2, K, N) view.
+
+    ``x @ view`` (x broadcast to (2, rows, K)) is then ``[x @ first.T, x @ second.T]`` in
+    one batched product. None when the two do not lie that way in memory (then multiply
+    them one by one).
+
+    Example:
+        >>> pair = transpose_weight_storage(nn.Sequential(nn.Linear(3, 4), nn.Linear(3, 4)))
+        >>> stacked_weights(pair[0].weight, pair[1].weight).shape
+        torch.Size([2, 3, 4])
+        >>> stacked_weights(pair[1].weight, pair[0].weight) is None  # the wrong order
+        True
+    """
+    out_features, in_features = first.shape
+    size = first.numel()
+    if (
+        second.shape != first.shape
+        or second.dtype != first.dtype
+        or first.stride() != (1, out_features)
+        or second.stride() != (1, out_features)
+        or second.untyped_storage().data_ptr() != first.untyped_storage().data_ptr()
+        or second.storage_offset() != first.storage_offset() + size
+    ):
+        return None
+    return first.as_strided((2, in_features, out_features), (size, out_features, 1))
