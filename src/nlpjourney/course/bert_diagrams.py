@@ -46,7 +46,7 @@ def bert_encoder(
 
     Example:
         >>> figure = bert_encoder()
-        >>> [round(v, 1) for v in figure.get_size_inches()]
+        >>> [round(float(v), 1) for v in figure.get_size_inches()]
         [11.0, 4.6]
     """
     figure, axes = _canvas(11, 4.6, (-0.2, 20.0), (-3.4, 4.9))
