@@ -76,7 +76,7 @@ full = FullRun("4.3")  # the stored full run of this lesson: its numbers and pic
 def show(fig, name):
     """Show a figure (pyplot's, or a bare diagram Figure) and keep a PNG copy in the temp folder."""
     is_pyplot = plt.fignum_exists(getattr(fig, "number", -1))
-    if is_pyplot:
+    if is_pyplot and fig.get_layout_engine() is None:
         fig.tight_layout()
     fig.savefig(os.path.join(tempfile.gettempdir(), name), dpi=100)
     plt.show() if is_pyplot else display(fig)
@@ -224,12 +224,10 @@ def my_block(x, block):
 
 x = caught["embeddings"]
 with torch.no_grad():
-    for number, block in enumerate(model.encoder):
+    for block in model.encoder:
         ours, theirs = my_block(x, block), block(x)
         assert_close(ours, theirs, atol=1e-4, rtol=1e-4)
-        x = theirs
-    assert_close(my_block(my_block(caught["embeddings"], model.encoder[0]), model.encoder[1]),
-                 model.encoder[1](model.encoder[0](caught["embeddings"])), atol=1e-4, rtol=1e-4)  # fmt: skip
+        x = ours  # the next block reads our output: errors would add up, and they do not
 assert_close(x, hidden)
 print(f"each of the {len(model.encoder)} hand-written blocks equals our Bert's block; "
       f"the stack gives Bert's hidden states {tuple(hidden.shape)}")  # fmt: skip
@@ -279,7 +277,7 @@ full.table({"weight on [SEP], all heads": float(sep_share),
            title=f"layer {LAYER}, the average share of a token's attention")  # fmt: skip
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 5.2))
+fig, axes = plt.subplots(1, 2, figsize=(10, 5), layout="constrained")
 for ax, (what, head) in zip(axes, picked.items(), strict=True):
     image = ax.imshow(weights[head].numpy(), cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(T), tokens, rotation=90, fontsize=8)
@@ -287,20 +285,22 @@ for ax, (what, head) in zip(axes, picked.items(), strict=True):
     ax.set_xlabel("key: the token looked at")
     ax.set_ylabel("query: the token looking")
     ax.set_title(f"layer {LAYER}, head {head}: {what}", fontsize=10)
-fig.colorbar(image, ax=axes, shrink=0.8, label="attention weight (each row adds up to 1)")
-fig.suptitle(f"all-MiniLM-L6-v2 attention for one sentence ({MODE})")
-full.figure(fig, "attention")
+fig.colorbar(image, ax=axes, shrink=0.7, label="attention weight (rows add up to 1)")
+fig.suptitle("all-MiniLM-L6-v2: two heads of one layer, one sentence")
 fig.savefig(os.path.join(tempfile.gettempdir(), "lesson-4.3-attention.png"), dpi=100)
 plt.show()
+favourite = tokens[int(weights.mean(dim=(0, 1)).argmax())]
+print(f"the token that takes the most weight in layer {LAYER}, over all heads: {favourite!r}")
 
 # %% [markdown]
-# The left head is a positional one: it copies from the token to its left, a pattern
-# that needs no knowledge of meaning and turns up in almost every trained transformer.
-# The full run measured the average weight each token puts on `[SEP]`, on `[CLS]` and on
-# any one ordinary token (the table above). Much of the weight that has no better place
-# lands on `[SEP]` and on the full stop: Clark et al. (2019, "What does BERT look at?")
-# found the same in BERT-base and read it as a head's way of doing nothing, since the
-# value vector of `[SEP]` changes little of what it is added to. The weights are a
+# (These pictures come from the fixed weights and one fixed sentence, so quick and full
+# mode draw the same.) The head named "previous token" copies from the token to its
+# left, a pattern that needs no knowledge of meaning and turns up in almost every
+# trained transformer. Both heads put much of their weight on one special token, the
+# one the cell printed, far more than on any ordinary token (the table above has the
+# averages). Clark et al. (2019, "What does BERT look at?") found BERT-base's heads
+# doing the same with `[SEP]` and read it as a head's way of doing nothing: a special
+# token's value vector changes little of what it is added to. The weights are a
 # picture of where information *may* flow, not an explanation of what the model
 # decided.
 #
@@ -426,7 +426,6 @@ ax.set_xlabel("[PAD] tokens added to the 3-token sentence 'ok'")
 ax.set_ylabel("cosine to the unpadded vector")
 ax.set_title("mean pooling must skip the padding")
 ax.legend()
-full.figure(fig, "padding")
 show(fig, "lesson-4.3-padding.png")
 full.table({"naive mean, 40 pads: cosine": naive_cos[-1], "masked mean, 40 pads: cosine": masked_cos[-1]},
            title="cosine to the unpadded sentence vector")  # fmt: skip
@@ -474,7 +473,9 @@ else:
         reference = SentenceTransformer(str(data.path("all_minilm_l6_v2")), device="cpu")
         theirs = reference.encode(sample, batch_size=32, convert_to_numpy=True)
         ours = encoder.embed(sample)
-        cosine = (ours * theirs).sum(1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(theirs, axis=1)
+        cosine = (
+            (ours * theirs).sum(1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(theirs, axis=1)
+        )
         full.keep("sentence-transformers: lowest cosine", float(cosine.min()))
 print(f"{full.label}: lowest cosine to sentence-transformers over {len(sample)} messages: "
       f"{full['sentence-transformers: lowest cosine']:.7f}")  # fmt: skip
@@ -553,25 +554,26 @@ for query, score, text in full["search hits"][::3]:
     print(f"  {query!r:42} {score:.3f}  {text[:50]!r}")
 
 # %% [markdown]
-# A word-counting search (lesson 1.3's TF-IDF) scores a message zero when it shares no
-# word with the query; the sentence vectors find such messages because the model has
-# placed texts that are used alike near each other. The scores of the best hits are well
-# below 1: a cosine of 0.6 between two different short texts is a close match for this
-# model. The map below shows every query against the messages the queries found: each
+# Many hits share a word with the query, but not all: the table counts those that share
+# none. A word-counting search (lesson 1.3's TF-IDF) would score such a message zero; the
+# sentence vectors find it because the model has placed texts that are used alike near
+# each other ("phone" and "iphone" are different words to a word count). The scores of
+# the best hits are well below 1: between two different short texts, a cosine well
+# above the rest of the corpus is a close match for this model. The map below shows every query against the messages the queries found: each
 # query is close to its own hits and far from the others'.
 
 # %%
 found = list(dict.fromkeys(text for _, _, text in hits))
-labels_ = [t[:34] + ("..." if len(t) > 34 else "") for t in found]
+labels_ = [t[:28] + ("..." if len(t) > 28 else "") for t in found]
 found_vectors = encoder.embed(found)
 similarity = query_vectors @ found_vectors.T  # (queries, hits)
-fig, ax = plt.subplots(figsize=(11, 4.6))
+fig, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
 image = ax.imshow(similarity, cmap="viridis", aspect="auto")
 ax.set_xticks(range(len(found)), labels_, rotation=40, ha="right", fontsize=7.5)
-ax.set_yticks(range(len(QUERIES)), QUERIES, fontsize=8.5)
+ax.set_yticks(range(len(QUERIES)), QUERIES, fontsize=8)
 ax.set_xlabel("message (a top-3 hit of some query)")
 ax.set_ylabel("query")
-ax.set_title(f"cosine similarity of each query to each hit ({MODE}, {len(corpus)} messages)")
+ax.set_title(f"each query against the top-3 hits ({MODE}, {len(corpus)} messages)")
 fig.colorbar(image, ax=ax, label="cosine similarity")
 full.figure(fig, "search")
 show(fig, "lesson-4.3-search.png")
