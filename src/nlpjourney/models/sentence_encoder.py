@@ -97,8 +97,8 @@ def mean_pool(token_states: Tensor, attention_mask: Tensor) -> Tensor:
             else type(attention_mask)
         )
         raise ValueError(
-            f"attention_mask must be a (B, T) = {tuple(token_states.shape[:2])} tensor of 1 "
-            f"(real token) and 0 (padding), got {shape}"
+            "attention_mask must be (B, T), the first two axes of token_states "
+            f"{tuple(token_states.shape)}, 1 for a real token and 0 for padding; got {shape}"
         )
     keep = attention_mask.to(token_states.dtype).unsqueeze(-1)  # (B, T, 1): 1 real, 0 padding
     total = (token_states * keep).sum(dim=1)  # (B, H): padded vectors are multiplied by 0
