@@ -42,7 +42,7 @@ pytestmark = [
     pytest.mark.skipif(not hasattr(os, "fork"), reason="grades mutants in forked children"),
 ]
 
-EXERCISES = ["0.1", "0.3", "1.2", "1.3", "1.4", "1.6", "3.1", "3.2", "4.1", "4.2"]
+EXERCISES = ["0.1", "0.3", "1.2", "1.3", "1.4", "1.6", "3.1", "3.2", "4.1", "4.2", "4.3"]
 MUTANTS_PER_EXERCISE = 12
 #: Mutants graded at once, one forked child per core.
 PARALLEL = max(1, min(2, os.cpu_count() or 1))
@@ -132,6 +132,18 @@ LIBRARY_CHEATS = {
     "4.2": """
         from nlpjourney.train import Trainer  # noqa: F401
         from nlpjourney.train.loop import train_step  # noqa: F401
+    """,
+    "4.3": """
+        import torch.nn.functional as F
+        from sentence_transformers.models import Pooling
+
+        def mean_pool(token_states, attention_mask):
+            pooling = Pooling(token_states.shape[-1], pooling_mode="mean")
+            features = {"token_embeddings": token_states, "attention_mask": attention_mask}
+            return pooling(features)["sentence_embedding"]
+
+        def l2_normalize(vectors, eps=1e-12):
+            return F.normalize(vectors, p=2, dim=-1, eps=eps)
     """,
 }
 

@@ -314,3 +314,21 @@ def test_sentence_encoder_from_a_folder_with_vocab_txt(tmp_path: Path) -> None:
     assert (encoder.pooling, encoder.normalize, encoder.max_length) == ("mean", False, 512)
     text = "The WordPiece of vocab.txt, unaffable!"
     assert encoder.encode(text) == SentenceEncoder.from_pretrained(source).encode(text)
+
+
+def test_sentence_encoder_mean_pool_and_l2_normalize() -> None:
+    generator = torch.Generator().manual_seed(0)
+    states = torch.randn(3, 5, 4, generator=generator, dtype=torch.float64)
+    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [0, 0, 0, 0, 0]])
+    expected = torch.stack([states[0, :3].mean(0), states[1].mean(0), torch.zeros(4)])
+    assert_close(sentence_encoder_module.mean_pool(states, mask), expected.double())
+    assert_close(sentence_encoder_module.mean_pool(states, mask.bool()), expected.double())
+    vectors = torch.cat([states[:, 0] * 100, torch.zeros(1, 4, dtype=torch.float64)])
+    assert_close(
+        sentence_encoder_module.l2_normalize(vectors),
+        torch.nn.functional.normalize(vectors, p=2, dim=-1),
+    )
+    with pytest.raises(ValueError, match="attention_mask"):
+        sentence_encoder_module.mean_pool(states, mask[:, :4])
+    with pytest.raises(ValueError, match="token_states"):
+        sentence_encoder_module.mean_pool(states[0], mask[0])

@@ -18,7 +18,8 @@ written out by hand. Every config is a frozen dataclass with named presets
 - :mod:`~nlpjourney.models.bert`: BERT (:class:`BertConfig`, :class:`Bert`) and its heads
   for masked LM, sequence and token classification, loaded from Hugging Face weights;
 - :mod:`~nlpjourney.models.sentence_encoder`: :class:`SentenceEncoder`, sentence
-  embeddings from a BERT (all-MiniLM-L6-v2 from its installed package);
+  embeddings from a BERT (all-MiniLM-L6-v2 from its installed package), and its two
+  steps after the encoder, :func:`mean_pool` and :func:`l2_normalize`;
 - :mod:`~nlpjourney.models.transformer`: the original encoder-decoder transformer
   (:class:`TransformerConfig`, :class:`Transformer`) with greedy and beam search
   (:mod:`nlpjourney.apps.translator` trains it as a Multi30k translator).
@@ -36,7 +37,7 @@ from nlpjourney.models.gpt import GPT, GPTConfig
 from nlpjourney.models.llama import Llama, LlamaConfig
 from nlpjourney.models.llama_weights import WeightsError
 from nlpjourney.models.pretrained import Pretrained, load
-from nlpjourney.models.sentence_encoder import SentenceEncoder
+from nlpjourney.models.sentence_encoder import SentenceEncoder, l2_normalize, mean_pool
 from nlpjourney.models.transformer import Transformer, TransformerConfig
 
 __all__ = [
@@ -55,5 +56,7 @@ __all__ = [
     "Transformer",
     "TransformerConfig",
     "WeightsError",
+    "l2_normalize",
     "load",
+    "mean_pool",
 ]

