@@ -10,6 +10,7 @@ masked left padding changes nothing. A tiny model learns a toy sequence.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from torch.testing import assert_close
 from nlpjourney.errors import UnknownNameError
 from nlpjourney.models import Llama, LlamaConfig, WeightsError
 from nlpjourney.models.llama_weights import weight_names
-from nlpjourney.nn import RopeScaling
+from nlpjourney.nn import RopeScaling, transpose_weight_storage
 
 # Tiny Hugging Face configs: each varies what a loader could get wrong.
 HF_VARIANTS = {
@@ -370,6 +371,29 @@ def test_llama_cached_decoding_equals_full_forward(
         assert_close(model(ids[:, : length - 1]), full[:, :-1], rtol=1e-5, atol=1e-5)
     assert len(caches[0]) == length
     assert_close(torch.cat(steps, dim=1), full, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("batch", [1, 2])
+def test_llama_decoding_layout_and_threads_change_no_logits(batch: int) -> None:
+    # The decoding paths (weights stored transposed and back to back, products split
+    # over two threads, SwiGLU's gate and up in one call) against the plain model.
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=64, dim=32, n_layers=2, n_heads=4, n_kv_heads=2,
+                         hidden_dim=48, max_seq_len=16, tie_embeddings=True)  # fmt: skip
+    plain = Llama(config).eval()
+    fast = transpose_weight_storage(copy.deepcopy(plain))
+    ids = torch.randint(0, 64, (batch, 10))
+    threads = torch.get_num_threads()
+    try:
+        with torch.no_grad():
+            expected = plain(ids)
+            torch.set_num_threads(2)
+            caches = fast.new_caches(batch, 10)
+            steps = [fast(ids[:, :4], caches)]
+            steps += [fast(ids[:, t : t + 1], caches) for t in range(4, 10)]
+    finally:
+        torch.set_num_threads(threads)
+    assert_close(torch.cat(steps, dim=1), expected, rtol=1e-5, atol=1e-5)
 
 
 # --- GGUF ---------------------------------------------------------------------------------
