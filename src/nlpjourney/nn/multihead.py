@@ -353,15 +353,15 @@ class MultiHeadAttention(nn.Module):
                     kv_cache.update(k, v)
         else:
             qkv = self.qkv_proj(x)  # (B, T, C + 2 kv_dim)
-            # subtle: equal parts by split(int) when there are as many key/value heads as
-            # query heads; its backward is cheaper than split_with_sizes' (measurable in
-            # a training step), which grouped-query heads need.
-            sizes = (
-                self.embed_dim
-                if self.kv_dim == self.embed_dim
-                else [self.embed_dim, self.kv_dim, self.kv_dim]
-            )
             if self.rotary is None:
+                # subtle: equal parts by split(int) when there are as many key/value heads
+                # as query heads; its backward is cheaper than split_with_sizes'
+                # (measurable in a training step), which grouped-query heads need.
+                sizes = (
+                    self.embed_dim
+                    if self.kv_dim == self.embed_dim
+                    else [self.embed_dim, self.kv_dim, self.kv_dim]
+                )
                 q, k, v = qkv.split(sizes, dim=-1)
                 q = self._heads(q, self.num_heads)  # (B, nh, T, hs)
                 k = self._heads(k, self.num_kv_heads)  # (B, nkv, T, hs)
