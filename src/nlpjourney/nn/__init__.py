@@ -15,7 +15,8 @@ One concept per module:
   and the preallocated :class:`StaticKVCache`);
 - :mod:`~nlpjourney.nn.positional`: sinusoidal, learned, rotary and ALiBi positions;
 - :mod:`~nlpjourney.nn.layers`: LayerNorm, RMSNorm, GELU and SwiGLU feed-forward, and
-  :class:`TransformerBlock`, the residual block GPT and the encoder are stacks of.
+  :class:`TransformerBlock`, the residual block GPT and the encoder are stacks of
+  (:func:`rms_norm` and :func:`llama_block` are the Llama pieces as functions).
 
 Each piece has a ``fused`` switch where torch has a one-kernel equivalent: models train
 with the kernels, a reader follows the formulas, and the tests hold both to the same
@@ -27,17 +28,21 @@ from nlpjourney.nn.attention import (
     causal_mask,
     causal_self_attention,
     fast_attention,
+    gqa_attention,
     masked_softmax,
     repeat_kv_heads,
     scaled_dot_product_attention,
 )
 from nlpjourney.nn.layers import (
+    LLAMA_BLOCK_WEIGHTS,
     FeedForward,
     LayerNorm,
     RMSNorm,
     SwiGLU,
     TransformerBlock,
     gelu,
+    llama_block,
+    rms_norm,
     silu,
 )
 from nlpjourney.nn.multihead import KVCache, MultiHeadAttention, StaticKVCache, layer_caches
@@ -57,6 +62,7 @@ from nlpjourney.nn.positional import (
 )
 
 __all__ = [
+    "LLAMA_BLOCK_WEIGHTS",
     "FeedForward",
     "KVCache",
     "LayerNorm",
@@ -78,8 +84,11 @@ __all__ = [
     "causal_self_attention",
     "fast_attention",
     "gelu",
+    "gqa_attention",
+    "llama_block",
     "masked_softmax",
     "repeat_kv_heads",
+    "rms_norm",
     "rope_inv_freq",
     "rope_permutation",
     "rotate_half",

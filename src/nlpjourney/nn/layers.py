@@ -3,13 +3,15 @@
 - :class:`LayerNorm`: ``(x - mean) / sqrt(var + eps) * weight + bias`` over the last dim
   (biased variance, eps *inside* the square root);
 - :class:`RMSNorm`: ``x / sqrt(mean(x^2) + eps) * weight``, no centring, no bias
-  (Llama, T5); again eps inside the root;
+  (Llama, T5); again eps inside the root; :func:`rms_norm` is the same as a function;
 - :func:`gelu` (exact, or the tanh approximation GPT-2 used) and :func:`silu`;
 - :class:`FeedForward`: ``down(gelu(up(x)))``, width ``4 C`` by default (GPT-2);
 - :class:`SwiGLU`: ``down(silu(gate(x)) * up(x))`` (Llama, PaLM), three matrices;
 - :class:`TransformerBlock`: attention and feed-forward, each wrapped in a residual
   connection with dropout, normalised before (pre-norm, GPT-2 and later) or after
-  (post-norm, the original transformer and BERT).
+  (post-norm, the original transformer and BERT); :func:`llama_block` is its Llama
+  setting (RMSNorm, grouped-query attention with RoPE, SwiGLU) as one function of the
+  weights, the readable reference of exercise 4.5.
 
 Reference: ``torch.nn.LayerNorm``, ``torch.nn.RMSNorm`` and ``transformers``'
 ``LlamaRMSNorm``; ``torch.nn.functional.gelu`` / ``silu``; ``transformers``' ``LlamaMLP``
@@ -26,12 +28,14 @@ Simplifications:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Literal
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from nlpjourney.nn.attention import gqa_attention
 from nlpjourney.nn.multihead import KVCache, MultiHeadAttention
 from nlpjourney.nn.positional import RotaryEmbedding
 
@@ -92,9 +96,30 @@ class RMSNorm(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         _check_last_dim(x, self.dim, "RMSNorm")
         eps = torch.finfo(x.dtype).eps if self.eps is None else self.eps
-        # subtle: eps goes inside the root, x / sqrt(ms + eps), not x / (sqrt(ms) + eps):
-        # the two differ by a lot for small vectors, and checkpoints assume the first.
-        return x * torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True) + eps) * self.weight
+        return rms_norm(x, self.weight, eps)
+
+
+def rms_norm(x: Tensor, weight: Tensor, eps: float) -> Tensor:
+    """``x / sqrt(mean(x^2) + eps) * weight`` over the last dim: :class:`RMSNorm` as a function.
+
+    Example: ``rms_norm([3., 4.], [1., 1.], 0)`` is ``[3, 4] / sqrt(12.5)``, about
+    ``[0.849, 1.131]``.
+
+    Args:
+        x: the vectors to normalise.
+        weight: the learned per-feature scale.
+        eps: added to the mean square inside the root, so all-zero vectors stay finite.
+
+    Shapes:
+        x (..., C), weight (C,) -> (..., C).
+    """
+    if weight.shape != x.shape[-1:]:
+        raise ValueError(
+            f"weight {tuple(weight.shape)} must be ({x.shape[-1]},) for x {tuple(x.shape)}"
+        )
+    # subtle: eps goes inside the root, x / sqrt(ms + eps), not x / (sqrt(ms) + eps):
+    # the two differ by a lot for small vectors, and checkpoints assume the first.
+    return x * torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True) + eps) * weight
 
 
 def gelu(x: Tensor, approximate: Literal["none", "tanh"] = "none") -> Tensor:
@@ -267,3 +292,62 @@ class TransformerBlock(nn.Module):
             return x + self.dropout(self.mlp(self.norm2(x)))
         x = self.norm1(x + self.dropout(self.attn(x, attn_mask=attn_mask, kv_cache=kv_cache)))
         return self.norm2(x + self.dropout(self.mlp(x)))
+
+
+#: The weights :func:`llama_block` reads, by their Hugging Face names in a Llama layer.
+LLAMA_BLOCK_WEIGHTS = (
+    "input_layernorm",
+    "q_proj",
+    "k_proj",
+    "v_proj",
+    "o_proj",
+    "post_attention_layernorm",
+    "gate_proj",
+    "up_proj",
+    "down_proj",
+)
+
+
+def llama_block(
+    x: Tensor,
+    weights: Mapping[str, Tensor],
+    cos: Tensor,
+    sin: Tensor,
+    num_heads: int,
+    num_kv_heads: int,
+    eps: float,
+) -> Tensor:
+    """One Llama decoder layer as a function of its weights (pre-norm, no dropout, no cache).
+
+    ``h = x + gqa_attention(rms_norm(x, input_layernorm), q, k, v, o)``, then
+    ``h + down(silu(gate(g)) * up(g))`` with ``g = rms_norm(h, post_attention_layernorm)``.
+    :class:`TransformerBlock` with ``norm="rms", mlp="swiglu"`` and a rotary embedding
+    computes the same (tested); :meth:`nlpjourney.models.Llama.layer_weights` gives a
+    model's layer in this form.
+
+    Args:
+        x: the residual stream entering the layer.
+        weights: the nine tensors named in :data:`LLAMA_BLOCK_WEIGHTS`: the two norms'
+            scales (C,), the attention's ``q_proj``, ``k_proj``, ``v_proj``, ``o_proj``
+            and the feed-forward's ``gate_proj``, ``up_proj`` (F, C), ``down_proj`` (C, F),
+            as ``nn.Linear`` weights.
+        cos: cosines of the rotation angles, as :func:`gqa_attention` takes them.
+        sin: their sines.
+        num_heads: query heads.
+        num_kv_heads: key/value heads.
+        eps: the norms' epsilon.
+
+    Shapes:
+        x (B, T, C), cos and sin (T, C // num_heads // 2) -> (B, T, C).
+    """
+    missing = [name for name in LLAMA_BLOCK_WEIGHTS if name not in weights]
+    if missing:
+        raise ValueError(f"weights lacks {missing}; it needs {list(LLAMA_BLOCK_WEIGHTS)}")
+    w = weights
+    attn_in = rms_norm(x, w["input_layernorm"], eps)
+    h = x + gqa_attention(
+        attn_in, w["q_proj"], w["k_proj"], w["v_proj"], w["o_proj"], cos, sin, num_heads,
+        num_kv_heads,
+    )  # fmt: skip
+    g = rms_norm(h, w["post_attention_layernorm"], eps)
+    return h + (silu(g @ w["gate_proj"].T) * (g @ w["up_proj"].T)) @ w["down_proj"].T
