@@ -9,7 +9,7 @@ run (``rng``, and torch's generator seeded by the run's seed). Last, the learner
 ``llama_block`` runs with the real weights of SmolLM2-135M-Instruct (loaded once per run
 through our ``nlpjourney.models.load``) on the hidden states of a real prompt and must
 give what our model's layer gives (max abs difference 1e-4, float32). With
-``--exercise reference`` the same checks grade the library, ``nlpjourney.nn``.
+``--exercise reference`` the same checks grade the library, ``nlpjourney.nn.layers``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch.testing import assert_close
 
-REFERENCE = "nlpjourney.nn"
+REFERENCE = "nlpjourney.nn.layers"
 # What the learner may not use: the model answer (and the rest of the library), torch's
 # own RMSNorm and attention, and transformers' Llama.
 FORBIDDEN = (

@@ -233,3 +233,22 @@ def test_layers_llama_block_matches_the_models_transformer_block() -> None:
     assert_close(got, want)
     with pytest.raises(ValueError, match="lacks"):
         Ly.llama_block(x, {}, cos, sin, cfg.n_heads, cfg.kv_heads, cfg.norm_eps)
+
+
+def test_layers_gqa_attention_matches_multi_head_attention_with_rope() -> None:
+    from nlpjourney.nn import MultiHeadAttention, RotaryEmbedding, gqa_attention
+
+    torch.manual_seed(0)
+    dim, heads, kv_heads, seq_len = 12, 6, 2, 5
+    rotary = RotaryEmbedding(dim // heads)
+    mha = MultiHeadAttention(dim, heads, num_kv_heads=kv_heads, is_causal=True, bias=False,
+                             rotary=rotary).double()  # fmt: skip
+    x = torch.randn(3, seq_len, dim, dtype=torch.float64)
+    kv_dim = kv_heads * dim // heads
+    w_q, w_k, w_v = mha.qkv_proj.weight.detach().split([dim, kv_dim, kv_dim])
+    cos, sin = rotary.cos_sin(torch.arange(seq_len), torch.float64)
+    with torch.no_grad():
+        got = gqa_attention(x, w_q, w_k, w_v, mha.out_proj.weight, cos, sin, heads, kv_heads)
+        assert_close(got, mha(x))
+    with pytest.raises(ValueError, match="must divide"):
+        gqa_attention(x, w_q, w_k, w_v, mha.out_proj.weight, cos, sin, heads, 4)

@@ -14,10 +14,8 @@ The ladder, each rung built on the one before:
   device (torch's fused ones), what models train with;
 - :func:`causal_self_attention`: a whole causal self-attention layer as one function of
   its weight matrices, the form to read (and exercise 4.1's answer); the module models
-  are built with is :class:`~nlpjourney.nn.multihead.MultiHeadAttention`;
-- :func:`gqa_attention`: the same layer as Llama has it, separate query, key and value
-  matrices, rotary positions on queries and keys, fewer key/value heads than query
-  heads (exercise 4.5's answer).
+  are built with is :class:`~nlpjourney.nn.multihead.MultiHeadAttention` (Llama's
+  form, grouped-query heads and RoPE, is :func:`~nlpjourney.nn.layers.gqa_attention`).
 
 A row that may attend to nothing (every key masked) gives zeros, values and gradients,
 as torch's ``_safe_softmax`` does since torch 2.5; the textbook formula would give NaN
@@ -44,8 +42,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-
-from nlpjourney.nn.positional import apply_rope
 
 
 def causal_mask(
@@ -311,70 +307,6 @@ def causal_self_attention(x: Tensor, w_qkv: Tensor, w_out: Tensor, num_heads: in
     y = scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, nh, T, hs)
     y = y.transpose(1, 2).reshape(batch, seq_len, dim)  # (B, T, C)
     return y @ w_out.T
-
-
-def gqa_attention(
-    x: Tensor,
-    w_q: Tensor,
-    w_k: Tensor,
-    w_v: Tensor,
-    w_o: Tensor,
-    cos: Tensor,
-    sin: Tensor,
-    num_heads: int,
-    num_kv_heads: int,
-) -> Tensor:
-    """Causal grouped-query self-attention with rotary positions, as one function of its weights.
-
-    Llama's attention layer: ``q = x @ w_q^T`` split into ``num_heads`` heads of
-    ``C // num_heads`` dims, ``k = x @ w_k^T`` and ``v = x @ w_v^T`` into
-    ``num_kv_heads`` heads of the same size; queries and keys rotated by
-    :func:`~nlpjourney.nn.positional.apply_rope` (half-split pairs, Hugging Face's
-    layout); each key/value head shared by ``num_heads // num_kv_heads`` neighbouring
-    query heads (:func:`repeat_kv_heads`); causal attention per head; heads side by
-    side, then ``@ w_o^T``. Weights follow ``nn.Linear`` (``out_features, in_features``),
-    no biases. :class:`~nlpjourney.nn.multihead.MultiHeadAttention` with
-    ``num_kv_heads`` and a rotary embedding computes the same layer (tested).
-
-    Args:
-        x: the sequence.
-        w_q: the query projection.
-        w_k: the key projection (``num_kv_heads * head_dim`` rows).
-        w_v: the value projection (as ``w_k``).
-        w_o: the output projection.
-        cos: cosines of each position's rotation angles (position ``t``, frequency ``i``).
-        sin: their sines.
-        num_heads: query heads; must divide C.
-        num_kv_heads: key/value heads; must divide ``num_heads``.
-
-    Shapes:
-        x (B, T, C), w_q (C, C), w_k and w_v (Hkv * hd, C), w_o (C, C), cos and sin
-        (T, hd/2) with hd = C // num_heads -> (B, T, C).
-    """
-    if x.ndim != 3:
-        raise ValueError(f"x must be (B, T, C), got {tuple(x.shape)}")
-    batch, seq_len, dim = x.shape
-    if num_heads <= 0 or num_kv_heads <= 0 or dim % num_heads or num_heads % num_kv_heads:
-        raise ValueError(
-            f"num_heads={num_heads} must divide C={dim}, and num_kv_heads={num_kv_heads} "
-            "must divide num_heads"
-        )
-    head_dim = dim // num_heads
-    kv_dim = num_kv_heads * head_dim
-    expected = {"w_q": (dim, dim), "w_k": (kv_dim, dim), "w_v": (kv_dim, dim), "w_o": (dim, dim)}
-    for name, weight in zip(expected, (w_q, w_k, w_v, w_o), strict=True):
-        if tuple(weight.shape) != expected[name]:
-            raise ValueError(
-                f"{name} must be {expected[name]} for C={dim}, {num_heads} heads and "
-                f"{num_kv_heads} key/value heads; got {tuple(weight.shape)}"
-            )
-    q = (x @ w_q.T).view(batch, seq_len, num_heads, head_dim).transpose(1, 2)  # (B, Hq, T, hd)
-    k = (x @ w_k.T).view(batch, seq_len, num_kv_heads, head_dim).transpose(1, 2)  # (B, Hkv, T, hd)
-    v = (x @ w_v.T).view(batch, seq_len, num_kv_heads, head_dim).transpose(1, 2)
-    q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-    k, v = repeat_kv_heads(q, k, v)  # (B, Hq, T, hd)
-    y = scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, Hq, T, hd)
-    return y.transpose(1, 2).reshape(batch, seq_len, dim) @ w_o.T  # (B, T, C)
 
 
 # --- blockwise (flash-style) attention -------------------------------------------------

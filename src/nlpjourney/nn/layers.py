@@ -9,9 +9,11 @@
 - :class:`SwiGLU`: ``down(silu(gate(x)) * up(x))`` (Llama, PaLM), three matrices;
 - :class:`TransformerBlock`: attention and feed-forward, each wrapped in a residual
   connection with dropout, normalised before (pre-norm, GPT-2 and later) or after
-  (post-norm, the original transformer and BERT); :func:`llama_block` is its Llama
-  setting (RMSNorm, grouped-query attention with RoPE, SwiGLU) as one function of the
-  weights, the readable reference of exercise 4.5.
+  (post-norm, the original transformer and BERT);
+- :func:`gqa_attention` and :func:`llama_block`: the block's Llama setting (RMSNorm,
+  grouped-query attention with RoPE, SwiGLU) as functions of the weights, the readable
+  reference of exercise 4.5 (with :func:`rms_norm` and
+  :func:`~nlpjourney.nn.positional.apply_rope`).
 
 Reference: ``torch.nn.LayerNorm``, ``torch.nn.RMSNorm`` and ``transformers``'
 ``LlamaRMSNorm``; ``torch.nn.functional.gelu`` / ``silu``; ``transformers``' ``LlamaMLP``
@@ -35,9 +37,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nlpjourney.nn.attention import gqa_attention
+from nlpjourney.nn.attention import repeat_kv_heads, scaled_dot_product_attention
 from nlpjourney.nn.multihead import KVCache, MultiHeadAttention
-from nlpjourney.nn.positional import RotaryEmbedding
+from nlpjourney.nn.positional import RotaryEmbedding, apply_rope
 
 
 def _check_last_dim(x: Tensor, dim: int, what: str) -> None:
@@ -292,6 +294,70 @@ class TransformerBlock(nn.Module):
             return x + self.dropout(self.mlp(self.norm2(x)))
         x = self.norm1(x + self.dropout(self.attn(x, attn_mask=attn_mask, kv_cache=kv_cache)))
         return self.norm2(x + self.dropout(self.mlp(x)))
+
+
+def gqa_attention(
+    x: Tensor,
+    w_q: Tensor,
+    w_k: Tensor,
+    w_v: Tensor,
+    w_o: Tensor,
+    cos: Tensor,
+    sin: Tensor,
+    num_heads: int,
+    num_kv_heads: int,
+) -> Tensor:
+    """Causal grouped-query self-attention with rotary positions, as one function of its weights.
+
+    Llama's attention layer: ``q = x @ w_q^T`` split into ``num_heads`` heads of
+    ``C // num_heads`` dims, ``k = x @ w_k^T`` and ``v = x @ w_v^T`` into
+    ``num_kv_heads`` heads of the same size; queries and keys rotated by
+    :func:`~nlpjourney.nn.positional.apply_rope` (half-split pairs, Hugging Face's
+    layout); each key/value head shared by ``num_heads // num_kv_heads`` neighbouring
+    query heads (:func:`~nlpjourney.nn.attention.repeat_kv_heads`); causal attention per head; heads side by
+    side, then ``@ w_o^T``. Weights follow ``nn.Linear`` (``out_features, in_features``),
+    no biases. :class:`~nlpjourney.nn.multihead.MultiHeadAttention` with
+    ``num_kv_heads`` and a rotary embedding computes the same layer (tested).
+
+    Args:
+        x: the sequence.
+        w_q: the query projection.
+        w_k: the key projection (``num_kv_heads * head_dim`` rows).
+        w_v: the value projection (as ``w_k``).
+        w_o: the output projection.
+        cos: cosines of each position's rotation angles (position ``t``, frequency ``i``).
+        sin: their sines.
+        num_heads: query heads; must divide C.
+        num_kv_heads: key/value heads; must divide ``num_heads``.
+
+    Shapes:
+        x (B, T, C), w_q (C, C), w_k and w_v (Hkv * hd, C), w_o (C, C), cos and sin
+        (T, hd/2) with hd = C // num_heads -> (B, T, C).
+    """
+    if x.ndim != 3:
+        raise ValueError(f"x must be (B, T, C), got {tuple(x.shape)}")
+    batch, seq_len, dim = x.shape
+    if num_heads <= 0 or num_kv_heads <= 0 or dim % num_heads or num_heads % num_kv_heads:
+        raise ValueError(
+            f"num_heads={num_heads} must divide C={dim}, and num_kv_heads={num_kv_heads} "
+            "must divide num_heads"
+        )
+    head_dim = dim // num_heads
+    kv_dim = num_kv_heads * head_dim
+    expected = {"w_q": (dim, dim), "w_k": (kv_dim, dim), "w_v": (kv_dim, dim), "w_o": (dim, dim)}
+    for name, weight in zip(expected, (w_q, w_k, w_v, w_o), strict=True):
+        if tuple(weight.shape) != expected[name]:
+            raise ValueError(
+                f"{name} must be {expected[name]} for C={dim}, {num_heads} heads and "
+                f"{num_kv_heads} key/value heads; got {tuple(weight.shape)}"
+            )
+    q = (x @ w_q.T).view(batch, seq_len, num_heads, head_dim).transpose(1, 2)  # (B, Hq, T, hd)
+    k = (x @ w_k.T).view(batch, seq_len, num_kv_heads, head_dim).transpose(1, 2)  # (B, Hkv, T, hd)
+    v = (x @ w_v.T).view(batch, seq_len, num_kv_heads, head_dim).transpose(1, 2)
+    q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+    k, v = repeat_kv_heads(q, k, v)  # (B, Hq, T, hd)
+    y = scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, Hq, T, hd)
+    return y.transpose(1, 2).reshape(batch, seq_len, dim) @ w_o.T  # (B, T, C)
 
 
 #: The weights :func:`llama_block` reads, by their Hugging Face names in a Llama layer.
