@@ -221,10 +221,10 @@ colours = plt.cm.viridis(np.linspace(0, 1, 8))
 for t in range(8):
     ax_turn.annotate("", xy=(turned[t, 0], turned[t, 2]), xytext=(0, 0),
                      arrowprops={"arrowstyle": "-|>", "color": colours[t]})  # fmt: skip
-    ax_turn.plot([], [], color=colours[t], label=f"position {t}")
-ax_turn.set(xlim=(-1.2, 1.2), ylim=(-1.2, 1.2), aspect="equal", xlabel="dim 0 (first of the pair)",
+    ax_turn.plot([], [], color=colours[t], label=f"t = {t}")
+ax_turn.set(xlim=(-1.25, 1.25), ylim=(-1.95, 1.2), aspect="equal", xlabel="dim 0 (first of the pair)",
             ylabel="dim 2 (its partner, i + d/2)", title="pair 0 turned at positions 0..7")  # fmt: skip
-ax_turn.legend(fontsize=7, loc="lower left", ncol=2)
+ax_turn.legend(fontsize=6.5, loc="lower center", ncol=4, handlelength=1.2, columnspacing=0.8)
 span = 32
 rope_scores = (rq[:span] @ rk[:span].T).numpy()
 positions = jnn.sinusoidal_positions(span, head_dim).double()
