@@ -108,7 +108,8 @@ show(gpt_and_llama_blocks(), "lesson-4.5-blocks.png")
 # LayerNorm computes two statistics per vector, the mean and the variance, subtracts the
 # mean and divides by the standard deviation. RMSNorm (Zhang and Sennrich, 2019) keeps
 # only the division, by the root of the mean square, and has no bias. It costs one
-# reduction instead of two, and the models trained with it match LayerNorm's quality.
+# reduction instead of two, and in its authors' experiments models trained with it
+# reached LayerNorm's quality.
 
 
 # %%
@@ -301,7 +302,8 @@ print(f"SwiGLU:    3 matrices x {C} x {hidden} = {3 * C * hidden:,} parameters")
 #
 # When a model writes, it keeps every earlier token's keys and values (the KV cache,
 # lesson 4.2) and reads all of them for every new token. With as many key/value heads as
-# query heads, that cache is large and reading it dominates the time per token.
+# query heads, that cache is large, and on long contexts reading it takes much of the
+# time of each token.
 # Grouped-query attention (Ainslie et al. 2023) keeps all the query heads but only a few
 # key/value heads: key/value head `j` serves query heads `j*g` to `j*g + g - 1`, with
 # `g = n_heads // n_kv_heads`. SmolLM2 has 9 query heads and 3 key/value heads.
@@ -520,8 +522,8 @@ print(
 
 # %% [markdown]
 # Half a step, `d/2`, for a weight inside the block's range: the quantizer picked the
-# nearest level. At 5 bits a weight (20 bytes for 32) instead of 32, the file is about a
-# sixth of the float32 size, and the model still answers well, as section 8 shows.
+# nearest level. At 5 bits a weight (20 bytes for 32) instead of 32, the file is less
+# than a fifth of the float32 size, and the model still answers, as section 8 shows.
 #
 # One more detail of the file: GGUF stores the query and key rows in the interleaved
 # RoPE layout (Meta's), while our `Llama` uses the half-split one (Hugging Face's). The
