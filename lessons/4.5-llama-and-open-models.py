@@ -583,14 +583,15 @@ full.table({"layer 0: max |mine - model|": layer0_diff},
 with torch.no_grad():
     probs = model(ids)[0, -1].softmax(dim=-1)
 top = probs.topk(5)
-next_tokens = {
-    repr(tokenizer.decode([int(i)])): round(float(p), 4)
+next_tokens = [
+    [tokenizer.decode([int(i)]), round(float(p), 4)]
     for p, i in zip(top.values, top.indices, strict=True)
-}
-full.keep("next tokens", next_tokens)
-print(f"after {prompt!r}, this run:", next_tokens)
-if QUICK:
-    print(f"the {full.label}:          ", full["next tokens"])
+]
+full.keep("next tokens", next_tokens)  # a list of [token, probability], likeliest first
+print(f"after {prompt!r}: the five likeliest next tokens")
+print(f"{'this run':>24}    {full.label}")
+for (mine, p_mine), (stored, p_stored) in zip(next_tokens, full["next tokens"], strict=True):
+    print(f"{mine!r:>14} {p_mine:.4f}    {stored!r:>14} {p_stored:.4f}")
 
 # %% [markdown]
 # Now a chat. `nlpjourney.infer.generate` renders the messages with the model's chat
@@ -631,8 +632,13 @@ print("same answer:", again == answers[questions[0]])
 
 # %% [markdown]
 # Yes: greedy decoding takes the most likely token at every step, and nothing in it is
-# random. Sampling (`temperature > 0`, `top_k`, `top_p`) is the next lesson's subject,
-# together with the KV cache that makes each new token cost one position, not the whole
+# random. Read the answers above with care: a model of 135 million parameters writes
+# fluent English and is often wrong on facts. The speed in the table depends on the
+# machine and on what else runs on it; `lessons/results/4.5/run.json` describes the full
+# run's machine.
+#
+# Sampling (`temperature > 0`, `top_k`, `top_p`) is the subject of lesson 6.1, together
+# with the KV cache that makes each new token cost one position, not the whole
 # context. The chat also runs in a terminal: `journey chat` (or
 # `journey chat --once "question"`).
 #
