@@ -213,9 +213,10 @@ def test_apply_rope_equals_complex_rotation(ex, rng) -> None:
 
     Hint 1: the cosines and sines have one column per pair: widen them to the full head
     size so that both dims of a pair meet the same angle.
-    Hint 2: x * cos + turned(x) * sin, where turned(x) puts -b where a was and a where b
-    was, for every pair (a, b); half-split widens cos to [c0 .. c_k, c0 .. c_k],
-    interleaved to [c0, c0, c1, c1, ...].
+    Hint 2: the input times the widened cosines, plus the input with every pair (a, b)
+    replaced by (-b, a) times the widened sines. Half-split widening writes the whole
+    row of cosines twice, one copy after the other; interleaved widening writes each
+    cosine twice in a row.
     """
     for interleaved in (False, True, False, True):
         batch, heads, seq_len = (int(n) for n in rng.integers(1, 5, size=3))
