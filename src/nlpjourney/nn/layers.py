@@ -314,9 +314,9 @@ def gqa_attention(
     ``num_kv_heads`` heads of the same size; queries and keys rotated by
     :func:`~nlpjourney.nn.positional.apply_rope` (half-split pairs, Hugging Face's
     layout); each key/value head shared by ``num_heads // num_kv_heads`` neighbouring
-    query heads (:func:`~nlpjourney.nn.attention.repeat_kv_heads`); causal attention per head; heads side by
-    side, then ``@ w_o^T``. Weights follow ``nn.Linear`` (``out_features, in_features``),
-    no biases. :class:`~nlpjourney.nn.multihead.MultiHeadAttention` with
+    query heads (:func:`~nlpjourney.nn.attention.repeat_kv_heads`); causal attention
+    per head; heads side by side, then ``@ w_o^T``. Weights follow ``nn.Linear``
+    (``out_features, in_features``), no biases. :class:`~nlpjourney.nn.multihead.MultiHeadAttention` with
     ``num_kv_heads`` and a rotary embedding computes the same layer (tested).
 
     Args:
