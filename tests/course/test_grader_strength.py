@@ -42,7 +42,7 @@ pytestmark = [
     pytest.mark.skipif(not hasattr(os, "fork"), reason="grades mutants in forked children"),
 ]
 
-EXERCISES = ["0.1", "0.3", "1.2", "1.3", "1.4", "1.6", "3.1", "3.2", "4.1", "4.2", "4.3"]
+EXERCISES = ["0.1", "0.3", "1.2", "1.3", "1.4", "1.6", "3.1", "3.2", "4.1", "4.2", "4.3", "4.5"]
 MUTANTS_PER_EXERCISE = 12
 #: Mutants graded at once, one forked child per core.
 PARALLEL = max(1, min(2, os.cpu_count() or 1))
@@ -144,6 +144,27 @@ LIBRARY_CHEATS = {
 
         def l2_normalize(vectors, eps=1e-12):
             return F.normalize(vectors, p=2, dim=-1, eps=eps)
+    """,
+    "4.5": """
+        import torch
+        import torch.nn.functional as F
+
+        def rms_norm(x, weight, eps):
+            return F.rms_norm(x, (x.shape[-1],), weight, eps)
+
+        def apply_rope(x, cos, sin, *, interleaved=False):
+            half = x.shape[-1] // 2
+            turned = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+            return x * torch.cat([cos, cos], -1) + turned * torch.cat([sin, sin], -1)
+
+        def gqa_attention(x, w_q, w_k, w_v, w_o, cos, sin, num_heads, num_kv_heads):
+            b, t, c = x.shape
+            q = (x @ w_q.T).view(b, t, num_heads, -1).transpose(1, 2)
+            k = (x @ w_k.T).view(b, t, num_kv_heads, -1).transpose(1, 2)
+            v = (x @ w_v.T).view(b, t, num_kv_heads, -1).transpose(1, 2)
+            q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
+            return y.transpose(1, 2).reshape(b, t, c) @ w_o.T
     """,
 }
 

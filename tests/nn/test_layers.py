@@ -206,3 +206,51 @@ def test_layers_bad_input_says_what_to_do() -> None:
         Ly.TransformerBlock(16, 4, norm="batch")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="num_heads=3 does not divide embed_dim=16"):
         Ly.TransformerBlock(16, 3)
+
+
+def test_layers_rms_norm_function_matches_torch_and_the_module() -> None:
+    x, weight = torch.randn(2, 5, 8, dtype=torch.float64), torch.randn(8, dtype=torch.float64)
+    assert_close(Ly.rms_norm(x, weight, 1e-5), F.rms_norm(x, (8,), weight, 1e-5))
+    with pytest.raises(ValueError, match="weight"):
+        Ly.rms_norm(x, weight[:4], 1e-5)
+
+
+def test_layers_llama_block_matches_the_models_transformer_block() -> None:
+    from nlpjourney.models import Llama
+    from nlpjourney.models.llama import LlamaConfig as OurLlamaConfig
+
+    torch.manual_seed(0)
+    model = Llama(OurLlamaConfig.from_name("tiny")).double().eval()
+    cfg = model.config
+    for param in model.parameters():  # norms away from 1, so a wrong norm weight shows
+        param.data.add_(0.1 * torch.randn_like(param))
+    x = torch.randn(2, 7, cfg.dim, dtype=torch.float64)
+    cos, sin = RotaryEmbedding(cfg.head_dim, cfg.rope_theta).cos_sin(torch.arange(7), x.dtype)
+    with torch.no_grad():
+        want = model.layers[1](x)
+        got = Ly.llama_block(
+            x, model.layer_weights(1), cos, sin, cfg.n_heads, cfg.kv_heads, cfg.norm_eps
+        )
+    assert cfg.kv_heads < cfg.n_heads  # the tiny preset exercises grouped-query heads
+    assert_close(got, want)
+    with pytest.raises(ValueError, match="lacks"):
+        Ly.llama_block(x, {}, cos, sin, cfg.n_heads, cfg.kv_heads, cfg.norm_eps)
+
+
+def test_layers_gqa_attention_matches_multi_head_attention_with_rope() -> None:
+    from nlpjourney.nn import MultiHeadAttention, RotaryEmbedding, gqa_attention
+
+    torch.manual_seed(0)
+    dim, heads, kv_heads, seq_len = 12, 6, 2, 5
+    rotary = RotaryEmbedding(dim // heads)
+    mha = MultiHeadAttention(dim, heads, num_kv_heads=kv_heads, is_causal=True, bias=False,
+                             rotary=rotary).double()  # fmt: skip
+    x = torch.randn(3, seq_len, dim, dtype=torch.float64)
+    kv_dim = kv_heads * dim // heads
+    w_q, w_k, w_v = mha.qkv_proj.weight.detach().split([dim, kv_dim, kv_dim])
+    cos, sin = rotary.cos_sin(torch.arange(seq_len), torch.float64)
+    with torch.no_grad():
+        got = gqa_attention(x, w_q, w_k, w_v, mha.out_proj.weight, cos, sin, heads, kv_heads)
+        assert_close(got, mha(x))
+    with pytest.raises(ValueError, match="must divide"):
+        gqa_attention(x, w_q, w_k, w_v, mha.out_proj.weight, cos, sin, heads, 4)

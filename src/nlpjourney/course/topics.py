@@ -342,6 +342,7 @@ TOPICS: tuple[Topic, ...] = (
             "nlpjourney.data.quants",
             "nlpjourney.models.pretrained",
             "nlpjourney.infer.chat",
+            "nlpjourney.nn.layers",
         ),
         tests=(
             "tests/models/test_llama.py",

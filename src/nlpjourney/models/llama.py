@@ -365,6 +365,35 @@ class Llama(nn.Module):
             x = x[:, -1:]  # (B, 1, C)
         return self.lm_head(self.norm(x)).float()  # (B, T, V)
 
+    def layer_weights(self, index: int) -> dict[str, Tensor]:
+        """Layer ``index``'s weights by Hugging Face's names, the form
+        :func:`~nlpjourney.nn.llama_block` takes (views of the parameters, detached).
+
+        ``qkv_proj``'s stacked rows are split back into ``q_proj``, ``k_proj`` and
+        ``v_proj``. Example: ``model.layer_weights(0)["k_proj"].shape`` is
+        ``(n_kv_heads * head_dim, dim)``.
+        """
+        if not 0 <= index < self.config.n_layers:
+            raise ValueError(f"index must be in 0..{self.config.n_layers - 1}, got {index}")
+        if self.config.bias:
+            raise ValueError("layer_weights covers bias-free layers only; this model has biases")
+        layer = self.layers[index]
+        kv_dim = self.config.kv_heads * self.config.head_dim
+        q, k, v = layer.attn.qkv_proj.weight.detach().split(
+            [self.config.dim, kv_dim, kv_dim]
+        )  # fmt: skip
+        return {
+            "input_layernorm": layer.norm1.weight.detach(),
+            "q_proj": q,
+            "k_proj": k,
+            "v_proj": v,
+            "o_proj": layer.attn.out_proj.weight.detach(),
+            "post_attention_layernorm": layer.norm2.weight.detach(),
+            "gate_proj": layer.mlp.gate_proj.weight.detach(),
+            "up_proj": layer.mlp.up_proj.weight.detach(),
+            "down_proj": layer.mlp.down_proj.weight.detach(),
+        }
+
     def new_caches(self, batch_size: int = 1, capacity: int | None = None) -> list[KVCache]:
         """One empty cache per layer, for :meth:`forward`.
 

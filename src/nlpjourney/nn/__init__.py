@@ -17,7 +17,8 @@ One concept per module:
 - :mod:`~nlpjourney.nn.linear`: :class:`Linear`, ``torch.nn.Linear`` with a
   matrix-vector path that uses every CPU core, and the weight layout decoding reads fastest;
 - :mod:`~nlpjourney.nn.layers`: LayerNorm, RMSNorm, GELU and SwiGLU feed-forward, and
-  :class:`TransformerBlock`, the residual block GPT and the encoder are stacks of.
+  :class:`TransformerBlock`, the residual block GPT and the encoder are stacks of
+  (:func:`rms_norm` and :func:`llama_block` are the Llama pieces as functions).
 
 Each piece has a ``fused`` switch where torch has a one-kernel equivalent: models train
 with the kernels, a reader follows the formulas, and the tests hold both to the same
@@ -34,12 +35,16 @@ from nlpjourney.nn.attention import (
     scaled_dot_product_attention,
 )
 from nlpjourney.nn.layers import (
+    LLAMA_BLOCK_WEIGHTS,
     FeedForward,
     LayerNorm,
     RMSNorm,
     SwiGLU,
     TransformerBlock,
     gelu,
+    gqa_attention,
+    llama_block,
+    rms_norm,
     silu,
 )
 from nlpjourney.nn.linear import Linear, stacked_weights, transpose_weight_storage
@@ -60,6 +65,7 @@ from nlpjourney.nn.positional import (
 )
 
 __all__ = [
+    "LLAMA_BLOCK_WEIGHTS",
     "FeedForward",
     "KVCache",
     "LayerNorm",
@@ -82,8 +88,11 @@ __all__ = [
     "causal_self_attention",
     "fast_attention",
     "gelu",
+    "gqa_attention",
+    "llama_block",
     "masked_softmax",
     "repeat_kv_heads",
+    "rms_norm",
     "rope_inv_freq",
     "rope_permutation",
     "rotate_half",

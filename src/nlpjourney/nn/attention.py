@@ -14,7 +14,8 @@ The ladder, each rung built on the one before:
   device (torch's fused ones), what models train with;
 - :func:`causal_self_attention`: a whole causal self-attention layer as one function of
   its weight matrices, the form to read (and exercise 4.1's answer); the module models
-  are built with is :class:`~nlpjourney.nn.multihead.MultiHeadAttention`.
+  are built with is :class:`~nlpjourney.nn.multihead.MultiHeadAttention` (Llama's
+  form, grouped-query heads and RoPE, is :func:`~nlpjourney.nn.layers.gqa_attention`).
 
 A row that may attend to nothing (every key masked) gives zeros, values and gradients,
 as torch's ``_safe_softmax`` does since torch 2.5; the textbook formula would give NaN

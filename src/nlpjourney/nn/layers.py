@@ -3,13 +3,17 @@
 - :class:`LayerNorm`: ``(x - mean) / sqrt(var + eps) * weight + bias`` over the last dim
   (biased variance, eps *inside* the square root);
 - :class:`RMSNorm`: ``x / sqrt(mean(x^2) + eps) * weight``, no centring, no bias
-  (Llama, T5); again eps inside the root;
+  (Llama, T5); again eps inside the root; :func:`rms_norm` is the same as a function;
 - :func:`gelu` (exact, or the tanh approximation GPT-2 used) and :func:`silu`;
 - :class:`FeedForward`: ``down(gelu(up(x)))``, width ``4 C`` by default (GPT-2);
 - :class:`SwiGLU`: ``down(silu(gate(x)) * up(x))`` (Llama, PaLM), three matrices;
 - :class:`TransformerBlock`: attention and feed-forward, each wrapped in a residual
   connection with dropout, normalised before (pre-norm, GPT-2 and later) or after
-  (post-norm, the original transformer and BERT).
+  (post-norm, the original transformer and BERT);
+- :func:`gqa_attention` and :func:`llama_block`: the block's Llama setting (RMSNorm,
+  grouped-query attention with RoPE, SwiGLU) as functions of the weights, the readable
+  reference of exercise 4.5 (with :func:`rms_norm` and
+  :func:`~nlpjourney.nn.positional.apply_rope`).
 
 Reference: ``torch.nn.LayerNorm``, ``torch.nn.RMSNorm`` and ``transformers``'
 ``LlamaRMSNorm``; ``torch.nn.functional.gelu`` / ``silu``; ``transformers``' ``LlamaMLP``
@@ -26,15 +30,17 @@ Simplifications:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Literal
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from nlpjourney.nn.attention import repeat_kv_heads, scaled_dot_product_attention
 from nlpjourney.nn.linear import Linear, stacked_weights
 from nlpjourney.nn.multihead import KVCache, MultiHeadAttention
-from nlpjourney.nn.positional import RotaryEmbedding
+from nlpjourney.nn.positional import RotaryEmbedding, apply_rope
 
 
 def _check_last_dim(x: Tensor, dim: int, what: str) -> None:
@@ -96,9 +102,30 @@ class RMSNorm(nn.Module):
         if self.fused:
             return F.rms_norm(x, (self.dim,), self.weight, self.eps)
         eps = torch.finfo(x.dtype).eps if self.eps is None else self.eps
-        # subtle: eps goes inside the root, x / sqrt(ms + eps), not x / (sqrt(ms) + eps):
-        # the two differ by a lot for small vectors, and checkpoints assume the first.
-        return x * torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True) + eps) * self.weight
+        return rms_norm(x, self.weight, eps)
+
+
+def rms_norm(x: Tensor, weight: Tensor, eps: float) -> Tensor:
+    """``x / sqrt(mean(x^2) + eps) * weight`` over the last dim: :class:`RMSNorm` as a function.
+
+    Example: ``rms_norm([3., 4.], [1., 1.], 0)`` is ``[3, 4] / sqrt(12.5)``, about
+    ``[0.849, 1.131]``.
+
+    Args:
+        x: the vectors to normalise.
+        weight: the learned per-feature scale.
+        eps: added to the mean square inside the root, so all-zero vectors stay finite.
+
+    Shapes:
+        x (..., C), weight (C,) -> (..., C).
+    """
+    if weight.shape != x.shape[-1:]:
+        raise ValueError(
+            f"weight {tuple(weight.shape)} must be ({x.shape[-1]},) for x {tuple(x.shape)}"
+        )
+    # subtle: eps goes inside the root, x / sqrt(ms + eps), not x / (sqrt(ms) + eps):
+    # the two differ by a lot for small vectors, and checkpoints assume the first.
+    return x * torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True) + eps) * weight
 
 
 def gelu(x: Tensor, approximate: Literal["none", "tanh"] = "none") -> Tensor:
@@ -313,3 +340,126 @@ class TransformerBlock(nn.Module):
 
 def _identity(x: Tensor) -> Tensor:
     return x
+
+
+def gqa_attention(
+    x: Tensor,
+    w_q: Tensor,
+    w_k: Tensor,
+    w_v: Tensor,
+    w_o: Tensor,
+    cos: Tensor,
+    sin: Tensor,
+    num_heads: int,
+    num_kv_heads: int,
+) -> Tensor:
+    """Causal grouped-query self-attention with rotary positions, as one function of its weights.
+
+    Llama's attention layer: ``q = x @ w_q^T`` split into ``num_heads`` heads of
+    ``C // num_heads`` dims, ``k = x @ w_k^T`` and ``v = x @ w_v^T`` into
+    ``num_kv_heads`` heads of the same size; queries and keys rotated by
+    :func:`~nlpjourney.nn.positional.apply_rope` (half-split pairs, Hugging Face's
+    layout); each key/value head shared by ``num_heads // num_kv_heads`` neighbouring
+    query heads (:func:`~nlpjourney.nn.attention.repeat_kv_heads`); causal attention
+    per head; heads side by side, then ``@ w_o^T``. Weights follow ``nn.Linear``
+    (``out_features, in_features``), no biases. :class:`~nlpjourney.nn.multihead.MultiHeadAttention` with
+    ``num_kv_heads`` and a rotary embedding computes the same layer (tested).
+
+    Args:
+        x: the sequence.
+        w_q: the query projection.
+        w_k: the key projection (``num_kv_heads * head_dim`` rows).
+        w_v: the value projection (as ``w_k``).
+        w_o: the output projection.
+        cos: cosines of each position's rotation angles (position ``t``, frequency ``i``).
+        sin: their sines.
+        num_heads: query heads; must divide C.
+        num_kv_heads: key/value heads; must divide ``num_heads``.
+
+    Shapes:
+        x (B, T, C), w_q (C, C), w_k and w_v (Hkv * hd, C), w_o (C, C), cos and sin
+        (T, hd/2) with hd = C // num_heads -> (B, T, C).
+    """
+    if x.ndim != 3:
+        raise ValueError(f"x must be (B, T, C), got {tuple(x.shape)}")
+    batch, seq_len, dim = x.shape
+    if num_heads <= 0 or num_kv_heads <= 0 or dim % num_heads or num_heads % num_kv_heads:
+        raise ValueError(
+            f"num_heads={num_heads} must divide C={dim}, and num_kv_heads={num_kv_heads} "
+            "must divide num_heads"
+        )
+    head_dim = dim // num_heads
+    kv_dim = num_kv_heads * head_dim
+    expected = {"w_q": (dim, dim), "w_k": (kv_dim, dim), "w_v": (kv_dim, dim), "w_o": (dim, dim)}
+    for name, weight in zip(expected, (w_q, w_k, w_v, w_o), strict=True):
+        if tuple(weight.shape) != expected[name]:
+            raise ValueError(
+                f"{name} must be {expected[name]} for C={dim}, {num_heads} heads and "
+                f"{num_kv_heads} key/value heads; got {tuple(weight.shape)}"
+            )
+    q = (x @ w_q.T).view(batch, seq_len, num_heads, head_dim).transpose(1, 2)  # (B, Hq, T, hd)
+    k = (x @ w_k.T).view(batch, seq_len, num_kv_heads, head_dim).transpose(1, 2)  # (B, Hkv, T, hd)
+    v = (x @ w_v.T).view(batch, seq_len, num_kv_heads, head_dim).transpose(1, 2)
+    q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+    k, v = repeat_kv_heads(q, k, v)  # (B, Hq, T, hd)
+    y = scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, Hq, T, hd)
+    return y.transpose(1, 2).reshape(batch, seq_len, dim) @ w_o.T  # (B, T, C)
+
+
+#: The weights :func:`llama_block` reads, by their Hugging Face names in a Llama layer.
+LLAMA_BLOCK_WEIGHTS = (
+    "input_layernorm",
+    "q_proj",
+    "k_proj",
+    "v_proj",
+    "o_proj",
+    "post_attention_layernorm",
+    "gate_proj",
+    "up_proj",
+    "down_proj",
+)
+
+
+def llama_block(
+    x: Tensor,
+    weights: Mapping[str, Tensor],
+    cos: Tensor,
+    sin: Tensor,
+    num_heads: int,
+    num_kv_heads: int,
+    eps: float,
+) -> Tensor:
+    """One Llama decoder layer as a function of its weights (pre-norm, no dropout, no cache).
+
+    ``h = x + gqa_attention(rms_norm(x, input_layernorm), q, k, v, o)``, then
+    ``h + down(silu(gate(g)) * up(g))`` with ``g = rms_norm(h, post_attention_layernorm)``.
+    :class:`TransformerBlock` with ``norm="rms", mlp="swiglu"`` and a rotary embedding
+    computes the same (tested); :meth:`nlpjourney.models.Llama.layer_weights` gives a
+    model's layer in this form.
+
+    Args:
+        x: the residual stream entering the layer.
+        weights: the nine tensors named in :data:`LLAMA_BLOCK_WEIGHTS`: the two norms'
+            scales (C,), the attention's ``q_proj``, ``k_proj``, ``v_proj``, ``o_proj``
+            and the feed-forward's ``gate_proj``, ``up_proj`` (F, C), ``down_proj`` (C, F),
+            as ``nn.Linear`` weights.
+        cos: cosines of the rotation angles, as :func:`gqa_attention` takes them.
+        sin: their sines.
+        num_heads: query heads.
+        num_kv_heads: key/value heads.
+        eps: the norms' epsilon.
+
+    Shapes:
+        x (B, T, C), cos and sin (T, C // num_heads // 2) -> (B, T, C).
+    """
+    missing = [name for name in LLAMA_BLOCK_WEIGHTS if name not in weights]
+    if missing:
+        raise ValueError(f"weights lacks {missing}; it needs {list(LLAMA_BLOCK_WEIGHTS)}")
+    w = weights
+    attn_in = rms_norm(x, w["input_layernorm"], eps)
+    h = x + gqa_attention(
+        attn_in, w["q_proj"], w["k_proj"], w["v_proj"], w["o_proj"], cos, sin, num_heads,
+        num_kv_heads,
+    )  # fmt: skip
+    g = rms_norm(h, w["post_attention_layernorm"], eps)
+    return h + (silu(g @ w["gate_proj"].T) * (g @ w["up_proj"].T)) @ w["down_proj"].T
