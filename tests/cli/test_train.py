@@ -162,3 +162,18 @@ def test_cli_train_llama_bad_input_is_one_clear_line(tmp_path: Path) -> None:
     result = journey("train", "llama", "--preset", "smollm2-135m", "--out-dir",
                      str(tmp_path / "l"), cache=cache)  # fmt: skip
     assert_one_clear_line(result, "unknown preset 'smollm2-135m'", "shakespeare-char-cpu, tiny")
+
+
+def test_cli_train_continue_command_names_the_model() -> None:
+    """The line Ctrl-C prints continues a Llama run with journey train llama."""
+    from nlpjourney.apps.gpt import GPTRunConfig
+    from nlpjourney.cli.train import continue_command, continue_gpt_command
+
+    config = GPTRunConfig(model="llama", preset="tiny", max_steps=4)
+    assert continue_command(config, threads=1) == (
+        "journey train llama --preset tiny --max-steps 4 --out-dir runs/llama-tiny "
+        "--threads 1 --resume"
+    )
+    assert continue_gpt_command(GPTRunConfig(preset="tiny")).startswith(
+        "journey train gpt --preset tiny --out-dir runs/tiny"
+    )
