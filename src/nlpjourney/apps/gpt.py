@@ -20,7 +20,7 @@ Example::
     trainer = train_gpt(GPTRunConfig(preset="shakespeare-char-cpu"), echo=print)
     model, tokenizer = load_run(Path("runs/shakespeare-char-cpu"))
     print(generate_text(model, tokenizer, "ROMEO:", max_new_tokens=200))
-    train_gpt(GPTRunConfig(model="llama", out_dir="runs/llama-char-cpu"), echo=print)
+    train_gpt(GPTRunConfig(model="llama"), echo=print)  # into runs/llama-shakespeare-char-cpu
 """
 
 from __future__ import annotations
