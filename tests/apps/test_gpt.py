@@ -189,3 +189,15 @@ def test_gpt_tiny_llama_run_resumes_exactly_reloads_and_samples(
     text = generate_text(model, tokenizer, "ROMEO:", max_new_tokens=50, seed=1)  # > context
     assert text.startswith("ROMEO:") and len(text) == 56
     assert text == generate_text(model, tokenizer, "ROMEO:", max_new_tokens=50, seed=1)
+
+
+@pytest.mark.parametrize("kind", ["nlpjourney.models.transformer", ["a", "list"], None])
+def test_gpt_load_run_refuses_a_checkpoint_another_workflow_wrote(tmp_path: Path, kind) -> None:
+    from nlpjourney.train import TrainConfig, save_checkpoint
+
+    save_checkpoint(tmp_path / "ckpt.pt", {
+        "model": {}, "optimizer": {}, "config": TrainConfig(max_steps=1).to_dict(),
+        "step": 1, "rng": {}, "meta": {"kind": kind},
+    })  # fmt: skip
+    with pytest.raises(JourneyError, match="not written by journey train gpt or journey train"):
+        load_run(tmp_path)

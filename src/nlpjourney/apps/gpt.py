@@ -324,8 +324,8 @@ def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[GPT | Llama, Tok
         )
     checkpoint = load_checkpoint(path)  # CheckpointError is a JourneyError
     meta: dict[str, Any] = checkpoint.get("meta") or {}
-    kinds = {arch.module: arch for arch in ARCHITECTURES.values()}
-    architecture = kinds.get(meta.get("kind"))  # type: ignore[arg-type]
+    kind = meta.get("kind") if isinstance(meta, dict) else None
+    architecture = next((a for a in ARCHITECTURES.values() if a.module == kind), None)
     if architecture is None:
         raise JourneyError(
             f"{path} was not written by journey train gpt or journey train llama (no model "
