@@ -17,7 +17,7 @@ import pytest
 import torch
 
 from nlpjourney.apps.gpt import load_run
-from nlpjourney.models import GPTConfig
+from nlpjourney.models import GPTConfig, LlamaConfig
 from nlpjourney.tokenizers import CharTokenizer
 from nlpjourney.train import load_checkpoint
 
@@ -117,3 +117,63 @@ def test_cli_train_and_sample_bad_input_is_one_clear_line(tmp_path: Path) -> Non
 def test_cli_sample_refuses_a_prompt_outside_the_vocabulary(tiny_run: Path, tmp_path: Path) -> None:
     result = journey("sample", str(tiny_run), "--prompt", "ROMEO\u2603", cache=tmp_path)
     assert_one_clear_line(result, "cannot encode the prompt", "'\u2603'")
+
+
+@pytest.fixture(scope="module")
+def tiny_llama_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny char-level Llama trained 2 of 4 steps, then resumed to the end."""
+    root = tmp_path_factory.mktemp("train_llama")
+    run = root / "run"
+    base = ("train", "llama", "--preset", "tiny", "--max-steps", "4", "--out-dir", str(run),
+            "--device", "cpu", "--threads", "1")  # fmt: skip
+    first = journey(*base, "--stop-after", "2", cache=root / "cache")
+    assert first.returncode == 0, first.stderr
+    assert "llama tiny: 0.02M parameters, vocab 65 (char)" in first.stdout
+    assert load_checkpoint(run / "ckpt.pt")["step"] == 2
+    second = journey(*base, "--resume", cache=root / "cache")
+    assert second.returncode == 0, second.stderr
+    assert "step 4: train loss" in second.stdout and f"journey sample {run}" in second.stdout
+    return run
+
+
+@pytest.mark.slow
+def test_cli_train_llama_writes_a_run_that_sample_continues(
+    tiny_llama_run: Path, tmp_path: Path
+) -> None:
+    assert {"ckpt.pt", "metrics.csv", "loss.png"} <= {p.name for p in tiny_llama_run.iterdir()}
+    checkpoint = load_checkpoint(tiny_llama_run / "ckpt.pt")
+    assert checkpoint["step"] == 4
+    meta = checkpoint["meta"]
+    assert meta["kind"] == "nlpjourney.models.llama"
+    assert LlamaConfig.from_dict(meta["model_config"]) == LlamaConfig.from_name("tiny")
+    # 100 characters: past the tiny model's 32-token context, as a learner's sample goes
+    result = journey("sample", str(tiny_llama_run), "--prompt", "ROMEO:", "-n", "100",
+                     "--seed", "1", cache=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.removesuffix("\n")
+    assert text.startswith("ROMEO:") and len(text) == 6 + 100
+
+
+def test_cli_train_llama_bad_input_is_one_clear_line(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    result = journey("train", "llama", "--preset", "shakespeare-char", "--out-dir",
+                     str(tmp_path / "l"), cache=cache)  # fmt: skip
+    assert_one_clear_line(result, "unknown preset 'shakespeare-char'", "Known for llama")
+    result = journey("train", "llama", "--preset", "smollm2-135m", "--out-dir",
+                     str(tmp_path / "l"), cache=cache)  # fmt: skip
+    assert_one_clear_line(result, "unknown preset 'smollm2-135m'", "shakespeare-char-cpu, tiny")
+
+
+def test_cli_train_continue_command_names_the_model() -> None:
+    """The line Ctrl-C prints continues a Llama run with journey train llama."""
+    from nlpjourney.apps.gpt import GPTRunConfig
+    from nlpjourney.cli.train import continue_command, continue_gpt_command
+
+    config = GPTRunConfig(model="llama", preset="tiny", max_steps=4)
+    assert continue_command(config, threads=1) == (
+        "journey train llama --preset tiny --max-steps 4 --out-dir runs/llama-tiny "
+        "--threads 1 --resume"
+    )
+    assert continue_gpt_command(GPTRunConfig(preset="tiny")).startswith(
+        "journey train gpt --preset tiny --out-dir runs/tiny"
+    )

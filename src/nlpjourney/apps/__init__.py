@@ -5,9 +5,10 @@ trains or runs it, and writes what a person wants to keep (a run folder, a plot,
 score). The ``journey`` command, the lessons, the tests and the benchmarks all call
 these same functions; the command line only parses options and prints.
 
-- :mod:`~nlpjourney.apps.gpt`: a GPT on Tiny Shakespeare by a named recipe
-  (:func:`train_gpt`, :class:`GPTRunConfig`, :data:`GPT_RECIPES`), read back with
-  :func:`load_run` and sampled with :func:`generate_text`;
+- :mod:`~nlpjourney.apps.gpt`: a GPT (or a Llama, ``GPTRunConfig(model="llama")``) on
+  Tiny Shakespeare by a named recipe (:func:`train_gpt`, :class:`GPTRunConfig`,
+  :data:`GPT_RECIPES`, :data:`LLAMA_RECIPES`), read back with :func:`load_run` and
+  sampled with :func:`generate_text`;
 - :mod:`~nlpjourney.apps.translation` and :mod:`~nlpjourney.apps.translator`: the
   Multi30k translator (joint BPE, length-bucketed batches, label smoothing, BLEU through
   sacreBLEU; :func:`train_translator`, :class:`TranslatorRunConfig`,
@@ -24,8 +25,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nlpjourney.apps.gpt import (
+    LLAMA_RECIPES,
+    GPTRecipe,
+    GPTRunConfig,
+    generate_text,
+    load_run,
+    train_gpt,
+)
 from nlpjourney.apps.gpt import RECIPES as GPT_RECIPES
-from nlpjourney.apps.gpt import GPTRecipe, GPTRunConfig, generate_text, load_run, train_gpt
 from nlpjourney.apps.runs import check_run_folder, overall_rate, recipe_config
 from nlpjourney.apps.translator import RECIPES as TRANSLATOR_RECIPES
 from nlpjourney.apps.translator import (
@@ -42,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GPT_RECIPES",
+    "LLAMA_RECIPES",
     "TRANSLATOR_RECIPES",
     "GPTRecipe",
     "GPTRunConfig",

@@ -1,27 +1,33 @@
-"""A GPT trained on Tiny Shakespeare by a named recipe, and read back from its run folder.
+"""A GPT or a Llama trained on Tiny Shakespeare by a named recipe, and read back from its run folder.
 
 :func:`train_gpt` encodes Tiny Shakespeare by characters (or with GPT-2's BPE), builds
-``GPT(GPTConfig.from_name(preset))`` with the data's vocabulary size and trains it with
-:class:`~nlpjourney.train.Trainer` by the preset's :class:`GPTRecipe`, writing ``ckpt.pt``,
-``metrics.csv`` and ``loss.png`` into the run folder. The checkpoint's ``meta`` holds the
-model config and the tokenizer, so :func:`load_run` rebuilds both from the folder alone
-and :func:`generate_text` continues a prompt with them.
+the run's model (:data:`ARCHITECTURES`: ``GPT(GPTConfig.from_name(preset))``, or
+``Llama(LlamaConfig.from_name(preset))`` for ``model="llama"``) with the data's
+vocabulary size and trains it with :class:`~nlpjourney.train.Trainer` by the preset's
+:class:`GPTRecipe`, writing ``ckpt.pt``, ``metrics.csv`` and ``loss.png`` into the run
+folder. The two models take one code path: both map ids (B, T) to logits (B, T, V), so
+only the classes, the recipes and the name of the context field differ. The
+checkpoint's ``meta`` holds the model's kind, config and tokenizer, so :func:`load_run`
+rebuilds both from the folder alone and :func:`generate_text` continues a prompt with
+them.
 
-``journey train gpt`` and ``journey sample`` are these three functions behind options.
-The recipes and the config need no torch, and the functions import it when called, so
-the command line starts fast and lists the presets in its help.
+``journey train gpt``, ``journey train llama`` and ``journey sample`` are these three
+functions behind options. The recipes and the config need no torch, and the functions
+import it when called, so the command line starts fast and lists the presets in its help.
 
 Example::
 
     trainer = train_gpt(GPTRunConfig(preset="shakespeare-char-cpu"), echo=print)
     model, tokenizer = load_run(Path("runs/shakespeare-char-cpu"))
     print(generate_text(model, tokenizer, "ROMEO:", max_new_tokens=200))
+    train_gpt(GPTRunConfig(model="llama"), echo=print)  # into runs/llama-shakespeare-char-cpu
 """
 
 from __future__ import annotations
 
+import importlib
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,13 +43,19 @@ from nlpjourney.apps.runs import (
 from nlpjourney.errors import JourneyError, lookup
 
 if TYPE_CHECKING:
-    from nlpjourney.models import GPT
+    import torch
+    from torch import Tensor, nn
+
+    from nlpjourney.models import GPT, Llama
     from nlpjourney.tokenizers import Tokenizer
     from nlpjourney.train import Trainer
 
 __all__ = [
+    "ARCHITECTURES",
+    "LLAMA_RECIPES",
     "META_KIND",
     "RECIPES",
+    "Architecture",
     "GPTRunConfig",
     "GPTRecipe",
     "generate_text",
@@ -88,8 +100,50 @@ RECIPES: dict[str, GPTRecipe] = {
     "tiny": GPTRecipe(100, 4, 1e-3, 1e-4, 10, 25, 2),
 }
 
+#: Llama's recipes are GPT's at the same budget, so the two train on the same data for the
+#: same steps, batch and block (the Llama presets in :data:`nlpjourney.models.llama.PRESETS`
+#: match GPT's sizes): what differs between the two runs is the architecture alone.
+LLAMA_RECIPES: dict[str, GPTRecipe] = {
+    "shakespeare-char-cpu": RECIPES["shakespeare-char-cpu"],
+    "tiny": RECIPES["tiny"],
+}
+
 #: The tokenizers :func:`train_gpt` can encode Tiny Shakespeare with.
 TOKENIZERS = ("char", "gpt2")
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """A model family :func:`train_gpt` trains: where its classes live, and its recipes.
+
+    Named by strings, not classes, so that reading the table imports no torch.
+    """
+
+    module: str
+    """The module of the model and its config; also the ``kind`` stored in a checkpoint's
+    ``meta`` (a stored string: never change it)."""
+    model_class: str
+    """The model's class name in ``module`` (called with a config)."""
+    config_class: str
+    """Its config's class name (``from_name``, ``from_dict``, ``to_dict``, ``replace``)."""
+    context_field: str
+    """The config field that holds the context length: windows are this long."""
+    recipes: Mapping[str, GPTRecipe]
+    """The presets this family trains by, each a model preset of ``config_class``."""
+
+    def classes(self) -> tuple[type[nn.Module], Any]:
+        """The model class and the config class (imports torch)."""
+        module = importlib.import_module(self.module)
+        return getattr(module, self.model_class), getattr(module, self.config_class)
+
+
+#: The models a run trains, by the name ``journey train <name>`` gives them.
+ARCHITECTURES: dict[str, Architecture] = {
+    "gpt": Architecture(META_KIND, "GPT", "GPTConfig", "block_size", RECIPES),
+    "llama": Architecture(
+        "nlpjourney.models.llama", "Llama", "LlamaConfig", "max_seq_len", LLAMA_RECIPES
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -99,6 +153,8 @@ class GPTRunConfig:
     Example:
         >>> GPTRunConfig(preset="tiny").run_dir
         PosixPath('runs/tiny')
+        >>> GPTRunConfig(model="llama").run_dir
+        PosixPath('runs/llama-shakespeare-char-cpu')
         >>> GPTRunConfig(tokenizer="words")
         Traceback (most recent call last):
         ...
@@ -106,7 +162,8 @@ class GPTRunConfig:
     """
 
     preset: str = "shakespeare-char-cpu"
-    """The model (:data:`~nlpjourney.models.gpt.PRESETS`) and its recipe (:data:`RECIPES`)."""
+    """The model's preset (e.g. :data:`~nlpjourney.models.gpt.PRESETS`) and its recipe
+    (the architecture's, e.g. :data:`RECIPES`)."""
     tokenizer: str = "char"
     """``"char"`` (one id per character) or ``"gpt2"`` (GPT-2's BPE)."""
     max_steps: int | None = None
@@ -127,9 +184,13 @@ class GPTRunConfig:
     """Evaluate, plot and checkpoint every this many steps (default: the recipe's)."""
     seed: int = 1337
     """Seeds the model's initial weights and the batches."""
+    model: str = "gpt"
+    """The architecture (:data:`ARCHITECTURES`): ``"gpt"`` or ``"llama"``."""
 
     def __post_init__(self) -> None:
-        lookup(RECIPES, self.preset, "preset", f"Known: {', '.join(RECIPES)}.")
+        known = ", ".join(ARCHITECTURES)
+        recipes = lookup(ARCHITECTURES, self.model, "model", f"Known: {known}.").recipes
+        lookup(recipes, self.preset, "preset", f"Known for {self.model}: {', '.join(recipes)}.")
         if self.tokenizer not in TOKENIZERS:
             raise JourneyError(f"--tokenizer must be 'char' or 'gpt2', got {self.tokenizer!r}")
         check_counts(self, "max_steps", "stop_after", "eval_interval")
@@ -137,17 +198,27 @@ class GPTRunConfig:
 
     @property
     def run_dir(self) -> Path:
-        """Where the run's files go."""
-        return Path(self.out_dir) if self.out_dir is not None else Path("runs") / self.preset
+        """Where the run's files go: ``runs/<preset>``, ``runs/llama-<preset>`` for a Llama."""
+        if self.out_dir is not None:
+            return Path(self.out_dir)
+        return Path("runs") / (
+            self.preset if self.model == "gpt" else f"{self.model}-{self.preset}"
+        )
+
+    @property
+    def architecture(self) -> Architecture:
+        """The model family trained (:data:`ARCHITECTURES`)."""
+        return ARCHITECTURES[self.model]
 
     @property
     def recipe(self) -> GPTRecipe:
         """The preset's :class:`GPTRecipe`."""
-        return RECIPES[self.preset]
+        return self.architecture.recipes[self.preset]
 
 
 def train_gpt(config: GPTRunConfig, echo: Callable[[str], None] | None = None) -> Trainer:
-    """Train a GPT on Tiny Shakespeare by ``config``'s recipe; the Trainer holds the model.
+    """Train a GPT (or a Llama: ``config.model``) on Tiny Shakespeare by ``config``'s
+    recipe; the Trainer holds the model.
 
     Args:
         config: the run.
@@ -172,7 +243,6 @@ def train_gpt(config: GPTRunConfig, echo: Callable[[str], None] | None = None) -
     resume, overwrite = claim_run_folder(out, config.resume, config.overwrite, say)
 
     from nlpjourney import data
-    from nlpjourney.models import GPT, GPTConfig
     from nlpjourney.train import (
         Trainer,
         autocast_dtype,
@@ -187,24 +257,28 @@ def train_gpt(config: GPTRunConfig, echo: Callable[[str], None] | None = None) -
         dataset = prepare_char(text) if config.tokenizer == "char" else prepare_bpe(text, "gpt2")
     for warning in caught:
         say(str(warning.message))
-    model_config = GPTConfig.from_name(config.preset).replace(vocab_size=dataset.vocab_size)
+    architecture = config.architecture
+    model_class, config_class = architecture.classes()
+    model_config = config_class.from_name(config.preset).replace(vocab_size=dataset.vocab_size)
+    context = getattr(model_config, architecture.context_field)
     steps = recipe.max_steps if config.max_steps is None else config.max_steps
     train_config = recipe_config(recipe, steps, config.eval_interval, seed=config.seed,
                                  device=config.device, dtype=config.dtype,
                                  out_dir=str(out))  # fmt: skip
     seed_everything(config.seed)  # before building the model: the same seed, the same init
-    model = GPT(model_config)
-    sampler = dataset.sampler(recipe.batch_size, model_config.block_size, config.seed, device)
+    model = model_class(model_config)
+    sampler = dataset.sampler(recipe.batch_size, context, config.seed, device)
     meta = {
-        "kind": META_KIND,
+        "kind": architecture.module,
         "preset": config.preset,
         "model_config": model_config.to_dict(),
         "tokenizer": dataset.meta["tokenizer"],
     }
     amp = autocast_dtype(train_config.dtype, device)
     precision = "float32" if amp is None else f"{str(amp).removeprefix('torch.')} autocast"
+    name = config.preset if config.model == "gpt" else f"{config.model} {config.preset}"
     say(
-        f"{config.preset}: {model.num_parameters() / 1e6:.2f}M parameters, vocab "
+        f"{name}: {model.num_parameters() / 1e6:.2f}M parameters, vocab "
         f"{dataset.vocab_size} ({config.tokenizer}), {len(dataset.train):,} training tokens, "
         f"{steps} steps on {device} ({precision})"
     )
@@ -222,15 +296,16 @@ def train_gpt(config: GPTRunConfig, echo: Callable[[str], None] | None = None) -
     return trainer
 
 
-def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[GPT, Tokenizer]:
-    """The trained GPT (in eval mode) and its tokenizer from a :func:`train_gpt` run folder.
+def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[GPT | Llama, Tokenizer]:
+    """The trained model (in eval mode) and its tokenizer from a :func:`train_gpt` run folder.
+
+    The model is a GPT or a Llama, as the checkpoint's ``meta`` says.
 
     Raises:
         JourneyError: no run there, an unknown device, a corrupt checkpoint, or one
             another workflow wrote; metadata that does not match the weights (checked
             before the model is built, so a forged size allocates nothing).
     """
-    from nlpjourney.models import GPT, GPTConfig
     from nlpjourney.tokenizers import CharTokenizer
     from nlpjourney.tokenizers import load as load_tokenizer
     from nlpjourney.train import load_checkpoint, resolve_device
@@ -238,7 +313,9 @@ def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[GPT, Tokenizer]:
     target = resolve_device(device)
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
-        raise JourneyError(f"no run folder {run_dir}; train one with: journey train gpt")
+        raise JourneyError(
+            f"no run folder {run_dir}; train one with: journey train gpt (or journey train llama)"
+        )
     path = run_dir / "ckpt.pt"
     if not path.is_file():
         raise JourneyError(
@@ -247,20 +324,23 @@ def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[GPT, Tokenizer]:
         )
     checkpoint = load_checkpoint(path)  # CheckpointError is a JourneyError
     meta: dict[str, Any] = checkpoint.get("meta") or {}
-    if meta.get("kind") != META_KIND:
+    kind = meta.get("kind") if isinstance(meta, dict) else None
+    architecture = next((a for a in ARCHITECTURES.values() if a.module == kind), None)
+    if architecture is None:
         raise JourneyError(
-            f"{path} was not written by journey train gpt (no GPT config in its "
-            "meta); sample from a run that command made"
+            f"{path} was not written by journey train gpt or journey train llama (no model "
+            "config in its meta); sample from a run those commands made"
         )
+    model_class, config_class = architecture.classes()
     try:
-        model_config = GPTConfig.from_dict(meta["model_config"])
+        model_config = config_class.from_dict(meta["model_config"])
         spec = meta["tokenizer"]
         kind = spec["type"]
     except (KeyError, TypeError, ValueError) as error:
         raise JourneyError(
             f"the metadata of {path} is damaged ({error}); train the run again or use a good copy"
         ) from None
-    model = model_for_weights(lambda: GPT(model_config), checkpoint["model"], str(path))
+    model = model_for_weights(lambda: model_class(model_config), checkpoint["model"], str(path))
     try:
         model.load_state_dict(checkpoint["model"])
         tok = CharTokenizer.from_dict(spec) if kind == "char" else load_tokenizer(spec["name"])
@@ -278,7 +358,7 @@ def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[GPT, Tokenizer]:
 
 
 def generate_text(
-    model: GPT,
+    model: GPT | Llama,
     tokenizer: Tokenizer,
     prompt: str,
     max_new_tokens: int = 500,
@@ -289,7 +369,7 @@ def generate_text(
     """``prompt`` continued by ``max_new_tokens`` tokens sampled from ``model``.
 
     Args:
-        model: a GPT, e.g. from :func:`load_run`.
+        model: a GPT or a Llama, e.g. from :func:`load_run`.
         tokenizer: the tokenizer it was trained with.
         prompt: the text to continue, at least one character.
         max_new_tokens: tokens to add.
@@ -316,8 +396,74 @@ def generate_text(
     device = next(model.parameters()).device
     idx = torch.tensor([ids], dtype=torch.long, device=device)
     generator = torch.Generator(device=device).manual_seed(seed)
+    from nlpjourney.models import GPT
+
     try:
-        out = model.generate(idx, max_new_tokens, temperature, top_k, generator)
+        if isinstance(model, GPT):
+            out = model.generate(idx, max_new_tokens, temperature, top_k, generator)
+        else:
+            out = _continue_llama(model, idx, max_new_tokens, temperature, top_k, generator)
     except ValueError as error:
         raise JourneyError(str(error)) from None
     return tokenizer.decode(out[0].tolist())
+
+
+def _continue_llama(
+    model: Llama,
+    idx: Tensor,
+    max_new_tokens: int,
+    temperature: float,
+    top_k: int | None,
+    generator: torch.Generator,
+) -> Tensor:
+    """``idx`` (1, T) and ``max_new_tokens`` tokens sampled after it, however many.
+
+    :func:`nlpjourney.infer.generate` stops at the model's context; a model trained on
+    64-character windows should still write 500 characters, as GPT's ``generate`` does.
+    So each token sees at most the last ``max_seq_len`` tokens: the KV caches fill up,
+    and when full are refilled from the latest window. With RoPE a score depends only
+    on the distance between positions, so the refilled window at positions
+    ``0 .. max_seq_len - 1`` scores exactly as the uncached window would.
+    """
+    import torch
+
+    if (
+        isinstance(max_new_tokens, bool)
+        or not isinstance(max_new_tokens, int)
+        or max_new_tokens < 0
+    ):
+        raise ValueError(f"max_new_tokens must be an int >= 0, got {max_new_tokens!r}")
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, int | float)
+        or not temperature >= 0
+    ):
+        raise ValueError(f"temperature must be a number >= 0 (0: greedy), got {temperature!r}")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
+    window = model.config.max_seq_len
+    tokens = idx
+    caches = None
+    was_training = model.training
+    model.eval()  # no dropout while writing
+    try:
+        with torch.no_grad():
+            for _ in range(max_new_tokens):
+                if caches is None or len(caches[0]) + 1 > window:
+                    caches = model.new_caches(1, window)
+                    logits = model(tokens[:, -window:], caches)
+                else:
+                    logits = model(tokens[:, -1:], caches)  # only the newest token
+                scores = logits[:, -1]  # (1, V)
+                if temperature == 0:
+                    next_id = scores.argmax(dim=-1, keepdim=True)
+                else:
+                    scores = scores / temperature
+                    if top_k is not None and top_k < scores.shape[-1]:
+                        kth = scores.topk(top_k, dim=-1).values[:, -1:]
+                        scores = scores.masked_fill(scores < kth, float("-inf"))
+                    next_id = torch.multinomial(scores.softmax(dim=-1), 1, generator=generator)
+                tokens = torch.cat([tokens, next_id], dim=1)  # (1, T + 1)
+    finally:
+        model.train(was_training)
+    return tokens

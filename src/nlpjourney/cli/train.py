@@ -1,8 +1,9 @@
-"""``journey train gpt`` and ``journey sample``: options around :mod:`nlpjourney.apps.gpt`.
+"""``journey train gpt|llama`` and ``journey sample``: options around :mod:`nlpjourney.apps.gpt`.
 
 ``journey train gpt --preset shakespeare-char-cpu`` trains a GPT on Tiny Shakespeare by
-the preset's recipe into ``runs/<preset>``; ``journey sample runs/<preset>`` continues a
-prompt with it. The work is :func:`~nlpjourney.apps.gpt.train_gpt`,
+the preset's recipe into ``runs/<preset>``; ``journey train llama`` a Llama the same way
+(same options, same code path) into ``runs/llama-<preset>``; ``journey sample <run
+folder>`` continues a prompt with either. The work is :func:`~nlpjourney.apps.gpt.train_gpt`,
 :func:`~nlpjourney.apps.gpt.load_run` and :func:`~nlpjourney.apps.gpt.generate_text`;
 this module parses options, calls them and prints.
 
@@ -13,13 +14,19 @@ prints the command that continues the run, then exits 130 (143 for SIGTERM).
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
-from nlpjourney.apps.gpt import RECIPES, GPTRunConfig, generate_text, load_run, train_gpt
+from nlpjourney.apps.gpt import (
+    ARCHITECTURES,
+    GPTRunConfig,
+    generate_text,
+    load_run,
+    train_gpt,
+)
 from nlpjourney.apps.runs import MAX_SEED, check_seed, check_threads
 from nlpjourney.errors import JourneyError
 
@@ -120,70 +127,90 @@ def _train() -> None:
     """Train a model from scratch (checkpoint, metrics.csv and loss.png in the run folder)."""
 
 
-@app.command("gpt")
-def train_gpt_command(
-    preset: str = typer.Option(
-        "shakespeare-char-cpu", "--preset", help=f"Model and recipe: {', '.join(RECIPES)}."
-    ),
-    tokenizer: str = typer.Option(
-        "char", "--tokenizer", help="'char' (one id per character) or 'gpt2' (GPT-2's BPE)."
-    ),
-    max_steps: int | None = typer.Option(
-        None, "--max-steps", help="Optimizer steps; the lr decays to its minimum here."
-    ),
-    stop_after: int | None = typer.Option(
-        None, "--stop-after", help="Stop after this step (with a checkpoint); --resume goes on."
-    ),
-    out_dir: Path | None = typer.Option(None, "--out-dir", help="Run folder (runs/<preset>)."),
-    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out-dir."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run in --out-dir."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:1, ..."),
-    dtype: str = typer.Option(
-        "auto",
-        "--dtype",
-        help="Autocast precision: auto (bfloat16 on GPUs and CPUs that have it), float32, "
-        "bfloat16, float16.",
-    ),
-    eval_interval: int | None = typer.Option(
-        None, "--eval-interval", help="Evaluate (and plot) every N steps."
-    ),
-    seed: int = seed_option("Seeds the model's init and the batches."),
-    threads: int | None = THREADS_OPTION,
-) -> None:
-    """Train a GPT on Tiny Shakespeare by a preset's recipe (nanoGPT's settings).
+def train_command(model: str) -> Callable[..., None]:
+    """The ``journey train <model>`` command for one architecture of
+    :data:`~nlpjourney.apps.gpt.ARCHITECTURES`: one set of options, one code path."""
+    recipes = ARCHITECTURES[model].recipes
+    title = {"gpt": "a GPT", "llama": "a Llama"}.get(model, model)
 
-    Ctrl-C finishes the step under way, saves the run and prints the command that
-    continues it.
-    """
-    config = GPTRunConfig(
-        preset=preset,
-        tokenizer=tokenizer,
-        max_steps=max_steps,
-        stop_after=stop_after,
-        out_dir=out_dir,
-        resume=resume,
-        overwrite=overwrite,
-        device=device,
-        dtype=dtype,
-        eval_interval=eval_interval,
-        seed=seed,
+    def command(
+        preset: str = typer.Option(
+            "shakespeare-char-cpu", "--preset", help=f"Model and recipe: {', '.join(recipes)}."
+        ),
+        tokenizer: str = typer.Option(
+            "char", "--tokenizer", help="'char' (one id per character) or 'gpt2' (GPT-2's BPE)."
+        ),
+        max_steps: int | None = typer.Option(
+            None, "--max-steps", help="Optimizer steps; the lr decays to its minimum here."
+        ),
+        stop_after: int | None = typer.Option(
+            None, "--stop-after", help="Stop after this step (with a checkpoint); --resume goes on."
+        ),
+        out_dir: Path | None = typer.Option(
+            None,
+            "--out-dir",
+            help="Run folder (runs/<preset>)."
+            if model == "gpt"
+            else f"Run folder (runs/{model}-<preset>).",
+        ),  # fmt: skip
+        resume: bool = typer.Option(False, "--resume", help="Continue the run in --out-dir."),
+        overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run in --out-dir."),
+        device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:1, ..."),
+        dtype: str = typer.Option(
+            "auto",
+            "--dtype",
+            help="Autocast precision: auto (bfloat16 on GPUs and CPUs that have it), float32, "
+            "bfloat16, float16.",
+        ),
+        eval_interval: int | None = typer.Option(
+            None, "--eval-interval", help="Evaluate (and plot) every N steps."
+        ),
+        seed: int = seed_option("Seeds the model's init and the batches."),
+        threads: int | None = THREADS_OPTION,
+    ) -> None:
+        config = GPTRunConfig(
+            preset=preset,
+            tokenizer=tokenizer,
+            max_steps=max_steps,
+            stop_after=stop_after,
+            out_dir=out_dir,
+            resume=resume,
+            overwrite=overwrite,
+            device=device,
+            dtype=dtype,
+            eval_interval=eval_interval,
+            seed=seed,
+            model=model,
+        )
+        set_threads(threads)
+        from nlpjourney.train import TrainingInterrupted
+
+        try:
+            trainer = train_gpt(config, echo=typer.echo)
+        except TrainingInterrupted as error:
+            stopped(error, continue_command(config, threads))
+        except KeyboardInterrupt:
+            stopped_early()
+        out = config.run_dir
+        typer.echo(f"wrote {written(out, trainer.saved_step)}; try: journey sample {out}")
+
+    command.__name__ = f"train_{model}_command"
+    # Typer shows the docstring as the command's help.
+    command.__doc__ = (
+        f"Train {title} on Tiny Shakespeare by a preset's recipe (nanoGPT's settings).\n\n"
+        "Ctrl-C finishes the step under way, saves the run and prints the command that "
+        "continues it."
     )
-    set_threads(threads)
-    from nlpjourney.train import TrainingInterrupted
-
-    try:
-        trainer = train_gpt(config, echo=typer.echo)
-    except TrainingInterrupted as error:
-        stopped(error, continue_gpt_command(config, threads))
-    except KeyboardInterrupt:
-        stopped_early()
-    out = config.run_dir
-    typer.echo(f"wrote {written(out, trainer.saved_step)}; try: journey sample {out}")
+    return command
 
 
-def continue_gpt_command(config: GPTRunConfig, threads: int | None = None) -> str:
-    """The ``journey train gpt`` command that continues ``config``'s run (``--resume``)."""
-    words = ["journey", "train", "gpt", "--preset", config.preset]
+train_gpt_command = app.command("gpt")(train_command("gpt"))
+train_llama_command = app.command("llama")(train_command("llama"))
+
+
+def continue_command(config: GPTRunConfig, threads: int | None = None) -> str:
+    """The ``journey train <model>`` command that continues ``config``'s run (``--resume``)."""
+    words = ["journey", "train", config.model, "--preset", config.preset]
     return command_line(words, [
         ("--tokenizer", config.tokenizer, "char"),
         ("--max-steps", config.max_steps, None),
@@ -198,8 +225,14 @@ def continue_gpt_command(config: GPTRunConfig, threads: int | None = None) -> st
     ])  # fmt: skip
 
 
+#: The name this function had when only GPTs were trained.
+continue_gpt_command = continue_command
+
+
 def sample(
-    run_dir: Path = typer.Argument(..., help="A run folder of journey train gpt (runs/<preset>)."),
+    run_dir: Path = typer.Argument(
+        ..., help="A run folder of journey train gpt or llama (runs/<preset>)."
+    ),
     prompt: str = typer.Option(
         "\n", "--prompt", "-p", help="Text to continue.", show_default="a newline"
     ),
@@ -211,7 +244,7 @@ def sample(
     seed: int = seed_option("The same seed gives the same text."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, ..."),
 ) -> None:
-    """Continue PROMPT with a GPT trained by journey train gpt."""
+    """Continue PROMPT with a GPT or Llama trained by journey train gpt or llama."""
     model, tokenizer = load_run(run_dir, device)
     text = generate_text(model, tokenizer, prompt, max_new_tokens, temperature, top_k, seed)
     typer.echo(text)
