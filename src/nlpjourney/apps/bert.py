@@ -159,7 +159,9 @@ class BertRunConfig:
     @property
     def run_dir(self) -> Path:
         """Where the run's files go."""
-        return Path(self.out_dir) if self.out_dir is not None else Path("runs") / f"bert-{self.task}"
+        return (
+            Path(self.out_dir) if self.out_dir is not None else Path("runs") / f"bert-{self.task}"
+        )
 
     @property
     def recipe(self) -> BertRecipe:
@@ -374,9 +376,11 @@ def _prepare_mlm(recipe: BertRecipe, seed: int) -> _Task:
         test=test,
         loss_fn=masked_lm_loss,
         score=untrained_and_trained,
-        describe=(f"masked LM from scratch ({sum(p.numel() for p in model.parameters()) / 1e6:.2f}M "
-                  f"parameters) on Multi30k English: {len(train):,} captions, "
-                  f"{len(test):,} held out"),  # fmt: skip
+        describe=(
+            f"masked LM from scratch ({sum(p.numel() for p in model.parameters()) / 1e6:.2f}M "
+            f"parameters) on Multi30k English: {len(train):,} captions, "
+            f"{len(test):,} held out"
+        ),  # fmt: skip
         masker=lambda ids, generator: mask_tokens(ids, tok, generator=generator),
         meta={"model_config": config.to_dict(), "tokenizer": "bert-uncased"},
     )
@@ -493,5 +497,3 @@ def train_bert(config: BertRunConfig, echo: Callable[[str], None] | None = None)
         say("scores: " + ", ".join(f"{k} {v:.4f}" for k, v in result.scores.items()
                                    if not k.endswith(("masked", "sentences"))))  # fmt: skip
     return result
-
-

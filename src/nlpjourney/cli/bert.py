@@ -35,9 +35,7 @@ def train_bert_command(
     stop_after: int | None = typer.Option(
         None, "--stop-after", help="Stop after this step (with a checkpoint); --resume goes on."
     ),
-    out_dir: Path | None = typer.Option(
-        None, "--out-dir", help="Run folder (runs/bert-<task>)."
-    ),
+    out_dir: Path | None = typer.Option(None, "--out-dir", help="Run folder (runs/bert-<task>)."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out-dir."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run in --out-dir."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:1, ..."),
