@@ -99,7 +99,8 @@ class BertRecipe:
 #: ``mlm`` trains a small model from scratch at a high rate; the fine-tuning tasks use
 #: BERT's recipe (AdamW, decay 0.01, warm-up then decay) at a rate suited to a 6-layer
 #: model and a budget of a few hundred steps: ``polarity`` is one epoch of the 9,596
-#: training sentences, ``ner`` 6,400 of CoNLL's 14,041 (about ten CPU-minutes each).
+#: training sentences, ``ner`` 6,400 of CoNLL's 14,041 (budgets sized for a CPU; the
+#: README's records table has what they reach, with the command).
 RECIPES: dict[str, BertRecipe] = {
     "mlm": BertRecipe(1000, 64, 1e-3, 1e-4, 100, 100, 4, 0.01, max_length=64),
     "polarity": BertRecipe(300, 32, 1e-4, 1e-5, 30, 50, 4, 0.01),
