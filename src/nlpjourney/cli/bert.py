@@ -11,6 +11,7 @@ The app imports torch, so it is imported when the command runs, not for its help
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -23,6 +24,9 @@ from nlpjourney.cli.train import (
     stopped_early,
     written,
 )
+
+if TYPE_CHECKING:
+    from nlpjourney.apps.bert import BertRunConfig
 
 
 def train_bert_command(
@@ -77,11 +81,8 @@ def train_bert_command(
     typer.echo(f"wrote {written(out, result.trainer.saved_step)}{scores}")
 
 
-def continue_bert_command(config: object, threads: int | None = None) -> str:
+def continue_bert_command(config: BertRunConfig, threads: int | None = None) -> str:
     """The ``journey train bert`` command that continues ``config``'s run (``--resume``)."""
-    from nlpjourney.apps.bert import BertRunConfig
-
-    assert isinstance(config, BertRunConfig)
     words = ["journey", "train", "bert", "--task", config.task]
     return command_line(words, [
         ("--max-steps", config.max_steps, None),
