@@ -196,3 +196,19 @@ def test_bert_data_sampler_pads_per_token_labels_and_masks(tok) -> None:  # noqa
                             masker=lambda x, g: mask_tokens(x, tok, 0.5, generator=g))  # fmt: skip
     (inputs, _, given), labels = masked("train")
     assert given is labels and (labels[inputs == 0] == IGNORE_INDEX).all()
+
+
+def test_bert_data_span_f1_equals_seqeval_on_random_tags() -> None:
+    # seqeval is not a dependency: this parity check runs where it is installed.
+    metrics = pytest.importorskip("seqeval.metrics")
+    import random
+
+    rng = random.Random(0)
+    for _ in range(300):
+        gold = [[rng.choice(CONLL_TAGS) for _ in range(rng.randint(1, 12))]
+                for _ in range(rng.randint(1, 6))]  # fmt: skip
+        pred = [[rng.choice(CONLL_TAGS) if rng.random() < 0.5 else t for t in s] for s in gold]
+        ours = span_f1(gold, pred)
+        assert ours["precision"] == pytest.approx(metrics.precision_score(gold, pred))
+        assert ours["recall"] == pytest.approx(metrics.recall_score(gold, pred))
+        assert ours["f1"] == pytest.approx(metrics.f1_score(gold, pred))
