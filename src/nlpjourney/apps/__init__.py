@@ -13,6 +13,10 @@ these same functions; the command line only parses options and prints.
   Multi30k translator (joint BPE, length-bucketed batches, label smoothing, BLEU through
   sacreBLEU; :func:`train_translator`, :class:`TranslatorRunConfig`,
   :func:`evaluate_bleu`, :func:`load_translator`, :class:`Translator`);
+- :mod:`~nlpjourney.apps.bert` and :mod:`~nlpjourney.apps.bert_data`: BERT trained
+  here, a tiny masked-LM pretrained from scratch and the real all-MiniLM-L6-v2
+  fine-tuned for sentence polarity and CoNLL-2003 NER (:func:`train_bert`,
+  :class:`BertRunConfig`, :func:`mask_tokens`, :func:`align_labels`, :func:`span_f1`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -45,15 +49,28 @@ from nlpjourney.apps.translator import (
 )
 
 if TYPE_CHECKING:
+    from nlpjourney.apps.bert import (
+        BertRecipe,
+        BertRunConfig,
+        BertRunResult,
+        MaskedScores,
+        train_bert,
+    )
+    from nlpjourney.apps.bert_data import ExampleSampler, align_labels, mask_tokens, span_f1
     from nlpjourney.apps.sweep import RunResult, SweepConfig, read_sweep, run_sweep
     from nlpjourney.apps.translation import ParallelBatches, Translator
 
 __all__ = [
+    "BertRecipe",
+    "BertRunConfig",
+    "BertRunResult",
+    "ExampleSampler",
     "GPT_RECIPES",
     "LLAMA_RECIPES",
     "TRANSLATOR_RECIPES",
     "GPTRecipe",
     "GPTRunConfig",
+    "MaskedScores",
     "ParallelBatches",
     "RunResult",
     "SweepConfig",
@@ -62,19 +79,32 @@ __all__ = [
     "TranslatorRunConfig",
     "check_run_folder",
     "evaluate_bleu",
+    "align_labels",
     "generate_text",
     "load_run",
     "load_translator",
+    "mask_tokens",
     "overall_rate",
     "read_sweep",
     "recipe_config",
     "run_sweep",
+    "span_f1",
+    "train_bert",
     "train_gpt",
     "train_translator",
 ]
 
 #: Names whose modules import torch: loaded on first use (PEP 562).
 _LAZY = {
+    "BertRecipe": "nlpjourney.apps.bert",
+    "ExampleSampler": "nlpjourney.apps.bert_data",
+    "MaskedScores": "nlpjourney.apps.bert",
+    "BertRunConfig": "nlpjourney.apps.bert",
+    "BertRunResult": "nlpjourney.apps.bert",
+    "align_labels": "nlpjourney.apps.bert_data",
+    "mask_tokens": "nlpjourney.apps.bert_data",
+    "span_f1": "nlpjourney.apps.bert_data",
+    "train_bert": "nlpjourney.apps.bert",
     "RunResult": "nlpjourney.apps.sweep",
     "ParallelBatches": "nlpjourney.apps.translation",
     "SweepConfig": "nlpjourney.apps.sweep",
