@@ -40,7 +40,13 @@ from nlpjourney.nn.layers import (
     gelu,
     silu,
 )
-from nlpjourney.nn.multihead import KVCache, MultiHeadAttention, StaticKVCache, layer_caches
+from nlpjourney.nn.multihead import (
+    KVCache,
+    MultiHeadAttention,
+    StaticKVCache,
+    attend_with_cache,
+    layer_caches,
+)
 from nlpjourney.nn.positional import (
     LearnedPositionalEmbedding,
     RopeScaling,
@@ -67,6 +73,7 @@ __all__ = [
     "RotaryEmbedding",
     "SinusoidalPositionalEmbedding",
     "StaticKVCache",
+    "attend_with_cache",
     "layer_caches",
     "SwiGLU",
     "TransformerBlock",
