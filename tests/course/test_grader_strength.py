@@ -42,7 +42,7 @@ pytestmark = [
     pytest.mark.skipif(not hasattr(os, "fork"), reason="grades mutants in forked children"),
 ]
 
-EXERCISES = ["0.1", "0.3", "1.2", "1.3", "1.4", "1.6", "3.1", "3.2", "4.1", "4.2"]
+EXERCISES = ["0.1", "0.3", "1.2", "1.3", "1.4", "1.6", "3.1", "3.2", "4.1", "4.2", "6.1"]
 MUTANTS_PER_EXERCISE = 12
 #: Mutants graded at once, one forked child per core.
 PARALLEL = max(1, min(2, os.cpu_count() or 1))
@@ -132,6 +132,20 @@ LIBRARY_CHEATS = {
     "4.2": """
         from nlpjourney.train import Trainer  # noqa: F401
         from nlpjourney.train.loop import train_step  # noqa: F401
+    """,
+    "6.1": """
+        import torch.nn.functional as F
+        from transformers.generation.logits_process import TopPLogitsWarper
+
+        def attend_with_cache(q, k_new, v_new, cache_k, cache_v, pos):
+            end = pos + q.shape[2]
+            cache_k[:, :, pos:end], cache_v[:, :, pos:end] = k_new, v_new
+            k, v = cache_k[:, :, :end], cache_v[:, :, :end]
+            out = F.scaled_dot_product_attention(q, k, v, is_causal=pos == 0, enable_gqa=True)
+            return out, cache_k, cache_v
+
+        def top_p_filter(logits, top_p):
+            return TopPLogitsWarper(top_p)(None, logits)
     """,
 }
 
