@@ -133,20 +133,28 @@ assert mine == library
 # on (`tokenizer.apply_chat_template`), ending with the header of the assistant's turn,
 # so the most likely continuation is an answer.
 #
-# **Predict:** now a plain sentence to continue, with no chat template: "My favourite
-# food is". Greedy decoding has no randomness. Will 40 greedy tokens read like a
-# person writing, or will something go wrong?
+# **Predict:** now a plain beginning to continue, with no chat template: "Once upon a
+# time". Greedy decoding has no randomness. Will 100 greedy tokens read like a person
+# writing, or will something go wrong?
+
 
 # %%
-loop_prompt = "My favourite food is"
-loop_text = generate(model, tokenizer, loop_prompt, max_new_tokens=40)
-print(repr(loop_text))
-words = loop_text.split()
-print(f"{len(words)} words, {len(set(words))} distinct")
+def repeats(text, size=4):
+    """How many stretches of `size` words occur again later in the text."""
+    words = text.split()
+    stretches = [tuple(words[i : i + size]) for i in range(len(words) - size + 1)]
+    return len(stretches) - len(set(stretches))
+
+
+story_prompt = "Once upon a time"
+story = generate(model, tokenizer, story_prompt, max_new_tokens=100)
+print(repr(story))
+print(f"{len(story.split())} words; 4-word stretches written again: {repeats(story)}")
 
 # %% [markdown]
-# Greedy decoding tends to repeat itself: once a phrase has been written, writing it
-# again is often the most likely continuation, and greedy never takes anything else.
+# The story goes in circles: a whole sentence comes back word for word. Once a phrase
+# has been written, writing it again is often the most likely continuation, and greedy
+# never takes anything else.
 # Two remedies follow: drawing the token at random from the model's distribution
 # (sections 3 and 4), and making tokens already written less likely (the repetition
 # penalty).
@@ -162,7 +170,8 @@ print(f"{len(words)} words, {len(set(words))} distinct")
 # $T = 1$. Is it higher or lower at $T = 0.5$, and what happens to the 20th token?
 
 # %%
-food_logits = next_logits(tokenizer.encode(loop_prompt))
+food_prompt = "My favourite food is"
+food_logits = next_logits(tokenizer.encode(food_prompt))
 order = food_logits.argsort(descending=True)[:20]
 labels = [tokenizer.decode([int(i)]) for i in order]
 fig, ax = plt.subplots(figsize=(9, 3.8))
@@ -201,10 +210,10 @@ def sample(ids, max_new_tokens, temperature, seed, keep=lambda logits: logits):
     return new
 
 
-food_ids = tokenizer.encode(loop_prompt)
+food_ids = tokenizer.encode(food_prompt)
 for temperature in (0.7, 1.5):
     mine = tokenizer.decode(sample(food_ids, 30, temperature, seed=3))
-    library = generate(model, tokenizer, loop_prompt, max_new_tokens=30,
+    library = generate(model, tokenizer, food_prompt, max_new_tokens=30,
                        temperature=temperature, seed=3)  # fmt: skip
     assert mine == library
     print(f"T = {temperature}: {mine!r}")
@@ -254,7 +263,7 @@ def my_top_p(logits, p):
 
 # %%
 nucleus_sizes = {}
-for text in (prompt, loop_prompt, "Once upon a time"):
+for text in (prompt, food_prompt, story_prompt):
     nucleus = my_top_p(next_logits(tokenizer.encode(text)), 0.9)
     nucleus_sizes[text] = int(nucleus.isfinite().sum())
     print(f"{text!r:>26}: the 0.9 nucleus holds {nucleus_sizes[text]:>4} tokens")
@@ -273,7 +282,7 @@ def top_k_then_p(logits):
 
 
 mine = tokenizer.decode(sample(food_ids, 30, 0.8, seed=5, keep=top_k_then_p))
-library = generate(model, tokenizer, loop_prompt, max_new_tokens=30, temperature=0.8,
+library = generate(model, tokenizer, food_prompt, max_new_tokens=30, temperature=0.8,
                    top_k=50, top_p=0.9, seed=5)  # fmt: skip
 print(f"ours:     {mine!r}\ngenerate: {library!r}")
 assert mine == library
@@ -294,20 +303,20 @@ def penalise(logits, seen_ids, penalty):
 
 
 # %%
-seen = tokenizer.encode(loop_prompt + loop_text)
+seen = tokenizer.encode(story_prompt + story)
 expected = RepetitionPenaltyLogitsProcessor(1.3)(torch.tensor([seen]), food_logits[None].clone())[0]
 check("penalise(food_logits, seen, 1.3)", penalise(food_logits.clone(), seen, 1.3), expected,
       hint="only the seen ids change; look at the sign of each score before choosing to "
            "divide or multiply")  # fmt: skip
 
 # %% [markdown]
-# With the penalty in `generate`, the greedy loop of section 2 finds other words:
+# With the penalty in `generate`, the greedy story of section 2 takes other turns:
 
 # %%
-penalised = generate(model, tokenizer, loop_prompt, max_new_tokens=40, repetition_penalty=1.3)
+penalised = generate(model, tokenizer, story_prompt, max_new_tokens=100, repetition_penalty=1.3)
 print(repr(penalised))
-print(f"{len(penalised.split())} words, {len(set(penalised.split()))} distinct "
-      f"(without the penalty: {len(set(loop_text.split()))} distinct)")  # fmt: skip
+print(f"4-word stretches written again: {repeats(penalised)} (without the penalty: "
+      f"{repeats(story)})")  # fmt: skip
 
 # %% [markdown]
 # **Stop strings** end the text where a given string first appears, the string itself

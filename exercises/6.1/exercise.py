@@ -24,6 +24,28 @@ import torch  # noqa: F401  (yours to use)
 from torch import Tensor
 
 
+def top_p_filter(logits: Tensor, top_p: float) -> Tensor:
+    """``logits`` with the tokens outside the nucleus set to -inf (nucleus sampling).
+
+    Per row (the last dim is the vocabulary): take the probabilities ``softmax(logits)``;
+    going from the most likely token down, keep a token while the probabilities of the
+    tokens before it sum to less than ``top_p``. So the most likely token is always kept,
+    and the kept tokens are the fewest whose probabilities sum to at least ``top_p``.
+    ``top_p = 1`` keeps every token.
+
+    Args:
+        logits: scores (..., V), in any order (not sorted).
+        top_p: the probability mass to keep, in (0, 1].
+
+    Returns:
+        A new tensor of the same shape: kept logits unchanged, the others ``-inf``.
+
+    Example: probabilities ``[0.2, 0.5, 0.3]`` and ``top_p = 0.7`` keep the 0.5 and the
+    0.3 (0.5 alone is less than 0.7) and set the first logit to -inf.
+    """
+    raise NotImplementedError("sort, cumulative sum, mask, and put back in the original order")
+
+
 def attend_with_cache(
     q: Tensor, k_new: Tensor, v_new: Tensor, cache_k: Tensor, cache_v: Tensor, pos: int
 ) -> tuple[Tensor, Tensor, Tensor]:
@@ -56,25 +78,3 @@ def attend_with_cache(
     ``out`` is that position's value (repeated over each group of query heads).
     """
     raise NotImplementedError("write the new keys/values at pos, then masked attention")
-
-
-def top_p_filter(logits: Tensor, top_p: float) -> Tensor:
-    """``logits`` with the tokens outside the nucleus set to -inf (nucleus sampling).
-
-    Per row (the last dim is the vocabulary): take the probabilities ``softmax(logits)``;
-    going from the most likely token down, keep a token while the probabilities of the
-    tokens before it sum to less than ``top_p``. So the most likely token is always kept,
-    and the kept tokens are the fewest whose probabilities sum to at least ``top_p``.
-    ``top_p = 1`` keeps every token.
-
-    Args:
-        logits: scores (..., V), in any order (not sorted).
-        top_p: the probability mass to keep, in (0, 1].
-
-    Returns:
-        A new tensor of the same shape: kept logits unchanged, the others ``-inf``.
-
-    Example: probabilities ``[0.2, 0.5, 0.3]`` and ``top_p = 0.7`` keep the 0.5 and the
-    0.3 (0.5 alone is less than 0.7) and set the first logit to -inf.
-    """
-    raise NotImplementedError("sort, cumulative sum, mask, and put back in the original order")
