@@ -185,6 +185,23 @@ def test_grouped_query_heads_share_keys_and_values(ex, rng) -> None:
                      msg=lambda m, h=kv_heads, g=group: f"nkv={h}, nh={h * g}: {m}")  # fmt: skip
 
 
+def test_a_step_past_the_capacity_is_refused(ex, rng) -> None:
+    """Positions that fit the caches exactly are written; one more raises ValueError.
+
+    Hint 1: before writing, compare where the step would end with the caches' length
+    (their position axis), and raise a ValueError that says so when it does not fit.
+    Hint 2: the step ends at pos + T; it fits when that is at most the capacity, so a
+    step that ends exactly at the capacity is fine.
+    """
+    capacity, new = int(rng.integers(3, 8)), int(rng.integers(1, 3))
+    q, k, v = sequence(1, 2, 1, new, 4)
+    cache_k, cache_v = empty_caches(1, 1, capacity, 4)
+    _, got_k, _ = ex.attend_with_cache(q, k, v, cache_k.clone(), cache_v.clone(), capacity - new)
+    assert_close(got_k[:, :, capacity - new :], k)
+    with pytest.raises(ValueError):
+        ex.attend_with_cache(q, k, v, cache_k.clone(), cache_v.clone(), capacity - new + 1)
+
+
 def nucleus(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     """The reference: which tokens the nucleus keeps (bool, same shape)."""
     probs = logits.softmax(dim=-1)

@@ -74,6 +74,9 @@ def attend_with_cache(
         ``(out, cache_k, cache_v)``: the attention output (B, nh, T, hs) and the two
         caches, still (B, nkv, capacity, hs), now holding positions ``0 .. pos + T - 1``.
 
+    Raises:
+        ValueError: the new positions do not fit the caches (``pos + T > capacity``).
+
     Example: with ``pos = 0`` and one position, the query sees only its own key, so
     ``out`` is that position's value (repeated over each group of query heads).
     """
