@@ -175,9 +175,9 @@ def test_grouped_query_heads_share_keys_and_values(ex, rng) -> None:
     Hint 2: query heads 0..g-1 use key/value head 0, the next g use head 1: repeat each
     key/value head g times in a row (interleaved), not the whole set g times.
     """
-    for kv_heads, group in ((1, 3), (2, 2), (3, 3)):
+    for kv_heads, group, batch in ((1, 3, 2), (2, 2, 4), (3, 3, 1)):
         length = int(rng.integers(3, 7))
-        q, k, v = sequence(2, kv_heads * group, kv_heads, length, 4)
+        q, k, v = sequence(batch, kv_heads * group, kv_heads, length, 4)
         steps = [(0, length - 1), (length - 1, length)]
         outs, cache_k, _ = decode_in_steps(ex, q, k, v, steps, capacity=length + 1)
         assert cache_k.shape[1] == kv_heads, "the caches keep nkv heads; repeat only to attend"
