@@ -193,13 +193,15 @@ def test_a_step_past_the_capacity_is_refused(ex, rng) -> None:
     Hint 2: the step ends at pos + T; it fits when that is at most the capacity, so a
     step that ends exactly at the capacity is fine.
     """
-    capacity, new = int(rng.integers(3, 8)), int(rng.integers(1, 3))
-    q, k, v = sequence(1, 2, 1, new, 4)
-    cache_k, cache_v = empty_caches(1, 1, capacity, 4)
-    _, got_k, _ = ex.attend_with_cache(q, k, v, cache_k.clone(), cache_v.clone(), capacity - new)
-    assert_close(got_k[:, :, capacity - new :], k)
-    with pytest.raises(ValueError):
-        ex.attend_with_cache(q, k, v, cache_k.clone(), cache_v.clone(), capacity - new + 1)
+    capacity = int(rng.integers(3, 8))
+    for new in (1, 2):
+        q, k, v = sequence(1, 2, 1, new, 4)
+        cache_k, cache_v = empty_caches(1, 1, capacity, 4)
+        end = capacity - new
+        _, got_k, _ = ex.attend_with_cache(q, k, v, cache_k.clone(), cache_v.clone(), end)
+        assert_close(got_k[:, :, end:], k)
+        with pytest.raises(ValueError):
+            ex.attend_with_cache(q, k, v, cache_k.clone(), cache_v.clone(), end + 1)
 
 
 def nucleus(logits: torch.Tensor, top_p: float) -> torch.Tensor:
