@@ -85,3 +85,15 @@ def test_diagrams_computation_graph_draws_without_graphviz() -> None:
     text = texts(figure)
     assert isinstance(figure, Figure)
     assert "a\ndata 2.0000" in text and "tanh" in text and "backward" in text
+
+
+def test_diagrams_kv_cache_growth_fills_each_layer_up_to_the_step() -> None:
+    figure = diagrams.kv_cache_growth(4, capacity=7, layers=("0", "1"))
+    text = texts(figure)
+    for layer in ("layer 0", "layer 1"):
+        assert layer in text
+    # keys and values of positions 0..4 are labelled in each layer, none after
+    assert text.count("k4") == 2 and text.count("v0") == 2 and "k5" not in text
+    assert text.count("q4") == 2 and "written at step 4" in text
+    with pytest.raises(ValueError, match="capacity"):
+        diagrams.kv_cache_growth(7, capacity=7)

@@ -42,7 +42,21 @@ pytestmark = [
     pytest.mark.skipif(not hasattr(os, "fork"), reason="grades mutants in forked children"),
 ]
 
-EXERCISES = ["0.1", "0.3", "1.2", "1.3", "1.4", "1.6", "3.1", "3.2", "4.1", "4.2", "4.3", "4.5"]
+EXERCISES = [
+    "0.1",
+    "0.3",
+    "1.2",
+    "1.3",
+    "1.4",
+    "1.6",
+    "3.1",
+    "3.2",
+    "4.1",
+    "4.2",
+    "4.3",
+    "4.5",
+    "6.1",
+]
 MUTANTS_PER_EXERCISE = 12
 #: Mutants graded at once, one forked child per core.
 PARALLEL = max(1, min(2, os.cpu_count() or 1))
@@ -165,6 +179,20 @@ LIBRARY_CHEATS = {
             q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
             return y.transpose(1, 2).reshape(b, t, c) @ w_o.T
+    """,
+    "6.1": """
+        import torch.nn.functional as F
+        from transformers.generation.logits_process import TopPLogitsWarper
+
+        def attend_with_cache(q, k_new, v_new, cache_k, cache_v, pos):
+            end = pos + q.shape[2]
+            cache_k[:, :, pos:end], cache_v[:, :, pos:end] = k_new, v_new
+            k, v = cache_k[:, :, :end], cache_v[:, :, :end]
+            out = F.scaled_dot_product_attention(q, k, v, is_causal=pos == 0, enable_gqa=True)
+            return out, cache_k, cache_v
+
+        def top_p_filter(logits, top_p):
+            return TopPLogitsWarper(top_p)(None, logits)
     """,
 }
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from nlpjourney.infer import generate
-from nlpjourney.infer.generate import _Text
+from nlpjourney.infer.generate import _Text, top_k_filter, top_p_filter
 from nlpjourney.models import GPT, GPTConfig, Llama, LlamaConfig
 from nlpjourney.tokenizers import CharTokenizer
 
@@ -176,3 +176,15 @@ def test_generate_keeps_the_training_mode() -> None:
     model = tiny_llama().train()
     generate(model, TOKENIZER, "ab", max_new_tokens=3)
     assert model.training
+
+
+@pytest.mark.parametrize("top_p", [0.05, 0.5, 0.9, 0.999, 1.0])
+def test_generate_top_p_and_top_k_filters_equal_transformers_warpers(top_p: float) -> None:
+    """The nucleus and top-k filters keep the tokens transformers' warpers keep."""
+    warpers = pytest.importorskip("transformers.generation.logits_process")
+    torch.manual_seed(2)
+    logits = torch.randn(3, 50) * 3
+    theirs = warpers.TopPLogitsWarper(top_p)(None, logits.clone())
+    assert torch.equal(top_p_filter(logits, top_p), theirs)
+    theirs = warpers.TopKLogitsWarper(7)(None, logits.clone())
+    assert torch.equal(top_k_filter(logits, 7), theirs)

@@ -21,6 +21,7 @@ from nlpjourney.nn import (
     MultiHeadAttention,
     RotaryEmbedding,
     StaticKVCache,
+    attend_with_cache,
     causal_mask,
 )
 from nlpjourney.nn.attention import causal_self_attention
@@ -232,3 +233,48 @@ def test_multihead_static_cache_reorder_keeps_rows() -> None:
     assert_close(cache.key, growing.key)
     cache.update(key[:, :, :1], key[:, :, :1])  # still room after the reorder
     assert len(cache) == 3
+
+
+@pytest.mark.parametrize(("heads", "kv_heads"), [(4, 4), (4, 2), (6, 3)])
+def test_multihead_attend_with_cache_equals_full_causal_attention(
+    heads: int, kv_heads: int
+) -> None:
+    """Steps of 1, 3 and 1 positions into a cache give the rows of full causal attention."""
+    torch.manual_seed(0)
+    batch, length, capacity, hs = 2, 5, 8, 4
+    q = torch.randn(batch, heads, length, hs, dtype=F64)
+    k, v = (torch.randn(batch, kv_heads, length, hs, dtype=F64) for _ in range(2))
+    group = heads // kv_heads
+    scores = q @ k.repeat_interleave(group, 1).transpose(-2, -1) / hs**0.5
+    scores = scores.masked_fill(~causal_mask(length, length), float("-inf"))
+    expected = scores.softmax(-1) @ v.repeat_interleave(group, 1)
+    cache_k = torch.full((batch, kv_heads, capacity, hs), float("nan"), dtype=F64)
+    cache_v = torch.full_like(cache_k, float("nan"))  # unfilled positions must not be read
+    for start, end in [(0, 1), (1, 4), (4, 5)]:
+        part = slice(start, end)
+        out, cache_k, cache_v = attend_with_cache(
+            q[:, :, part], k[:, :, part], v[:, :, part], cache_k, cache_v, start
+        )
+        assert_close(out, expected[:, :, part])
+    assert_close(cache_k[:, :, :length], k)
+    assert_close(cache_v[:, :, :length], v)
+    with pytest.raises(ValueError, match="do not fit"):
+        attend_with_cache(q, k, v, cache_k, cache_v, 4)
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_multihead_static_cache_decoding_step_equals_recomputation(fused: bool) -> None:
+    """MultiHeadAttention decodes through attend_with_cache and matches the full pass."""
+    torch.manual_seed(1)
+    rotary = RotaryEmbedding(4)
+    mha = MultiHeadAttention(16, 4, num_kv_heads=2, is_causal=True, rotary=rotary, fused=fused)
+    mha.eval()
+    x = torch.randn(1, 6, 16)
+    with torch.no_grad():
+        full = mha(x)
+        cache = StaticKVCache(1, 2, capacity=6, head_dim=4)
+        steps = [mha(x[:, :3], kv_cache=cache)] + [
+            mha(x[:, t : t + 1], kv_cache=cache) for t in range(3, 6)
+        ]
+    assert len(cache) == 6
+    assert_close(torch.cat(steps, dim=1), full, rtol=1e-5, atol=1e-6)

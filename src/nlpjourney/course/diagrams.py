@@ -10,7 +10,9 @@ directly, not through pyplot, so a notebook shows it once, as the cell's value):
 - :func:`bpe_merging`: a word's bytes merged step by step into tokens, with the merge
   rule of each step (:func:`bpe_merge_steps` computes the steps from ranked merges);
 - :func:`computation_graph`: an autograd graph after ``backward()``, with matplotlib
-  alone (no Graphviz needed).
+  alone (no Graphviz needed);
+- :func:`kv_cache_growth`: a decoder's KV cache at one decoding step, the keys and
+  values of every layer filled up to the new position of a buffer allocated once.
 
 All boxes and arrows come from two small helpers, :func:`_box` and :func:`_arrow`, in
 data coordinates with equal aspect, so a diagram's sizes are set by its layout alone.
@@ -37,6 +39,7 @@ __all__ = [
     "causal_mask_grid",
     "computation_graph",
     "encoder_decoder",
+    "kv_cache_growth",
     "transformer_block",
 ]
 
@@ -473,4 +476,75 @@ def computation_graph(root: Any, title: str = "") -> Figure:
         loc="lower center", ncol=2, frameon=False, fontsize=8,
     )  # fmt: skip
     figure.tight_layout(rect=(0, 0.06, 1, 0.95))
+    return figure
+
+
+def kv_cache_growth(
+    step: int, capacity: int = 10, layers: Sequence[str] = ("0", "1", "L-1")
+) -> Figure:
+    """A KV cache at decoding step ``step``: per layer, keys and values along positions.
+
+    Each layer's row holds ``capacity`` slots, allocated once; positions ``0..step-1``
+    are cached (written by earlier steps), position ``step`` is written now, the rest
+    wait. The new query of each layer reads every filled slot of its own layer.
+
+    Args:
+        step: the position being decoded, 1 to ``capacity - 1``.
+        capacity: slots per layer (the prompt plus the new tokens), 3 to 16.
+        layers: the layers' labels, one row each (a ``"..."`` row may stand for many).
+
+    Returns:
+        A Figure about 8 inches wide.
+
+    Raises:
+        ValueError: ``step`` or ``capacity`` out of range.
+    """
+    if not 3 <= capacity <= 16 or not 1 <= step < capacity:
+        raise ValueError(
+            f"need 3 <= capacity <= 16 and 1 <= step < capacity, got step={step}, "
+            f"capacity={capacity}"
+        )
+    colours = {"cached": "#9ecae1", "new": "#fdae6b", "empty": "#ffffff"}
+    row_height, gap = 1.0, 0.55
+    height = len(layers) * (row_height + gap) + 1.3
+    figure, axes = _canvas(8.2, 0.62 * height + 0.3, (-2.2, capacity + 2.6), (-1.4, height - 0.6))
+    for r, label in enumerate(layers):
+        y = (len(layers) - 1 - r) * (row_height + gap)
+        axes.text(-0.25, y + row_height / 2, f"layer {label}", ha="right", va="center",
+                  fontsize=10)  # fmt: skip
+        for j in range(capacity):
+            kind = "cached" if j < step else "new" if j == step else "empty"
+            for half, name in ((0.5, "k"), (0.0, "v")):
+                axes.add_patch(
+                    FancyBboxPatch(
+                        (j, y + half),
+                        1,
+                        0.5,
+                        boxstyle="square,pad=0",
+                        facecolor=colours[kind],
+                        edgecolor=EDGE,
+                        linewidth=0.8,
+                        linestyle="-" if kind != "empty" else ":",
+                    )  # fmt: skip
+                )
+                if kind != "empty":
+                    axes.text(j + 0.5, y + half + 0.25, f"{name}{j}", ha="center",
+                              va="center", fontsize=7.5)  # fmt: skip
+        qx = capacity + 1.3
+        _box(axes, (qx, y + 0.5), f"q{step}", size=(0.9, 0.6), colour=colours["new"], fontsize=9)
+        axes.text(qx, y - 0.05, f"attends to\nslots 0..{step}", ha="center", va="top", fontsize=7.5)
+        _arrow(axes, (qx - 0.45, y + 0.5), (step + 1.05, y + 0.5), colour="#d9480f",
+               connection="arc3,rad=0.25")  # fmt: skip
+    axes.text(capacity / 2, -0.45, "position in the text (a slot of the buffer)", ha="center",
+              va="top", fontsize=10)  # fmt: skip
+    axes.text(capacity / 2, height - 0.75,
+              f"The KV cache at step {step}: keys (k) and values (v) of every layer",
+              ha="center", va="top", fontsize=11.5)  # fmt: skip
+    figure.legend(
+        handles=[Patch(facecolor=colours["cached"], edgecolor=EDGE, label="cached by earlier steps"),
+                 Patch(facecolor=colours["new"], edgecolor=EDGE, label=f"written at step {step}"),
+                 Patch(facecolor="white", edgecolor=EDGE, linestyle=":",
+                       label="allocated, not yet written")],
+        loc="lower center", ncol=3, frameon=False, fontsize=9,
+    )  # fmt: skip
     return figure

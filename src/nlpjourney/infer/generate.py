@@ -51,10 +51,19 @@ import torch
 from torch import Tensor, nn
 
 from nlpjourney.models import GPT, Llama
-from nlpjourney.nn import KVCache
+from nlpjourney.nn import KVCache, attend_with_cache
 from nlpjourney.tokenizers import Tokenizer
 
-__all__ = ["END_OF_TURN", "context_length", "generate"]
+# attend_with_cache is nn's: what each attention layer does at a decoding step, named
+# here beside top_p_filter as the two steps exercise 6.1 has a learner write.
+__all__ = [
+    "END_OF_TURN",
+    "attend_with_cache",
+    "context_length",
+    "generate",
+    "top_k_filter",
+    "top_p_filter",
+]
 
 #: Special tokens that end a turn or a document in the chat models we load; each that a
 #: tokenizer has ends generation, as does its ``eos_token``.
@@ -220,19 +229,64 @@ class _Sampling:
         if self.temperature == 0:
             return logits.argmax(dim=-1)
         logits = logits / self.temperature
-        if self.top_k is not None and self.top_k < logits.shape[-1]:
-            kth = logits.topk(self.top_k, dim=-1).values[:, -1:]  # (B, 1)
-            logits = logits.masked_fill(logits < kth, float("-inf"))
-        if self.top_p is not None and self.top_p < 1.0:
-            ordered, order = logits.sort(dim=-1, descending=True)
-            probs = ordered.softmax(dim=-1)
-            # drop a token when the ones before it already reach top_p (the first stays)
-            drop = probs.cumsum(dim=-1) - probs >= self.top_p
-            logits = logits.scatter(-1, order, ordered.masked_fill(drop, float("-inf")))
+        if self.top_k is not None:
+            logits = top_k_filter(logits, self.top_k)
+        if self.top_p is not None:
+            logits = top_p_filter(logits, self.top_p)
         if self.generator is None and self.seed is not None:
             self.generator = torch.Generator(device=logits.device).manual_seed(self.seed)
         probs = logits.softmax(dim=-1)
         return torch.multinomial(probs, 1, generator=self.generator).squeeze(-1)
+
+
+def top_k_filter(logits: Tensor, top_k: int) -> Tensor:
+    """``logits`` with all but the ``top_k`` largest of each row set to -inf.
+
+    Ties with the ``top_k``-th largest are kept, as ``transformers``' ``TopKLogitsWarper``.
+
+    Shapes:
+        logits (..., V) -> (..., V).
+
+    Example:
+        >>> top_k_filter(torch.tensor([1.0, 3.0, 2.0]), 2).tolist()
+        [-inf, 3.0, 2.0]
+    """
+    if top_k >= logits.shape[-1]:
+        return logits
+    kth = logits.topk(top_k, dim=-1).values[..., -1:]  # (..., 1)
+    return logits.masked_fill(logits < kth, float("-inf"))
+
+
+def top_p_filter(logits: Tensor, top_p: float) -> Tensor:
+    """``logits`` with the tokens outside the nucleus set to -inf (nucleus sampling).
+
+    The nucleus of a row is its fewest most likely tokens whose probabilities (softmax
+    of the row) sum to at least ``top_p``: sorted from the most likely down, a token is
+    kept while the tokens before it sum to less than ``top_p``, so the most likely token
+    is always kept. ``top_p = 1`` keeps every token.
+
+    Args:
+        logits: unnormalised scores (divided by the temperature already, when sampling).
+        top_p: the probability mass to keep, in (0, 1].
+
+    Returns:
+        A new tensor: the kept logits unchanged, the others -inf.
+
+    Shapes:
+        logits (..., V) -> (..., V).
+
+    Example:
+        >>> logits = torch.tensor([0.5, 0.3, 0.2]).log()  # probabilities 0.5, 0.3, 0.2
+        >>> top_p_filter(logits, 0.7).isfinite().tolist()  # 0.5 < 0.7: 0.3 is needed too
+        [True, True, False]
+    """
+    if top_p >= 1.0:
+        return logits
+    ordered, order = logits.sort(dim=-1, descending=True)
+    probs = ordered.softmax(dim=-1)
+    # drop a token when the ones before it already reach top_p (the first stays)
+    drop = probs.cumsum(dim=-1) - probs >= top_p
+    return logits.scatter(-1, order, ordered.masked_fill(drop, float("-inf")))
 
 
 def _generate_pieces(

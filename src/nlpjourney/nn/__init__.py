@@ -48,7 +48,13 @@ from nlpjourney.nn.layers import (
     silu,
 )
 from nlpjourney.nn.linear import Linear, stacked_weights, transpose_weight_storage
-from nlpjourney.nn.multihead import KVCache, MultiHeadAttention, StaticKVCache, layer_caches
+from nlpjourney.nn.multihead import (
+    KVCache,
+    MultiHeadAttention,
+    StaticKVCache,
+    attend_with_cache,
+    layer_caches,
+)
 from nlpjourney.nn.positional import (
     LearnedPositionalEmbedding,
     RopeScaling,
@@ -77,6 +83,7 @@ __all__ = [
     "RotaryEmbedding",
     "SinusoidalPositionalEmbedding",
     "StaticKVCache",
+    "attend_with_cache",
     "layer_caches",
     "SwiGLU",
     "TransformerBlock",

@@ -17,7 +17,10 @@ subclass:
 - **rotary positions** (:class:`~nlpjourney.nn.positional.RotaryEmbedding`, Llama) on
   queries and keys at their absolute positions;
 - **a KV cache** for decoding one token at a time: self-attention appends the new keys
-  and values; cross-attention projects the memory once and reuses it;
+  and values; cross-attention projects the memory once and reuses it. A decoding step
+  into a :class:`StaticKVCache` is :func:`attend_with_cache`, written as one function
+  (write the new keys and values at their positions, attend causally over the filled
+  part);
 - **which kernel** (``fused``): torch's fused kernels through
   :func:`~nlpjourney.nn.attention.fast_attention` (what models train with), or our
   :func:`~nlpjourney.nn.attention.scaled_dot_product_attention` (what a reader follows
@@ -53,7 +56,7 @@ from nlpjourney.nn.attention import (
 from nlpjourney.nn.linear import Linear
 from nlpjourney.nn.positional import RotaryEmbedding
 
-__all__ = ["KVCache", "MultiHeadAttention", "StaticKVCache", "layer_caches"]
+__all__ = ["KVCache", "MultiHeadAttention", "StaticKVCache", "attend_with_cache", "layer_caches"]
 
 
 class KVCache:
@@ -183,6 +186,71 @@ class StaticKVCache(KVCache):
         """Keep rows ``index`` of the batch (the beams that survive a beam-search step)."""
         self._key = self._key.index_select(0, index)
         self._value = self._value.index_select(0, index)
+
+
+def attend_with_cache(
+    q: Tensor,
+    k_new: Tensor,
+    v_new: Tensor,
+    cache_k: Tensor,
+    cache_v: Tensor,
+    pos: int,
+    *,
+    fused: bool = False,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """One decoding step of attention with a preallocated KV cache.
+
+    Writes the T new keys and values into the caches at positions ``pos .. pos + T - 1``
+    (in place: nothing earlier is copied), then lets the new query at position
+    ``pos + t`` attend to the keys at positions ``0 .. pos + t`` (causal), with
+    softmax(q k^T / sqrt(hs)) v. With fewer key/value heads than query heads
+    (grouped-query attention) each key/value head serves ``nh // nkv`` query heads in a
+    row.
+
+    :class:`MultiHeadAttention` does the same at a decoding step through its
+    :class:`StaticKVCache`, with two shortcuts for one new position (no mask: it sees
+    every key; grouped heads read in place, not repeated); both equal full attention in
+    ``tests/nn/test_multihead.py``.
+
+    Args:
+        q: the new positions' queries (rotated already, when the model uses RoPE).
+        k_new, v_new: the new positions' keys (rotated) and values.
+        cache_k, cache_v: the caches, written in place; positions ``pos + T`` and
+            later are ignored (their contents may be anything).
+        pos: how many positions the caches hold before this step.
+        fused: compute the attention with torch's fused kernel instead of our formula.
+
+    Returns:
+        (out, cache_k, cache_v): the attention output and the two caches (the same
+        tensors as given, now holding the new positions).
+
+    Shapes:
+        q (B, nh, T, hs); k_new, v_new (B, nkv, T, hs); cache_k, cache_v
+        (B, nkv, capacity, hs) -> out (B, nh, T, hs).
+
+    Example:
+        >>> cache_k, cache_v = torch.zeros(1, 1, 4, 2), torch.zeros(1, 1, 4, 2)
+        >>> q = k = torch.ones(1, 1, 1, 2)
+        >>> out, cache_k, cache_v = attend_with_cache(q, k, 2 * k, cache_k, cache_v, pos=0)
+        >>> out.tolist(), cache_v[0, 0, :2].tolist()
+        ([[[[2.0, 2.0]]]], [[2.0, 2.0], [0.0, 0.0]])
+    """
+    new = q.shape[-2]
+    if not 0 <= pos <= cache_k.shape[-2] - new:
+        raise ValueError(
+            f"pos={pos} + {new} new positions do not fit a cache of {cache_k.shape[-2]} "
+            "positions; make the caches longer or start at an earlier position"
+        )
+    end = pos + new
+    cache_k[:, :, pos:end] = k_new
+    cache_v[:, :, pos:end] = v_new
+    k, v = cache_k[:, :, :end], cache_v[:, :, :end]  # (B, nkv, S, hs), S = pos + T
+    if k.shape[1] != q.shape[1]:
+        k, v = repeat_kv_heads(q, k, v)  # (B, nh, S, hs)
+    # subtle: the new queries are the last T of the S positions (bottom-right triangle)
+    mask = causal_mask(new, end, offset=pos, device=q.device)  # (T, S), True = attend
+    attend = fast_attention if fused else scaled_dot_product_attention
+    return attend(q, k, v, attn_mask=mask), cache_k, cache_v
 
 
 def layer_caches(
