@@ -199,9 +199,9 @@ def test_bert_data_sampler_pads_per_token_labels_and_masks(tok) -> None:  # noqa
 
 
 def test_bert_data_span_f1_equals_seqeval_on_random_tags() -> None:
-    # seqeval is not a dependency: this parity check runs where it is installed.
-    metrics = pytest.importorskip("seqeval.metrics")
     import random
+
+    from seqeval import metrics
 
     rng = random.Random(0)
     for _ in range(300):
