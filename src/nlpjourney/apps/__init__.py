@@ -30,7 +30,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nlpjourney.apps.gpt import (
+    ARCHITECTURES,
     LLAMA_RECIPES,
+    Architecture,
     GPTRecipe,
     GPTRunConfig,
     generate_text,
@@ -61,6 +63,8 @@ if TYPE_CHECKING:
     from nlpjourney.apps.translation import ParallelBatches, Translator
 
 __all__ = [
+    "ARCHITECTURES",
+    "Architecture",
     "BertRecipe",
     "BertRunConfig",
     "BertRunResult",
