@@ -58,6 +58,14 @@ def test_linear_odd_widths_and_one_thread_take_torchs_path(two_threads: None) ->
     assert_close(Linear(4, 6)(x).shape, torch.Size([1, 6]))
 
 
+def test_linear_weight_of_another_layout_takes_torchs_path(two_threads: None) -> None:
+    layer = Linear(4, 6)
+    with torch.no_grad():  # every other column of a wider matrix: neither layout
+        layer.weight.data = torch.randn(6, 8)[:, ::2]
+    x = torch.randn(1, 4)
+    assert_close(layer(x), F.linear(x, layer.weight, layer.bias))
+
+
 def test_linear_bad_input_fails_as_torch_does() -> None:
     with pytest.raises(RuntimeError):
         Linear(4, 6)(torch.randn(1, 5))

@@ -36,7 +36,8 @@ class Linear(nn.Linear):
     With ``p = torch.get_num_threads()`` above 1, an input of at most
     :attr:`SPLIT_ROWS` rows on a CPU, and ``out_features`` divisible by ``p``, the weight's
     rows are cut into ``p`` blocks and the blocks multiplied as one ``torch.bmm``, which
-    runs a block per thread. Otherwise, and always on a GPU, it is ``F.linear``.
+    runs a block per thread (the weight stored as (out, in) or as its transpose, see
+    :func:`transpose_weight_storage`). Otherwise, and always on a GPU, it is ``F.linear``.
     Parameters, state dict and outputs are ``torch.nn.Linear``'s.
 
     Example:
@@ -53,7 +54,13 @@ class Linear(nn.Linear):
         # Checks in order of cost: this runs once per weight per decoded token.
         rows = x.numel() // self.in_features
         parts = torch.get_num_threads() if 0 < rows <= self.SPLIT_ROWS else 1
-        if parts < 2 or x.is_cuda or self.out_features % parts or x.shape[-1] != self.in_features:
+        if (
+            parts < 2
+            or x.is_cuda
+            or self.out_features % parts
+            or x.shape[-1] != self.in_features
+            or not (self.weight.is_contiguous() or self.weight.t().is_contiguous())
+        ):
             return F.linear(x, self.weight, self.bias)
         # (p, K, N/p): block i holds outputs i N/p .. (i+1) N/p - 1; x (rows, K) times each
         blocks = self.weight.view(parts, -1, self.in_features).transpose(1, 2)
