@@ -202,8 +202,8 @@ class SwiGLU(nn.Module):
     ) -> None:
         super().__init__()
         self.fused = fused
-        self._pair_key: tuple[int, int] | None = None
-        self._pair: Tensor | None = None
+        # (the weights' addresses, their (2, C, H) view or None), see _gate_up
+        self._pair: tuple[tuple[int, int], Tensor | None] | None = None
         self.gate_proj = Linear(dim, hidden_dim, bias=bias)
         self.up_proj = Linear(dim, hidden_dim, bias=bias)
         self.down_proj = Linear(hidden_dim, dim, bias=bias)
@@ -231,9 +231,10 @@ class SwiGLU(nn.Module):
         ):
             return None
         key = (gate.weight.data_ptr(), up.weight.data_ptr())
-        if self._pair_key != key:  # the weights moved (loaded, converted): look again
-            self._pair_key, self._pair = key, stacked_weights(gate.weight, up.weight)
-        return self._pair
+        found = self._pair  # one read: a model shared by threads may replace it meanwhile
+        if found is None or found[0] != key:  # the weights moved (loaded, converted)
+            found = self._pair = (key, stacked_weights(gate.weight, up.weight))
+        return found[1]
 
 
 class TransformerBlock(nn.Module):

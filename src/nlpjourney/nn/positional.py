@@ -321,11 +321,12 @@ class RotaryEmbedding(nn.Module):
         if x.shape[-1] != self.head_dim:
             raise ValueError(f"x {tuple(x.shape)} must end in head_dim={self.head_dim}")
         key = (start, x.shape[-2], x.dtype, x.device, self.inv_freq.data_ptr())
-        if self._last is None or self._last[0] != key:
+        last = self._last  # one read: a model shared by threads may replace it meanwhile
+        if last is None or last[0] != key:
             positions = torch.arange(start, start + x.shape[-2], device=x.device)
             cos, sin = self.cos_sin(positions, x.dtype)
-            self._last = (key, *_widen(cos, sin, self.interleaved))
-        _, cos, sin = self._last
+            last = self._last = (key, *_widen(cos, sin, self.interleaved))
+        _, cos, sin = last
         return x * cos + (rotate_pairs(x) if self.interleaved else rotate_half(x)) * sin
 
 
