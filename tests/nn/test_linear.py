@@ -114,3 +114,12 @@ def test_linear_swiglu_decoding_path_gives_the_same_numbers(
     with torch.no_grad():
         assert mlp._gate_up(x) is not None or x.numel() > 4 * 16  # the one-call path
         assert_close(mlp(x), expected)
+
+
+def test_linear_swiglu_hooks_on_its_projections_still_fire(two_threads: None) -> None:
+    mlp = transpose_weight_storage(SwiGLU(16, 24))
+    seen = []
+    mlp.up_proj.register_forward_hook(lambda module, args, out: seen.append(out.shape))
+    with torch.no_grad():
+        mlp(torch.randn(1, 1, 16))
+    assert seen == [torch.Size([1, 1, 24])]

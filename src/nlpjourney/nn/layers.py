@@ -220,10 +220,20 @@ class SwiGLU(nn.Module):
         return self.down_proj(gate * up)
 
     def _gate_up(self, x: Tensor) -> Tensor | None:
-        """The gate and up weights as one (2, C, H) view, when a decoding step can use it."""
+        """The gate and up weights as one (2, C, H) view, when a decoding step can use it.
+
+        Never when either projection was replaced (an adapter) or is watched by a hook:
+        the one batched product would skip their calls.
+        """
         gate, up = self.gate_proj, self.up_proj
         if (
             torch.is_grad_enabled()
+            or type(gate) is not Linear
+            or type(up) is not Linear
+            or gate._forward_hooks
+            or gate._forward_pre_hooks
+            or up._forward_hooks
+            or up._forward_pre_hooks
             or gate.bias is not None
             or x.numel() > Linear.SPLIT_ROWS * gate.in_features
             or x.is_cuda
