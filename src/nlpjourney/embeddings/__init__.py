@@ -1,9 +1,18 @@
 """Word embeddings (topic 1.5): vectors whose geometry follows how words are used.
 
 - :mod:`~nlpjourney.embeddings.keyed_vectors`: :class:`KeyedVectors`, the vocabulary and
-  vectors every model here produces, with ``most_similar`` and the word2vec file formats.
+  vectors every model here produces, with ``most_similar`` and the word2vec file formats;
+- :mod:`~nlpjourney.embeddings.corpus`: :func:`english_sentences`, the registry's English
+  text streamed as lists of lower-cased words.
 """
 
+from nlpjourney.embeddings.corpus import ENGLISH_SOURCES, english_sentences, parse_sources
 from nlpjourney.embeddings.keyed_vectors import KeyedVectors, VectorsFileError
 
-__all__ = ["KeyedVectors", "VectorsFileError"]
+__all__ = [
+    "ENGLISH_SOURCES",
+    "KeyedVectors",
+    "VectorsFileError",
+    "english_sentences",
+    "parse_sources",
+]
