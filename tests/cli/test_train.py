@@ -177,3 +177,38 @@ def test_cli_train_continue_command_names_the_model() -> None:
     assert continue_gpt_command(GPTRunConfig(preset="tiny")).startswith(
         "journey train gpt --preset tiny --out-dir runs/tiny"
     )
+
+
+def test_cli_run_training_says_how_to_continue_and_exits_as_the_signal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import signal
+
+    import typer
+
+    from nlpjourney.cli.train import run_training
+    from nlpjourney.train import TrainingInterrupted
+
+    assert run_training(lambda: 7, lambda: "never asked") == 7
+
+    def stopped_by(signum: int) -> None:
+        raise TrainingInterrupted(signum, 12, tmp_path / "ckpt.pt")
+
+    asked = []
+    for signum, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+        with pytest.raises(typer.Exit) as exit_info:
+            run_training(lambda s=signum: stopped_by(s), lambda: asked.append(1) or "journey go on")
+        assert exit_info.value.exit_code == code
+        err = capsys.readouterr().err
+        assert f"stopped after step 12, saved in {tmp_path / 'ckpt.pt'}" in err
+        assert err.rstrip().endswith("continue with: journey go on")
+    assert asked == [1, 1]
+
+    def ctrl_c() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(typer.Exit) as exit_info:
+        run_training(ctrl_c, lambda: asked.append(1) or "unused")
+    assert exit_info.value.exit_code == 130
+    assert "nothing was trained" in capsys.readouterr().err
+    assert asked == [1, 1]  # nothing to continue: the continue line is not built

@@ -18,10 +18,9 @@ import typer
 from nlpjourney.cli.train import (
     THREADS_OPTION,
     command_line,
+    run_training,
     seed_option,
     set_threads,
-    stopped,
-    stopped_early,
     written,
 )
 
@@ -68,14 +67,9 @@ def train_bert_command(
         seed=seed,
     )
     set_threads(threads)
-    from nlpjourney.train import TrainingInterrupted
-
-    try:
-        result = train_bert(config, echo=typer.echo)
-    except TrainingInterrupted as error:
-        stopped(error, continue_bert_command(config, threads))
-    except KeyboardInterrupt:
-        stopped_early()
+    result = run_training(
+        lambda: train_bert(config, echo=typer.echo), lambda: continue_bert_command(config, threads)
+    )
     out = config.run_dir
     scores = ", scores.json" if result.scores else ""
     typer.echo(f"wrote {written(out, result.trainer.saved_step)}{scores}")

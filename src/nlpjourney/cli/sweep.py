@@ -13,6 +13,7 @@ torch is imported inside the command, so ``journey`` starts fast.
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,10 +22,9 @@ import typer
 from nlpjourney.cli.train import (
     THREADS_OPTION,
     command_line,
+    run_training,
     seed_option,
     set_threads,
-    stopped,
-    stopped_early,
 )
 from nlpjourney.errors import JourneyError
 
@@ -94,21 +94,17 @@ def sweep(
         measured = budget_for_minutes(config, minutes)
         typer.echo(f"budget for about {minutes:g} minutes: {measured:.3g} FLOPs per run")
         config = dataclasses.replace(config, flops_budget=measured)
-    from nlpjourney.train import TrainingInterrupted
-
+    # A stopped sweep goes on from its stored budget and the stopped run's checkpoint.
+    continue_sweep = partial(command_line, ["journey", "train", "sweep"], [
+        ("--sizes", sizes, DEFAULT_SIZES), ("--out", str(out_dir), None),
+        ("--device", device, "cpu"), ("--seed", seed, 1337), ("--threads", threads, None),
+    ])  # fmt: skip
     try:
-        results = run_sweep(config, out_dir, overwrite=overwrite, echo=typer.echo)
+        results = run_training(
+            lambda: run_sweep(config, out_dir, overwrite=overwrite, echo=typer.echo), continue_sweep
+        )
     except (TypeError, ValueError) as error:
         raise JourneyError(str(error)) from None
-    except TrainingInterrupted as error:
-        # the sweep goes on from its stored budget and the stopped run's checkpoint
-        command = command_line(["journey", "train", "sweep"], [
-            ("--sizes", sizes, DEFAULT_SIZES), ("--out", str(out_dir), None),
-            ("--device", device, "cpu"), ("--seed", seed, 1337), ("--threads", threads, None),
-        ])  # fmt: skip
-        stopped(error, command)
-    except KeyboardInterrupt:
-        stopped_early()
     size_law, fitted, compute_law = fit_laws(results, run_curves(out_dir, results))
     best = min(results, key=lambda r: r.val_loss)
     typer.echo(f"lowest val loss: {best.name} ({best.val_loss:.4f})")

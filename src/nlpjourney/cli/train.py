@@ -16,7 +16,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 
@@ -32,6 +32,8 @@ from nlpjourney.errors import JourneyError
 
 if TYPE_CHECKING:
     from nlpjourney.train import TrainingInterrupted
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Train a model from scratch.", no_args_is_help=True)
 
@@ -94,6 +96,24 @@ def command_line(words: Sequence[str], options: Sequence[tuple[str, object, obje
             continue
         args += [flag] if value is True else [flag, str(value)]
     return shlex.join(args)
+
+
+def run_training(train: Callable[[], T], continue_command: Callable[[], str]) -> T:
+    """Run ``train()`` as every training command does, and return what it returns.
+
+    A stop signal (Ctrl-C during training, or SIGTERM) makes the trainer save the run and
+    raise :class:`~nlpjourney.train.TrainingInterrupted`: this prints where it is saved and
+    ``continue_command()``, the line that goes on from there, and exits 128 + signal.
+    Ctrl-C before the first step leaves nothing to continue and says so.
+    """
+    from nlpjourney.train import TrainingInterrupted
+
+    try:
+        return train()
+    except TrainingInterrupted as error:
+        stopped(error, continue_command())
+    except KeyboardInterrupt:
+        stopped_early()
 
 
 def stopped(error: TrainingInterrupted, command: str) -> NoReturn:
@@ -183,14 +203,9 @@ def train_command(model: str) -> Callable[..., None]:
             model=model,
         )
         set_threads(threads)
-        from nlpjourney.train import TrainingInterrupted
-
-        try:
-            trainer = train_gpt(config, echo=typer.echo)
-        except TrainingInterrupted as error:
-            stopped(error, continue_command(config, threads))
-        except KeyboardInterrupt:
-            stopped_early()
+        trainer = run_training(
+            lambda: train_gpt(config, echo=typer.echo), lambda: continue_command(config, threads)
+        )
         out = config.run_dir
         typer.echo(f"wrote {written(out, trainer.saved_step)}; try: journey sample {out}")
 

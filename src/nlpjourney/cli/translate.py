@@ -8,6 +8,7 @@ work is :mod:`nlpjourney.apps.translator`; this module parses options, calls it 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import typer
@@ -25,10 +26,9 @@ from nlpjourney.apps.translator import (
 from nlpjourney.cli.train import (
     THREADS_OPTION,
     command_line,
+    run_training,
     seed_option,
     set_threads,
-    stopped,
-    stopped_early,
     written,
 )
 from nlpjourney.errors import JourneyError
@@ -69,21 +69,16 @@ def train_translator_command(
             vocab_size=RECIPES[preset].vocab_size
         )
         check_beam_size(beam_size, model_config, 1000, _memory_device(device))
-    from nlpjourney.train import TrainingInterrupted
-
-    try:
-        translator = train_translator(config, echo=typer.echo)
-    except TrainingInterrupted as error:
-        command = command_line(["journey", "train", "translator"], [
-            ("--pair", pair, "de-en"), ("--preset", preset, "multi30k"),
-            ("--max-steps", max_steps, None), ("--out-dir", str(config.run_dir), None),
-            ("--device", device, "auto"), ("--beam-size", beam_size, 4),
-            ("--no-bleu", not bleu, False), ("--seed", seed, 1337),
-            ("--threads", threads, None), ("--resume", True, False),
-        ])  # fmt: skip
-        stopped(error, command)
-    except KeyboardInterrupt:
-        stopped_early()
+    continue_translator = partial(command_line, ["journey", "train", "translator"], [
+        ("--pair", pair, "de-en"), ("--preset", preset, "multi30k"),
+        ("--max-steps", max_steps, None), ("--out-dir", str(config.run_dir), None),
+        ("--device", device, "auto"), ("--beam-size", beam_size, 4),
+        ("--no-bleu", not bleu, False), ("--seed", seed, 1337),
+        ("--threads", threads, None), ("--resume", True, False),
+    ])  # fmt: skip
+    translator = run_training(
+        lambda: train_translator(config, echo=typer.echo), continue_translator
+    )
     out = config.run_dir
     if bleu:
         score, seconds = evaluate_bleu(translator, TEST_SPLIT, beam_size)
