@@ -50,9 +50,8 @@ from nlpjourney.apps.bert_data import (
 from nlpjourney.apps.runs import (
     check_counts,
     check_seed,
-    claim_run_folder,
-    overall_rate,
-    recipe_config,
+    last_scores,
+    start_run,
 )
 from nlpjourney.errors import lookup
 
@@ -466,31 +465,26 @@ def train_bert(config: BertRunConfig, echo: Callable[[str], None] | None = None)
         raise TypeError(f"config must be a BertRunConfig, got {type(config).__name__}")
     say = echo or (lambda line: None)
     out, recipe = config.run_dir, config.recipe
-    from nlpjourney.train import Trainer, resolve_device, seed_everything
+    run = start_run(config, recipe, say, config.eval_interval, dtype="float32")
+    device, steps = run.device, run.steps
+    from nlpjourney.train import Trainer, seed_everything
 
-    device = resolve_device(config.device)
-    resume, overwrite = claim_run_folder(out, config.resume, config.overwrite, say)
-    steps = recipe.max_steps if config.max_steps is None else config.max_steps
-    train_config = recipe_config(recipe, steps, config.eval_interval, seed=config.seed,
-                                 device=config.device, dtype="float32",
-                                 out_dir=str(out))  # fmt: skip
     seed_everything(config.seed)  # before the new weights: the same seed, the same init
     task = _PREPARE[config.task](recipe, config.seed)
     say(f"bert-{config.task}: {task.describe}; {steps} steps of {recipe.batch_size} on {device}")
     sampler = ExampleSampler({"train": task.train, "val": task.test}, recipe.batch_size,
                              config.seed, masker=task.masker)  # fmt: skip
     meta = {"kind": META_KIND, "task": config.task, **task.meta}
-    trainer = Trainer(task.model, train_config, sampler, loss_fn=task.loss_fn, resume=resume,
-                      overwrite=overwrite, meta=meta)  # fmt: skip
+    # A polarity target is one label per sentence; MLM and NER targets are word pieces.
+    unit = "sentences" if config.task == "polarity" else "tokens"
+    trainer = Trainer(task.model, run.train_config, sampler, loss_fn=task.loss_fn,
+                      resume=run.resume, overwrite=run.overwrite, meta=meta,
+                      unit=unit.removesuffix("s"))  # fmt: skip
     trainer.fit(until=config.stop_after)
     result = BertRunResult(trainer)
-    if trainer.history:
-        last = trainer.history[-1]
-        rate = overall_rate(trainer.history)
-        unit = "tokens" if config.task == "mlm" else "sentences"
-        speed = f", {rate:,.0f} {unit}/s" if rate else ""
-        say(f"step {int(last['step'])}: train loss {last['train_loss']:.4f}, "
-            f"held-out loss {last['val_loss']:.4f}{speed}")  # fmt: skip
+    ended = last_scores(trainer.history, unit, held_out="held-out loss")
+    if ended:
+        say(ended)
     if trainer.step >= steps:
         result.scores = task.score(trainer.model.eval())
         scores = {**result.scores, "steps": trainer.step, "seed": config.seed}

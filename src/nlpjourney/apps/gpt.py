@@ -35,10 +35,9 @@ from typing import TYPE_CHECKING, Any
 from nlpjourney.apps.runs import (
     check_counts,
     check_seed,
-    claim_run_folder,
+    last_scores,
     model_for_weights,
-    overall_rate,
-    recipe_config,
+    start_run,
 )
 from nlpjourney.errors import JourneyError, lookup
 
@@ -236,11 +235,9 @@ def train_gpt(config: GPTRunConfig, echo: Callable[[str], None] | None = None) -
     if not isinstance(config, GPTRunConfig):
         raise TypeError(f"config must be a GPTRunConfig, got {type(config).__name__}")
     say = echo or (lambda line: None)
-    out, recipe = config.run_dir, config.recipe
-    from nlpjourney.train import resolve_device
-
-    device = resolve_device(config.device)  # every setting checked before any work
-    resume, overwrite = claim_run_folder(out, config.resume, config.overwrite, say)
+    recipe = config.recipe
+    run = start_run(config, recipe, say, config.eval_interval, dtype=config.dtype)
+    device = run.device
 
     from nlpjourney import data
     from nlpjourney.train import (
@@ -261,10 +258,7 @@ def train_gpt(config: GPTRunConfig, echo: Callable[[str], None] | None = None) -
     model_class, config_class = architecture.classes()
     model_config = config_class.from_name(config.preset).replace(vocab_size=dataset.vocab_size)
     context = getattr(model_config, architecture.context_field)
-    steps = recipe.max_steps if config.max_steps is None else config.max_steps
-    train_config = recipe_config(recipe, steps, config.eval_interval, seed=config.seed,
-                                 device=config.device, dtype=config.dtype,
-                                 out_dir=str(out))  # fmt: skip
+    steps, train_config = run.steps, run.train_config
     seed_everything(config.seed)  # before building the model: the same seed, the same init
     model = model_class(model_config)
     sampler = dataset.sampler(recipe.batch_size, context, config.seed, device)
@@ -282,17 +276,12 @@ def train_gpt(config: GPTRunConfig, echo: Callable[[str], None] | None = None) -
         f"{dataset.vocab_size} ({config.tokenizer}), {len(dataset.train):,} training tokens, "
         f"{steps} steps on {device} ({precision})"
     )
-    trainer = Trainer(model, train_config, sampler, resume=resume, overwrite=overwrite,
+    trainer = Trainer(model, train_config, sampler, resume=run.resume, overwrite=run.overwrite,
                       meta=meta)  # fmt: skip
     trainer.fit(until=config.stop_after)
-    if trainer.history:
-        last = trainer.history[-1]
-        rate = overall_rate(trainer.history)
-        speed = f", {rate:,.0f} tokens/s" if rate else ""
-        say(
-            f"step {int(last['step'])}: train loss {last['train_loss']:.4f}, "
-            f"val loss {last['val_loss']:.4f}{speed}"
-        )
+    ended = last_scores(trainer.history)
+    if ended:
+        say(ended)
     return trainer
 
 

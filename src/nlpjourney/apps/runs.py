@@ -9,8 +9,9 @@ stopped before its first checkpoint (there is nothing in it to resume);
 :func:`check_threads` a seed or thread count the machine cannot take, and
 :func:`check_fits` a piece of work larger than the memory free for it;
 :func:`recipe_config` turns a workflow's recipe into the
-:class:`~nlpjourney.train.TrainConfig` of a run of any length; :func:`overall_rate` reads
-the training speed of a whole run back from its history.
+:class:`~nlpjourney.train.TrainConfig` of a run of any length, and :func:`start_run` does
+all of that at the start of a workflow; :func:`overall_rate` reads the training speed of a
+whole run back from its history, and :func:`last_scores` says how a run ended.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from nlpjourney.errors import JourneyError
 
 if TYPE_CHECKING:
+    import torch
     from torch import Tensor, nn
 
     from nlpjourney.train import TrainConfig
@@ -38,10 +40,13 @@ __all__ = [
     "check_run_folder",
     "check_seed",
     "check_threads",
+    "RunStart",
     "claim_run_folder",
+    "last_scores",
     "model_for_weights",
     "overall_rate",
     "recipe_config",
+    "start_run",
 ]
 
 #: The largest seed a run takes (NumPy's global generator takes 32 bits); the same
@@ -305,3 +310,71 @@ def overall_rate(history: list[dict[str, float]]) -> float | None:
         if rate and rate == rate and span > 0:  # rate == rate: not NaN
             steps, seconds = steps + span, seconds + span / rate
     return steps / seconds if seconds else None
+
+
+@dataclasses.dataclass(frozen=True)
+class RunStart:
+    """What :func:`start_run` settled: where and how a workflow trains."""
+
+    device: torch.device
+    resume: bool
+    overwrite: bool
+    train_config: TrainConfig
+
+    @property
+    def steps(self) -> int:
+        """The step the run trains to."""
+        return self.train_config.max_steps
+
+
+def start_run(
+    config: Any,
+    recipe: Any,
+    say: Callable[[str], None],
+    eval_interval: int | None = None,
+    **settings: Any,
+) -> RunStart:
+    """Check a workflow's run before any work, and claim its folder.
+
+    ``config`` is a run config with ``device``, ``run_dir``, ``resume``, ``overwrite``,
+    ``max_steps`` (None: the recipe's) and ``seed``. The device is checked first, then the
+    folder is claimed (:func:`claim_run_folder`), then the recipe becomes the run's
+    :class:`~nlpjourney.train.TrainConfig` (:func:`recipe_config`), with ``settings``
+    (e.g. ``dtype``) on top.
+
+    Raises:
+        JourneyError: a device this machine lacks, a run in the way, a bad setting.
+    """
+    from nlpjourney.train import resolve_device  # torch: only when a run is made
+
+    device = resolve_device(config.device)
+    out = config.run_dir
+    resume, overwrite = claim_run_folder(out, config.resume, config.overwrite, say)
+    steps = recipe.max_steps if config.max_steps is None else config.max_steps
+    train_config = recipe_config(recipe, steps, eval_interval, seed=config.seed,
+                                 device=config.device, out_dir=str(out),
+                                 **settings)  # fmt: skip
+    return RunStart(device, resume, overwrite, train_config)
+
+
+def last_scores(
+    history: list[dict[str, float]], unit: str = "tokens", held_out: str = "val loss"
+) -> str | None:
+    """The line that says how a run ended: its last losses and its overall speed.
+
+    None for a run with no evaluation yet.
+
+    >>> rows = [{"step": 0, "train_loss": 4.2, "val_loss": 4.2, "tokens_per_s": float("nan")},
+    ...         {"step": 100, "train_loss": 1.5, "val_loss": 1.71, "tokens_per_s": 2000.0}]
+    >>> last_scores(rows)
+    'step 100: train loss 1.5000, val loss 1.7100, 2,000 tokens/s'
+    """
+    if not history:
+        return None
+    last = history[-1]
+    rate = overall_rate(history)
+    speed = f", {rate:,.0f} {unit}/s" if rate else ""
+    return (
+        f"step {int(last['step'])}: train loss {last['train_loss']:.4f}, "
+        f"{held_out} {last['val_loss']:.4f}{speed}"
+    )

@@ -32,8 +32,7 @@ from nlpjourney.apps.runs import (
     check_counts,
     check_fits,
     check_seed,
-    claim_run_folder,
-    recipe_config,
+    start_run,
 )
 from nlpjourney.errors import JourneyError, lookup
 
@@ -160,10 +159,8 @@ def train_translator(
         raise TypeError(f"config must be a TranslatorRunConfig, got {type(config).__name__}")
     say = echo or (lambda line: None)
     recipe, out = RECIPES[config.preset], config.run_dir
-    from nlpjourney.train import resolve_device
-
-    device = resolve_device(config.device)  # every setting checked before any work
-    resume, overwrite = claim_run_folder(out, config.resume, config.overwrite, say)
+    run = start_run(config, recipe, say, dtype=config.dtype)
+    device, resume = run.device, run.resume
 
     from nlpjourney.apps.translation import (
         ParallelBatches,
@@ -193,9 +190,7 @@ def train_translator(
             tokenizer, multi30k("val", source), multi30k("val", target), model_config.max_len
         ),
     }
-    steps = recipe.max_steps if config.max_steps is None else config.max_steps
-    train_config = recipe_config(recipe, steps, seed=config.seed, device=config.device,
-                                 dtype=config.dtype, out_dir=str(out))  # fmt: skip
+    steps = run.steps
     seed_everything(config.seed)  # before building the model: the same seed, the same init
     model = Transformer(model_config)
     batches = ParallelBatches(splits, recipe.batch_size, model_config.pad_id, config.seed, device)
@@ -212,8 +207,8 @@ def train_translator(
         f"{steps} steps ({epochs:.1f} epochs) on {device}"
     )
     started = time.perf_counter()
-    trainer = Trainer(model, train_config, batches, loss_fn=loss_fn, resume=resume,
-                      overwrite=overwrite, meta=translator.meta(),
+    trainer = Trainer(model, run.train_config, batches, loss_fn=loss_fn, resume=resume,
+                      overwrite=run.overwrite, meta=translator.meta(),
                       progress=progress)  # fmt: skip
     trainer.fit()
     last = trainer.history[-1] if trainer.history else None

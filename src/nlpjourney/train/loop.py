@@ -428,6 +428,8 @@ class Trainer:
             config, the tokenizer's folder), for whoever loads it later.
         plot: redraw ``loss.png`` at each evaluation.
         progress: show a progress bar (None: only on a terminal).
+        unit: what one target element is, for the bar's rate: ``"tok"`` (a token, the
+            default), or e.g. ``"sent"`` when each target is one sentence's label.
 
     Attributes:
         step: optimizer steps done so far.
@@ -467,6 +469,7 @@ class Trainer:
         meta: Mapping[str, Any] | None = None,
         plot: bool = True,
         progress: bool | None = None,
+        unit: str = "tok",
     ) -> None:
         if not isinstance(model, nn.Module):
             raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -504,6 +507,7 @@ class Trainer:
         self.meta = dict(meta or {})
         self.plot = plot
         self.progress = progress
+        self.unit = unit
         self.step = 0
         self.saved_step: int | None = None
         self.history: list[dict[str, float]] = []
@@ -785,7 +789,7 @@ class Trainer:
         description = f"Training {cfg.out_dir}"
         with (
             self._stop_on_signals(),
-            progress_bar(description, unit="tok", enabled=self.progress) as bar,
+            progress_bar(description, unit=self.unit, enabled=self.progress) as bar,
         ):
             if checkpoint is None and cfg.eval_interval:  # a fresh run: step 0's row
                 started = time.perf_counter()
