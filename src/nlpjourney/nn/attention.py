@@ -230,6 +230,7 @@ def fast_attention(
     attn_mask: Tensor | None = None,
     dropout_p: float = 0.0,
     is_causal: bool = False,
+    enable_gqa: bool = False,
 ) -> Tensor:
     """The same numbers as :func:`scaled_dot_product_attention`, by the quickest kernel here.
 
@@ -247,8 +248,9 @@ def fast_attention(
     models that call this never mask a whole row (causal masks keep the diagonal).
 
     Args:
-        query, key, value, attn_mask, dropout_p, is_causal: as in
-            :func:`scaled_dot_product_attention` (no ``scale``, no ``enable_gqa``).
+        query, key, value, attn_mask, dropout_p, is_causal, enable_gqa: as in
+            :func:`scaled_dot_product_attention` (no ``scale``). With ``enable_gqa`` the
+            fused kernel reads each key/value head in place for its group of query heads.
 
     Shapes:
         query (..., L, E); key (..., S, E); value (..., S, Ev) -> (..., L, Ev).
@@ -257,8 +259,11 @@ def fast_attention(
         raise ValueError("pass either is_causal=True or an attn_mask, not both")
     if query.dtype != torch.bfloat16 or query.device.type != "cpu":
         return F.scaled_dot_product_attention(
-            query, key, value, attn_mask=attn_mask, dropout_p=dropout_p, is_causal=is_causal
-        )
+            query, key, value, attn_mask=attn_mask, dropout_p=dropout_p, is_causal=is_causal,
+            enable_gqa=enable_gqa and key.shape[-3] != query.shape[-3],
+        )  # fmt: skip
+    if enable_gqa:
+        key, value = repeat_kv_heads(query, key, value)
     if is_causal:
         attn_mask = causal_mask(query.shape[-2], key.shape[-2], device=query.device)
     scores = (query @ key.transpose(-2, -1)) * (1.0 / math.sqrt(query.shape[-1]))

@@ -449,8 +449,6 @@ class MultiHeadAttention(nn.Module):
             q = q.reshape(batch, self.num_kv_heads, -1, self.head_dim)  # (B, nkv, g, hs)
             y = self._attend(q, k, v, attn_mask, causal=False)  # (B, nkv, g, hs)
         else:
-            if self.num_kv_heads != self.num_heads:
-                k, v = repeat_kv_heads(q, k, v)  # (B, nh, S, hs)
             # One query, the last position, sees every key: no causal mask needed.
             y = self._attend(q, k, v, attn_mask, causal=self.is_causal and seq_len > 1)
         y = y.reshape(batch, self.num_heads, seq_len, self.head_dim).transpose(1, 2)
@@ -471,10 +469,14 @@ class MultiHeadAttention(nn.Module):
         """Masked attention by the chosen kernel; keeps the weights when asked."""
         query_len, key_len = q.shape[-2], k.shape[-2]
         dropout_p = self.dropout if self.training else 0.0
+        grouped = k.shape[-3] != q.shape[-3]  # fewer key/value heads than query heads
         if causal and attn_mask is None and query_len == key_len and not self.keep_weights:
-            # No cache, no padding: the kernels' own causal path (no mask tensor at all).
+            # No cache, no padding: the kernels' own causal path (no mask tensor at all),
+            # which also reads grouped key/value heads in place.
             attend = fast_attention if self.fused else scaled_dot_product_attention
-            return attend(q, k, v, dropout_p=dropout_p, is_causal=True)
+            return attend(q, k, v, dropout_p=dropout_p, is_causal=True, enable_gqa=grouped)
+        if grouped:
+            k, v = repeat_kv_heads(q, k, v)  # (B, nh, S, hs)
         mask = attn_mask
         if causal:
             # subtle: the T queries are the *last* T of the S positions, so the triangle is
