@@ -38,16 +38,20 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-import torch
 
 from nlpjourney.embeddings.keyed_vectors import KeyedVectors
 from nlpjourney.progress import progress_bar
 
+if TYPE_CHECKING:
+    import torch
+
 __all__ = [
     "GloVe",
+    "Vocabulary",
     "cooccurrence",
     "glove_loss_and_grads",
     "glove_weight",
@@ -78,15 +82,26 @@ def restartable(sentences: Iterable[list[str]], what: str) -> Iterable[list[str]
     return sentences
 
 
+class Vocabulary(NamedTuple):
+    """What :func:`vocabulary` found."""
+
+    words: list[str]
+    """The kept words, most frequent first."""
+    counts: np.ndarray
+    """Their counts, int64."""
+    total: int
+    """All the words of the text, kept or not (what a second pass will stream)."""
+
+
 def vocabulary(
     sentences: Iterable[list[str]], min_count: int = 5, progress: bool | None = None
-) -> tuple[list[str], np.ndarray]:
+) -> Vocabulary:
     """The words seen at least ``min_count`` times, most frequent first, and their counts.
 
     Ties are broken by first appearance, so the order is the same on every run.
 
     >>> vocabulary([["b", "a", "b"], ["a", "c", "b"]], min_count=2)
-    (['b', 'a'], array([3, 2]))
+    Vocabulary(words=['b', 'a'], counts=array([3, 2]), total=6)
 
     Raises:
         ValueError: ``min_count`` < 1, or no word is that frequent.
@@ -105,7 +120,8 @@ def vocabulary(
             f"no word occurs {min_count} times or more in {sum(counts.values())} words; "
             "give more text or a lower min_count"
         )
-    return [w for w, _ in kept], np.array([c for _, c in kept], dtype=np.int64)
+    counted = np.array([c for _, c in kept], dtype=np.int64)
+    return Vocabulary([w for w, _ in kept], counted, sum(counts.values()))
 
 
 def _pairs(
@@ -133,6 +149,7 @@ def cooccurrence(
     window: int = 10,
     harmonic: bool = True,
     progress: bool | None = None,
+    total_words: int | None = None,
 ) -> sp.csr_matrix:
     """Count, for each pair of vocabulary words, how often they appear within ``window``.
 
@@ -145,6 +162,7 @@ def cooccurrence(
         window: How many words each side count as context.
         harmonic: Weight a pair by ``1/distance`` (GloVe) or count it once (PPMI).
         progress: Show a progress bar (None: only on a terminal).
+        total_words: The text's length in words, if known, for the bar's ETA.
 
     Returns:
         A ``(V, V)`` float64 CSR matrix, ``V = len(vocab)``.
@@ -167,7 +185,9 @@ def cooccurrence(
         # subtle: COO -> CSR sums repeated (row, col) entries, which is the count itself.
         return total + sp.coo_matrix((weights, (rows, cols)), shape=(size, size)).tocsr()
 
-    with progress_bar("Counting co-occurrences", unit="words", enabled=progress) as bar:
+    with progress_bar(
+        "Counting co-occurrences", total=total_words, unit="words", enabled=progress
+    ) as bar:
         for number, sentence in enumerate(sentences):
             kept = [vocab[w] for w in sentence if w in vocab]
             bar.advance(len(sentence))
@@ -184,7 +204,9 @@ def cooccurrence(
     return total
 
 
-def glove_weight(counts: np.ndarray | torch.Tensor, x_max: float = 100.0, alpha: float = 0.75):
+def glove_weight(
+    counts: np.ndarray | torch.Tensor, x_max: float = 100.0, alpha: float = 0.75
+) -> np.ndarray | torch.Tensor:
     """GloVe's weighting ``f(X) = (X / x_max) ** alpha``, capped at 1.
 
     Rare pairs, whose counts are noisy, weigh little; frequent ones no more than 1.
@@ -193,7 +215,7 @@ def glove_weight(counts: np.ndarray | torch.Tensor, x_max: float = 100.0, alpha:
     [0.01, 0.5, 1.0, 1.0]
     """
     scaled = (counts / x_max) ** alpha
-    if isinstance(scaled, torch.Tensor):
+    if hasattr(scaled, "clamp"):  # a torch tensor (torch is imported only to train)
         return scaled.clamp(max=1.0)
     return np.minimum(scaled, 1.0)
 
@@ -294,10 +316,9 @@ class GloVe:
             ValueError: No word reaches ``min_count``, or no pair co-occurs.
         """
         sentences = restartable(sentences, "GloVe.fit")
-        words, _ = vocabulary(sentences, self.min_count, progress)
-        counts = cooccurrence(
-            sentences, {w: i for i, w in enumerate(words)}, self.window, True, progress
-        )
+        words, _, total = vocabulary(sentences, self.min_count, progress)
+        vocab = {w: i for i, w in enumerate(words)}
+        counts = cooccurrence(sentences, vocab, self.window, True, progress, total)
         if counts.nnz == 0:
             raise ValueError("no two vocabulary words occur within the window; give more text")
         self.counts_ = counts
@@ -305,6 +326,8 @@ class GloVe:
         return self
 
     def _train(self, counts: sp.csr_matrix, progress: bool | None) -> np.ndarray:
+        import torch
+
         size, dim = counts.shape[0], self.vector_size
         generator = torch.Generator().manual_seed(self.seed)
         # The C tool's initialisation: uniform in [-0.5, 0.5) / dim, biases included.

@@ -115,15 +115,14 @@ def ppmi_svd(
     if isinstance(vector_size, bool) or not isinstance(vector_size, int) or vector_size < 1:
         raise ValueError(f"vector_size must be a whole number of at least 1, got {vector_size!r}")
     sentences = restartable(sentences, "ppmi_svd")
-    words, _ = vocabulary(sentences, min_count, progress)
+    words, _, total = vocabulary(sentences, min_count, progress)
     if vector_size >= len(words):
         raise ValueError(
             f"vector_size {vector_size} needs more than {vector_size} words, but only "
             f"{len(words)} occur {min_count} times or more; lower vector_size or min_count"
         )
-    counts = cooccurrence(
-        sentences, {w: i for i, w in enumerate(words)}, window, harmonic=False, progress=progress
-    )
+    vocab = {w: i for i, w in enumerate(words)}
+    counts = cooccurrence(sentences, vocab, window, False, progress, total)
     matrix = ppmi(counts, alpha)
     start = np.random.default_rng(seed).uniform(-1, 1, size=min(matrix.shape))
     left, values, _ = svds(matrix, k=vector_size, v0=start)
