@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
 from nlpjourney.embeddings.keyed_vectors import KeyedVectors
 
@@ -206,6 +205,8 @@ def word_similarity(
     Raises:
         ValueError: No pair has both words in the vocabulary.
     """
+    from scipy import stats  # slow to import: only when a score is asked for
+
     vocab = _upper_vocab(wv, restrict_vocab)
     unit = wv.unit_vectors()
     gold, model, oov = [], [], 0

@@ -34,7 +34,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import svds
 
 from nlpjourney.embeddings.glove import cooccurrence, restartable, vocabulary
 from nlpjourney.embeddings.keyed_vectors import KeyedVectors
@@ -124,6 +123,8 @@ def ppmi_svd(
     vocab = {w: i for i, w in enumerate(words)}
     counts = cooccurrence(sentences, vocab, window, False, progress, total)
     matrix = ppmi(counts, alpha)
+    from scipy.sparse.linalg import svds  # slow to import: only when vectors are made
+
     start = np.random.default_rng(seed).uniform(-1, 1, size=min(matrix.shape))
     left, values, _ = svds(matrix, k=vector_size, v0=start)
     order = np.argsort(-values)  # svds returns the singular values in increasing order
