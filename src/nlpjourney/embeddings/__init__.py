@@ -15,16 +15,20 @@
 
 from nlpjourney.embeddings import evaluate
 from nlpjourney.embeddings.corpus import ENGLISH_SOURCES, english_sentences, parse_sources
-from nlpjourney.embeddings.glove import GloVe, cooccurrence
+from nlpjourney.embeddings.evaluate import AnalogyResult, SimilarityResult
+from nlpjourney.embeddings.glove import GloVe, Vocabulary, cooccurrence
 from nlpjourney.embeddings.keyed_vectors import KeyedVectors, VectorsFileError
 from nlpjourney.embeddings.plots import plot_words
 from nlpjourney.embeddings.ppmi import ppmi, ppmi_svd
 
 __all__ = [
+    "AnalogyResult",
     "ENGLISH_SOURCES",
     "GloVe",
     "KeyedVectors",
+    "SimilarityResult",
     "VectorsFileError",
+    "Vocabulary",
     "cooccurrence",
     "english_sentences",
     "evaluate",
