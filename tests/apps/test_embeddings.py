@@ -90,6 +90,7 @@ def test_embeddings_name_what_is_missing_before_word2vec_lands(
     config = EmbeddingsRunConfig(corpus="inaugural", model="fasttext", out_dir=tmp_path / "f")
     with pytest.raises(JourneyError, match="no embeddings.FastText"):
         train_embeddings(config, echo=lambda line: None, progress=False)
+    assert not (tmp_path / "f").exists()  # refused before a run folder was made
 
 
 def test_embeddings_config_refuses_bad_settings() -> None:

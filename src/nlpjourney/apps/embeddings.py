@@ -156,23 +156,28 @@ class EmbeddingsRunResult:
 Trainer = Callable[[EmbeddingsRunConfig, Iterable[list[str]], "bool | None"], "KeyedVectors"]
 
 
+def _model_class(name: str) -> type:
+    """``nlpjourney.embeddings.<name>`` (Word2Vec or FastText), looked up when a run needs
+    it, or a JourneyError saying it is not there."""
+    import importlib
+
+    model_class = getattr(importlib.import_module("nlpjourney.embeddings"), name, None)
+    if model_class is None:
+        raise JourneyError(
+            f"this version of nlpjourney has no embeddings.{name} yet; "
+            "train --model glove or --model ppmi"
+        )
+    return model_class
+
+
 def _word2vec_family(name: str, **fixed: int) -> Trainer:
-    """A trainer for ``nlpjourney.embeddings.<name>`` (Word2Vec or FastText), found when
-    a run needs it."""
+    """A trainer for ``nlpjourney.embeddings.<name>`` (Word2Vec or FastText)."""
 
     def train(
         config: EmbeddingsRunConfig, sentences: Iterable[list[str]], progress: bool | None
     ) -> KeyedVectors:
-        import importlib
-
-        model_class = getattr(importlib.import_module("nlpjourney.embeddings"), name, None)
-        if model_class is None:
-            raise JourneyError(
-                f"this version of nlpjourney has no embeddings.{name} yet; "
-                "train --model glove or --model ppmi"
-            )
         settings = {"epochs": config.epochs} if config.epochs is not None else {}
-        model = model_class(
+        model = _model_class(name)(
             vector_size=config.dim,
             window=config.window or 5,
             min_count=config.min_count,
@@ -217,6 +222,8 @@ def _ppmi(
     )
 
 
+#: The models whose class another module provides, checked before a run folder is made.
+NEEDS = {"sg": "Word2Vec", "cbow": "Word2Vec", "fasttext": "FastText"}
 #: Each model by its ``--model`` name: a function (config, sentences, progress) -> vectors.
 MODELS: dict[str, Trainer] = {
     "sg": _word2vec_family("Word2Vec", sg=1),
@@ -287,6 +294,8 @@ def train_embeddings(
     from nlpjourney.embeddings.plots import plot_words
 
     out = config.run_dir
+    if config.model in NEEDS:
+        _model_class(NEEDS[config.model])  # before any folder is made
     _claim(out, config.force)
     sentences = EnglishCorpus(config.corpus)
     echo(f"training {config.model} ({config.dim} dimensions) on {config.corpus}")

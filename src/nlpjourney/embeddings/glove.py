@@ -269,7 +269,9 @@ class GloVe:
         vector_size: Dimensions of each vector.
         window: Context words counted each side.
         min_count: Ignore words seen fewer times.
-        x_max: Counts at or above this weigh 1.
+        x_max: Counts at or above this weigh 1. The paper's 100 suits corpora of billions
+            of words; on a few million words most counts are far below it, and a smaller
+            ``x_max`` (such as 10) lets more of them weigh fully.
         alpha: Exponent of the weighting below ``x_max``.
         learning_rate: AdaGrad's largest step per coordinate (see Simplifications).
         epochs: Passes over the non-zero counts.
