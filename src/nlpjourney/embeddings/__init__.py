@@ -3,16 +3,37 @@
 - :mod:`~nlpjourney.embeddings.keyed_vectors`: :class:`KeyedVectors`, the vocabulary and
   vectors every model here produces, with ``most_similar`` and the word2vec file formats;
 - :mod:`~nlpjourney.embeddings.corpus`: :func:`english_sentences`, the registry's English
-  text streamed as lists of lower-cased words.
+  text streamed as lists of lower-cased words;
+- :mod:`~nlpjourney.embeddings.glove`: :class:`GloVe` and its counting step,
+  :func:`cooccurrence`;
+- :mod:`~nlpjourney.embeddings.ppmi`: :func:`ppmi_svd`, count-based vectors, and its
+  :func:`ppmi` step;
+- :mod:`~nlpjourney.embeddings.evaluate`: WordSim-353, SimLex-999 and the Google
+  analogies (:func:`~nlpjourney.embeddings.evaluate.evaluate_all`);
+- :mod:`~nlpjourney.embeddings.plots`: :func:`plot_words`, a 2-D picture of chosen words.
 """
 
+from nlpjourney.embeddings import evaluate
 from nlpjourney.embeddings.corpus import ENGLISH_SOURCES, english_sentences, parse_sources
+from nlpjourney.embeddings.evaluate import AnalogyResult, SimilarityResult
+from nlpjourney.embeddings.glove import GloVe, Vocabulary, cooccurrence
 from nlpjourney.embeddings.keyed_vectors import KeyedVectors, VectorsFileError
+from nlpjourney.embeddings.plots import plot_words
+from nlpjourney.embeddings.ppmi import ppmi, ppmi_svd
 
 __all__ = [
+    "AnalogyResult",
     "ENGLISH_SOURCES",
+    "GloVe",
     "KeyedVectors",
+    "SimilarityResult",
     "VectorsFileError",
+    "Vocabulary",
+    "cooccurrence",
     "english_sentences",
+    "evaluate",
     "parse_sources",
+    "plot_words",
+    "ppmi",
+    "ppmi_svd",
 ]
