@@ -50,7 +50,14 @@ from nlpjourney.apps.gpt import (
     train_gpt,
 )
 from nlpjourney.apps.gpt import RECIPES as GPT_RECIPES
-from nlpjourney.apps.runs import check_run_folder, overall_rate, recipe_config
+from nlpjourney.apps.runs import (
+    RunStart,
+    check_run_folder,
+    last_scores,
+    overall_rate,
+    recipe_config,
+    start_run,
+)
 from nlpjourney.apps.translator import RECIPES as TRANSLATOR_RECIPES
 from nlpjourney.apps.translator import (
     TranslatorRecipe,
@@ -90,6 +97,7 @@ __all__ = [
     "MaskedScores",
     "ParallelBatches",
     "RunResult",
+    "RunStart",
     "SweepConfig",
     "Translator",
     "TranslatorRecipe",
@@ -102,10 +110,12 @@ __all__ = [
     "load_translator",
     "mask_tokens",
     "neighbours",
+    "last_scores",
     "overall_rate",
     "read_sweep",
     "recipe_config",
     "run_sweep",
+    "start_run",
     "span_f1",
     "train_bert",
     "train_embeddings",
