@@ -1,0 +1,198 @@
+"""The compiled inner loop of Word2Vec and FastText: one chunk of sentences, SGD in place.
+
+Private to :mod:`~nlpjourney.embeddings.word2vec` and :mod:`~nlpjourney.embeddings.fasttext`;
+the readable statement of the maths is :func:`nlpjourney.embeddings.word2vec.sgns_step`,
+which ``tests/embeddings/test_word2vec.py`` holds this loop to.
+
+One kernel serves both models. A word's *input vector* is the mean of some rows of the
+input matrix ``syn0``: word ``w`` owns rows ``sub_rows[sub_starts[w]:sub_starts[w + 1]]``.
+For Word2Vec that is its own row alone; for FastText, its own row and the rows of its
+hashed character n-grams. Every row of the word receives the whole gradient of the
+input vector, as word2vec.c does for CBOW's context words and fastText does for n-grams.
+
+Random numbers come from word2vec.c's 48-bit linear congruential generator, seeded per
+chunk by the caller, so a run with one worker is reproducible and no global state is shared
+between threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# subtle: numba types a bare Python int as int64, and uint64 (op) int64 is float64; every
+# constant that meets the generator's state is therefore a np.uint64.
+_MULTIPLIER = np.uint64(25214903917)
+_INCREMENT = np.uint64(11)
+_MASK48 = np.uint64((1 << 48) - 1)
+_SHIFT = np.uint64(16)
+
+# cache=True: the compiled machine code is written beside this file (or, in a read-only
+# install, to numba's per-user cache folder) so only the first process pays the compile.
+_JIT = {"nogil": True, "fastmath": True, "cache": True}
+
+
+@njit(**_JIT)
+def _advance(state: np.uint64) -> np.uint64:
+    return (state * _MULTIPLIER + _INCREMENT) & _MASK48
+
+
+@njit(**_JIT)
+def _gather(syn0, sub_starts, sub_rows, words, lo, hi, skip, out):  # type: ignore[no-untyped-def]
+    """``out`` = mean of the rows of ``words[lo:hi]`` except position ``skip``; returns the row count."""
+    out[:] = 0.0
+    count = 0
+    for p in range(lo, hi):
+        if p == skip:
+            continue
+        w = words[p]
+        for q in range(sub_starts[w], sub_starts[w + 1]):
+            row = sub_rows[q]
+            for k in range(out.shape[0]):
+                out[k] += syn0[row, k]
+            count += 1
+    if count > 1:
+        scale = np.float32(1.0) / np.float32(count)
+        for k in range(out.shape[0]):
+            out[k] *= scale
+    return count
+
+
+@njit(**_JIT)
+def _scatter(syn0, sub_starts, sub_rows, words, lo, hi, skip, grad):  # type: ignore[no-untyped-def]
+    """Add ``grad`` to every row of ``words[lo:hi]`` except position ``skip``."""
+    for p in range(lo, hi):
+        if p == skip:
+            continue
+        w = words[p]
+        for q in range(sub_starts[w], sub_starts[w + 1]):
+            row = sub_rows[q]
+            for k in range(grad.shape[0]):
+                syn0[row, k] += grad[k]
+
+
+@njit(**_JIT)
+def _output_step(syn1, h, grad, target, label, alpha):  # type: ignore[no-untyped-def]
+    """One logistic output: ``grad += g * syn1[target]`` then ``syn1[target] += g * h``,
+    where ``g = alpha * (label - sigmoid(h . syn1[target]))``."""
+    f = np.float32(0.0)
+    for k in range(h.shape[0]):
+        f += h[k] * syn1[target, k]
+    f = min(max(f, np.float32(-30.0)), np.float32(30.0))
+    sig = np.float32(1.0) / (np.float32(1.0) + np.exp(-f))
+    g = (np.float32(label) - sig) * alpha
+    for k in range(h.shape[0]):
+        grad[k] += g * syn1[target, k]
+        syn1[target, k] += g * h[k]
+
+
+@njit(**_JIT)
+def train_pairs(syn0, syn1, inputs, targets, negatives, alpha):  # type: ignore[no-untyped-def]
+    """Plain SGNS updates for given ``(input, target, negatives)`` triples, in order
+    (each input word one row): the kernel's arithmetic without its sampling, for tests."""
+    dim = syn0.shape[1]
+    h = np.empty(dim, np.float32)
+    grad = np.empty(dim, np.float32)
+    for b in range(inputs.shape[0]):
+        h[:] = syn0[inputs[b]]
+        grad[:] = 0.0
+        _output_step(syn1, h, grad, targets[b], 1, alpha)
+        for n in range(negatives.shape[1]):
+            _output_step(syn1, h, grad, negatives[b, n], 0, alpha)
+        syn0[inputs[b]] += grad
+
+
+@njit(**_JIT)
+def train_chunk(  # type: ignore[no-untyped-def]
+    syn0,
+    syn1,
+    ids,
+    sent_starts,
+    sub_starts,
+    sub_rows,
+    keep,
+    cum_table,
+    sg,
+    window,
+    negative,
+    alpha_start,
+    alpha_end,
+    words_before,
+    words_total,
+    seed,
+):
+    """Train on one chunk of sentences; returns the number of (kept) centre words trained.
+
+    Args (arrays are shared with other threads and updated in place, Hogwild-style):
+        syn0: ``(rows, dim)`` float32 input vectors; syn1: ``(vocab, dim)`` float32 outputs.
+        ids: int32 word ids of the chunk's sentences, -1 for words out of the vocabulary;
+            ``sent_starts`` (int64) the start of each sentence and the end of the last.
+        sub_starts, sub_rows: the rows of ``syn0`` that make each word's input vector.
+        keep: uint64 keep thresholds; word ``w`` is kept when a random 32-bit number is
+            at most ``keep[w]`` (``keep = probability * 2**32``).
+        cum_table: int64 cumulative unigram^0.75 table for negative sampling.
+        sg: 1 skip-gram, 0 CBOW (mean of the context). window: the largest window.
+        alpha_start, alpha_end, words_before, words_total: the learning rate falls
+            linearly from start to end as ``words_before`` + the words seen here reach
+            ``words_total`` (raw words, all epochs).
+        seed: the chunk's generator seed.
+    """
+    dim = syn0.shape[1]
+    h = np.empty(dim, np.float32)
+    grad = np.empty(dim, np.float32)
+    longest = 0
+    for s in range(sent_starts.shape[0] - 1):
+        longest = max(longest, sent_starts[s + 1] - sent_starts[s])
+    kept = np.empty(longest, np.int32)
+    state = np.uint64(seed) & _MASK48
+    bound = cum_table[cum_table.shape[0] - 1]
+    done = words_before
+    trained = 0
+    for s in range(sent_starts.shape[0] - 1):
+        fraction = min(done / words_total, 1.0)
+        alpha = np.float32(alpha_start - (alpha_start - alpha_end) * fraction)
+        # Out-of-vocabulary and subsampled words leave the sentence before windowing,
+        # so the window reaches past them (as in word2vec.c and gensim).
+        n = 0
+        for p in range(sent_starts[s], sent_starts[s + 1]):
+            w = ids[p]
+            if w < 0:
+                continue
+            state = _advance(state)
+            if keep[w] < (state >> _SHIFT):
+                continue
+            kept[n] = w
+            n += 1
+        done += sent_starts[s + 1] - sent_starts[s]
+        for i in range(n):
+            state = _advance(state)
+            span = window - np.int64(state >> _SHIFT) % window  # reduced window: 1..window
+            lo = max(0, i - span)
+            hi = min(n, i + span + 1)
+            if sg:
+                for j in range(lo, hi):
+                    if j == i:
+                        continue
+                    # word2vec.c's order: the context word's input vector predicts the centre.
+                    _gather(syn0, sub_starts, sub_rows, kept, j, j + 1, -1, h)
+                    grad[:] = 0.0
+                    _output_step(syn1, h, grad, kept[i], 1, alpha)
+                    for _ in range(negative):
+                        state = _advance(state)
+                        t = np.searchsorted(cum_table, np.int64(state >> _SHIFT) % bound)
+                        if t != kept[i]:
+                            _output_step(syn1, h, grad, t, 0, alpha)
+                    _scatter(syn0, sub_starts, sub_rows, kept, j, j + 1, -1, grad)
+            else:
+                if _gather(syn0, sub_starts, sub_rows, kept, lo, hi, i, h) == 0:
+                    continue
+                grad[:] = 0.0
+                _output_step(syn1, h, grad, kept[i], 1, alpha)
+                for _ in range(negative):
+                    state = _advance(state)
+                    t = np.searchsorted(cum_table, np.int64(state >> _SHIFT) % bound)
+                    if t != kept[i]:
+                        _output_step(syn1, h, grad, t, 0, alpha)
+                _scatter(syn0, sub_starts, sub_rows, kept, lo, hi, i, grad)
+            trained += 1
+    return trained
