@@ -279,7 +279,9 @@ class Word2Vec:
 
     def __repr__(self) -> str:
         kind = "skip-gram" if self.sg else "CBOW"
-        return f"{type(self).__name__}({kind}, vector_size={self.vector_size}, window={self.window})"
+        return (
+            f"{type(self).__name__}({kind}, vector_size={self.vector_size}, window={self.window})"
+        )
 
     # Hooks that FastText overrides: which rows of the input matrix make a word's vector,
     # and how the trained matrix becomes keyed vectors.
