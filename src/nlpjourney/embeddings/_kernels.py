@@ -26,6 +26,7 @@ _MULTIPLIER = np.uint64(25214903917)
 _INCREMENT = np.uint64(11)
 _MASK48 = np.uint64((1 << 48) - 1)
 _SHIFT = np.uint64(16)
+MAX_EXP = np.float32(6.0)
 
 # cache=True: the compiled machine code is written beside this file (or, in a read-only
 # install, to numba's per-user cache folder) so only the first process pays the compile.
@@ -74,11 +75,14 @@ def _scatter(syn0, sub_starts, sub_rows, words, lo, hi, skip, grad):  # type: ig
 @njit(**_JIT)
 def _output_step(syn1, h, grad, target, label, alpha):  # type: ignore[no-untyped-def]
     """One logistic output: ``grad += g * syn1[target]`` then ``syn1[target] += g * h``,
-    where ``g = alpha * (label - sigmoid(h . syn1[target]))``."""
+    where ``g = alpha * (label - sigmoid(h . syn1[target]))``, unless ``|h . syn1[target]| >= 6``."""
     f = np.float32(0.0)
     for k in range(h.shape[0]):
         f += h[k] * syn1[target, k]
-    f = min(max(f, np.float32(-30.0)), np.float32(30.0))
+    # As gensim: an output already saturated (|f| >= 6, sigmoid within 0.25% of 0 or 1)
+    # is left alone; only the unsaturated ones move the vectors.
+    if f <= -MAX_EXP or f >= MAX_EXP:
+        return
     sig = np.float32(1.0) / (np.float32(1.0) + np.exp(-f))
     g = (np.float32(label) - sig) * alpha
     for k in range(h.shape[0]):

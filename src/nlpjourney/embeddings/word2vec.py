@@ -38,8 +38,8 @@ word2vec.c.
 
 Simplifications:
     - No hierarchical softmax (``hs=1`` is refused); negative sampling only.
-    - The sigmoid is computed exactly (arguments clipped to +-30) instead of read from
-      word2vec.c's 1000-entry table.
+    - The sigmoid is computed exactly instead of read from word2vec.c's 1000-entry
+      table; as in gensim, outputs whose logit is beyond +-6 are not updated.
 """
 
 from __future__ import annotations
