@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlpjourney.embeddings import KeyedVectors, Word2Vec
-from nlpjourney.embeddings import _kernels
+from nlpjourney.embeddings import KeyedVectors, Word2Vec, _kernels
 from nlpjourney.embeddings.word2vec import (
     TABLE_DOMAIN,
     keep_probabilities,
