@@ -12,7 +12,7 @@ and ``wv.most_similar("unseenly")`` work, and neighbours tend to share its morph
 >>> char_ngrams("where", 3, 3)
 ['<wh', 'whe', 'her', 'ere', 're>']
 >>> ft_hash("<wh")  # FastText's hash of the n-gram's UTF-8 bytes
-2893004719
+1048167652
 
 Reference: Facebook's fastText (``Dictionary::hash`` and ``computeSubwords``) and gensim's
 ``FastText``, whose ``ft_ngram_hashes`` the tests compare our hashes with.

@@ -162,7 +162,7 @@ def negative_sampling_table(counts: np.ndarray, power: float = 0.75) -> np.ndarr
     ``cum_table``).
 
     >>> negative_sampling_table(np.array([16, 1]), power=0.5).tolist()   # 4 : 1
-    [1717986917, 2147483647]
+    [1717986918, 2147483647]
     """
     weights = np.asarray(counts, dtype=np.float64) ** power
     return np.round(np.cumsum(weights) / weights.sum() * TABLE_DOMAIN).astype(np.int64)
@@ -175,8 +175,8 @@ def keep_probabilities(counts: np.ndarray, sample: float) -> np.ndarray:
     ``min(1, (sqrt(f / t) + 1) * t / f)``; ``sample=0`` keeps everything. Words more
     frequent than about ``t`` lose most of their occurrences, rare words keep all.
 
-    >>> keep_probabilities(np.array([1000, 10]), sample=1e-3).round(3).tolist()
-    [0.034, 1.0]
+    >>> keep_probabilities(np.array([1000, 10]), sample=1e-2).round(3).tolist()
+    [0.111, 1.0]
     """
     counts = np.asarray(counts, dtype=np.float64)
     if sample <= 0:
