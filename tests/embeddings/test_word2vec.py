@@ -3,12 +3,16 @@ tables against gensim's formulas, reproducibility, gensim reading our vectors, e
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from nlpjourney.embeddings import KeyedVectors, Word2Vec, _kernels
 from nlpjourney.embeddings.word2vec import (
     TABLE_DOMAIN,
+    huffman_tree,
     keep_probabilities,
     negative_sampling_table,
     sgns_loss_and_grads,
@@ -115,6 +119,38 @@ def test_word2vec_tables_match_gensim() -> None:
     )
 
 
+def test_word2vec_huffman_tree_is_optimal_like_gensims() -> None:
+    gensim = pytest.importorskip("gensim")
+    corpus = toy_corpus(300) + [["rare"], ["rarer", "rare"]]
+    theirs = gensim.models.Word2Vec(min_count=1, hs=1, negative=0, workers=1)
+    theirs.build_vocab(corpus)
+    words = theirs.wv.index_to_key
+    counts = np.array([theirs.wv.get_vecattr(w, "count") for w in words])
+    starts, codes, points = huffman_tree(counts)
+    ours = ["".join(map(str, codes[starts[w] : starts[w + 1]])) for w in range(len(words))]
+    # Ties may be broken differently (gensim's heap compares counts only), but every
+    # Huffman tree has the same, smallest, total path length weighted by count.
+    lengths = np.diff(starts)
+    expected = [len(theirs.wv.get_vecattr(w, "code")) for w in words]
+    assert (counts * lengths).sum() == (counts * np.array(expected)).sum()
+    assert not any(a != b and b.startswith(a) for a in ours for b in ours)  # prefix-free
+    assert points.max() == len(words) - 2 and all(
+        points[starts[w]] == len(words) - 2 for w in range(len(words))
+    )  # every path starts at the root, the last inner node
+
+
+@pytest.mark.parametrize("negative", [0, 5])
+def test_word2vec_hierarchical_softmax_learns_topics(negative: int) -> None:
+    model = Word2Vec(vector_size=24, window=3, min_count=1, hs=1, negative=negative, sample=0,
+                     epochs=5, workers=1)  # fmt: skip
+    wv = model.fit(toy_corpus(600)).wv
+    same = np.mean([wv.similarity("animal1", f"animal{i}") for i in range(2, 12)])
+    other = np.mean([wv.similarity("animal1", f"vehicle{i}") for i in range(2, 12)])
+    assert same > other + 0.2
+    assert model.syn1.shape == (len(wv) - 1, 24) and np.abs(model.syn1).sum() > 0
+    assert model.syn1neg.shape[0] == (len(wv) if negative else 0)
+
+
 def test_word2vec_keep_probabilities_formula() -> None:
     counts = np.array([5000, 500, 50, 5])
     t = 1e-3 * counts.sum()
@@ -199,11 +235,12 @@ def test_word2vec_bad_corpus_says_what_to_do(corpus, error, message: str) -> Non
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"hs": 1}, ValueError, "hierarchical softmax"),
+        ({"hs": 2}, ValueError, "hierarchical softmax"),
+        ({"hs": 0, "negative": 0}, ValueError, "no output to train"),
+        ({"negative": -1}, ValueError, "negative"),
         ({"sg": 2}, ValueError, "skip-gram"),
         ({"vector_size": 0}, ValueError, "vector_size"),
         ({"window": 1.5}, TypeError, "window"),
-        ({"negative": 0}, ValueError, "negative"),
         ({"alpha": 0.01, "min_alpha": 0.1}, ValueError, "alpha"),
         ({"sample": -1.0}, ValueError, "sample"),
         ({"workers": 0}, ValueError, "workers"),
@@ -213,6 +250,20 @@ def test_word2vec_bad_corpus_says_what_to_do(corpus, error, message: str) -> Non
 def test_word2vec_bad_parameters_are_refused(kwargs, error, message: str) -> None:
     with pytest.raises(error, match=message):
         Word2Vec(**kwargs)
+
+
+def test_word2vec_kernels_import_without_a_writable_cache() -> None:
+    # A read-only install with no writable home: numba finds no cache folder and
+    # refuses cache=True; the kernels must still import (and compile in memory).
+    code = (
+        "from numba.core import caching\n"
+        "caching.CacheImpl._locator_classes = []\n"
+        "from nlpjourney.embeddings import _kernels\n"
+        "print(type(_kernels.train_chunk._cache).__name__)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "NullCache"
 
 
 def test_word2vec_needs_fit_before_vectors() -> None:

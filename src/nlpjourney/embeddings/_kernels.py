@@ -28,17 +28,27 @@ _MASK48 = np.uint64((1 << 48) - 1)
 _SHIFT = np.uint64(16)
 MAX_EXP = np.float32(6.0)
 
-# cache=True: the compiled machine code is written beside this file (or, in a read-only
-# install, to numba's per-user cache folder) so only the first process pays the compile.
-_JIT = {"nogil": True, "fastmath": True, "cache": True}
+
+def _compiled(function):  # type: ignore[no-untyped-def]
+    """``function`` compiled without the GIL, its machine code cached on disk if possible.
+
+    cache=True writes the compiled code beside this file or, in a read-only install, to
+    numba's per-user cache folder, so only the first process pays the compile (seconds).
+    With no writable folder at all numba refuses caching when the function is decorated;
+    then every process compiles afresh rather than the import failing.
+    """
+    try:
+        return njit(nogil=True, fastmath=True, cache=True)(function)
+    except RuntimeError:
+        return njit(nogil=True, fastmath=True)(function)
 
 
-@njit(**_JIT)
+@_compiled
 def _advance(state: np.uint64) -> np.uint64:
     return (state * _MULTIPLIER + _INCREMENT) & _MASK48
 
 
-@njit(**_JIT)
+@_compiled
 def _gather(syn0, sub_starts, sub_rows, words, lo, hi, skip, out):  # type: ignore[no-untyped-def]
     """``out`` = mean of the rows of ``words[lo:hi]`` except position ``skip``; returns the row count."""
     out[:] = 0.0
@@ -59,7 +69,7 @@ def _gather(syn0, sub_starts, sub_rows, words, lo, hi, skip, out):  # type: igno
     return count
 
 
-@njit(**_JIT)
+@_compiled
 def _scatter(syn0, sub_starts, sub_rows, words, lo, hi, skip, grad):  # type: ignore[no-untyped-def]
     """Add ``grad`` to every row of ``words[lo:hi]`` except position ``skip``."""
     for p in range(lo, hi):
@@ -72,7 +82,7 @@ def _scatter(syn0, sub_starts, sub_rows, words, lo, hi, skip, grad):  # type: ig
                 syn0[row, k] += grad[k]
 
 
-@njit(**_JIT)
+@_compiled
 def _output_step(syn1, h, grad, target, label, alpha):  # type: ignore[no-untyped-def]
     """One logistic output: ``grad += g * syn1[target]`` then ``syn1[target] += g * h``,
     where ``g = alpha * (label - sigmoid(h . syn1[target]))``, unless ``|h . syn1[target]| >= 6``."""
@@ -90,7 +100,31 @@ def _output_step(syn1, h, grad, target, label, alpha):  # type: ignore[no-untype
         syn1[target, k] += g * h[k]
 
 
-@njit(**_JIT)
+@_compiled
+def _predict(syn1, syn1hs, h, grad, target, negative, cum_table, tree, alpha, state):  # type: ignore[no-untyped-def]
+    """All the outputs for one prediction of ``target`` from ``h``; returns the generator state.
+
+    Negative sampling: ``target`` against ``negative`` words drawn from ``cum_table``
+    (a draw equal to ``target`` is skipped). Hierarchical softmax (when ``syn1hs`` has
+    rows): one logistic output per inner node on the path from the Huffman tree's root to
+    ``target``, whose label is 1 - the branch's bit. ``tree`` is ``(starts, codes, points)``.
+    """
+    if syn1hs.shape[0]:
+        starts, codes, points = tree
+        for d in range(starts[target], starts[target + 1]):
+            _output_step(syn1hs, h, grad, points[d], 1 - codes[d], alpha)
+    if negative:
+        bound = cum_table[cum_table.shape[0] - 1]
+        _output_step(syn1, h, grad, target, 1, alpha)
+        for _ in range(negative):
+            state = _advance(state)
+            t = np.searchsorted(cum_table, np.int64(state >> _SHIFT) % bound)
+            if t != target:
+                _output_step(syn1, h, grad, t, 0, alpha)
+    return state
+
+
+@_compiled
 def train_pairs(syn0, syn1, inputs, targets, negatives, alpha):  # type: ignore[no-untyped-def]
     """Plain SGNS updates for given ``(input, target, negatives)`` triples, in order
     (each input word one row): the kernel's arithmetic without its sampling, for tests."""
@@ -106,10 +140,12 @@ def train_pairs(syn0, syn1, inputs, targets, negatives, alpha):  # type: ignore[
         syn0[inputs[b]] += grad
 
 
-@njit(**_JIT)
+@_compiled
 def train_chunk(  # type: ignore[no-untyped-def]
     syn0,
     syn1,
+    syn1hs,
+    tree,
     ids,
     sent_starts,
     sub_starts,
@@ -128,13 +164,18 @@ def train_chunk(  # type: ignore[no-untyped-def]
     """Train on one chunk of sentences; returns the number of (kept) centre words trained.
 
     Args (arrays are shared with other threads and updated in place, Hogwild-style):
-        syn0: ``(rows, dim)`` float32 input vectors; syn1: ``(vocab, dim)`` float32 outputs.
+        syn0: ``(rows, dim)`` float32 input vectors; syn1: ``(vocab, dim)`` float32 output
+            vectors for negative sampling; syn1hs: ``(vocab - 1, dim)`` float32 inner-node
+            vectors for hierarchical softmax, or no rows without it.
+        tree: ``(starts, codes, points)``: word ``w``'s Huffman path is
+            ``codes[starts[w]:starts[w + 1]]`` (bits) through inner nodes ``points[...]``.
         ids: int32 word ids of the chunk's sentences, -1 for words out of the vocabulary;
             ``sent_starts`` (int64) the start of each sentence and the end of the last.
         sub_starts, sub_rows: the rows of ``syn0`` that make each word's input vector.
         keep: uint64 keep thresholds; word ``w`` is kept when a random 32-bit number is
             at most ``keep[w]`` (``keep = probability * 2**32``).
-        cum_table: int64 cumulative unigram^0.75 table for negative sampling.
+        cum_table: int64 cumulative unigram^0.75 table for negative sampling;
+            ``negative`` the words drawn per prediction (0: none).
         sg: 1 skip-gram, 0 CBOW (mean of the context). window: the largest window.
         alpha_start, alpha_end, words_before, words_total: the learning rate falls
             linearly from start to end as ``words_before`` + the words seen here reach
@@ -149,7 +190,6 @@ def train_chunk(  # type: ignore[no-untyped-def]
         longest = max(longest, sent_starts[s + 1] - sent_starts[s])
     kept = np.empty(longest, np.int32)
     state = np.uint64(seed) & _MASK48
-    bound = cum_table[cum_table.shape[0] - 1]
     done = words_before
     trained = 0
     for s in range(sent_starts.shape[0] - 1):
@@ -180,23 +220,15 @@ def train_chunk(  # type: ignore[no-untyped-def]
                     # word2vec.c's order: the context word's input vector predicts the centre.
                     _gather(syn0, sub_starts, sub_rows, kept, j, j + 1, -1, h)
                     grad[:] = 0.0
-                    _output_step(syn1, h, grad, kept[i], 1, alpha)
-                    for _ in range(negative):
-                        state = _advance(state)
-                        t = np.searchsorted(cum_table, np.int64(state >> _SHIFT) % bound)
-                        if t != kept[i]:
-                            _output_step(syn1, h, grad, t, 0, alpha)
+                    state = _predict(syn1, syn1hs, h, grad, kept[i], negative, cum_table, tree,
+                                     alpha, state)  # fmt: skip
                     _scatter(syn0, sub_starts, sub_rows, kept, j, j + 1, -1, grad)
             else:
                 if _gather(syn0, sub_starts, sub_rows, kept, lo, hi, i, h) == 0:
                     continue
                 grad[:] = 0.0
-                _output_step(syn1, h, grad, kept[i], 1, alpha)
-                for _ in range(negative):
-                    state = _advance(state)
-                    t = np.searchsorted(cum_table, np.int64(state >> _SHIFT) % bound)
-                    if t != kept[i]:
-                        _output_step(syn1, h, grad, t, 0, alpha)
+                state = _predict(syn1, syn1hs, h, grad, kept[i], negative, cum_table, tree,
+                                 alpha, state)  # fmt: skip
                 _scatter(syn0, sub_starts, sub_rows, kept, lo, hi, i, grad)
             trained += 1
     return trained

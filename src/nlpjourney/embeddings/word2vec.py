@@ -4,7 +4,9 @@ Each word gets an input vector and an output vector. Skip-gram asks a word's inp
 to predict each word near it; CBOW asks the mean of the context's input vectors to predict
 the centre word. Neither computes a softmax over the vocabulary: *negative sampling* turns
 each prediction into ``1 + negative`` logistic questions ("is this the true word?"), the
-true word against words drawn from the unigram distribution raised to 0.75. The loss for one
+true word against words drawn from the unigram distribution raised to 0.75. (The other
+way, ``hs=1``, is hierarchical softmax: a word is a path of left/right turns down a Huffman
+tree, one logistic question per turn; see :func:`huffman_tree`.) The loss for one
 input vector ``c``, true output vector ``o`` and negatives ``n_k`` is::
 
     -log sigmoid(c . o) - sum_k log sigmoid(-c . n_k)
@@ -37,13 +39,15 @@ subsampling formula; ``benchmarks/embeddings_word2vec.py`` compares speed and qu
 word2vec.c.
 
 Simplifications:
-    - No hierarchical softmax (``hs=1`` is refused); negative sampling only.
+    - Hierarchical softmax (``hs=1``) follows gensim but may break ties between equal
+      counts differently when it builds the Huffman tree (any such tree is optimal).
     - The sigmoid is computed exactly instead of read from word2vec.c's 1000-entry
       table; as in gensim, outputs whose logit is beyond +-6 are not updated.
 """
 
 from __future__ import annotations
 
+import heapq
 import queue
 import threading
 import time
@@ -59,6 +63,7 @@ from nlpjourney.progress import progress_bar
 
 __all__ = [
     "Word2Vec",
+    "huffman_tree",
     "keep_probabilities",
     "negative_sampling_table",
     "sgns_loss_and_grads",
@@ -168,6 +173,48 @@ def negative_sampling_table(counts: np.ndarray, power: float = 0.75) -> np.ndarr
     return np.round(np.cumsum(weights) / weights.sum() * TABLE_DOMAIN).astype(np.int64)
 
 
+def huffman_tree(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each word's path in the Huffman tree of ``counts``, for hierarchical softmax.
+
+    The two least frequent nodes are joined again and again (ties: the lower index first,
+    inner node ``i`` numbered ``len(counts) + i``) until one root is left, so frequent
+    words get short paths. A word's path lists the inner nodes from the root down
+    (``points``, numbered from 0) and the branch taken at each (``codes``: 0 left, 1 right).
+
+    Returns:
+        ``(starts, codes, points)``: word ``w``'s path is ``codes[starts[w]:starts[w + 1]]``
+        through ``points[starts[w]:starts[w + 1]]``.
+
+    >>> starts, codes, points = huffman_tree(np.array([5, 2, 1, 1]))
+    >>> [codes[starts[w] : starts[w + 1]].tolist() for w in range(4)]
+    [[1], [0, 0], [0, 1, 0], [0, 1, 1]]
+    """
+    n = len(counts)
+    heap = [(int(c), i) for i, c in enumerate(counts)]
+    heapq.heapify(heap)
+    children: dict[int, tuple[int, int]] = {}
+    for inner in range(n, 2 * n - 1):
+        (left_count, left), (right_count, right) = heapq.heappop(heap), heapq.heappop(heap)
+        children[inner] = (left, right)
+        heapq.heappush(heap, (left_count + right_count, inner))
+    paths: list[tuple[list[int], list[int]]] = [([], [])] * n
+    stack = [(2 * n - 2, [], [])] if n > 1 else []
+    while stack:
+        node, code, point = stack.pop()
+        if node < n:
+            paths[node] = (code, point)
+            continue
+        left, right = children[node]
+        point = [*point, node - n]
+        stack.append((left, [*code, 0], point))
+        stack.append((right, [*code, 1], point))
+    starts = np.zeros(n + 1, dtype=np.int64)
+    starts[1:] = np.cumsum([len(code) for code, _ in paths])
+    codes = np.array([b for code, _ in paths for b in code], dtype=np.int64)
+    points = np.array([p for _, point in paths for p in point], dtype=np.int64)
+    return starts, codes, points
+
+
 def keep_probabilities(counts: np.ndarray, sample: float) -> np.ndarray:
     """The probability of keeping each occurrence of each word when subsampling.
 
@@ -217,8 +264,9 @@ class Word2Vec:
         window: The largest distance between a centre word and a context word.
         min_count: Words seen fewer times are dropped from the vocabulary.
         sg: 1 for skip-gram, 0 for CBOW (the mean of the context vectors).
-        negative: Negative words drawn per prediction.
-        hs: Must be 0 (hierarchical softmax is not supported).
+        negative: Negative words drawn per prediction (0: no negative sampling).
+        hs: 1 adds hierarchical softmax over a Huffman tree of the vocabulary (needs
+            ``negative=0`` to be used alone, as in gensim).
         sample: Subsampling threshold for frequent words (0 turns it off).
         alpha: The starting learning rate.
         min_alpha: The learning rate at the end of the last epoch.
@@ -230,8 +278,10 @@ class Word2Vec:
         ValueError, TypeError: For a parameter out of range or of the wrong type.
 
     After :meth:`fit`, ``wv`` holds the input vectors as :class:`KeyedVectors` (most
-    frequent word first), ``syn1neg`` the output vectors and ``corpus_words`` the number of
-    words in one pass over the corpus.
+    frequent word first), ``syn1neg`` the output vectors of negative sampling, ``syn1`` the
+    inner-node vectors of hierarchical softmax (no rows when a method is off),
+    ``corpus_words`` the number of words in one pass over the corpus and ``train_seconds``
+    the time :meth:`fit` took.
     """
 
     def __init__(
@@ -250,19 +300,22 @@ class Word2Vec:
         seed: int = 1,
     ) -> None:
         for name, value in [("vector_size", vector_size), ("window", window),
-                            ("min_count", min_count), ("negative", negative),
-                            ("epochs", epochs), ("workers", workers)]:  # fmt: skip
+                            ("min_count", min_count), ("epochs", epochs),
+                            ("workers", workers)]:  # fmt: skip
             _check(name, value, 1)
+        _check("negative", negative, 0)
         _check("seed", seed, 0)
         _check("sample", sample, 0.0, integer=False)
         _check("min_alpha", min_alpha, 0.0, integer=False)
         _check("alpha", alpha, min_alpha, integer=False)
         if sg not in (0, 1):
             raise ValueError(f"sg must be 1 (skip-gram) or 0 (CBOW), got {sg!r}")
-        if hs != 0:
+        if hs not in (0, 1):
+            raise ValueError(f"hs must be 1 (hierarchical softmax) or 0, got {hs!r}")
+        if not hs and not negative:
             raise ValueError(
-                "hs=1 (hierarchical softmax) is not supported; use negative sampling "
-                "(hs=0, negative >= 1)"
+                "hs=0 and negative=0 leave no output to train; set negative >= 1 (negative "
+                "sampling) or hs=1 (hierarchical softmax)"
             )
         self.vector_size, self.window, self.min_count = vector_size, window, min_count
         self.sg, self.negative, self.hs, self.sample = sg, negative, hs, sample
@@ -317,19 +370,22 @@ class Word2Vec:
         keep = np.minimum(keep_probabilities(counts, self.sample) * 2.0**32, 2.0**32)
         keep = keep.astype(np.uint64)
         cum_table = negative_sampling_table(counts)
+        tree = huffman_tree(counts if self.hs else counts[:0])
         sub_starts, sub_rows, n_rows = self._input_rows(words)
         rng = np.random.default_rng(self.seed)
         syn0 = (rng.random((n_rows, self.vector_size), dtype=np.float32) - 0.5) / np.float32(
             self.vector_size
         )
-        syn1 = np.zeros((len(words), self.vector_size), dtype=np.float32)
+        # Output vectors start at zero; a method that is off gets a matrix with no rows.
+        syn1 = np.zeros((len(words) if self.negative else 0, self.vector_size), np.float32)
+        syn1hs = np.zeros((len(words) - 1 if self.hs else 0, self.vector_size), np.float32)
         index = {w: i for i, w in enumerate(words)}
         total = corpus_words * self.epochs
 
         def train(job: tuple[np.ndarray, np.ndarray, int, int]) -> None:
             ids, starts, before, chunk_seed = job
             _kernels.train_chunk(
-                syn0, syn1, ids, starts, sub_starts, sub_rows, keep, cum_table, self.sg,
+                syn0, syn1, syn1hs, tree, ids, starts, sub_starts, sub_rows, keep, cum_table, self.sg,
                 self.window, self.negative, self.alpha, self.min_alpha, before, total,
                 chunk_seed,
             )  # fmt: skip
@@ -347,7 +403,7 @@ class Word2Vec:
                 _run_threads(train, jobs, self.workers, lambda job: bar.advance(len(job[0])))
         self.train_seconds = time.perf_counter() - start
         self.corpus_words = corpus_words
-        self.syn1neg = syn1
+        self.syn1neg, self.syn1 = syn1, syn1hs
         self._wv = self._keyed_vectors(words, syn0)
         return self
 
