@@ -64,6 +64,16 @@ def test_fasttext_save_and_load_keep_ngrams(model: FastText, tmp_path) -> None:
     np.testing.assert_allclose(plain["walked"], model.wv["walked"], rtol=1e-6)
 
 
+@pytest.mark.parametrize("sg", [0, 1])
+def test_fasttext_one_worker_is_deterministic(sg: int) -> None:
+    corpus = [["they", "walked", "home"], ["they", "talked", "home"], ["we", "walk", "on"]] * 20
+    fit = lambda: FastText(vector_size=8, min_count=1, sg=sg, epochs=2, workers=1,  # noqa: E731
+                           bucket=1000).fit(corpus).wv  # fmt: skip
+    first, again = fit(), fit()
+    np.testing.assert_array_equal(first.vectors, again.vectors)
+    np.testing.assert_array_equal(first["walking"], again["walking"])
+
+
 def test_fasttext_without_ngrams_is_word2vec() -> None:
     corpus = [["a", "b", "c", "a"]] * 30
     wv = FastText(vector_size=8, min_count=1, maxn=0, epochs=2, workers=1).fit(corpus).wv

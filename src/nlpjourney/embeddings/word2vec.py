@@ -281,7 +281,7 @@ class Word2Vec:
     frequent word first), ``syn1neg`` the output vectors of negative sampling, ``syn1`` the
     inner-node vectors of hierarchical softmax (no rows when a method is off),
     ``corpus_words`` the number of words in one pass over the corpus and ``train_seconds``
-    the time :meth:`fit` took.
+    the time the epochs took (the vocabulary pass not included).
     """
 
     def __init__(
@@ -373,9 +373,10 @@ class Word2Vec:
         tree = huffman_tree(counts if self.hs else counts[:0])
         sub_starts, sub_rows, n_rows = self._input_rows(words)
         rng = np.random.default_rng(self.seed)
-        syn0 = (rng.random((n_rows, self.vector_size), dtype=np.float32) - 0.5) / np.float32(
-            self.vector_size
-        )
+        # word2vec.c's start, uniform in +-0.5 / dim, made in place (FastText's is large).
+        syn0 = rng.random((n_rows, self.vector_size), dtype=np.float32)
+        syn0 -= np.float32(0.5)
+        syn0 /= np.float32(self.vector_size)
         # Output vectors start at zero; a method that is off gets a matrix with no rows.
         syn1 = np.zeros((len(words) if self.negative else 0, self.vector_size), np.float32)
         syn1hs = np.zeros((len(words) - 1 if self.hs else 0, self.vector_size), np.float32)
