@@ -194,6 +194,18 @@ def test_word2vec_reads_a_callable_once_per_pass() -> None:
     assert model.syn1neg.shape == model.wv.vectors.shape
 
 
+def test_word2vec_cuts_long_sentences_and_skips_unknown_words() -> None:
+    jobs = list(
+        Word2Vec(min_count=1, epochs=1, workers=1)._jobs(
+            lambda: [["a", "b", "c"] * 9000, ["a", "zzz"]], {"a": 0, "b": 1, "c": 2}
+        )
+    )
+    ids, starts, before, _ = jobs[0]
+    assert starts.tolist() == [0, 10_000, 20_000, 27_000] and before == 0
+    assert ids[:3].tolist() == [0, 1, 2] and len(jobs) == 2
+    assert jobs[1][0].tolist() == [0, -1] and jobs[1][2] == 27_000
+
+
 def test_word2vec_saved_vectors_give_gensim_the_same_neighbours(tmp_path) -> None:
     gensim = pytest.importorskip("gensim")
     wv = Word2Vec(vector_size=16, min_count=1, epochs=3, workers=1).fit(toy_corpus(200)).wv
