@@ -373,9 +373,11 @@ class Word2Vec:
         tree = huffman_tree(counts if self.hs else counts[:0])
         sub_starts, sub_rows, n_rows = self._input_rows(words)
         rng = np.random.default_rng(self.seed)
-        # word2vec.c's start, uniform in +-0.5 / dim, made in place (FastText's is large).
+        # gensim's start, uniform in +-1 / dim (word2vec.c's is half as wide), made in
+        # place since FastText's matrix is large.
         syn0 = rng.random((n_rows, self.vector_size), dtype=np.float32)
-        syn0 -= np.float32(0.5)
+        syn0 *= np.float32(2.0)
+        syn0 -= np.float32(1.0)
         syn0 /= np.float32(self.vector_size)
         # Output vectors start at zero; a method that is off gets a matrix with no rows.
         syn1 = np.zeros((len(words) if self.negative else 0, self.vector_size), np.float32)
