@@ -10,6 +10,10 @@ For Word2Vec that is its own row alone; for FastText, its own row and the rows o
 hashed character n-grams. Every row of the word receives the whole gradient of the
 input vector, as word2vec.c does for CBOW's context words and fastText does for n-grams.
 
+The functions are left without type hints: numba types each argument from the first
+call (float32 matrices, int32 word ids, int64 offsets and tables, uint64 keep thresholds),
+and the callers always pass those types, so each function is compiled once.
+
 Random numbers come from word2vec.c's 48-bit linear congruential generator, seeded per
 chunk by the caller, so a run with one worker is reproducible and no global state is shared
 between threads.
@@ -29,7 +33,7 @@ _SHIFT = np.uint64(16)
 MAX_EXP = np.float32(6.0)
 
 
-def _compiled(function):  # type: ignore[no-untyped-def]
+def _compiled(function):
     """``function`` compiled without the GIL, its machine code cached on disk if possible.
 
     cache=True writes the compiled code beside this file or, in a read-only install, to
@@ -49,7 +53,7 @@ def _advance(state: np.uint64) -> np.uint64:
 
 
 @_compiled
-def _gather(syn0, sub_starts, sub_rows, words, lo, hi, skip, out):  # type: ignore[no-untyped-def]
+def _gather(syn0, sub_starts, sub_rows, words, lo, hi, skip, out):
     """``out`` = mean of the rows of ``words[lo:hi]`` except position ``skip``; returns the row count."""
     out[:] = 0.0
     count = 0
@@ -70,7 +74,7 @@ def _gather(syn0, sub_starts, sub_rows, words, lo, hi, skip, out):  # type: igno
 
 
 @_compiled
-def _scatter(syn0, sub_starts, sub_rows, words, lo, hi, skip, grad):  # type: ignore[no-untyped-def]
+def _scatter(syn0, sub_starts, sub_rows, words, lo, hi, skip, grad):
     """Add ``grad`` to every row of ``words[lo:hi]`` except position ``skip``."""
     for p in range(lo, hi):
         if p == skip:
@@ -83,7 +87,7 @@ def _scatter(syn0, sub_starts, sub_rows, words, lo, hi, skip, grad):  # type: ig
 
 
 @_compiled
-def _output_step(syn1, h, grad, target, label, alpha):  # type: ignore[no-untyped-def]
+def _output_step(syn1, h, grad, target, label, alpha):
     """One logistic output: ``grad += g * syn1[target]`` then ``syn1[target] += g * h``,
     where ``g = alpha * (label - sigmoid(h . syn1[target]))``, unless ``|h . syn1[target]| >= 6``."""
     f = np.float32(0.0)
@@ -101,7 +105,7 @@ def _output_step(syn1, h, grad, target, label, alpha):  # type: ignore[no-untype
 
 
 @_compiled
-def _predict(syn1, syn1hs, h, grad, target, negative, cum_table, tree, alpha, state):  # type: ignore[no-untyped-def]
+def _predict(syn1, syn1hs, h, grad, target, negative, cum_table, tree, alpha, state):
     """All the outputs for one prediction of ``target`` from ``h``; returns the generator state.
 
     Negative sampling: ``target`` against ``negative`` words drawn from ``cum_table``
@@ -125,7 +129,7 @@ def _predict(syn1, syn1hs, h, grad, target, negative, cum_table, tree, alpha, st
 
 
 @_compiled
-def train_pairs(syn0, syn1, inputs, targets, negatives, alpha):  # type: ignore[no-untyped-def]
+def train_pairs(syn0, syn1, inputs, targets, negatives, alpha):
     """Plain SGNS updates for given ``(input, target, negatives)`` triples, in order
     (each input word one row): the kernel's arithmetic without its sampling, for tests."""
     dim = syn0.shape[1]
@@ -141,7 +145,7 @@ def train_pairs(syn0, syn1, inputs, targets, negatives, alpha):  # type: ignore[
 
 
 @_compiled
-def train_chunk(  # type: ignore[no-untyped-def]
+def train_chunk(
     syn0,
     syn1,
     syn1hs,

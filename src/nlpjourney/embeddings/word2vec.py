@@ -53,6 +53,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
+from typing import Self
 
 import numpy as np
 
@@ -276,7 +277,7 @@ class Word2Vec:
     def _keyed_vectors(self, words: list[str], syn0: np.ndarray) -> KeyedVectors:
         return KeyedVectors(words, syn0)
 
-    def fit(self, sentences: Sentences, progress: bool | None = False) -> Word2Vec:
+    def fit(self, sentences: Sentences, progress: bool | None = False) -> Self:
         """Build the vocabulary, then train for ``epochs`` passes over ``sentences``.
 
         Args:
