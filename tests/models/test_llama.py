@@ -306,6 +306,23 @@ def test_llama_last_only_scores_the_last_position() -> None:
     assert_close(last, model(ids)[:, -1:])
 
 
+def test_llama_last_only_still_caches_every_position() -> None:
+    # The top layer attends only the last query, but its cache must hold every position:
+    # the next step, which attends them all, gives what it gives after a full pass.
+    torch.manual_seed(0)
+    model = Llama(LlamaConfig.from_name("tiny")).eval()
+    ids = torch.randint(0, 65, (2, 9))
+    real = torch.ones(2, 10, dtype=torch.bool)
+    real[0, :3] = False  # row 0 left-padded
+    short, full = model.new_caches(2, 10), model.new_caches(2, 10)
+    mask = real[:, None, None, :9]
+    assert_close(model(ids, short, attn_mask=mask, last_only=True),
+                 model(ids, full, attn_mask=mask)[:, -1:])  # fmt: skip
+    step = torch.randint(0, 65, (2, 1))
+    assert_close(model(step, short, attn_mask=real[:, None, None, :]),
+                 model(step, full, attn_mask=real[:, None, None, :]))  # fmt: skip
+
+
 def test_llama_masked_left_padding_changes_nothing() -> None:
     # RoPE scores depend only on relative positions, so a row shifted right by masked
     # padding gives the same logits: what batched generation with left padding relies on.

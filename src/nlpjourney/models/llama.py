@@ -334,7 +334,8 @@ class Llama(nn.Module):
                 the causal mask is always applied too.
             last_only: score only the last position, what generation needs: the head
                 is the largest matrix, and a long prompt would spend much of its time
-                in it otherwise.
+                in it otherwise. The top layer then attends and transforms only that
+                position too (the caches still receive every position).
 
         Returns:
             Unnormalised scores over the vocabulary, float32 whatever the weights' dtype.
@@ -358,12 +359,14 @@ class Llama(nn.Module):
                 f"{self.config.max_seq_len}; keep the context within it"
             )
         x = self.embed_tokens(ids)  # (B, T, C)
+        top = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
             cache = None if caches is None else caches[i]
-            x = layer(x, attn_mask=attn_mask, kv_cache=cache)  # (B, T, C)
+            # The top layer passes on only what the head will score: (B, 1, C) if last_only.
+            x = layer(x, attn_mask=attn_mask, kv_cache=cache, last_only=last_only and i == top)
         if last_only:
-            x = x[:, -1:]  # (B, 1, C)
-        return self.lm_head(self.norm(x)).float()  # (B, T, V)
+            x = x[:, -1:]  # (B, 1, C): already so, unless the model has no layers
+        return self.lm_head(self.norm(x)).float()  # (B, T or 1, V)
 
     def layer_weights(self, index: int) -> dict[str, Tensor]:
         """Layer ``index``'s weights by Hugging Face's names, the form

@@ -337,15 +337,30 @@ class TransformerBlock(nn.Module):
         self.dropout = nn.Dropout(dropout)
 
     def forward(
-        self, x: Tensor, attn_mask: Tensor | None = None, kv_cache: KVCache | None = None
+        self,
+        x: Tensor,
+        attn_mask: Tensor | None = None,
+        kv_cache: KVCache | None = None,
+        last_only: bool = False,
     ) -> Tensor:
-        """Run the block; ``attn_mask`` and ``kv_cache`` go to the attention unchanged."""
+        """Run the block; ``attn_mask`` and ``kv_cache`` go to the attention unchanged.
+
+        With ``last_only`` only the last position comes out, (B, 1, C): every position
+        still gives its keys and values (to the cache too), but only the last one goes
+        through the rest of the block. A model's top block needs no more when only the
+        next token is scored.
+        """
         # No dropout module calls when there is nothing to drop (decoding: 2 a layer a token).
         drop = self.dropout if self.training and self.dropout.p > 0 else _identity
+        rest = x[:, -1:] if last_only else x
         if self.norm_first:
-            x = x + drop(self.attn(self.norm1(x), attn_mask=attn_mask, kv_cache=kv_cache))
+            h = self.attn(
+                self.norm1(x), attn_mask=attn_mask, kv_cache=kv_cache, last_only=last_only
+            )
+            x = rest + drop(h)
             return x + drop(self.mlp(self.norm2(x)))
-        x = self.norm1(x + drop(self.attn(x, attn_mask=attn_mask, kv_cache=kv_cache)))
+        h = self.attn(x, attn_mask=attn_mask, kv_cache=kv_cache, last_only=last_only)
+        x = self.norm1(rest + drop(h))
         return self.norm2(x + drop(self.mlp(x)))
 
 

@@ -385,6 +385,7 @@ class MultiHeadAttention(nn.Module):
         *,
         attn_mask: Tensor | None = None,
         kv_cache: KVCache | None = None,
+        last_only: bool = False,
     ) -> Tensor:
         """Attend each position of ``x`` to itself and the cache, or to ``memory``.
 
@@ -396,9 +397,13 @@ class MultiHeadAttention(nn.Module):
                 combined with the causal mask.
             kv_cache: the layer's cache. Self-attention appends this call's keys and
                 values; cross-attention fills it on the first call and reuses it after.
+            last_only: self-attention: return only the last position's output. Keys and
+                values (and the cache) still cover every position; only the last query
+                is attended and projected, which is all the top layer of a model that
+                scores one position needs.
 
         Shapes:
-            x (B, T, C), memory (B, S, C) -> (B, T, C).
+            x (B, T, C), memory (B, S, C) -> (B, T, C), or (B, 1, C) with ``last_only``.
         """
         if x.ndim != 3 or x.shape[-1] != self.embed_dim:
             raise ValueError(f"x must be (B, T, {self.embed_dim}), got {tuple(x.shape)}")
@@ -441,6 +446,10 @@ class MultiHeadAttention(nn.Module):
             v = self._heads(v, self.num_kv_heads)
             if kv_cache is not None:
                 k, v = kv_cache.update(k, v)  # (B, nkv, S, hs), S = past + T
+            if last_only and seq_len > 1:
+                q, seq_len = q[:, :, -1:], 1  # the last query sees every key: no causal mask
+                if attn_mask is not None and attn_mask.ndim >= 2 and attn_mask.shape[-2] > 1:
+                    attn_mask = attn_mask[..., -1:, :]
         assert k is not None and v is not None  # a filled cache holds both
         if self._one_query_per_group(q, attn_mask):
             # subtle: one new position per row (decoding): each group of query heads
