@@ -1,6 +1,8 @@
 """How strong is each exercise's grader? Measured, for every exercise.
 
-- the model answer passes every check, and the untouched stub fails every check;
+- the model answer passes every check, and the untouched stub fails every check (at a
+  fresh seed each run: ``test_exercises_and_lessons.py``; here, the model answer written
+  out as a learner's file passes at the mutants' seed before any mutant is graded);
 - cheats fail: importing the model answer (directly and through ``importlib``), calling
   the reference library, and a table of the answers to the fixed cases (recorded with
   seed 0, graded with another seed);
@@ -417,16 +419,6 @@ def write_learner(folder: Path, name: str, source: str) -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(source).lstrip())
     return path
-
-
-@pytest.mark.parametrize("topic_id", EXERCISES)
-def test_grader_strength_model_passes_and_stub_fails(topic_id: str) -> None:
-    topic = topics.get(topic_id)
-    model = grading.run_checks(topic, None, seed=GRADING_SEED)
-    assert model.ok, [r for r in model.results if not r.passed] or model.problem
-    stub = grading.run_checks(topic, topic.exercise_dir / "exercise.py", seed=GRADING_SEED)
-    assert stub.total >= 3
-    assert [r.name for r in stub.results if r.passed] == []
 
 
 @pytest.mark.parametrize("topic_id", EXERCISES)
