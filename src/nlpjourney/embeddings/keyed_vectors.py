@@ -102,8 +102,11 @@ class KeyedVectors:
 
     def similarity(self, first: str, second: str) -> float:
         """Cosine similarity of two words' vectors."""
-        unit = self.unit_vectors()
-        return float(unit[self.index(first)] @ unit[self.index(second)])
+        return float(self._unit_vector(first) @ self._unit_vector(second))
+
+    def _unit_vector(self, word: str) -> np.ndarray:
+        """``word``'s vector scaled to length 1 (a subclass may build it for unknown words)."""
+        return self.unit_vectors()[self.index(word)]
 
     def most_similar(
         self,
@@ -137,9 +140,9 @@ class KeyedVectors:
         if topn < 1:
             raise ValueError(f"topn must be at least 1, got {topn}")
         unit = self.unit_vectors()
-        rows = [self.index(w) for w in plus + minus]
         signs = np.array([1.0] * len(plus) + [-1.0] * len(minus), dtype=np.float32)
-        query = signs @ unit[rows]
+        query = signs @ np.stack([self._unit_vector(w) for w in plus + minus])
+        rows = [self.key_to_index[w] for w in plus + minus if w in self.key_to_index]
         query /= max(float(np.linalg.norm(query)), 1e-12)
         limit = len(self) if restrict_vocab is None else min(restrict_vocab, len(self))
         scores = unit[:limit] @ query
