@@ -17,6 +17,9 @@ these same functions; the command line only parses options and prints.
   here, a tiny masked-LM pretrained from scratch and the real all-MiniLM-L6-v2
   fine-tuned for sentence polarity and CoNLL-2003 NER (:func:`train_bert`,
   :class:`BertRunConfig`, :func:`mask_tokens`, :func:`align_labels`, :func:`span_f1`);
+- :mod:`~nlpjourney.apps.embeddings`: word vectors (word2vec, FastText, GloVe, PPMI-SVD)
+  trained on the registry's English text, evaluated and queried
+  (:func:`train_embeddings`, :class:`EmbeddingsRunConfig`, :func:`neighbours`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -29,6 +32,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nlpjourney.apps.embeddings import (
+    EmbeddingsRunConfig,
+    EmbeddingsRunResult,
+    EnglishCorpus,
+    neighbours,
+    train_embeddings,
+)
 from nlpjourney.apps.gpt import (
     ARCHITECTURES,
     LLAMA_RECIPES,
@@ -68,6 +78,9 @@ __all__ = [
     "BertRecipe",
     "BertRunConfig",
     "BertRunResult",
+    "EmbeddingsRunConfig",
+    "EmbeddingsRunResult",
+    "EnglishCorpus",
     "ExampleSampler",
     "GPT_RECIPES",
     "LLAMA_RECIPES",
@@ -88,12 +101,14 @@ __all__ = [
     "load_run",
     "load_translator",
     "mask_tokens",
+    "neighbours",
     "overall_rate",
     "read_sweep",
     "recipe_config",
     "run_sweep",
     "span_f1",
     "train_bert",
+    "train_embeddings",
     "train_gpt",
     "train_translator",
 ]

@@ -14,7 +14,7 @@ import warnings
 import typer
 
 from nlpjourney import __version__
-from nlpjourney.cli import bert, chat, course, data, sweep, tokenize, train, translate
+from nlpjourney.cli import bert, chat, course, data, embeddings, sweep, tokenize, train, translate
 from nlpjourney.course.paths import repo_root
 from nlpjourney.errors import JourneyError
 
@@ -29,6 +29,7 @@ train.app.command("translator")(translate.train_translator_command)
 train.app.command("sweep")(sweep.sweep)
 train.app.command("bert")(bert.train_bert_command)
 app.add_typer(train.app, name="train")
+app.add_typer(embeddings.app, name="embeddings")
 app.command("lesson")(course.lesson)
 app.command("check")(course.check)
 app.command("progress")(course.progress)
