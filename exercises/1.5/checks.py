@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 import torch
 import torch.nn.functional as F
 from torch.testing import assert_close
@@ -131,9 +130,9 @@ def test_loss_is_stable_for_large_logits(ex, rng) -> None:
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         got = ex.sgns_loss_and_grads(center, context, negatives)
     want = autograd(center, context, negatives)
-    assert math.isfinite(got[0]), f"the loss is {got[0]} for logits up to {1600 * 4:.0f}"
+    assert math.isfinite(got[0]), f"the loss is {got[0]} for logits in the thousands"
     assert math.isclose(got[0], want[0], rel_tol=1e-9), f"loss {got[0]}, torch says {want[0]}"
-    for name, g, w in zip(("d_center", "d_context", "d_negatives"), got[1:], want[1:]):
+    for name, g, w in zip(("d_center", "d_context", "d_negatives"), got[1:], want[1:], strict=True):
         assert np.isfinite(g).all(), f"{name} holds inf or nan for large logits"
         assert_close(np.asarray(g, float), w, msg=lambda m, n=name: f"{n}: {m}")
 
