@@ -196,6 +196,12 @@ np.testing.assert_allclose(ppmi(counts, alpha=1.0).toarray(), toy_ppmi)
 print("ppmi(counts, alpha=1.0) equals ppmi_by_hand(counts)")
 
 # %% [markdown]
+# The pair that shared little more than *the* and *a*, `cat` and `king`, falls to almost
+# 0; the pairs that share specific neighbours (*drinks*, *rules*) keep much more. The
+# cell above also checked `ppmi_by_hand` equal to the library's `ppmi` with `alpha=1.0`
+# (the next exercise explains `alpha`).
+
+# %% [markdown]
 # ### Exercise 1: smoothing the context distribution
 #
 # PMI overrates rare contexts: a context seen once, beside one word, gets a huge PMI.
@@ -285,7 +291,7 @@ full.table(ladder, title="WordSim-353 Spearman, one step at a time")
 # What each step is for: frequent words make all count vectors look alike, PPMI keeps
 # only the pairs that meet more often than chance, the smoothing stops rare contexts from
 # getting huge PMI values, and the SVD merges columns that carry the same information
-# (so *car* and *automobile* can match even if they never share a context word). The
+# (so *car* and *automobile* can match even where they share few context words). The
 # full run's score after each step, and what the step changed:
 
 # %%
@@ -335,8 +341,7 @@ show(skipgram_figure("the quick brown fox jumps over the lazy dog".split(), cent
 # - for each `n_k`: $\sigma(c\cdot n_k)\,c$ (a step pushes `n_k` away from `c`);
 # - for `c`: $(\sigma(c\cdot o) - 1)\,o + \sum_k \sigma(c\cdot n_k)\,n_k$.
 #
-# Written for a batch of pairs (this is what exercise 1.5 asks you to write too, so try
-# it yourself before reading the next cell):
+# Written for one pair (exercise 1.5 asks you for the batched version):
 
 
 # %%
@@ -344,14 +349,12 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def my_loss_and_grads(c, o, n):
-    """c, o: (B, D); n: (B, K, D). The summed loss and the three gradients."""
-    pos = np.sum(c * o, axis=1)  # (B,)
-    neg = np.einsum("bd,bkd->bk", c, n)  # (B, K)
-    loss = np.sum(np.logaddexp(0, -pos)) + np.sum(np.logaddexp(0, neg))  # -log sigmoid
-    g_pos, g_neg = sigmoid(pos) - 1, sigmoid(neg)  # (B,), (B, K)
-    d_c = g_pos[:, None] * o + np.einsum("bk,bkd->bd", g_neg, n)
-    return float(loss), d_c, g_pos[:, None] * c, g_neg[:, :, None] * c[:, None, :]
+def pair_loss_and_grads(c, o, n):
+    """One pair: c, o (D,), n (K, D). The loss and its gradients for c, o and each n_k."""
+    loss = -np.log(sigmoid(c @ o)) - np.sum(np.log(sigmoid(-(n @ c))))
+    g_pos = sigmoid(c @ o) - 1  # a number, negative
+    g_neg = sigmoid(n @ c)  # (K,), positive
+    return float(loss), g_pos * o + g_neg @ n, g_pos * c, g_neg[:, None] * c
 
 
 # %% [markdown]
@@ -360,47 +363,40 @@ def my_loss_and_grads(c, o, n):
 
 # %%
 rng = np.random.default_rng(0)
-c, o, n = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.normal(size=(3, 2, 4))
-_, d_c, d_o, d_n = my_loss_and_grads(c, o, n)
+c, o, n = rng.normal(size=4), rng.normal(size=4), rng.normal(size=(2, 4))
+_, d_c, d_o, d_n = pair_loss_and_grads(c, o, n)
 h = 1e-6
 for name, array, grad in [("c", c, d_c), ("o", o, d_o), ("n", n, d_n)]:
     numeric = np.zeros_like(array)
     for k in np.ndindex(array.shape):
         saved = array[k]
         array[k] = saved + h
-        up = my_loss_and_grads(c, o, n)[0]
+        up = pair_loss_and_grads(c, o, n)[0]
         array[k] = saved - h
-        down = my_loss_and_grads(c, o, n)[0]
+        down = pair_loss_and_grads(c, o, n)[0]
         array[k] = saved
         numeric[k] = (up - down) / (2 * h)
     print(f"gradient for {name}: largest difference from finite differences "
           f"{np.abs(numeric - grad).max():.1e}")  # fmt: skip
 
 # %% [markdown]
-# ### The step, and its classic trap
-#
-# A step subtracts `lr` times each gradient from the rows it came from. In a batch the
-# same word can appear several times (as the centre of two pairs, or as a context here and
-# a negative there); its row must move by the **sum** of its gradients. NumPy's fancy
-# assignment `w[rows] -= g` does not do that: with a repeated row, only one of the
-# updates survives. `np.add.at` adds every one.
-
-# %%
-w = np.zeros(3)
-w[[0, 0, 1]] -= 1.0
-print("w[[0, 0, 1]] -= 1        ->", w)
-w = np.zeros(3)
-np.add.at(w, [0, 0, 1], -1.0)
-print("np.add.at(w, [0, 0, 1], -1) ->", w)
+# Training is stochastic gradient descent, one pair after another, as word2vec.c does:
+# compute the pair's gradients, subtract `lr` times each from the row it came from,
+# go on to the next pair with the updated rows.
 
 
 # %%
-def my_step(w_in, w_out, centers, contexts, negatives, lr):
-    loss, d_c, d_o, d_n = my_loss_and_grads(w_in[centers], w_out[contexts], w_out[negatives])
-    np.add.at(w_in, centers, -lr * d_c)
-    np.add.at(w_out, contexts, -lr * d_o)
-    np.add.at(w_out, negatives, -lr * d_n)
-    return loss
+def my_sgd_pairs(w_in, w_out, centers, contexts, negatives, lr):
+    """SGD over the pairs in order, updating w_in and w_out in place; the summed loss."""
+    total = 0.0
+    for center, context, negs in zip(centers, contexts, negatives, strict=True):
+        loss, d_c, d_o, d_n = pair_loss_and_grads(w_in[center], w_out[context], w_out[negs])
+        w_in[center] -= lr * d_c
+        w_out[context] -= lr * d_o
+        for neg, d in zip(negs, d_n, strict=True):  # a word drawn twice moves twice
+            w_out[neg] -= lr * d
+        total += loss
+    return total
 
 
 # %% [markdown]
@@ -427,7 +423,7 @@ print("negative_sampling_table(counts) draws with the same probabilities")
 
 # %% [markdown]
 # Now train the toy corpus: every (centre, context) pair within the window, 3 negatives
-# each, 300 steps of one full batch.
+# each, 200 passes over the pairs in a random order.
 
 # %%
 pairs = np.array([(toy_index[s[i]], toy_index[s[j]]) for s in toy for i in range(len(s))
@@ -437,9 +433,10 @@ rng = np.random.default_rng(1)
 w_in = rng.uniform(-0.5, 0.5, (V, D)) / D  # word2vec's start: small random inputs
 w_out = np.zeros((V, D))  # and zero outputs
 toy_losses = []
-for _ in range(300):
+for _ in range(200):
+    order = rng.permutation(len(pairs))
     negatives = rng.choice(V, size=(len(pairs), K), p=drawn)
-    toy_losses.append(my_step(w_in, w_out, pairs[:, 0], pairs[:, 1], negatives, lr=0.05))
+    toy_losses.append(my_sgd_pairs(w_in, w_out, *pairs[order].T, negatives, lr=0.05))
 toy_vectors = KeyedVectors(toy_words, w_in)
 print(f"{len(pairs)} pairs; loss per pair {toy_losses[0] / len(pairs):.3f} -> "
       f"{toy_losses[-1] / len(pairs):.3f}")  # fmt: skip
@@ -448,22 +445,41 @@ for word in ["cat", "king", "water"]:
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.2))
-ax.plot(np.array(toy_losses) / len(pairs), label="skip-gram, hand-written step")
+ax.plot(np.array(toy_losses) / len(pairs), label="skip-gram, hand-written SGD")
 ax.axhline((1 + K) * np.log(2), color="gray", linestyle="--",
            label=f"all logits 0: (1 + K) log 2 = {(1 + K) * np.log(2):.2f}")  # fmt: skip
-ax.set_xlabel("step (one batch of every pair)")
+ax.set_xlabel("pass over the pairs")
 ax.set_ylabel("loss per pair")
 ax.set_title("SGNS on the toy corpus")
 ax.legend()
 show(fig)
 
 # %% [markdown]
+# ### Batches, and their classic trap
+#
+# A Python loop over millions of pairs is slow. NumPy wants a **batch**: all the pairs'
+# gradients at once, from the weights before the step, then each added into its row.
+# That last part has a trap. In a batch the same word can appear several times (as the
+# centre of two pairs, or as a context here and a negative there), and its row must move
+# by the **sum** of its gradients. NumPy's fancy assignment `w[rows] -= g` does not do
+# that: with a repeated row, only one of the updates survives. `np.add.at` adds every
+# one.
+
+# %%
+w = np.zeros(3)
+w[[0, 0, 1]] -= 1.0
+print("w[[0, 0, 1]] -= 1           ->", w)
+w = np.zeros(3)
+np.add.at(w, [0, 0, 1], -1.0)
+print("np.add.at(w, [0, 0, 1], -1) ->", w)
+
+# %% [markdown]
 # ### Meet the library's version, checked equal
 #
-# `nlpjourney.embeddings.word2vec` writes the same loss and step (`sgns_loss_and_grads`,
-# `sgns_step`). `Word2Vec` itself runs a compiled loop (`numba`), one pair after another
-# with the same arithmetic; on pairs that share no word, one batch step and the loop
-# agree. All three checked equal to `my_step`:
+# `nlpjourney.embeddings.word2vec` has the batched loss and step (`sgns_loss_and_grads`,
+# `sgns_step`: exercise 1.5 asks you to write them). `Word2Vec` itself runs a compiled
+# loop (`numba`), one pair after another like `my_sgd_pairs`. When no word appears in two
+# pairs the order does not matter, and all three must agree:
 
 # %%
 rng = np.random.default_rng(2)
@@ -473,18 +489,18 @@ negatives = np.array([[6, 7], [8, 9], [10, 11]])
 mine = [start_in.copy(), start_out.copy()]
 library = [start_in.copy(), start_out.copy()]
 compiled = [start_in.astype(np.float32), start_out.astype(np.float32)]
-loss_mine = my_step(*mine, centers, contexts, negatives, 0.1)
+loss_mine = my_sgd_pairs(*mine, centers, contexts, negatives, 0.1)
 loss_library = sgns_step(*library, centers, contexts, negatives, 0.1)
 _kernels.train_pairs(*compiled, centers, contexts, negatives, np.float32(0.1))
+batch_grads = sgns_loss_and_grads(start_in[centers], start_out[contexts], start_out[negatives])
+for b in range(3):  # pair b's gradient for its centre, from the batch and by hand
+    by_hand = pair_loss_and_grads(start_in[b], start_out[3 + b], start_out[negatives[b]])
+    np.testing.assert_allclose(batch_grads[1][b], by_hand[1])
 assert np.isclose(loss_mine, loss_library)
-np.testing.assert_allclose(sgns_loss_and_grads(start_in[centers], start_out[contexts],
-                                               start_out[negatives])[1],
-                           my_loss_and_grads(start_in[centers], start_out[contexts],
-                                             start_out[negatives])[1])  # fmt: skip
 for ours, theirs, fast in zip(mine, library, compiled, strict=True):
     np.testing.assert_allclose(theirs, ours)
     np.testing.assert_allclose(fast, ours, rtol=1e-4, atol=1e-5)
-print("sgns_step and Word2Vec's compiled loop make the same update as my_step")
+print("sgns_step and Word2Vec's compiled loop make the same update as my_sgd_pairs")
 
 # %% [markdown]
 # Beyond the step, `Word2Vec` adds what makes it work on real text: a random window of 1
@@ -735,7 +751,7 @@ if "bank" in wv:
 #   is surprising, and a truncated SVD makes the vectors short and dense.
 # - Skip-gram with negative sampling learns the vectors by predicting neighbours: a
 #   logistic loss per (centre, context) pair and per negative, whose gradient is a few
-#   lines; a repeated word must get all of its updates (`np.add.at`).
+#   lines; in a batch, a repeated word must get all of its updates (`np.add.at`).
 # - GloVe fits the logarithm of the counts with a weighted least-squares loss.
 # - On the same corpus and benchmarks the methods are close; the corpus size matters
 #   more than the method.
