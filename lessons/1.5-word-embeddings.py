@@ -606,15 +606,15 @@ columns = ["WordSim-353", "SimLex-999", "analogy 3CosAdd"]
 for title, shown in [("this run" + (" (quick mode)" if QUICK else ""), table),
                      (full.label, full["table"])]:  # fmt: skip
     print(f"{title}:\n{'':<12}" + "".join(f"{c:>17}" for c in columns))
-    for name, scores in shown.items():
-        print(f"{name:<12}" + "".join(f"{scores[c]:>17.3f}" for c in columns))
+    for name in table:  # the same order in both tables (the stored one is sorted by name)
+        print(f"{name:<12}" + "".join(f"{shown[name][c]:>17.3f}" for c in columns))
 print(f"analogy questions answered: {row['questions']:,} this run, "
       f"{full['questions']:,} in the {full.label}")  # fmt: skip
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.4))
 stored = full["table"]
-for k, name in enumerate(stored):
+for k, name in enumerate(table):
     ax.bar(np.arange(3) + 0.2 * k - 0.3, [stored[name][c] for c in columns], width=0.2,
            label=name)  # fmt: skip
 ax.set_xticks(range(3), columns)
@@ -627,10 +627,10 @@ show(fig)
 # Which method leads on which benchmark depends on the corpus. Levy, Goldberg and Dagan
 # (2015) found that the count-based method, given the same tricks (the smoothed
 # context distribution, the square root of the singular values), is about as good as
-# skip-gram; the predictive models pull ahead with more text than we have here. All the
-# analogy scores stay low next to published word2vec vectors, which answer well over
-# half of the questions: those were trained on billions of words, this corpus has 3.6
-# million. The leaders in the full run:
+# skip-gram: better on some benchmarks, worse on others, with no method ahead on all.
+# All the analogy scores stay low next to published word2vec vectors, which answer well
+# over half of the questions: those were trained on billions of words, this corpus has
+# 3.6 million. The leaders in the full run:
 
 # %%
 for column in columns:
