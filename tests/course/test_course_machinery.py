@@ -78,14 +78,14 @@ def test_workspace_missing_says_how_to_start(learner_workspace: Path) -> None:
 
 
 def test_workspace_topic_without_exercise_advises_what_exists(learner_workspace: Path) -> None:
-    """`journey check 1.5` must not advise `journey lesson 1.5`, which has nothing."""
-    assert not workspace.has_part(topics.get("1.5"), "exercise")
+    """`journey check 2.1` must not advise `journey lesson 2.1`, which has nothing."""
+    assert not workspace.has_part(topics.get("2.1"), "exercise")
     with pytest.raises(WorkspaceError) as error:
-        workspace.exercise_file(topics.get("1.5"))
+        workspace.exercise_file(topics.get("2.1"))
     message = str(error.value)
-    assert "topic 1.5 has no exercise yet" in message
-    assert "`journey lesson 1.4`" in message and "journey lesson 1.5" not in message
-    nearest = workspace.nearest_with(topics.get("1.5"), "exercise")
+    assert "topic 2.1 has no exercise yet" in message
+    assert "`journey lesson 1.6`" in message and "journey lesson 2.1" not in message
+    nearest = workspace.nearest_with(topics.get("2.1"), "exercise")
     assert nearest is not None and workspace.has_part(nearest, "exercise")
 
 

@@ -51,6 +51,7 @@ EXERCISES = [
     "1.2",
     "1.3",
     "1.4",
+    "1.5",
     "1.6",
     "3.1",
     "3.2",
@@ -107,6 +108,29 @@ LIBRARY_CHEATS = {
 
         _bpe = importlib.import_module("nlpjourney.tokenizers.basic_bpe")
         get_pair_counts, merge = _bpe.get_pair_counts, _bpe.merge
+    """,
+    "1.5": """
+        import torch
+        import torch.nn.functional as F
+
+        def sgns_loss_and_grads(center, context, negatives):
+            leaves = [torch.tensor(a, requires_grad=True) for a in (center, context, negatives)]
+            c, o, n = leaves
+            scores = torch.einsum("bd,bkd->bk", c, n)
+            loss = -(F.logsigmoid((c * o).sum(-1)).sum() + F.logsigmoid(-scores).sum())
+            grads = torch.autograd.grad(loss, leaves)
+            return loss.item(), *(g.numpy() for g in grads)
+
+        def sgns_step(w_in, w_out, centers, contexts, negatives, lr):
+            loss, d_c, d_o, d_n = sgns_loss_and_grads(w_in[centers], w_out[contexts],
+                                                       w_out[negatives])
+            torch.from_numpy(w_in).index_add_(0, torch.as_tensor(centers),
+                                              torch.as_tensor(-lr * d_c))
+            torch.from_numpy(w_out).index_add_(0, torch.as_tensor(contexts),
+                                               torch.as_tensor(-lr * d_o))
+            torch.from_numpy(w_out).index_add_(0, torch.as_tensor(negatives).reshape(-1),
+                                               torch.as_tensor(-lr * d_n).reshape(-1, w_out.shape[1]))
+            return loss
     """,
     "1.6": """
         from nltk.probability import ConditionalFreqDist
@@ -497,13 +521,14 @@ def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
         seed = 1 if name == "lookup_table" else GRADING_SEED
         passed[name] = grading.run_checks(topic, path, seed=seed).ok
     # The table is faithful: replayed under the seed (and check names) it was recorded
-    # with, it passes; under another seed the fresh inputs defeat it. (4.2 is graded by
-    # the step's effect on the model, which no table of return values can replay.)
+    # with, it passes; under another seed the fresh inputs defeat it. (4.2 and 1.5 are
+    # graded by the step's effect on the weights, which no table of return values can
+    # replay.)
     table_cheat = tmp_path / "lookup_table.py"
     same_seed, _ = grade_in_fork(checks, table_cheat, 0)
     # One failing check is enough here: stop at it (the heavy checks come later).
     other_seed, _ = grade_in_fork(checks, table_cheat, 1, first_failure=True)
-    if topic_id != "4.2":
+    if topic_id not in ("4.2", "1.5"):
         assert same_seed and all(r["passed"] for r in same_seed), "the table is incomplete"
     assert other_seed and not all(r["passed"] for r in other_seed), "fresh inputs missing"
     assert passed == dict.fromkeys(cheats, False), f"{topic_id}: cheats graded as done: {passed}"

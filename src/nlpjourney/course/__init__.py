@@ -21,10 +21,11 @@
   exercise (right, or not yet with a hint);
 - :mod:`~nlpjourney.course.results`: :class:`FullRun`, a lesson's stored full-run
   results (``lessons/results/<id>/``), shown beside a quick run's numbers;
-- :mod:`~nlpjourney.course.diagrams`, :mod:`~nlpjourney.course.training_diagrams` and
-  :mod:`~nlpjourney.course.bert_diagrams`: the lessons' pictures of structure (the
-  transformer block, encoder-decoder, causal mask, BPE merges, computation graph,
-  training loop, data pipeline, the BERT encoder), drawn by code.
+- :mod:`~nlpjourney.course.diagrams`, :mod:`~nlpjourney.course.training_diagrams`,
+  :mod:`~nlpjourney.course.bert_diagrams` and :mod:`~nlpjourney.course.embedding_diagrams`:
+  the lessons' pictures of structure (the transformer block, encoder-decoder, causal
+  mask, BPE merges, computation graph, training loop, data pipeline, the BERT encoder,
+  skip-gram with negative sampling), drawn by code.
 
 This is the top floor: the library never imports it, and importing it needs none of
 the ``course`` extra's packages until a lesson is built or an exercise graded.

@@ -101,8 +101,8 @@ def nearest_with(topic: Topic, part: str) -> Topic | None:
     the earlier one on a tie; None when no topic has it.
 
     >>> from nlpjourney.course import topics
-    >>> nearest_with(topics.get("1.5"), "exercise").id
-    '1.4'
+    >>> nearest_with(topics.get("2.1"), "exercise").id
+    '1.6'
     """
     place_of = {t.id: i for i, t in enumerate(TOPICS)}
     here = place_of.get(topic.id, 0)
