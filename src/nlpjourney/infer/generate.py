@@ -305,7 +305,8 @@ def _generate_pieces(
         return
     model = decoder.model
     was_training = model.training
-    model.eval()
+    if was_training:  # eval() and train() walk every module: skip them when already so
+        model.eval()
     try:
         device = decoder.device
         ids = torch.zeros(batch, longest, dtype=torch.long, device=device)  # 0: any id
@@ -354,7 +355,8 @@ def _generate_pieces(
             step_mask = real[:, None, None, : longest + step + 1] if padded else None
             logits = decoder(next_ids[:, None], caches, step_mask)
     finally:
-        model.train(was_training)
+        if was_training:
+            model.train()
 
 
 class _Text:
