@@ -741,9 +741,42 @@ if "bank" in wv:
 
 # %% [markdown]
 # Contextual models compute a vector for each occurrence from the whole sentence, so
-# the two *bank*s get different vectors. Topic 4.3 builds BERT, which does exactly that
-# (and `nlpjourney.models.SentenceEncoder` runs it); word2vec's output is still used as
-# the first layer of such models: a table of one vector per token.
+# the two *bank*s get different vectors. Topic 4.3 builds BERT, which does exactly that.
+# Here is a first look, with the small pretrained BERT (all-MiniLM-L6-v2) that
+# `nlpjourney.models.SentenceEncoder` runs: the vector its last layer gives *bank* in
+# three sentences, two about money and one about a river.
+#
+# **Predict:** which two of the three *bank* vectors will be closest?
+
+# %%
+import torch  # noqa: E402  (only this last section needs it)
+
+from nlpjourney.models import SentenceEncoder  # noqa: E402
+
+encoder = SentenceEncoder.from_pretrained("all-minilm-l6-v2")
+bank_sentences = [
+    "the bank raised its interest rates",
+    "the bank approved the loan",
+    "we sat on the bank of the river",
+]
+bank_vectors = []
+for sentence in bank_sentences:
+    ids = encoder.encode(sentence)  # [CLS] pieces [SEP]
+    pieces = [encoder.tokenizer.decode([i]) for i in ids]
+    with torch.no_grad():
+        states = encoder.model(torch.tensor([ids]))[0]  # (T, 384): one vector per piece
+    bank_vectors.append(states[pieces.index("bank")].numpy())
+unit_bank = [v / np.linalg.norm(v) for v in bank_vectors]
+for i in range(3):
+    for j in range(i + 1, 3):
+        first, second = bank_sentences[i], bank_sentences[j]
+        print(f"cos = {unit_bank[i] @ unit_bank[j]:.3f}   {first!r} / {second!r}")
+
+# %% [markdown]
+# The two money sentences give the closest pair: the same word gets a vector that
+# follows its sense. The first layer of such a model is still a table of one vector per
+# token, like the ones in this lesson; the layers above mix each token's vector with its
+# neighbours'.
 #
 # ## Summary
 #
