@@ -8,7 +8,7 @@
   seed 0, graded with another seed);
 - seeded mutants of the model answer (``tests/course/mutants.py``: one small change
   each, on a line the checks run) are caught: at least 80 % per exercise and 90 % in all
-  (the total is summed by ``conftest.py`` when the run ends, over the exercises run).
+  (the total is summed by ``tests/conftest.py`` when the run ends, over the exercises run).
 
 The model answer, for mutants, is the source of the library module(s) that define the
 graded functions, written to a file and graded as a learner's file. Mutants run in a
@@ -539,7 +539,7 @@ def test_grader_strength_mutants_caught(topic_id: str, tmp_path: Path, grader_ra
     """At least 80 % of the exercise's mutants are caught.
 
     One test per exercise, so that parallel workers share them out; each writes its rate
-    where ``conftest.py`` sums them when the run ends and fails it under 90 % in all.
+    where ``tests/conftest.py`` sums them when the run ends and fails it under 90 % in all.
     """
     caught, total, survivors = mutant_rate(topic_id, tmp_path)
     print(f"{topic_id}: {caught}/{total} mutants caught ({caught / total:.0%}); "
