@@ -415,6 +415,10 @@ class MultiHeadAttention(nn.Module):
         batch, seq_len, _ = x.shape
         past = 0 if kv_cache is None else len(kv_cache)
         if self.cross:
+            if last_only:
+                raise ValueError(
+                    "last_only is for self-attention; cross-attention returns every position"
+                )
             q = self._heads(self.q_proj(x), self.num_heads)  # (B, nh, T, hs)
             if kv_cache is not None and past:
                 k, v = kv_cache.key, kv_cache.value  # the memory, projected at the first step
