@@ -8,7 +8,7 @@ another must go down or stay on its floor:
     errors, progress, extras                                    the base
     data, text, features, lm, tokenizers, autograd, ml, optim,  the foundations
     nn (and evaluate, embeddings, retrieval, cluster, topics,
-    rnn, cnn as they land)
+    rnn, cnn, classify, sentiment as they land)
     models, train                                               neither imports the other
     infer
     apps                                                        end-to-end workflows
@@ -53,6 +53,8 @@ FLOORS: dict[str, int] = {
             "topics",
             "rnn",
             "cnn",
+            "classify",
+            "sentiment",
         ],
         1,
     ),  # fmt: skip
