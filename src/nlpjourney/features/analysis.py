@@ -24,12 +24,12 @@ list from the data registry, not scikit-learn's own built-in list.
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from nlpjourney.data import corpora
+from nlpjourney.ml.base import Estimator, TransformerMixin
 
 Analyzer = Callable[[str], list[str]]
 DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
@@ -137,10 +137,12 @@ def _decode(doc: Any) -> str:
     raise TypeError(f"each document must be a str (or UTF-8 bytes), got {type(doc).__name__}")
 
 
-class TextAnalysisMixin:
+class TextAnalysisMixin(TransformerMixin, Estimator):
     """The text-analysis hyper-parameters and ``build_analyzer``, shared by all vectorizers.
 
-    Subclasses store these attributes in ``__init__``; nothing here is learned.
+    Subclasses store these attributes in ``__init__``; nothing here is learned. The
+    parameter protocol (``get_params``, ``set_params``, the ``repr``) is
+    :class:`nlpjourney.ml.base.Estimator`'s, so ``clone()`` and grid searches work.
     """
 
     input: str
@@ -151,31 +153,6 @@ class TextAnalysisMixin:
     token_pattern: str | None
     ngram_range: tuple[int, int]
     analyzer: str | Callable[[str], Iterable[str]]
-
-    # --- scikit-learn's parameter protocol (so clone() and grid searches work) -------
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's arguments, by name."""
-        names = inspect.signature(type(self).__init__).parameters
-        return {name: getattr(self, name) for name in names if name != "self"}
-
-    def set_params(self, **params: Any) -> Any:
-        """Set constructor arguments by name; returns ``self``."""
-        valid = self.get_params()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(f"{name!r} is no parameter of {type(self).__name__}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = inspect.signature(type(self).__init__).parameters
-        changed = [
-            f"{name}={value!r}"
-            for name, value in self.get_params().items()
-            if not _same(value, defaults[name].default)
-        ]
-        return f"{type(self).__name__}({', '.join(changed)})"
 
     # --- building the pipeline ----------------------------------------------------------
 
@@ -267,13 +244,6 @@ def _cached_char_wb_analyzer(
         return grams
 
     return analyze
-
-
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # e.g. arrays, whose == is elementwise
-        return a is b
 
 
 def _identity(text: str) -> str:

@@ -1,5 +1,8 @@
 """Classic machine-learning foundations, in plain NumPy (topics 0.1 to 0.3).
 
+- :mod:`~nlpjourney.ml.base`: the estimator contract (scikit-learn's) every model here
+  keeps: :class:`Estimator` (``get_params``/``set_params``), the classifier, regressor and
+  transformer mixins, and the input checks;
 - :mod:`~nlpjourney.ml.math`: the mathematics every later area leans on: vectors
   (:func:`dot`, :func:`cosine_similarity` ...), finite-difference derivatives
   (:func:`numerical_gradient`), stable :func:`softmax` and :func:`logsumexp`, sampling and
@@ -18,6 +21,14 @@ and scikit-learn; nothing imports torch.
 """
 
 from nlpjourney.ml import two_layer
+from nlpjourney.ml.base import (
+    ClassifierMixin,
+    Estimator,
+    NotFittedError,
+    RegressorMixin,
+    TransformerMixin,
+    r2_score,
+)
 from nlpjourney.ml.math import (
     cosine_similarity,
     covariance,
@@ -38,6 +49,12 @@ from nlpjourney.ml.mlp import MLP, Perceptron, cross_entropy, relu, sigmoid
 
 __all__ = [
     "MLP",
+    "ClassifierMixin",
+    "Estimator",
+    "NotFittedError",
+    "RegressorMixin",
+    "TransformerMixin",
+    "r2_score",
     "Perceptron",
     "cosine_similarity",
     "covariance",
