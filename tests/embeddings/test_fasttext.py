@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlpjourney.embeddings import FastText, FastTextKeyedVectors, KeyedVectors
+from nlpjourney.embeddings import FastText, FastTextKeyedVectors, KeyedVectors, VectorsFileError
 from nlpjourney.embeddings.fasttext import char_ngrams, ft_hash
 
 WORDS = ["where", "a", "naïve", "café", "日本語", "anana", "don't", "x" * 12]
@@ -62,6 +62,12 @@ def test_fasttext_save_and_load_keep_ngrams(model: FastText, tmp_path) -> None:
     model.wv.save_word2vec_format(tmp_path / "ft.txt")
     plain = KeyedVectors.load_word2vec_format(tmp_path / "ft.txt")
     np.testing.assert_allclose(plain["walked"], model.wv["walked"], rtol=1e-6)
+    # A plain KeyedVectors file has no n-gram rows: one clear error naming the right saver.
+    KeyedVectors(["a"], np.ones((1, 2))).save(tmp_path / "plain.npz")
+    with pytest.raises(VectorsFileError, match="not a vectors file saved by FastTextKeyedVectors"):
+        FastTextKeyedVectors.load(tmp_path / "plain.npz")
+    with pytest.raises(VectorsFileError, match="no vectors file"):
+        FastTextKeyedVectors.load(tmp_path / "missing.npz")
 
 
 @pytest.mark.parametrize("sg", [0, 1])

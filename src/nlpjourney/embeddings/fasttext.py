@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlpjourney.embeddings.keyed_vectors import KeyedVectors, VectorsFileError
+from nlpjourney.embeddings.keyed_vectors import KeyedVectors, read_vectors_npz
 from nlpjourney.embeddings.word2vec import Word2Vec, _check
 from nlpjourney.errors import UnknownNameError
 
@@ -143,22 +143,11 @@ class FastTextKeyedVectors(KeyedVectors):
         Raises:
             VectorsFileError: If the file is missing or not such a file.
         """
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                minn, maxn = (int(n) for n in data["ngram_range"])
-                return cls(
-                    [str(w) for w in data["words"]],
-                    data["vectors"],
-                    data["ngram_vectors"],
-                    minn,
-                    maxn,
-                )
-        except FileNotFoundError:
-            raise VectorsFileError(f"no vectors file at {path}") from None
-        except (OSError, ValueError, KeyError) as error:
-            raise VectorsFileError(
-                f"{path} is not a vectors file saved by FastTextKeyedVectors.save ({error})"
-            ) from None
+        with read_vectors_npz(path, "FastTextKeyedVectors.save") as data:
+            minn, maxn = (int(n) for n in data["ngram_range"])
+            return cls(
+                [str(w) for w in data["words"]], data["vectors"], data["ngram_vectors"], minn, maxn
+            )
 
 
 class FastText(Word2Vec):

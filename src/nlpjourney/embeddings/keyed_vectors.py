@@ -21,18 +21,36 @@ compares ``most_similar`` lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from nlpjourney.errors import JourneyError, lookup
 
-__all__ = ["KeyedVectors", "VectorsFileError"]
+__all__ = ["KeyedVectors", "VectorsFileError", "read_vectors_npz"]
 
 
 class VectorsFileError(JourneyError, ValueError):
     """A vectors file that is missing, truncated or not in the format it claims."""
+
+
+@contextmanager
+def read_vectors_npz(path: str | Path, saver: str) -> Iterator[np.lib.npyio.NpzFile]:
+    """Open a vectors ``.npz`` (no pickles); any way it fails becomes one :class:`VectorsFileError`.
+
+    Errors raised while reading the arrays inside the ``with`` block (a missing array,
+    wrong shapes) are turned into the same message, which names ``saver``, the method
+    that writes such files.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            yield data
+    except FileNotFoundError:
+        raise VectorsFileError(f"no vectors file at {path}") from None
+    except (OSError, ValueError, KeyError) as error:
+        raise VectorsFileError(f"{path} is not a vectors file saved by {saver} ({error})") from None
 
 
 def _words(words: str | Iterable[str] | None) -> list[str]:
@@ -166,15 +184,8 @@ class KeyedVectors:
         Raises:
             VectorsFileError: If the file is missing or not such a file.
         """
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                return cls([str(w) for w in data["words"]], data["vectors"])
-        except FileNotFoundError:
-            raise VectorsFileError(f"no vectors file at {path}") from None
-        except (OSError, ValueError, KeyError) as error:
-            raise VectorsFileError(
-                f"{path} is not a vectors file saved by KeyedVectors.save ({error})"
-            ) from None
+        with read_vectors_npz(path, "KeyedVectors.save") as data:
+            return cls([str(w) for w in data["words"]], data["vectors"])
 
     def save_word2vec_format(self, path: str | Path, binary: bool = False) -> None:
         """Write the word2vec format: a ``"count dim"`` header, then one word per line.
