@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-
-def journey(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
-    full_env = dict(os.environ, COLUMNS="200", NO_COLOR="1", **(env or {}))
-    return subprocess.run(
-        [sys.executable, "-m", "nlpjourney.cli", *args],
-        capture_output=True, text=True, env=full_env, cwd=cwd, timeout=300,
-    )  # fmt: skip
-
-
-def assert_one_clear_line(result: subprocess.CompletedProcess, *fragments: str) -> None:
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
+from support.cli import assert_one_clear_line, journey
 
 
 def test_cli_roadmap_shows_every_topic_id(roadmap_ids: list[str], tmp_path: Path) -> None:

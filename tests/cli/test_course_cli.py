@@ -5,14 +5,12 @@ breaks a path or a command."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from rich.console import Console
+from support.cli import journey
 from typer.testing import CliRunner
 
 from nlpjourney.cli import app
@@ -133,18 +131,10 @@ def test_course_cli_progress_counts_only_a_clean_pass(made_up: Path) -> None:
     assert summary["0.9"].attempts == 2 and summary["0.9"].done
 
 
-def journey(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "nlpjourney.cli", *args],
-        capture_output=True, text=True, timeout=300,
-        env=dict(os.environ, COLUMNS="80", NO_COLOR="1", **env),
-    )  # fmt: skip
-
-
 @pytest.mark.slow
 def test_course_cli_lesson_at_80_columns_keeps_paths_whole(tmp_path: Path) -> None:
     root = tmp_path / ("a-workspace-with-a-name-long-enough-to-need-wrapping-" * 2)
-    result = journey("lesson", "0.1", env={"JOURNEY_WORKSPACE": str(root)})
+    result = journey("lesson", "0.1", env={"JOURNEY_WORKSPACE": str(root), "COLUMNS": "80"})
     assert result.returncode == 0, result.stderr
     folder = root / topics.get("0.1").name
     for path in (folder / "lesson.ipynb", folder / "exercise.py"):

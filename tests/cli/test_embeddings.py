@@ -5,29 +5,10 @@ the benchmarks), so those tests are marked slow; the refusals before training ar
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-
-def journey(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COLUMNS="200", NO_COLOR="1", NLPJOURNEY_CACHE=str(cwd / "cache"))
-    return subprocess.run(
-        [sys.executable, "-m", "nlpjourney.cli", *args],
-        capture_output=True, text=True, env=env, timeout=300, cwd=cwd,
-    )  # fmt: skip
-
-
-def assert_one_clear_line(result: subprocess.CompletedProcess, *fragments: str) -> None:
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
+from support.cli import assert_one_clear_line, journey
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +16,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder where `journey embeddings train --model ppmi` has made runs/."""
     root = tmp_path_factory.mktemp("embeddings")
     result = journey("embeddings", "train", "--corpus", "inaugural", "--model", "ppmi",
-                     "--dim", "20", cwd=root)  # fmt: skip
+                     "--dim", "20", cwd=root, cache=root / "cache")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "WordSim-353 " in result.stdout and "analogies 3CosAdd" in result.stdout
     assert "wrote runs/embeddings-ppmi-inaugural/" in result.stdout
@@ -47,7 +28,9 @@ def test_cli_embeddings_train_writes_a_run_and_neighbours_reads_it(workdir: Path
     run = workdir / "runs" / "embeddings-ppmi-inaugural"
     assert {p.name for p in run.iterdir()} >= {"vectors.npz", "vectors.bin", "scores.json",
                                                "words.png"}  # fmt: skip
-    result = journey("embeddings", "neighbours", "freedom", "--topn", "5", cwd=workdir)
+    result = journey(
+        "embeddings", "neighbours", "freedom", "--topn", "5", cwd=workdir, cache=workdir / "cache"
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "closest to 'freedom' in runs/embeddings-ppmi-inaugural:"
@@ -57,23 +40,26 @@ def test_cli_embeddings_train_writes_a_run_and_neighbours_reads_it(workdir: Path
 @pytest.mark.slow
 def test_cli_embeddings_run_errors_are_one_clear_line(workdir: Path) -> None:
     again = journey("embeddings", "train", "--corpus", "inaugural", "--model", "ppmi",
-                    "--dim", "20", cwd=workdir)  # fmt: skip
+                    "--dim", "20", cwd=workdir, cache=workdir / "cache")  # fmt: skip
     assert_one_clear_line(again, "already holds vectors", "--force")
     assert_one_clear_line(
-        journey("embeddings", "neighbours", "fredom", cwd=workdir), "unknown word 'fredom'",
+        journey("embeddings", "neighbours", "fredom", cwd=workdir, cache=workdir / "cache"), "unknown word 'fredom'",
         "Did you mean freedom",
     )  # fmt: skip
 
 
 def test_cli_embeddings_refusals_before_training_are_one_clear_line(tmp_path: Path) -> None:
     assert_one_clear_line(
-        journey("embeddings", "neighbours", "freedom", cwd=tmp_path), "no trained vectors in runs/"
+        journey("embeddings", "neighbours", "freedom", cwd=tmp_path, cache=tmp_path / "cache"),
+        "no trained vectors in runs/",
     )
     assert_one_clear_line(
-        journey("embeddings", "train", "--corpus", "wiki", cwd=tmp_path), "unknown corpus 'wiki'"
+        journey("embeddings", "train", "--corpus", "wiki", cwd=tmp_path, cache=tmp_path / "cache"),
+        "unknown corpus 'wiki'",
     )
     assert_one_clear_line(
-        journey("embeddings", "train", "--model", "elmo", cwd=tmp_path), "unknown model 'elmo'"
+        journey("embeddings", "train", "--model", "elmo", cwd=tmp_path, cache=tmp_path / "cache"),
+        "unknown model 'elmo'",
     )
     assert not (tmp_path / "runs").exists()
 
@@ -83,11 +69,19 @@ def test_cli_embeddings_train_glove_with_force_and_out(workdir: Path, tmp_path: 
     out = tmp_path / "glove"
     args = ("embeddings", "train", "--corpus", "inaugural", "--model", "glove", "--dim", "10",
             "--epochs", "1", "--min-count", "20", "--out", str(out))  # fmt: skip
-    first = journey(*args, cwd=workdir)
+    first = journey(*args, cwd=workdir, cache=workdir / "cache")
     assert first.returncode == 0, first.stderr
     assert (out / "vectors.npz").is_file() and (out / "words.png").is_file()
-    assert journey(*args, cwd=workdir).returncode == 1
-    forced = journey(*args, "--force", cwd=workdir)
+    assert journey(*args, cwd=workdir, cache=workdir / "cache").returncode == 1
+    forced = journey(*args, "--force", cwd=workdir, cache=workdir / "cache")
     assert forced.returncode == 0, forced.stderr
-    result = journey("embeddings", "neighbours", "Freedom", "--vectors", str(out), cwd=workdir)
+    result = journey(
+        "embeddings",
+        "neighbours",
+        "Freedom",
+        "--vectors",
+        str(out),
+        cwd=workdir,
+        cache=workdir / "cache",
+    )
     assert result.returncode == 0 and result.stdout.startswith("closest to 'Freedom'")

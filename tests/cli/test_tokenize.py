@@ -3,22 +3,11 @@ unknown model is one clear line and exit code 1."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
+from support.cli import journey
 
 from nlpjourney.cli.tokenize import token_pieces
 from nlpjourney.tokenizers import load
-
-
-def journey(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
-    return subprocess.run(
-        [sys.executable, "-m", "nlpjourney.cli", *args],
-        capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
 
 
 def test_cli_tokenize_shows_tokens_ids_and_count() -> None:

@@ -8,35 +8,16 @@ Training runs two processes of a few seconds each, so those tests are marked slo
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
+from support.cli import assert_one_clear_line, journey
 
 from nlpjourney.apps.gpt import load_run
 from nlpjourney.models import GPTConfig, LlamaConfig
 from nlpjourney.tokenizers import CharTokenizer
 from nlpjourney.train import load_checkpoint
-
-
-def journey(*args: str, cache: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COLUMNS="200", NO_COLOR="1", NLPJOURNEY_CACHE=str(cache))
-    return subprocess.run(
-        [sys.executable, "-m", "nlpjourney.cli", *args],
-        capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
-
-
-def assert_one_clear_line(result: subprocess.CompletedProcess, *fragments: str) -> None:
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 @pytest.fixture(scope="module")
