@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from nlpjourney.data.corpora import read_member
+from nlpjourney.data.corpora import opinion_lexicon
 from nlpjourney.data.store import path as data_path
 from nlpjourney.text.tokenize import treebank_tokenize
 
@@ -72,7 +72,9 @@ def trie_pattern(entries: list[str]) -> str:
 
     def pattern(node: dict) -> str:
         ends = "" in node
-        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        branches = [
+            re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char
+        ]
         if not branches:
             return ""
         inner = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -128,19 +130,15 @@ class AfinnScorer:
         return float(sum(ratings[entry] for entry in self.find_all(text)))
 
     def label(self, text: str) -> str:
-        """"pos", "neg" or "neutral" by the sign of :meth:`score`."""
+        """ "pos", "neg" or "neutral" by the sign of :meth:`score`."""
         return _label(self.score(text))
 
 
 @cache
 def opinion_words() -> tuple[frozenset[str], frozenset[str]]:
-    """Hu & Liu's (positive, negative) opinion words, read from the registry."""
-    lists = []
-    for polarity in ("positive", "negative"):
-        text = read_member("opinion_lexicon", f"opinion_lexicon/{polarity}-words.txt")
-        # Lines starting with ";" are the file's header comment.
-        lists.append(frozenset(w for line in text.splitlines() if (w := line.strip()) and w[0] != ";"))
-    return lists[0], lists[1]
+    """Hu & Liu's (positive, negative) opinion words as sets, read once from the registry."""
+    positive, negative = opinion_lexicon()
+    return frozenset(positive), frozenset(negative)
 
 
 class OpinionLexiconScorer:
@@ -172,7 +170,7 @@ class OpinionLexiconScorer:
         return sum(w in self.positive for w in words) - sum(w in self.negative for w in words)
 
     def label(self, text: str) -> str:
-        """"pos", "neg" or "neutral" by the sign of :meth:`score`."""
+        """ "pos", "neg" or "neutral" by the sign of :meth:`score`."""
         return _label(self.score(text))
 
 

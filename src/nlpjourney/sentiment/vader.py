@@ -297,7 +297,7 @@ class VaderAnalyzer:
         uppers = sum(1 for w in words if w.isupper())
         mixed_case = 0 < n - uppers < n
         valences = []
-        for i, (word, lower) in enumerate(zip(words, lowered, strict=True)):
+        for i, lower in enumerate(lowered):
             rated = lexicon.get(lower)
             if (
                 rated is None
@@ -369,7 +369,7 @@ class VaderAnalyzer:
         return self.polarity_scores(text)["compound"]
 
     def label(self, text: str, threshold: float = 0.05) -> str:
-        """"pos", "neg" or "neutral": the compound score against ±``threshold``.
+        """ "pos", "neg" or "neutral": the compound score against ±``threshold``.
 
         The threshold 0.05 is the one vaderSentiment's documentation recommends.
         """
@@ -396,7 +396,7 @@ def _phrases(valence: float, lowered: list[str], i: int) -> float:
 
 
 def _least_rule(valence: float, lowered: list[str], i: int, lexicon: Mapping[str, float]) -> float:
-    """"least good" negates; "at least good" and "very least good" do not."""
+    """ "least good" negates; "at least good" and "very least good" do not."""
     if i > 0 and lowered[i - 1] == "least" and "least" not in lexicon:
         if i == 1 or lowered[i - 2] not in ("at", "very"):
             return valence * NEGATION_SCALAR
