@@ -148,7 +148,7 @@ class OpinionLexiconScorer:
         >>> lexicon = OpinionLexiconScorer()
         >>> lexicon.score("A great, reliable camera with a terrible battery.")
         1
-        >>> lexicon.label("The battery died.")
+        >>> lexicon.label("The battery is black.")
         'neutral'
     """
 
