@@ -8,8 +8,8 @@ their polarity in three steps, which :class:`AspectSentiment` follows:
    ("battery", "picture quality"). Each run of consecutive nouns in a sentence gives its
    contiguous sub-phrases of up to ``max_words`` words as candidates.
 2. **Aspects are the frequent candidates.** A candidate named in at least ``min_support``
-   of a product's sentences (Hu & Liu's 1 %) is an aspect, unless it is a single word that
-   is rarely named on its own: its *pure support* (sentences naming it outside a longer
+   of a product's sentences (Hu & Liu's 1 %; singular and plural count as one) is an
+   aspect, unless it is a single word that is rarely named on its own: its *pure support* (sentences naming it outside a longer
    aspect, "life" outside "battery life") must reach ``min_pure_support`` (their 3).
 3. **Opinion words are attached to the nearest aspect.** Each word of Hu & Liu's
    opinion lexicon in the sentence counts +1 or -1, flipped when a negation
@@ -197,13 +197,20 @@ class AspectSentiment:
                 start = None
         return runs
 
+    def phrase(self, tokens: Sequence[str]) -> str:
+        """An aspect's name: its words with the last one in the singular ("lcd screen")."""
+        return " ".join([*tokens[:-1], self.nouns.lemma(tokens[-1])])
+
     def candidates(self, tokens: Sequence[str]) -> set[str]:
-        """Every contiguous noun phrase of up to ``max_words`` words in the sentence."""
+        """Every contiguous noun phrase of up to ``max_words`` words in the sentence.
+
+        Phrases are named by :meth:`phrase`, so "pictures" and "picture" count as one.
+        """
         found = set()
         for start, stop in self.noun_runs(tokens):
             for i in range(start, stop):
                 for j in range(i + 1, min(stop, i + self.max_words) + 1):
-                    found.add(" ".join(tokens[i:j]))
+                    found.add(self.phrase(tokens[i:j]))
         return found
 
     def fit(self, texts: Iterable[str]) -> AspectSentiment:
@@ -235,7 +242,7 @@ class AspectSentiment:
             i = start
             while i < stop:
                 for j in range(min(stop, i + self.max_words), i, -1):
-                    phrase = " ".join(tokens[i:j])
+                    phrase = self.phrase(tokens[i:j])
                     if phrase in self._aspects:
                         found.append((phrase, i, j))
                         i = j
