@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from vaderSentiment.vaderSentiment import negated as reference_negated
 
@@ -17,14 +21,20 @@ from nlpjourney.sentiment.vader import (
 )
 
 
+@cache
+def analyzers() -> tuple[VaderAnalyzer, SentimentIntensityAnalyzer]:
+    """Ours and vaderSentiment's, built once (the hypothesis test cannot take fixtures)."""
+    return VaderAnalyzer(), SentimentIntensityAnalyzer()
+
+
 @pytest.fixture(scope="module")
 def ours() -> VaderAnalyzer:
-    return VaderAnalyzer()
+    return analyzers()[0]
 
 
 @pytest.fixture(scope="module")
 def reference() -> SentimentIntensityAnalyzer:
-    return SentimentIntensityAnalyzer()
+    return analyzers()[1]
 
 
 def assert_same(ours: VaderAnalyzer, reference: SentimentIntensityAnalyzer, text: str) -> None:
@@ -128,6 +138,27 @@ def test_vader_rules_move_the_score_the_right_way(ours: VaderAnalyzer) -> None:
     assert ours.compound("The book was GOOD.") > good
     assert ours.compound("It was bad, but the ending was good.") > 0
     assert ours.compound("😁") > 0 > ours.compound("😢")
+
+
+# Words that trigger every rule, mixed in random order and case with random characters.
+RULE_WORDS = (
+    "good GOOD bad BAD not no No NO nor or but But kind of sort just enough very VERY "
+    "barely least at never so this without doubt the shit bomb ass yeah right kiss death "
+    "to die for bus stop :) :( !!! ?? ? ! isn't great HORRIBLE kinda 😁 💔 love hate no, funny"
+).split()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(RULE_WORDS), st.text(max_size=3)),
+        max_size=12,
+    )
+)
+def test_vader_random_rule_mixes_match_vadersentiment(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    ours, reference = analyzers()
+    assert ours.polarity_scores(text) == reference.polarity_scores(text)
 
 
 def test_vader_negated_matches_vadersentiment() -> None:
