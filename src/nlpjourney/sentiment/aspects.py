@@ -186,10 +186,19 @@ class AspectSentiment:
         self.positive, self.negative = opinion_words()
 
     def noun_runs(self, tokens: Sequence[str]) -> list[tuple[int, int]]:
-        """The ``(start, stop)`` spans of the maximal runs of consecutive nouns."""
+        """The ``(start, stop)`` spans of the maximal runs of consecutive nouns.
+
+        Opinion words ("problem", "noise", "fun") never count as nouns here: they carry
+        the opinion, not the feature it is about.
+        """
         runs, start = [], None
         for i, token in enumerate([*tokens, ""]):
-            noun = bool(token) and self.nouns.is_noun(token) and token not in self.positive
+            noun = (
+                bool(token)
+                and self.nouns.is_noun(token)
+                and token not in self.positive
+                and token not in self.negative
+            )
             if noun and start is None:
                 start = i
             elif not noun and start is not None:
