@@ -255,3 +255,30 @@ def plain_texts(name: str) -> dict[str, str]:
     """
     texts = read_members(name, f"{name}/")
     return {m.split("/", 1)[1]: t for m, t in texts.items() if not m.endswith("README")}
+
+
+def sentence_polarity() -> list[tuple[str, str]]:
+    """Pang & Lee's 10,662 movie-review snippets as ``(sentence, label)``, "neg" then "pos".
+
+    5,331 of each, one sentence a line, already tokenized and lower-cased by their
+    authors (surrounding whitespace removed). The files are UTF-8, as NLTK reads them
+    (read as Latin-1 a few accented words turn into mojibake such as "clichÃ©s").
+    """
+    rows = []
+    for label in ("neg", "pos"):
+        text = read_member("sentence_polarity", f"sentence_polarity/rt-polarity.{label}")
+        rows.extend((line.strip(), label) for line in text.splitlines() if line.strip())
+    return rows
+
+
+def opinion_lexicon() -> tuple[list[str], list[str]]:
+    """Hu & Liu's opinion lexicon: (2,006 positive words, 4,783 negative words), file order.
+
+    The files' header comments (lines starting with ";") and blank lines are left out.
+    They are read as UTF-8, which they are ("naïve"); NLTK reads them as ISO-8859-2.
+    """
+    lists = []
+    for polarity in ("positive", "negative"):
+        text = read_member("opinion_lexicon", f"opinion_lexicon/{polarity}-words.txt")
+        lists.append([w for line in text.splitlines() if (w := line.strip()) and w[0] != ";"])
+    return lists[0], lists[1]
