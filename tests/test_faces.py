@@ -26,15 +26,18 @@ FACES = [
     "nlpjourney.autograd.nn",
     "nlpjourney.course",
     "nlpjourney.data",
+    "nlpjourney.embeddings",
     "nlpjourney.errors",
     "nlpjourney.extras",
     "nlpjourney.features",
+    "nlpjourney.infer",
     "nlpjourney.lm",
     "nlpjourney.ml",
     "nlpjourney.models",
     "nlpjourney.nn",
     "nlpjourney.optim",
     "nlpjourney.progress",
+    "nlpjourney.sentiment",
     "nlpjourney.text",
     "nlpjourney.tokenizers",
     "nlpjourney.train",
@@ -52,7 +55,11 @@ STAY_INSIDE = {
 
 # A function named like its module, as torch.autograd.gradcheck is: the face gives the
 # function, and the module is imported by its full name.
-SHADOWS = {"nlpjourney.autograd": {"gradcheck"}}
+SHADOWS = {
+    "nlpjourney.autograd": {"gradcheck"},
+    "nlpjourney.embeddings": {"ppmi"},
+    "nlpjourney.infer": {"generate"},
+}
 
 
 @pytest.mark.parametrize("name", FACES)
