@@ -7,5 +7,6 @@
 """
 
 from nlpjourney.classify.naive_bayes import BernoulliNB, ComplementNB, MultinomialNB
+from nlpjourney.classify.spam import ModelFormatError, SpamFilter
 
-__all__ = ["BernoulliNB", "ComplementNB", "MultinomialNB"]
+__all__ = ["BernoulliNB", "ComplementNB", "ModelFormatError", "MultinomialNB", "SpamFilter"]
