@@ -612,7 +612,7 @@ def plot_confusion_matrix(
         else:
             shown = counts.astype(np.float64)
     shown = np.nan_to_num(shown)
-    side = min(max(3.6, 0.6 * k + 2.4), 12.0)
+    side = min(max(4.0, 0.6 * k + 2.4), 12.0)
     figure = Figure(figsize=(side + 1.2, side), dpi=120)
     axes = figure.add_subplot()
     image = axes.imshow(shown, cmap="Blues", vmin=0)
