@@ -103,6 +103,10 @@ def test_spam_filter_load_of_no_folder_and_bad_params(saved: Path, tmp_path: Pat
     (saved / "model.json").write_text(json.dumps(header))
     with pytest.raises(ModelFormatError, match="bad parameters"):
         SpamFilter.load(saved)
+    header["params"].update(model="multinomial", alpha="1.0", lowercase=1)
+    (saved / "model.json").write_text(json.dumps(header))
+    with pytest.raises(ModelFormatError, match="params.alpha must be a number; params.lowercase"):
+        SpamFilter.load(saved)
 
 
 def test_spam_filter_refuses_what_it_cannot_do(tmp_path: Path) -> None:

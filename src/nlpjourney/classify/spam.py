@@ -335,9 +335,38 @@ def _read_header(folder: Path) -> dict[str, Any]:
         isinstance(t, str) for t in vocabulary
     ) or len(set(vocabulary)) != len(vocabulary):  # fmt: skip
         problems.append("vocabulary must be a non-empty list of distinct strings")
+    if isinstance(params, dict) and set(params) == set(SAVED_PARAMS):
+        problems += [f"params.{name} must be {kind}" for name, (types, kind) in PARAM_TYPES.items()
+                     if not _is(params[name], types)]  # fmt: skip
     if problems:
         raise ModelFormatError(f"{path} is damaged: {'; '.join(problems)}; {RETRAIN}")
     return header
+
+
+def _is(value: Any, types: tuple[type, ...]) -> bool:
+    """``isinstance`` where a bool is no number (JSON's true is not 1)."""
+    if isinstance(value, bool):
+        return bool in types
+    if isinstance(value, list):
+        return list in types
+    return isinstance(value, types)
+
+
+#: The JSON type each saved parameter must have (lists are lists of strings, except
+#: ``ngram_range``, checked by the filter itself).
+PARAM_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "model": ((str,), "a string"),
+    "features": ((str,), "a string"),
+    "ngram_range": ((list,), "a list of two integers"),
+    "alpha": ((int, float), "a number"),
+    "lowercase": ((bool,), "true or false"),
+    "stop_words": ((str, list, type(None)), "null, a string or a list of strings"),
+    "min_df": ((int, float), "a number"),
+    "max_df": ((int, float), "a number"),
+    "max_features": ((int, type(None)), "null or an integer"),
+    "sublinear_tf": ((bool,), "true or false"),
+    "fit_prior": ((bool,), "true or false"),
+}
 
 
 def _read_weights(folder: Path, k: int, n_terms: int, tfidf: bool) -> dict[str, np.ndarray]:
