@@ -101,7 +101,7 @@ def label_pairs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     return np.array(y_true), np.array(y_pred)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(label_pairs(), st.sampled_from([None, "micro", "macro", "weighted"]),
        st.sampled_from(["warn", 0, 1, np.nan]))  # fmt: skip
 def test_classification_prf_equals_sklearn_on_any_labels(pair, average, zero_division) -> None:  # noqa: ANN001
@@ -109,6 +109,17 @@ def test_classification_prf_equals_sklearn_on_any_labels(pair, average, zero_div
     assert_prf_equal(y_true, y_pred, average=average, zero_division=zero_division)
     extra = np.unique(np.concatenate([y_true, y_pred]))[::-1]  # a chosen order
     assert_prf_equal(y_true, y_pred, average=average, labels=extra, zero_division=zero_division)
+    # A label in neither array, and a subset that leaves labels out.
+    absent = np.append(extra, "zz" if extra.dtype.kind == "U" else 99)
+    assert_prf_equal(y_true, y_pred, average=average, labels=absent, zero_division=zero_division)
+    assert_prf_equal(y_true, y_pred, average=average, labels=extra[:1], zero_division=zero_division)
+    weights = np.linspace(0.5, 2.0, len(y_true))
+    assert_prf_equal(y_true, y_pred, average=average, sample_weight=weights,
+                     zero_division=zero_division)  # fmt: skip
+    for labels in (absent, extra[:1]):
+        assert quiet(ours.classification_report, y_true, y_pred, labels=labels) == quiet(
+            skm.classification_report, y_true, y_pred, labels=labels
+        )
     np.testing.assert_array_equal(ours.confusion_matrix(y_true, y_pred),
                                   quiet(skm.confusion_matrix, y_true, y_pred))  # fmt: skip
     assert quiet(ours.classification_report, y_true, y_pred, zero_division=zero_division) == quiet(
