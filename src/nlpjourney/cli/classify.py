@@ -18,6 +18,12 @@ import typer
 
 from nlpjourney.cli.train import parse_seed
 
+#: A text to try on each dataset's model.
+EXAMPLES = {
+    "sms-spam": "Congratulations, you won a prize! Call now",
+    "movie-reviews": "a moving film with a wonderful cast",
+}
+
 app = typer.Typer(help="Text classification: train a naive Bayes classifier and use it.")
 
 
@@ -59,9 +65,10 @@ def train_command(
         force=force,
     )
     result = train_classifier(config, echo=typer.echo)
+    example = EXAMPLES.get(dataset, "some text")
     typer.echo(
         f"wrote {result.run_dir}/ (model/, scores.json, confusion.png); try: journey "
-        f'classify predict "Congratulations, you won a prize!" --model {result.run_dir}'
+        f'classify predict "{example}" --model {result.run_dir}'
     )
 
 
