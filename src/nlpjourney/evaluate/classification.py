@@ -538,7 +538,9 @@ def classification_report(
         warnings.warn(f"labels size, {len(chosen)}, does not match size of target_names, "
                       f"{len(target_names)}", stacklevel=2)  # fmt: skip
     names = [str(label) for label in chosen] if target_names is None else list(target_names)
-    options = {"labels": chosen, "zero_division": zero_division}
+    # Labels as integer codes once, so the four score calls below sort no strings.
+    every, t, p = _encode(t, p, chosen)
+    options = {"labels": _positions(every, chosen), "zero_division": zero_division}
     precision, recall, f1, support = precision_recall_fscore_support(t, p, average=None, **options)
     headers = ["precision", "recall", "f1-score", "support"]
     rows = list(zip(names, precision, recall, f1, support, strict=False))
