@@ -248,7 +248,7 @@ class SpamFilter(ClassifierMixin, Estimator):
         params = {name: getattr(self, name) for name in SAVED_PARAMS}
         params["ngram_range"] = list(self.ngram_range)
         if params["stop_words"] is not None and not isinstance(params["stop_words"], str):
-            params["stop_words"] = sorted(params["stop_words"])
+            params["stop_words"] = list(params["stop_words"])
         header = {"format": FORMAT, "version": VERSION, "params": params, "classes": classes,
                   "vocabulary": self.vectorizer_.get_feature_names_out().tolist()}  # fmt: skip
         arrays = {
