@@ -20,6 +20,9 @@ these same functions; the command line only parses options and prints.
 - :mod:`~nlpjourney.apps.embeddings`: word vectors (word2vec, FastText, GloVe, PPMI-SVD)
   trained on the registry's English text, evaluated and queried
   (:func:`train_embeddings`, :class:`EmbeddingsRunConfig`, :func:`neighbours`);
+- :mod:`~nlpjourney.apps.classify`: a naive Bayes text classifier (the SMS spam filter)
+  trained on a registry dataset, evaluated, saved and used (:func:`train_classifier`,
+  :class:`ClassifyRunConfig`, :func:`classify_texts`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -32,6 +35,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nlpjourney.apps.classify import (
+    ClassifyRunConfig,
+    ClassifyRunResult,
+    classify_texts,
+    train_classifier,
+)
 from nlpjourney.apps.embeddings import (
     EmbeddingsRunConfig,
     EmbeddingsRunResult,
@@ -85,6 +94,8 @@ __all__ = [
     "BertRecipe",
     "BertRunConfig",
     "BertRunResult",
+    "ClassifyRunConfig",
+    "ClassifyRunResult",
     "EmbeddingsRunConfig",
     "EmbeddingsRunResult",
     "EnglishCorpus",
@@ -103,6 +114,7 @@ __all__ = [
     "TranslatorRecipe",
     "TranslatorRunConfig",
     "check_run_folder",
+    "classify_texts",
     "evaluate_bleu",
     "align_labels",
     "generate_text",
@@ -118,6 +130,7 @@ __all__ = [
     "start_run",
     "span_f1",
     "train_bert",
+    "train_classifier",
     "train_embeddings",
     "train_gpt",
     "train_translator",

@@ -14,7 +14,18 @@ import warnings
 import typer
 
 from nlpjourney import __version__
-from nlpjourney.cli import bert, chat, course, data, embeddings, sweep, tokenize, train, translate
+from nlpjourney.cli import (
+    bert,
+    chat,
+    classify,
+    course,
+    data,
+    embeddings,
+    sweep,
+    tokenize,
+    train,
+    translate,
+)
 from nlpjourney.course.paths import repo_root
 from nlpjourney.errors import JourneyError
 
@@ -30,6 +41,7 @@ train.app.command("sweep")(sweep.sweep)
 train.app.command("bert")(bert.train_bert_command)
 app.add_typer(train.app, name="train")
 app.add_typer(embeddings.app, name="embeddings")
+app.add_typer(classify.app, name="classify")
 app.command("lesson")(course.lesson)
 app.command("check")(course.check)
 app.command("progress")(course.progress)
