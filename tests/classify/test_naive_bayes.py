@@ -12,6 +12,7 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from nlpjourney.classify import BernoulliNB, ComplementNB, MultinomialNB
+from nlpjourney.classify.naive_bayes import fit_multinomial_nb, predict_multinomial_nb
 from nlpjourney.data import corpora
 from nlpjourney.features import CountVectorizer, TfidfVectorizer
 from nlpjourney.ml.base import NotFittedError
@@ -125,3 +126,42 @@ def test_naive_bayes_errors_say_what_to_do() -> None:
         MultinomialNB().fit(X, [0, 1]).predict(np.ones((1, 3)))
     with pytest.raises(ValueError, match="one probability per class"):
         MultinomialNB(class_prior=[1.0]).fit(X, [0, 1])
+
+
+def test_naive_bayes_functions_equal_sklearn_on_sms_spam(sms) -> None:  # noqa: ANN001
+    X, y = sms["counts"]
+    train, test = np.arange(X.shape[0]) % 4 != 0, np.arange(X.shape[0]) % 4 == 0
+    for alpha in (1.0, 0.25):
+        classes, prior, log_prob = fit_multinomial_nb(X[train], y[train], alpha=alpha)
+        theirs = sk.MultinomialNB(alpha=alpha).fit(X[train], y[train])
+        np.testing.assert_array_equal(classes, theirs.classes_)
+        np.testing.assert_allclose(prior, theirs.class_log_prior_)
+        np.testing.assert_allclose(log_prob, theirs.feature_log_prob_, rtol=1e-10)
+        predicted = predict_multinomial_nb(X[test], classes, prior, log_prob)
+        np.testing.assert_array_equal(predicted, theirs.predict(X[test]))
+
+
+def test_naive_bayes_functions_are_the_estimators_arithmetic() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.poisson(1.0, size=(40, 9)).astype(float)
+    y = rng.choice(["a", "b", "c"], size=40)
+    model = MultinomialNB(alpha=0.5).fit(X, y)
+    classes, prior, log_prob = fit_multinomial_nb(sp.csr_matrix(X), y, alpha=0.5)
+    np.testing.assert_array_equal(classes, model.classes_)
+    np.testing.assert_allclose(prior, model.class_log_prior_)
+    np.testing.assert_allclose(log_prob, model.feature_log_prob_)
+    np.testing.assert_array_equal(predict_multinomial_nb(X, classes, prior, log_prob),
+                                  model.predict(X))  # fmt: skip
+
+
+def test_naive_bayes_functions_errors_say_what_to_do() -> None:
+    X = np.array([[1.0, 0.0], [0.0, 2.0]])
+    with pytest.raises(ValueError, match="negative values"):
+        fit_multinomial_nb(-X, [0, 1])
+    with pytest.raises(ValueError, match="alpha must be"):
+        fit_multinomial_nb(X, [0, 1], alpha=-0.5)
+    with pytest.raises(ValueError, match="2 rows but y has 3"):
+        fit_multinomial_nb(X, [0, 1, 1])
+    model = fit_multinomial_nb(X, [0, 1])
+    with pytest.raises(ValueError, match="3 columns but the model has 2"):
+        predict_multinomial_nb(np.ones((1, 3)), *model)
