@@ -53,6 +53,7 @@ EXERCISES = [
     "1.4",
     "1.5",
     "1.6",
+    "2.1",
     "3.1",
     "3.2",
     "4.1",
@@ -138,6 +139,13 @@ LIBRARY_CHEATS = {
         def continuation_counts(bigrams):
             table = ConditionalFreqDist((right, left) for left, right in set(bigrams))
             return {word: len(table[word]) for word in table}
+    """,
+    "2.1": """
+        from sklearn.naive_bayes import MultinomialNB
+
+        def fit_multinomial_nb(X, y, alpha=1.0):
+            model = MultinomialNB(alpha=alpha).fit(X, y)
+            return model.classes_, model.class_log_prior_, model.feature_log_prob_
     """,
     "3.1": """
         import torch

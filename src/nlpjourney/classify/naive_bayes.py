@@ -199,9 +199,9 @@ def predict_multinomial_nb(
         ['ham', 'spam', 'ham']
     """
     X = check_array(X)
-    if X.shape[1] != np.shape(feature_log_prob)[1]:
-        raise ValueError(f"X has {X.shape[1]} columns but the model has "
-                         f"{np.shape(feature_log_prob)[1]} features")  # fmt: skip
+    n_features = np.shape(feature_log_prob)[1]
+    if X.shape[1] != n_features:
+        raise ValueError(f"X has {X.shape[1]} columns but the model has {n_features} features")
     joint = multinomial_joint_log_likelihood(X, class_log_prior, feature_log_prob)
     return np.asarray(classes)[np.argmax(joint, axis=1)]
 
