@@ -232,7 +232,22 @@ TOPICS: tuple[Topic, ...] = (
         benchmarks=("benchmarks/lm_ngram.py",),
     ),
     Topic(
-        "2.1", "text-classification", "Text classification: naive Bayes, logistic regression, SVM"
+        "2.1",
+        "text-classification",
+        "Text classification: naive Bayes, logistic regression, SVM",
+        modules=(
+            "nlpjourney.classify.naive_bayes",
+            "nlpjourney.classify.spam",
+            "nlpjourney.evaluate.classification",
+            "nlpjourney.apps.classify",
+        ),
+        tests=(
+            "tests/classify/test_naive_bayes.py",
+            "tests/classify/test_spam.py",
+            "tests/evaluate/test_classification.py",
+            "tests/apps/test_classify.py",
+        ),
+        benchmarks=("benchmarks/classify_naive_bayes.py",),
     ),
     Topic("2.2", "text-clustering", "Text clustering: k-means, agglomerative"),
     Topic("2.3", "topic-modelling", "Topic modelling: LDA, NMF, coherence"),
