@@ -194,3 +194,13 @@ def test_linear_refuses_bad_input(diabetes) -> None:
         LogisticRegression().fit(X, y[:5])
     with pytest.raises(ValueError, match="NaN"):
         LinearRegression().fit(np.full((3, 2), np.nan), [1.0, 2.0, 3.0])
+
+
+def test_linear_regression_gradient_descent_on_wide_sparse_input_interpolates() -> None:
+    # More columns than rows: the matrix-free path. Many weight vectors fit exactly; the
+    # predictions, not the weights, are what must agree with the exact solution.
+    X = sp.random(40, 150, density=0.1, random_state=0, format="csr")
+    y = np.random.default_rng(0).normal(size=40)
+    ours = LinearRegression(solver="gd", tol=1e-10, max_iter=100_000).fit(X, y)
+    exact = sk.LinearRegression().fit(X.toarray(), y)
+    np.testing.assert_allclose(ours.predict(X), exact.predict(X.toarray()), atol=1e-7)
