@@ -204,3 +204,13 @@ def test_linear_regression_gradient_descent_on_wide_sparse_input_interpolates() 
     ours = LinearRegression(solver="gd", tol=1e-10, max_iter=100_000).fit(X, y)
     exact = sk.LinearRegression().fit(X.toarray(), y)
     np.testing.assert_allclose(ours.predict(X), exact.predict(X.toarray()), atol=1e-7)
+
+
+def test_ridge_on_sms_tfidf_equals_sklearn(sms_tfidf) -> None:
+    X, labels = sms_tfidf
+    y = (labels == "spam").astype(float)
+    # Both iterate (conjugate gradients) to a relative residual of 1e-10.
+    theirs = sk.Ridge(alpha=1.0, solver="sparse_cg", tol=1e-10).fit(X, y)
+    ours = Ridge(alpha=1.0).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-8)
+    assert ours.intercept_ == pytest.approx(theirs.intercept_, abs=1e-8)
