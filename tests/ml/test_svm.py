@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -18,8 +19,12 @@ from nlpjourney.ml.model_selection import train_test_split
 from nlpjourney.ml.svm import LinearSVC, svm_objective
 
 
+@functools.cache
 def _split(name: str) -> tuple:
-    """A fixed stratified 75/25 split, features scaled (or TF-IDF) on the train rows only."""
+    """A fixed stratified 75/25 split, features scaled (or TF-IDF) on the train rows only.
+
+    Cached across the tests of this module, which only read it.
+    """
     if name in ("sms_spam", "movie_reviews"):
         rows = getattr(corpora, name)()
         texts, labels = [text for text, _ in rows], np.array([label for _, label in rows])
