@@ -158,9 +158,8 @@ class LinearRegression(RegressorMixin, _LinearPredictor, Estimator):
 
     def _gradient_descent(self, X: Matrix, y: np.ndarray, x_mean: np.ndarray) -> np.ndarray:
         n = X.shape[0]
-        scale = _column_stds(X, x_mean) if self.fit_intercept else np.sqrt(
-            np.asarray(X.multiply(X).mean(axis=0) if sp.issparse(X) else (X * X).mean(axis=0)).ravel()
-        )  # fmt: skip
+        # Without an intercept x_mean is 0 and this is each column's root mean square.
+        scale = _column_stds(X, x_mean)
         scale[scale == 0] = 1.0  # a constant column: its weight stays 0 anyway
 
         # The standardised matrix Z = (X - mean) / scale, used only through these products.
