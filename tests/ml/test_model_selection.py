@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn import datasets
 from sklearn import model_selection as skms
 from sklearn.model_selection import train_test_split as sk_train_test_split
@@ -194,3 +196,25 @@ def test_model_selection_grid_search_refuses_bad_grids_and_early_use() -> None:
         GridSearchCV(LogisticRegression(), {"C": [1.0]}).predict(X)
     search = GridSearchCV(LogisticRegression(), {"C": [1.0]}, cv=2, refit=False).fit(X, y)
     assert search.best_params_ == {"C": 1.0} and not hasattr(search, "best_estimator_")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    labels=st.lists(st.sampled_from("abc"), min_size=6, max_size=60),
+    n_splits=st.integers(2, 5),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_model_selection_stratified_folds_partition_rows_and_balance_classes(
+    labels, n_splits, seed
+) -> None:
+    y = np.array(labels)
+    counts = {label: int(np.sum(y == label)) for label in set(labels)}
+    if max(counts.values()) < n_splits:
+        return
+    folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(y, y))
+    tests = np.concatenate([test for _, test in folds])
+    np.testing.assert_array_equal(np.sort(tests), np.arange(len(y)))  # each row tested once
+    for train, test in folds:
+        assert np.intersect1d(train, test).size == 0 and train.size + test.size == len(y)
+        for label, count in counts.items():  # each class spread evenly: at most one apart
+            assert abs(np.sum(y[test] == label) - count / n_splits) < 1
