@@ -218,3 +218,13 @@ def test_model_selection_stratified_folds_partition_rows_and_balance_classes(
         assert np.intersect1d(train, test).size == 0 and train.size + test.size == len(y)
         for label, count in counts.items():  # each class spread evenly: at most one apart
             assert abs(np.sum(y[test] == label) - count / n_splits) < 1
+
+
+def test_model_selection_grid_search_nests_in_cross_val_score() -> None:
+    X, y = datasets.load_iris(return_X_y=True)
+    search = GridSearchCV(LogisticRegression(max_iter=500), {"C": [0.1, 1.0]}, cv=3)
+    assert search.get_params()["estimator__max_iter"] == 500
+    assert repr(clone(search)) == repr(search)
+    ours = cross_val_score(search, X, y, cv=3)  # the outer folds are stratified too
+    theirs = skms.cross_val_score(search, X, y, cv=3)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)

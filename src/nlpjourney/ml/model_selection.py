@@ -28,7 +28,7 @@ from typing import Any, Self
 import numpy as np
 import scipy.sparse as sp
 
-from nlpjourney.ml.base import NotFittedError, r2_score
+from nlpjourney.ml.base import Estimator, NotFittedError, r2_score
 
 
 def _n_rows(array: Any) -> int:
@@ -454,7 +454,7 @@ def _candidates(
     return candidates
 
 
-class GridSearchCV:
+class GridSearchCV(Estimator):
     """Cross-validate every combination in ``param_grid``; keep and refit the best.
 
     Candidates are tried in scikit-learn's order (each grid's keys sorted, the last key
@@ -497,13 +497,14 @@ class GridSearchCV:
         self.scoring = scoring
         self.refit = refit
 
-    def __repr__(self) -> str:
-        return f"GridSearchCV(estimator={self.estimator!r}, param_grid={self.param_grid!r})"
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's arguments (so a search can itself be cloned)."""
-        return {"estimator": self.estimator, "param_grid": self.param_grid, "cv": self.cv,
-                "scoring": self.scoring, "refit": self.refit}  # fmt: skip
+    @property
+    def _estimator_type(self) -> str | None:
+        """A search over a classifier is a classifier (for stratified folds, scikit-learn's tags)."""
+        return (
+            "classifier"
+            if _is_classifier(self.estimator)
+            else getattr(self.estimator, "_estimator_type", None)
+        )
 
     def fit(self, X: Any, y: Any = None) -> Self:
         """Score every candidate on every fold, pick the best, refit it; returns ``self``."""
