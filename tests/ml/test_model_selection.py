@@ -99,9 +99,9 @@ def test_model_selection_folds_equal_sklearns(n, n_splits, shuffle, seed) -> Non
     y = _labels(n, 1)
     X = np.zeros((n, 1))
     for ours, theirs in ((KFold, skms.KFold), (StratifiedKFold, skms.StratifiedKFold)):
-        a = list(ours(n_splits, shuffle=shuffle, random_state=seed).split(X, y))
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # scikit-learn warns of a class rarer than n_splits
+            warnings.simplefilter("ignore")  # both warn of a class rarer than n_splits
+            a = list(ours(n_splits, shuffle=shuffle, random_state=seed).split(X, y))
             b = list(theirs(n_splits, shuffle=shuffle, random_state=seed).split(X, y))
         assert len(a) == len(b) == n_splits
         for (train_a, test_a), (train_b, test_b) in zip(a, b, strict=True):
@@ -118,6 +118,8 @@ def test_model_selection_folds_refuse_bad_settings() -> None:
         list(KFold(5).split([1, 2, 3]))
     with pytest.raises(ValueError, match="no class has that many rows"):
         list(StratifiedKFold(3).split([1, 2, 3, 4], ["a", "a", "b", "b"]))
+    with pytest.warns(UserWarning, match="only 1 rows, fewer than n_splits=2"):
+        list(StratifiedKFold(2).split([1, 2, 3, 4, 5], ["a", "a", "b", "b", "c"]))
     with pytest.raises(ValueError, match="needs the labels"):
         list(StratifiedKFold(2).split([1, 2, 3, 4]))
 
@@ -211,7 +213,9 @@ def test_model_selection_stratified_folds_partition_rows_and_balance_classes(
     counts = {label: int(np.sum(y == label)) for label in set(labels)}
     if max(counts.values()) < n_splits:
         return
-    folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(y, y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a class rarer than n_splits is allowed here
+        folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(y, y))
     tests = np.concatenate([test for _, test in folds])
     np.testing.assert_array_equal(np.sort(tests), np.arange(len(y)))  # each row tested once
     for train, test in folds:

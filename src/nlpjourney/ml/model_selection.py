@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Self
 
@@ -294,6 +295,10 @@ class StratifiedKFold(KFold):
         if self.n_splits > counts.max():
             raise ValueError(f"cannot make {self.n_splits} folds: no class has that many rows "
                              f"(the largest has {counts.max()})")  # fmt: skip
+        if counts.min() < self.n_splits:
+            warnings.warn(f"the rarest class has only {counts.min()} rows, fewer than "
+                          f"n_splits={self.n_splits}: some test folds will lack it",
+                          UserWarning, stacklevel=3)  # fmt: skip
         dealt = np.sort(codes)
         allocation = np.array([np.bincount(dealt[f :: self.n_splits], minlength=len(counts))
                                for f in range(self.n_splits)])  # fmt: skip
