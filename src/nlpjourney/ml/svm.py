@@ -43,11 +43,15 @@ from nlpjourney.ml.base import (
     check_X_y,
 )
 
-# The numba loops take no type hints: numba types each argument from the first call, and
-# the caller always passes int32 CSR indices and float64 values, so each compiles once.
+# The numba loops visit one row at a time, as CSR arrays (indptr, indices, data), so a row
+# costs its non-zeros whether X came dense or sparse. The weight vector w has one extra
+# last entry, the bias, whose feature is the constant 1 (liblinear's intercept_scaling=1);
+# fit_bias=False leaves it at 0. The loops take no type hints: numba types each argument
+# from the first call, and the caller always passes int64 indptr, int32 indices and
+# float64 values, so each compiles once.
 
 
-def _compiled(function):
+def _compiled(function: Any) -> Any:
     """``function`` compiled, its machine code cached on disk when a folder is writable."""
     try:
         return njit(nogil=True, cache=True)(function)
