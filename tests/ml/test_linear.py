@@ -12,7 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from nlpjourney.data import corpora
 from nlpjourney.features import TfidfVectorizer
-from nlpjourney.ml.base import NotFittedError
+from nlpjourney.ml.base import ConvergenceWarning, NotFittedError
 from nlpjourney.ml.linear import LinearRegression, LogisticRegression, Ridge, logistic_loss_and_grad
 from nlpjourney.ml.math import numerical_gradient
 
@@ -192,6 +192,10 @@ def test_linear_refuses_bad_input(diabetes) -> None:
         LogisticRegression().fit(X, np.zeros(len(y)))
     with pytest.raises(ValueError, match="rows but y has"):
         LogisticRegression().fit(X, y[:5])
+    with pytest.warns(ConvergenceWarning, match="stopped at max_iter=3"):
+        LogisticRegression(max_iter=3).fit(X, y > 140)
+    with pytest.warns(ConvergenceWarning, match="did not reach tol"):
+        LinearRegression(solver="gd", max_iter=5).fit(X, y)
     with pytest.raises(ValueError, match="NaN"):
         LinearRegression().fit(np.full((3, 2), np.nan), [1.0, 2.0, 3.0])
 

@@ -30,6 +30,7 @@ and scikit-learn; nothing imports torch.
 from nlpjourney.ml import two_layer
 from nlpjourney.ml.base import (
     ClassifierMixin,
+    ConvergenceWarning,
     Estimator,
     NotFittedError,
     RegressorMixin,
@@ -102,4 +103,5 @@ __all__ = [
     "cross_val_score",
     "GridSearchCV",
     "clone",
+    "ConvergenceWarning",
 ]

@@ -20,6 +20,7 @@ Simplifications: no sample weights, no L1 or elastic-net penalty, no multi-outpu
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Literal, Self
 
 import numpy as np
@@ -31,6 +32,7 @@ from scipy.special import expit, log_expit
 
 from nlpjourney.ml.base import (
     ClassifierMixin,
+    ConvergenceWarning,
     Estimator,
     Matrix,
     RegressorMixin,
@@ -199,6 +201,10 @@ class LinearRegression(RegressorMixin, _LinearPredictor, Estimator):
                 self.n_iter_ = iteration
                 break
             w -= step * gradient
+        else:
+            warnings.warn(f"LinearRegression: gradient descent did not reach tol={self.tol} in "
+                          f"max_iter={self.max_iter} steps; raise max_iter or use solver='normal'",
+                          ConvergenceWarning, stacklevel=3)  # fmt: skip
         return w / scale
 
     @staticmethod
@@ -494,6 +500,10 @@ class LogisticRegression(ClassifierMixin, Estimator):
         W, b = unpack(result.x)
         self.coef_, self.intercept_ = W.copy(), np.array(b, dtype=np.float64)
         self.n_iter_ = np.array([int(result.nit)])
+        if self.n_iter_[0] >= self.max_iter:
+            warnings.warn(f"LogisticRegression ({self.solver}) stopped at max_iter="
+                          f"{self.max_iter} before reaching tol={self.tol}; raise max_iter or "
+                          "scale the features", ConvergenceWarning, stacklevel=2)  # fmt: skip
         return self
 
     def decision_function(self, X: Matrix) -> np.ndarray:

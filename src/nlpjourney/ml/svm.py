@@ -27,6 +27,7 @@ to the solver tolerance, not bit for bit.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Literal, Self
 
 import numpy as np
@@ -35,6 +36,7 @@ from numba import njit
 
 from nlpjourney.ml.base import (
     ClassifierMixin,
+    ConvergenceWarning,
     Estimator,
     Matrix,
     check_array,
@@ -320,6 +322,10 @@ class LinearSVC(ClassifierMixin, Estimator):
         self.coef_ = stacked[:, :p].copy()
         self.intercept_ = stacked[:, p].copy()
         self.n_iter_ = int(max(passes))
+        if self.solver == "dual_cd" and self.n_iter_ >= self.max_iter:
+            warnings.warn(f"LinearSVC stopped at max_iter={self.max_iter} passes before reaching "
+                          f"tol={self.tol}; raise max_iter or scale the features",
+                          ConvergenceWarning, stacklevel=2)  # fmt: skip
         return self
 
     def decision_function(self, X: Matrix) -> np.ndarray:
