@@ -14,7 +14,7 @@ digits, breast cancer, SMS spam and movie reviews.
 
 Run it with::
 
-    uv run python benchmarks/ml_linear.py              # about 1 minute
+    uv run python benchmarks/ml_linear.py              # under a minute
     uv run python benchmarks/ml_linear.py --repeat 1   # a quick look
 """
 
