@@ -409,6 +409,11 @@ class LogisticRegression(ClassifierMixin, Estimator):
     same ``C`` both find the same (unique) weights. Two classes get one weight row (the
     second class's log-odds); three or more get one row per class and a softmax.
 
+    subtle: with a softmax the biases are unique only up to a constant shared by all
+    classes (the probabilities ignore it, and the bias is not penalised). The gradient
+    of the biases always sums to 0, so starting from zero keeps their sum at 0, which is
+    what scikit-learn's solver does too; the fitted biases therefore agree.
+
     Solvers, both from zero weights and on the objective divided by ``n`` (so ``tol``
     means what it means to scikit-learn):
 
