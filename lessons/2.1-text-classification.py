@@ -536,7 +536,7 @@ searches = {
 }  # fmt: skip
 best = {}
 for name, search in searches.items():
-    (param, value), = search.best_params_.items()
+    ((param, value),) = search.best_params_.items()
     best[f"{name}: best {param}"] = value
     best[f"{name}: its mean F1"] = float(search.best_score_)
 full.table(best, title="Grid search, by mean macro F1")
