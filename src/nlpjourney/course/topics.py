@@ -247,7 +247,7 @@ TOPICS: tuple[Topic, ...] = (
             "tests/evaluate/test_classification.py",
             "tests/apps/test_classify.py",
         ),
-        benchmarks=("benchmarks/classify_naive_bayes.py",),
+        benchmarks=("benchmarks/classify_naive_bayes.py", "benchmarks/ml_linear.py"),
     ),
     Topic("2.2", "text-clustering", "Text clustering: k-means, agglomerative"),
     Topic("2.3", "topic-modelling", "Topic modelling: LDA, NMF, coherence"),
