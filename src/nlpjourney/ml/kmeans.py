@@ -139,7 +139,7 @@ def _lloyd(
     k = len(centres)
     previous = None
     n_iter = 0
-    for n_iter in range(1, max_iter + 1):
+    for n_iter in range(1, max_iter + 1):  # noqa: B007 (read after the loop)
         labels, partial = _assign(X, centres)
         sums, counts = _sums(X, labels, k)
         empty = np.flatnonzero(counts == 0)
