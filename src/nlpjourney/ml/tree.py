@@ -1,0 +1,454 @@
+"""A CART decision tree for classification: greedy binary splits that lower Gini or entropy.
+
+Growing the tree is one question asked again and again: *which single test
+"feature ≤ threshold" splits this node's rows into the two purest halves?* Purity is
+measured by an impurity of the class proportions ``p`` in a node:
+
+- Gini ``1 - Σ p_c²`` (the chance two random rows of the node disagree);
+- entropy ``-Σ p_c log₂ p_c``.
+
+A split is scored by the weighted impurity of its children, ``n_L I(L) + n_R I(R)``
+(lower is better). For one feature the search is one sort and one sweep: sort the
+node's rows by that feature, then walk the cuts left to right, moving one row at a time
+from the right side's class counts to the left side's; every cut "after position i" is
+scored from those counts. Cuts fall only between distinct values; the threshold is the
+midpoint of the two values around the cut, as in scikit-learn. The sweep is a plain loop
+compiled by numba (the per-row update cannot be vectorised without a
+(rows, features, classes) block of cumulative counts per node, which costs more memory
+and time than it saves).
+
+The tree stops growing where ``max_depth`` is reached, a node has fewer than
+``min_samples_split`` rows, a node is pure, or no cut leaves ``min_samples_leaf`` rows
+on both sides. ``max_features`` lets each node look at a random subset of the features
+(what a random forest needs, see :mod:`~nlpjourney.ml.ensemble`).
+
+The fitted tree is a set of flat arrays (:class:`Tree`), one entry per node in depth-first
+order: ``feature``, ``threshold``, ``left``, ``right`` (-1 at leaves) and ``value``
+(class proportions), which is what prediction walks and what a lesson can draw.
+
+Example:
+    >>> X = [[1.0, 0.0], [2.0, 1.0], [3.0, 0.0], [4.0, 1.0]]
+    >>> tree = DecisionTreeClassifier().fit(X, ["no", "no", "yes", "yes"])
+    >>> print(tree.describe())
+    |--- feature_0 <= 2.50
+    |   |--- class: no
+    |--- feature_0 >  2.50
+    |   |--- class: yes
+    >>> tree.predict([[0.0, 5.0], [9.0, 5.0]]).tolist()
+    ['no', 'yes']
+
+Ties: when two features give exactly the same best score, scikit-learn keeps the first
+one met in a random order of the features, so its choice depends on ``random_state``;
+ours does the same with its own random order, so for such ties the two libraries can
+pick different (equally good) features. Without ties the trees are the same node for
+node. As scikit-learn, features are read as float32 (so thresholds and predictions
+agree with its on the same data), and values closer than 1e-7 count as equal.
+
+Reference: scikit-learn's ``DecisionTreeClassifier`` (its ``tree_`` arrays and
+``export_text`` for :meth:`DecisionTreeClassifier.describe`).
+
+Simplifications: dense input only, integer ``min_samples_*``, no ``class_weight``, no
+pruning, no missing values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Self
+
+import numpy as np
+from numba import njit
+
+from nlpjourney.ml.base import (
+    ClassifierMixin,
+    Estimator,
+    check_array,
+    check_is_fitted,
+    check_n_features,
+    check_X_y,
+)
+
+__all__ = ["DecisionTreeClassifier", "Tree"]
+
+# scikit-learn's FEATURE_THRESHOLD: values closer than this are not split apart.
+_FEATURE_THRESHOLD = 1e-7
+
+
+@dataclass
+class Tree:
+    """The fitted nodes as flat arrays, indexed by node id (0 is the root, depth-first order).
+
+    Attributes:
+        feature: the feature each split tests (-2 at a leaf, as scikit-learn).
+        threshold: rows with ``x[feature] <= threshold`` go left (-2.0 at a leaf).
+        left: the left child's id (-1 at a leaf).
+        right: the right child's id (-1 at a leaf).
+        value: (n_nodes, n_classes) class proportions of the node's training rows.
+        impurity: the node's Gini or entropy.
+        n_node_samples: training rows that reach the node.
+        weighted_n_node_samples: their total weight (bootstrap counts in a forest).
+    """
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    impurity: np.ndarray
+    n_node_samples: np.ndarray
+    weighted_n_node_samples: np.ndarray
+
+    @property
+    def node_count(self) -> int:
+        """The number of nodes."""
+        return len(self.feature)
+
+    def apply(self, X: np.ndarray) -> np.ndarray:
+        """The leaf each row of ``X`` (float32, checked) lands in: all rows descend together."""
+        node = np.zeros(len(X), dtype=np.int64)
+        active = np.flatnonzero(self.left[node] >= 0)
+        while len(active):
+            at = node[active]
+            goes_left = X[active, self.feature[at]] <= self.threshold[at]
+            node[active] = np.where(goes_left, self.left[at], self.right[at])
+            active = active[self.left[node[active]] >= 0]
+        return node
+
+
+def _impurity(counts: np.ndarray, criterion: str) -> float:
+    total = counts.sum()
+    p = counts[counts > 0] / total
+    if criterion == "gini":
+        return float(1.0 - (p**2).sum())
+    return float(-(p * np.log2(p)).sum())
+
+
+def _compiled(function: Any) -> Any:
+    """``function`` compiled by numba, its machine code cached on disk where possible."""
+    try:
+        return njit(cache=True)(function)
+    except RuntimeError:  # no writable cache folder: compile in every process instead
+        return njit(function)
+
+
+@_compiled
+def _c_log_c_sum(counts):  # noqa: ANN001, ANN202
+    total = 0.0
+    for c in counts:
+        if c > 0.0:
+            total += c * np.log(c)
+    return total
+
+
+@_compiled
+def _best_split(X, rows, codes, weights, order, per_split, n_classes, entropy, min_leaf):  # noqa: ANN001, ANN202
+    """The best cut of one node: (feature, threshold), or feature -1 when none is allowed.
+
+    Visits the features in ``order``, skipping those constant in the node, until
+    ``per_split`` have been searched. For each: gather and sort the node's values, then
+    sweep the cuts left to right keeping the weighted class counts of the left side, and
+    score each cut between two distinct values by ``-(n_L I(L) + n_R I(R))`` up to a
+    constant (Gini's sums of squares are updated in O(1) per row):
+
+    - Gini: ``n I = n - Σ c²/n``, so the score is ``Σ c_L²/n_L + Σ c_R²/n_R``;
+    - entropy: ``n I = n ln n - Σ c ln c``, so the score is
+      ``Σ c_L ln c_L - n_L ln n_L + Σ c_R ln c_R - n_R ln n_R``.
+
+    A later feature or cut replaces the best only when strictly better (ties keep the
+    first met, as scikit-learn).
+    """
+    n = len(rows)
+    total = np.zeros(n_classes)
+    for i in range(n):
+        total[codes[rows[i]]] += weights[rows[i]]
+    w_total = total.sum()
+    values = np.empty(n, dtype=X.dtype)
+    left = np.empty(n_classes)
+    best_score, best_feature, best_threshold = -np.inf, -1, 0.0
+    searched = 0
+    for f in order:
+        if searched == per_split:
+            break
+        lo, hi = np.inf, -np.inf
+        for i in range(n):
+            values[i] = X[rows[i], f]
+            lo, hi = min(lo, values[i]), max(hi, values[i])
+        if hi <= lo + _FEATURE_THRESHOLD:
+            continue  # constant here: cannot split, does not count
+        searched += 1
+        sorted_at = np.argsort(values, kind="mergesort")
+        left[:] = 0.0
+        w_left = 0.0
+        squares_left, squares_right = 0.0, (total**2).sum()  # Σ c² of each side, for Gini
+        for p in range(n - 1):
+            row = rows[sorted_at[p]]
+            c, w = codes[row], weights[row]
+            right_c = total[c] - left[c]
+            squares_left += (left[c] + w) ** 2 - left[c] ** 2
+            squares_right += (right_c - w) ** 2 - right_c**2
+            left[c] += w
+            w_left += w
+            if p + 1 < min_leaf or n - p - 1 < min_leaf:
+                continue
+            x0, x1 = values[sorted_at[p]], values[sorted_at[p + 1]]
+            if x1 <= x0 + _FEATURE_THRESHOLD:
+                continue  # no cut between equal values
+            w_right = w_total - w_left
+            if w_left <= 0.0 or w_right <= 0.0:
+                continue
+            if entropy:
+                # subtle: recomputed from the counts, not updated, so that two cuts with
+                # the same counts score exactly alike (ties are then broken by order only).
+                score = (_c_log_c_sum(left) - w_left * np.log(w_left)
+                         + _c_log_c_sum(total - left) - w_right * np.log(w_right))  # fmt: skip
+            else:
+                score = squares_left / w_left + squares_right / w_right
+            if score > best_score:
+                best_score, best_feature = score, f
+                best_threshold = x0 / 2.0 + x1 / 2.0
+                if best_threshold == x1 or not np.isfinite(best_threshold):
+                    best_threshold = x0  # rounding met the upper value
+    return best_feature, best_threshold
+
+
+def n_features_per_split(max_features: Any, n_features: int) -> int:
+    """How many features one split looks at, for a ``max_features`` setting (scikit-learn's rule).
+
+    >>> [n_features_per_split(m, 64) for m in (None, "sqrt", "log2", 10, 0.25)]
+    [64, 8, 6, 10, 16]
+    """
+    if max_features is None:
+        return n_features
+    if max_features == "sqrt":
+        return max(1, int(np.sqrt(n_features)))
+    if max_features == "log2":
+        return max(1, int(np.log2(n_features)))
+    if isinstance(max_features, (int, np.integer)) and not isinstance(max_features, bool):
+        if not 1 <= max_features <= n_features:
+            raise ValueError(f"max_features={max_features} must be in [1, n_features={n_features}]")
+        return int(max_features)
+    if isinstance(max_features, (float, np.floating)) and 0 < max_features <= 1:
+        return max(1, int(max_features * n_features))
+    raise ValueError(f"max_features must be None, 'sqrt', 'log2', an int or a float in (0, 1], "
+                     f"got {max_features!r}")  # fmt: skip
+
+
+def _grow(
+    X: np.ndarray,
+    codes: np.ndarray,
+    weights: np.ndarray,
+    n_classes: int,
+    params: dict[str, Any],
+    rng: np.random.RandomState,
+) -> Tree:
+    """Grow a tree depth-first from the rows with nonzero weight; nodes numbered in pre-order."""
+    criterion, max_depth = params["criterion"], params["max_depth"]
+    min_split, min_leaf, per_split = params["min_samples_split"], params["min_samples_leaf"], params["per_split"]  # fmt: skip
+    n_features = X.shape[1]
+    eps = np.finfo(np.float64).eps
+    feature, threshold, left, right, value, impurity, n_rows, n_weight = ([] for _ in range(8))
+    entropy = criterion == "entropy"
+    # Each stack entry: the node's rows, its depth, and (parent id, goes left) to link it.
+    stack: list[tuple[np.ndarray, int, int, bool]] = [(np.flatnonzero(weights > 0), 0, -1, True)]
+    while stack:
+        rows, depth, parent, is_left = stack.pop()
+        node = len(feature)
+        if parent >= 0:
+            (left if is_left else right)[parent] = node
+        counts = np.bincount(codes[rows], weights=weights[rows], minlength=n_classes)
+        node_impurity = _impurity(counts, criterion)
+        feature.append(-2), threshold.append(-2.0), left.append(-1), right.append(-1)
+        value.append(counts / counts.sum()), impurity.append(node_impurity)
+        n_rows.append(len(rows)), n_weight.append(counts.sum())
+        if (
+            (max_depth is not None and depth >= max_depth)
+            or len(rows) < min_split
+            or len(rows) < 2 * min_leaf
+            or node_impurity <= eps
+        ):
+            continue
+        order = rng.permutation(n_features)  # the visiting order breaks ties at random
+        f, t = _best_split(X, rows, codes, weights, order, per_split, n_classes, entropy, min_leaf)
+        if f < 0:
+            continue
+        feature[node], threshold[node] = f, t
+        goes_left = X[rows, f] <= t
+        # Right first so the left child is popped (and numbered) next: pre-order.
+        stack.append((rows[~goes_left], depth + 1, node, False))
+        stack.append((rows[goes_left], depth + 1, node, True))
+    return Tree(
+        feature=np.array(feature, dtype=np.int64),
+        threshold=np.array(threshold, dtype=np.float64),
+        left=np.array(left, dtype=np.int64),
+        right=np.array(right, dtype=np.int64),
+        value=np.array(value, dtype=np.float64).reshape(-1, n_classes),
+        impurity=np.array(impurity, dtype=np.float64),
+        n_node_samples=np.array(n_rows, dtype=np.int64),
+        weighted_n_node_samples=np.array(n_weight, dtype=np.float64),
+    )
+
+
+def _importances(tree: Tree, n_features: int) -> np.ndarray:
+    """Total impurity decrease per feature, weighted by the rows reaching each split; sums to 1."""
+    split = np.flatnonzero(tree.left >= 0)
+    w, imp = tree.weighted_n_node_samples, tree.impurity
+    l, r = tree.left[split], tree.right[split]  # noqa: E741
+    decrease = w[split] * imp[split] - w[l] * imp[l] - w[r] * imp[r]
+    out = np.bincount(tree.feature[split], weights=decrease, minlength=n_features)
+    out = out / w[0]
+    total = out.sum()
+    return out / total if total > 0 else out
+
+
+class DecisionTreeClassifier(ClassifierMixin, Estimator):
+    """A CART classification tree (see the module docstring for the algorithm).
+
+    Args:
+        criterion: ``"gini"`` or ``"entropy"``.
+        max_depth: the deepest a leaf may be (root = depth 0); None grows until pure.
+        min_samples_split: a node needs at least this many rows to be split.
+        min_samples_leaf: every leaf keeps at least this many rows.
+        max_features: features tried per split: all (None), a count (int), a share
+            (float), ``"sqrt"`` or ``"log2"`` of the number of features.
+        random_state: seed of the feature order (ties) and of the per-split subsets.
+
+    Attributes:
+        classes_: the sorted class labels.
+        tree_: the fitted :class:`Tree`.
+        feature_importances_: normalised total impurity decrease of each feature.
+        n_features_in_: the number of features seen by ``fit``.
+    """
+
+    def __init__(
+        self,
+        criterion: Literal["gini", "entropy"] = "gini",
+        max_depth: int | None = None,
+        min_samples_split: int = 2,
+        min_samples_leaf: int = 1,
+        max_features: int | float | Literal["sqrt", "log2"] | None = None,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.max_features = max_features
+        self.random_state = random_state
+
+    def _params(self, n_features: int) -> dict[str, Any]:
+        if self.criterion not in ("gini", "entropy"):
+            raise ValueError(f"criterion must be 'gini' or 'entropy', got {self.criterion!r}")
+        for name, low in (("min_samples_split", 2), ("min_samples_leaf", 1)):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+                raise ValueError(f"{name} must be an int >= {low}, got {v!r}")
+        d = self.max_depth
+        if d is not None and (isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1):
+            raise ValueError(f"max_depth must be None or an int >= 1, got {d!r}")
+        return {
+            "criterion": self.criterion,
+            "max_depth": d,
+            "min_samples_split": int(self.min_samples_split),
+            "min_samples_leaf": int(self.min_samples_leaf),
+            "per_split": n_features_per_split(self.max_features, n_features),
+        }
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
+        """Grow the tree on ``X`` (dense) and class labels ``y`` (any sortable labels)."""
+        X, y = check_X_y(X, y, sparse=False)
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        if sample_weight is None:
+            weights = np.ones(len(y))
+        else:
+            weights = np.asarray(sample_weight, dtype=np.float64)
+            if weights.shape != (len(y),) or np.any(weights < 0) or not np.all(np.isfinite(weights)):  # fmt: skip
+                raise ValueError("sample_weight must hold one finite, non-negative number per row")
+            if weights.sum() <= 0:
+                raise ValueError("sample_weight sums to zero: no row to learn from")
+        rng = self.random_state
+        rng = rng if isinstance(rng, np.random.RandomState) else np.random.RandomState(rng)
+        X32 = X.astype(np.float32)  # scikit-learn's trees read float32 features
+        self.tree_ = _grow(X32, codes, weights, len(self.classes_), self._params(X.shape[1]), rng)
+        self.n_features_in_ = X.shape[1]
+        self.n_classes_ = len(self.classes_)
+        return self
+
+    def _leaves(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "tree_")
+        X = check_array(X, sparse=False)
+        check_n_features(self, X)
+        return self.tree_.apply(X.astype(np.float32))
+
+    def apply(self, X: Any) -> np.ndarray:
+        """The id of the leaf each row of ``X`` lands in."""
+        return self._leaves(X)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """The class proportions of each row's leaf. Shapes: (n, n_features) -> (n, n_classes)."""
+        leaves = self._leaves(X)
+        return self.tree_.value[leaves]
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The majority class of each row's leaf."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    @property
+    def feature_importances_(self) -> np.ndarray:
+        """Each feature's share of the total (weighted) impurity decrease over all splits."""
+        check_is_fitted(self, "tree_")
+        return _importances(self.tree_, self.n_features_in_)
+
+    def get_depth(self) -> int:
+        """The depth of the deepest leaf (a lone root has depth 0)."""
+        check_is_fitted(self, "tree_")
+        depth = np.zeros(self.tree_.node_count, dtype=np.int64)
+        for node in range(self.tree_.node_count):  # pre-order: parents come first
+            for child in (self.tree_.left[node], self.tree_.right[node]):
+                if child >= 0:
+                    depth[child] = depth[node] + 1
+        return int(depth.max())
+
+    def get_n_leaves(self) -> int:
+        """The number of leaves."""
+        check_is_fitted(self, "tree_")
+        return int((self.tree_.left < 0).sum())
+
+    def describe(
+        self,
+        feature_names: list[str] | None = None,
+        decimals: int = 2,
+        show_proportions: bool = False,
+    ) -> str:
+        """The tree as indented text rules, in the layout of scikit-learn's ``export_text``.
+
+        Args:
+            feature_names: a name per feature (default ``feature_0``, ``feature_1``, ...).
+            decimals: digits shown for thresholds (and proportions).
+            show_proportions: show each leaf's class proportions instead of its class.
+        """
+        check_is_fitted(self, "tree_")
+        names = feature_names or [f"feature_{i}" for i in range(self.n_features_in_)]
+        if len(names) != self.n_features_in_:
+            raise ValueError(
+                f"feature_names has {len(names)} names for {self.n_features_in_} features"
+            )
+        t = self.tree_
+        lines: list[str] = []
+
+        def walk(node: int, depth: int) -> None:
+            indent = "|   " * depth + "|--- "
+            if t.left[node] < 0:
+                if show_proportions:
+                    shown = ", ".join(f"{p:.{decimals}f}" for p in t.value[node])
+                    lines.append(f"{indent}proportions: [{shown}]")
+                else:
+                    lines.append(f"{indent}class: {self.classes_[np.argmax(t.value[node])]}")
+                return
+            name, cut = names[t.feature[node]], f"{t.threshold[node]:.{decimals}f}"
+            lines.append(f"{indent}{name} <= {cut}")
+            walk(int(t.left[node]), depth + 1)
+            lines.append(f"{indent}{name} >  {cut}")
+            walk(int(t.right[node]), depth + 1)
+
+        walk(0, 0)
+        return "\n".join(lines)
