@@ -124,11 +124,14 @@ def _impurity(counts: np.ndarray, criterion: str) -> float:
 
 
 def _compiled(function: Any) -> Any:
-    """``function`` compiled by numba, its machine code cached on disk where possible."""
+    """``function`` compiled by numba, its machine code cached on disk where possible.
+
+    Without the GIL, so a forest can grow trees in threads (``n_jobs``).
+    """
     try:
-        return njit(cache=True)(function)
+        return njit(nogil=True, cache=True)(function)
     except RuntimeError:  # no writable cache folder: compile in every process instead
-        return njit(function)
+        return njit(nogil=True)(function)
 
 
 @_compiled
@@ -365,12 +368,19 @@ class DecisionTreeClassifier(ClassifierMixin, Estimator):
                 raise ValueError("sample_weight must hold one finite, non-negative number per row")
             if weights.sum() <= 0:
                 raise ValueError("sample_weight sums to zero: no row to learn from")
+        X32 = X.astype(np.float32)  # scikit-learn's trees read float32 features
+        return self._fit_prepared(X32, codes, weights, self.classes_)
+
+    def _fit_prepared(
+        self, X32: np.ndarray, codes: np.ndarray, weights: np.ndarray, classes: np.ndarray
+    ) -> Self:
+        """Grow on checked float32 features and class codes (the forest calls this per tree)."""
         rng = self.random_state
         rng = rng if isinstance(rng, np.random.RandomState) else np.random.RandomState(rng)
-        X32 = X.astype(np.float32)  # scikit-learn's trees read float32 features
-        self.tree_ = _grow(X32, codes, weights, len(self.classes_), self._params(X.shape[1]), rng)
-        self.n_features_in_ = X.shape[1]
-        self.n_classes_ = len(self.classes_)
+        self.classes_ = classes
+        self.tree_ = _grow(X32, codes, weights, len(classes), self._params(X32.shape[1]), rng)
+        self.n_features_in_ = X32.shape[1]
+        self.n_classes_ = len(classes)
         return self
 
     def _leaves(self, X: Any) -> np.ndarray:
