@@ -7,6 +7,15 @@
   (:func:`dot`, :func:`cosine_similarity` ...), finite-difference derivatives
   (:func:`numerical_gradient`), stable :func:`softmax` and :func:`logsumexp`, sampling and
   moments;
+- :mod:`~nlpjourney.ml.tree`: :class:`DecisionTreeClassifier`, a CART tree (Gini or
+  entropy) whose nodes are flat arrays a lesson can draw;
+- :mod:`~nlpjourney.ml.ensemble`: :class:`RandomForestClassifier`, bootstrap trees with
+  random feature subsets, soft voting;
+- :mod:`~nlpjourney.ml.neighbors`: :class:`KNeighborsClassifier`, brute-force k-NN
+  (Euclidean or cosine) that keeps TF-IDF rows sparse;
+- :mod:`~nlpjourney.ml.kmeans`: :class:`KMeans`, k-means++ seeding and Lloyd iterations;
+- :mod:`~nlpjourney.ml.decomposition`: :class:`PCA` and :class:`TruncatedSVD` (LSA on
+  sparse TF-IDF, by a randomized SVD);
 - :mod:`~nlpjourney.ml.mlp`: :class:`Perceptron` and :class:`MLP`, a multilayer perceptron
   whose backward pass is written out layer by layer;
 - :mod:`~nlpjourney.ml.two_layer`: the same backprop for one hidden layer as three plain
@@ -29,6 +38,9 @@ from nlpjourney.ml.base import (
     TransformerMixin,
     r2_score,
 )
+from nlpjourney.ml.decomposition import PCA, TruncatedSVD
+from nlpjourney.ml.ensemble import RandomForestClassifier
+from nlpjourney.ml.kmeans import KMeans
 from nlpjourney.ml.math import (
     cosine_similarity,
     covariance,
@@ -46,8 +58,16 @@ from nlpjourney.ml.math import (
     variance,
 )
 from nlpjourney.ml.mlp import MLP, Perceptron, cross_entropy, relu, sigmoid
+from nlpjourney.ml.neighbors import KNeighborsClassifier
+from nlpjourney.ml.tree import DecisionTreeClassifier
 
 __all__ = [
+    "PCA",
+    "DecisionTreeClassifier",
+    "KMeans",
+    "KNeighborsClassifier",
+    "RandomForestClassifier",
+    "TruncatedSVD",
     "MLP",
     "ClassifierMixin",
     "Estimator",
