@@ -25,7 +25,7 @@ Example:
     >>> X = [[0.0], [1.0], [2.0], [10.0]]
     >>> knn = KNeighborsClassifier(n_neighbors=3).fit(X, ["a", "a", "b", "b"])
     >>> knn.predict([[0.4], [9.0]]).tolist()
-    ['a', 'a']
+    ['a', 'b']
     >>> knn.kneighbors([[0.4]], n_neighbors=2)[1].tolist()
     [[0, 1]]
 
