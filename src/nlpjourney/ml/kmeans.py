@@ -130,7 +130,9 @@ def _sums(X: Matrix, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray
     """Per-cluster sums of rows and counts, by one sparse indicator product."""
     n = X.shape[0]
     indicator = sp.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
-    return np.asarray(indicator @ X), np.bincount(labels, minlength=k).astype(np.float64)
+    sums = indicator @ X
+    sums = sums.toarray() if sp.issparse(sums) else np.asarray(sums)
+    return sums, np.bincount(labels, minlength=k).astype(np.float64)
 
 
 def _lloyd(
@@ -233,7 +235,7 @@ class KMeans(TransformerMixin, Estimator):
                 raise ValueError(f"init has shape {given.shape}; it must be (n_clusters, "
                                  f"n_features) = {(k, X.shape[1])}")  # fmt: skip
         if self.n_init == "auto":
-            runs = 10 if self.init == "random" else 1
+            runs = 10 if isinstance(self.init, str) and self.init == "random" else 1
         elif isinstance(self.n_init, bool) or not isinstance(self.n_init, (int, np.integer)) or self.n_init < 1:  # fmt: skip
             raise ValueError(f"n_init must be 'auto' or a positive int, got {self.n_init!r}")
         else:
