@@ -217,7 +217,13 @@ class PCA(TransformerMixin, Estimator):
         self.explained_variance_ = variance[:k].copy()
         self.explained_variance_ratio_ = ratio[:k].copy()
         self.singular_values_ = S[:k].copy()
-        self.noise_variance_ = float(variance[k:].mean()) if k < min(n, d) and len(S) > k else 0.0
+        # The mean variance left in the discarded directions (probabilistic PCA's σ²).
+        if k >= min(n, d):
+            self.noise_variance_ = 0.0
+        elif self.svd_solver == "full":
+            self.noise_variance_ = float(variance[k:].mean())
+        else:  # only the top singular values are known: spread the remaining variance
+            self.noise_variance_ = float((total - variance.sum()) / (min(n, d) - k))
         self.n_features_in_ = d
         self.n_samples_ = n
         return self
