@@ -127,9 +127,16 @@ def _assign(X: Matrix, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sums(X: Matrix, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-cluster sums of rows and counts, by one sparse indicator product."""
+    """Per-cluster sums of rows and counts: an indicator matrix (k, n) times ``X``.
+
+    The indicator is dense (one BLAS product) while it is small, sparse beyond that.
+    """
     n = X.shape[0]
-    indicator = sp.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
+    if k * n <= _CHUNK_ENTRIES * 16:
+        indicator = np.zeros((k, n))
+        indicator[labels, np.arange(n)] = 1.0
+    else:
+        indicator = sp.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
     sums = indicator @ X
     sums = sums.toarray() if sp.issparse(sums) else np.asarray(sums)
     return sums, np.bincount(labels, minlength=k).astype(np.float64)
