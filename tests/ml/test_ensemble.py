@@ -21,13 +21,14 @@ from nlpjourney.ml.ensemble import RandomForestClassifier
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("loader", [load_digits, load_breast_cancer])
-def test_ensemble_forest_accuracy_matches_sklearn_on_average(loader) -> None:  # noqa: ANN001
-    # Protocol: 4 train/test splits, one seed each (the split's), 100 trees, default
-    # settings on both sides; mean test accuracies within 0.5 points.
+@pytest.mark.parametrize(("loader", "splits"), [(load_digits, 4), (load_breast_cancer, 12)])
+def test_ensemble_forest_accuracy_matches_sklearn_on_average(loader, splits: int) -> None:  # noqa: ANN001
+    # Protocol: several train/test splits, one seed each (the split's), 100 trees, default
+    # settings on both sides; mean test accuracies within 0.5 points. Breast cancer's test
+    # set is small (143 rows: one row is 0.7 points), so it needs more splits to average.
     X, y = loader(return_X_y=True)
     ours, theirs = [], []
-    for seed in range(4):
+    for seed in range(splits):
         X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=seed)
         forest = RandomForestClassifier(random_state=seed).fit(X_train, y_train)
         ours.append(forest.score(X_test, y_test))

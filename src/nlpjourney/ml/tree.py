@@ -115,14 +115,6 @@ class Tree:
         return node
 
 
-def _impurity(counts: np.ndarray, criterion: str) -> float:
-    total = counts.sum()
-    p = counts[counts > 0] / total
-    if criterion == "gini":
-        return float(1.0 - (p**2).sum())
-    return float(-(p * np.log2(p)).sum())
-
-
 def _compiled(function: Any) -> Any:
     """``function`` compiled by numba, its machine code cached on disk where possible.
 
@@ -236,6 +228,79 @@ def n_features_per_split(max_features: Any, n_features: int) -> int:
                      f"got {max_features!r}")  # fmt: skip
 
 
+@_compiled
+def _grow_nodes(
+    X, codes, weights, n_classes, entropy, max_depth, min_split, min_leaf, per_split, seed
+):  # noqa: ANN001, ANN202, E501
+    """Grow a tree depth-first; nodes are numbered in pre-order (a node, its left subtree, its right).
+
+    The node's rows are a slice ``rows[start:end]`` of one array that each split
+    partitions in place (left rows first), so no row list is copied. Returns the node
+    arrays of :class:`Tree`, in its field order.
+    """
+    np.random.seed(seed)  # numba's generator, one per thread: a tree is reproducible anywhere
+    n_features = X.shape[1]
+    rows = np.flatnonzero(weights > 0)
+    capacity = 2 * len(rows) - 1  # a binary tree whose leaves hold at least one row each
+    feature = np.full(capacity, -2, dtype=np.int64)
+    threshold = np.full(capacity, -2.0)
+    left = np.full(capacity, -1, dtype=np.int64)
+    right = np.full(capacity, -1, dtype=np.int64)
+    value = np.zeros((capacity, n_classes))
+    impurity = np.zeros(capacity)
+    n_rows = np.zeros(capacity, dtype=np.int64)
+    n_weight = np.zeros(capacity)
+    # The stack holds (start, end, depth, parent, is_left) of nodes still to visit.
+    stack = np.empty((capacity, 5), dtype=np.int64)
+    stack[0] = (0, len(rows), 0, -1, 1)
+    top, count = 1, 0
+    eps = np.finfo(np.float64).eps
+    while top > 0:
+        top -= 1
+        start, end, depth, parent, is_left = stack[top]
+        node = count
+        count += 1
+        if parent >= 0:
+            if is_left:
+                left[parent] = node
+            else:
+                right[parent] = node
+        counts = np.zeros(n_classes)
+        for i in range(start, end):
+            counts[codes[rows[i]]] += weights[rows[i]]
+        total = counts.sum()
+        node_impurity = 0.0
+        for c in range(n_classes):
+            p = counts[c] / total
+            if entropy:
+                node_impurity -= p * np.log2(p) if p > 0.0 else 0.0
+            else:
+                node_impurity += p * p
+        if not entropy:
+            node_impurity = 1.0 - node_impurity
+        value[node] = counts / total
+        impurity[node], n_rows[node], n_weight[node] = node_impurity, end - start, total
+        size = end - start
+        if (max_depth >= 0 and depth >= max_depth) or size < min_split or size < 2 * min_leaf or node_impurity <= eps:  # fmt: skip
+            continue
+        order = np.random.permutation(n_features)  # the visiting order breaks ties at random
+        f, t = _best_split(X, rows[start:end], codes, weights, order, per_split, n_classes, entropy, min_leaf)  # fmt: skip
+        if f < 0:
+            continue
+        feature[node], threshold[node] = f, t
+        mid = start  # partition: rows with x[f] <= t to the front
+        for i in range(start, end):
+            if X[rows[i], f] <= t:
+                rows[i], rows[mid] = rows[mid], rows[i]
+                mid += 1
+        # Right first so that the left child is popped (and numbered) next: pre-order.
+        stack[top] = (mid, end, depth + 1, node, 0)
+        stack[top + 1] = (start, mid, depth + 1, node, 1)
+        top += 2
+    return (feature[:count], threshold[:count], left[:count], right[:count], value[:count],
+            impurity[:count], n_rows[:count], n_weight[:count])  # fmt: skip
+
+
 def _grow(
     X: np.ndarray,
     codes: np.ndarray,
@@ -244,51 +309,15 @@ def _grow(
     params: dict[str, Any],
     rng: np.random.RandomState,
 ) -> Tree:
-    """Grow a tree depth-first from the rows with nonzero weight; nodes numbered in pre-order."""
-    criterion, max_depth = params["criterion"], params["max_depth"]
-    min_split, min_leaf, per_split = params["min_samples_split"], params["min_samples_leaf"], params["per_split"]  # fmt: skip
-    n_features = X.shape[1]
-    eps = np.finfo(np.float64).eps
-    feature, threshold, left, right, value, impurity, n_rows, n_weight = ([] for _ in range(8))
-    entropy = criterion == "entropy"
-    # Each stack entry: the node's rows, its depth, and (parent id, goes left) to link it.
-    stack: list[tuple[np.ndarray, int, int, bool]] = [(np.flatnonzero(weights > 0), 0, -1, True)]
-    while stack:
-        rows, depth, parent, is_left = stack.pop()
-        node = len(feature)
-        if parent >= 0:
-            (left if is_left else right)[parent] = node
-        counts = np.bincount(codes[rows], weights=weights[rows], minlength=n_classes)
-        node_impurity = _impurity(counts, criterion)
-        feature.append(-2), threshold.append(-2.0), left.append(-1), right.append(-1)
-        value.append(counts / counts.sum()), impurity.append(node_impurity)
-        n_rows.append(len(rows)), n_weight.append(counts.sum())
-        if (
-            (max_depth is not None and depth >= max_depth)
-            or len(rows) < min_split
-            or len(rows) < 2 * min_leaf
-            or node_impurity <= eps
-        ):
-            continue
-        order = rng.permutation(n_features)  # the visiting order breaks ties at random
-        f, t = _best_split(X, rows, codes, weights, order, per_split, n_classes, entropy, min_leaf)
-        if f < 0:
-            continue
-        feature[node], threshold[node] = f, t
-        goes_left = X[rows, f] <= t
-        # Right first so the left child is popped (and numbered) next: pre-order.
-        stack.append((rows[~goes_left], depth + 1, node, False))
-        stack.append((rows[goes_left], depth + 1, node, True))
-    return Tree(
-        feature=np.array(feature, dtype=np.int64),
-        threshold=np.array(threshold, dtype=np.float64),
-        left=np.array(left, dtype=np.int64),
-        right=np.array(right, dtype=np.int64),
-        value=np.array(value, dtype=np.float64).reshape(-1, n_classes),
-        impurity=np.array(impurity, dtype=np.float64),
-        n_node_samples=np.array(n_rows, dtype=np.int64),
-        weighted_n_node_samples=np.array(n_weight, dtype=np.float64),
-    )
+    """Grow a tree from the rows with nonzero weight (compiled: :func:`_grow_nodes`)."""
+    max_depth = -1 if params["max_depth"] is None else params["max_depth"]
+    seed = rng.randint(np.iinfo(np.int32).max)
+    arrays = _grow_nodes(
+        X, codes.astype(np.int64), weights.astype(np.float64), n_classes,
+        params["criterion"] == "entropy", max_depth, params["min_samples_split"],
+        params["min_samples_leaf"], params["per_split"], seed,
+    )  # fmt: skip
+    return Tree(*arrays)
 
 
 def _importances(tree: Tree, n_features: int) -> np.ndarray:
