@@ -190,7 +190,8 @@ def main() -> None:
         for estimator, (metric, a, b, t_a, t_b) in rows:
             gap = a - b if metric != "inertia" else (a - b) / b
             gap_text = f"{100 * gap:+.2f}{'%' if metric == 'inertia' else 'pt'}"
-            print(f"{name:<15} {estimator:<22} {metric:<10} {a:>11.4f} {b:>11.4f} {gap_text:>9} {t_a:>9.4f} {t_b:>8.4f} {t_a / t_b:>6.2f}")  # fmt: skip
+            shown = [f"{v:>11.4f}" if abs(v) < 1e4 else f"{v:>11.5g}" for v in (a, b)]
+            print(f"{name:<15} {estimator:<22} {metric:<10} {shown[0]} {shown[1]} {gap_text:>9} {t_a:>9.4f} {t_b:>8.4f} {t_a / t_b:>6.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":
