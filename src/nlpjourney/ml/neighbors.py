@@ -78,11 +78,17 @@ def _smallest(D: np.ndarray, k: int) -> np.ndarray:
     if k < n:
         chosen = np.argpartition(D, k - 1, axis=1)[:, :k]
         kth = np.take_along_axis(D, chosen, axis=1).max(axis=1)
-        # subtle: argpartition keeps an arbitrary subset of entries tied with the k-th
-        # value; rows with such a tie are redone with a stable sort (lowest index wins).
+        # subtle: argpartition keeps an arbitrary subset of the entries tied with the k-th
+        # value; in rows with such a tie, keep every smaller entry and then the tied ones
+        # of lowest index (a linear pass: on TF-IDF, many rows tie at "no word shared").
         tied = np.flatnonzero((D <= kth[:, None]).sum(axis=1) > k)
         if len(tied):
-            chosen[tied] = np.argsort(D[tied], axis=1, kind="stable")[:, :k]
+            block, edge = D[tied], kth[tied, None]
+            below = block < edge
+            room = k - below.sum(axis=1, keepdims=True)
+            at_edge = block == edge
+            keep = below | (at_edge & (np.cumsum(at_edge, axis=1) <= room))
+            chosen[tied] = np.nonzero(keep)[1].reshape(len(tied), k)
     else:
         chosen = np.broadcast_to(np.arange(n), D.shape).copy()
     values = np.take_along_axis(D, chosen, axis=1)
@@ -138,13 +144,20 @@ class KNeighborsClassifier(ClassifierMixin, Estimator):
             raise ValueError(f"n_neighbors={k} exceeds the {n_train} training rows")
 
     def _distances(self, Q: Matrix) -> np.ndarray:
-        """Dense distances (rows of Q, training rows) for one chunk of queries."""
+        """Dense distances (rows of Q, training rows) for one chunk of queries.
+
+        For Euclidean these are *squared* distances (same order, one square root per
+        kept neighbour instead of one per pair); :meth:`kneighbors` takes the root.
+        """
         products = Q @ self._fit_X.T
         products = products.toarray() if sp.issparse(products) else np.asarray(products)
         if self.metric == "cosine":
-            return np.clip(1.0 - products, 0.0, 2.0)
-        squared = _row_norms_sq(Q)[:, None] - 2.0 * products + self._fit_norms[None, :]
-        return np.sqrt(np.maximum(squared, 0.0, out=squared), out=squared)
+            np.subtract(1.0, products, out=products)
+            return np.clip(products, 0.0, 2.0, out=products)
+        products *= -2.0
+        products += _row_norms_sq(Q)[:, None]
+        products += self._fit_norms[None, :]
+        return np.maximum(products, 0.0, out=products)
 
     def kneighbors(
         self, X: Any = None, n_neighbors: int | None = None, return_distance: bool = True
@@ -184,6 +197,8 @@ class KNeighborsClassifier(ClassifierMixin, Estimator):
             chosen = _smallest(D, k)
             indices[start : start + step] = chosen
             distances[start : start + step] = np.take_along_axis(D, chosen, axis=1)
+        if self.metric == "euclidean":
+            np.sqrt(distances, out=distances)
         if own:
             # Drop each row itself (or, if duplicates pushed it out, the farthest one).
             keep = indices != np.arange(n)[:, None]
