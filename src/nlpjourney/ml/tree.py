@@ -12,8 +12,9 @@ A split is scored by the weighted impurity of its children, ``n_L I(L) + n_R I(R
 node's rows by that feature, then walk the cuts left to right, moving one row at a time
 from the right side's class counts to the left side's; every cut "after position i" is
 scored from those counts. Cuts fall only between distinct values; the threshold is the
-midpoint of the two values around the cut, as in scikit-learn. The sweep is a plain loop
-compiled by numba (the per-row update cannot be vectorised without a
+midpoint of the two values around the cut, as in scikit-learn. The sweep, and the whole
+depth-first growth around it, are plain loops compiled by numba: one Python call grows a
+tree, which matters for a forest of hundreds (vectorising the sweep instead needs a
 (rows, features, classes) block of cumulative counts per node, which costs more memory
 and time than it saves).
 
