@@ -56,6 +56,8 @@ def test_ensemble_forest_is_seeded_and_threads_give_the_same_forest() -> None:
     b = RandomForestClassifier(n_estimators=15, random_state=3, n_jobs=2).fit(X, y)
     c = RandomForestClassifier(n_estimators=15, random_state=4).fit(X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert RandomForestClassifier(n_jobs=3)._workers() == 3
+    assert RandomForestClassifier(n_jobs=-1)._workers() >= 1
     assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
 
 

@@ -106,7 +106,7 @@ class RandomForestClassifier(ClassifierMixin, Estimator):
             return 1
         if isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, (int, np.integer)) or self.n_jobs == 0:  # fmt: skip
             raise ValueError(f"n_jobs must be None, a positive int or -1, got {self.n_jobs!r}")
-        return os.cpu_count() or 1 if self.n_jobs < 0 else int(self.n_jobs)
+        return (os.cpu_count() or 1) if self.n_jobs < 0 else int(self.n_jobs)
 
     def fit(self, X: Any, y: Any) -> Self:
         """Grow the trees on ``X`` (dense) and class labels ``y``."""
