@@ -17,9 +17,11 @@ then only those ``k`` are sorted.
 
 Ties: neighbours at equal distance are ordered by their training index, and when several
 rows tie for the last place the lower indices are kept. scikit-learn's brute-force search
-does not promise an order among exact ties, so on data with duplicate rows the *indices*
-may differ from its while the distances and votes agree. A vote tie goes to the class
-that sorts first (``classes_`` order), as in scikit-learn.
+keeps whichever of the tied rows its heap happens to hold, which is no simple rule, so we
+do not imitate it: the distances always agree, but on data with exact ties (integer
+pixels, duplicate messages) a query whose k-th and (k+1)-th neighbours are equally far
+can get another neighbour set, and then another vote, than scikit-learn's. A vote tie
+goes to the class that sorts first (``classes_`` order), as in scikit-learn.
 
 Example:
     >>> X = [[0.0], [1.0], [2.0], [10.0]]
