@@ -33,7 +33,9 @@ def reviews_tfidf() -> sp.csr_matrix:
 @pytest.mark.parametrize(
     "params",
     [{"n_components": 10}, {"n_components": 0.9}, {"n_components": 5, "whiten": True},
-     {"n_components": 8, "svd_solver": "randomized", "random_state": 0}],
+     {"n_components": 8, "svd_solver": "randomized", "random_state": 0},
+     {"n_components": 10, "svd_solver": "covariance_eigh"},
+     {"n_components": 0.8, "svd_solver": "covariance_eigh", "whiten": True}],
 )  # fmt: skip
 def test_decomposition_pca_equals_sklearns_on_digits(params: dict) -> None:
     ours = PCA(**params).fit(DIGITS)

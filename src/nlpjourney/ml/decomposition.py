@@ -23,13 +23,14 @@ Example:
     >>> pca.components_.round(3).tolist(), pca.explained_variance_ratio_.round(3).tolist()
     ([[1.0, 0.0]], [0.8])
 
-Reference: scikit-learn's ``PCA`` (``svd_solver="full"`` and ``"randomized"``) and
-``TruncatedSVD`` (``algorithm="randomized"`` and ``"arpack"``), the parity tests'
-references; our random draws follow the same NumPy ``RandomState`` calls, so a seeded
+Reference: scikit-learn's ``PCA`` (``svd_solver="full"``, ``"covariance_eigh"`` and
+``"randomized"``) and ``TruncatedSVD`` (``algorithm="randomized"`` and ``"arpack"``), the
+parity tests' references; our random draws follow the same NumPy ``RandomState`` calls, so a seeded
 randomized fit gives scikit-learn's numbers up to rounding.
 
-Simplifications: no ``"auto"``, ``"arpack"`` or ``"covariance_eigh"`` solver for PCA,
-no ``n_components="mle"``, and PCA takes dense input only.
+Simplifications: no ``"auto"`` or ``"arpack"`` solver for PCA (our default is ``"full"``;
+scikit-learn's ``"auto"`` picks ``"covariance_eigh"`` for tall data), no
+``n_components="mle"``, and PCA takes dense input only.
 """
 
 from __future__ import annotations
@@ -141,7 +142,10 @@ class PCA(TransformerMixin, Estimator):
             number whose explained variance ratios sum past a share (float in (0, 1)).
         whiten: scale the projections to unit variance (divide by the square root of
             ``explained_variance_``).
-        svd_solver: ``"full"`` (exact LAPACK SVD) or ``"randomized"``
+        svd_solver: ``"full"`` (exact LAPACK SVD of the centred data),
+            ``"covariance_eigh"`` (eigenvectors of the d x d covariance matrix: much
+            faster when rows far outnumber features, at the price of squaring the
+            condition number, so tiny variances lose digits) or ``"randomized"``
             (:func:`randomized_svd`, for a few components of a large matrix).
         random_state: seed of the randomized solver.
 
@@ -158,7 +162,7 @@ class PCA(TransformerMixin, Estimator):
         self,
         n_components: int | float | None = None,
         whiten: bool = False,
-        svd_solver: Literal["full", "randomized"] = "full",
+        svd_solver: Literal["full", "covariance_eigh", "randomized"] = "full",
         random_state: int | None = None,
     ) -> None:
         self.n_components = n_components
@@ -177,8 +181,10 @@ class PCA(TransformerMixin, Estimator):
         if isinstance(k, (float, np.floating)) and not float(k).is_integer():
             if not 0 < k < 1:
                 raise ValueError(f"a float n_components is a share of variance in (0, 1), got {k}")
-            if self.svd_solver != "full":
-                raise ValueError("a float n_components needs svd_solver='full'")
+            if self.svd_solver == "randomized":
+                raise ValueError(
+                    "a float n_components needs svd_solver='full' or 'covariance_eigh'"
+                )
             return float(k)
         if not 1 <= int(k) <= min(n, d):
             raise ValueError(f"n_components={k} must be between 1 and min(n_samples, "
@@ -188,18 +194,29 @@ class PCA(TransformerMixin, Estimator):
     def fit(self, X: Any, y: Any = None) -> Self:
         """Learn the mean and the principal directions of ``X`` (rows = samples)."""
         X = check_array(X, sparse=False)
-        if self.svd_solver not in ("full", "randomized"):
-            raise ValueError(f"svd_solver must be 'full' or 'randomized', got {self.svd_solver!r}")
+        if self.svd_solver not in ("full", "covariance_eigh", "randomized"):
+            raise ValueError(f"svd_solver must be 'full', 'covariance_eigh' or 'randomized', "
+                             f"got {self.svd_solver!r}")  # fmt: skip
         n, d = X.shape
         if n < 2:
             raise ValueError("PCA needs at least two rows to measure variance")
         k = self._n_kept(n, d)
         self.mean_ = X.mean(axis=0)
-        centred = X - self.mean_
         if self.svd_solver == "full":
+            centred = X - self.mean_
             _, S, Vt = scipy.linalg.svd(centred, full_matrices=False, check_finite=False)
             total = (S**2).sum() / (n - 1)
+        elif self.svd_solver == "covariance_eigh":
+            # Σ = (XᵀX - n μμᵀ) / (n - 1), then its eigenvectors: no centred copy of X.
+            covariance = X.T @ X
+            covariance -= n * np.outer(self.mean_, self.mean_)
+            covariance /= n - 1
+            eigenvalues, vectors = np.linalg.eigh(covariance)  # ascending
+            eigenvalues = np.maximum(eigenvalues[::-1], 0.0)  # rounding can dip below 0
+            S, Vt = np.sqrt(eigenvalues * (n - 1)), vectors[:, ::-1].T
+            total = eigenvalues.sum()
         else:
+            centred = X - self.mean_
             # scikit-learn's "auto" number of power iterations for the randomized solver.
             n_iter = 7 if k < 0.1 * min(n, d) else 4
             _, S, Vt = randomized_svd(centred, int(k), n_iter=n_iter,
@@ -220,7 +237,7 @@ class PCA(TransformerMixin, Estimator):
         # The mean variance left in the discarded directions (probabilistic PCA's σ²).
         if k >= min(n, d):
             self.noise_variance_ = 0.0
-        elif self.svd_solver == "full":
+        elif self.svd_solver != "randomized":
             self.noise_variance_ = float(variance[k:].mean())
         else:  # only the top singular values are known: spread the remaining variance
             self.noise_variance_ = float((total - variance.sum()) / (min(n, d) - k))
