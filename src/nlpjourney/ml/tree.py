@@ -128,12 +128,16 @@ def _compiled(function: Any) -> Any:
 
 
 @_compiled
-def _c_log_c_sum(counts):  # noqa: ANN001, ANN202
-    total = 0.0
-    for c in counts:
-        if c > 0.0:
-            total += c * np.log(c)
-    return total
+def _entropy_score(left, total, w_left, w_right):  # noqa: ANN001, ANN202
+    """``-(n_L H(L) + n_R H(R))`` up to a constant, in nats, from the left and total counts."""
+    score = -w_left * np.log(w_left) - w_right * np.log(w_right)
+    for c in range(len(left)):
+        right = total[c] - left[c]
+        if left[c] > 0.0:
+            score += left[c] * np.log(left[c])
+        if right > 0.0:
+            score += right * np.log(right)
+    return score
 
 
 @_compiled
@@ -172,7 +176,7 @@ def _best_split(X, rows, codes, weights, order, per_split, n_classes, entropy, m
         if hi <= lo + _FEATURE_THRESHOLD:
             continue  # constant here: cannot split, does not count
         searched += 1
-        sorted_at = np.argsort(values, kind="mergesort")
+        sorted_at = np.argsort(values)  # order among equal values is irrelevant: no cut there
         left[:] = 0.0
         w_left = 0.0
         squares_left, squares_right = 0.0, (total**2).sum()  # Σ c² of each side, for Gini
@@ -195,8 +199,7 @@ def _best_split(X, rows, codes, weights, order, per_split, n_classes, entropy, m
             if entropy:
                 # subtle: recomputed from the counts, not updated, so that two cuts with
                 # the same counts score exactly alike (ties are then broken by order only).
-                score = (_c_log_c_sum(left) - w_left * np.log(w_left)
-                         + _c_log_c_sum(total - left) - w_right * np.log(w_right))  # fmt: skip
+                score = _entropy_score(left, total, w_left, w_right)
             else:
                 score = squares_left / w_left + squares_right / w_right
             if score > best_score:
