@@ -8,7 +8,7 @@
   (:func:`numerical_gradient`), stable :func:`softmax` and :func:`logsumexp`, sampling and
   moments;
 - :mod:`~nlpjourney.ml.tree`: :class:`DecisionTreeClassifier`, a CART tree (Gini or
-  entropy) whose nodes are flat arrays a lesson can draw;
+  entropy) whose nodes are flat arrays (:class:`Tree`) a lesson can draw;
 - :mod:`~nlpjourney.ml.ensemble`: :class:`RandomForestClassifier`, bootstrap trees with
   random feature subsets, soft voting;
 - :mod:`~nlpjourney.ml.neighbors`: :class:`KNeighborsClassifier`, brute-force k-NN
@@ -59,7 +59,7 @@ from nlpjourney.ml.math import (
 )
 from nlpjourney.ml.mlp import MLP, Perceptron, cross_entropy, relu, sigmoid
 from nlpjourney.ml.neighbors import KNeighborsClassifier
-from nlpjourney.ml.tree import DecisionTreeClassifier
+from nlpjourney.ml.tree import DecisionTreeClassifier, Tree
 
 __all__ = [
     "PCA",
@@ -67,6 +67,7 @@ __all__ = [
     "KMeans",
     "KNeighborsClassifier",
     "RandomForestClassifier",
+    "Tree",
     "TruncatedSVD",
     "MLP",
     "ClassifierMixin",

@@ -18,11 +18,14 @@ Every tree gets its own seed drawn from ``random_state`` before any tree grows, 
 seeded forest is the same whether its trees grow one by one or in threads (``n_jobs``).
 
 Example:
-    >>> from sklearn.datasets import load_iris
-    >>> X, y = load_iris(return_X_y=True)
+    >>> import numpy as np
+    >>> X = np.random.RandomState(0).normal(size=(60, 3))
+    >>> y = np.where(X[:, 0] + X[:, 1] > 0, "up", "down")
     >>> forest = RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y)
     >>> len(forest.estimators_), forest.predict_proba(X[:1]).shape
-    (20, (1, 3))
+    (20, (1, 2))
+    >>> forest.predict([[2.0, 2.0, 0.0], [-2.0, -2.0, 0.0]]).tolist()
+    ['up', 'down']
 
 Reference: scikit-learn's ``RandomForestClassifier`` (same bootstrap-as-weights scheme and
 soft voting). Its random numbers come from its own generator, so the two forests differ
