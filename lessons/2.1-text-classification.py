@@ -656,7 +656,7 @@ for text in ["WINNER! Claim your free prize now, txt WIN to 80086",
           f"  {text}")  # fmt: skip
 
 # %% [markdown]
-# From a terminal, `journey classify train sms-spam` does sections 2 to 6 in one command
+# From a terminal, `journey classify train sms-spam` does sections 2 to 5 in one command
 # (split, fit, report, confusion matrix, top words) and saves the filter under `runs/`;
 # `journey classify predict "some text"` loads the latest one and labels the text.
 
