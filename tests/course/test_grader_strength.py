@@ -53,6 +53,7 @@ EXERCISES = [
     "1.4",
     "1.5",
     "1.6",
+    "2.4",
     "3.1",
     "3.2",
     "4.1",
@@ -138,6 +139,16 @@ LIBRARY_CHEATS = {
         def continuation_counts(bigrams):
             table = ConditionalFreqDist((right, left) for left, right in set(bigrams))
             return {word: len(table[word]) for word in table}
+    """,
+    "2.4": """
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        from vaderSentiment.vaderSentiment import negated as _negated
+
+        def negated(words_before):
+            return _negated(list(words_before))
+
+        def negation_rule(valence, lowered, i, distance):
+            return SentimentIntensityAnalyzer._negation_check(valence, lowered, distance - 1, i)
     """,
     "3.1": """
         import torch
