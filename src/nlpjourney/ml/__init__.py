@@ -3,6 +3,13 @@
 - :mod:`~nlpjourney.ml.base`: the estimator contract (scikit-learn's) every model here
   keeps: :class:`Estimator` (``get_params``/``set_params``), the classifier, regressor and
   transformer mixins, and the input checks;
+- :mod:`~nlpjourney.ml.linear`: :class:`LinearRegression` (normal equations or gradient
+  descent), :class:`Ridge`, :class:`LogisticRegression` (binary and multinomial, L-BFGS or
+  Newton-CG) and its objective :func:`logistic_loss_and_grad`;
+- :mod:`~nlpjourney.ml.svm`: :class:`LinearSVC` (dual coordinate descent or Pegasos);
+- :mod:`~nlpjourney.ml.model_selection`: :func:`train_test_split` (optionally
+  stratified), :class:`KFold`, :class:`StratifiedKFold`, :func:`cross_val_score`,
+  :class:`GridSearchCV` and :func:`clone`;
 - :mod:`~nlpjourney.ml.math`: the mathematics every later area leans on: vectors
   (:func:`dot`, :func:`cosine_similarity` ...), finite-difference derivatives
   (:func:`numerical_gradient`), stable :func:`softmax` and :func:`logsumexp`, sampling and
@@ -23,12 +30,14 @@ and scikit-learn; nothing imports torch.
 from nlpjourney.ml import two_layer
 from nlpjourney.ml.base import (
     ClassifierMixin,
+    ConvergenceWarning,
     Estimator,
     NotFittedError,
     RegressorMixin,
     TransformerMixin,
     r2_score,
 )
+from nlpjourney.ml.linear import LinearRegression, LogisticRegression, Ridge, logistic_loss_and_grad
 from nlpjourney.ml.math import (
     cosine_similarity,
     covariance,
@@ -46,6 +55,15 @@ from nlpjourney.ml.math import (
     variance,
 )
 from nlpjourney.ml.mlp import MLP, Perceptron, cross_entropy, relu, sigmoid
+from nlpjourney.ml.model_selection import (
+    GridSearchCV,
+    KFold,
+    StratifiedKFold,
+    clone,
+    cross_val_score,
+    train_test_split,
+)
+from nlpjourney.ml.svm import LinearSVC
 
 __all__ = [
     "MLP",
@@ -74,4 +92,16 @@ __all__ = [
     "softmax",
     "two_layer",
     "variance",
+    "LinearRegression",
+    "Ridge",
+    "LogisticRegression",
+    "logistic_loss_and_grad",
+    "LinearSVC",
+    "train_test_split",
+    "KFold",
+    "StratifiedKFold",
+    "cross_val_score",
+    "GridSearchCV",
+    "clone",
+    "ConvergenceWarning",
 ]

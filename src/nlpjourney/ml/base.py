@@ -257,3 +257,7 @@ def check_n_features(estimator: Any, X: Matrix) -> None:
 
 class NotFittedError(ValueError, AttributeError):
     """An estimator was used before ``fit`` (a ValueError and an AttributeError, as in scikit-learn)."""
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative fit stopped at its iteration limit before meeting its tolerance."""
