@@ -253,7 +253,16 @@ def _load(datasets: Iterable[str] | Mapping[str, Sequence[tuple[str, str]]]) -> 
     return loaded
 
 
-def _subset(rows: list[tuple[str, str]], limit: int | None, seed: int) -> list[tuple[str, str]]:
+def sample_rows(
+    rows: Sequence[tuple[str, str]], limit: int | None, seed: int
+) -> list[tuple[str, str]]:
+    """A seeded random subset of ``limit`` rows, in their original order (all when None).
+
+    Example:
+        >>> sample_rows([("a", "pos"), ("b", "neg"), ("c", "pos")], 2, seed=0)
+        [('b', 'neg'), ('c', 'pos')]
+    """
+    rows = list(rows)
     if limit is None or limit >= len(rows):
         return rows
     keep = np.sort(np.random.default_rng(seed).choice(len(rows), size=limit, replace=False))
@@ -301,7 +310,7 @@ def accuracy_table(
     rows = []
     splits: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for name, method in track(pairs, "Sentiment accuracy", unit="rows", enabled=progress):
-        rows_of = _subset(data[name], limit, seed)
+        rows_of = sample_rows(data[name], limit, seed)
         texts = [text for text, _ in rows_of]
         labels = np.array([label for _, label in rows_of])
         if name not in splits:
