@@ -57,7 +57,7 @@ from nlpjourney.classify import MultinomialNB
 from nlpjourney.course import check
 from nlpjourney.course.results import FullRun
 from nlpjourney.course.sentiment_diagrams import valence_steps_figure
-from nlpjourney.data.corpora import movie_reviews, sentence_polarity
+from nlpjourney.data.corpora import sentence_polarity
 from nlpjourney.features import TfidfVectorizer
 from nlpjourney.ml import train_test_split
 from nlpjourney.sentiment import (
@@ -255,11 +255,11 @@ examples = ["The food is good.", "The food is very good.", "The food is VERY GOO
             "The food is not good.", "The food isn't really all that good.",
             "The food is good, but the service is awful.", "The food is good!!!",
             "The food is good???"]  # fmt: skip
-print(f"{'':<40}" + "".join(f"{'+' + r if k else 'lexicon':>13}" for k, r in
+print(f"{'':<45}" + "".join(f"{'+' + r if k else 'lexicon':>13}" for k, r in
                                enumerate(("",) + RULES)))  # fmt: skip
 for sentence in examples:
     sums = [my_vader(sentence, RULES[:k]) for k in range(len(RULES) + 1)]
-    print(f"{sentence:<40}" + "".join(f"{s:>13.3f}" for s in sums))
+    print(f"{sentence:<45}" + "".join(f"{s:>13.3f}" for s in sums))
 
 # %% [markdown]
 # **Predict.** "THE FOOD IS GOOD." is all in capitals. Does the capitals rule make it
@@ -316,6 +316,7 @@ check("my_emphasis on seven texts", [my_emphasis(t) for t in emphasis_cases],
 #
 # **Predict.** A sum of 2 gives a compound of 0.46. What does a sum of 4 give: 0.92,
 # or less?
+
 
 # %%
 def compound(total, alpha=15.0):
@@ -520,7 +521,9 @@ fig.tight_layout()
 plt.show()
 
 # %%
-best_sp = max(full[f"table sentence_polarity {m}"][0] for m in ("vader", "afinn", "opinion_lexicon"))
+best_sp = max(
+    full[f"table sentence_polarity {m}"][0] for m in ("vader", "afinn", "opinion_lexicon")
+)
 best_mr = max(full[f"table movie_reviews {m}"][0] for m in ("vader", "afinn", "opinion_lexicon"))
 learned_sp = max(full[f"table sentence_polarity {m}"][0] for m in ("nb", "logreg"))
 learned_mr = max(full[f"table movie_reviews {m}"][0] for m in ("nb", "logreg"))
@@ -583,6 +586,7 @@ show_cases(wrong_vader & ~wrong_nb & (test_y == "pos"), "Only VADER wrong: domai
 # words, and "never" can reach across a whole clause. Here is how each handles sentences
 # that hold a negation word:
 
+
 # %%
 def has_negation(text):
     return any(w in NEGATIONS or "n't" in w for w in text.split())
@@ -601,6 +605,11 @@ show_cases(wrong_nb & negation_mask, "Naive Bayes wrong, with a negation:",
            -np.abs(nb_proba - 0.5))  # fmt: skip
 
 # %% [markdown]
+# Both do worse on sentences that hold a negation. VADER's three-word reach misses
+# "isn't really all that good" (four words), and it cannot tell which clause a "not"
+# belongs to; naive Bayes sees "not" and the word pairs around it as separate evidence,
+# with no notion of scope at all.
+#
 # **Unseen words.** A learned model knows only the words of its training sentences. The
 # more of a test sentence's words it never saw, the less it has to go on:
 
