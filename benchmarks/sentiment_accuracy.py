@@ -17,7 +17,7 @@ sides.
 
 Run it with::
 
-    uv run python benchmarks/sentiment_accuracy.py            # about 2 minutes
+    uv run python benchmarks/sentiment_accuracy.py            # a few minutes
     uv run python benchmarks/sentiment_accuracy.py --limit 2000   # a quick look
 """
 
