@@ -51,7 +51,7 @@ def test_classify_run_writes_model_scores_and_picture(trained) -> None:  # noqa:
 def test_classify_run_uses_sklearns_split_and_its_model_reloads(trained) -> None:  # noqa: ANN001
     runs, config, result, _ = trained
     texts, labels = load_dataset("sms-spam")
-    _, test_x, _, test_y = sk_split(texts, labels, test_size=0.2, random_state=3)
+    _, test_x, _, test_y = sk_split(texts, labels, test_size=0.2, random_state=3, stratify=labels)
     loaded = SpamFilter.load(runs / "classify-sms-spam" / "model")
     assert accuracy_score(test_y, loaded.predict(test_x)) == result.accuracy
     np.testing.assert_array_equal(loaded.predict_proba(test_x[:50]),

@@ -1,8 +1,9 @@
 """Train a text classifier on a registry dataset, evaluate it, save it, and use it.
 
 :func:`train_classifier` loads a labelled dataset (:data:`DATASETS`: ``sms-spam``, or
-``movie-reviews``), splits it into train and test rows with a seeded shuffle
-(:func:`~nlpjourney.ml.model_selection.train_test_split`, the rows scikit-learn's takes),
+``movie-reviews``), splits it into train and test rows with a seeded, stratified shuffle
+(:func:`~nlpjourney.ml.model_selection.train_test_split` with ``stratify``: both sides
+keep the dataset's share of each class, and the rows are the ones scikit-learn's takes),
 fits a :class:`~nlpjourney.classify.SpamFilter` on the train rows and writes a run
 folder (``runs/classify-<dataset>`` by default):
 
@@ -198,7 +199,7 @@ def train_classifier(
     _claim(out, config.force)
     texts, labels = load_dataset(config.dataset)
     train_x, test_x, train_y, test_y = train_test_split(
-        texts, labels, test_size=config.test_size, random_state=config.seed
+        texts, labels, test_size=config.test_size, random_state=config.seed, stratify=labels
     )
     echo(f"training {config.model} naive Bayes on {config.features} of {config.dataset}: "
          f"{len(train_x):,} train, {len(test_x):,} test texts")  # fmt: skip
