@@ -54,6 +54,7 @@ EXERCISES = [
     "1.5",
     "1.6",
     "2.1",
+    "2.4",
     "3.1",
     "3.2",
     "4.1",
@@ -146,6 +147,16 @@ LIBRARY_CHEATS = {
         def fit_multinomial_nb(X, y, alpha=1.0):
             model = MultinomialNB(alpha=alpha).fit(X, y)
             return model.classes_, model.class_log_prior_, model.feature_log_prob_
+    """,
+    "2.4": """
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        from vaderSentiment.vaderSentiment import negated as _negated
+
+        def negated(words_before):
+            return _negated(list(words_before))
+
+        def negation_rule(valence, lowered, i, distance):
+            return SentimentIntensityAnalyzer._negation_check(valence, lowered, distance - 1, i)
     """,
     "3.1": """
         import torch

@@ -251,7 +251,26 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic("2.2", "text-clustering", "Text clustering: k-means, agglomerative"),
     Topic("2.3", "topic-modelling", "Topic modelling: LDA, NMF, coherence"),
-    Topic("2.4", "sentiment-analysis", "Sentiment: lexicon-based, machine-learning, aspect-based"),
+    Topic(
+        "2.4",
+        "sentiment-analysis",
+        "Sentiment: lexicon-based, machine-learning, aspect-based",
+        modules=(
+            "nlpjourney.sentiment.vader",
+            "nlpjourney.sentiment.lexicons",
+            "nlpjourney.sentiment.learned",
+            "nlpjourney.sentiment.reviews",
+            "nlpjourney.sentiment.aspects",
+        ),
+        tests=(
+            "tests/sentiment/test_vader.py",
+            "tests/sentiment/test_lexicons.py",
+            "tests/sentiment/test_learned.py",
+            "tests/sentiment/test_reviews.py",
+            "tests/sentiment/test_aspects.py",
+        ),
+        benchmarks=("benchmarks/sentiment_vader.py", "benchmarks/sentiment_accuracy.py"),
+    ),
     Topic("2.5", "pos-tagging", "Part-of-speech tagging: HMM + Viterbi, averaged perceptron"),
     Topic(
         "2.6", "named-entity-recognition", "Named entity recognition: rules, perceptron/CRF, neural"

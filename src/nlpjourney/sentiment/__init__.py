@@ -11,7 +11,10 @@
   reviews with their annotated aspects (:class:`ReviewSentence`, :class:`AspectLabel`);
 - :mod:`~nlpjourney.sentiment.aspects`: :class:`AspectSentiment`, Hu & Liu's aspect-based
   sentiment (frequent noun phrases as aspects, opinion words attached to the nearest
-  one) and :func:`evaluate_aspects`, its scores against the annotations.
+  one) and :func:`evaluate_aspects`, its scores against the annotations;
+- :mod:`~nlpjourney.sentiment.learned`: :class:`SentimentClassifier`, learned sentiment
+  (TF-IDF or counts, then naive Bayes or logistic regression), and
+  :func:`accuracy_table`, lexicons and learned models cross-validated on the same folds.
 
 Every scorer has ``label(text)`` -> "pos", "neg" or "neutral". All lexicons come from the
 data registry (``vader_sentiment``, ``afinn``, ``opinion_lexicon``).
@@ -23,6 +26,14 @@ from nlpjourney.sentiment.aspects import (
     AspectSentiment,
     NounLexicon,
     evaluate_aspects,
+)
+from nlpjourney.sentiment.learned import (
+    AccuracyRow,
+    SentimentClassifier,
+    accuracy_table,
+    format_table,
+    lexicon_labels,
+    lexicon_scores,
 )
 from nlpjourney.sentiment.lexicons import AfinnScorer, OpinionLexiconScorer
 from nlpjourney.sentiment.reviews import (
@@ -36,6 +47,7 @@ from nlpjourney.sentiment.vader import NEGATION_SCALAR, VaderAnalyzer, negated, 
 
 __all__ = [
     "NEGATION_SCALAR",
+    "AccuracyRow",
     "AfinnScorer",
     "AspectLabel",
     "AspectMention",
@@ -44,8 +56,13 @@ __all__ = [
     "NounLexicon",
     "OpinionLexiconScorer",
     "ReviewSentence",
+    "SentimentClassifier",
     "VaderAnalyzer",
+    "accuracy_table",
     "evaluate_aspects",
+    "format_table",
+    "lexicon_labels",
+    "lexicon_scores",
     "negated",
     "negation_rule",
     "parse_reviews",
