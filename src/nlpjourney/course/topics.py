@@ -101,7 +101,26 @@ TOPICS: tuple[Topic, ...] = (
         tests=("tests/ml/test_math.py",),
         benchmarks=("benchmarks/ml_math.py",),
     ),
-    Topic("0.2", "classic-ml", "Classic ML: regression, trees, kNN, SVM, k-means, PCA, metrics"),
+    Topic(
+        "0.2",
+        "classic-ml",
+        "Classic ML: regression, trees, kNN, SVM, k-means, PCA, metrics",
+        modules=(
+            "nlpjourney.ml.base",
+            "nlpjourney.ml.linear",
+            "nlpjourney.ml.svm",
+            "nlpjourney.ml.model_selection",
+            "nlpjourney.evaluate.classification",
+        ),
+        tests=(
+            "tests/ml/test_base.py",
+            "tests/ml/test_linear.py",
+            "tests/ml/test_svm.py",
+            "tests/ml/test_model_selection.py",
+            "tests/evaluate/test_classification.py",
+        ),
+        benchmarks=("benchmarks/ml_linear.py",),
+    ),
     Topic(
         "0.3",
         "numpy-neural-network",
