@@ -24,8 +24,12 @@
 #    gradient step that trains it; its **decision boundary** on two features of iris;
 # 4. **train/test splits**, **under- and over-fitting** (the U-shaped test curve),
 #    **cross-validation** and a small **grid search**;
-# 5. a **linear SVM**: the hinge loss, the margin, and Pegasos in a few lines;
-# 6. **metrics**: accuracy, precision, recall, F1 and the confusion matrix.
+# 5. a **decision tree** (Gini and the best split by hand), a **random forest** (why
+#    averaging helps) and **k nearest neighbours** (distances, and what k does);
+# 6. a **linear SVM**: the hinge loss, the margin, and Pegasos in a few lines;
+# 7. learning without labels: **k-means** (Lloyd's two steps, k-means++) and **PCA**
+#    (centre, SVD, explained variance; the digits in two dimensions);
+# 8. **metrics**: accuracy, precision, recall, F1 and the confusion matrix.
 #
 # Each model is first written in cells, then checked equal to the library's version in
 # `nlpjourney.ml` (and to scikit-learn's), and from then on the library's is used. Set
@@ -40,16 +44,24 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Image, display
+from sklearn import cluster as sk_cluster
 from sklearn import datasets
+from sklearn import decomposition as sk_decomposition
+from sklearn import ensemble as sk_ensemble
 from sklearn import linear_model as sk_linear
 from sklearn import model_selection as sk_selection
+from sklearn import neighbors as sk_neighbors
 from sklearn import svm as sk_svm
+from sklearn import tree as sk_tree
 
 from nlpjourney.course import check
 from nlpjourney.course.ml_diagrams import cross_validation_folds, logistic_unit
 from nlpjourney.course.results import FullRun
 from nlpjourney.evaluate import classification as metrics
 from nlpjourney.ml.base import ConvergenceWarning
+from nlpjourney.ml.decomposition import PCA
+from nlpjourney.ml.ensemble import RandomForestClassifier
+from nlpjourney.ml.kmeans import KMeans
 from nlpjourney.ml.linear import (
     LinearRegression,
     LogisticRegression,
@@ -58,7 +70,9 @@ from nlpjourney.ml.linear import (
     logistic_loss_and_grad,
 )
 from nlpjourney.ml.model_selection import GridSearchCV, KFold, cross_val_score, train_test_split
+from nlpjourney.ml.neighbors import KNeighborsClassifier
 from nlpjourney.ml.svm import LinearSVC, svm_objective
+from nlpjourney.ml.tree import DecisionTreeClassifier
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
 full = FullRun("0.2")  # the full run's stored numbers, shown beside this run's
@@ -197,8 +211,11 @@ show(fig, "lesson-0.2-gd-learning-rates.png")
 
 # %% [markdown]
 # The right rate reaches the optimum's loss; the small one is still on its way (it moves
-# 20 times less per step); the big one diverges from the very first steps, each step
-# longer than the last. `LinearRegression(solver="gd")` runs this loop with the step
+# 20 times less per step). The big one is the surprise: it falls at first, faster than
+# the right one, then turns and grows without bound. The loss is a bowl that is steep in
+# a few directions and shallow in the rest; the big step makes fast progress along the
+# shallow ones while it overshoots along the steepest, where each step lands farther
+# from the bottom than the last, and that part soon dominates. `LinearRegression(solver="gd")` runs this loop with the step
 # $1/L_{\max}$ and stops when the gradient is close to zero; its weights must equal the
 # normal equations'.
 
@@ -565,7 +582,20 @@ check(
 )
 
 # %% [markdown]
-# Now the library's `cross_val_score` and `GridSearchCV`. We look for the $C$ of
+# Cross-validation is then a loop over the folds: fit a fresh model on the other rows,
+# score it on the fold. The library's `cross_val_score` is that loop, checked equal:
+
+# %%
+hand_scores = []
+for train_rows, test_rows in KFold(n_splits=5).split(X_tr):
+    fold_model = LogisticRegression().fit(X_tr[train_rows], y_tr[train_rows])
+    hand_scores.append(fold_model.score(X_tr[test_rows], y_tr[test_rows]))
+library_scores = cross_val_score(LogisticRegression(), X_tr, y_tr, cv=KFold(n_splits=5))
+np.testing.assert_allclose(library_scores, hand_scores)
+print("accuracy of each fold:", np.round(hand_scores, 4), f"mean {np.mean(hand_scores):.4f}")
+
+# %% [markdown]
+# Now the library's `GridSearchCV`. We look for the $C$ of
 # logistic regression on the breast-cancer training rows; the folds are stratified by
 # class (the library does that for classifiers, as scikit-learn does), and the best $C$
 # is then refitted on all training rows and scored once on the test rows.
@@ -616,8 +646,210 @@ show(fig, "lesson-0.2-grid-search.png")
 # falls slowly, and the fold-to-fold spread is about as large as the differences between
 # neighbouring settings: several values of $C$ are about equally good, and the grid
 # search's pick among them is partly luck of the folds.
+
+# %% [markdown]
+# ## 9. A decision tree: questions that split the rows
 #
-# ## 9. A linear SVM: the hinge loss and the margin
+# A decision tree asks one yes/no question at a time, "is feature $j$ at most $t$?",
+# and sends each row left or right until it reaches a leaf, which answers with the
+# majority class of its training rows. It is grown greedily from the root: at each node,
+# try every feature and every threshold between two neighbouring values, and keep the
+# split whose children are purest. Purity is measured by the **Gini impurity** of the
+# class shares $p_c$ in a node, $G = 1 - \sum_c p_c^2$: 0 for a pure node, 0.5 for a
+# 50/50 node of two classes. A split is scored by $n_L G_L + n_R G_R$, lower is better.
+#
+# A tiny table first: ten iris flowers of two species, two features, chosen where the
+# species overlap so that no cut separates them completely.
+
+# %%
+table_rows = [58, 63, 70, 75, 78, 126, 127, 133, 138, 145]  # 5 versicolor, 5 virginica
+X_small, y_small = iris.data[table_rows][:, 2:4], iris.target[table_rows]
+for (length, width), label in zip(X_small, y_small, strict=True):
+    print(f"petal length {length:.1f}  width {width:.1f}  {iris.target_names[label]}")
+
+
+def gini(labels):
+    if len(labels) == 0:
+        return 0.0
+    shares = np.bincount(labels) / len(labels)
+    return 1.0 - np.sum(shares**2)
+
+
+def best_split(X, y):
+    """(score, feature, threshold) of the split with the lowest n_L·G_L + n_R·G_R."""
+    best = (np.inf, None, None)
+    for feature in range(X.shape[1]):
+        values = np.unique(X[:, feature])
+        for threshold in (values[:-1] + values[1:]) / 2:  # midpoints between neighbours
+            left = X[:, feature] <= threshold
+            score = left.sum() * gini(y[left]) + (~left).sum() * gini(y[~left])
+            best = min(best, (score, feature, threshold), key=lambda s: s[0])
+    return best
+
+
+score, feature, threshold = best_split(X_small, y_small)
+print(f"root Gini {gini(y_small):.3f}; best split: {['length', 'width'][feature]} <= "
+      f"{threshold:.2f}, weighted Gini {score:.3f}")  # fmt: skip
+
+# %% [markdown]
+# The library's `DecisionTreeClassifier` runs the same search (one sort and one sweep
+# per feature, compiled); at depth 1 it must choose our split, as scikit-learn's does.
+
+# %%
+stump = DecisionTreeClassifier(max_depth=1).fit(X_small, y_small)
+sk_stump = sk_tree.DecisionTreeClassifier(max_depth=1).fit(X_small, y_small)
+assert stump.tree_.feature[0] == feature == sk_stump.tree_.feature[0]
+assert np.isclose(stump.tree_.threshold[0], threshold)
+assert np.isclose(sk_stump.tree_.threshold[0], threshold)
+print(stump.describe(feature_names=["petal length", "petal width"]))
+
+# %% [markdown]
+# Grown without limit, a tree splits until every leaf is pure: it can memorise any
+# training set, which is over-fitting again. The **depth limit** is its capacity dial.
+# Below: the regions of trees of growing depth on the two petal features of all 150
+# flowers, and train and test accuracy against depth on breast cancer.
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.4), sharey=True)
+for ax, depth in zip(axes, [1, 2, 3, None], strict=True):
+    tree = DecisionTreeClassifier(max_depth=depth, random_state=0).fit(X_iris, iris.target)
+    regions = tree.predict(np.column_stack([grid_x.ravel(), grid_y.ravel()]))
+    ax.contourf(grid_x, grid_y, regions.reshape(grid_x.shape), levels=[-0.5, 0.5, 1.5, 2.5],
+                colors=["#c6dbef", "#c7e9c0", "#fdd0a2"], alpha=0.8)  # fmt: skip
+    for label, colour in zip(range(3), ["tab:blue", "tab:green", "tab:orange"], strict=True):
+        rows = iris.target == label
+        ax.scatter(*X_iris[rows].T, s=10, color=colour, edgecolor="black", linewidth=0.3,
+                   label=iris.target_names[label])  # fmt: skip
+    ax.set_title(f"depth {tree.get_depth()}{' (no limit)' if depth is None else ''}: "
+                 f"{tree.get_n_leaves()} leaves")  # fmt: skip
+    ax.set_xlabel("petal length (cm)")
+axes[0].set_ylabel("petal width (cm)")
+axes[0].legend(fontsize=7, loc="upper left")
+fig.suptitle("Decision-tree regions on iris: every split is a cut parallel to an axis")
+show(fig, "lesson-0.2-tree-regions.png")
+
+# %%
+depths = range(1, 11)
+tree_train, tree_test = [], []
+for depth in depths:
+    tree = DecisionTreeClassifier(max_depth=depth, random_state=0).fit(X_tr, y_tr)
+    tree_train.append(tree.score(X_tr, y_tr))
+    tree_test.append(tree.score(X_te, y_te))
+fig, ax = plt.subplots(figsize=(7, 3.6))
+ax.plot(depths, 100 * np.array(tree_train), "o-", label="training accuracy")
+ax.plot(depths, 100 * np.array(tree_test), "s-", label="test accuracy")
+ax.set_xlabel("max_depth (capacity)")
+ax.set_ylabel("accuracy (%)")
+ax.set_title("A tree on breast cancer: deeper fits the training rows, not the test rows")
+ax.legend()
+ax.grid(alpha=0.3)
+show(fig, "lesson-0.2-tree-depth.png")
+print(
+    f"training accuracy reaches {max(tree_train):.0%}; the best test accuracy, "
+    f"{max(tree_test):.1%}, comes at depth {depths[int(np.argmax(tree_test))]}"
+)
+
+# %% [markdown]
+# ## 10. A random forest: many trees, averaged
+#
+# A deep tree has low bias but high variance: grown on slightly different rows it comes
+# out very different. Averaging $B$ models whose errors are independent divides the
+# variance by $B$; trees grown on the same rows are far from independent, so a forest
+# makes them differ in two ways. Each tree sees a **bootstrap** sample (n rows drawn with
+# replacement, about 63 % of them distinct), and each split considers only a random
+# subset of the features ($\sqrt{30} \approx 5$ here). The forest averages the trees'
+# class probabilities. We build one from the library's tree.
+
+# %%
+n_trees = 15 if QUICK else 100
+forest_rng = np.random.default_rng(0)
+single_scores, probability_sum, forest_curve = [], np.zeros((len(X_te), 2)), []
+for t in range(n_trees):
+    rows = forest_rng.integers(0, len(X_tr), size=len(X_tr))  # a bootstrap sample
+    tree = DecisionTreeClassifier(max_features="sqrt", random_state=t).fit(X_tr[rows], y_tr[rows])
+    single_scores.append(tree.score(X_te, y_te))
+    probability_sum += tree.predict_proba(X_te)
+    forest_curve.append(np.mean(probability_sum.argmax(axis=1) == y_te))
+print(f"distinct rows in the last bootstrap sample: {len(np.unique(rows)) / len(X_tr):.0%}")
+forest = RandomForestClassifier(n_estimators=n_trees, random_state=0).fit(X_tr, y_tr)
+sk_forest_scores = [sk_ensemble.RandomForestClassifier(n_estimators=n_trees, random_state=s)
+                    .fit(X_tr, y_tr).score(X_te, y_te) for s in range(3)]  # fmt: skip
+full.table(
+    {
+        "trees": n_trees,
+        "one tree, mean test accuracy (%)": 100 * np.mean(single_scores),
+        "one tree, spread (std, %)": 100 * np.std(single_scores),
+        "our hand-made forest (%)": 100 * forest_curve[-1],
+        "library RandomForestClassifier (%)": 100 * forest.score(X_te, y_te),
+        "scikit-learn's, mean of 3 seeds (%)": 100 * np.mean(sk_forest_scores),
+    },
+    title="Trees and forests on breast cancer (test accuracy)",
+)
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.6))
+ax.plot(range(1, n_trees + 1), 100 * np.array(forest_curve), label="forest of the first n trees")
+ax.scatter(range(1, n_trees + 1), 100 * np.array(single_scores), s=10, color="tab:grey",
+           label="each tree alone")  # fmt: skip
+ax.set_xlabel("number of trees")
+ax.set_ylabel("test accuracy (%)")
+ax.set_title("Averaging trees: the forest beats almost every one of its trees")
+ax.legend(loc="lower right")
+ax.grid(alpha=0.3)
+show(fig, "lesson-0.2-forest.png")
+
+# %% [markdown]
+# ## 11. k nearest neighbours: no training at all
+#
+# The k-NN classifier keeps the training rows and, for a new row, lets the $k$ nearest
+# of them vote. Everything is in the distance; the Euclidean distance between every test
+# row and every training row is one matrix product away, since
+# $\|a - b\|^2 = \|a\|^2 + \|b\|^2 - 2\,a\cdot b$. Standardised columns matter here:
+# otherwise the feature with the largest numbers decides alone.
+
+
+# %%
+def my_knn_predict(X_train, y_train, X_query, k):
+    squared = ((X_query**2).sum(1)[:, None] + (X_train**2).sum(1)[None, :]
+               - 2 * X_query @ X_train.T)  # fmt: skip
+    nearest = np.argsort(squared, axis=1, kind="stable")[:, :k]  # (n_query, k) row indices
+    votes = np.apply_along_axis(np.bincount, 1, y_train[nearest], minlength=2)
+    return votes.argmax(axis=1)
+
+
+mine = my_knn_predict(X_tr, y_tr, X_te, k=5)
+knn = KNeighborsClassifier(n_neighbors=5).fit(X_tr, y_tr)
+assert np.array_equal(mine, knn.predict(X_te))
+assert np.array_equal(mine, sk_neighbors.KNeighborsClassifier(5).fit(X_tr, y_tr).predict(X_te))
+print(
+    f"5-NN test accuracy: {np.mean(mine == y_te):.4f} (ours, the library's and scikit-learn's agree)"
+)
+
+# %% [markdown]
+# Here $k$ is the dial, turned the other way: $k = 1$ follows every training point
+# (each is its own region, over-fitting), a large $k$ smooths the boundary towards the
+# majority class.
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
+for ax, k in zip(axes, [1, 15, 75], strict=True):
+    model = KNeighborsClassifier(n_neighbors=k).fit(X_iris, iris.target)
+    regions = model.predict(np.column_stack([grid_x.ravel(), grid_y.ravel()]))
+    ax.contourf(grid_x, grid_y, regions.reshape(grid_x.shape), levels=[-0.5, 0.5, 1.5, 2.5],
+                colors=["#c6dbef", "#c7e9c0", "#fdd0a2"], alpha=0.8)  # fmt: skip
+    for label, colour in zip(range(3), ["tab:blue", "tab:green", "tab:orange"], strict=True):
+        rows = iris.target == label
+        ax.scatter(*X_iris[rows].T, s=10, color=colour, edgecolor="black", linewidth=0.3,
+                   label=iris.target_names[label])  # fmt: skip
+    ax.set_title(f"k = {k}: training accuracy {model.score(X_iris, iris.target):.0%}")
+    ax.set_xlabel("petal length (cm)")
+axes[0].set_ylabel("petal width (cm)")
+axes[0].legend(fontsize=7, loc="upper left")
+fig.suptitle("k-NN regions on iris: small k follows single points, large k smooths")
+show(fig, "lesson-0.2-knn-regions.png")
+
+# %% [markdown]
+# ## 12. A linear SVM: the hinge loss and the margin
 #
 # A support vector machine keeps the linear score but changes the loss. With labels
 # $y \in \{-1, +1\}$ and the **margin** $m = y\,(w \cdot x + b)$, the **hinge loss** is
@@ -708,8 +940,133 @@ full.table(
 # right, not the last digit of the objective. The library's `LinearSVC(solver="dual_cd")`
 # solves the same problem exactly, by coordinate descent on its dual, as liblinear (the
 # engine behind scikit-learn's `LinearSVC`) does; `solver="pegasos"` is the loop above.
+
+# %% [markdown]
+# ## 13. k-means: finding groups without labels
 #
-# ## 10. Metrics: what accuracy hides
+# Everything so far learned from labels. **k-means** gets rows only and looks for $k$
+# centres that minimise the **inertia**, the summed squared distance of each row to its
+# nearest centre. Lloyd's algorithm alternates two steps, and neither can raise the
+# inertia:
+#
+# 1. **assign** each row to its nearest centre;
+# 2. **update** each centre to the mean of its rows.
+#
+# We run it by hand on the four iris measurements, from three rows as starting centres.
+
+# %%
+X_flowers = iris.data  # (150, 4), no labels used
+start = X_flowers[[0, 1, 2]]  # three setosa flowers: a poor start, on purpose
+
+
+def my_lloyd(X, centres, max_steps=100):
+    inertias = []
+    for _ in range(max_steps):
+        squared = ((X[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)  # (n, k)
+        labels = squared.argmin(axis=1)  # step 1: assign
+        inertias.append(squared[np.arange(len(X)), labels].sum())
+        new = np.array([X[labels == c].mean(axis=0) for c in range(len(centres))])  # step 2
+        if np.allclose(new, centres):
+            break
+        centres = new
+    return centres, labels, inertias
+
+
+centres, clusters, inertias = my_lloyd(X_flowers, start)
+print("inertia after each assignment:", np.round(inertias, 2))
+km = KMeans(n_clusters=3, init=start, n_init=1).fit(X_flowers)
+np.testing.assert_allclose(km.cluster_centers_, centres, rtol=1e-10)
+assert np.array_equal(km.labels_, clusters)
+sk_km = sk_cluster.KMeans(n_clusters=3, init=start, n_init=1).fit(X_flowers)
+np.testing.assert_allclose(sk_km.cluster_centers_, centres, rtol=1e-8)
+print(f"inertia {km.inertia_:.3f} (the library's and scikit-learn's centres equal ours)")
+
+# %% [markdown]
+# Lloyd's algorithm only finds a local minimum, and which one depends on the start.
+# **k-means++** picks starting centres that are spread out: the first one is a random
+# row, and each next one is a row drawn with probability proportional to its squared
+# distance to the nearest centre chosen so far, so far-away groups are likely to get a
+# centre. The library's `KMeans` uses it by default.
+#
+# How many clusters? The inertia always falls as $k$ grows (with $k = n$ it is 0), so
+# the lowest inertia is no guide. A common heuristic looks for the **elbow**: the $k$
+# after which adding a centre buys little. On the 8x8 digits:
+
+# %%
+X_digits, y_digits = datasets.load_digits(return_X_y=True)
+ks = range(1, 21) if not QUICK else range(1, 13, 2)
+inertia_by_k = [KMeans(n_clusters=k, random_state=0).fit(X_digits).inertia_ for k in ks]
+ten = KMeans(n_clusters=10, random_state=0).fit(X_digits)
+sk_ten = sk_cluster.KMeans(n_clusters=10, random_state=0, n_init=1).fit(X_digits)
+fig, ax = plt.subplots(figsize=(7, 3.6))
+ax.plot(list(ks), inertia_by_k, "o-", label="our KMeans (k-means++ start)")
+ax.axvline(10, color="grey", linestyle=":", label="10 digits")
+ax.set_xlabel("number of clusters k")
+ax.set_ylabel("inertia")
+ax.set_title("k-means on digits: inertia against k")
+ax.legend()
+ax.grid(alpha=0.3)
+show(fig, "lesson-0.2-kmeans-inertia.png")
+full.table(
+    {
+        "inertia at k = 10, ours": ten.inertia_,
+        "inertia at k = 10, scikit-learn": sk_ten.inertia_,
+    },
+    title="k-means on digits, k = 10",
+)
+
+# %% [markdown]
+# The curve bends smoothly, without a sharp elbow at 10: the digits do not fall into ten
+# round, well-separated groups in pixel space, and the elbow heuristic is often this
+# vague on real data.
+#
+# ## 14. PCA: the directions of largest spread
+#
+# **Principal component analysis** finds the directions along which the rows spread the
+# most. Centre the columns, take the singular value decomposition $X_c = U \Sigma V^\top$;
+# the rows of $V^\top$ are the directions (the **components**), and the variance along
+# component $i$ is $\sigma_i^2/(n - 1)$. Projecting onto the first two gives the best
+# two-dimensional picture of the data, in the sense of keeping the most variance.
+
+# %%
+Xc_digits = X_digits - X_digits.mean(axis=0)
+_, singular, Vt = np.linalg.svd(Xc_digits, full_matrices=False)
+explained = singular**2 / (len(X_digits) - 1)
+ratio = explained / explained.sum()
+pca = PCA(n_components=2).fit(X_digits)
+np.testing.assert_allclose(pca.explained_variance_, explained[:2], rtol=1e-10)
+# An SVD fixes each direction only up to its sign; compare the directions up to sign.
+np.testing.assert_allclose(np.abs(pca.components_), np.abs(Vt[:2]), atol=1e-10)
+sk_pca = sk_decomposition.PCA(n_components=2).fit(X_digits)
+np.testing.assert_allclose(pca.components_, sk_pca.components_, atol=1e-8)  # same sign rule
+print(
+    f"the first two components explain {ratio[:2].sum():.1%} of the variance; "
+    f"{np.searchsorted(np.cumsum(ratio), 0.9) + 1} components explain 90 %"
+)
+
+# %%
+projected = pca.transform(X_digits)
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6))
+scatter = left.scatter(*projected.T, c=y_digits, cmap="tab10", s=6)
+left.legend(*scatter.legend_elements(), title="digit", fontsize=7, ncol=2, loc="upper right")
+left.set_xlabel("first principal component")
+left.set_ylabel("second principal component")
+left.set_title("1797 digits, 64 pixels each, projected to 2-D")
+right.plot(range(1, len(ratio) + 1), np.cumsum(ratio) * 100, label="cumulative")
+right.bar(range(1, len(ratio) + 1), ratio * 100, color="tab:orange", label="each component")
+right.set_xlabel("number of components")
+right.set_ylabel("variance explained (%)")
+right.set_title("Explained variance of the digits' components")
+right.legend()
+right.grid(alpha=0.3)
+show(fig, "lesson-0.2-pca-digits.png")
+
+# %% [markdown]
+# PCA never saw the labels, yet the digits form visible groups in two dimensions (0s,
+# 4s and 6s apart; 1s, 7s and 9s overlapping). The variance is spread over many
+# directions: a few components describe the digits roughly, not exactly.
+#
+# ## 15. Metrics: what accuracy hides
 #
 # Accuracy counts right answers. When one class is rare or one kind of mistake costs more
 # (calling a malignant tumour benign), we need to count the mistakes by kind. With the
@@ -770,6 +1127,13 @@ full.table(
 # - Test error is **U-shaped** in model capacity; the training error is not a guide.
 #   Choose settings by **cross-validation** on the training rows and score the test rows
 #   once at the end.
+# - A **decision tree** splits greedily on the purest cut (Gini); its depth is its
+#   capacity. A **random forest** averages trees made different by bootstrap samples and
+#   feature subsets, which cancels much of their variance. **k-NN** learns nothing and
+#   votes among the nearest rows; $k$ is its dial.
 # - A **linear SVM** uses the hinge loss, which is zero beyond the margin; Pegasos
 #   reaches a good boundary in a few passes, an exact dual solver the optimum.
+# - **k-means** alternates assigning rows to centres and moving centres to means;
+#   **PCA** is an SVD of the centred data, and its explained variance says how many
+#   directions the data really use.
 # - **Precision, recall and F1** count the kinds of mistakes that accuracy mixes.
