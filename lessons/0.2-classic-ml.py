@@ -793,12 +793,18 @@ ax.scatter(range(1, n_trees + 1), 100 * np.array(single_scores), s=10, color="ta
            label="each tree alone")  # fmt: skip
 ax.set_xlabel("number of trees")
 ax.set_ylabel("test accuracy (%)")
-ax.set_title("Averaging trees: the forest beats almost every one of its trees")
+ax.set_title("A forest of the first n trees, and each tree alone")
 ax.legend(loc="lower right")
 ax.grid(alpha=0.3)
 show(fig, "lesson-0.2-forest.png")
 
 # %% [markdown]
+# The trees alone scatter over several points of accuracy (the table's spread); the
+# forest's curve wobbles while it holds a few trees and then settles, above the trees'
+# mean. The library's forest (bootstrap counts as row weights, probabilities averaged)
+# and scikit-learn's land close to each other; their random draws differ, so they are
+# compared on average, not tree by tree.
+#
 # ## 11. k nearest neighbours: no training at all
 #
 # The k-NN classifier keeps the training rows and, for a new row, lets the $k$ nearest
@@ -1062,8 +1068,9 @@ right.grid(alpha=0.3)
 show(fig, "lesson-0.2-pca-digits.png")
 
 # %% [markdown]
-# PCA never saw the labels, yet the digits form visible groups in two dimensions (0s,
-# 4s and 6s apart; 1s, 7s and 9s overlapping). The variance is spread over many
+# PCA never saw the labels, yet several digits form visible groups in two dimensions
+# (0s at the bottom, 3s and 9s on the left, 4s and 6s on the right), while others (2s,
+# 5s, 7s, 8s) overlap in the middle. The variance is spread over many
 # directions: a few components describe the digits roughly, not exactly.
 #
 # ## 15. Metrics: what accuracy hides
