@@ -59,7 +59,6 @@ from nlpjourney.embeddings import (
     GloVe,
     KeyedVectors,
     Word2Vec,
-    _kernels,  # the compiled loop that Word2Vec runs (private: read it, build on the rest)
     cooccurrence,
     english_sentences,
     evaluate,
@@ -67,12 +66,12 @@ from nlpjourney.embeddings import (
     ppmi_svd,
 )
 from nlpjourney.embeddings.glove import glove_weight, vocabulary
-from nlpjourney.embeddings.plots import _place_labels as place_labels
-from nlpjourney.embeddings.plots import project
+from nlpjourney.embeddings.plots import place_labels, project
 from nlpjourney.embeddings.word2vec import (
     keep_probabilities,
     negative_sampling_table,
     sgns_loss_and_grads,
+    sgns_pairs_compiled,
     sgns_step,
 )
 
@@ -478,8 +477,9 @@ print("np.add.at(w, [0, 0, 1], -1) ->", w)
 #
 # `nlpjourney.embeddings.word2vec` has the batched loss and step (`sgns_loss_and_grads`,
 # `sgns_step`: exercise 1.5 asks you to write them). `Word2Vec` itself runs a compiled
-# loop (`numba`), one pair after another like `my_sgd_pairs`. When no word appears in two
-# pairs the order does not matter, and all three must agree:
+# loop (`numba`), one pair after another like `my_sgd_pairs`; `sgns_pairs_compiled` runs
+# that loop on pairs you give it. When no word appears in two pairs the order does not
+# matter, and all three must agree:
 
 # %%
 rng = np.random.default_rng(2)
@@ -491,7 +491,7 @@ library = [start_in.copy(), start_out.copy()]
 compiled = [start_in.astype(np.float32), start_out.astype(np.float32)]
 loss_mine = my_sgd_pairs(*mine, centers, contexts, negatives, 0.1)
 loss_library = sgns_step(*library, centers, contexts, negatives, 0.1)
-_kernels.train_pairs(*compiled, centers, contexts, negatives, np.float32(0.1))
+sgns_pairs_compiled(*compiled, centers, contexts, negatives, 0.1)
 batch_grads = sgns_loss_and_grads(start_in[centers], start_out[contexts], start_out[negatives])
 for b in range(3):  # pair b's gradient for its centre, from the batch and by hand
     by_hand = pair_loss_and_grads(start_in[b], start_out[3 + b], start_out[negatives[b]])

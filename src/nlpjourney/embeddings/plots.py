@@ -21,7 +21,7 @@ import numpy as np
 
 from nlpjourney.embeddings.keyed_vectors import KeyedVectors
 
-__all__ = ["PROJECTIONS", "plot_words", "project"]
+__all__ = ["PROJECTIONS", "place_labels", "plot_words", "project"]
 
 #: The projections :func:`project` knows.
 PROJECTIONS = ("pca", "tsne")
@@ -77,7 +77,7 @@ def project(vectors: np.ndarray, method: str = "pca", seed: int = 1) -> np.ndarr
 _OFFSETS = ((4, 3), (4, -11), (-4, 3), (-4, -11), (0, 8), (0, -15), (8, 12), (8, -19))
 
 
-def _place_labels(figure, axes, points: np.ndarray, words: list[str]) -> None:  # noqa: ANN001
+def place_labels(figure, axes, points: np.ndarray, words: list[str]) -> None:  # noqa: ANN001
     """Label each point, trying a few positions around it so labels do not overlap.
 
     Greedy: each label takes the first offset whose box meets no label or marker placed,
@@ -166,7 +166,7 @@ def plot_words(
     axes.set_title(title or f"{len(chosen)} words, {name} projection of {wv.vector_size}-d vectors")
     axes.grid(alpha=0.3)
     figure.tight_layout()
-    _place_labels(figure, axes, points, chosen)
+    place_labels(figure, axes, points, chosen)
     out = Path(path)
     figure.savefig(out, dpi=120)
     plt.close(figure)

@@ -74,6 +74,7 @@ __all__ = [
     "keep_probabilities",
     "negative_sampling_table",
     "sgns_loss_and_grads",
+    "sgns_pairs_compiled",
     "sgns_step",
 ]
 
@@ -160,6 +161,38 @@ def sgns_step(
     np.add.at(w_out, contexts, -lr * d_context)
     np.add.at(w_out, negatives, -lr * d_negatives)
     return loss
+
+
+def sgns_pairs_compiled(
+    w_in: np.ndarray,
+    w_out: np.ndarray,
+    centers: np.ndarray,
+    contexts: np.ndarray,
+    negatives: np.ndarray,
+    lr: float,
+) -> None:
+    """The compiled SGD that :class:`Word2Vec` runs, on given pairs, one pair after another.
+
+    Unlike :func:`sgns_step`, each pair's update is applied before the next pair is read
+    (as word2vec.c and gensim do), in float32. This is the arithmetic of the training
+    kernel without its sampling; the lesson and the tests check it against the batch step.
+
+    Args:
+        w_in: Input vectors, float32, one row per word (updated in place).
+        w_out: Output vectors, float32, one row per word (updated in place).
+        centers: Row of ``w_in`` for each pair's input word.
+        contexts: Row of ``w_out`` for each pair's true word.
+        negatives: Rows of ``w_out`` for each pair's negative words.
+        lr: The learning rate.
+
+    Raises:
+        TypeError: If the weights are not float32 (the kernel updates them in place).
+    """
+    if w_in.dtype != np.float32 or w_out.dtype != np.float32:
+        raise TypeError(f"the compiled kernel updates float32 weights in place; got "
+                        f"{w_in.dtype} and {w_out.dtype} (use .astype(np.float32))")  # fmt: skip
+    _kernels.train_pairs(w_in, w_out, np.asarray(centers), np.asarray(contexts),
+                         np.asarray(negatives), np.float32(lr))  # fmt: skip
 
 
 def _reader(sentences: Sentences) -> Callable[[], Iterable[Iterable[str]]]:

@@ -255,6 +255,19 @@ def check_n_features(estimator: Any, X: Matrix) -> None:
                          f"fitted on {expected}")  # fmt: skip
 
 
+def linear_scores(estimator: Any, X: Any) -> np.ndarray:
+    """``X @ coef_.T + intercept_`` for a fitted linear classifier: (n,) with one weight row, else (n, K).
+
+    The ``decision_function`` of :class:`~nlpjourney.ml.LogisticRegression` and
+    :class:`~nlpjourney.ml.LinearSVC`, with their input checks.
+    """
+    check_is_fitted(estimator, "coef_")
+    X = check_array(X, sparse=True)
+    check_n_features(estimator, X)
+    scores = np.asarray(X @ estimator.coef_.T) + estimator.intercept_
+    return scores[:, 0] if scores.shape[1] == 1 else scores
+
+
 class NotFittedError(ValueError, AttributeError):
     """An estimator was used before ``fit`` (a ValueError and an AttributeError, as in scikit-learn)."""
 

@@ -42,6 +42,7 @@ from nlpjourney.ml.base import (
     check_is_fitted,
     check_n_features,
     check_X_y,
+    linear_scores,
 )
 
 
@@ -552,11 +553,7 @@ class LogisticRegression(ClassifierMixin, Estimator):
 
     def decision_function(self, X: Matrix) -> np.ndarray:
         """Scores ``X Wᵀ + b``: (n,) log-odds of ``classes_[1]`` for two classes, else (n, K)."""
-        check_is_fitted(self, "coef_")
-        X = check_array(X, sparse=True)
-        check_n_features(self, X)
-        scores = np.asarray(X @ self.coef_.T) + self.intercept_
-        return scores[:, 0] if scores.shape[1] == 1 else scores
+        return linear_scores(self, X)
 
     def predict_proba(self, X: Matrix) -> np.ndarray:
         """(n, n_classes) class probabilities, columns in the order of ``classes_``."""

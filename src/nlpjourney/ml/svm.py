@@ -39,10 +39,8 @@ from nlpjourney.ml.base import (
     ConvergenceWarning,
     Estimator,
     Matrix,
-    check_array,
-    check_is_fitted,
-    check_n_features,
     check_X_y,
+    linear_scores,
 )
 
 # The numba loops visit one row at a time, as CSR arrays (indptr, indices, data), so a row
@@ -330,11 +328,7 @@ class LinearSVC(ClassifierMixin, Estimator):
 
     def decision_function(self, X: Matrix) -> np.ndarray:
         """Signed distances (times ‖w‖): (n,) for two classes, else (n, n_classes)."""
-        check_is_fitted(self, "coef_")
-        X = check_array(X, sparse=True)
-        check_n_features(self, X)
-        scores = np.asarray(X @ self.coef_.T) + self.intercept_
-        return scores[:, 0] if scores.shape[1] == 1 else scores
+        return linear_scores(self, X)
 
     def predict(self, X: Matrix) -> np.ndarray:
         """The label on the positive side (two classes) or with the highest score."""

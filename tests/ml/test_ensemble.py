@@ -1,0 +1,112 @@
+"""RandomForestClassifier against scikit-learn's (nlpjourney.ml.ensemble).
+
+The two forests draw their bootstrap rows and feature subsets from different random
+generators, so they differ tree by tree; the parity test compares mean test accuracies
+over several (split, seed) pairs, the same pairs on both sides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn import ensemble as sk_ensemble
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from nlpjourney.ml.base import NotFittedError
+from nlpjourney.ml.ensemble import RandomForestClassifier
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("loader", "splits"), [(load_digits, 4), (load_breast_cancer, 12)])
+def test_ensemble_forest_accuracy_matches_sklearn_on_average(loader, splits: int) -> None:  # noqa: ANN001
+    # Protocol: several train/test splits, one seed each (the split's), 100 trees, default
+    # settings on both sides; mean test accuracies within 0.5 points. Breast cancer's test
+    # set is small (143 rows: one row is 0.7 points), so it needs more splits to average.
+    X, y = loader(return_X_y=True)
+    ours, theirs = [], []
+    for seed in range(splits):
+        X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=seed)
+        forest = RandomForestClassifier(random_state=seed).fit(X_train, y_train)
+        ours.append(forest.score(X_test, y_test))
+        sk = sk_ensemble.RandomForestClassifier(random_state=seed).fit(X_train, y_train)
+        theirs.append(sk.score(X_test, y_test))
+    assert abs(np.mean(ours) - np.mean(theirs)) <= 0.005
+
+
+def test_ensemble_forest_beats_one_tree_and_estimates_itself_out_of_bag() -> None:
+    X, y = load_breast_cancer(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    forest = RandomForestClassifier(n_estimators=40, oob_score=True, random_state=0)
+    forest.fit(X_train, y_train)
+    one = RandomForestClassifier(n_estimators=1, random_state=0).fit(X_train, y_train)
+    assert forest.score(X_test, y_test) > one.score(X_test, y_test)
+    assert abs(forest.oob_score_ - forest.score(X_test, y_test)) < 0.05
+    assert forest.oob_decision_function_.shape == (len(y_train), 2)
+    sk = sk_ensemble.RandomForestClassifier(n_estimators=40, oob_score=True, random_state=0)
+    assert abs(forest.oob_score_ - sk.fit(X_train, y_train).oob_score_) < 0.03
+
+
+def test_ensemble_forest_is_seeded_and_threads_give_the_same_forest() -> None:
+    X, y = load_iris(return_X_y=True)
+    a = RandomForestClassifier(n_estimators=15, random_state=3).fit(X, y)
+    b = RandomForestClassifier(n_estimators=15, random_state=3, n_jobs=2).fit(X, y)
+    c = RandomForestClassifier(n_estimators=15, random_state=4).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert RandomForestClassifier(n_jobs=3)._workers() == 3
+    assert RandomForestClassifier(n_jobs=-1)._workers() >= 1
+    assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
+
+
+def test_ensemble_forest_soft_votes_and_importances() -> None:
+    X, y = load_iris(return_X_y=True)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    forest = RandomForestClassifier(n_estimators=10, random_state=0).fit(X, names)
+    mean = np.mean([t.predict_proba(X) for t in forest.estimators_], axis=0)
+    np.testing.assert_allclose(forest.predict_proba(X), mean)
+    assert forest.predict(X[:1]).tolist() == ["setosa"]
+    importances = forest.feature_importances_
+    assert abs(importances.sum() - 1.0) < 1e-12
+    sk = sk_ensemble.RandomForestClassifier(n_estimators=100, random_state=0).fit(X, y)
+    ours = RandomForestClassifier(n_estimators=100, random_state=0).fit(X, y)
+    # Both forests rank the petal measurements (columns 2, 3) first.
+    assert set(np.argsort(ours.feature_importances_)[-2:]) == {2, 3}
+    assert set(np.argsort(sk.feature_importances_)[-2:]) == {2, 3}
+
+
+def test_ensemble_forest_without_bootstrap_sees_every_row() -> None:
+    X, y = load_iris(return_X_y=True)
+    forest = RandomForestClassifier(n_estimators=3, bootstrap=False, random_state=0).fit(X, y)
+    assert all(t.tree_.n_node_samples[0] == len(y) for t in forest.estimators_)
+    with pytest.raises(ValueError, match="bootstrap"):
+        RandomForestClassifier(bootstrap=False, oob_score=True).fit(X, y)
+
+
+def test_ensemble_forest_keeps_the_estimator_contract() -> None:
+    X, y = load_iris(return_X_y=True)
+    forest = RandomForestClassifier(n_estimators=5, random_state=0)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        forest.predict(X)
+    assert forest.fit(X, y) is forest
+    with pytest.raises(ValueError, match="fitted on 4"):
+        forest.predict(X[:, :2])
+    copy = clone(forest)
+    assert copy.get_params() == forest.get_params() and not hasattr(copy, "estimators_")
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("forest", RandomForestClassifier(n_estimators=5))]
+    )
+    assert pipe.fit(X, y).score(X, y) > 0.9
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"n_estimators": 0}, "n_estimators"), ({"n_jobs": 0}, "n_jobs"),
+     ({"max_features": "all"}, "max_features"), ({"criterion": "log_loss"}, "criterion")],
+)  # fmt: skip
+def test_ensemble_forest_refuses_bad_settings(params: dict, message: str) -> None:
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match=message):
+        RandomForestClassifier(**params).fit(X, y)

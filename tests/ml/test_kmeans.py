@@ -1,0 +1,106 @@
+"""KMeans against scikit-learn's Lloyd k-means (nlpjourney.ml.kmeans).
+
+Our starts use the same NumPy ``RandomState`` calls in the same order as scikit-learn's,
+so a seeded fit is expected to give its very clustering, not just a close inertia.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn import cluster as sk_cluster
+from sklearn.base import clone
+from sklearn.datasets import load_digits, load_iris
+from sklearn.pipeline import Pipeline
+
+from nlpjourney.ml.base import NotFittedError
+from nlpjourney.ml.decomposition import PCA
+from nlpjourney.ml.kmeans import KMeans
+
+DATA = {"iris": load_iris(return_X_y=True)[0], "digits": load_digits(return_X_y=True)[0]}
+
+
+def assert_same_fit(ours: KMeans, theirs: sk_cluster.KMeans) -> None:
+    np.testing.assert_array_equal(ours.labels_, theirs.labels_)
+    np.testing.assert_allclose(ours.cluster_centers_, theirs.cluster_centers_, atol=1e-9)
+    assert ours.inertia_ == pytest.approx(theirs.inertia_, rel=1e-9)
+    assert ours.n_iter_ == theirs.n_iter_
+
+
+@pytest.mark.parametrize("name", ["iris", "digits"])
+@pytest.mark.parametrize(
+    "params",
+    [{"n_clusters": 3}, {"n_clusters": 10, "n_init": 4},
+     {"n_clusters": 8, "init": "random"}, {"n_clusters": 5, "init": "random", "n_init": 2}],
+)  # fmt: skip
+@pytest.mark.parametrize("seed", [0, 7])
+def test_kmeans_seeded_fit_is_sklearns(name: str, params: dict, seed: int) -> None:
+    X = DATA[name]
+    ours = KMeans(**params, random_state=seed).fit(X)
+    theirs = sk_cluster.KMeans(**params, random_state=seed).fit(X)
+    assert abs(ours.inertia_ - theirs.inertia_) <= 0.01 * theirs.inertia_  # the issue's bar
+    assert_same_fit(ours, theirs)
+
+
+@pytest.mark.parametrize("name", ["iris", "digits"])
+def test_kmeans_from_given_centres_gives_the_same_clusters(name: str) -> None:
+    X = DATA[name]
+    start = X[np.random.RandomState(1).choice(len(X), 6, replace=False)]
+    ours = KMeans(n_clusters=6, init=start).fit(X)
+    theirs = sk_cluster.KMeans(n_clusters=6, init=start, n_init=1).fit(X)
+    assert_same_fit(ours, theirs)
+
+
+def test_kmeans_relocates_empty_clusters_as_sklearn() -> None:
+    X = DATA["iris"]
+    start = np.vstack([X[:3], np.full((1, 4), 100.0)])  # the far centre wins no row at first
+    ours = KMeans(n_clusters=4, init=start).fit(X)
+    theirs = sk_cluster.KMeans(n_clusters=4, init=start, n_init=1).fit(X)
+    assert len(np.unique(ours.labels_)) == 4
+    assert_same_fit(ours, theirs)
+
+
+def test_kmeans_on_sparse_rows_is_sklearns() -> None:
+    X = sp.csr_matrix(DATA["digits"])
+    ours = KMeans(n_clusters=10, random_state=0).fit(X)
+    theirs = sk_cluster.KMeans(n_clusters=10, random_state=0).fit(X)
+    assert_same_fit(ours, theirs)
+    np.testing.assert_array_equal(ours.predict(X), ours.labels_)
+
+
+def test_kmeans_predict_transform_and_score() -> None:
+    X = DATA["iris"]
+    ours = KMeans(n_clusters=3, random_state=0).fit(X)
+    theirs = sk_cluster.KMeans(n_clusters=3, random_state=0).fit(X)
+    np.testing.assert_array_equal(ours.predict(X), ours.labels_)
+    np.testing.assert_allclose(ours.transform(X), theirs.transform(X), atol=1e-9)
+    assert ours.score(X) == pytest.approx(-ours.inertia_)
+    np.testing.assert_array_equal(KMeans(n_clusters=3, random_state=0).fit_predict(X), ours.labels_)
+    assert ours.fit_transform(X).shape == (len(X), 3)
+
+
+def test_kmeans_keeps_the_estimator_contract() -> None:
+    X = DATA["iris"]
+    km = KMeans(n_clusters=3, random_state=0)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        km.predict(X)
+    assert km.fit(X) is km
+    with pytest.raises(ValueError, match="fitted on 4"):
+        km.predict(X[:, :2])
+    assert clone(km).get_params() == km.get_params()
+    pipe = Pipeline([("pca", PCA(n_components=2)), ("km", KMeans(n_clusters=3, random_state=0))])
+    assert len(np.unique(pipe.fit(X).predict(X))) == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"n_clusters": 0}, "n_clusters"), ({"n_clusters": 200}, "n_samples"),
+     ({"init": "kmeans"}, "init"), ({"init": np.zeros((2, 4))}, "shape"),
+     ({"n_init": 0}, "n_init"), ({"max_iter": 0}, "max_iter")],
+)  # fmt: skip
+def test_kmeans_refuses_bad_settings(params: dict, message: str) -> None:
+    X = DATA["iris"][:150]
+    params = {"n_clusters": 3, **params}
+    with pytest.raises(ValueError, match=message):
+        KMeans(**params).fit(X)
