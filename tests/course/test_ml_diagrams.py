@@ -6,14 +6,18 @@ from pathlib import Path
 
 import pytest
 from matplotlib.colors import to_rgba
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.tree import DecisionTreeClassifier as SklearnTree
 
 from nlpjourney.course.ml_diagrams import (
     HELD_OUT,
     cross_validation_folds,
+    decision_tree,
     fold_sizes,
     logistic_unit,
 )
 from nlpjourney.ml.model_selection import KFold
+from nlpjourney.ml.tree import DecisionTreeClassifier
 
 
 def _texts(fig) -> str:
@@ -55,3 +59,23 @@ def test_ml_diagrams_held_out_cells_count_every_row_once() -> None:
 def test_ml_diagrams_reject_what_cannot_be_drawn(n_rows, n_splits) -> None:
     with pytest.raises(ValueError, match="n_rows|n_splits|at most"):
         cross_validation_folds(n_rows=n_rows, n_splits=n_splits)
+
+
+@pytest.mark.parametrize("tree_class", [DecisionTreeClassifier, SklearnTree])
+def test_ml_diagrams_decision_tree_draws_every_node(tree_class, tmp_path: Path) -> None:
+    iris = load_iris()
+    model = tree_class(max_depth=2, random_state=0).fit(iris.data[:, 2:4], iris.target)
+    fig = decision_tree(model.tree_, ["length", "width"], list(iris.target_names))
+    boxes = [t.get_text() for t in fig.axes[0].texts if t.get_text() not in ("yes", "no")]
+    assert len(boxes) == model.tree_.node_count
+    assert boxes.count("width <= 0.80\nn = 150") == 1  # the root's test
+    assert sum(text.startswith("setosa\nn = 50, 100%") for text in boxes) == 1
+    fig.savefig(tmp_path / "tree.png")
+
+
+def test_ml_diagrams_decision_tree_rejects_a_tree_too_big_to_read() -> None:
+    X, y = load_breast_cancer(return_X_y=True)
+    model = DecisionTreeClassifier(random_state=0).fit(X, y)  # grown until pure: 22 leaves
+    assert model.get_n_leaves() > 16
+    with pytest.raises(ValueError, match="max_depth"):
+        decision_tree(model.tree_, [f"x{i}" for i in range(X.shape[1])], ["malignant", "benign"])

@@ -3,7 +3,9 @@
 - :func:`cross_validation_folds`: k-fold cross-validation as a grid, one row per round,
   one cell per training row, the round's held-out fold marked;
 - :func:`logistic_unit`: logistic regression as one unit, from the features to the
-  loss, with the gradient that flows back from the loss to the weights.
+  loss, with the gradient that flows back from the loss to the weights;
+- :func:`decision_tree`: a fitted decision tree, node by node, from its flat node arrays
+  (the library's ``tree_`` or scikit-learn's).
 
 Each function returns a ``matplotlib.figure.Figure`` made without pyplot (no window
 opens, nothing global changes), sized to be read at notebook width: a notebook shows it
@@ -17,13 +19,14 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # matplotlib is imported when a diagram is drawn: it is slow to import
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["cross_validation_folds", "fold_sizes", "logistic_unit"]
+__all__ = ["cross_validation_folds", "decision_tree", "fold_sizes", "logistic_unit"]
 
 TRAIN, HELD_OUT, EDGE = "#dbe9f6", "#f6c89f", "#555555"
 
@@ -141,4 +144,93 @@ def logistic_unit() -> Figure:
     _arrow(ax, (9.3, 0.9), (4.3, 0.9), "gradient: ∂loss/∂z = p - y, so ∂w = (p - y)·x, ∂b = p - y",
            backward, above=0.25)  # fmt: skip
     ax.set_title("Logistic regression, one row: the forward pass (black) and its gradient (red)")
+    return fig
+
+
+#: Leaf fills by class, in the order of the classes (the lessons' scatter colours, light).
+CLASS_FILLS = ("#c6dbef", "#c7e9c0", "#fdd0a2", "#dadaeb", "#fcbba1", "#d9d9d9")
+MAX_LEAVES = 16
+
+
+def _tree_layout(left: Any, right: Any) -> dict[int, tuple[float, int]]:
+    """(x, depth) of every node: leaves at 0, 1, 2, ... left to right, parents centred."""
+    places: dict[int, tuple[float, int]] = {}
+    next_leaf = 0.0
+
+    def place(node: int, depth: int) -> float:
+        nonlocal next_leaf
+        if left[node] < 0:
+            x, next_leaf = next_leaf, next_leaf + 1.0
+        else:
+            x = (place(int(left[node]), depth + 1) + place(int(right[node]), depth + 1)) / 2
+        places[node] = (x, depth)
+        return x
+
+    place(0, 0)
+    return places
+
+
+def decision_tree(
+    nodes: Any, feature_names: Sequence[str], class_names: Sequence[str], title: str = ""
+) -> Figure:
+    """A fitted classification tree: each split's test, each leaf's class and share.
+
+    Args:
+        nodes: the flat node arrays of a fitted tree (``model.tree_``): ``feature``,
+            ``threshold``, ``left``/``right`` (or scikit-learn's ``children_left``/
+            ``children_right``; -1 at a leaf), ``value`` (per-node class proportions or
+            counts) and ``n_node_samples``.
+        feature_names: a name for each feature index.
+        class_names: a name for each class, in the order of ``value``'s columns.
+        title: the figure's title (a default names the depth and leaf count).
+
+    Returns:
+        The figure: splits as white boxes, leaves filled with their class's colour;
+        the left branch of every split is "yes" (the test holds).
+
+    Raises:
+        ValueError: the tree has more than 16 leaves (too many to read; limit its depth).
+    """
+    from matplotlib.figure import Figure
+
+    left = getattr(nodes, "left", None)
+    left = nodes.children_left if left is None else left
+    right = getattr(nodes, "right", None)
+    right = nodes.children_right if right is None else right
+    n_leaves = int((left < 0).sum())
+    if n_leaves > MAX_LEAVES:
+        raise ValueError(f"the tree has {n_leaves} leaves; draw at most {MAX_LEAVES} (fit it "
+                         "with a smaller max_depth)")  # fmt: skip
+    places = _tree_layout(left, right)
+    depth = max(d for _, d in places.values())
+    width = max(6.0, 1.7 * n_leaves)
+    fig = Figure(figsize=(min(width, 16.0), 1.25 * (depth + 1) + 0.6), dpi=100)
+    ax: Axes = fig.add_axes((0.01, 0.01, 0.98, 0.9))
+    ax.set_xlim(-0.6, n_leaves - 0.4)
+    ax.set_ylim(-depth - 0.5, 0.5)
+    ax.axis("off")
+    for node, (x, d) in places.items():
+        if left[node] >= 0:
+            for child, answer in ((int(left[node]), "yes"), (int(right[node]), "no")):
+                cx, cd = places[child]
+                ax.plot([x, cx], [-d - 0.15, -cd + 0.15], color=EDGE, lw=1.0)
+                ax.text((x + cx) / 2, -(d + cd) / 2, answer, ha="center", va="center",
+                        fontsize=8, style="italic", color="#333333",
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})  # fmt: skip
+    for node, (x, d) in places.items():
+        shares = nodes.value[node].ravel() / nodes.value[node].sum()
+        n = int(nodes.n_node_samples[node])
+        if left[node] >= 0:
+            text = (
+                f"{feature_names[int(nodes.feature[node])]} <= {nodes.threshold[node]:.2f}\nn = {n}"
+            )
+            fill = "white"
+        else:
+            best = int(shares.argmax())
+            text = f"{class_names[best]}\nn = {n}, {shares[best]:.0%}"
+            fill = CLASS_FILLS[best % len(CLASS_FILLS)]
+        ax.text(x, -d, text, ha="center", va="center", fontsize=8.5,
+                bbox={"boxstyle": "round,pad=0.35", "facecolor": fill, "edgecolor": EDGE})  # fmt: skip
+    ax.set_title(title or f"A decision tree of depth {depth} with {n_leaves} leaves "
+                 "(left branch: the test holds)")  # fmt: skip
     return fig
