@@ -215,9 +215,10 @@ show(fig, "lesson-0.2-gd-learning-rates.png")
 # the right one, then turns and grows without bound. The loss is a bowl that is steep in
 # a few directions and shallow in the rest; the big step makes fast progress along the
 # shallow ones while it overshoots along the steepest, where each step lands farther
-# from the bottom than the last, and that part soon dominates. `LinearRegression(solver="gd")` runs this loop with the step
-# $1/L_{\max}$ and stops when the gradient is close to zero; its weights must equal the
-# normal equations'.
+# from the bottom than the last, and that part soon dominates.
+#
+# `LinearRegression(solver="gd")` runs this loop with the step $1/L_{\max}$ and stops
+# when the gradient is close to zero; its weights must equal the normal equations'.
 
 # %%
 theta_gd, _ = runs["1 / L (right)"]
