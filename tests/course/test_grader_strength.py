@@ -47,6 +47,7 @@ pytestmark = [
 
 EXERCISES = [
     "0.1",
+    "0.2",
     "0.3",
     "1.2",
     "1.3",
@@ -72,6 +73,28 @@ MUTANT_TIMEOUT = 60.0
 
 # (c) a learner file that calls the reference library for (part of) the answer.
 LIBRARY_CHEATS = {
+    "0.2": """
+        import numpy as np
+        import torch
+
+        def logistic_loss_and_grad(W, b, X, Y, C):
+            W_t, b_t = torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)
+            scores = torch.tensor(X) @ W_t.T + b_t
+            if W.shape[0] == 1:
+                log_loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                    scores, torch.tensor(Y), reduction="sum")
+            else:
+                log_loss = -(torch.log_softmax(scores, dim=1) * torch.tensor(Y)).sum()
+            loss = log_loss + (W_t**2).sum() / (2 * C)
+            grad_W, grad_b = torch.autograd.grad(loss, [W_t, b_t])
+            return loss.item(), grad_W.numpy(), grad_b.numpy()
+
+        def logistic_gradient_step(W, b, X, Y, C, lr):
+            if not lr > 0:
+                raise ValueError("lr must be positive")
+            loss, grad_W, grad_b = logistic_loss_and_grad(W, b, X, Y, C)
+            return W - lr * grad_W, b - lr * grad_b, loss
+    """,
     "0.1": """
         import scipy.special
 

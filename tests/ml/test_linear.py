@@ -13,7 +13,13 @@ from sklearn.preprocessing import StandardScaler
 from nlpjourney.data import corpora
 from nlpjourney.features import TfidfVectorizer
 from nlpjourney.ml.base import ConvergenceWarning, NotFittedError
-from nlpjourney.ml.linear import LinearRegression, LogisticRegression, Ridge, logistic_loss_and_grad
+from nlpjourney.ml.linear import (
+    LinearRegression,
+    LogisticRegression,
+    Ridge,
+    logistic_gradient_step,
+    logistic_loss_and_grad,
+)
 from nlpjourney.ml.math import numerical_gradient
 
 
@@ -144,6 +150,39 @@ def test_logistic_loss_and_grad_matches_finite_differences_and_sklearn_scaling(k
     sparse_loss, sparse_grad_W, _ = logistic_loss_and_grad(W, b, sp.csr_matrix(X), Y, C)
     assert sparse_loss == pytest.approx(loss, rel=1e-12)
     np.testing.assert_allclose(sparse_grad_W, grad_W, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["iris", "breast_cancer"])
+def test_linear_logistic_gradient_step_descends_to_the_sklearn_optimum(name) -> None:
+    X, y = _classification(name)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    k = 1 if name == "breast_cancer" else 3
+    Y = y[:, None].astype(float) if k == 1 else np.eye(k)[y]
+    C = 0.1 if k == 1 else 1.0  # a stronger penalty keeps 30 features well conditioned
+    W, b = np.zeros((k, X.shape[1])), np.zeros(k)
+    # One step is W - lr * gradient, with the loss before the step; inputs stay unchanged.
+    new_W, new_b, loss = logistic_gradient_step(W, b, X, Y, C, lr=0.01)
+    first, grad_W, grad_b = logistic_loss_and_grad(W, b, X, Y, C)
+    assert loss == first and not W.any() and not b.any()
+    np.testing.assert_allclose(new_W, -0.01 * grad_W, rtol=1e-15)
+    np.testing.assert_allclose(new_b, -0.01 * grad_b, rtol=1e-15)
+    # At lr = 1/L (L bounds the Hessian) every step lowers the loss, down to the optimum.
+    augmented = np.hstack([X, np.ones((len(X), 1))])
+    lipschitz = np.linalg.eigvalsh(augmented.T @ augmented)[-1] * (0.25 if k == 1 else 0.5) + 1 / C
+    losses = []
+    for _ in range(3000):
+        W, b, loss = logistic_gradient_step(W, b, X, Y, C, lr=1 / lipschitz)
+        losses.append(loss)
+    assert np.all(np.diff(losses) <= 1e-9)
+    reference = sk.LogisticRegression(C=C, tol=1e-10, max_iter=10_000).fit(X, y)
+    np.testing.assert_allclose(W, reference.coef_, atol=1e-4)
+    np.testing.assert_allclose(b, reference.intercept_, atol=1e-4)
+
+
+@pytest.mark.parametrize("lr", [0.0, -0.1, "0.1", True])
+def test_linear_logistic_gradient_step_rejects_a_bad_learning_rate(lr) -> None:
+    with pytest.raises(ValueError, match="lr must be a positive number"):
+        logistic_gradient_step(np.zeros((1, 2)), np.zeros(1), np.eye(2), np.ones((2, 1)), 1.0, lr)
 
 
 def test_logistic_regression_string_labels_and_probabilities() -> None:
