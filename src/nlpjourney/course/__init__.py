@@ -21,11 +21,12 @@
   exercise (right, or not yet with a hint);
 - :mod:`~nlpjourney.course.results`: :class:`FullRun`, a lesson's stored full-run
   results (``lessons/results/<id>/``), shown beside a quick run's numbers;
-- :mod:`~nlpjourney.course.diagrams`, :mod:`~nlpjourney.course.training_diagrams`,
-  :mod:`~nlpjourney.course.bert_diagrams` and :mod:`~nlpjourney.course.embedding_diagrams`:
-  the lessons' pictures of structure (the transformer block, encoder-decoder, causal
-  mask, BPE merges, computation graph, training loop, data pipeline, the BERT encoder,
-  skip-gram with negative sampling), drawn by code.
+- :mod:`~nlpjourney.course.diagrams` and the ``*_diagrams`` modules beside it
+  (``ml``, ``classify``, ``sentiment``, ``embedding``, ``training``, ``bert``, ``llama``):
+  the lessons' pictures of structure (k-fold cross-validation, a fitted decision tree,
+  naive Bayes' fit and predict, VADER's rules word by word, the transformer block,
+  encoder-decoder, causal mask, BPE merges, computation graph, training loop, data
+  pipeline, the BERT encoder, skip-gram with negative sampling), drawn by code.
 
 This is the top floor: the library never imports it, and importing it needs none of
 the ``course`` extra's packages until a lesson is built or an exercise graded.

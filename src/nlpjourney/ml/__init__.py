@@ -5,7 +5,8 @@
   transformer mixins, and the input checks;
 - :mod:`~nlpjourney.ml.linear`: :class:`LinearRegression` (normal equations or gradient
   descent), :class:`Ridge`, :class:`LogisticRegression` (binary and multinomial, L-BFGS or
-  Newton-CG) and its objective :func:`logistic_loss_and_grad`;
+  Newton-CG), its objective :func:`logistic_loss_and_grad` and one plain gradient step
+  :func:`logistic_gradient_step`;
 - :mod:`~nlpjourney.ml.svm`: :class:`LinearSVC` (dual coordinate descent or Pegasos);
 - :mod:`~nlpjourney.ml.model_selection`: :func:`train_test_split` (optionally
   stratified), :class:`KFold`, :class:`StratifiedKFold`, :func:`cross_val_score`,
@@ -51,7 +52,13 @@ from nlpjourney.ml.base import (
 from nlpjourney.ml.decomposition import PCA, TruncatedSVD
 from nlpjourney.ml.ensemble import RandomForestClassifier
 from nlpjourney.ml.kmeans import KMeans
-from nlpjourney.ml.linear import LinearRegression, LogisticRegression, Ridge, logistic_loss_and_grad
+from nlpjourney.ml.linear import (
+    LinearRegression,
+    LogisticRegression,
+    Ridge,
+    logistic_gradient_step,
+    logistic_loss_and_grad,
+)
 from nlpjourney.ml.math import (
     cosine_similarity,
     covariance,
@@ -112,6 +119,7 @@ __all__ = [
     "dot",
     "kurtosis",
     "log_softmax",
+    "logistic_gradient_step",
     "logistic_loss_and_grad",
     "logsumexp",
     "norm",
