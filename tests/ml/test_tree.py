@@ -154,10 +154,8 @@ def test_tree_refuses_bad_settings_with_clear_messages(params: dict, message: st
         DecisionTreeClassifier(**params).fit(X, y)
 
 
-def test_tree_refuses_sparse_input_and_bad_weights() -> None:
+def test_tree_refuses_bad_weights() -> None:
     X, y = load_iris(return_X_y=True)
-    with pytest.raises(TypeError, match="toarray"):
-        DecisionTreeClassifier().fit(sp.csr_matrix(X), y)
     with pytest.raises(ValueError, match="sample_weight"):
         DecisionTreeClassifier().fit(X, y, sample_weight=-np.ones(len(y)))
 

@@ -19,6 +19,7 @@ seeded forest is the same whether its trees grow one by one or in threads (``n_j
 
 Example:
     >>> import numpy as np
+import scipy.sparse as sp
     >>> X = np.random.RandomState(0).normal(size=(60, 3))
     >>> y = np.where(X[:, 0] + X[:, 1] > 0, "up", "down")
     >>> forest = RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y)
@@ -41,6 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, Self
 
 import numpy as np
+import scipy.sparse as sp
 
 from nlpjourney.ml.base import (
     ClassifierMixin,
@@ -50,7 +52,12 @@ from nlpjourney.ml.base import (
     check_n_features,
     check_X_y,
 )
-from nlpjourney.ml.tree import DecisionTreeClassifier
+from nlpjourney.ml.tree import (
+    DecisionTreeClassifier,
+    apply_tree,
+    as_tree_features,
+    dense_blocks,
+)
 
 __all__ = ["RandomForestClassifier"]
 
@@ -112,8 +119,8 @@ class RandomForestClassifier(ClassifierMixin, Estimator):
         return (os.cpu_count() or 1) if self.n_jobs < 0 else int(self.n_jobs)
 
     def fit(self, X: Any, y: Any) -> Self:
-        """Grow the trees on ``X`` (dense) and class labels ``y``."""
-        X, y = check_X_y(X, y, sparse=False)
+        """Grow the trees on ``X`` (dense or sparse) and class labels ``y``."""
+        X, y = check_X_y(X, y, sparse=True)
         k = self.n_estimators
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"n_estimators must be a positive int, got {k!r}")
@@ -121,7 +128,7 @@ class RandomForestClassifier(ClassifierMixin, Estimator):
             raise ValueError("oob_score needs bootstrap=True: without it no row is out of bag")
         workers = self._workers()
         self.classes_, codes = np.unique(y, return_inverse=True)
-        X32 = X.astype(np.float32)  # the trees read float32 (scikit-learn's convention)
+        X32 = as_tree_features(X)  # float32 (scikit-learn's convention), dense or CSR
         n = len(y)
         seeds = np.random.RandomState(self.random_state).randint(np.iinfo(np.int32).max, size=k)
         trees = [
@@ -157,12 +164,14 @@ class RandomForestClassifier(ClassifierMixin, Estimator):
             self._score_out_of_bag(X32, codes, weights)
         return self
 
-    def _score_out_of_bag(self, X32: np.ndarray, codes: np.ndarray, weights: list) -> None:
+    def _score_out_of_bag(
+        self, X32: np.ndarray | sp.csr_matrix, codes: np.ndarray, weights: list
+    ) -> None:
         votes = np.zeros((len(codes), self.n_classes_))
         seen = np.zeros(len(codes))
         for tree, w in zip(self.estimators_, weights, strict=True):
             out = np.flatnonzero(w == 0)
-            votes[out] += tree.tree_.value[tree.tree_.apply(X32[out])]
+            votes[out] += tree.tree_.value[apply_tree(tree.tree_, X32[out])]
             seen[out] += 1
         with np.errstate(invalid="ignore"):
             self.oob_decision_function_ = votes / seen[:, None]
@@ -173,12 +182,14 @@ class RandomForestClassifier(ClassifierMixin, Estimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """The trees' mean class probabilities. Shapes: (n, n_features) -> (n, n_classes)."""
         check_is_fitted(self, "estimators_")
-        X = check_array(X, sparse=False)
+        X = check_array(X, sparse=True)
         check_n_features(self, X)
-        X32 = X.astype(np.float32)
-        proba = np.zeros((len(X32), self.n_classes_))
-        for tree in self.estimators_:
-            proba += tree.tree_.value[tree.tree_.apply(X32)]
+        X32 = as_tree_features(X)
+        proba = np.zeros((X32.shape[0], self.n_classes_))
+        # Sparse rows are densified one block at a time, every tree walking each block.
+        for rows, block in dense_blocks(X32):
+            for tree in self.estimators_:
+                proba[rows] += tree.tree_.value[tree.tree_.apply(block)]
         return proba / len(self.estimators_)
 
     def predict(self, X: Any) -> np.ndarray:

@@ -54,15 +54,18 @@ pruning, no missing values.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, Self
 
 import numpy as np
+import scipy.sparse as sp
 from numba import njit
 
 from nlpjourney.ml.base import (
     ClassifierMixin,
     Estimator,
+    Matrix,
     check_array,
     check_is_fitted,
     check_n_features,
@@ -73,6 +76,8 @@ __all__ = ["DecisionTreeClassifier", "Tree"]
 
 # scikit-learn's FEATURE_THRESHOLD: values closer than this are not split apart.
 _FEATURE_THRESHOLD = 1e-7
+# Sparse rows are densified for prediction in blocks of about this many numbers (64 MB).
+_BLOCK_ENTRIES = 1 << 24
 
 
 @dataclass
@@ -141,10 +146,33 @@ def _entropy_score(left, total, w_left, w_right):  # noqa: ANN001, ANN202
 
 
 @_compiled
-def _best_split(X, rows, codes, weights, order, per_split, n_classes, entropy, min_leaf):  # noqa: ANN001, ANN202
+def _feature_keys(node_seed, features):  # noqa: ANN001, ANN202
+    """A random sort key for each feature of one node (splitmix64 of the node's seed and the id).
+
+    The node's visiting order is the features sorted by key. A key depends only on the
+    node's seed and the feature, so the dense and the sparse split search, which see
+    different lists of candidate features, visit them in the same relative order.
+    """
+    keys = np.empty(len(features), dtype=np.uint64)
+    for i in range(len(features)):
+        z = node_seed + np.uint64(features[i]) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        keys[i] = z ^ (z >> np.uint64(31))
+    return keys
+
+
+@_compiled
+def _visiting_order(node_seed, features):  # noqa: ANN001, ANN202
+    """``features`` in the node's random visiting order (see :func:`_feature_keys`)."""
+    return features[np.argsort(_feature_keys(node_seed, features), kind="mergesort")]
+
+
+@_compiled
+def _best_split(X, rows, codes, weights, node_seed, per_split, n_classes, entropy, min_leaf):  # noqa: ANN001, ANN202
     """The best cut of one node: (feature, threshold), or feature -1 when none is allowed.
 
-    Visits the features in ``order``, skipping those constant in the node, until
+    Visits the features in the node's random order (:func:`_visiting_order`), skipping those constant in the node, until
     ``per_split`` have been searched. For each: gather and sort the node's values, then
     sweep the cuts left to right keeping the weighted class counts of the left side, and
     score each cut between two distinct values by ``-(n_L I(L) + n_R I(R))`` up to a
@@ -166,7 +194,7 @@ def _best_split(X, rows, codes, weights, order, per_split, n_classes, entropy, m
     left = np.empty(n_classes)
     best_score, best_feature, best_threshold = -np.inf, -1, 0.0
     searched = 0
-    for f in order:
+    for f in _visiting_order(node_seed, np.arange(X.shape[1])):
         if searched == per_split:
             break
         lo, hi = np.inf, -np.inf
@@ -210,6 +238,136 @@ def _best_split(X, rows, codes, weights, order, per_split, n_classes, entropy, m
     return best_feature, best_threshold
 
 
+@_compiled
+def _best_split_sparse(indptr, indices, data, rows, codes, weights, node_seed, per_split, n_classes, entropy, min_leaf, count, offset, cursor, local_row, local_val):  # noqa: ANN001, ANN202, E501
+    """:func:`_best_split` on CSR rows (float32 ``data``), touching only the node's nonzeros.
+
+    The node's nonzeros are first regrouped by feature (a counting sort into ``offset``,
+    ``count``, ``local_row``, ``local_val``: a small CSC of the node), over the features
+    that have a nonzero in the node only: the others are all zero here, constant, and
+    skipped by the dense search too, so visiting the candidates in key order (see
+    :func:`_feature_keys`) meets the same features in the same order. For one feature
+    the ``m`` nonzero values are sorted and the ``n - m`` zeros of the node stand as one
+    block between the negative and the positive values: no cut falls inside a block of
+    equal values, so moving the whole block at once scores exactly the cuts the dense
+    sweep scores, from the same counts, and picks the same split. The work is
+    proportional to the node's nonzeros, not to its rows times the features.
+
+    Returns (feature, threshold, start, stop): the best feature's nonzeros in the node
+    are ``local_row[start:stop]``, ``local_val[start:stop]`` (for the partition).
+    ``count`` is left all zero again, as it came.
+    """
+    n = len(rows)
+    candidates = np.empty(min(len(count), len(local_row)), dtype=np.int64)
+    n_candidates = 0
+    for i in range(n):
+        r = rows[i]
+        for j in range(indptr[r], indptr[r + 1]):
+            if data[j] != 0.0:
+                f = indices[j]
+                if count[f] == 0:
+                    candidates[n_candidates] = f
+                    n_candidates += 1
+                count[f] += 1
+    candidates = candidates[:n_candidates]
+    at = 0
+    for f in candidates:
+        offset[f], cursor[f] = at, at
+        at += count[f]
+    for i in range(n):
+        r = rows[i]
+        for j in range(indptr[r], indptr[r + 1]):
+            if data[j] != 0.0:
+                k = cursor[indices[j]]
+                local_row[k], local_val[k] = r, data[j]
+                cursor[indices[j]] += 1
+    total = np.zeros(n_classes)
+    for i in range(n):
+        total[codes[rows[i]]] += weights[rows[i]]
+    w_total = total.sum()
+    left = np.empty(n_classes)
+    zeros = np.empty(n_classes)  # the class counts of the node's zero block
+    best_score, best_feature, best_threshold = -np.inf, -1, 0.0
+    searched = 0
+    for f in _visiting_order(node_seed, candidates):
+        if searched == per_split:
+            break
+        a, b = offset[f], offset[f] + count[f]
+        m, n_zero = b - a, n - (b - a)
+        if m == 0:
+            continue  # all zero here: constant
+        values = local_val[a:b]
+        lo, hi = np.inf, -np.inf
+        for i in range(m):
+            lo, hi = min(lo, values[i]), max(hi, values[i])
+        if n_zero > 0:
+            lo, hi = min(lo, 0.0), max(hi, 0.0)
+        if hi <= lo + _FEATURE_THRESHOLD:
+            continue  # constant here: cannot split, does not count
+        searched += 1
+        sorted_at = np.argsort(values)
+        n_negative = 0
+        while n_negative < m and values[sorted_at[n_negative]] < 0.0:
+            n_negative += 1
+        zeros[:] = total
+        for i in range(m):
+            row = local_row[a + i]
+            zeros[codes[row]] -= weights[row]
+        left[:] = 0.0
+        w_left = 0.0
+        squares_left, squares_right = 0.0, (total**2).sum()
+        # Items in value order: the negative nonzeros, the zero block (if any), the rest.
+        n_items = m + (1 if n_zero > 0 else 0)
+        position = 0  # rows on the left of the cut after the current item
+        for t in range(n_items - 1):
+            if n_zero > 0 and t == n_negative:
+                for c in range(n_classes):
+                    right_c = total[c] - left[c]
+                    squares_left += (left[c] + zeros[c]) ** 2 - left[c] ** 2
+                    squares_right += (right_c - zeros[c]) ** 2 - right_c**2
+                    left[c] += zeros[c]
+                    w_left += zeros[c]
+                position += n_zero
+                x0 = np.float32(0.0)
+            else:
+                s = sorted_at[t if (n_zero == 0 or t < n_negative) else t - 1]
+                row = local_row[a + s]
+                c, w = codes[row], weights[row]
+                right_c = total[c] - left[c]
+                squares_left += (left[c] + w) ** 2 - left[c] ** 2
+                squares_right += (right_c - w) ** 2 - right_c**2
+                left[c] += w
+                w_left += w
+                position += 1
+                x0 = values[s]
+            u = t + 1  # the next item
+            if n_zero > 0 and u == n_negative:
+                x1 = np.float32(0.0)
+            else:
+                x1 = values[sorted_at[u if (n_zero == 0 or u < n_negative) else u - 1]]
+            if position < min_leaf or n - position < min_leaf:
+                continue
+            if x1 <= x0 + _FEATURE_THRESHOLD:
+                continue  # no cut between equal values
+            w_right = w_total - w_left
+            if w_left <= 0.0 or w_right <= 0.0:
+                continue
+            if entropy:
+                score = _entropy_score(left, total, w_left, w_right)
+            else:
+                score = squares_left / w_left + squares_right / w_right
+            if score > best_score:
+                best_score, best_feature = score, f
+                best_threshold = x0 / 2.0 + x1 / 2.0
+                if best_threshold == x1 or not np.isfinite(best_threshold):
+                    best_threshold = x0
+    best_start = offset[best_feature] if best_feature >= 0 else 0
+    best_stop = best_start + count[best_feature] if best_feature >= 0 else 0
+    for f in candidates:
+        count[f] = 0
+    return best_feature, best_threshold, best_start, best_stop
+
+
 def n_features_per_split(max_features: Any, n_features: int) -> int:
     """How many features one split looks at, for a ``max_features`` setting (scikit-learn's rule).
 
@@ -234,10 +392,13 @@ def n_features_per_split(max_features: Any, n_features: int) -> int:
 
 @_compiled
 def _grow_nodes(
-    X, codes, weights, n_classes, entropy, max_depth, min_split, min_leaf, per_split, seed
+    X, indptr, indices, data, sparse, codes, weights, n_classes, entropy, max_depth, min_split,
+    min_leaf, per_split, seed,
 ):  # noqa: ANN001, ANN202, E501
     """Grow a tree depth-first; nodes are numbered in pre-order (a node, its left subtree, its right).
 
+    The features are the dense float32 ``X``, or, with ``sparse``, the CSR arrays
+    ``indptr``, ``indices``, ``data`` (float32); the other representation is a dummy.
     The node's rows are a slice ``rows[start:end]`` of one array that each split
     partitions in place (left rows first), so no row list is copied. Returns the node
     arrays of :class:`Tree`, in its field order.
@@ -245,6 +406,13 @@ def _grow_nodes(
     np.random.seed(seed)  # numba's generator, one per thread: a tree is reproducible anywhere
     n_features = X.shape[1]
     rows = np.flatnonzero(weights > 0)
+    # Work space of the sparse split search (see _best_split_sparse), allocated once.
+    nonzeros = np.zeros(n_features if sparse else 1, dtype=np.int64)
+    offset = np.zeros(n_features if sparse else 1, dtype=np.int64)
+    cursor = np.zeros(n_features if sparse else 1, dtype=np.int64)
+    local_row = np.zeros(len(data), dtype=np.int64)
+    local_val = np.zeros(len(data), dtype=np.float32)
+    row_value = np.zeros(len(weights) if sparse else 1, dtype=np.float32)
     capacity = 2 * len(rows) - 1  # a binary tree whose leaves hold at least one row each
     feature = np.full(capacity, -2, dtype=np.int64)
     threshold = np.full(capacity, -2.0)
@@ -287,16 +455,30 @@ def _grow_nodes(
         size = end - start
         if (max_depth >= 0 and depth >= max_depth) or size < min_split or size < 2 * min_leaf or node_impurity <= eps:  # fmt: skip
             continue
-        order = np.random.permutation(n_features)  # the visiting order breaks ties at random
-        f, t = _best_split(X, rows[start:end], codes, weights, order, per_split, n_classes, entropy, min_leaf)  # fmt: skip
+        # The node's seed fixes its random visiting order of the features (ties at random).
+        node_seed = np.uint64(np.random.randint(0, 1 << 62))
+        if sparse:
+            f, t, a, b = _best_split_sparse(indptr, indices, data, rows[start:end], codes, weights, node_seed, per_split, n_classes, entropy, min_leaf, nonzeros, offset, cursor, local_row, local_val)  # fmt: skip
+        else:
+            f, t = _best_split(X, rows[start:end], codes, weights, node_seed, per_split, n_classes, entropy, min_leaf)  # fmt: skip
         if f < 0:
             continue
         feature[node], threshold[node] = f, t
         mid = start  # partition: rows with x[f] <= t to the front
-        for i in range(start, end):
-            if X[rows[i], f] <= t:
-                rows[i], rows[mid] = rows[mid], rows[i]
-                mid += 1
+        if sparse:
+            for k in range(a, b):  # the node's nonzeros of f (left by the search)
+                row_value[local_row[k]] = local_val[k]
+            for i in range(start, end):
+                if row_value[rows[i]] <= t:
+                    rows[i], rows[mid] = rows[mid], rows[i]
+                    mid += 1
+            for k in range(a, b):
+                row_value[local_row[k]] = 0.0
+        else:
+            for i in range(start, end):
+                if X[rows[i], f] <= t:
+                    rows[i], rows[mid] = rows[mid], rows[i]
+                    mid += 1
         # Right first so that the left child is popped (and numbered) next: pre-order.
         stack[top] = (mid, end, depth + 1, node, 0)
         stack[top + 1] = (start, mid, depth + 1, node, 1)
@@ -305,8 +487,47 @@ def _grow_nodes(
             impurity[:count], n_rows[:count], n_weight[:count])  # fmt: skip
 
 
+def as_tree_features(X: Matrix) -> np.ndarray | sp.csr_matrix:
+    """Checked features (:func:`~nlpjourney.ml.base.check_array`) as the trees read them: float32.
+
+    Dense input stays dense; sparse input stays CSR (duplicate entries summed first, in
+    float64, as a dense copy would), and the trees search its splits without densifying.
+    """
+    if not sp.issparse(X):
+        return X.astype(np.float32)
+    if not X.has_canonical_format:
+        X = X.copy()  # subtle: never sum the caller's matrix in place
+        X.sum_duplicates()
+    X32 = X.astype(np.float32)
+    X32.indptr, X32.indices = X32.indptr.astype(np.int64), X32.indices.astype(np.int64)
+    return X32
+
+
+def dense_blocks(X32: np.ndarray | sp.csr_matrix) -> Iterator[tuple[slice, np.ndarray]]:
+    """Consecutive row blocks of float32 features as dense arrays, for walking trees.
+
+    A sparse matrix is densified a block at a time, each block holding about
+    ``_BLOCK_ENTRIES`` numbers, so prediction never holds a dense copy of all of ``X``.
+    """
+    if not sp.issparse(X32):
+        yield slice(0, X32.shape[0]), X32
+        return
+    step = max(1, _BLOCK_ENTRIES // max(X32.shape[1], 1))
+    for start in range(0, X32.shape[0], step):
+        rows = slice(start, min(start + step, X32.shape[0]))
+        yield rows, X32[rows].toarray()
+
+
+def apply_tree(tree: Tree, X32: np.ndarray | sp.csr_matrix) -> np.ndarray:
+    """:meth:`Tree.apply` on dense or sparse float32 features (sparse: in row blocks)."""
+    leaves = np.empty(X32.shape[0], dtype=np.int64)
+    for rows, block in dense_blocks(X32):
+        leaves[rows] = tree.apply(block)
+    return leaves
+
+
 def _grow(
-    X: np.ndarray,
+    X: np.ndarray | sp.csr_matrix,
     codes: np.ndarray,
     weights: np.ndarray,
     n_classes: int,
@@ -316,8 +537,14 @@ def _grow(
     """Grow a tree from the rows with nonzero weight (compiled: :func:`_grow_nodes`)."""
     max_depth = -1 if params["max_depth"] is None else params["max_depth"]
     seed = rng.randint(np.iinfo(np.int32).max)
+    if sp.issparse(X):
+        # The compiled grower takes both forms; the unused one is an empty stand-in.
+        csr = (np.empty((0, X.shape[1]), dtype=np.float32), X.indptr, X.indices, X.data, True)
+    else:
+        no_ints, no_data = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        csr = (X, no_ints, no_ints[:0], no_data, False)
     arrays = _grow_nodes(
-        X, codes.astype(np.int64), weights.astype(np.float64), n_classes,
+        *csr, codes.astype(np.int64), weights.astype(np.float64), n_classes,
         params["criterion"] == "entropy", max_depth, params["min_samples_split"],
         params["min_samples_leaf"], params["per_split"], seed,
     )  # fmt: skip
@@ -390,8 +617,8 @@ class DecisionTreeClassifier(ClassifierMixin, Estimator):
         }
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
-        """Grow the tree on ``X`` (dense) and class labels ``y`` (any sortable labels)."""
-        X, y = check_X_y(X, y, sparse=False)
+        """Grow the tree on ``X`` (dense or sparse) and class labels ``y`` (any sortable labels)."""
+        X, y = check_X_y(X, y, sparse=True)
         self.classes_, codes = np.unique(y, return_inverse=True)
         if sample_weight is None:
             weights = np.ones(len(y))
@@ -401,11 +628,15 @@ class DecisionTreeClassifier(ClassifierMixin, Estimator):
                 raise ValueError("sample_weight must hold one finite, non-negative number per row")
             if weights.sum() <= 0:
                 raise ValueError("sample_weight sums to zero: no row to learn from")
-        X32 = X.astype(np.float32)  # scikit-learn's trees read float32 features
+        X32 = as_tree_features(X)  # scikit-learn's trees read float32 features
         return self._fit_prepared(X32, codes, weights, self.classes_)
 
     def _fit_prepared(
-        self, X32: np.ndarray, codes: np.ndarray, weights: np.ndarray, classes: np.ndarray
+        self,
+        X32: np.ndarray | sp.csr_matrix,
+        codes: np.ndarray,
+        weights: np.ndarray,
+        classes: np.ndarray,
     ) -> Self:
         """Grow on checked float32 features and class codes (the forest calls this per tree)."""
         rng = self.random_state
@@ -418,9 +649,9 @@ class DecisionTreeClassifier(ClassifierMixin, Estimator):
 
     def _leaves(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "tree_")
-        X = check_array(X, sparse=False)
+        X = check_array(X, sparse=True)
         check_n_features(self, X)
-        return self.tree_.apply(X.astype(np.float32))
+        return apply_tree(self.tree_, as_tree_features(X))
 
     def apply(self, X: Any) -> np.ndarray:
         """The id of the leaf each row of ``X`` lands in."""
