@@ -38,18 +38,26 @@ Example:
     >>> tree.predict([[0.0, 5.0], [9.0, 5.0]]).tolist()
     ['no', 'yes']
 
+Sparse features (a SciPy CSR or CSC matrix, e.g. TF-IDF) are searched without
+densifying: a node regroups only its rows' nonzeros by feature, and a feature's zeros in
+the node move across the sweep as one block (no cut falls between equal values), so the
+work follows the node's nonzeros and the tree is the one its dense copy grows, node for
+node. Prediction densifies sparse rows a block at a time.
+
 Ties: when two features give exactly the same best score, scikit-learn keeps the first
 one met in a random order of the features, so its choice depends on ``random_state``;
-ours does the same with its own random order, so for such ties the two libraries can
-pick different (equally good) features. Without ties the trees are the same node for
+ours does the same with its own random order (each node sorts the features by a random
+key, so the dense and the sparse search agree), so for such ties the two libraries can
+pick different (equally good) features. Tied features are common in TF-IDF (two words
+seen only in the same documents), hence the averaged parity protocol of the tests. Without ties the trees are the same node for
 node. As scikit-learn, features are read as float32 (so thresholds and predictions
 agree with its on the same data), and values closer than 1e-7 count as equal.
 
 Reference: scikit-learn's ``DecisionTreeClassifier`` (its ``tree_`` arrays and
 ``export_text`` for :meth:`DecisionTreeClassifier.describe`).
 
-Simplifications: dense input only, integer ``min_samples_*``, no ``class_weight``, no
-pruning, no missing values.
+Simplifications: integer ``min_samples_*``, no ``class_weight``, no pruning, no missing
+values.
 """
 
 from __future__ import annotations
