@@ -46,8 +46,8 @@ node. Prediction densifies sparse rows a block at a time.
 
 Ties: when two features give exactly the same best score, scikit-learn keeps the first
 one met in a random order of the features, so its choice depends on ``random_state``;
-ours does the same with its own random order (each node sorts the features by a random
-key, so the dense and the sparse search agree), so for such ties the two libraries can
+ours does the same with its own random order (the same draws for dense and sparse
+input, so they agree), so for such ties the two libraries can
 pick different (equally good) features. Tied features are common in TF-IDF (two words
 seen only in the same documents), hence the averaged parity protocol of the tests. Without ties the trees are the same node for
 node. As scikit-learn, features are read as float32 (so thresholds and predictions
@@ -154,34 +154,26 @@ def _entropy_score(left, total, w_left, w_right):  # noqa: ANN001, ANN202
 
 
 @_compiled
-def _feature_keys(node_seed, features):  # noqa: ANN001, ANN202
-    """A random sort key for each feature of one node (splitmix64 of the node's seed and the id).
+def _draw_feature(perm, visited):  # noqa: ANN001, ANN202
+    """The next feature of the node's random visiting order: one step of a Fisher-Yates shuffle.
 
-    The node's visiting order is the features sorted by key. A key depends only on the
-    node's seed and the feature, so the dense and the sparse split search, which see
-    different lists of candidate features, visit them in the same relative order.
+    ``perm[:visited]`` are the features drawn so far in this node; swapping a uniform pick
+    of the rest into place ``visited`` draws without replacement in O(1). ``perm`` is
+    the tree's, shuffled on from node to node (any start gives a uniform draw).
     """
-    keys = np.empty(len(features), dtype=np.uint64)
-    for i in range(len(features)):
-        z = node_seed + np.uint64(features[i]) * np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        keys[i] = z ^ (z >> np.uint64(31))
-    return keys
+    j = np.random.randint(visited, len(perm))
+    perm[visited], perm[j] = perm[j], perm[visited]
+    return perm[visited]
 
 
 @_compiled
-def _visiting_order(node_seed, features):  # noqa: ANN001, ANN202
-    """``features`` in the node's random visiting order (see :func:`_feature_keys`)."""
-    return features[np.argsort(_feature_keys(node_seed, features), kind="mergesort")]
-
-
-@_compiled
-def _best_split(X, rows, codes, weights, node_seed, per_split, n_classes, entropy, min_leaf):  # noqa: ANN001, ANN202
+def _best_split(X, rows, codes, weights, perm, per_split, n_classes, entropy, min_leaf):  # noqa: ANN001, ANN202
     """The best cut of one node: (feature, threshold), or feature -1 when none is allowed.
 
-    Visits the features in the node's random order (:func:`_visiting_order`), skipping those constant in the node, until
-    ``per_split`` have been searched. For each: gather and sort the node's values, then
+    Draws features at random (:func:`_draw_feature`) until ``per_split`` have been drawn
+    and at least one of them is not constant in the node (scikit-learn's rule: a constant
+    feature counts as drawn, so on sparse data a split often searches fewer than
+    ``per_split`` features), or all have been drawn. For each non-constant one: gather and sort the node's values, then
     sweep the cuts left to right keeping the weighted class counts of the left side, and
     score each cut between two distinct values by ``-(n_L I(L) + n_R I(R))`` up to a
     constant (Gini's sums of squares are updated in O(1) per row):
@@ -201,10 +193,10 @@ def _best_split(X, rows, codes, weights, node_seed, per_split, n_classes, entrop
     values = np.empty(n, dtype=X.dtype)
     left = np.empty(n_classes)
     best_score, best_feature, best_threshold = -np.inf, -1, 0.0
-    searched = 0
-    for f in _visiting_order(node_seed, np.arange(X.shape[1])):
-        if searched == per_split:
-            break
+    searched, visited = 0, 0
+    while visited < len(perm) and (visited < per_split or searched == 0):
+        f = _draw_feature(perm, visited)
+        visited += 1
         lo, hi = np.inf, -np.inf
         for i in range(n):
             values[i] = X[rows[i], f]
@@ -247,14 +239,14 @@ def _best_split(X, rows, codes, weights, node_seed, per_split, n_classes, entrop
 
 
 @_compiled
-def _best_split_sparse(indptr, indices, data, rows, codes, weights, node_seed, per_split, n_classes, entropy, min_leaf, count, offset, cursor, local_row, local_val):  # noqa: ANN001, ANN202, E501
+def _best_split_sparse(indptr, indices, data, rows, codes, weights, perm, per_split, n_classes, entropy, min_leaf, count, offset, cursor, local_row, local_val):  # noqa: ANN001, ANN202, E501
     """:func:`_best_split` on CSR rows (float32 ``data``), touching only the node's nonzeros.
 
     The node's nonzeros are first regrouped by feature (a counting sort into ``offset``,
     ``count``, ``local_row``, ``local_val``: a small CSC of the node), over the features
-    that have a nonzero in the node only: the others are all zero here, constant, and
-    skipped by the dense search too, so visiting the candidates in key order (see
-    :func:`_feature_keys`) meets the same features in the same order. For one feature
+    that have a nonzero in the node only: the others are all zero here, constant. The
+    features are drawn as in the dense search (same draws, same constants), so both
+    meet the same features in the same order. For one feature
     the ``m`` nonzero values are sorted and the ``n - m`` zeros of the node stand as one
     block between the negative and the positive values: no cut falls inside a block of
     equal values, so moving the whole block at once scores exactly the cuts the dense
@@ -296,14 +288,14 @@ def _best_split_sparse(indptr, indices, data, rows, codes, weights, node_seed, p
     left = np.empty(n_classes)
     zeros = np.empty(n_classes)  # the class counts of the node's zero block
     best_score, best_feature, best_threshold = -np.inf, -1, 0.0
-    searched = 0
-    for f in _visiting_order(node_seed, candidates):
-        if searched == per_split:
-            break
+    searched, visited = 0, 0
+    while visited < len(perm) and (visited < per_split or searched == 0):
+        f = _draw_feature(perm, visited)
+        visited += 1
+        if count[f] == 0:
+            continue  # all zero here: constant
         a, b = offset[f], offset[f] + count[f]
         m, n_zero = b - a, n - (b - a)
-        if m == 0:
-            continue  # all zero here: constant
         values = local_val[a:b]
         lo, hi = np.inf, -np.inf
         for i in range(m):
@@ -421,6 +413,7 @@ def _grow_nodes(
     local_row = np.zeros(len(data), dtype=np.int64)
     local_val = np.zeros(len(data), dtype=np.float32)
     row_value = np.zeros(len(weights) if sparse else 1, dtype=np.float32)
+    perm = np.arange(n_features)  # the features' random visiting order, reshuffled per node
     capacity = 2 * len(rows) - 1  # a binary tree whose leaves hold at least one row each
     feature = np.full(capacity, -2, dtype=np.int64)
     threshold = np.full(capacity, -2.0)
@@ -463,12 +456,10 @@ def _grow_nodes(
         size = end - start
         if (max_depth >= 0 and depth >= max_depth) or size < min_split or size < 2 * min_leaf or node_impurity <= eps:  # fmt: skip
             continue
-        # The node's seed fixes its random visiting order of the features (ties at random).
-        node_seed = np.uint64(np.random.randint(0, 1 << 62))
         if sparse:
-            f, t, a, b = _best_split_sparse(indptr, indices, data, rows[start:end], codes, weights, node_seed, per_split, n_classes, entropy, min_leaf, nonzeros, offset, cursor, local_row, local_val)  # fmt: skip
+            f, t, a, b = _best_split_sparse(indptr, indices, data, rows[start:end], codes, weights, perm, per_split, n_classes, entropy, min_leaf, nonzeros, offset, cursor, local_row, local_val)  # fmt: skip
         else:
-            f, t = _best_split(X, rows[start:end], codes, weights, node_seed, per_split, n_classes, entropy, min_leaf)  # fmt: skip
+            f, t = _best_split(X, rows[start:end], codes, weights, perm, per_split, n_classes, entropy, min_leaf)  # fmt: skip
         if f < 0:
             continue
         feature[node], threshold[node] = f, t
@@ -579,8 +570,10 @@ class DecisionTreeClassifier(ClassifierMixin, Estimator):
         max_depth: the deepest a leaf may be (root = depth 0); None grows until pure.
         min_samples_split: a node needs at least this many rows to be split.
         min_samples_leaf: every leaf keeps at least this many rows.
-        max_features: features tried per split: all (None), a count (int), a share
-            (float), ``"sqrt"`` or ``"log2"`` of the number of features.
+        max_features: features drawn per split: all (None), a count (int), a share
+            (float), ``"sqrt"`` or ``"log2"`` of the number of features. As in
+            scikit-learn, a feature constant in the node counts as drawn (more are drawn
+            only while none of them can split).
         random_state: seed of the feature order (ties) and of the per-split subsets.
 
     Attributes:
