@@ -19,7 +19,6 @@ seeded forest is the same whether its trees grow one by one or in threads (``n_j
 
 Example:
     >>> import numpy as np
-import scipy.sparse as sp
     >>> X = np.random.RandomState(0).normal(size=(60, 3))
     >>> y = np.where(X[:, 0] + X[:, 1] > 0, "up", "down")
     >>> forest = RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y)

@@ -30,6 +30,9 @@ Reference: scikit-learn's ``KMeans`` (``algorithm="lloyd"``). The random draws a
 NumPy ``RandomState`` calls in the same order, and dense data is centred before the
 distances as there, so a seeded fit usually lands on scikit-learn's very clustering.
 
+On sparse rows (TF-IDF) one Lloyd iteration is a single compiled pass over the nonzeros
+that assigns each row and adds it to its cluster's sum (:func:`_assign_csr`).
+
 Simplifications: no sample weights, no Elkan algorithm, one thread (BLAS may use more).
 """
 
@@ -39,6 +42,7 @@ from typing import Any, Literal, Self
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from nlpjourney.ml.base import (
     Estimator,
@@ -109,8 +113,63 @@ def kmeans_plusplus(
     return centres
 
 
+def _compiled(function: Any) -> Any:
+    """``function`` compiled by numba, its machine code cached on disk where possible."""
+    try:
+        return njit(cache=True)(function)
+    except RuntimeError:  # no writable cache folder: compile in every process instead
+        return njit(function)
+
+
+@_compiled
+def _assign_csr(data, indices, indptr, centres_t, half_norms, sums, counts):  # noqa: ANN001, ANN202
+    """:func:`_assign` and :func:`_sums` in one pass over CSR rows (compiled).
+
+    Each row's products with the ``k`` centres are summed over its nonzeros in order,
+    the arithmetic of SciPy's sparse-times-dense product, then the row is added to its
+    cluster's sum: one read of ``X`` per Lloyd iteration, no (n, k) block, no indicator.
+    """
+    n, k = len(indptr) - 1, centres_t.shape[1]
+    labels = np.empty(n, dtype=np.int64)
+    partial = np.empty(n)
+    scores = np.empty(k)
+    sums[:] = 0.0
+    counts[:] = 0.0
+    for i in range(n):
+        scores[:] = 0.0
+        for j in range(indptr[i], indptr[i + 1]):
+            v, at = data[j], indices[j]
+            for c in range(k):
+                scores[c] += v * centres_t[at, c]
+        best, best_score = 0, scores[0] - half_norms[0]
+        for c in range(1, k):
+            score = scores[c] - half_norms[c]
+            if score > best_score:  # the first of equal scores, as argmax
+                best, best_score = c, score
+        labels[i], partial[i] = best, -2.0 * best_score
+        for j in range(indptr[i], indptr[i + 1]):
+            sums[best, indices[j]] += data[j]
+        counts[best] += 1.0
+    return labels, partial
+
+
+def _assign_and_sum(X: Matrix, centres: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Labels and partial distances (:func:`_assign`), cluster sums and counts (:func:`_sums`)."""
+    k = len(centres)
+    if not sp.issparse(X):
+        labels, partial = _assign(X, centres)
+        return labels, partial, *_sums(X, labels, k)
+    sums, counts = np.zeros((k, X.shape[1])), np.zeros(k)
+    half_norms = 0.5 * (centres**2).sum(axis=1)
+    labels, partial = _assign_csr(X.data, X.indices, X.indptr, np.ascontiguousarray(centres.T),
+                                  half_norms, sums, counts)  # fmt: skip
+    return labels, partial, sums, counts
+
+
 def _assign(X: Matrix, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest centre of every row, and ``‖c‖² - 2 x·c`` for it (the distance less ``‖x‖²``)."""
+    if sp.issparse(X):
+        return _assign_and_sum(X, centres)[:2]
     n, k = X.shape[0], len(centres)
     labels = np.empty(n, dtype=np.int64)
     partial = np.empty(n)
@@ -147,12 +206,10 @@ def _sums(X: Matrix, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray
 def _lloyd(
     X: Matrix, x_norms: np.ndarray, centres: np.ndarray, max_iter: int, tol: float
 ) -> tuple[np.ndarray, float, np.ndarray, int]:
-    k = len(centres)
     previous = None
     n_iter = 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007 (read after the loop)
-        labels, partial = _assign(X, centres)
-        sums, counts = _sums(X, labels, k)
+        labels, partial, sums, counts = _assign_and_sum(X, centres)
         empty = np.flatnonzero(counts == 0)
         if len(empty):
             # Each empty cluster takes one of the rows farthest from their own centre,

@@ -239,7 +239,7 @@ def _best_split(X, rows, codes, weights, perm, per_split, n_classes, entropy, mi
 
 
 @_compiled
-def _best_split_sparse(indptr, indices, data, rows, codes, weights, perm, per_split, n_classes, entropy, min_leaf, count, offset, cursor, local_row, local_val):  # noqa: ANN001, ANN202, E501
+def _best_split_sparse(indptr, indices, data, rows, codes, weights, perm, per_split, n_classes, entropy, min_leaf, count, offset, cursor, local_row, local_val):  # noqa: ANN001, ANN202, E501  # fmt: skip
     """:func:`_best_split` on CSR rows (float32 ``data``), touching only the node's nonzeros.
 
     The node's nonzeros are first regrouped by feature (a counting sort into ``offset``,
@@ -392,8 +392,20 @@ def n_features_per_split(max_features: Any, n_features: int) -> int:
 
 @_compiled
 def _grow_nodes(
-    X, indptr, indices, data, sparse, codes, weights, n_classes, entropy, max_depth, min_split,
-    min_leaf, per_split, seed,
+    X,
+    indptr,
+    indices,
+    data,
+    sparse,
+    codes,
+    weights,
+    n_classes,
+    entropy,
+    max_depth,
+    min_split,
+    min_leaf,
+    per_split,
+    seed,
 ):  # noqa: ANN001, ANN202, E501
     """Grow a tree depth-first; nodes are numbered in pre-order (a node, its left subtree, its right).
 
