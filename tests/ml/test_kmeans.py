@@ -14,6 +14,8 @@ from sklearn.base import clone
 from sklearn.datasets import load_digits, load_iris
 from sklearn.pipeline import Pipeline
 
+from nlpjourney.data import corpora
+from nlpjourney.features import TfidfVectorizer
 from nlpjourney.ml.base import NotFittedError
 from nlpjourney.ml.decomposition import PCA
 from nlpjourney.ml.kmeans import KMeans
@@ -67,6 +69,18 @@ def test_kmeans_on_sparse_rows_is_sklearns() -> None:
     theirs = sk_cluster.KMeans(n_clusters=10, random_state=0).fit(X)
     assert_same_fit(ours, theirs)
     np.testing.assert_array_equal(ours.predict(X), ours.labels_)
+
+
+def test_kmeans_on_sms_spam_tfidf_matches_sklearns_inertia() -> None:
+    # Real sparse rows: our TF-IDF of the SMS spam corpus (the compiled sparse pass).
+    texts = [text for text, _ in corpora.sms_spam()]
+    X = TfidfVectorizer().fit_transform(texts)
+    for seed in range(2):
+        ours = KMeans(n_clusters=8, n_init=1, random_state=seed).fit(X)
+        theirs = sk_cluster.KMeans(n_clusters=8, n_init=1, random_state=seed).fit(X)
+        assert abs(ours.inertia_ - theirs.inertia_) <= 0.01 * theirs.inertia_
+        np.testing.assert_array_equal(ours.predict(X), ours.labels_)
+        assert ours.score(X) == pytest.approx(-ours.inertia_)
 
 
 def test_kmeans_predict_transform_and_score() -> None:
