@@ -239,25 +239,149 @@ def _best_split(X, rows, codes, weights, perm, per_split, n_classes, entropy, mi
 
 
 @_compiled
-def _best_split_sparse(indptr, indices, data, rows, codes, weights, perm, per_split, n_classes, entropy, min_leaf, count, offset, cursor, local_row, local_val):  # noqa: ANN001, ANN202, E501  # fmt: skip
-    """:func:`_best_split` on CSR rows (float32 ``data``), touching only the node's nonzeros.
+def _sweep_sparse(values, value_rows, n, codes, weights, total, w_total, entropy, min_leaf, best_score):  # noqa: ANN001, ANN202, E501  # fmt: skip
+    """Score the cuts of one feature of a node from its ``m`` nonzeros (:func:`_best_split_sparse`).
 
-    The node's nonzeros are first regrouped by feature (a counting sort into ``offset``,
-    ``count``, ``local_row``, ``local_val``: a small CSC of the node), over the features
-    that have a nonzero in the node only: the others are all zero here, constant. The
-    features are drawn as in the dense search (same draws, same constants), so both
-    meet the same features in the same order. For one feature
-    the ``m`` nonzero values are sorted and the ``n - m`` zeros of the node stand as one
-    block between the negative and the positive values: no cut falls inside a block of
-    equal values, so moving the whole block at once scores exactly the cuts the dense
-    sweep scores, from the same counts, and picks the same split. The work is
-    proportional to the node's nonzeros, not to its rows times the features.
+    Returns (status, score, threshold): status -1 when the feature is constant in the
+    node, 1 when a cut beats ``best_score`` (the best such cut's score and threshold),
+    else 0.
+    """
+    m = len(values)
+    n_zero = n - m
+    n_classes = len(total)
+    lo, hi = np.inf, -np.inf
+    for i in range(m):
+        lo, hi = min(lo, values[i]), max(hi, values[i])
+    if n_zero > 0:
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+    if hi <= lo + _FEATURE_THRESHOLD:
+        return -1, best_score, 0.0  # constant here: cannot split, does not count
+    sorted_at = np.argsort(values)
+    n_negative = 0
+    while n_negative < m and values[sorted_at[n_negative]] < 0.0:
+        n_negative += 1
+    zeros = total.copy()  # the class counts of the node's zero block
+    for i in range(m):
+        row = value_rows[i]
+        zeros[codes[row]] -= weights[row]
+    left = np.zeros(n_classes)
+    w_left = 0.0
+    squares_left, squares_right = 0.0, (total**2).sum()
+    status, best_threshold = 0, 0.0
+    # Items in value order: the negative nonzeros, the zero block (if any), the rest.
+    n_items = m + (1 if n_zero > 0 else 0)
+    position = 0  # rows on the left of the cut after the current item
+    for t in range(n_items - 1):
+        if n_zero > 0 and t == n_negative:
+            for c in range(n_classes):
+                right_c = total[c] - left[c]
+                squares_left += (left[c] + zeros[c]) ** 2 - left[c] ** 2
+                squares_right += (right_c - zeros[c]) ** 2 - right_c**2
+                left[c] += zeros[c]
+                w_left += zeros[c]
+            position += n_zero
+            x0 = np.float32(0.0)
+        else:
+            s = sorted_at[t if (n_zero == 0 or t < n_negative) else t - 1]
+            row = value_rows[s]
+            c, w = codes[row], weights[row]
+            right_c = total[c] - left[c]
+            squares_left += (left[c] + w) ** 2 - left[c] ** 2
+            squares_right += (right_c - w) ** 2 - right_c**2
+            left[c] += w
+            w_left += w
+            position += 1
+            x0 = values[s]
+        u = t + 1  # the next item
+        if n_zero > 0 and u == n_negative:
+            x1 = np.float32(0.0)
+        else:
+            x1 = values[sorted_at[u if (n_zero == 0 or u < n_negative) else u - 1]]
+        if position < min_leaf or n - position < min_leaf:
+            continue
+        if x1 <= x0 + _FEATURE_THRESHOLD:
+            continue  # no cut between equal values
+        w_right = w_total - w_left
+        if w_left <= 0.0 or w_right <= 0.0:
+            continue
+        if entropy:
+            score = _entropy_score(left, total, w_left, w_right)
+        else:
+            score = squares_left / w_left + squares_right / w_right
+        if score > best_score:
+            best_score, status = score, 1
+            best_threshold = x0 / 2.0 + x1 / 2.0
+            if best_threshold == x1 or not np.isfinite(best_threshold):
+                best_threshold = x0
+    return status, best_score, best_threshold
+
+
+@_compiled
+def _column_in_node(cindptr, cindices, cdata, f, mark, stamp, local_row, local_val):  # noqa: ANN001, ANN202, E501  # fmt: skip
+    """Gather feature ``f``'s nonzeros of the node's rows (``mark == stamp``) from the CSC arrays."""
+    m = 0
+    for j in range(cindptr[f], cindptr[f + 1]):
+        r = cindices[j]
+        if mark[r] == stamp and cdata[j] != 0.0:
+            local_row[m], local_val[m] = r, cdata[j]
+            m += 1
+    return m
+
+
+@_compiled
+def _best_split_sparse(indptr, indices, data, cindptr, cindices, cdata, rows, codes, weights, perm, per_split, n_classes, entropy, min_leaf, count, offset, cursor, local_row, local_val, mark, stamp):  # noqa: ANN001, ANN202, E501  # fmt: skip
+    """:func:`_best_split` on sparse rows (float32 values), touching only nonzeros.
+
+    The features are drawn as in the dense search (same draws, same constants), so both
+    meet the same features in the same order. For one feature the ``m`` nonzero values
+    of the node are sorted and its ``n - m`` zeros stand as one block between the
+    negative and the positive values: no cut falls inside a block of equal values, so
+    moving the whole block at once scores exactly the cuts the dense sweep scores, from
+    the same counts, and picks the same split (:func:`_sweep_sparse`).
+
+    A feature's nonzeros in the node come one of two ways, whichever reads less:
+
+    - a large node that draws few features reads each drawn feature's column of the
+      CSC arrays (``cindptr``, ``cindices``, ``cdata``), keeping the rows marked with
+      this node's ``stamp``;
+    - otherwise the node's rows (CSR) are regrouped by feature once (a counting sort into
+      ``offset``, ``count``, ``local_row``, ``local_val``: a small CSC of the node), and a
+      feature with no nonzero there is known constant at once.
 
     Returns (feature, threshold, start, stop): the best feature's nonzeros in the node
     are ``local_row[start:stop]``, ``local_val[start:stop]`` (for the partition).
     ``count`` is left all zero again, as it came.
     """
     n = len(rows)
+    total = np.zeros(n_classes)
+    for i in range(n):
+        total[codes[rows[i]]] += weights[rows[i]]
+    w_total = total.sum()
+    node_nonzeros = 0
+    for i in range(n):
+        node_nonzeros += indptr[rows[i] + 1] - indptr[rows[i]]
+    mean_column = len(cdata) / len(count)
+    by_column = node_nonzeros > 2.0 * (n + min(per_split, len(count)) * mean_column)
+    best_score, best_feature, best_threshold = -np.inf, -1, 0.0
+    searched, visited = 0, 0
+    if by_column:
+        for i in range(n):
+            mark[rows[i]] = stamp
+        while visited < len(perm) and (visited < per_split or searched == 0):
+            f = _draw_feature(perm, visited)
+            visited += 1
+            m = _column_in_node(cindptr, cindices, cdata, f, mark, stamp, local_row, local_val)
+            if m == 0:
+                continue  # all zero here: constant
+            status, best_score, t = _sweep_sparse(local_val[:m], local_row[:m], n, codes, weights, total, w_total, entropy, min_leaf, best_score)  # fmt: skip
+            if status >= 0:
+                searched += 1
+            if status == 1:
+                best_feature, best_threshold = f, t
+        if best_feature < 0:
+            return best_feature, best_threshold, 0, 0
+        m = _column_in_node(cindptr, cindices, cdata, best_feature, mark, stamp, local_row, local_val)  # fmt: skip
+        return best_feature, best_threshold, 0, m
     candidates = np.empty(min(len(count), len(local_row)), dtype=np.int64)
     n_candidates = 0
     for i in range(n):
@@ -281,86 +405,17 @@ def _best_split_sparse(indptr, indices, data, rows, codes, weights, perm, per_sp
                 k = cursor[indices[j]]
                 local_row[k], local_val[k] = r, data[j]
                 cursor[indices[j]] += 1
-    total = np.zeros(n_classes)
-    for i in range(n):
-        total[codes[rows[i]]] += weights[rows[i]]
-    w_total = total.sum()
-    left = np.empty(n_classes)
-    zeros = np.empty(n_classes)  # the class counts of the node's zero block
-    best_score, best_feature, best_threshold = -np.inf, -1, 0.0
-    searched, visited = 0, 0
     while visited < len(perm) and (visited < per_split or searched == 0):
         f = _draw_feature(perm, visited)
         visited += 1
         if count[f] == 0:
             continue  # all zero here: constant
         a, b = offset[f], offset[f] + count[f]
-        m, n_zero = b - a, n - (b - a)
-        values = local_val[a:b]
-        lo, hi = np.inf, -np.inf
-        for i in range(m):
-            lo, hi = min(lo, values[i]), max(hi, values[i])
-        if n_zero > 0:
-            lo, hi = min(lo, 0.0), max(hi, 0.0)
-        if hi <= lo + _FEATURE_THRESHOLD:
-            continue  # constant here: cannot split, does not count
-        searched += 1
-        sorted_at = np.argsort(values)
-        n_negative = 0
-        while n_negative < m and values[sorted_at[n_negative]] < 0.0:
-            n_negative += 1
-        zeros[:] = total
-        for i in range(m):
-            row = local_row[a + i]
-            zeros[codes[row]] -= weights[row]
-        left[:] = 0.0
-        w_left = 0.0
-        squares_left, squares_right = 0.0, (total**2).sum()
-        # Items in value order: the negative nonzeros, the zero block (if any), the rest.
-        n_items = m + (1 if n_zero > 0 else 0)
-        position = 0  # rows on the left of the cut after the current item
-        for t in range(n_items - 1):
-            if n_zero > 0 and t == n_negative:
-                for c in range(n_classes):
-                    right_c = total[c] - left[c]
-                    squares_left += (left[c] + zeros[c]) ** 2 - left[c] ** 2
-                    squares_right += (right_c - zeros[c]) ** 2 - right_c**2
-                    left[c] += zeros[c]
-                    w_left += zeros[c]
-                position += n_zero
-                x0 = np.float32(0.0)
-            else:
-                s = sorted_at[t if (n_zero == 0 or t < n_negative) else t - 1]
-                row = local_row[a + s]
-                c, w = codes[row], weights[row]
-                right_c = total[c] - left[c]
-                squares_left += (left[c] + w) ** 2 - left[c] ** 2
-                squares_right += (right_c - w) ** 2 - right_c**2
-                left[c] += w
-                w_left += w
-                position += 1
-                x0 = values[s]
-            u = t + 1  # the next item
-            if n_zero > 0 and u == n_negative:
-                x1 = np.float32(0.0)
-            else:
-                x1 = values[sorted_at[u if (n_zero == 0 or u < n_negative) else u - 1]]
-            if position < min_leaf or n - position < min_leaf:
-                continue
-            if x1 <= x0 + _FEATURE_THRESHOLD:
-                continue  # no cut between equal values
-            w_right = w_total - w_left
-            if w_left <= 0.0 or w_right <= 0.0:
-                continue
-            if entropy:
-                score = _entropy_score(left, total, w_left, w_right)
-            else:
-                score = squares_left / w_left + squares_right / w_right
-            if score > best_score:
-                best_score, best_feature = score, f
-                best_threshold = x0 / 2.0 + x1 / 2.0
-                if best_threshold == x1 or not np.isfinite(best_threshold):
-                    best_threshold = x0
+        status, best_score, t = _sweep_sparse(local_val[a:b], local_row[a:b], n, codes, weights, total, w_total, entropy, min_leaf, best_score)  # fmt: skip
+        if status >= 0:
+            searched += 1
+        if status == 1:
+            best_feature, best_threshold = f, t
     best_start = offset[best_feature] if best_feature >= 0 else 0
     best_stop = best_start + count[best_feature] if best_feature >= 0 else 0
     for f in candidates:
@@ -396,6 +451,9 @@ def _grow_nodes(
     indptr,
     indices,
     data,
+    cindptr,
+    cindices,
+    cdata,
     sparse,
     codes,
     weights,
@@ -410,7 +468,8 @@ def _grow_nodes(
     """Grow a tree depth-first; nodes are numbered in pre-order (a node, its left subtree, its right).
 
     The features are the dense float32 ``X``, or, with ``sparse``, the CSR arrays
-    ``indptr``, ``indices``, ``data`` (float32); the other representation is a dummy.
+    ``indptr``, ``indices``, ``data`` (float32) and the CSC arrays ``cindptr``,
+    ``cindices``, ``cdata`` of the same matrix; the other representation is a dummy.
     The node's rows are a slice ``rows[start:end]`` of one array that each split
     partitions in place (left rows first), so no row list is copied. Returns the node
     arrays of :class:`Tree`, in its field order.
@@ -425,6 +484,7 @@ def _grow_nodes(
     local_row = np.zeros(len(data), dtype=np.int64)
     local_val = np.zeros(len(data), dtype=np.float32)
     row_value = np.zeros(len(weights) if sparse else 1, dtype=np.float32)
+    mark = np.zeros(len(weights) if sparse else 1, dtype=np.int64)  # rows' node stamps
     perm = np.arange(n_features)  # the features' random visiting order, reshuffled per node
     capacity = 2 * len(rows) - 1  # a binary tree whose leaves hold at least one row each
     feature = np.full(capacity, -2, dtype=np.int64)
@@ -469,7 +529,7 @@ def _grow_nodes(
         if (max_depth >= 0 and depth >= max_depth) or size < min_split or size < 2 * min_leaf or node_impurity <= eps:  # fmt: skip
             continue
         if sparse:
-            f, t, a, b = _best_split_sparse(indptr, indices, data, rows[start:end], codes, weights, perm, per_split, n_classes, entropy, min_leaf, nonzeros, offset, cursor, local_row, local_val)  # fmt: skip
+            f, t, a, b = _best_split_sparse(indptr, indices, data, cindptr, cindices, cdata, rows[start:end], codes, weights, perm, per_split, n_classes, entropy, min_leaf, nonzeros, offset, cursor, local_row, local_val, mark, node + 1)  # fmt: skip
         else:
             f, t = _best_split(X, rows[start:end], codes, weights, perm, per_split, n_classes, entropy, min_leaf)  # fmt: skip
         if f < 0:
@@ -550,10 +610,13 @@ def _grow(
     seed = rng.randint(np.iinfo(np.int32).max)
     if sp.issparse(X):
         # The compiled grower takes both forms; the unused one is an empty stand-in.
-        csr = (np.empty((0, X.shape[1]), dtype=np.float32), X.indptr, X.indices, X.data, True)
+        csc = X.tocsc()
+        csc.indptr, csc.indices = csc.indptr.astype(np.int64), csc.indices.astype(np.int64)
+        csr = (np.empty((0, X.shape[1]), dtype=np.float32), X.indptr, X.indices, X.data,
+               csc.indptr, csc.indices, csc.data, True)  # fmt: skip
     else:
         no_ints, no_data = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        csr = (X, no_ints, no_ints[:0], no_data, False)
+        csr = (X, no_ints, no_ints[:0], no_data, no_ints, no_ints[:0], no_data, False)
     arrays = _grow_nodes(
         *csr, codes.astype(np.int64), weights.astype(np.float64), n_classes,
         params["criterion"] == "entropy", max_depth, params["min_samples_split"],
