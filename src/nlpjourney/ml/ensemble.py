@@ -16,6 +16,9 @@ by the trees that never saw it, a free estimate of test accuracy.
 
 Every tree gets its own seed drawn from ``random_state`` before any tree grows, so a
 seeded forest is the same whether its trees grow one by one or in threads (``n_jobs``).
+Sparse features (TF-IDF) are kept sparse: the trees search them without densifying (see
+:mod:`~nlpjourney.ml.tree`), a seeded forest is the one its dense copy grows, and
+prediction densifies the rows a block at a time.
 
 Example:
     >>> import numpy as np
