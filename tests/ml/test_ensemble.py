@@ -130,6 +130,16 @@ def test_ensemble_sparse_input_grows_the_dense_copys_forest() -> None:
     assert sparse.oob_score_ == dense.oob_score_
 
 
+def test_ensemble_forest_learns_from_tfidf_in_a_pipeline() -> None:
+    pairs = corpora.sms_spam()[:1500]
+    texts, labels = [t for t, _ in pairs], [label for _, label in pairs]
+    pipe = Pipeline(
+        [("tfidf", TfidfVectorizer()), ("forest", RandomForestClassifier(n_estimators=20, random_state=0))]
+    )  # fmt: skip
+    accuracy = pipe.fit(texts[:1000], labels[:1000]).score(texts[1000:], labels[1000:])
+    assert accuracy > 0.9  # about 13 % of the messages are spam: more than the majority class
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["sms_spam", "movie_reviews"])
 def test_ensemble_forest_tfidf_accuracy_matches_sklearn_on_average(name: str) -> None:

@@ -225,6 +225,12 @@ def test_tree_sparse_input_with_duplicates_and_stored_zeros_reads_as_dense() -> 
     assert sparse.score(X, y) == 1.0
 
 
+def test_tree_sparse_input_without_nonzeros_is_one_leaf() -> None:
+    tree = DecisionTreeClassifier().fit(sp.csr_matrix((5, 4)), ["a", "b", "a", "b", "b"])
+    assert tree.tree_.node_count == 1
+    assert tree.predict(sp.csr_matrix((2, 4))).tolist() == ["b", "b"]
+
+
 def test_tree_sparse_tfidf_grows_the_dense_copys_tree() -> None:
     X_train, X_test, y_train, _ = tfidf_split("sms_spam")
     # A slice of the columns keeps the dense copy's slow search short.
