@@ -145,8 +145,10 @@ def test_decomposition_pca_refuses_bad_settings(params: dict, error: type, messa
 
 def test_decomposition_refuses_bad_input() -> None:
     X = load_iris(return_X_y=True)[0]
-    with pytest.raises(TypeError, match="toarray"):
+    with pytest.raises(TypeError, match="use TruncatedSVD.*toarray"):
         PCA().fit(sp.csr_matrix(X))
+    with pytest.raises(TypeError, match="use TruncatedSVD"):
+        PCA(2).fit(X).transform(sp.csr_matrix(X))
     with pytest.raises(ValueError, match="n_components"):
         TruncatedSVD(n_components=4).fit(X)
     with pytest.raises(ValueError, match="algorithm"):

@@ -134,6 +134,16 @@ def randomized_svd(
     return U[:, :n_components], S[:n_components], Vt[:n_components]
 
 
+def _centrable(X: Any) -> np.ndarray:
+    """``X`` checked as a dense array; a sparse one is refused with the way out."""
+    if sp.issparse(X):
+        raise TypeError(
+            "PCA centres its input, which would turn a sparse matrix dense; use TruncatedSVD "
+            "(no centring) for sparse TF-IDF, or pass X.toarray() if it fits in memory"
+        )
+    return check_array(X, sparse=False)
+
+
 class PCA(TransformerMixin, Estimator):
     """Principal component analysis: centre the columns, then project on the top directions.
 
@@ -193,7 +203,7 @@ class PCA(TransformerMixin, Estimator):
 
     def fit(self, X: Any, y: Any = None) -> Self:
         """Learn the mean and the principal directions of ``X`` (rows = samples)."""
-        X = check_array(X, sparse=False)
+        X = _centrable(X)
         if self.svd_solver not in ("full", "covariance_eigh", "randomized"):
             raise ValueError(f"svd_solver must be 'full', 'covariance_eigh' or 'randomized', "
                              f"got {self.svd_solver!r}")  # fmt: skip
@@ -248,7 +258,7 @@ class PCA(TransformerMixin, Estimator):
     def transform(self, X: Any) -> np.ndarray:
         """Project ``X`` on the components. Shapes: (n, n_features) -> (n, n_components_)."""
         check_is_fitted(self, "components_")
-        X = check_array(X, sparse=False)
+        X = _centrable(X)
         check_n_features(self, X)
         projected = (X - self.mean_) @ self.components_.T
         if self.whiten:
