@@ -69,7 +69,11 @@ MUTANTS_PER_EXERCISE = 12
 PARALLEL = max(1, min(2, os.cpu_count() or 1))
 MUTANT_SEED = 14
 GRADING_SEED = 20_240
+#: Grading time limits: a mutant that loops forever is stopped at ten times the time the
+#: model answer took to grade (traced, so already slower than a mutant), never under
+#: MIN_MUTANT_TIMEOUT; a busy machine slows both alike. MUTANT_TIMEOUT bounds the rest.
 MUTANT_TIMEOUT = 60.0
+MIN_MUTANT_TIMEOUT = 15.0
 
 # (c) a learner file that calls the reference library for (part of) the answer.
 LIBRARY_CHEATS = {
@@ -346,6 +350,7 @@ def start_grading(
     trace: bool = False,
     dump_table: Path | None = None,
     first_failure: bool = False,
+    timeout: float = MUTANT_TIMEOUT,
 ) -> tuple[int, float, Path, Path | None]:
     """Start grading ``exercise`` in a forked child: (its pid, its deadline, where its
     results go, where the lines it ran go when ``trace``). With ``first_failure`` the
@@ -394,7 +399,7 @@ def start_grading(
             code = 0
         finally:
             os._exit(code)
-    return pid, time.monotonic() + MUTANT_TIMEOUT, out, lines_file if trace else None
+    return pid, time.monotonic() + timeout, out, lines_file if trace else None
 
 
 def finish_grading(
@@ -447,7 +452,9 @@ def mutant_rate(topic_id: str, folder: Path) -> tuple[int, int, list[str]]:
     source = model_source(topic)
     model = work / "model_answer.py"
     model.write_text(source)
+    started = time.monotonic()
     results, ran = grade_in_fork(checks, model, GRADING_SEED, trace=True)
+    timeout = min(MUTANT_TIMEOUT, max(MIN_MUTANT_TIMEOUT, 10 * (time.monotonic() - started)))
     assert results and all(r["passed"] for r in results), (
         f"{topic_id}: the model answer, as a learner file, fails: "
         f"{[r for r in results or [] if not r['passed']]}"
@@ -472,7 +479,9 @@ def mutant_rate(topic_id: str, folder: Path) -> tuple[int, int, list[str]]:
     for i, mutant in enumerate(found):  # PARALLEL children at a time
         path = work / f"mutant_{i:02d}.py"
         path.write_text(mutant.source)
-        running.append((mutant, start_grading(checks, path, GRADING_SEED, first_failure=True)))
+        running.append(
+            (mutant, start_grading(checks, path, GRADING_SEED, first_failure=True, timeout=timeout))
+        )
         if len(running) >= PARALLEL:
             settle()
     while running:
