@@ -82,10 +82,20 @@ def roadmap_ids() -> list[str]:
     return ids
 
 
+#: The longest tests of all (tens of seconds each): an exercise's mutants, a lesson's run.
+LONGEST = ("test_grader_strength_mutants_caught", "test_lesson_runs_in_quick_mode")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Slow tests first: run in parallel, the long ones start at once and the quick ones
-    # fill the gaps, instead of one long test running alone at the end.
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    # Long tests first, the longest of all before the other slow ones: run in parallel,
+    # they start at once and the quick ones fill the gaps, instead of one long test
+    # running alone at the end.
+    def cost(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow") is None:
+            return 2
+        return 0 if getattr(item, "originalname", item.name) in LONGEST else 1
+
+    items.sort(key=cost)
 
 
 # --- the grader-strength total -----------------------------------------------------------
