@@ -79,3 +79,22 @@ def test_corpora_mixed_lines_takes_limit_lines_from_each_source() -> None:
     kept = corpora.mixed_lines(10, keepends=True)
     assert [line.rstrip("\n") for line in kept] == lines
     assert kept[0].endswith("\n") and kept[25].endswith("\n")  # Shakespeare, Multi30k
+
+
+@pytest.mark.slow
+def test_corpora_brown_documents_are_nltks_files() -> None:
+    documents = corpora.brown_documents()
+    assert [fileid for fileid, _, _ in documents] == brown.fileids()
+    assert all(genre == brown.categories(fileid)[0] for fileid, genre, _ in documents)
+    assert documents[7][2] == list(brown.words(documents[7][0]))
+    assert [d[0] for d in corpora.brown_documents(["humor", "news"])] == brown.fileids(
+        ["humor", "news"]
+    )
+
+
+def test_corpora_state_union_years_and_presidents() -> None:
+    speeches = corpora.state_union()
+    assert len(speeches) == 65
+    assert speeches[0][:2] == (1945, "Truman") and speeches[-1][:2] == (2006, "GWBush")
+    assert [year for year, _, _ in speeches] == sorted(year for year, _, _ in speeches)
+    assert "heavy heart" in speeches[0][2]

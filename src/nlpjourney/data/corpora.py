@@ -147,6 +147,36 @@ def brown_words(categories: str | list[str] | None = None) -> list[str]:
     return [w for s in brown_sents(categories) for w in s]
 
 
+def brown_documents(
+    categories: str | list[str] | None = None,
+) -> list[tuple[str, str, list[str]]]:
+    """Brown's 500 files as ``(fileid, genre, words)``, in file order, optionally some genres.
+
+    The unit for clustering and topic models: each file is a sample of about 2,000 words
+    from one text, and its genre is the label the clusters are scored against.
+
+    Example:
+        >>> docs = brown_documents("humor")  # doctest: +SKIP
+        >>> docs[0][:2], len(docs)  # doctest: +SKIP
+        (('cr01', 'humor'), 9)
+    """
+    genre_of = _brown_categories()
+    wanted = {categories} if isinstance(categories, str) else set(categories or [])
+    if wanted - set(brown_categories()):
+        raise ValueError(
+            f"unknown Brown categories {sorted(wanted - set(brown_categories()))}; "
+            f"choose from {brown_categories()}"
+        )
+    texts = read_members("brown", "brown/c")
+    documents = []
+    for fileid in sorted(genre_of):
+        if wanted and genre_of[fileid] not in wanted:
+            continue
+        words = [_split_tagged(t)[0] for t in texts[f"brown/{fileid}"].split()]
+        documents.append((fileid, genre_of[fileid], words))
+    return documents
+
+
 def movie_reviews() -> list[tuple[str, str]]:
     """The 2,000 polarity reviews as ``(text, label)`` with label ``"neg"`` or ``"pos"``.
 
@@ -255,6 +285,20 @@ def plain_texts(name: str) -> dict[str, str]:
     """
     texts = read_members(name, f"{name}/")
     return {m.split("/", 1)[1]: t for m, t in texts.items() if not m.endswith("README")}
+
+
+def state_union() -> list[tuple[int, str, str]]:
+    """The 65 State of the Union addresses of 1945-2006 as ``(year, president, text)``.
+
+    In year order (file name order). Some years have two addresses (1963: Kennedy's and
+    Johnson's; 1965, 1991 and 2001: two by one president), so years repeat. The
+    president is the file name's second part ("Truman", "GWBush").
+    """
+    speeches = []
+    for name, text in plain_texts("state_union").items():
+        year, president = name.removesuffix(".txt").split("-")[:2]
+        speeches.append((int(year), president, text))
+    return speeches
 
 
 def sentence_polarity() -> list[tuple[str, str]]:
