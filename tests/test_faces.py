@@ -25,6 +25,7 @@ FACES = [
     "nlpjourney.autograd",
     "nlpjourney.autograd.nn",
     "nlpjourney.classify",
+    "nlpjourney.cluster",
     "nlpjourney.course",
     "nlpjourney.data",
     "nlpjourney.embeddings",
@@ -42,6 +43,7 @@ FACES = [
     "nlpjourney.sentiment",
     "nlpjourney.text",
     "nlpjourney.tokenizers",
+    "nlpjourney.topics",
     "nlpjourney.train",
 ]
 

@@ -1,0 +1,10 @@
+"""Topic models: LDA (collapsed Gibbs sampling, online variational Bayes), NMF, and topic
+coherence.
+
+References: scikit-learn's ``LatentDirichletAllocation`` and ``NMF``, gensim's ``LdaModel``
+and ``CoherenceModel``.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
