@@ -164,15 +164,20 @@ def test_lda_top_words_by_name_or_index(speeches) -> None:
     assert lda.components_[0, indices[0][0]] == lda.components_[0].max()
 
 
-def test_lda_works_with_sklearn_clone_and_pipeline() -> None:
+def test_lda_clones_and_pipelines_with_sklearn() -> None:
     from sklearn.base import clone
+    from sklearn.feature_extraction.text import CountVectorizer as SkCountVectorizer
+    from sklearn.pipeline import make_pipeline
 
     lda = LDA(n_topics=7, method="gibbs", seed=2)
     copy = clone(lda)
-    assert (
-        copy.get_params() == lda.get_params()
-        and repr(copy) == "LDA(n_topics=7, method='gibbs', seed=2)"
-    )
+    assert copy.get_params() == lda.get_params()
+    assert repr(copy) == "LDA(n_topics=7, method='gibbs', seed=2)"
+    texts = ["cats chase mice", "mice fear cats", "stocks rise", "stocks fall", "cats sleep"]
+    pipeline = make_pipeline(SkCountVectorizer(), LDA(n_topics=2, max_iter=3))
+    theta = pipeline.fit_transform(texts)
+    assert theta.shape == (5, 2)
+    np.testing.assert_allclose(theta.sum(axis=1), 1.0)
 
 
 @pytest.mark.parametrize(

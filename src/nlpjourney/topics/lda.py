@@ -174,6 +174,9 @@ class LDA(TransformerMixin, Estimator):
         feature_names_: the words of the columns, or None.
         n_features_in_: V.
         n_iter_: passes (variational) or sweeps (Gibbs) made.
+        doc_topic_: Gibbs only: (n_documents, K) θ of the fitting documents, from the
+            averaged counts (``transform`` folds documents in afresh instead).
+        n_batch_iter_: variational only: M-steps made, plus one (scikit-learn's count).
 
     Shapes:
         X: (n_documents, V) counts, CSR or dense; transform returns (n_documents, K).
