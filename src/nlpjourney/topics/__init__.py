@@ -7,4 +7,6 @@ and ``CoherenceModel``.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from nlpjourney.topics.coherence import CoherenceCounts, coherence, coherences
+
+__all__: list[str] = ["CoherenceCounts", "coherence", "coherences"]
