@@ -180,7 +180,7 @@ class CoherenceCounts:
     Example:
         >>> texts = [["cat", "dog"], ["cat", "mouse"], ["dog"]]
         >>> counts = CoherenceCounts.from_texts(["cat", "dog"], texts)
-        >>> counts.occurrences.tolist(), counts.co_occurrences[0, 1], counts.n_units
+        >>> counts.occurrences.tolist(), int(counts.co_occurrences[0, 1]), counts.n_units
         ([2, 2], 1, 3)
         >>> round(counts.score(["dog", "cat"], "u_mass"), 4)  # log((1/3) / (2/3))
         -0.6931
