@@ -8,5 +8,6 @@ and ``CoherenceModel``.
 from __future__ import annotations
 
 from nlpjourney.topics.coherence import CoherenceCounts, coherence, coherences
+from nlpjourney.topics.nmf import NMF
 
-__all__: list[str] = ["CoherenceCounts", "coherence", "coherences"]
+__all__: list[str] = ["NMF", "CoherenceCounts", "coherence", "coherences"]
