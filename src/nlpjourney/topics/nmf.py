@@ -135,6 +135,11 @@ def _nndsvd(
         norms_n = np.linalg.norm(xn) * np.linalg.norm(yn)
         # Keep the part (positive or negative) carrying more of the rank-one term.
         u, v, sigma = (xp, yp, norms_p) if norms_p > norms_n else (xn, yn, norms_n)
+        if sigma == 0:
+            # subtle: a zero singular pair (X of rank < k); scikit-learn divides 0 by 0
+            # here and carries NaN into the fit. We leave the column at zero (filled below
+            # for nndsvda/nndsvdar).
+            continue
         scale = np.sqrt(S[j] * sigma)
         W[:, j] = scale * u / np.linalg.norm(u)
         H[j] = scale * v / np.linalg.norm(v)
