@@ -176,13 +176,8 @@ def _claim(out: Path, force: bool) -> None:
 
 
 def _lda(config: TopicsRunConfig) -> Any:
-    try:
-        from nlpjourney.topics.lda import LDA  # type: ignore[import-not-found]
-    except ImportError:
-        raise JourneyError(
-            f"--method {config.method} is not available yet (LDA has not landed in this "
-            "version); use --method nmf"
-        ) from None
+    from nlpjourney.topics import LDA
+
     method = "online" if config.method == "lda" else "gibbs"
     return LDA(config.k, method=method, seed=config.seed)
 
@@ -211,9 +206,12 @@ def _fit(
         warnings.simplefilter("ignore", ConvergenceWarning)  # the topics are read, not the optimum
         if config.method == "nmf":
             weights = model.fit_transform(X)
+        elif config.method == "gibbs":
+            # The sampler's own averaged document-topic counts; transform would fold the
+            # same documents in again by more sweeps.
+            weights = model.fit(X, feature_names=names).doc_topic_
         else:
-            model.fit(X, feature_names=names)
-            weights = model.transform(X)
+            weights = model.fit(X, feature_names=names).transform(X)
     components = np.asarray(model.components_)
     order = np.argsort(-components, axis=1, kind="stable")[:, : config.top]
     topics = [[str(names[j]) for j in row] for row in order]
@@ -234,8 +232,8 @@ def find_topics(config: TopicsRunConfig, echo: Callable[[str], None] = print) ->
         The topics, their coherence, the mean topic share per group, and the folder.
 
     Raises:
-        JourneyError: the folder already holds topics (and not ``force``), a method that
-            is not available, or the dataset is missing.
+        JourneyError: the folder already holds topics (and not ``force``), or the dataset
+            is missing.
     """
     from nlpjourney.topics import coherences
 

@@ -8,6 +8,7 @@ and ``CoherenceModel``.
 from __future__ import annotations
 
 from nlpjourney.topics.coherence import CoherenceCounts, coherence, coherences
+from nlpjourney.topics.lda import LDA, gibbs_sweep
 from nlpjourney.topics.nmf import NMF
 
-__all__: list[str] = ["NMF", "CoherenceCounts", "coherence", "coherences"]
+__all__: list[str] = ["LDA", "NMF", "CoherenceCounts", "coherence", "coherences", "gibbs_sweep"]
