@@ -162,6 +162,7 @@ def test_coherence_equals_gensim_on_any_small_corpus(
         ({"measure": "c_v", "window_size": 2.5}, TypeError, "must be an int"),
         ({"measure": "u_mass", "window_size": 10}, ValueError, "window_size=None"),
         ({"texts": ["cat dog", "dog"]}, TypeError, "tokenize"),
+        ({"texts": iter([["cat", "dog"]])}, TypeError, "list of tokenized documents"),
         ({"top_words": ["zebra", "lion"]}, ValueError, "occurs in the texts"),
     ],
 )

@@ -79,7 +79,7 @@ def _check_measure(measure: str, window_size: int | None) -> int | None:
 
 
 def _check_texts(texts: Sequence[Sequence[str]]) -> None:
-    if isinstance(texts, str) or not isinstance(texts, Iterable):
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
         raise TypeError("texts must be a list of tokenized documents (lists of str)")
     for text in texts:
         if isinstance(text, str) or not isinstance(text, Sequence):
