@@ -89,6 +89,7 @@ DATASETS: dict[str, Callable[[], tuple[list[str], list[str]]]] = {
 }
 GROUP_NAMES = {"state_union": "year", "brown": "genre"}
 TITLES = {"state_union": "State of the Union paragraphs", "brown": "Brown corpus files"}
+MODEL_NAMES = {"nmf": "NMF", "lda": "online-VB LDA", "gibbs": "Gibbs LDA"}
 METHODS = ("nmf", "lda", "gibbs")
 
 
@@ -261,7 +262,7 @@ def find_topics(config: TopicsRunConfig, echo: Callable[[str], None] = print) ->
     group_name = GROUP_NAMES[config.dataset]
     plot_topic_weights(
         by_group, labels, names, out / PICTURE, group_name=group_name,
-        title=f"{TITLES[config.dataset]}: {config.k} {config.method.upper()} topics, "
+        title=f"{TITLES[config.dataset]}: {config.k} {MODEL_NAMES[config.method]} topics, "
         f"mean share per {group_name}",
     )  # fmt: skip
     record = {
