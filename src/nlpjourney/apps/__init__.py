@@ -23,6 +23,9 @@ these same functions; the command line only parses options and prints.
 - :mod:`~nlpjourney.apps.classify`: a naive Bayes text classifier (the SMS spam filter)
   trained on a registry dataset, evaluated, saved and used (:func:`train_classifier`,
   :class:`ClassifyRunConfig`, :func:`classify_texts`);
+- :mod:`~nlpjourney.apps.topics`: topic models (NMF, online-VB and Gibbs LDA) of the State
+  of the Union addresses or Brown, each topic's coherence, and a picture of topic weight by
+  year or genre (:func:`find_topics`, :class:`TopicsRunConfig`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -67,6 +70,7 @@ from nlpjourney.apps.runs import (
     recipe_config,
     start_run,
 )
+from nlpjourney.apps.topics import TopicsRunConfig, TopicsRunResult, find_topics
 from nlpjourney.apps.translator import RECIPES as TRANSLATOR_RECIPES
 from nlpjourney.apps.translator import (
     TranslatorRecipe,
@@ -110,12 +114,15 @@ __all__ = [
     "RunResult",
     "RunStart",
     "SweepConfig",
+    "TopicsRunConfig",
+    "TopicsRunResult",
     "Translator",
     "TranslatorRecipe",
     "TranslatorRunConfig",
     "check_run_folder",
     "classify_texts",
     "evaluate_bleu",
+    "find_topics",
     "align_labels",
     "generate_text",
     "load_run",
