@@ -1,9 +1,29 @@
 """Text clustering: k-means (spherical and mini-batch too), agglomerative clustering, and
 the scores that compare clusters with known labels.
 
+- :mod:`~nlpjourney.cluster.metrics`: :func:`purity`, :func:`normalized_mutual_info`,
+  :func:`adjusted_rand_index`, :func:`contingency_matrix`, :func:`silhouette_score` and
+  :func:`silhouette_samples`.
+
 Reference: scikit-learn's ``sklearn.cluster`` and ``sklearn.metrics`` (clustering scores).
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from nlpjourney.cluster.metrics import (
+    adjusted_rand_index,
+    contingency_matrix,
+    normalized_mutual_info,
+    purity,
+    silhouette_samples,
+    silhouette_score,
+)
+
+__all__ = [
+    "adjusted_rand_index",
+    "contingency_matrix",
+    "normalized_mutual_info",
+    "purity",
+    "silhouette_samples",
+    "silhouette_score",
+]
