@@ -1,6 +1,8 @@
 """Text clustering: k-means (spherical and mini-batch too), agglomerative clustering, and
 the scores that compare clusters with known labels.
 
+- :mod:`~nlpjourney.cluster.agglomerative`: :class:`AgglomerativeClustering` (ward,
+  complete, average, single; scikit-learn's labels) and :func:`plot_dendrogram`;
 - :mod:`~nlpjourney.cluster.metrics`: :func:`purity`, :func:`normalized_mutual_info`,
   :func:`adjusted_rand_index`, :func:`contingency_matrix`, :func:`silhouette_score` and
   :func:`silhouette_samples`.
@@ -10,6 +12,7 @@ Reference: scikit-learn's ``sklearn.cluster`` and ``sklearn.metrics`` (clusterin
 
 from __future__ import annotations
 
+from nlpjourney.cluster.agglomerative import AgglomerativeClustering, plot_dendrogram
 from nlpjourney.cluster.metrics import (
     adjusted_rand_index,
     contingency_matrix,
@@ -20,6 +23,8 @@ from nlpjourney.cluster.metrics import (
 )
 
 __all__ = [
+    "AgglomerativeClustering",
+    "plot_dendrogram",
     "adjusted_rand_index",
     "contingency_matrix",
     "normalized_mutual_info",
