@@ -39,7 +39,7 @@ Example:
     >>> X = np.array([[0.0], [0.4], [5.0], [5.3], [9.0]])
     >>> model = AgglomerativeClustering(n_clusters=2, linkage="average").fit(X)
     >>> model.labels_.tolist(), model.children_.tolist()
-    [[1, 1, 0, 0, 0], [[2, 3], [0, 1], [4, 5], [6, 7]]]
+    ([1, 1, 0, 0, 0], [[2, 3], [0, 1], [4, 5], [6, 7]])
 
 Reference: scikit-learn's ``AgglomerativeClustering`` (without connectivity), which
 calls scipy's ``linkage`` (NN-chain, spanning tree) for the tree. Distances of dense rows
