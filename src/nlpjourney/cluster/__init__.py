@@ -1,6 +1,9 @@
 """Text clustering: k-means (spherical and mini-batch too), agglomerative clustering, and
 the scores that compare clusters with known labels.
 
+- :mod:`~nlpjourney.cluster.kmeans`: :class:`KMeans` (the same class as
+  :class:`nlpjourney.ml.KMeans`), :class:`SphericalKMeans` (cosine), :class:`MiniBatchKMeans`,
+  and Lloyd's two steps as plain functions, :func:`assign_clusters` and :func:`update_centres`;
 - :mod:`~nlpjourney.cluster.agglomerative`: :class:`AgglomerativeClustering` (ward,
   complete, average, single; scikit-learn's labels) and :func:`plot_dendrogram`;
 - :mod:`~nlpjourney.cluster.metrics`: :func:`purity`, :func:`normalized_mutual_info`,
@@ -13,6 +16,13 @@ Reference: scikit-learn's ``sklearn.cluster`` and ``sklearn.metrics`` (clusterin
 from __future__ import annotations
 
 from nlpjourney.cluster.agglomerative import AgglomerativeClustering, plot_dendrogram
+from nlpjourney.cluster.kmeans import (
+    KMeans,
+    MiniBatchKMeans,
+    SphericalKMeans,
+    assign_clusters,
+    update_centres,
+)
 from nlpjourney.cluster.metrics import (
     adjusted_rand_index,
     contingency_matrix,
@@ -23,6 +33,11 @@ from nlpjourney.cluster.metrics import (
 )
 
 __all__ = [
+    "KMeans",
+    "MiniBatchKMeans",
+    "SphericalKMeans",
+    "assign_clusters",
+    "update_centres",
     "AgglomerativeClustering",
     "plot_dendrogram",
     "adjusted_rand_index",
