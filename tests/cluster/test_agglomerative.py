@@ -114,3 +114,14 @@ def test_agglomerative_dendrogram_png(tmp_path: Path) -> None:
     assert plot_dendrogram(small, tmp_path / "small.png", labels=names).exists()
     with pytest.raises(ValueError, match="compute_distances=True"):
         plot_dendrogram(AgglomerativeClustering(3).fit(X), tmp_path / "no.png")
+
+
+def test_agglomerative_keeps_the_estimator_contract() -> None:
+    from sklearn.base import clone
+
+    model = AgglomerativeClustering(4, linkage="average", metric="cosine")
+    assert clone(model).get_params() == model.get_params()
+    X = load_iris().data
+    assert model.fit(X) is model
+    np.testing.assert_array_equal(model.fit_predict(X), model.labels_)
+    assert model.n_features_in_ == 4 and not hasattr(model, "distances_")
