@@ -23,6 +23,8 @@ these same functions; the command line only parses options and prints.
 - :mod:`~nlpjourney.apps.classify`: a naive Bayes text classifier (the SMS spam filter)
   trained on a registry dataset, evaluated, saved and used (:func:`train_classifier`,
   :class:`ClassifyRunConfig`, :func:`classify_texts`);
+- :mod:`~nlpjourney.apps.cluster`: a labelled registry corpus clustered by TF-IDF and
+  scored against its labels (:func:`cluster_corpus`, :class:`ClusterRunConfig`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -41,6 +43,7 @@ from nlpjourney.apps.classify import (
     classify_texts,
     train_classifier,
 )
+from nlpjourney.apps.cluster import ClusterRunConfig, ClusterRunResult, cluster_corpus
 from nlpjourney.apps.embeddings import (
     EmbeddingsRunConfig,
     EmbeddingsRunResult,
@@ -97,6 +100,8 @@ __all__ = [
     "ClassifyRunConfig",
     "ClassifyRunResult",
     "EmbeddingsRunConfig",
+    "ClusterRunConfig",
+    "ClusterRunResult",
     "EmbeddingsRunResult",
     "EnglishCorpus",
     "ExampleSampler",
@@ -115,6 +120,7 @@ __all__ = [
     "TranslatorRunConfig",
     "check_run_folder",
     "classify_texts",
+    "cluster_corpus",
     "evaluate_bleu",
     "align_labels",
     "generate_text",
