@@ -26,6 +26,8 @@ these same functions; the command line only parses options and prints.
 - :mod:`~nlpjourney.apps.topics`: topic models (NMF, online-VB and Gibbs LDA) of the State
   of the Union addresses or Brown, each topic's coherence, and a picture of topic weight by
   year or genre (:func:`find_topics`, :class:`TopicsRunConfig`);
+- :mod:`~nlpjourney.apps.cluster`: a labelled registry corpus clustered by TF-IDF and
+  scored against its labels (:func:`cluster_corpus`, :class:`ClusterRunConfig`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -44,6 +46,7 @@ from nlpjourney.apps.classify import (
     classify_texts,
     train_classifier,
 )
+from nlpjourney.apps.cluster import ClusterRunConfig, ClusterRunResult, cluster_corpus
 from nlpjourney.apps.embeddings import (
     EmbeddingsRunConfig,
     EmbeddingsRunResult,
@@ -101,6 +104,8 @@ __all__ = [
     "ClassifyRunConfig",
     "ClassifyRunResult",
     "EmbeddingsRunConfig",
+    "ClusterRunConfig",
+    "ClusterRunResult",
     "EmbeddingsRunResult",
     "EnglishCorpus",
     "ExampleSampler",
@@ -121,6 +126,7 @@ __all__ = [
     "TranslatorRunConfig",
     "check_run_folder",
     "classify_texts",
+    "cluster_corpus",
     "evaluate_bleu",
     "find_topics",
     "align_labels",

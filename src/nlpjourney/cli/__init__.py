@@ -18,6 +18,7 @@ from nlpjourney.cli import (
     bert,
     chat,
     classify,
+    cluster,
     course,
     data,
     embeddings,
@@ -43,6 +44,7 @@ train.app.command("bert")(bert.train_bert_command)
 app.add_typer(train.app, name="train")
 app.add_typer(embeddings.app, name="embeddings")
 app.add_typer(classify.app, name="classify")
+app.command("cluster")(cluster.cluster)
 app.command("lesson")(course.lesson)
 app.command("check")(course.check)
 app.command("progress")(course.progress)
