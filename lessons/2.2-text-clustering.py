@@ -210,7 +210,7 @@ def inertia(X, labels, centres):
 check(
     "inertia of the first assignment, measured from the updated centres",
     inertia(X, labels, centres),
-    float(squared_distances(X, centres)[np.arange(X.shape[0]), labels].sum()),
+    sum(float(((X[i].toarray() - centres[labels[i]]) ** 2).sum()) for i in range(X.shape[0])),
     hint="pick, in each row of the n x k table of squared distances, the column of the "
     "row's own cluster, and add those up",
 )
@@ -578,9 +578,9 @@ for (name, curve), colour in zip(curves.items(), ("tab:blue", "tab:red"), strict
             ax.plot(stored["k"], stored[key], color=colour, linestyle=":",
                     label=f"{name} ({full.label})")  # fmt: skip
 for ax, key in zip(axes, ("inertia / inertia at k = 1", "silhouette (cosine)"), strict=True):
-    ax.axvline(3, color="tab:blue", linewidth=0.8, linestyle="--")
-    ax.axvline(15, color="tab:red", linewidth=0.8, linestyle="--")
-    ax.set_xlabel("k, the number of clusters (dashed: the number of genres)")
+    ax.axvline(3, color="tab:blue", linewidth=0.8, linestyle="--", label="3 genres (36 files)")
+    ax.axvline(15, color="tab:red", linewidth=0.8, linestyle="--", label="15 genres (500 files)")
+    ax.set_xlabel("k, the number of clusters")
     ax.set_ylabel(key)
     ax.legend(fontsize=8)
 axes[0].set_title("The elbow: best inertia, relative to one cluster")
@@ -595,8 +595,8 @@ full.table(best_k)
 # Neither look gives a sharp answer on text. The inertia curves bend gently with no
 # clear elbow: each new cluster buys a little less, but never suddenly less. The
 # silhouettes are all small, far below the values near 1 of well-separated blobs: in
-# thousands of dimensions most documents are about equally far from most others, and
-# genres overlap (a government report and a sermon share words like *church* or *state*).
+# thousands of dimensions most documents are about equally far from most others (the
+# weights of section 3), and the vocabularies of genres overlap.
 # The highest silhouette (the table) need not sit at the number of genres. In practice k
 # is chosen with these curves as a guide and the clusters read by a person, or by what
 # the clustering is for.
@@ -612,8 +612,8 @@ full.table(best_k)
 # - **single**: the distance of their closest pair of documents;
 # - **complete**: the distance of their farthest pair;
 # - **average**: the mean distance over all pairs;
-# - **Ward**: the increase of the inertia (within-cluster squared distances) the merge
-#   would cause, as a distance.
+# - **Ward**: how much the merge would raise the inertia (the within-cluster squared
+#   distances), as a distance: the square root of twice that rise.
 #
 # After a merge, the distances from the new cluster to every other one follow from the
 # old ones (the Lance-Williams update), so one distance matrix is all we need.
@@ -771,18 +771,18 @@ check(
 )
 
 # %% [markdown]
-# Two scores that do not reward many small clusters:
+# Two scores that read the whole table, not only each cluster's majority:
 #
 # - **normalised mutual information** (NMI): how much knowing a document's cluster
-#   tells about its genre, in bits (here nats), divided by the mean of the two
-#   labellings' entropies. 1 for a clustering that matches the genres, 0 for one that
+#   tells about its genre (the mutual information, in nats), divided by the mean of the
+#   two labellings' entropies. 1 for a clustering that matches the genres, 0 for one that
 #   tells nothing about them.
 # - **adjusted Rand index** (ARI): of all pairs of documents, how often the two
 #   labellings agree on "same group" or "different groups", corrected so that a random
 #   clustering scores 0 on average and a perfect one 1.
 #
-# Both read the contingency table; here they are by hand, checked against the library
-# and against scikit-learn (only a check, it is not used in this course otherwise).
+# Here they are by hand from the contingency table, checked against the library and,
+# as a second check only, against scikit-learn.
 
 
 # %%
@@ -838,9 +838,11 @@ full.table(
 # %% [markdown]
 # Purity is 1, a perfect score for a clustering that found nothing: every cluster of one
 # document is "pure". Purity can only rise as clusters get smaller, so it is only fair
-# between clusterings with the same k. NMI is far from 0 as well, because the entropy
-# of 500 singletons is large and pulls the denominator up only halfway: it too favours
-# many clusters, though less. ARI is 0: it counts *pairs*, and with no two documents
+# between clusterings with the same k. NMI is well above 0 too: a document's singleton
+# cluster tells its genre exactly, so the mutual information is the whole entropy of
+# the genres, and only the large entropy of 500 singletons, averaged into the
+# denominator, keeps NMI from 1. It favours many clusters as well, less than purity. ARI
+# is 0: it counts *pairs*, and with no two documents
 # together no pair of same-genre documents is found, exactly what chance would give.
 # Report ARI, or NMI at a fixed k, and never purity alone.
 #
@@ -880,9 +882,12 @@ if QUICK:
 # ## 9. The command that does all of it
 #
 # From a terminal, `journey cluster --dataset sms_spam --k 8` does sections 1, 7 and 8
-# in one command on the SMS messages of lesson 2.1: TF-IDF rows, k-means with k-means++
-# starts and restarts, then each cluster with its top terms, and the scores of the
-# clusters against the spam and ham labels.
+# in one command on the SMS messages of lesson 2.1: TF-IDF rows, k-means from greedy
+# k-means++ starts, then each cluster's size, top terms and mix of spam and ham, and the
+# purity, NMI and ARI of the clusters against those labels. It writes the scores and a
+# picture of the clusters into a run folder under `runs/`. `--method spherical` or
+# `--method agglomerative` changes the algorithm, and `--dataset brown` clusters the 500
+# files of section 8.
 #
 # ## Summary
 #
@@ -890,7 +895,9 @@ if QUICK:
 #   $2 - 2\cos$, and near documents share heavy words.
 # - k-means alternates two steps, assign to the nearest centre and move each centre to
 #   its mean; neither can raise the inertia, so it stops, at a local minimum that depends
-#   on the start. k-means++ spreads the start out, and restarts keep the best run.
+#   on the start. k-means++ spreads the start out, which helps little on text, where
+#   documents are all about equally far apart; restarts that keep the best run help
+#   most.
 # - On unit-length rows, spherical (cosine) k-means and plain k-means almost agree.
 # - Neither the elbow nor the silhouette settles k on text: the curves guide, a reader
 #   decides.
