@@ -246,6 +246,25 @@ full.table(
      "inertia at the end": values[-1]},
     title="Lloyd's loop from three random documents",
 )  # fmt: skip
+fig, ax = plt.subplots(figsize=(7, 3.5))
+ax.plot(range(len(values)), values, color="tab:grey", zorder=1)
+for step, marker, colour in (("assign", "o", "tab:orange"), ("update", "s", "tab:green")):
+    at = [i for i, (_, kind, _) in enumerate(history) if kind == step]
+    ax.scatter(at, [values[i] for i in at], marker=marker, color=colour, zorder=2,
+               label=f"after the {step} step")  # fmt: skip
+ax.set_xticks(range(len(values)), [f"{it}{kind[0]}" for it, kind, _ in history])
+# The first assignment, measured from the starting documents themselves, is far above
+# the rest: keep the later steps readable and write its value in instead.
+spread = values[1] - values[-1]
+ax.set_ylim(values[-1] - 0.2 * spread, values[1] + 0.4 * spread)
+ax.annotate(f"1a: {values[0]:.1f},\nabove the top", xy=(0, values[1] + 0.4 * spread),
+            xytext=(0, values[-1]), ha="center", arrowprops={"arrowstyle": "->"})  # fmt: skip
+ax.set_xlabel("iteration and step (a: assign, u: update)")
+ax.set_ylabel("inertia")
+ax.set_title("The inertia after each step of Lloyd's loop (36 Brown files, k = 3)")
+ax.legend()
+fig.tight_layout()
+plt.show()
 
 # %% [markdown]
 # Never. The assignment step gives every document a centre at most as far as its old
