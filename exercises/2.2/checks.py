@@ -120,9 +120,10 @@ def test_assign_clusters_fresh_dense(ex, rng) -> None:
     """assign_clusters gives each fresh dense row its nearest centre, as an int64 vector.
 
     Hint 1: a table of n x k squared distances, then the position of each row's minimum.
-    Hint 2: |x - c|^2 = |x|^2 - 2 x.c + |c|^2; all the products x.c at once are one matrix
-    product of X with the transposed centres, and |x|^2 is the same for every centre of a
-    row. Return the positions as int64.
+    Hint 2: the squared distance expands into the squared length of the row, minus twice
+    its dot product with the centre, plus the squared length of the centre. All the dot
+    products at once are one matrix product of X with the transposed centres, and the
+    row's own length is the same for every centre. Return the positions as int64.
     """
     for _ in range(3):
         X, centres = random_problem(rng)
@@ -150,7 +151,7 @@ def test_assign_clusters_sparse_input(ex, rng) -> None:
 
     Hint 1: the products of the rows with the centres work on a sparse matrix as on an
     array; only the small n x k table needs to be dense.
-    Hint 2: a sparse matrix times a dense one can come back as np.matrix, and the
+    Hint 2: a sparse matrix times a dense one can come back as a NumPy matrix, and the
     squared norms of sparse rows come back as an (n, 1) matrix: make them plain arrays
     before taking minimums.
     """
@@ -243,8 +244,8 @@ def test_update_centres_sparse_and_integer_input(ex, rng) -> None:
 
     Hint 1: the sums of a cluster's rows work on a sparse matrix as on an array, and a
     mean of integers is a float: 1 and 2 have the mean 1.5.
-    Hint 2: a product that involves a sparse matrix stays sparse, and a sparse sum comes
-    back as np.matrix: turn the result into a dense float64 NumPy array; divide in
+    Hint 2: a product of two sparse matrices stays sparse, and a sparse sum comes
+    back as a NumPy matrix: turn the result into a dense float64 NumPy array; divide in
     floating point, not with integer division.
     """
     n, d, k = int(rng.integers(40, 300)), int(rng.integers(20, 200)), int(rng.integers(2, 8))
