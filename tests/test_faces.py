@@ -63,6 +63,7 @@ SHADOWS = {
     "nlpjourney.autograd": {"gradcheck"},
     "nlpjourney.embeddings": {"ppmi"},
     "nlpjourney.infer": {"generate"},
+    "nlpjourney.topics": {"coherence"},
 }
 
 

@@ -118,3 +118,24 @@ def test_kmeans_refuses_bad_settings(params: dict, message: str) -> None:
     params = {"n_clusters": 3, **params}
     with pytest.raises(ValueError, match=message):
         KMeans(**params).fit(X)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_kmeans_few_centre_kernel_is_bit_for_bit_the_general_one(k: int) -> None:
+    """The kernel for two centres only reorders loops: the same sums in the same order."""
+    from nlpjourney.ml.kmeans import _assign_csr, _assign_csr_few
+
+    texts = [text for text, _ in corpora.movie_reviews()[:300]]
+    X = TfidfVectorizer(stop_words="english").fit_transform(texts)
+    centres = X[[0, 100, 200][:k]].toarray() * 0.9
+    half = 0.5 * (centres**2).sum(axis=1)
+    out = []
+    for kernel, layout in (
+        (_assign_csr, np.ascontiguousarray(centres.T)),
+        (_assign_csr_few, centres),
+    ):
+        sums, counts = np.zeros((k, X.shape[1])), np.zeros(k)
+        labels, partial = kernel(X.data, X.indices, X.indptr, layout, half, sums, counts)
+        out.append((labels, partial, sums, counts))
+    for ours, general in zip(out[1], out[0], strict=True):
+        np.testing.assert_array_equal(ours, general)

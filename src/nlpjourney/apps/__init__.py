@@ -23,6 +23,11 @@ these same functions; the command line only parses options and prints.
 - :mod:`~nlpjourney.apps.classify`: a naive Bayes text classifier (the SMS spam filter)
   trained on a registry dataset, evaluated, saved and used (:func:`train_classifier`,
   :class:`ClassifyRunConfig`, :func:`classify_texts`);
+- :mod:`~nlpjourney.apps.topics`: topic models (NMF, online-VB and Gibbs LDA) of the State
+  of the Union addresses or Brown, each topic's coherence, and a picture of topic weight by
+  year or genre (:func:`find_topics`, :class:`TopicsRunConfig`);
+- :mod:`~nlpjourney.apps.cluster`: a labelled registry corpus clustered by TF-IDF and
+  scored against its labels (:func:`cluster_corpus`, :class:`ClusterRunConfig`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -41,6 +46,7 @@ from nlpjourney.apps.classify import (
     classify_texts,
     train_classifier,
 )
+from nlpjourney.apps.cluster import ClusterRunConfig, ClusterRunResult, cluster_corpus
 from nlpjourney.apps.embeddings import (
     EmbeddingsRunConfig,
     EmbeddingsRunResult,
@@ -67,6 +73,7 @@ from nlpjourney.apps.runs import (
     recipe_config,
     start_run,
 )
+from nlpjourney.apps.topics import TopicsRunConfig, TopicsRunResult, find_topics
 from nlpjourney.apps.translator import RECIPES as TRANSLATOR_RECIPES
 from nlpjourney.apps.translator import (
     TranslatorRecipe,
@@ -97,6 +104,8 @@ __all__ = [
     "ClassifyRunConfig",
     "ClassifyRunResult",
     "EmbeddingsRunConfig",
+    "ClusterRunConfig",
+    "ClusterRunResult",
     "EmbeddingsRunResult",
     "EnglishCorpus",
     "ExampleSampler",
@@ -110,12 +119,16 @@ __all__ = [
     "RunResult",
     "RunStart",
     "SweepConfig",
+    "TopicsRunConfig",
+    "TopicsRunResult",
     "Translator",
     "TranslatorRecipe",
     "TranslatorRunConfig",
     "check_run_folder",
     "classify_texts",
+    "cluster_corpus",
     "evaluate_bleu",
+    "find_topics",
     "align_labels",
     "generate_text",
     "load_run",

@@ -18,11 +18,13 @@ from nlpjourney.cli import (
     bert,
     chat,
     classify,
+    cluster,
     course,
     data,
     embeddings,
     sweep,
     tokenize,
+    topics,
     train,
     translate,
 )
@@ -42,11 +44,13 @@ train.app.command("bert")(bert.train_bert_command)
 app.add_typer(train.app, name="train")
 app.add_typer(embeddings.app, name="embeddings")
 app.add_typer(classify.app, name="classify")
+app.command("cluster")(cluster.cluster)
 app.command("lesson")(course.lesson)
 app.command("check")(course.check)
 app.command("progress")(course.progress)
 app.command("roadmap")(course.roadmap)
 app.command("tokenize")(tokenize.tokenize)
+app.command("topics")(topics.topics)
 app.command("sample")(train.sample)
 app.command("chat")(chat.chat)
 app.command("translate")(translate.translate_command)
