@@ -78,14 +78,14 @@ def test_workspace_missing_says_how_to_start(learner_workspace: Path) -> None:
 
 
 def test_workspace_topic_without_exercise_advises_what_exists(learner_workspace: Path) -> None:
-    """`journey check 2.2` must not advise `journey lesson 2.2`, which has nothing."""
-    assert not workspace.has_part(topics.get("2.2"), "exercise")
+    """`journey check 2.5` must not advise `journey lesson 2.5`, which has nothing."""
+    assert not workspace.has_part(topics.get("2.5"), "exercise")
     with pytest.raises(WorkspaceError) as error:
-        workspace.exercise_file(topics.get("2.2"))
+        workspace.exercise_file(topics.get("2.5"))
     message = str(error.value)
-    assert "topic 2.2 has no exercise yet" in message
-    assert "`journey lesson 2.1`" in message and "journey lesson 2.2" not in message
-    nearest = workspace.nearest_with(topics.get("2.2"), "exercise")
+    assert "topic 2.5 has no exercise yet" in message
+    assert "`journey lesson 2.4`" in message and "journey lesson 2.5" not in message
+    nearest = workspace.nearest_with(topics.get("2.5"), "exercise")
     assert nearest is not None and workspace.has_part(nearest, "exercise")
 
 

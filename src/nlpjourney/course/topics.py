@@ -278,7 +278,24 @@ TOPICS: tuple[Topic, ...] = (
         ),
         benchmarks=("benchmarks/classify_naive_bayes.py", "benchmarks/ml_linear.py"),
     ),
-    Topic("2.2", "text-clustering", "Text clustering: k-means, agglomerative"),
+    Topic(
+        "2.2",
+        "text-clustering",
+        "Text clustering: k-means, agglomerative",
+        modules=(
+            "nlpjourney.cluster.kmeans",
+            "nlpjourney.cluster.agglomerative",
+            "nlpjourney.cluster.metrics",
+            "nlpjourney.apps.cluster",
+        ),
+        tests=(
+            "tests/cluster/test_kmeans.py",
+            "tests/cluster/test_agglomerative.py",
+            "tests/cluster/test_metrics.py",
+            "tests/apps/test_cluster.py",
+        ),
+        benchmarks=("benchmarks/cluster_text.py",),
+    ),
     Topic("2.3", "topic-modelling", "Topic modelling: LDA, NMF, coherence"),
     Topic(
         "2.4",
