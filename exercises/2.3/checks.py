@@ -39,7 +39,10 @@ def reference_sweep(doc_ids, word_ids, z, n_dk, n_kw, n_k, alpha, eta, uniforms)
         n_k[old] -= 1
         p = [(n_dk[d][k] + alpha) * (n_kw[k][w] + eta) / (n_k[k] + n_words * eta)
              for k in range(n_topics)]  # fmt: skip
-        target = float(uniforms[i]) * float(np.sum(p))
+        total = 0.0
+        for value in p:  # the running sum, left to right
+            total += value
+        target = float(uniforms[i]) * total
         running, new = 0.0, n_topics - 1
         for k in range(n_topics):
             running += p[k]
