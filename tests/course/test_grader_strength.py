@@ -566,23 +566,26 @@ def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
         for _name in {names!r}:
             globals()[_name] = _answer(_name)
     """)
-    passed = {}
-    for name, source in cheats.items():
-        path = write_learner(tmp_path, f"{name}.py", source)
-        seed = 1 if name == "lookup_table" else GRADING_SEED
-        passed[name] = grading.run_checks(topic, path, seed=seed).ok
-    # The table is faithful: replayed under the seed (and check names) it was recorded
-    # with, it passes; under another seed the fresh inputs defeat it. (4.2 and 1.5 are
-    # graded by the step's effect on the weights, which no table of return values can
-    # replay.)
-    table_cheat = tmp_path / "lookup_table.py"
+    table_cheat = write_learner(tmp_path, "lookup_table.py", cheats.pop("lookup_table"))
+    # (a)-(c) go through `journey check`'s own path, which refuses them.
+    passed = {
+        name: grading.run_checks(
+            topic, write_learner(tmp_path, f"{name}.py", source), seed=GRADING_SEED
+        ).ok
+        for name, source in cheats.items()
+    }
+    # (d) uses nothing forbidden, so grading it without the guard is grading it as
+    # `journey check` would. The table is faithful: replayed under the seed (and check
+    # names) it was recorded with, it passes; under another seed the fresh inputs defeat
+    # it, and one failing check is enough to know that (the heavy checks come later).
+    # (4.2 and 1.5 are graded by the step's effect on the weights, which no table of
+    # return values can replay.)
     same_seed, _ = grade_in_fork(checks, table_cheat, 0)
-    # One failing check is enough here: stop at it (the heavy checks come later).
     other_seed, _ = grade_in_fork(checks, table_cheat, 1, first_failure=True)
     if topic_id not in ("4.2", "1.5"):
         assert same_seed and all(r["passed"] for r in same_seed), "the table is incomplete"
-    assert other_seed and not all(r["passed"] for r in other_seed), "fresh inputs missing"
-    assert passed == dict.fromkeys(cheats, False), f"{topic_id}: cheats graded as done: {passed}"
+    passed["lookup_table"] = bool(other_seed) and all(r["passed"] for r in other_seed)
+    assert passed == dict.fromkeys(passed, False), f"{topic_id}: cheats graded as done: {passed}"
 
 
 @pytest.mark.parametrize("topic_id", EXERCISES)
