@@ -1,8 +1,10 @@
 """Every exercise is gradeable and every lesson runs.
 
-For each exercise: the library's reference solution passes every check, and the
-untouched stub fails every check (so no check passes vacuously). For each lesson: it
-executes top to bottom in quick mode in a fresh kernel.
+For each exercise the untouched stub fails every check (so no check passes vacuously).
+The library's reference solution passing every check through grading's reference path
+(no learner file) is tested on the template topic; every exercise's model answer is
+graded at a fresh seed in ``test_grader_strength.py``, which measures them all. For each
+lesson: it executes top to bottom in quick mode in a fresh kernel.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def test_exercises_exist_for_the_template_topic() -> None:
     assert "0.1" in [t.id for t in WITH_EXERCISE]
 
 
-@pytest.mark.parametrize("topic", WITH_EXERCISE, ids=lambda t: t.id)
+@pytest.mark.parametrize("topic", [topics.get("0.1")], ids=lambda t: t.id)
 def test_exercise_reference_passes_every_check(topic: topics.Topic) -> None:
     report = grading.run_checks(topic, None)
     assert report.problem == ""

@@ -1,11 +1,12 @@
 """How strong is each exercise's grader? Measured, for every exercise.
 
-- the model answer passes every check, and the untouched stub fails every check (at a
-  fresh seed each run: ``test_exercises_and_lessons.py``; here, the model answer written
-  out as a learner's file passes at the mutants' seed before any mutant is graded);
+- the model answer passes every check: at a fresh seed each run, in the cheats test
+  (it is graded there to record the lookup table), and at the mutants' seed before any
+  mutant is graded (the untouched stub failing every check is in
+  ``test_exercises_and_lessons.py``);
 - cheats fail: importing the model answer (directly and through ``importlib``), calling
-  the reference library, and a table of the answers to the fixed cases (recorded with
-  seed 0, graded with another seed);
+  the reference library, and a table of the answers to the fixed cases (recorded at one
+  seed, graded with another);
 - seeded mutants of the model answer (``tests/course/mutants.py``: one small change
   each, on a line the checks run) are caught: at least 80 % per exercise and 90 % in all
   (the total is summed by ``tests/conftest.py`` when the run ends, over the exercises run).
@@ -510,6 +511,12 @@ def write_learner(folder: Path, name: str, source: str) -> Path:
     return path
 
 
+def test_grader_strength_measures_every_exercise() -> None:
+    """Every topic with an exercise is measured here (its model answer is graded at a
+    fresh seed only here: ``test_exercises_and_lessons.py`` grades the template's)."""
+    assert sorted(EXERCISES) == sorted(t.id for t in topics.TOPICS if t.parts()["exercise"])
+
+
 @pytest.mark.parametrize("topic_id", EXERCISES)
 def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
     """Importing the model answer (directly, through importlib), calling the reference
@@ -529,7 +536,7 @@ def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
         ),
         "reference_library": LIBRARY_CHEATS[topic_id],
     }
-    # (d) record the model answer's answers to the checks at seed 0, then replay them.
+    # (d) record the model answer's answers to the checks at one seed, then replay them.
     table = tmp_path / "table.pkl"
     recorder = (
         model_source(topic)
@@ -558,7 +565,13 @@ def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
     )
     checks = checks_without_forbidden(topic, tmp_path / "record")
     recorded = write_learner(tmp_path, "recorder.py", recorder)
-    grade_in_fork(checks, recorded, 0, dump_table=table)
+    # A fresh seed each run: recording is also the model answer's grading at a new seed.
+    seed = grading.new_seed()
+    results, _ = grade_in_fork(checks, recorded, seed, dump_table=table)
+    assert results and all(r["passed"] for r in results), (
+        f"{topic_id}: the model answer fails at --seed {seed}: "
+        f"{[r for r in results or [] if not r['passed']]}"
+    )
     assert table.is_file(), "recording the fixed cases' answers failed"
     cheats["lookup_table"] = FINGERPRINT + textwrap.dedent(f"""
         import copy
@@ -594,8 +607,8 @@ def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
     # it, and one failing check is enough to know that (the heavy checks come later).
     # (4.2 and 1.5 are graded by the step's effect on the weights, 2.3 by the sweep's
     # on the count tables, which no table of return values can replay.)
-    same_seed, _ = grade_in_fork(checks, table_cheat, 0)
-    other_seed, _ = grade_in_fork(checks, table_cheat, 1, first_failure=True)
+    same_seed, _ = grade_in_fork(checks, table_cheat, seed)
+    other_seed, _ = grade_in_fork(checks, table_cheat, (seed + 1) % 1_000_000, first_failure=True)
     if topic_id not in ("4.2", "1.5", "2.3"):
         assert same_seed and all(r["passed"] for r in same_seed), "the table is incomplete"
     passed["lookup_table"] = bool(other_seed) and all(r["passed"] for r in other_seed)

@@ -7,4 +7,6 @@ and ``CoherenceModel``.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from nlpjourney.topics.lda import LDA, gibbs_sweep
+
+__all__: list[str] = ["LDA", "gibbs_sweep"]
