@@ -133,7 +133,9 @@ ALPHA_TRUE = 0.3
 docs, hidden_z, theta_true = write_corpus(ALPHA_TRUE, D, rng)
 _, _, theta_even = write_corpus(10.0, D, np.random.default_rng(8))
 for d in range(2):
-    shown = " ".join(f"{VOCAB[w]}/{TOPIC_NAMES[k]}" for w, k in zip(docs[d][:9], hidden_z[d][:9]))
+    shown = " ".join(
+        f"{VOCAB[w]}/{TOPIC_NAMES[k]}" for w, k in zip(docs[d][:9], hidden_z[d][:9], strict=True)
+    )
     print(f"document {d}, θ = {theta_true[d]}: {shown} ...")
 full.table(
     {"alpha 0.3: mean weight of a document's main topic": theta_true.max(axis=1).mean(),
@@ -516,8 +518,10 @@ for k, label in enumerate(full["topic labels"]):
     per_decade = [stored_weights[(stored_years >= s) & (stored_years < s + 10), k].mean()
                   for s in decades]  # fmt: skip
     peak = int(np.argmax(per_decade))
-    print(f"{label:<32} peaks in the {decades[peak]}s: {per_decade[peak]:.2f} "
-          f"(over all years {stored_weights[:, k].mean():.2f})")
+    print(
+        f"{label:<32} peaks in the {decades[peak]}s: {per_decade[peak]:.2f} "
+        f"(over all years {stored_weights[:, k].mean():.2f})"
+    )
 
 # %% [markdown]
 # In the full run (the list above) the topics rise and fall with the period. The
@@ -576,8 +580,8 @@ if QUICK:
 #
 # A topic is useful when its top words make one subject. **Coherence** measures estimate
 # that from a reference corpus: words of a good topic occur together more often than
-# chance. Two common ones, counted here by hand for one LDA topic, over the paragraphs
-# as token lists (the words the model saw):
+# chance. Two common ones, counted here by hand for the first LDA topic, over the
+# paragraphs as token lists (the words the model saw):
 #
 # - **UMass** counts *documents*. For each word $w_i$ and each word $w_j$ ranked above
 #   it, $\log\frac{D(w_i, w_j)/N + \epsilon}{D(w_j)/N}$, where $D(\cdot)$ counts the
@@ -593,7 +597,7 @@ if QUICK:
 analyse = re.compile(r"(?u)\b\w\w+\b")
 vocabulary = set(words)
 token_texts = [[t for t in analyse.findall(text.lower()) if t in vocabulary] for text in texts]
-topic = full.keep("topic for coherence", lda_topics[int(np.argmax(coherences(lda_topics, token_texts, "c_npmi")))])
+topic = full.keep("topic for coherence", lda_topics[0])  # the first LDA topic
 print("the topic:", " ".join(topic))
 
 # %%
@@ -731,8 +735,10 @@ for name in ("gibbs", "online"):
 full.keep("k curve", curve)
 print(f"{'topics':>6}  Gibbs: perplexity  NPMI    online: perplexity  NPMI")
 for i, k in enumerate(ks):
-    print(f"{k:>6}  {curve['gibbs perplexity'][i]:17.0f}  {curve['gibbs npmi'][i]:5.3f}"
-          f"  {curve['online perplexity'][i]:18.0f}  {curve['online npmi'][i]:5.3f}")
+    print(
+        f"{k:>6}  {curve['gibbs perplexity'][i]:17.0f}  {curve['gibbs npmi'][i]:5.3f}"
+        f"  {curve['online perplexity'][i]:18.0f}  {curve['online npmi'][i]:5.3f}"
+    )
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
