@@ -279,7 +279,14 @@ TOPICS: tuple[Topic, ...] = (
         benchmarks=("benchmarks/classify_naive_bayes.py", "benchmarks/ml_linear.py"),
     ),
     Topic("2.2", "text-clustering", "Text clustering: k-means, agglomerative"),
-    Topic("2.3", "topic-modelling", "Topic modelling: LDA, NMF, coherence"),
+    Topic(
+        "2.3",
+        "topic-modelling",
+        "Topic modelling: LDA, NMF, coherence",
+        modules=("nlpjourney.topics.lda",),
+        tests=("tests/topics/test_lda.py",),
+        benchmarks=("benchmarks/topics_lda.py",),
+    ),
     Topic(
         "2.4",
         "sentiment-analysis",
