@@ -795,9 +795,12 @@ for key, value in directions.items():
 #
 # ## 7. The command that does it all
 #
-# From a terminal, `journey topics --dataset state_union --k 10` fits the topics of the
-# addresses, prints each topic's top words, and writes the picture of topic weight by
-# year into the runs folder (`--method gibbs` or `--method nmf` picks the model).
+# From a terminal, `journey topics --dataset state_union --k 10` does sections 3 to 5
+# in one command: it cuts the addresses into paragraphs, fits the topics (NMF on TF-IDF
+# by default; `--method lda` for online LDA, `--method gibbs` for Gibbs LDA), prints each
+# topic's top words with its NPMI coherence, and writes `topics.json` and a heat map of
+# each year's topic shares into `runs/topics-state_union` (`--force` replaces an earlier
+# run there). `--dataset brown` does the same for Brown's files, by genre.
 #
 # ## Summary
 #
