@@ -115,7 +115,9 @@ def write_corpus(alpha, n_docs, rng):
         length = int(rng.integers(20, 60))
         z = rng.choice(K, size=length, p=theta)  # a topic for each position
         words = np.array([rng.choice(V, p=phi_true[k]) for k in z])  # a word of that topic
-        docs.append(words), topics_of_words.append(z), thetas.append(theta)
+        docs.append(words)
+        topics_of_words.append(z)
+        thetas.append(theta)
     return docs, topics_of_words, np.array(thetas)
 
 
@@ -394,9 +396,9 @@ for k, top in enumerate(lda_toy.top_words(4)):
 # George W. Bush's in 2006. An address covers many subjects, so we take its
 # **paragraphs** as the documents (those of 25 words or more) and keep the year of
 # each. Stop words go, and so do words in fewer than 5 paragraphs (too rare to shape a
-# topic) or in more than 10 % of them ("world", "nation": in every subject). We also
-# drop "applause", which transcripts of later addresses insert: it is the audience, not
-# the speaker. Quick mode keeps every sixth paragraph.
+# topic) or in more than 10 % of them ("world", "people", "congress", "must": words of
+# every subject). We also drop "applause", which transcripts of later addresses insert:
+# it is the audience, not the speaker. Quick mode keeps every sixth paragraph.
 
 # %%
 addresses = corpora.state_union()  # [(year, president, text)]
@@ -414,12 +416,12 @@ full.table({"paragraphs": X.shape[0], "vocabulary": X.shape[1], "tokens": int(X.
            title="State of the Union paragraphs as counts")  # fmt: skip
 
 # %% [markdown]
-# Gibbs sampling would visit every token hundreds of times. For a corpus of this size
-# the library's default is **online variational Bayes** (Hoffman, Blei and Bach, 2010):
-# instead of sampling topics it fits a simpler distribution to the posterior, by
-# passes over mini-batches of documents. It has the same model and the same story; it
-# is the method scikit-learn's `LatentDirichletAllocation` uses, and the library's
-# version reproduces scikit-learn's numbers for the same seed.
+# Gibbs sampling works here too (we meet it again in section 6), but here we use the
+# library's default for larger corpora, **online variational Bayes** (Hoffman, Blei and
+# Bach, 2010): instead of sampling topics it fits a simpler distribution to the
+# posterior, by passes over mini-batches of documents. It has the same model and the
+# same story; it is the method of scikit-learn's `LatentDirichletAllocation`, and the
+# library's version reproduces scikit-learn's numbers for the same seed.
 
 # %%
 N_TOPICS = 10
