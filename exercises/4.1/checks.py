@@ -254,6 +254,8 @@ def test_rope_matches_transformers_llama(ex) -> None:
     k = torch.randn(batch, heads, seq_len, head_dim, dtype=F64)
     cos, sin = angles(torch.arange(seq_len), head_dim)
     full_cos, full_sin = torch.cat([cos, cos], -1)[None], torch.cat([sin, sin], -1)[None]
+    # The learner's answer first: importing transformers takes seconds, wasted on a stub.
+    ours = ex.apply_rope(q, cos, sin), ex.apply_rope(k, cos, sin)
     try:  # the frameworks extra; without it, the same convention written out
         from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
     except ImportError:
@@ -261,5 +263,5 @@ def test_rope_matches_transformers_llama(ex) -> None:
         expected = (q * full_cos + halves(q) * full_sin, k * full_cos + halves(k) * full_sin)
     else:
         expected = apply_rotary_pos_emb(q, k, full_cos, full_sin)
-    assert_close(ex.apply_rope(q, cos, sin), expected[0])
-    assert_close(ex.apply_rope(k, cos, sin), expected[1])
+    assert_close(ours[0], expected[0])
+    assert_close(ours[1], expected[1])

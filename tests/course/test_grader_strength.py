@@ -453,9 +453,14 @@ def grade_in_fork(
 
 @pytest.fixture(scope="module", autouse=True)
 def warm_imports() -> None:
-    """Import the checks' heavy libraries once, before any fork."""
-    for name in ("numpy", "scipy.special", "sklearn.feature_extraction.text", "torch",
-                 "nltk.stem.porter", "nlpjourney.course.checking", "nlpjourney.data.corpora"):  # fmt: skip
+    """Import the checks' heavy libraries once, before any fork (a forked child that
+    imports transformers' Llama itself spends seconds on it, for every mutant)."""
+    for name in ("numpy", "scipy.special", "scipy.sparse", "scipy.spatial.distance",
+                 "sklearn.feature_extraction.text", "sklearn.naive_bayes", "sklearn.linear_model",
+                 "sklearn.datasets", "torch", "transformers.models.llama.modeling_llama",
+                 "nltk.stem.porter", "vaderSentiment.vaderSentiment", "nlpjourney.course.checking",
+                 "nlpjourney.data.corpora", "nlpjourney.features", "nlpjourney.models",
+                 "nlpjourney.infer", "nlpjourney.sentiment"):  # fmt: skip
         importlib.import_module(name)
 
 

@@ -23,6 +23,7 @@ from nlpjourney.cli import (
     embeddings,
     sweep,
     tokenize,
+    topics,
     train,
     translate,
 )
@@ -47,6 +48,7 @@ app.command("check")(course.check)
 app.command("progress")(course.progress)
 app.command("roadmap")(course.roadmap)
 app.command("tokenize")(tokenize.tokenize)
+app.command("topics")(topics.topics)
 app.command("sample")(train.sample)
 app.command("chat")(chat.chat)
 app.command("translate")(translate.translate_command)

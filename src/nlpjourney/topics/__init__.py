@@ -7,6 +7,8 @@ and ``CoherenceModel``.
 
 from __future__ import annotations
 
+from nlpjourney.topics.coherence import CoherenceCounts, coherence, coherences
 from nlpjourney.topics.lda import LDA, gibbs_sweep
+from nlpjourney.topics.nmf import NMF
 
-__all__: list[str] = ["LDA", "gibbs_sweep"]
+__all__: list[str] = ["LDA", "NMF", "CoherenceCounts", "coherence", "coherences", "gibbs_sweep"]
