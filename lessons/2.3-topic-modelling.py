@@ -782,10 +782,11 @@ for key, value in directions.items():
 # In the full run (the lines above), the Gibbs model's held-out perplexity keeps
 # falling as topics are added, all the way to 80: more topics always fit the held-out
 # words a little better. Its coherence does not follow: it is highest with few topics
-# and drifts down. The online model's perplexity, from its variational bound, moves the
-# other way and rises with the number of topics: a bound, not the likelihood itself,
-# and it loosens as the model grows. So the same question gets opposite answers from
-# two estimates of one quantity, and neither answer is about what a reader sees.
+# and drifts down. The online model's perplexity moves the other way and rises with the
+# number of topics: it comes from a bound on the likelihood, not from the likelihood
+# itself, and the bound does not track the held-out fit the same way. So the same
+# question gets opposite answers from two estimates of one quantity, and neither answer
+# is about what a reader sees.
 #
 # Perplexity rewards spreading probability sensibly over every word of held-out text,
 # the thousands of words no reader looks at included; coherence looks only at the top
