@@ -432,7 +432,7 @@ full.keep("lda topics", lda_topics)
 for k, top in enumerate(lda_topics):
     print(f"topic {k}: {' '.join(top)}")
 if QUICK:
-    print(f"\nthe {full.label}'s topics:")
+    print(f"\ntopics of the {full.label}:")
     for k, top in enumerate(full["lda topics"]):
         print(f"topic {k}: {' '.join(top)}")
 
@@ -567,7 +567,7 @@ full.table({"NMF topics sharing 3+ top words with an LDA topic": int(np.sum(shar
             "LDA topics paired with no NMF topic": N_TOPICS - len({j for _, j in pairs})},
            title="NMF and LDA topics, paired by shared top words")  # fmt: skip
 if QUICK:
-    print(f"\nthe {full.label}'s NMF topics:")
+    print(f"\nNMF topics of the {full.label}:")
     for k, top in enumerate(full["nmf topics"]):
         print(f"NMF {k}: {' '.join(top[:8])}")
 
