@@ -57,6 +57,7 @@ EXERCISES = [
     "1.6",
     "2.1",
     "2.2",
+    "2.3",
     "2.4",
     "3.1",
     "3.2",
@@ -190,6 +191,19 @@ LIBRARY_CHEATS = {
             k = len(centres)
             model = KMeans(n_clusters=k, init=centres, n_init=1, max_iter=1).fit(X)
             return model.cluster_centers_
+    """,
+    "2.3": """
+        import importlib
+
+        import numpy as np
+
+        # the library's compiled sweep, reached by name to get past a plain import scan
+        _kernel = importlib.import_module("nlpjourney.topics._kernels").gibbs_sweep_kernel
+
+        def gibbs_sweep(doc_ids, word_ids, z, n_dk, n_kw, n_k, alpha, eta, uniforms):
+            _kernel(np.asarray(doc_ids, dtype=np.int64), np.asarray(word_ids, dtype=np.int64),
+                    z, n_dk, n_kw, n_k, float(alpha), float(eta), np.asarray(uniforms, float))
+            return z
     """,
     "2.4": """
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -611,11 +625,11 @@ def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
     # `journey check` would. The table is faithful: replayed under the seed (and check
     # names) it was recorded with, it passes; under another seed the fresh inputs defeat
     # it, and one failing check is enough to know that (the heavy checks come later).
-    # (4.2 and 1.5 are graded by the step's effect on the weights, which no table of
-    # return values can replay.)
+    # (4.2 and 1.5 are graded by the step's effect on the weights, 2.3 by the sweep's
+    # on the count tables, which no table of return values can replay.)
     same_seed, _ = grade_in_fork(checks, table_cheat, seed)
     other_seed, _ = grade_in_fork(checks, table_cheat, (seed + 1) % 1_000_000, first_failure=True)
-    if topic_id not in ("4.2", "1.5"):
+    if topic_id not in ("4.2", "1.5", "2.3"):
         assert same_seed and all(r["passed"] for r in same_seed), "the table is incomplete"
     passed["lookup_table"] = bool(other_seed) and all(r["passed"] for r in other_seed)
     assert passed == dict.fromkeys(passed, False), f"{topic_id}: cheats graded as done: {passed}"

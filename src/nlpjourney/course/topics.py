@@ -296,7 +296,29 @@ TOPICS: tuple[Topic, ...] = (
         ),
         benchmarks=("benchmarks/cluster_text.py",),
     ),
-    Topic("2.3", "topic-modelling", "Topic modelling: LDA, NMF, coherence"),
+    Topic(
+        "2.3",
+        "topic-modelling",
+        "Topic modelling: LDA, NMF, coherence",
+        modules=(
+            "nlpjourney.topics.lda",
+            "nlpjourney.topics.nmf",
+            "nlpjourney.topics.coherence",
+            "nlpjourney.apps.topics",
+        ),
+        tests=(
+            "tests/topics/test_lda.py",
+            "tests/topics/test_nmf.py",
+            "tests/topics/test_coherence.py",
+            "tests/apps/test_topics.py",
+            "tests/cli/test_topics.py",
+        ),
+        benchmarks=(
+            "benchmarks/topics_lda.py",
+            "benchmarks/topics_coherence.py",
+            "benchmarks/topics_nmf.py",
+        ),
+    ),
     Topic(
         "2.4",
         "sentiment-analysis",
