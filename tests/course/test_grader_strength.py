@@ -77,6 +77,10 @@ GRADING_SEED = 20_240
 #: MIN_MUTANT_TIMEOUT; a busy machine slows both alike. MUTANT_TIMEOUT bounds the rest.
 MUTANT_TIMEOUT = 60.0
 MIN_MUTANT_TIMEOUT = 15.0
+#: Each check of a mutant also stops at ten times what that check took for the model
+#: answer (traced), never under MIN_CHECK_LIMIT: a loop in the first check is stopped in
+#: seconds, not when the whole grading's limit runs out. A stopped check fails.
+MIN_CHECK_LIMIT = 2.0
 
 # (c) a learner file that calls the reference library for (part of) the answer.
 LIBRARY_CHEATS = {
@@ -372,6 +376,32 @@ def checks_without_forbidden(topic: topics.Topic, folder: Path) -> Path:
     return copy
 
 
+class CheckClock:
+    """A pytest plugin for a forked grading: it times each check (``times``) and, given
+    ``limits`` (check name -> seconds), fails a check that runs past its limit."""
+
+    def __init__(self, limits: dict[str, float] | None = None) -> None:
+        self.limits = limits
+        self.times: dict[str, float] = {}
+
+    @staticmethod
+    def _stop(signum: int, frame: Any) -> None:
+        raise TimeoutError("the check ran past ten times the model answer's time")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        if self.limits is not None:
+            signal.signal(signal.SIGALRM, self._stop)
+            signal.setitimer(signal.ITIMER_REAL, self.limits.get(item.name, MIN_CHECK_LIMIT))
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            if self.limits is not None:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            self.times[item.name] = time.monotonic() - started
+
+
 def start_grading(
     checks: Path,
     exercise: Path,
@@ -381,10 +411,13 @@ def start_grading(
     dump_table: Path | None = None,
     first_failure: bool = False,
     timeout: float = MUTANT_TIMEOUT,
+    check_limits: dict[str, float] | None = None,
 ) -> tuple[int, float, Path, Path | None]:
     """Start grading ``exercise`` in a forked child: (its pid, its deadline, where its
     results go, where the lines it ran go when ``trace``). With ``first_failure`` the
-    grading stops at the first failed check (enough to know a mutant is caught)."""
+    grading stops at the first failed check (enough to know a mutant is caught). With
+    ``check_limits`` each check stops at its limit (:class:`CheckClock`); with ``trace``
+    the child also writes each check's time beside the lines it ran."""
     out = checks.parent / f"results-{exercise.stem}-{seed}.json"
     lines_file = checks.parent / f"lines-{exercise.stem}.json"
     out.unlink(missing_ok=True)
@@ -412,16 +445,17 @@ def start_grading(
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
+            clock = CheckClock(check_limits)
             child_pytest.main([
                 str(checks), "-p", "nlpjourney.course.checking", "--exercise", target,
                 "--results-json", str(out), "--seed", str(seed),
                 "-c", str(checks.parent / "pytest.ini"), "--rootdir", str(checks.parent),
                 "-p", "no:cacheprovider", "-q", "--import-mode=importlib",
                 *(["--exitfirst"] if first_failure else []),
-            ])  # fmt: skip
+            ], plugins=[clock])  # fmt: skip
             sys.settrace(None)
             if trace:
-                lines_file.write_text(json.dumps(sorted(ran)))
+                lines_file.write_text(json.dumps({"lines": sorted(ran), "times": clock.times}))
             if dump_table is not None:
                 for module in list(sys.modules.values()):
                     if getattr(module, "__file__", None) == target:
@@ -436,7 +470,7 @@ def finish_grading(
     pid: int, deadline: float, out: Path, lines_file: Path | None
 ) -> tuple[list[dict] | None, set[int]]:
     """Wait for a child of :func:`start_grading`: (results, or None when it crashed or
-    timed out; the lines of the exercise that ran, when traced)."""
+    timed out; the lines of the exercise that ran, when traced: see :func:`check_times`)."""
     while True:
         done, _ = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -448,8 +482,13 @@ def finish_grading(
         time.sleep(0.02)
     report = json.loads(out.read_text()) if out.is_file() else None
     results = report["checks"] if isinstance(report, dict) else report
-    ran = set(json.loads(lines_file.read_text())) if lines_file and lines_file.is_file() else set()
-    return results, ran
+    traced = json.loads(lines_file.read_text()) if lines_file and lines_file.is_file() else {}
+    return results, set(traced.get("lines", []))
+
+
+def check_times(lines_file: Path) -> dict[str, float]:
+    """Each check's seconds in a traced grading (written beside the lines it ran)."""
+    return json.loads(lines_file.read_text())["times"] if lines_file.is_file() else {}
 
 
 def grade_in_fork(
@@ -490,6 +529,10 @@ def mutant_rate(topic_id: str, folder: Path) -> tuple[int, int, list[str]]:
     started = time.monotonic()
     results, ran = grade_in_fork(checks, model, GRADING_SEED, trace=True)
     timeout = min(MUTANT_TIMEOUT, max(MIN_MUTANT_TIMEOUT, 10 * (time.monotonic() - started)))
+    limits = {
+        name: max(MIN_CHECK_LIMIT, 10 * seconds)
+        for name, seconds in check_times(checks.parent / "lines-model_answer.json").items()
+    }
     assert results and all(r["passed"] for r in results), (
         f"{topic_id}: the model answer, as a learner file, fails: "
         f"{[r for r in results or [] if not r['passed']]}"
@@ -515,7 +558,17 @@ def mutant_rate(topic_id: str, folder: Path) -> tuple[int, int, list[str]]:
         path = work / f"mutant_{i:02d}.py"
         path.write_text(mutant.source)
         running.append(
-            (mutant, start_grading(checks, path, GRADING_SEED, first_failure=True, timeout=timeout))
+            (
+                mutant,
+                start_grading(
+                    checks,
+                    path,
+                    GRADING_SEED,
+                    first_failure=True,
+                    timeout=timeout,
+                    check_limits=limits,
+                ),
+            )  # fmt: skip
         )
         if len(running) >= PARALLEL:
             settle()
