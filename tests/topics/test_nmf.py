@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sklearn.base import clone
@@ -119,6 +119,7 @@ def test_nmf_dense_and_sparse_input_agree(sotu: tuple[sp.csr_matrix, np.ndarray]
     ),  # fmt: skip
     solver=st.sampled_from(["cd", "mu"]),
 )
+@example(X=np.full((3, 3), 5e-324), solver="mu")  # squares underflow: the loss starts at 0
 def test_nmf_factors_stay_non_negative_and_reduce_the_loss(X: np.ndarray, solver: str) -> None:
     if X.sum() == 0:
         return

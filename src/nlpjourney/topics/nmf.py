@@ -384,7 +384,8 @@ class NMF(TransformerMixin, Estimator):
                     H[H < np.finfo(np.float64).eps] = 0.0  # keeps KL's updates stable
             if self.tol > 0 and n_iter % 10 == 0:
                 loss = _loss(X, W, H, beta)
-                if (previous - loss) / initial_loss < self.tol:
+                # a zero starting loss (X so tiny its squares underflow) has nothing to gain
+                if initial_loss == 0 or (previous - loss) / initial_loss < self.tol:
                     break
                 previous = loss
         return W, H, n_iter
