@@ -445,6 +445,9 @@ def start_grading(
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
+            os.environ.update(
+                grading.GRADING_ENV
+            )  # as `journey check` grades: no autoloaded plugins
             clock = CheckClock(check_limits)
             child_pytest.main([
                 str(checks), "-p", "nlpjourney.course.checking", "--exercise", target,
@@ -508,10 +511,11 @@ def grade_in_fork(
 @pytest.fixture(scope="module", autouse=True)
 def warm_imports() -> None:
     """Import the checks' heavy libraries once, before any fork (a forked child that
-    imports transformers' Llama itself spends seconds on it, for every mutant)."""
+    imports transformers' Llama itself spends seconds on it, for every mutant; torch's
+    first optimizer step imports torch._dynamo, five seconds)."""
     for name in ("numpy", "scipy.special", "scipy.sparse", "scipy.spatial.distance",
                  "sklearn.feature_extraction.text", "sklearn.naive_bayes", "sklearn.linear_model",
-                 "sklearn.datasets", "torch", "transformers.models.llama.modeling_llama",
+                 "sklearn.datasets", "torch", "torch._dynamo", "transformers.models.llama.modeling_llama",
                  "nltk.stem.porter", "vaderSentiment.vaderSentiment", "nlpjourney.course.checking",
                  "nlpjourney.data.corpora", "nlpjourney.features", "nlpjourney.models",
                  "nlpjourney.infer", "nlpjourney.sentiment"):  # fmt: skip

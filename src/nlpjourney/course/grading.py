@@ -52,7 +52,14 @@ DEFAULT_TIMEOUT = 120
 MAX_TIMEOUT = 24 * 60 * 60
 MAX_SEED = 2**63 - 1
 # Set in every grading run's environment, sandboxed or not.
-GRADING_ENV = {"PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+#: The checks' process loads only the plugins its command names: pytest's autoloaded
+#: plugins (hypothesis's, which imports all of hypothesis at the end, and the rest) cost
+#: seconds per grading and the checks use none of them.
+GRADING_ENV = {
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "MPLBACKEND": "Agg",
+    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+}
 
 
 class RefusedError(JourneyError):
