@@ -453,7 +453,7 @@ def start_grading(
                 str(checks), "-p", "nlpjourney.course.checking", "--exercise", target,
                 "--results-json", str(out), "--seed", str(seed),
                 "-c", str(checks.parent / "pytest.ini"), "--rootdir", str(checks.parent),
-                "-p", "no:cacheprovider", "-q", "--import-mode=importlib",
+                "-p", "no:cacheprovider", "-q", "--import-mode=importlib", *grading.QUIET_PLUGINS,
                 *(["--exitfirst"] if first_failure else []),
             ], plugins=[clock])  # fmt: skip
             sys.settrace(None)

@@ -60,6 +60,11 @@ GRADING_ENV = {
     "MPLBACKEND": "Agg",
     "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
 }
+#: pytest's own plugins that grading turns off: they report exceptions raised where no
+#: one can catch them (a ``__del__``, a thread), and to find them they run the garbage
+#: collector over the whole heap at the end, which with torch loaded takes most of a
+#: second. They never decide whether a check passes.
+QUIET_PLUGINS = ("-p", "no:unraisableexception", "-p", "no:threadexception")
 
 
 class RefusedError(JourneyError):
@@ -274,7 +279,7 @@ def run_checks(
             "--results-fd", str(results.fileno()),
             "--seed", str(report.seed),
             "-c", str(Path(tmp) / "pytest.ini"), "--rootdir", tmp,
-            "-p", "no:cacheprovider", "-q", "--no-header",
+            "-p", "no:cacheprovider", "-q", "--no-header", *QUIET_PLUGINS,
         ]  # fmt: skip
         env = {**os.environ, **GRADING_ENV}
         enter = None
