@@ -22,13 +22,11 @@ of the machine hurts neither alone. Run it with::
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import sklearn
+from _timing import best_of
 from sklearn import metrics as skm
 from sklearn import naive_bayes as sk
 
@@ -41,17 +39,6 @@ from nlpjourney.ml.model_selection import train_test_split
 MODELS = {"multinomial": (MultinomialNB, sk.MultinomialNB),
           "bernoulli": (BernoulliNB, sk.BernoulliNB),
           "complement": (ComplementNB, sk.ComplementNB)}  # fmt: skip
-
-
-def best_of(ours: Callable[[], Any], theirs: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """The fastest of ``repeat`` calls of each, alternating ours and theirs."""
-    t_ours, t_theirs = [], []
-    for _ in range(repeat):
-        for fn, times in ((ours, t_ours), (theirs, t_theirs)):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-    return min(t_ours), min(t_theirs)
 
 
 def naive_bayes_table(repeat: int) -> None:
@@ -70,14 +57,14 @@ def naive_bayes_table(repeat: int) -> None:
                 np.testing.assert_allclose(ours.feature_log_prob_, theirs.feature_log_prob_)
                 acc_ours, acc_sk = ours.score(X_test, test_y), theirs.score(X_test, test_y)
                 fit_ours, fit_sk = best_of(
+                    repeat,
                     lambda: ours_cls().fit(X_train, train_y),
                     lambda: sk_cls().fit(X_train, train_y),
-                    repeat,
                 )
                 pred_ours, pred_sk = best_of(
+                    repeat,
                     lambda: ours.predict_proba(X_test),
                     lambda: theirs.predict_proba(X_test),
-                    repeat,
                 )
                 print(f"{name:<14} {features:<8} {model:<12} {acc_ours:>8.4f} {acc_sk:>8.4f} "
                       f"{100 * (acc_ours - acc_sk):>7.2f} {1000 * fit_ours:>11.2f} "
@@ -113,7 +100,7 @@ def metrics_table(repeat: int) -> None:
         else:
             np.testing.assert_allclose(np.asarray(ours_value, dtype=float),
                                        np.asarray(sk_value, dtype=float))  # fmt: skip
-        t_ours, t_sk = best_of(lambda: call(ours_metrics), lambda: call(skm), repeat)
+        t_ours, t_sk = best_of(repeat, lambda: call(ours_metrics), lambda: call(skm))
         print(f"{case:<22} {1000 * t_ours:>9.2f} {1000 * t_sk:>10.2f} {t_ours / t_sk:>12.2f}")
 
 

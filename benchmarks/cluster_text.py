@@ -25,12 +25,11 @@ of the machine hurts neither alone. Run it with::
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import sklearn
+from _timing import best_of
 from sklearn import cluster as sk
 
 from nlpjourney.cluster import (
@@ -44,17 +43,6 @@ from nlpjourney.cluster import (
 from nlpjourney.data import corpora
 from nlpjourney.features import TfidfVectorizer
 from nlpjourney.ml.decomposition import TruncatedSVD
-
-
-def best_of(ours: Callable[[], Any], theirs: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """The fastest of ``repeat`` calls of each, alternating ours and theirs."""
-    t_ours, t_theirs = [], []
-    for _ in range(repeat):
-        for fn, times in ((ours, t_ours), (theirs, t_theirs)):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-    return min(t_ours), min(t_theirs)
 
 
 def datasets() -> dict[str, tuple[Any, np.ndarray]]:
@@ -90,9 +78,9 @@ def kmeans_table(data: dict, repeat: int, n_init: int, seeds: list[int]) -> None
                              normalized_mutual_info(labels, spherical.labels_),
                              adjusted_rand_index(labels, spherical.labels_)])  # fmt: skip
             nmi_o, nmi_s, ari_o, ari_s, same, sph_nmi, sph_ari = np.mean(rows, axis=0)
-            t_o, t_s = best_of(lambda: KMeans(k, n_init=n_init, random_state=seeds[0]).fit(X),
-                               lambda: sk.KMeans(k, n_init=n_init, random_state=seeds[0]).fit(X),
-                               repeat)  # fmt: skip
+            t_o, t_s = best_of(repeat,
+                               lambda: KMeans(k, n_init=n_init, random_state=seeds[0]).fit(X),
+                               lambda: sk.KMeans(k, n_init=n_init, random_state=seeds[0]).fit(X))  # fmt: skip
             print(f"{name:<14} {k:>3} {nmi_o:>8.4f} {nmi_s:>8.4f} {nmi_o - nmi_s:>+7.4f} "
                   f"{ari_o:>8.4f} {ari_s:>8.4f} {same:>5.0%} {t_o:>10.3f} {t_o / t_s:>9.2f} "
                   f"{sph_nmi:>7.4f} {sph_ari:>7.4f}")  # fmt: skip
@@ -112,9 +100,9 @@ def minibatch_table(data: dict, repeat: int, seeds: list[int]) -> None:
                              normalized_mutual_info(labels, ours.labels_),
                              normalized_mutual_info(labels, theirs.labels_)])  # fmt: skip
             ratio, nmi_o, nmi_s = np.mean(rows, axis=0)
-            t_o, t_s = best_of(lambda: MiniBatchKMeans(k, random_state=seeds[0]).fit(X),
-                               lambda: sk.MiniBatchKMeans(k, random_state=seeds[0]).fit(X),
-                               repeat)  # fmt: skip
+            t_o, t_s = best_of(repeat,
+                               lambda: MiniBatchKMeans(k, random_state=seeds[0]).fit(X),
+                               lambda: sk.MiniBatchKMeans(k, random_state=seeds[0]).fit(X))  # fmt: skip
             print(f"{name:<14} {k:>3} {ratio:>13.4f} {nmi_o:>8.4f} {nmi_s:>8.4f} "
                   f"{nmi_o - nmi_s:>+7.4f} {t_o:>10.3f} {t_o / t_s:>9.2f}")  # fmt: skip
 
@@ -141,9 +129,9 @@ def agglomerative_table(data: dict, repeat: int) -> None:
                 ours = AgglomerativeClustering(**params).fit(rows)
                 theirs = sk.AgglomerativeClustering(**params).fit(rows)
                 same = np.array_equal(ours.labels_, theirs.labels_)
-                t_o, t_s = best_of(lambda: AgglomerativeClustering(**params).fit(rows),
-                                   lambda: sk.AgglomerativeClustering(**params).fit(rows),
-                                   repeat)  # fmt: skip
+                t_o, t_s = best_of(repeat,
+                                   lambda: AgglomerativeClustering(**params).fit(rows),
+                                   lambda: sk.AgglomerativeClustering(**params).fit(rows))  # fmt: skip
                 print(f"{name:<14} {what:<22} {linkage:<9} {len(labels):>5} "
                       f"{'yes' if same else 'NO':>5} "
                       f"{normalized_mutual_info(labels, ours.labels_):>7.4f} {t_o:>10.3f} "

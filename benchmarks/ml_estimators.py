@@ -25,12 +25,11 @@ Run it with::
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import sklearn
+from _timing import best_of
 from sklearn import cluster, decomposition, ensemble, neighbors, tree
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris
 from sklearn.model_selection import train_test_split
@@ -45,17 +44,6 @@ from nlpjourney.ml import (
     RandomForestClassifier,
     TruncatedSVD,
 )
-
-
-def best_of(repeat: int, ours: Callable[[], Any], theirs: Callable[[], Any]) -> tuple[float, float]:
-    """The fastest of ``repeat`` runs of each, the two sides alternating."""
-    best = [float("inf"), float("inf")]
-    for _ in range(repeat):
-        for side, run in enumerate((ours, theirs)):
-            start = time.perf_counter()
-            run()
-            best[side] = min(best[side], time.perf_counter() - start)
-    return best[0], best[1]
 
 
 def datasets() -> dict[str, tuple]:

@@ -21,13 +21,13 @@ Run it with::
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import sklearn
+from _timing import best_of
 from sklearn import datasets
 from sklearn import linear_model as sk_linear
 from sklearn import svm as sk_svm
@@ -66,19 +66,6 @@ def load(name: str) -> Split:
     )
     scaler = StandardScaler().fit(X_train)
     return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
-
-
-def best_of(repeat: int, ours: Callable[[], Any], theirs: Callable[[], Any]) -> tuple[float, float]:
-    """The fastest of ``repeat`` fits of each side, the sides taking turns."""
-    t_ours, t_theirs = np.inf, np.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        ours()
-        t_ours = min(t_ours, time.perf_counter() - start)
-        start = time.perf_counter()
-        theirs()
-        t_theirs = min(t_theirs, time.perf_counter() - start)
-    return t_ours, t_theirs
 
 
 REGRESSION: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {

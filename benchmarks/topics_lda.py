@@ -39,6 +39,7 @@ from typing import Any
 import gensim
 import numpy as np
 import sklearn
+from _timing import best_of
 from gensim.corpora import Dictionary
 from gensim.models import CoherenceModel, LdaModel
 from sklearn.decomposition import LatentDirichletAllocation
@@ -48,17 +49,6 @@ from nlpjourney.features import CountVectorizer
 from nlpjourney.topics import LDA
 
 N_TOPICS = 10
-
-
-def best_of(repeat: int, ours: Callable[[], Any], theirs: Callable[[], Any]) -> tuple[float, float]:
-    """The fastest of ``repeat`` runs of each, the two sides alternating."""
-    best = [float("inf"), float("inf")]
-    for _ in range(repeat):
-        for side, run in enumerate((ours, theirs)):
-            start = time.perf_counter()
-            run()
-            best[side] = min(best[side], time.perf_counter() - start)
-    return best[0], best[1]
 
 
 def timed(run: Callable[[], Any]) -> tuple[Any, float]:

@@ -17,29 +17,17 @@ Run it with::
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import sklearn
+from _timing import best_of
 from sklearn.decomposition import NMF as SkNMF
 
 from nlpjourney.data import corpora
 from nlpjourney.features import TfidfVectorizer
 from nlpjourney.topics import NMF
-
-
-def best_of(repeat: int, ours: Callable[[], Any], theirs: Callable[[], Any]) -> tuple[float, float]:
-    """The fastest of ``repeat`` runs of each, the two sides alternating."""
-    best = [float("inf"), float("inf")]
-    for _ in range(repeat):
-        for side, run in enumerate((ours, theirs)):
-            start = time.perf_counter()
-            run()
-            best[side] = min(best[side], time.perf_counter() - start)
-    return best[0], best[1]
 
 
 def matrices() -> dict[str, Any]:
