@@ -26,6 +26,7 @@ FACES = [
     "nlpjourney.autograd.nn",
     "nlpjourney.classify",
     "nlpjourney.cluster",
+    "nlpjourney.compiled",
     "nlpjourney.course",
     "nlpjourney.data",
     "nlpjourney.embeddings",

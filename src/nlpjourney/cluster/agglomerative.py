@@ -60,8 +60,8 @@ from typing import Any, Literal, Self
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 
+from nlpjourney.compiled import compiled
 from nlpjourney.ml.base import Estimator, Matrix, check_array
 
 __all__ = ["AgglomerativeClustering", "plot_dendrogram"]
@@ -72,15 +72,7 @@ METRICS = ("euclidean", "cosine", "precomputed")
 _RULE = {"complete": 1, "average": 2, "ward": 3}
 
 
-def _compiled(function: Any) -> Any:
-    """``function`` compiled by numba, its machine code cached on disk where possible."""
-    try:
-        return njit(cache=True)(function)
-    except RuntimeError:  # no writable cache folder: compile in every process instead
-        return njit(function)
-
-
-@_compiled
+@compiled
 def _at(n, i, j):  # noqa: ANN001, ANN202
     """Position of the pair (i, j), i != j, in a condensed (upper-triangle) distance vector."""
     if i > j:
@@ -88,7 +80,7 @@ def _at(n, i, j):  # noqa: ANN001, ANN202
     return n * i - (i * (i + 1)) // 2 + (j - i - 1)
 
 
-@_compiled
+@compiled
 def _nn_chain(distances, n, rule):  # noqa: ANN001, ANN202
     """Merges (x, y, height) by the nearest-neighbour chain, in the order they are found.
 
@@ -150,7 +142,7 @@ def _nn_chain(distances, n, rule):  # noqa: ANN001, ANN202
     return merges
 
 
-@_compiled
+@compiled
 def _spanning_tree(distances, n):  # noqa: ANN001, ANN202
     """Prim's minimum spanning tree from row 0 over condensed distances: (tree side, new, length)."""
     edges = np.empty((n - 1, 3))
@@ -173,7 +165,7 @@ def _spanning_tree(distances, n):  # noqa: ANN001, ANN202
     return edges
 
 
-@_compiled
+@compiled
 def _spanning_tree_rows(X):  # noqa: ANN001, ANN202
     """The same tree from raw rows, each Euclidean distance summed in feature order."""
     n, m = X.shape
@@ -201,7 +193,7 @@ def _spanning_tree_rows(X):  # noqa: ANN001, ANN202
     return edges
 
 
-@_compiled
+@compiled
 def _number(merges, n, ordered):  # noqa: ANN001, ANN202
     """Children (n-1, 2) of merges already sorted by height: node n+i is merge i (union-find).
 

@@ -22,7 +22,8 @@ between threads.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from nlpjourney.compiled import compiled
 
 # subtle: numba types a bare Python int as int64, and uint64 (op) int64 is float64; every
 # constant that meets the generator's state is therefore a np.uint64.
@@ -33,26 +34,12 @@ _SHIFT = np.uint64(16)
 MAX_EXP = np.float32(6.0)
 
 
-def _compiled(function):
-    """``function`` compiled without the GIL, its machine code cached on disk if possible.
-
-    cache=True writes the compiled code beside this file or, in a read-only install, to
-    numba's per-user cache folder, so only the first process pays the compile (seconds).
-    With no writable folder at all numba refuses caching when the function is decorated;
-    then every process compiles afresh rather than the import failing.
-    """
-    try:
-        return njit(nogil=True, fastmath=True, cache=True)(function)
-    except RuntimeError:
-        return njit(nogil=True, fastmath=True)(function)
-
-
-@_compiled
+@compiled(fastmath=True)
 def _advance(state: np.uint64) -> np.uint64:
     return (state * _MULTIPLIER + _INCREMENT) & _MASK48
 
 
-@_compiled
+@compiled(fastmath=True)
 def _gather(syn0, sub_starts, sub_rows, words, lo, hi, skip, out):
     """``out`` = mean of the rows of ``words[lo:hi]`` except position ``skip``; returns the row count."""
     out[:] = 0.0
@@ -73,7 +60,7 @@ def _gather(syn0, sub_starts, sub_rows, words, lo, hi, skip, out):
     return count
 
 
-@_compiled
+@compiled(fastmath=True)
 def _scatter(syn0, sub_starts, sub_rows, words, lo, hi, skip, grad):
     """Add ``grad`` to every row of ``words[lo:hi]`` except position ``skip``."""
     for p in range(lo, hi):
@@ -86,7 +73,7 @@ def _scatter(syn0, sub_starts, sub_rows, words, lo, hi, skip, grad):
                 syn0[row, k] += grad[k]
 
 
-@_compiled
+@compiled(fastmath=True)
 def _output_step(syn1, h, grad, target, label, alpha):
     """One logistic output: ``grad += g * syn1[target]`` then ``syn1[target] += g * h``,
     where ``g = alpha * (label - sigmoid(h . syn1[target]))``, unless ``|h . syn1[target]| >= 6``."""
@@ -104,7 +91,7 @@ def _output_step(syn1, h, grad, target, label, alpha):
         syn1[target, k] += g * h[k]
 
 
-@_compiled
+@compiled(fastmath=True)
 def _predict(syn1, syn1hs, h, grad, target, negative, cum_table, tree, alpha, state):
     """All the outputs for one prediction of ``target`` from ``h``; returns the generator state.
 
@@ -128,7 +115,7 @@ def _predict(syn1, syn1hs, h, grad, target, negative, cum_table, tree, alpha, st
     return state
 
 
-@_compiled
+@compiled(fastmath=True)
 def train_pairs(syn0, syn1, inputs, targets, negatives, alpha):
     """Plain SGNS updates for given ``(input, target, negatives)`` triples, in order
     (each input word one row): the kernel's arithmetic without its sampling, for tests."""
@@ -144,7 +131,7 @@ def train_pairs(syn0, syn1, inputs, targets, negatives, alpha):
         syn0[inputs[b]] += grad
 
 
-@_compiled
+@compiled(fastmath=True)
 def train_chunk(
     syn0,
     syn1,

@@ -42,8 +42,8 @@ from typing import Any, Literal, Self
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 
+from nlpjourney.compiled import compiled
 from nlpjourney.ml.base import (
     Estimator,
     Matrix,
@@ -113,15 +113,7 @@ def kmeans_plusplus(
     return centres
 
 
-def _compiled(function: Any) -> Any:
-    """``function`` compiled by numba, its machine code cached on disk where possible."""
-    try:
-        return njit(cache=True)(function)
-    except RuntimeError:  # no writable cache folder: compile in every process instead
-        return njit(function)
-
-
-@_compiled
+@compiled
 def _assign_csr(data, indices, indptr, centres_t, half_norms, sums, counts):  # noqa: ANN001, ANN202
     """:func:`_assign` and :func:`_sums` in one pass over CSR rows (compiled).
 
@@ -153,7 +145,7 @@ def _assign_csr(data, indices, indptr, centres_t, half_norms, sums, counts):  # 
     return labels, partial
 
 
-@_compiled
+@compiled
 def _assign_csr_few(data, indices, indptr, centres, half_norms, sums, counts):  # noqa: ANN001, ANN202
     """:func:`_assign_csr` for a few centres: each score summed in a register, centre by centre.
 

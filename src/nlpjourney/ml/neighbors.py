@@ -43,8 +43,8 @@ from typing import Any, Literal, Self
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 
+from nlpjourney.compiled import compiled
 from nlpjourney.ml.base import (
     ClassifierMixin,
     Estimator,
@@ -75,15 +75,7 @@ def _row_norms_sq(X: Matrix) -> np.ndarray:
     return np.einsum("ij,ij->i", X, X)
 
 
-def _compiled(function: Any) -> Any:
-    """``function`` compiled by numba, its machine code cached on disk where possible."""
-    try:
-        return njit(nogil=True, cache=True)(function)
-    except RuntimeError:  # no writable cache folder: compile in every process instead
-        return njit(nogil=True)(function)
-
-
-@_compiled
+@compiled
 def _smallest(D, k):  # noqa: ANN001, ANN202
     """Column indices of the ``k`` smallest entries of each row of ``D``, by (value, index).
 

@@ -32,8 +32,8 @@ from typing import Any, Literal, Self
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 
+from nlpjourney.compiled import compiled
 from nlpjourney.ml.base import (
     ClassifierMixin,
     ConvergenceWarning,
@@ -51,15 +51,7 @@ from nlpjourney.ml.base import (
 # float64 values, so each compiles once.
 
 
-def _compiled(function: Any) -> Any:
-    """``function`` compiled, its machine code cached on disk when a folder is writable."""
-    try:
-        return njit(nogil=True, cache=True)(function)
-    except RuntimeError:
-        return njit(nogil=True)(function)
-
-
-@_compiled
+@compiled
 def _dual_coordinate_descent(
     indptr, indices, data, y, C, squared, fit_bias, max_iter, tol, seed, w
 ):
@@ -146,7 +138,7 @@ def _dual_coordinate_descent(
     return passes
 
 
-@_compiled
+@compiled
 def _pegasos(indptr, indices, data, y, lam, squared, fit_bias, epochs, seed, w):
     """Shalev-Shwartz et al. (2007): stochastic sub-gradient descent on the primal, ``w`` in place.
 

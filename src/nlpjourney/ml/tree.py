@@ -68,8 +68,8 @@ from typing import Any, Literal, Self
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 
+from nlpjourney.compiled import compiled
 from nlpjourney.ml.base import (
     ClassifierMixin,
     Estimator,
@@ -129,18 +129,7 @@ class Tree:
         return node
 
 
-def _compiled(function: Any) -> Any:
-    """``function`` compiled by numba, its machine code cached on disk where possible.
-
-    Without the GIL, so a forest can grow trees in threads (``n_jobs``).
-    """
-    try:
-        return njit(nogil=True, cache=True)(function)
-    except RuntimeError:  # no writable cache folder: compile in every process instead
-        return njit(nogil=True)(function)
-
-
-@_compiled
+@compiled
 def _entropy_score(left, total, w_left, w_right):  # noqa: ANN001, ANN202
     """``-(n_L H(L) + n_R H(R))`` up to a constant, in nats, from the left and total counts."""
     score = -w_left * np.log(w_left) - w_right * np.log(w_right)
@@ -153,7 +142,7 @@ def _entropy_score(left, total, w_left, w_right):  # noqa: ANN001, ANN202
     return score
 
 
-@_compiled
+@compiled
 def _draw_feature(perm, visited):  # noqa: ANN001, ANN202
     """The next feature of the node's random visiting order: one step of a Fisher-Yates shuffle.
 
@@ -166,7 +155,7 @@ def _draw_feature(perm, visited):  # noqa: ANN001, ANN202
     return perm[visited]
 
 
-@_compiled
+@compiled
 def _best_split(X, rows, codes, weights, perm, per_split, n_classes, entropy, min_leaf):  # noqa: ANN001, ANN202
     """The best cut of one node: (feature, threshold), or feature -1 when none is allowed.
 
@@ -238,7 +227,7 @@ def _best_split(X, rows, codes, weights, perm, per_split, n_classes, entropy, mi
     return best_feature, best_threshold
 
 
-@_compiled
+@compiled
 def _sweep_sparse(values, value_rows, n, codes, weights, total, w_total, entropy, min_leaf, best_score):  # noqa: ANN001, ANN202, E501  # fmt: skip
     """Score the cuts of one feature of a node from its ``m`` nonzeros (:func:`_best_split_sparse`).
 
@@ -316,7 +305,7 @@ def _sweep_sparse(values, value_rows, n, codes, weights, total, w_total, entropy
     return status, best_score, best_threshold
 
 
-@_compiled
+@compiled
 def _column_in_node(cindptr, cindices, cdata, f, mark, stamp, local_row, local_val):  # noqa: ANN001, ANN202, E501  # fmt: skip
     """Gather feature ``f``'s nonzeros of the node's rows (``mark == stamp``) from the CSC arrays."""
     m = 0
@@ -328,7 +317,7 @@ def _column_in_node(cindptr, cindices, cdata, f, mark, stamp, local_row, local_v
     return m
 
 
-@_compiled
+@compiled
 def _best_split_sparse(indptr, indices, data, cindptr, cindices, cdata, rows, codes, weights, perm, per_split, n_classes, entropy, min_leaf, count, offset, cursor, local_row, local_val, mark, stamp):  # noqa: ANN001, ANN202, E501  # fmt: skip
     """:func:`_best_split` on sparse rows (float32 values), touching only nonzeros.
 
@@ -445,7 +434,7 @@ def n_features_per_split(max_features: Any, n_features: int) -> int:
                      f"got {max_features!r}")  # fmt: skip
 
 
-@_compiled
+@compiled
 def _grow_nodes(
     X,
     indptr,

@@ -22,24 +22,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from nlpjourney.compiled import compiled
 
 _EULER = 0.577215664901532860606512090082402431
 
 
-def _compiled(function):
-    """``function`` compiled without the GIL, its machine code cached on disk if possible.
-
-    With no writable cache folder numba refuses ``cache=True`` at decoration time; then
-    every process compiles afresh rather than the import failing.
-    """
-    try:
-        return njit(nogil=True, cache=True)(function)
-    except RuntimeError:
-        return njit(nogil=True)(function)
-
-
-@_compiled
+@compiled
 def psi(x):
     """The digamma function by recurrence up to 6 and its asymptotic series.
 
@@ -60,7 +49,7 @@ def psi(x):
     return result
 
 
-@_compiled
+@compiled
 def dirichlet_expectation(arr):
     """E[log θ] for each row θ ~ Dirichlet(row): psi(a) - psi(sum of the row), (n, K) -> (n, K)."""
     n, k = arr.shape
@@ -75,7 +64,7 @@ def dirichlet_expectation(arr):
     return out
 
 
-@_compiled
+@compiled
 def e_step(indptr, indices, data, exp_topic_word_t, gamma, alpha, max_iter, tol, sstats):
     """The variational E-step over the rows of one CSR batch, ``gamma`` updated in place.
 
@@ -153,7 +142,7 @@ def e_step(indptr, indices, data, exp_topic_word_t, gamma, alpha, max_iter, tol,
                     sstats[t, w] += exp_theta[t] * ratio
 
 
-@_compiled
+@compiled
 def word_bound(indptr, indices, data, elog_theta, elog_phi_t):
     """Σ_d Σ_j c_j log Σ_k exp(E[log θ_dk] + E[log φ_k,w_j]), the bound's data term.
 
@@ -177,7 +166,7 @@ def word_bound(indptr, indices, data, elog_theta, elog_phi_t):
     return score
 
 
-@_compiled
+@compiled
 def gibbs_sweep_kernel(doc_ids, word_ids, z, n_dk, n_kw, n_k, alpha, eta, uniforms):
     """One collapsed Gibbs sweep over the tokens in order; the compiled twin of ``gibbs_sweep``.
 
@@ -208,7 +197,7 @@ def gibbs_sweep_kernel(doc_ids, word_ids, z, n_dk, n_kw, n_k, alpha, eta, unifor
     return z
 
 
-@_compiled
+@compiled
 def fold_in_sweep(doc_ids, word_ids, z, n_dk, phi_t, alpha, uniforms):
     """A Gibbs sweep over new documents with the topic-word distributions ``phi`` fixed.
 

@@ -42,8 +42,8 @@ from typing import Any, Self
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 
+from nlpjourney.compiled import compiled
 from nlpjourney.ml.base import (
     ConvergenceWarning,
     Estimator,
@@ -64,14 +64,7 @@ LOSSES = ("frobenius", "kullback-leibler")
 INITS = ("nndsvd", "nndsvda", "nndsvdar", "random", None)
 
 
-def _compiled(function: Any) -> Any:
-    try:
-        return njit(cache=True)(function)
-    except Exception:  # a read-only install without a numba cache folder
-        return njit(function)
-
-
-@_compiled
+@compiled
 def _product_at(indptr, indices, W, H):  # noqa: ANN001, ANN202 (numba types them)
     """``(W @ H)[i, j]`` for every stored entry ``(i, j)`` of a CSR pattern, in its order."""
     out = np.empty(indices.size)
@@ -207,7 +200,7 @@ def _mu_step_h(
     return H
 
 
-@_compiled
+@compiled
 def _cd_columns(W, gram, XH):  # noqa: ANN001, ANN202 (numba types them)
     """The column-by-column updates of :func:`_cd_sweep`, compiled; returns the violation."""
     n, k = W.shape
