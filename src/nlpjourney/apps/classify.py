@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlpjourney.apps.runs import check_seed
+from nlpjourney.apps.runs import check_seed, claim_output_folder
 from nlpjourney.errors import JourneyError, lookup
 
 if TYPE_CHECKING:
@@ -160,16 +160,7 @@ def load_dataset(name: str) -> tuple[list[str], list[str]]:
 
 
 def _claim(out: Path, force: bool) -> None:
-    """Refuse a folder that is a file, or that holds a model (unless ``force``)."""
-    if out.exists() and not out.is_dir():
-        raise JourneyError(f"--out {out} is a file, not a folder; choose another --out")
-    if (out / MODEL_DIR).exists() and not force:
-        raise JourneyError(f"{out} already holds a trained model; add --force to replace it, "
-                           "or choose another --out")  # fmt: skip
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise JourneyError(f"cannot make the run folder {out}: {error.strerror}") from None
+    claim_output_folder(out, force, MODEL_DIR, "a trained model")
 
 
 def train_classifier(

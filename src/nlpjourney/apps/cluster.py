@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from nlpjourney.apps.runs import check_seed
+from nlpjourney.apps.runs import check_seed, claim_output_folder
 from nlpjourney.errors import JourneyError, lookup
 
 __all__ = ["DATASETS", "METHODS", "ClusterRunConfig", "ClusterRunResult", "cluster_corpus"]
@@ -148,16 +148,7 @@ class ClusterRunResult:
 
 
 def _claim(out: Path, force: bool) -> None:
-    """Refuse a folder that is a file, or that holds a run's scores (unless ``force``)."""
-    if out.exists() and not out.is_dir():
-        raise JourneyError(f"--out {out} is a file, not a folder; choose another --out")
-    if (out / SCORES).exists() and not force:
-        raise JourneyError(f"{out} already holds a clustering run; add --force to replace it, "
-                           "or choose another --out")  # fmt: skip
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise JourneyError(f"cannot make the run folder {out}: {error.strerror}") from None
+    claim_output_folder(out, force, SCORES, "a clustering run")
 
 
 def _cluster(X: Any, config: ClusterRunConfig) -> np.ndarray:

@@ -197,6 +197,24 @@ def claim_run_folder(
     return resume, overwrite
 
 
+def claim_output_folder(out: Path, force: bool, marker: str, holds: str) -> None:
+    """Make ``out`` for a command's results, refusing a file in the way, or a folder that
+    already holds results (its ``marker`` file or folder) unless ``force``.
+
+    ``holds`` says what is there, for the refusal: "already holds {holds}; add --force...".
+    """
+    if out.exists() and not out.is_dir():
+        raise JourneyError(f"--out {out} is a file, not a folder; choose another --out")
+    if (out / marker).exists() and not force:
+        raise JourneyError(
+            f"{out} already holds {holds}; add --force to replace it, or choose another --out"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise JourneyError(f"cannot make the run folder {out}: {error.strerror}") from None
+
+
 def model_for_weights(build: Callable[[], M], weights: dict[str, Tensor], where: str) -> M:
     """``build()``, once a shape-only copy of it has shown that ``weights`` fit it.
 

@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from nlpjourney.apps.runs import check_seed
+from nlpjourney.apps.runs import check_seed, claim_output_folder
 from nlpjourney.errors import JourneyError, lookup
 
 __all__ = [
@@ -163,17 +163,7 @@ def load_documents(name: str) -> tuple[list[str], list[str]]:
 
 
 def _claim(out: Path, force: bool) -> None:
-    """Refuse a folder that is a file, or that holds topics (unless ``force``)."""
-    if out.exists() and not out.is_dir():
-        raise JourneyError(f"--out {out} is a file, not a folder; choose another --out")
-    if (out / SCORES).exists() and not force:
-        raise JourneyError(
-            f"{out} already holds topics; add --force to replace them, or choose another --out"
-        )
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise JourneyError(f"cannot make the run folder {out}: {error.strerror}") from None
+    claim_output_folder(out, force, SCORES, "topics")
 
 
 def _lda(config: TopicsRunConfig) -> Any:
