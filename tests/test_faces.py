@@ -41,6 +41,7 @@ FACES = [
     "nlpjourney.nn",
     "nlpjourney.optim",
     "nlpjourney.progress",
+    "nlpjourney.retrieval",
     "nlpjourney.sentiment",
     "nlpjourney.text",
     "nlpjourney.tokenizers",

@@ -1,0 +1,9 @@
+"""Information retrieval: an inverted index, BM25 and other rankers, pseudo-relevance
+feedback, dense and approximate nearest-neighbour search, and hybrid ranking.
+
+References: bm25s and rank_bm25 (BM25), sentence-transformers (dense search).
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
