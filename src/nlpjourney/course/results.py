@@ -41,6 +41,10 @@ RECORD_ENV = "JOURNEY_RECORD"  # a folder: the full run records its results ther
 RESULTS_FILE = "results.json"
 RUN_FILE = "run.json"
 FIGURE_DPI = 72  # notebook width at a few tens of KB a picture
+#: Colours kept in a stored picture: a plot has a few flat colours and the anti-aliased
+#: edges between them, which 256 palette entries draw without visible change at a third
+#: of the bytes of full colour.
+FIGURE_COLOURS = 256
 
 
 class LessonResultsError(JourneyError):
@@ -184,7 +188,7 @@ class FullRun:
         """Keep a copy of ``fig`` as ``<name>.png`` with the results, while recording."""
         if self.recording:
             assert self.record_dir is not None
-            fig.savefig(self.record_dir / f"{name}.png", dpi=FIGURE_DPI)
+            save_small_png(fig, self.record_dir / f"{name}.png")
 
     def figure_path(self, name: str) -> Path:
         """The stored PNG of figure ``name``; a clear error when it was never recorded."""
@@ -208,3 +212,29 @@ class FullRun:
         ax.set_title(f"{self.label}, stored: {title or name}", fontsize=10)
         fig.tight_layout()
         plt.show()
+
+
+def save_small_png(fig: Any, path: Path) -> None:
+    """Save ``fig`` as a palette PNG of :data:`FIGURE_COLOURS` colours at :data:`FIGURE_DPI`.
+
+    The stored results of every lesson share one size budget, and a full-colour PNG of a
+    plot spends most of its bytes on anti-aliasing shades nobody can tell apart.
+    """
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    buffer.seek(0)
+    compress_png(Image.open(buffer), path)
+
+
+def compress_png(image: Any, path: Path) -> None:
+    """Write a PIL ``image`` to ``path`` as an optimised palette PNG (no dithering)."""
+    from PIL import Image
+
+    palette = image.convert("RGB").quantize(
+        colors=FIGURE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    palette.save(path, optimize=True)
