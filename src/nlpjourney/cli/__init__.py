@@ -22,6 +22,7 @@ from nlpjourney.cli import (
     course,
     data,
     embeddings,
+    search,
     sweep,
     tokenize,
     topics,
@@ -44,6 +45,7 @@ train.app.command("bert")(bert.train_bert_command)
 app.add_typer(train.app, name="train")
 app.add_typer(embeddings.app, name="embeddings")
 app.add_typer(classify.app, name="classify")
+app.add_typer(search.app, name="search")
 app.command("cluster")(cluster.cluster)
 app.command("lesson")(course.lesson)
 app.command("check")(course.check)
