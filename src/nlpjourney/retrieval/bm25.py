@@ -31,7 +31,7 @@ Example:
     >>> ids
     array([1, 0])
     >>> scores.round(3)
-    array([1.311, 0.519], dtype=float32)
+    array([0.532, 0.197], dtype=float32)
 
 Reference: bm25s (``bm25s.BM25``, the same five methods, equal top-10 ids and scores,
 tested on Cranfield) and rank_bm25 (``BM25Okapi``; see ``tests/retrieval/test_bm25.py``
