@@ -7,7 +7,8 @@ Private to :mod:`nlpjourney.retrieval.index` and :mod:`nlpjourney.retrieval.bm25
   ``argsort``; ``tests/retrieval/test_index.py`` holds the two equal);
 - :func:`search_postings` scores a batch of weighted queries against per-posting scores
   and keeps each query's best ``k`` documents in a heap: no full sort, no Python loop per
-  posting. :func:`top_k` is the heap on its own (twin: a stable ``argsort`` of ``-scores``).
+  posting. :func:`top_k` is the heap on its own (its twin: a stable ``argsort`` of
+  ``-scores``).
 
 Ties: a document beats another of equal score when its id is lower, everywhere here.
 
@@ -73,33 +74,72 @@ def _sift_down(heap_scores, heap_ids, pos, length):
 
 
 @compiled
-def top_k(scores, k, out_ids, out_scores):
-    """Write the ``k`` best of ``scores`` into ``out_ids``/``out_scores``, best first.
+def _offer(heap_scores, heap_ids, length, score, doc):
+    """Offer one result to a heap of capacity ``len(heap_ids)``; return the heap's new length.
 
-    A heap of the ``k`` best seen so far, worst at the root: documents are visited in id
-    order, so one that only ties the root has a higher id and is rightly turned away by
-    the strict ``>``. O(n + k log k) per call, n = ``len(scores)``.
+    Works whatever order documents are offered in: the comparison includes the id.
     """
-    n = len(scores)
+    k = len(heap_ids)
+    if length < k:
+        # Append, then move it up past better parents (the root is the worst result).
+        pos = length
+        while pos > 0:
+            parent = (pos - 1) >> 1
+            if not _worse(score, doc, heap_scores[parent], heap_ids[parent]):
+                break
+            heap_scores[pos] = heap_scores[parent]
+            heap_ids[pos] = heap_ids[parent]
+            pos = parent
+        heap_scores[pos] = score
+        heap_ids[pos] = doc
+        return length + 1
+    if _worse(heap_scores[0], heap_ids[0], score, doc):
+        heap_scores[0] = score
+        heap_ids[0] = doc
+        _sift_down(heap_scores, heap_ids, 0, k)
+    return length
+
+
+@compiled
+def _drain(heap_scores, heap_ids, length, out_ids, out_scores):
+    """Pop the worst to the back, ``length`` times: the outputs end best first."""
+    for size in range(length, 0, -1):
+        out_scores[size - 1] = heap_scores[0]
+        out_ids[size - 1] = heap_ids[0]
+        heap_scores[0] = heap_scores[size - 1]
+        heap_ids[0] = heap_ids[size - 1]
+        _sift_down(heap_scores, heap_ids, 0, size - 1)
+
+
+@compiled
+def top_k(scores, shift, k, out_ids, out_scores):
+    """Write the ``k`` best of ``scores + shift`` into ``out_ids``/``out_scores``, best first.
+
+    A heap of the ``k`` best seen so far, worst at the root. Documents are visited in id
+    order, so one that only ties the root has a higher id and is rightly turned away by
+    the strict ``>``. O(n + k log k) for n scores when few beat the root, as for real
+    score vectors: one comparison per document, no sort.
+    """
     heap_scores = np.empty(k, dtype=scores.dtype)
     heap_ids = np.empty(k, dtype=np.int64)
     for i in range(k):
-        heap_scores[i] = scores[i]
+        heap_scores[i] = scores[i] + shift
         heap_ids[i] = i
     for i in range(k // 2 - 1, -1, -1):
         _sift_down(heap_scores, heap_ids, i, k)
-    for i in range(k, n):
-        if scores[i] > heap_scores[0]:
-            heap_scores[0] = scores[i]
+    for i in range(k, len(scores)):
+        score = scores[i] + shift
+        if score > heap_scores[0]:
+            heap_scores[0] = score
             heap_ids[0] = i
             _sift_down(heap_scores, heap_ids, 0, k)
-    # Pop the worst to the back, k times: the arrays end best first.
-    for length in range(k, 0, -1):
-        out_scores[length - 1] = heap_scores[0]
-        out_ids[length - 1] = heap_ids[0]
-        heap_scores[0] = heap_scores[length - 1]
-        heap_ids[0] = heap_ids[length - 1]
-        _sift_down(heap_scores, heap_ids, 0, length - 1)
+    # Pop the worst to the back, k times: the outputs end best first.
+    for size in range(k, 0, -1):
+        out_scores[size - 1] = heap_scores[0]
+        out_ids[size - 1] = heap_ids[0]
+        heap_scores[0] = heap_scores[size - 1]
+        heap_ids[0] = heap_ids[size - 1]
+        _sift_down(heap_scores, heap_ids, 0, size - 1)
 
 
 @compiled
@@ -113,6 +153,8 @@ def search_postings(
     the postings of its terms, plus ``sum_t w_t * shifts[t]`` for every document (the
     score BM25L and BM25+ give a document without the term; zeros otherwise).
 
+    One dense float32 score vector is reused by every query: clearing and scanning it is
+    a sequential pass, cheaper than tracking which documents a query touched.
     All scores are float32 (``posting_scores``, ``query_weights`` and ``shifts`` too).
 
     Returns:
@@ -120,22 +162,21 @@ def search_postings(
     """
     n_queries = len(query_ptr) - 1
     out_ids = np.empty((n_queries, k), dtype=np.int64)
-    out_scores = np.empty((n_queries, k), dtype=posting_scores.dtype)
-    scores = np.zeros(n_docs, dtype=posting_scores.dtype)
+    out_scores = np.empty((n_queries, k), dtype=np.float32)
+    scores = np.zeros(n_docs, dtype=np.float32)
     for q in range(n_queries):
-        scores[:] = 0
+        if q > 0:
+            scores[:] = 0
         shift = np.float32(0.0)
         for j in range(query_ptr[q], query_ptr[q + 1]):
             term = query_terms[j]
             weight = query_weights[j]
             shift += weight * shifts[term]
-            if weight == 1:  # the common case: skip a multiply per posting
+            if weight == 1:  # the common case: no multiply per posting, as bm25s adds
                 for p in range(term_ptr[term], term_ptr[term + 1]):
                     scores[doc_ids[p]] += posting_scores[p]
             else:
                 for p in range(term_ptr[term], term_ptr[term + 1]):
                     scores[doc_ids[p]] += weight * posting_scores[p]
-        if shift != 0:
-            scores += shift
-        top_k(scores, k, out_ids[q], out_scores[q])
+        top_k(scores, shift, k, out_ids[q], out_scores[q])
     return out_ids, out_scores
