@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from nlpjourney.apps.runs import claim_output_folder
-from nlpjourney.errors import DataNotFoundError, JourneyError
+from nlpjourney.errors import JourneyError
+from nlpjourney.features.analysis import DEFAULT_TOKEN_PATTERN
 
 __all__ = [
     "DATASETS",
@@ -71,7 +72,9 @@ def _cranfield() -> list[tuple[str, str]]:
 def _sms_spam() -> list[tuple[str, str]]:
     from nlpjourney.data import corpora
 
-    return [(f"{label} message {i + 1}", text) for i, (text, label) in enumerate(corpora.sms_spam())]
+    return [
+        (f"{label} message {i + 1}", text) for i, (text, label) in enumerate(corpora.sms_spam())
+    ]
 
 
 def _movie_reviews() -> list[tuple[str, str]]:
@@ -269,17 +272,16 @@ def find_index(index_dir: Path | str | None) -> Path:
             )
         return built[-1].parent
     folder = Path(index_dir).expanduser()
-    if not folder.exists() and not str(index_dir).startswith((".", "/", "~")):
-        named = RUNS / f"{PREFIX}{str(index_dir).removeprefix(PREFIX)}"
-        folder = named if named.exists() else folder
-    if not (folder / MARKER).is_file():
-        if folder.is_dir():
-            raise JourneyError(
-                f"{folder} holds no finished search index; build one with "
-                f"`journey search index SOURCE --out {folder} --force`"
-            )
-        raise JourneyError(f"no search index at {index_dir}: build one with `journey search index`")
-    return folder
+    named = RUNS / f"{PREFIX}{str(index_dir).removeprefix(PREFIX)}"
+    for candidate in (folder, named):
+        if (candidate / MARKER).is_file():
+            return candidate
+    if folder.is_dir():
+        raise JourneyError(
+            f"{folder} holds no finished search index; build one with "
+            f"`journey search index SOURCE --out {folder}`"
+        )
+    raise JourneyError(f"no search index at {index_dir}: build one with `journey search index`")
 
 
 def search(config: SearchConfig, echo: Callable[[str], Any] = print) -> list[Hit]:
@@ -298,10 +300,9 @@ def search(config: SearchConfig, echo: Callable[[str], Any] = print) -> list[Hit
         raise JourneyError(f"--k must be from 1 to {MAX_K}, got {config.k}")
     folder = find_index(config.index_dir)
     manifest = _read_manifest(folder)
-    try:
-        ranker = BM25.load(folder / INDEX)
-    except DataNotFoundError as error:
-        raise JourneyError(f"{folder / INDEX}: {error}; build the index again") from None
+    if not (folder / INDEX).is_dir():
+        raise JourneyError(f"{folder} has no {INDEX}/ folder; build the index again with --force")
+    ranker = BM25.load(folder / INDEX)  # a damaged index raises IndexFormatError, one line
     index = ranker.inverted_index_
     terms = list(dict.fromkeys(index.analyze(config.query)))
     if not terms:
@@ -319,8 +320,15 @@ def search(config: SearchConfig, echo: Callable[[str], Any] = print) -> list[Hit
     ranked = [(int(d), float(s)) for d, s in zip(ids, scores, strict=True) if int(d) in matched]
     documents = _read_documents(folder, {d for d, _ in ranked}, index.n_docs)
     stems = set(known)
+    pattern = (index.analyzer_settings or {}).get("token_pattern", DEFAULT_TOKEN_PATTERN)
     return [
-        Hit(rank, doc_id, score, documents[doc_id][0], snippet(documents[doc_id][1], stems, index.analyze))
+        Hit(
+            rank,
+            doc_id,
+            score,
+            documents[doc_id][0],
+            snippet(documents[doc_id][1], stems, index.analyze, pattern),
+        )
         for rank, (doc_id, score) in enumerate(ranked, 1)
     ]
 
@@ -354,7 +362,9 @@ def _read_documents(folder: Path, wanted: set[int], n_docs: int) -> dict[int, tu
                     row = json.loads(line)
                     found[line_number] = (str(row["title"]), str(row["text"]))
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise JourneyError(f"{path} is missing or damaged ({error}); build the index again") from None
+        raise JourneyError(
+            f"{path} is missing or damaged ({error}); build the index again"
+        ) from None
     if len(found) < len(wanted):
         raise JourneyError(
             f"{path} holds fewer documents than the index ({n_docs}); build the index again"
@@ -366,54 +376,56 @@ def snippet(
     text: str,
     terms: set[str],
     analyze: Callable[[str], list[str]],
+    token_pattern: str = DEFAULT_TOKEN_PATTERN,
     words: int = SNIPPET_WORDS,
 ) -> list[tuple[str, bool]]:
-    """The ``words``-word stretch of ``text`` holding the most distinct query terms.
+    """The stretch of ``text`` of ``words`` tokens that holds the most distinct query terms.
 
     Args:
         text: the document.
         terms: the query's terms (analysed: lower-cased, stemmed).
-        analyze: the index's analyzer, to turn each word of ``text`` into its term.
-        words: the length of the stretch, in words.
+        analyze: the index's analyzer, to turn each token of ``text`` into its term.
+        token_pattern: what a token is, the index's own pattern (so the marked words are
+            the words that matched).
+        words: the length of the stretch, in tokens.
 
     Returns:
-        ``(piece, matched)`` pairs in order; joined, the pieces are the stretch (with
-        "... " or " ..." where it cuts the text). Ties go to the earliest stretch.
+        ``(piece, matched)`` pairs in order; joined, the pieces are the stretch, its white
+        space folded to single spaces (with "... " or " ..." where it cuts the text).
+        Ties go to the earliest stretch.
 
     Example:
         >>> pieces = snippet("Flow in the boundary layer.", {"layer"}, lambda w: [w.lower()])
         >>> [piece for piece, matched in pieces if matched]
         ['layer']
     """
-    spans = [m.span() for m in re.finditer(r"\S+", text)]
-    if not spans:
-        return []
+    tokens = [match.span() for match in re.finditer(token_pattern, text)]
+    if not tokens:
+        return [(" ".join(text.split()[:words]), False)] if text.strip() else []
     cache: dict[str, str | None] = {}
 
-    def term_of(word: str) -> str | None:
-        if word not in cache:
-            found = [t for t in analyze(word) if t in terms]
-            cache[word] = found[0] if found else None
-        return cache[word]
+    def term_of(token: str) -> str | None:
+        """The query term ``token`` stands for, or None."""
+        if token not in cache:
+            found = [term for term in analyze(token) if term in terms]
+            cache[token] = found[0] if found else None
+        return cache[token]
 
-    hits = [term_of(text[a:b]) for a, b in spans]
+    hits = [term_of(text[a:b]) for a, b in tokens]
     start = _best_window(hits, words)
-    end = min(len(spans), start + words)
+    end = min(len(tokens), start + words)
     pieces: list[tuple[str, bool]] = [("... ", False)] if start > 0 else []
+    cursor = tokens[start][0]
     for i in range(start, end):
-        a, b = spans[i]
-        if hits[i] is not None:
-            # Mark the word itself, not the punctuation stuck to it ("layer." -> "layer").
-            inner = re.search(r"\w(?:.*\w)?", text[a:b])
-            lo, hi = (a + inner.start(), a + inner.end()) if inner else (a, b)
-            pieces += [(text[a:lo], False), (text[lo:hi], True), (text[hi:b], False)]
-        else:
-            pieces.append((text[a:b], False))
-        if i < end - 1:
-            pieces.append((" ", False))
-    if end < len(spans):
+        a, b = tokens[i]
+        pieces += [(text[cursor:a], False), (text[a:b], hits[i] is not None)]
+        cursor = b
+    if end < len(tokens):
         pieces.append((" ...", False))
-    return [(piece, matched) for piece, matched in pieces if piece]
+    else:
+        pieces.append((text[cursor:].rstrip(), False))
+    folded = [(re.sub(r"\s+", " ", piece), matched) for piece, matched in pieces]
+    return [(piece, matched) for piece, matched in folded if piece]
 
 
 def _best_window(hits: list[str | None], words: int) -> int:

@@ -22,8 +22,9 @@ app = typer.Typer(
 @app.command("index")
 def index_command(
     source: str = typer.Argument(
-        ..., help="A folder of .txt/.md/.rst files, or a dataset: cranfield, sms_spam, "
-        "movie_reviews, state_union, brown."
+        ...,
+        help="A folder of .txt/.md/.rst files, or a dataset: cranfield, sms_spam, "
+        "movie_reviews, state_union, brown.",
     ),
     out: Path | None = typer.Option(None, "--out", help="Search folder (runs/search-<name>)."),
     force: bool = typer.Option(False, "--force", help="Replace the index already in --out."),
@@ -38,7 +39,7 @@ def index_command(
 
     config = SearchIndexConfig(source, out_dir=out, force=force, method=method, k1=k1, b=b)
     folder = build_index(config, echo=typer.echo)
-    typer.echo(f"wrote {folder}/; search it with: journey search query \"...\"")
+    typer.echo(f'wrote {folder}/; search it with: journey search query "..."')
 
 
 @app.command("query")
