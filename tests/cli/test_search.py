@@ -1,5 +1,6 @@
 """`journey search` as a learner meets it: a real process that indexes a folder, answers a
-query with marked snippets, and turns each mistake into one clear line."""
+query with marked snippets, and refuses to overwrite the index in one clear line. The other
+mistakes are tested in process (tests/apps/test_search.py): each process here costs seconds."""
 
 from __future__ import annotations
 
@@ -26,8 +27,3 @@ def test_cli_search_indexes_a_folder_and_answers_a_query(tmp_path: Path) -> None
 
     again = journey("search", "index", str(notes), cwd=tmp_path)
     assert_one_clear_line(again, "already holds a search index", "--force")
-    assert_one_clear_line(
-        journey("search", "query", "of the", cwd=tmp_path), "no word to search for"
-    )
-    assert_one_clear_line(journey("search", "index", "reuters", cwd=tmp_path),
-                          "neither a folder nor a dataset")  # fmt: skip
