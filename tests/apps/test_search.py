@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from nlpjourney.apps import search as app
-from nlpjourney.apps.search import SearchConfig, SearchIndexConfig, build_index, search, snippet
+from nlpjourney.apps.search import (
+    SearchConfig,
+    SearchIndexConfig,
+    build_index,
+    query_index,
+    snippet,
+)
 from nlpjourney.errors import JourneyError
 
 DOCS = {
@@ -47,7 +53,7 @@ def test_search_index_of_a_folder_takes_its_text_files_only(built: Path) -> None
 
 
 def test_search_ranks_by_bm25_and_marks_the_matched_words(built: Path) -> None:
-    hits = search(SearchConfig("boundary layers"), echo=lambda line: None)
+    hits = query_index(SearchConfig("boundary layers"), echo=lambda line: None)
     # heat.rst says "layer" twice in a shorter text than lift.txt; drag.md has neither word.
     assert [hit.title for hit in hits] == ["notes/heat.rst", "wings/lift.txt"]
     assert [hit.rank for hit in hits] == [1, 2] and hits[0].score > hits[1].score > 0
@@ -66,7 +72,7 @@ def test_search_folder_is_never_overwritten_without_force(
     (folder / "wings" / "new.txt").write_text("Boundary layer suction.")
     build_index(SearchIndexConfig(str(folder), force=True, method="bm25+"), echo=print)
     assert json.loads((built / app.MARKER).read_text())["n_docs"] == 4
-    hits = search(SearchConfig("suction", index_dir="papers"), echo=lambda line: None)
+    hits = query_index(SearchConfig("suction", index_dir="papers"), echo=lambda line: None)
     assert [hit.title for hit in hits] == ["wings/new.txt"]  # bm25+ scores all; only matches shown
 
 
@@ -76,9 +82,9 @@ def test_search_finds_the_newest_index_or_the_one_named(
     other = tmp_path / "other"
     build_index(SearchIndexConfig(str(folder), out_dir=other), echo=lambda line: None)
     lines: list[str] = []
-    search(SearchConfig("drag"), echo=lines.append)
+    query_index(SearchConfig("drag"), echo=lines.append)
     assert lines[0].startswith("searching runs/search-papers (3 documents")  # newest in runs/
-    search(SearchConfig("drag", index_dir=other), echo=lines.append)
+    query_index(SearchConfig("drag", index_dir=other), echo=lines.append)
     assert lines[1].startswith(f"searching {other} ")
 
 
@@ -86,7 +92,7 @@ def test_search_mistakes_are_clear_errors(
     built: Path, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def fails(config: SearchConfig | SearchIndexConfig, message: str) -> None:
-        run = search if isinstance(config, SearchConfig) else build_index
+        run = query_index if isinstance(config, SearchConfig) else build_index
         with pytest.raises(JourneyError, match=message):
             run(config, echo=lambda line: None)  # type: ignore[arg-type]
 
@@ -121,5 +127,5 @@ def test_search_snippet_picks_the_stretch_with_the_most_distinct_terms() -> None
 def test_search_index_of_a_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     build_index(SearchIndexConfig("sms-spam"), echo=lambda line: None)
-    hits = search(SearchConfig("prize claim", k=3, index_dir="sms_spam"), echo=print)
+    hits = query_index(SearchConfig("prize claim", k=3, index_dir="sms_spam"), echo=print)
     assert len(hits) == 3 and all(hit.title.startswith("spam message") for hit in hits)

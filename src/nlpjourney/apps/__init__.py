@@ -28,6 +28,9 @@ these same functions; the command line only parses options and prints.
   year or genre (:func:`find_topics`, :class:`TopicsRunConfig`);
 - :mod:`~nlpjourney.apps.cluster`: a labelled registry corpus clustered by TF-IDF and
   scored against its labels (:func:`cluster_corpus`, :class:`ClusterRunConfig`);
+- :mod:`~nlpjourney.apps.search`: a BM25 search engine over a registry dataset or a folder
+  of text files, its answers shown as marked snippets (:func:`build_index`,
+  :func:`query_index`, :class:`SearchIndexConfig`, :class:`SearchConfig`, :class:`Hit`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -73,6 +76,7 @@ from nlpjourney.apps.runs import (
     recipe_config,
     start_run,
 )
+from nlpjourney.apps.search import Hit, SearchConfig, SearchIndexConfig, build_index, query_index
 from nlpjourney.apps.topics import TopicsRunConfig, TopicsRunResult, find_topics
 from nlpjourney.apps.translator import RECIPES as TRANSLATOR_RECIPES
 from nlpjourney.apps.translator import (
@@ -114,10 +118,13 @@ __all__ = [
     "TRANSLATOR_RECIPES",
     "GPTRecipe",
     "GPTRunConfig",
+    "Hit",
     "MaskedScores",
     "ParallelBatches",
     "RunResult",
     "RunStart",
+    "SearchConfig",
+    "SearchIndexConfig",
     "SweepConfig",
     "TopicsRunConfig",
     "TopicsRunResult",
@@ -130,6 +137,7 @@ __all__ = [
     "evaluate_bleu",
     "find_topics",
     "align_labels",
+    "build_index",
     "generate_text",
     "load_run",
     "load_translator",
@@ -139,6 +147,7 @@ __all__ = [
     "overall_rate",
     "read_sweep",
     "recipe_config",
+    "query_index",
     "run_sweep",
     "start_run",
     "span_f1",

@@ -12,7 +12,7 @@ posting with :class:`~nlpjourney.retrieval.BM25`, then writes a search folder
 - ``search.json``: what was indexed and how, written last (a folder without it holds no
   finished index, and may be built into again without ``--force``).
 
-:func:`search` opens such a folder, ranks the documents for a query, and returns each hit
+:func:`query_index` opens such a folder, ranks the documents for a query, and returns each hit
 with a snippet: the stretch of the document that holds the most query terms, with the
 matched words marked.
 
@@ -22,7 +22,7 @@ The sources (``journey search index SOURCE``): a folder (every ``.txt``, ``.md``
 Example::
 
     build_index(SearchIndexConfig("cranfield"), echo=print)
-    hits = search(SearchConfig("boundary layer transition"), echo=print)
+    hits = query_index(SearchConfig("boundary layer transition"), echo=print)
     hits[0].title, hits[0].snippet
 """
 
@@ -48,7 +48,7 @@ __all__ = [
     "SearchIndexConfig",
     "build_index",
     "load_source",
-    "search",
+    "query_index",
     "snippet",
 ]
 
@@ -284,7 +284,7 @@ def find_index(index_dir: Path | str | None) -> Path:
     raise JourneyError(f"no search index at {index_dir}: build one with `journey search index`")
 
 
-def search(config: SearchConfig, echo: Callable[[str], Any] = print) -> list[Hit]:
+def query_index(config: SearchConfig, echo: Callable[[str], Any] = print) -> list[Hit]:
     """Rank the documents of a search folder for ``config.query``; the best first.
 
     Only documents that contain at least one query term are returned (BM25L and BM25+

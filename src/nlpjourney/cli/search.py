@@ -54,9 +54,9 @@ def query_command(
     ),
 ) -> None:
     """Search an index built by `journey search index` and show the best documents."""
-    from nlpjourney.apps.search import SearchConfig, search
+    from nlpjourney.apps.search import SearchConfig, query_index
 
-    hits = search(SearchConfig(text, index_dir=index, k=k), echo=typer.echo)
+    hits = query_index(SearchConfig(text, index_dir=index, k=k), echo=typer.echo)
     if not hits:
         typer.echo("no document contains any of the query's words")
         return
