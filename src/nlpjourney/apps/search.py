@@ -65,8 +65,11 @@ MIN_PARAGRAPH_WORDS = 20  # State of the Union: a paragraph, not a heading or an
 def _cranfield() -> list[tuple[str, str]]:
     from nlpjourney.data import corpora
 
-    docs, _, _ = corpora.cranfield()
-    return [(f"{doc.title} [cranfield {doc.doc_id}]", doc.text) for doc in docs]
+    # The abstracts begin with their title, so the text alone is indexed and shown.
+    return [
+        (f"{title} [cranfield {doc_id}]", text)
+        for doc_id, title, text in corpora.cranfield().documents
+    ]
 
 
 def _sms_spam() -> list[tuple[str, str]]:
@@ -230,7 +233,8 @@ def build_index(config: SearchIndexConfig, echo: Callable[[str], Any] = print) -
 
     echo(f"indexing {len(documents):,} documents of {name} ...")
     start = time.perf_counter()
-    texts = [f"{title}\n{text}" for title, text in documents]
+    # Only the texts are indexed: a title is a label (a file name, "spam message 12").
+    texts = [text for _, text in documents]
     ranker = BM25.from_index(InvertedIndex.from_texts(texts), config.k1, config.b, config.method)
     ranker.save(out / INDEX)
     with (out / DOCUMENTS).open("w", encoding="utf-8") as file:
