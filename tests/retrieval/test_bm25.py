@@ -83,7 +83,7 @@ def test_bm25_equals_bm25s_on_20000_passages() -> None:
     words = " ".join(text for text, _ in corpora.movie_reviews()).split()
     texts = [" ".join(words[i : i + 70]) for i in range(0, 70 * 20_000, 70)]
     corpus = bm25s.tokenize(texts, return_ids=False, stopwords="en", show_progress=False)
-    queries = [doc[:8] for doc in corpus[::40]]
+    queries = [doc[:8] for doc in corpus[::100]]
     for method in BM25_METHODS:
         ids, scores = BM25(method=method).index(corpus).search_many(queries, k=11)
         ref = bm25s.BM25(method=method)
