@@ -184,7 +184,7 @@ def test_bm25_from_index_of_texts_equals_index_of_analyzed_tokens() -> None:
     ranker = BM25.from_index(inverted, method="atire")
     same = BM25(method="atire").index([inverted.analyze(doc) for doc in docs])
     for query in queries[:10]:
-        terms = ranker.inverted_index_.analyze(query)
+        terms = ranker.analyze(query)
         np.testing.assert_array_equal(ranker.search(terms)[0], same.search(terms)[0])
 
 
