@@ -26,11 +26,13 @@ import bm25s
 import numpy as np
 import pytest
 import rank_bm25
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.bm25_corpora import cranfield_texts
 
 from nlpjourney.retrieval import BM25, IndexFormatError, InvertedIndex
 from nlpjourney.retrieval._kernels import top_k
-from nlpjourney.retrieval.scoring import BM25_METHODS
+from nlpjourney.retrieval.scoring import BM25_METHODS, bm25_idf, bm25_tf
 
 
 @cache
@@ -153,6 +155,37 @@ def test_bm25_ties_go_to_the_lower_document_id() -> None:
     assert scores[0] == scores[1] == scores[2] > scores[3] == 0
 
 
+words = st.sampled_from(["a", "b", "c", "d", "e", "f"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    corpus=st.lists(st.lists(words, max_size=8), min_size=1, max_size=12),
+    query=st.dictionaries(words, st.floats(-2, 3, allow_nan=False), max_size=4),
+    method=st.sampled_from(BM25_METHODS),
+    k=st.integers(1, 15),
+)
+def test_bm25_search_equals_a_dense_numpy_ranking(corpus, query, method, k) -> None:
+    """Any corpus, any weighted query: the ranking a dense document-term loop gives."""
+    ranker = BM25(method=method).index(corpus)
+    ids, scores = ranker.search(query, k=k)
+    n = len(corpus)
+    lengths = np.array([len(doc) for doc in corpus], dtype=np.float64)
+    avgdl = max(lengths.mean(), 1e-12)
+    dense = np.zeros(n)
+    for term, weight in query.items():
+        tf = np.array([doc.count(term) for doc in corpus], dtype=np.float64)
+        df = int((tf > 0).sum())
+        if df:
+            part = bm25_tf(tf, lengths, avgdl, method=method)
+            dense += weight * bm25_idf(df, n, method) * part
+    dense = dense.astype(np.float32)
+    assert len(ids) == min(k, n)
+    np.testing.assert_allclose(scores, np.sort(dense)[::-1][: len(ids)], atol=1e-4)
+    # ids may differ only among (nearly) equal scores, and then the lower id comes first
+    np.testing.assert_allclose(dense[ids], scores, atol=1e-4)
+
+
 def test_bm25_top_k_equals_its_numpy_twin() -> None:
     rng = np.random.default_rng(0)
     scores = rng.integers(0, 20, size=3_000).astype(np.float32)  # many ties
@@ -226,6 +259,7 @@ def test_bm25_load_of_a_plain_index_folder_says_what_to_do(tmp_path) -> None:
         (lambda: BM25().index([["a"]]).search_many(["a"]), TypeError, "split it first"),
         (lambda: BM25().index([["a"]]).search_many({"a": 1.0}), TypeError, "list of queries"),
         (lambda: BM25.from_index([["a"]]), TypeError, "needs an InvertedIndex"),
+        (lambda: BM25().index([["a"]]).search({"a": float("nan")}), ValueError, "finite"),
     ],
 )
 def test_bm25_bad_input_says_what_is_wrong(call, error, message: str) -> None:

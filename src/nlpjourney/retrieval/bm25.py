@@ -142,7 +142,8 @@ class BM25:
         delta = self._check_params()
         if inverted_index.n_docs == 0:
             raise ValueError("the corpus is empty: give at least one document to index")
-        n_docs, avgdl = inverted_index.n_docs, inverted_index.avgdl
+        # A corpus of empty documents has no postings; any positive avgdl then does.
+        n_docs, avgdl = inverted_index.n_docs, max(inverted_index.avgdl, 1e-12)
         idf = bm25_idf(inverted_index.df, n_docs, self.method)
         shifts = np.zeros(inverted_index.n_terms)
         if self.method in ("bm25l", "bm25+"):
@@ -156,7 +157,7 @@ class BM25:
         tf_part = bm25_tf(
             np.asarray(inverted_index.tfs),
             doc_len,
-            max(avgdl, 1e-12),
+            avgdl,
             self.k1,
             self.b,
             self.method,
@@ -225,10 +226,13 @@ class BM25:
                     terms.append(t)
                     weights.append(weight)
             ptr.append(len(terms))
+        weight_array = np.asarray(weights, dtype=np.float32)
+        if not np.isfinite(weight_array).all():
+            raise ValueError("query weights must be finite numbers (no NaN or infinity)")
         return search_postings(
             np.asarray(ptr, dtype=np.int64),
             np.asarray(terms, dtype=np.int64),
-            np.asarray(weights, dtype=np.float32),
+            weight_array,
             index.term_ptr,
             index.doc_ids,
             self.posting_scores_,
