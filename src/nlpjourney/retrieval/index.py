@@ -61,6 +61,7 @@ import numpy as np
 
 from nlpjourney.errors import DataNotFoundError, JourneyError
 from nlpjourney.features.analysis import DEFAULT_TOKEN_PATTERN, resolve_stop_words
+from nlpjourney.progress import progress_bar
 from nlpjourney.retrieval._kernels import group_by_term
 from nlpjourney.text.stem import PorterStemmer
 
@@ -79,6 +80,7 @@ _ARRAYS: dict[str, tuple[type, Callable[[dict[str, int]], int]]] = {
     "doc_lengths": (np.int32, lambda m: m["n_docs"]),
 }
 _STEMMERS = ("porter",)
+_CHUNK = 4096  # texts analysed between two progress-bar updates
 
 
 class IndexFormatError(JourneyError):
@@ -199,6 +201,7 @@ class InvertedIndex:
         stop_words: str | Iterable[str] | None = "english",
         stemmer: str | None = "porter",
         token_pattern: str = DEFAULT_TOKEN_PATTERN,
+        progress: bool | None = None,
     ) -> InvertedIndex:
         """Index raw texts, analysed by lower-casing, a token pattern, stop words, stemming.
 
@@ -209,6 +212,7 @@ class InvertedIndex:
                 list of words, or None.
             stemmer: ``"porter"`` (:class:`nlpjourney.text.PorterStemmer`) or None.
             token_pattern: what a token is (the default: two or more word characters).
+            progress: show a progress bar (None: only on a terminal).
 
         The index keeps the analyzer (and saves it), so :meth:`analyze` turns a query
         into the same terms. The result equals ``build([index.analyze(t) for t in texts])``.
@@ -216,8 +220,14 @@ class InvertedIndex:
         if isinstance(texts, str):
             raise TypeError("texts must be a sequence of documents, got one str; wrap it: [text]")
         analyzer = _Analyzer(lowercase, stop_words, stemmer, token_pattern)
+        texts = texts if isinstance(texts, Sequence) else list(texts)
+        raw: list[list[str]] = []
+        with progress_bar("Indexing texts", len(texts), "texts", progress) as bar:
+            for start in range(0, len(texts), _CHUNK):
+                chunk = texts[start : start + _CHUNK]
+                raw.extend([analyzer.tokens(text) for text in chunk])
+                bar.advance(len(chunk))
         # Stop words and stems are decided once per distinct raw token, not per token.
-        raw = [analyzer.tokens(text) for text in texts]
         return cls._build(raw, analyzer)
 
     @classmethod
