@@ -6,4 +6,10 @@ References: bm25s and rank_bm25 (BM25), sentence-transformers (dense search).
 
 from __future__ import annotations
 
+from nlpjourney.retrieval.ann import IVFIndex
+from nlpjourney.retrieval.dense import DenseRetriever, Encoder, exact_search
+from nlpjourney.retrieval.hybrid import HybridRanker, interpolate_scores, reciprocal_rank_fusion
+
 __all__: list[str] = []
+__all__ += ["DenseRetriever", "Encoder", "HybridRanker", "IVFIndex", "exact_search",
+            "interpolate_scores", "reciprocal_rank_fusion"]  # fmt: skip
