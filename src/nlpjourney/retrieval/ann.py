@@ -147,7 +147,9 @@ class IVFIndex:
         # A stable sort by list keeps ids ascending inside each list (ties: lower id).
         order = np.lexsort((ids, lists))
         self.list_ids_, self._stored = ids[order], stored[order]
-        self.list_offsets_ = np.concatenate([[0], np.cumsum(np.bincount(lists, minlength=self.n_lists))])
+        self.list_offsets_ = np.concatenate(
+            [[0], np.cumsum(np.bincount(lists, minlength=self.n_lists))]
+        )
         return self
 
     @property

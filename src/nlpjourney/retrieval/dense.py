@@ -232,7 +232,9 @@ class DenseRetriever:
         named = isinstance(self.encoder, str)
         chunk = self.batch_size * 8
         parts = []
-        with progress_bar("Embedding", total=len(texts), unit="texts", enabled=self.progress) as bar:
+        with progress_bar(
+            "Embedding", total=len(texts), unit="texts", enabled=self.progress
+        ) as bar:
             for start in range(0, len(texts), chunk):
                 batch = texts[start : start + chunk]
                 if named:
@@ -285,9 +287,7 @@ class DenseRetriever:
         ids, scores = self.search_many([query_text], k)
         return ids[0], scores[0]
 
-    def search_many(
-        self, query_texts: Sequence[str], k: int = 10
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def search_many(self, query_texts: Sequence[str], k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """The k best documents for each query text: ids (Q, min(k, n)), scores (Q, min(k, n))."""
         if self.vectors is None:
             raise JourneyError("this retriever has no documents yet; call index(texts) first")
@@ -350,7 +350,9 @@ class DenseRetriever:
         try:
             manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise JourneyError(f"{manifest_file} is not valid JSON ({error}); save again") from error
+            raise JourneyError(
+                f"{manifest_file} is not valid JSON ({error}); save again"
+            ) from error
         if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT:
             raise JourneyError(f"{manifest_file} is not a DenseRetriever manifest; save again")
         if manifest.get("version") != _VERSION:

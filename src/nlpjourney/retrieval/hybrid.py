@@ -60,9 +60,7 @@ def _ids_and_scores(
                 "(ids, scores) a ranker's search returns"
             )
     elif need_scores:
-        raise TypeError(
-            f"rankings[{i}] must be an (ids, scores) pair: interpolation needs scores"
-        )
+        raise TypeError(f"rankings[{i}] must be an (ids, scores) pair: interpolation needs scores")
     else:
         ids, scores = np.asarray(ranking), None
     if ids.ndim != 1:
