@@ -156,8 +156,10 @@ def _normalize(scores: np.ndarray, how: Normalize) -> tuple[np.ndarray, float]:
         # All equal: nothing tells the documents apart; each returned one is as good as
         # the best (1), and a missing one is still below them (0).
         return (np.ones_like(scores) if span == 0 else (scores - low) / span), 0.0
-    std = scores.std()
-    z = np.zeros_like(scores) if std == 0 else (scores - scores.mean()) / std
+    # subtle: test max == min, not std == 0: equal scores can have a rounding-error std.
+    if scores.max() == scores.min():
+        return np.zeros_like(scores), 0.0
+    z = (scores - scores.mean()) / scores.std()
     return z, float(z.min())
 
 
