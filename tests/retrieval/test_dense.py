@@ -139,7 +139,7 @@ def test_dense_retriever_with_ivf_probing_all_lists_is_exact() -> None:
     exact = DenseRetriever(Letters()).index_vectors(vectors)
     approx = DenseRetriever(Letters(), index=IVFIndex(n_lists=6, n_probe=6)).index_vectors(vectors)
     for retriever in (exact, approx):
-        ids, scores = retriever._search_vectors(queries, 10)
+        ids, scores = retriever.search_vectors(queries, 10)
         np.testing.assert_array_equal(ids, exact_search(queries, vectors, 10)[0])
 
 

@@ -264,7 +264,15 @@ class DenseRetriever:
             self.ann.add(self.vectors)
         return self
 
-    def _search_vectors(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search_vectors(self, queries: Any, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """Search with query vectors embedded elsewhere (the same encoder).
+
+        Shapes:
+            queries (Q, d) -> ids (Q, min(k, n)) int64, scores (Q, min(k, n)).
+        """
+        queries = _as_matrix(queries, "queries")
+        if self.metric == "cosine":
+            queries = normalize_rows(queries)
         if self.vectors is None:
             raise JourneyError("this retriever has no documents yet; call index(texts) first")
         k = min(_check_k(k), len(self.vectors))
@@ -291,10 +299,7 @@ class DenseRetriever:
         """The k best documents for each query text: ids (Q, min(k, n)), scores (Q, min(k, n))."""
         if self.vectors is None:
             raise JourneyError("this retriever has no documents yet; call index(texts) first")
-        queries = self.embed(query_texts)
-        if self.metric == "cosine":
-            queries = normalize_rows(queries)
-        return self._search_vectors(queries, k)
+        return self.search_vectors(self.embed(query_texts), k)
 
     def save(self, folder: str | Path) -> Path:
         """Write the vectors (``vectors.npy``) and a manifest (``manifest.json``: the
