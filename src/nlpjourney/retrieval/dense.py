@@ -279,7 +279,8 @@ class DenseRetriever:
         k = min(_check_k(k), len(self.vectors))
         if self.ann is not None:
             return self.ann.search(queries, k)
-        return exact_search(queries, self.vectors, k, metric=self.metric)
+        # Both sides are already normalised for "cosine": an inner product is enough.
+        return exact_search(queries, self.vectors, k, metric="ip")
 
     def search(self, query_text: str, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """The k best documents for one query text.
