@@ -1,5 +1,5 @@
-"""Benchmark: dense retrieval, ours against sentence-transformers, and our IVF index
-against our exact search.
+"""Benchmark: dense retrieval, ours against sentence-transformers, and our approximate
+indexes (IVF, HNSW) against our exact search.
 
 Three tables, one process, one torch thread setting for both sides (``--threads``):
 
@@ -26,7 +26,7 @@ Three tables, one process, one torch thread setting for both sides (``--threads`
 
 Run it with::
 
-    uv run python benchmarks/retrieval_dense.py              # about ten minutes on 1 thread
+    uv run python benchmarks/retrieval_dense.py              # tens of minutes on 1 thread
     uv run python benchmarks/retrieval_dense.py --threads 2 --repeat 1
 """
 
