@@ -82,9 +82,14 @@ class _Feedback:
         """Index the base ranker and keep the document-term counts; returns ``self``."""
         self._check_params()
         self.ranker.index(corpus_tokens)
-        self.counts_, vocabulary = count_matrix(corpus_tokens)
-        self.terms_ = np.array(list(vocabulary), dtype=object)
+        self.counts_, self.vocabulary_ = count_matrix(corpus_tokens)
+        self.terms_ = np.array(list(self.vocabulary_), dtype=object)
         return self
+
+    def _known(self, original: Mapping[str, float]) -> bool:
+        """Whether the query holds an indexed term: without one the first pass ranks
+        by nothing, and feedback would expand an empty query."""
+        return any(token in self.vocabulary_ for token, p in original.items() if p > 0)
 
     def _check_params(self) -> None:
         _check_count("fb_docs", self.fb_docs)
@@ -191,19 +196,18 @@ class RM3(_Feedback):
     def expand(self, query: Query) -> dict[str, float] | Query:
         """``λ P(w | q) + (1 - λ) P(w | R)``: the weighted query of the second pass.
 
-        With λ = 1, or when feedback finds nothing, the original query is returned
-        unchanged, so the search is the base ranker's.
+        With λ = 1, for a query without an indexed term, or when feedback finds
+        nothing, the original query is returned unchanged, so the search is the base
+        ranker's.
         """
         self._check_params()
         original = _query_distribution(query)
         weight = float(self.original_query_weight)
-        if weight == 1.0:
+        if weight == 1.0 or not self._known(original):
             return query
         model = self.relevance_model(query)
         if not model:
             return query
-        if not original:
-            return model
         expanded = {token: weight * p for token, p in original.items()}
         for token, p in model.items():
             expanded[token] = expanded.get(token, 0.0) + (1.0 - weight) * p
@@ -273,7 +277,6 @@ class Rocchio(_Feedback):
         norms[norms == 0.0] = 1.0
         #: (n_docs, n_terms) CSR: the documents' L2-normalised vectors.
         self.vectors_ = sp.csr_matrix(sp.diags(1.0 / norms) @ counts)
-        self.vocabulary_ = {str(term): t for t, term in enumerate(self.terms_)}
         return self
 
     def expand(self, query: Query) -> dict[str, float] | Query:
@@ -281,9 +284,9 @@ class Rocchio(_Feedback):
         ``fb_terms`` heaviest new ones, non-positive weights dropped."""
         self._fitted()
         self._check_params()
-        if self.beta == 0 and self.gamma == 0:
-            return query
         original = _query_distribution(query)
+        if (self.beta == 0 and self.gamma == 0) or not self._known(original):
+            return query
         q = np.zeros(len(self.terms_))
         for token, p in original.items():
             t = self.vocabulary_.get(token)
