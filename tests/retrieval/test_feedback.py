@@ -12,7 +12,7 @@ import pytest
 from nlpjourney.data.corpora import cranfield
 from nlpjourney.evaluate import ir
 from nlpjourney.features import CountVectorizer
-from nlpjourney.retrieval import RM3, QueryLikelihood, Rocchio, TfidfRanker
+from nlpjourney.retrieval import BM25, RM3, QueryLikelihood, Rocchio, TfidfRanker
 from nlpjourney.text import PorterStemmer
 
 DOCS = [
@@ -25,7 +25,7 @@ DOCS = [
 ]
 
 
-@pytest.mark.parametrize("make", [TfidfRanker, QueryLikelihood])
+@pytest.mark.parametrize("make", [TfidfRanker, QueryLikelihood, BM25])
 def test_feedback_rm3_weights_sum_to_one_and_terms_come_from_feedback_docs(make: type) -> None:
     rm3 = RM3(make(), fb_docs=2, fb_terms=3, original_query_weight=0.4).index(DOCS)
     query = ["nois", "jet"]
@@ -41,7 +41,7 @@ def test_feedback_rm3_weights_sum_to_one_and_terms_come_from_feedback_docs(make:
     assert all(expanded[token] >= 0.2 for token in query)
 
 
-@pytest.mark.parametrize("make", [TfidfRanker, QueryLikelihood])
+@pytest.mark.parametrize("make", [TfidfRanker, QueryLikelihood, BM25])
 def test_feedback_without_feedback_is_the_base_ranker(make: type) -> None:
     base = make().index(DOCS)
     for feedback in (
