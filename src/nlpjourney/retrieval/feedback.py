@@ -43,7 +43,7 @@ from nlpjourney.retrieval.ranking import Query, count_matrix
 __all__ = ["RM3", "Rocchio"]
 
 
-class Ranker(Protocol):
+class _Ranker(Protocol):
     """The ranker contract feedback relies on."""
 
     def index(self, corpus_tokens: Sequence[Sequence[str]]) -> Any: ...
@@ -74,7 +74,7 @@ def _query_distribution(query: Query) -> dict[str, float]:
 class _Feedback:
     """Index, first pass, expanded query, second pass: what RM3 and Rocchio share."""
 
-    ranker: Ranker
+    ranker: _Ranker
     fb_docs: int
     fb_terms: int
 
@@ -145,7 +145,7 @@ class RM3(_Feedback):
 
     def __init__(
         self,
-        ranker: Ranker,
+        ranker: _Ranker,
         fb_docs: int = 10,
         fb_terms: int = 10,
         original_query_weight: float = 0.5,
@@ -232,7 +232,7 @@ class Rocchio(_Feedback):
 
     def __init__(
         self,
-        ranker: Ranker,
+        ranker: _Ranker,
         fb_docs: int = 10,
         fb_terms: int = 10,
         alpha: float = 1.0,
