@@ -70,12 +70,23 @@ def test_feedback_rocchio_adds_terms_of_the_top_documents() -> None:
     assert 0 < pushed.index(DOCS).expand(["lift"])["wing"] < kept["wing"]
 
 
-def test_feedback_search_many_and_contract() -> None:
-    rm3 = RM3(QueryLikelihood(mu=5), fb_docs=2).index(DOCS)
-    ids, scores = rm3.search_many([["nois"], ["lift"]], k=4)
-    assert ids.shape == scores.shape == (2, 4) and ids.dtype == np.int64
-    np.testing.assert_array_equal(ids[1], rm3.search(["lift"], k=4)[0])
-    assert rm3.search([], k=3)[0].tolist() == [0, 1, 2]  # an empty query stays empty
+@pytest.mark.parametrize(
+    "feedback",
+    [
+        RM3(QueryLikelihood(mu=5), fb_docs=2),
+        Rocchio(TfidfRanker(), fb_docs=2, gamma=0.3, nonrel_docs=1),
+    ],
+)
+def test_feedback_search_many_equals_search(feedback: RM3 | Rocchio) -> None:
+    feedback.index(DOCS)
+    queries = [["nois"], ["lift"], [], ["zz"], {"heat": 1.0, "wing": 0.5}]
+    ids, scores = feedback.search_many(queries, k=4)
+    assert ids.shape == scores.shape == (5, 4) and ids.dtype == np.int64
+    for j, query in enumerate(queries):
+        one_ids, one_scores = feedback.search(query, k=4)
+        np.testing.assert_array_equal(ids[j], one_ids)
+        np.testing.assert_allclose(scores[j], one_scores, rtol=1e-12)
+    assert feedback.search([], k=3)[0].tolist() == [0, 1, 2]  # an empty query stays empty
 
 
 def test_feedback_bad_input() -> None:
