@@ -200,8 +200,12 @@ def main() -> None:
         f"\nlargest |ours - pytrec_eval| over every query, metric and system: {worst:.1e} (bar: <= 1e-12)"
     )
     print(
-        "hybrid rows: fused from the BM25 lucene and exact dense runs' top 100 (timed: the fusion only)"
+        "dense rows: 'index s' embeds the 1,400 abstracts, '225 q s' embeds the queries and searches"
     )
+    print(
+        "hybrid rows: fused from the BM25 lucene and exact dense runs' top 100 (timed: the fusion"
+    )
+    print("only); their MAP is over 100 documents a query, the other rows' over 1,000")
 
 
 if __name__ == "__main__":
