@@ -4,6 +4,7 @@ and qrels, and real runs (TF-IDF and query likelihood on all 225 Cranfield queri
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pytest
@@ -40,6 +41,10 @@ def assert_same(run: dict, qrels: dict, metrics: tuple[str, ...] = METRICS) -> N
     for qid, scores in expected.items():
         assert set(got[qid]) == set(scores), qid
         for name, value in scores.items():
+            if name == "num_rel" and not run[qid]:
+                # pytrec_eval's num_rel of an empty ranking is 0 or the true count
+                # depending on the run's other queries and their order: not compared.
+                continue
             assert math.isclose(got[qid][name], value, rel_tol=0, abs_tol=1e-12), (qid, name)
 
 
@@ -66,6 +71,8 @@ def test_ir_queries_missing_from_run_or_qrels() -> None:
     # q5 is not judged: none of those three is scored.
     assert got == {"q1": {"map": 0.0}, "q3": {"map": 0.0}}
     assert_same(run, qrels)
+    # num_rel counts the judged relevant documents, retrieved or not.
+    assert ir.evaluate(run, qrels, ["num_rel"])["q1"] == {"num_rel": 1.0}
 
 
 def test_ir_negative_relevance_is_gain_zero_and_not_relevant() -> None:
@@ -87,6 +94,9 @@ def test_ir_default_cutoffs_as_trec_eval() -> None:
     qrels = {"q": {f"d{i}": i % 3 for i in range(40)}}
     run = {"q": {f"d{i}": float((i * 7) % 11) for i in range(60)}}
     assert_same(run, qrels, ("P", "recall", "ndcg_cut"))
+    # A named cut-off replaces the family's defaults, as pytrec_eval has it.
+    assert_same(run, qrels, ("P", "P_3", "recall", "ndcg_cut_7", "ndcg_cut"))
+    assert set(ir.evaluate(run, qrels, ["P", "P_3"])["q"]) == {"P_3"}
 
 
 def test_ir_mean_averages_each_metric() -> None:
@@ -114,15 +124,63 @@ def runs_and_qrels(draw: st.DrawFn) -> tuple[dict, dict]:
     for qid in queries:
         if draw(st.booleans()):
             # Few distinct scores, so ties are common.
-            scores = st.sampled_from([0.0, 1.0, 2.5, -1.0, 3.25]) | st.floats(-5, 5)
+            scores = st.sampled_from([0.0, 1.0, 2.5, -1.0, 3.25]) | st.floats(
+                -5, 5, allow_subnormal=False
+            )
             run[qid] = draw(st.dictionaries(DOC_IDS, scores, max_size=15))
         if draw(st.booleans()):
             qrels[qid] = draw(st.dictionaries(DOC_IDS, st.integers(-1, 4), max_size=10))
     return run, qrels
 
 
-@settings(max_examples=120, deadline=None)
+# subtle: pytrec_eval 0.5 (trec_eval in C) now and then never returns from evaluate()
+# on a drawn run, in a way that depends on what the process evaluated before (the same
+# run alone returns at once). Drawing the same examples every time (derandomize, no
+# example database) keeps this test to a sequence known to finish.
+@settings(max_examples=120, deadline=None, derandomize=True, database=None)
 @given(runs_and_qrels())
 def test_ir_evaluate_equals_pytrec_eval_on_drawn_runs(drawn: tuple[dict, dict]) -> None:
     run, qrels = drawn
     assert_same(run, qrels)
+
+
+@pytest.fixture(scope="module")
+def cranfield_tokens() -> tuple[list[list[str]], list[list[str]], list[str], dict]:
+    """Cranfield's documents and queries as terms, the query ids and the qrels."""
+    from nlpjourney.data.corpora import cranfield
+    from nlpjourney.features import CountVectorizer
+    from nlpjourney.text import PorterStemmer
+
+    collection = cranfield()
+    words = CountVectorizer(stop_words="english").build_analyzer()
+    stem = functools.lru_cache(maxsize=None)(PorterStemmer().stem)
+    docs = [[stem(w) for w in words(text)] for _, _, text in collection.documents]
+    queries = [[stem(w) for w in words(text)] for _, text in collection.queries]
+    return docs, queries, [qid for qid, _ in collection.queries], collection.qrels
+
+
+@pytest.mark.parametrize(
+    ("name", "depth"),
+    [
+        ("tfidf", 100),
+        pytest.param("bm25", 1000, marks=pytest.mark.slow),
+        pytest.param("ql", 1000, marks=pytest.mark.slow),
+    ],
+)
+def test_ir_evaluate_equals_pytrec_eval_on_cranfield(
+    cranfield_tokens: tuple[list[list[str]], list[list[str]], list[str], dict],
+    name: str,
+    depth: int,
+) -> None:
+    from nlpjourney.retrieval import BM25, QueryLikelihood, TfidfRanker
+
+    docs, queries, query_ids, qrels = cranfield_tokens
+    ranker = {"tfidf": TfidfRanker, "bm25": BM25, "ql": QueryLikelihood}[name]()
+    ids, scores = ranker.index(docs).search_many(queries, k=depth)
+    run = {
+        qid: {str(d + 1): float(s) for d, s in zip(ids[j], scores[j], strict=True)}
+        for j, qid in enumerate(query_ids)
+    }
+    assert_same(run, qrels, METRICS)
+    assert_same(run, qrels, ("P", "recall", "ndcg_cut"))
+    assert len(ir.evaluate(run, qrels, ["map"])) == 225

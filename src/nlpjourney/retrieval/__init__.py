@@ -1,7 +1,25 @@
 """Information retrieval: an inverted index, BM25 and other rankers, pseudo-relevance
 feedback, dense and approximate nearest-neighbour search, and hybrid ranking.
 
-References: bm25s and rank_bm25 (BM25), sentence-transformers (dense search).
+- :mod:`~nlpjourney.retrieval.index`: :class:`InvertedIndex`, postings with term
+  frequencies and positions, saved as memory-mapped arrays;
+- :mod:`~nlpjourney.retrieval.scoring` and :mod:`~nlpjourney.retrieval.bm25`: the BM25
+  formulas (:func:`bm25_idf`, :func:`bm25_tf`) and :class:`BM25` in five variants;
+- :mod:`~nlpjourney.retrieval.ranking`: :class:`TfidfRanker` (cosine) and
+  :class:`QueryLikelihood` (Dirichlet smoothing);
+- :mod:`~nlpjourney.retrieval.feedback`: :class:`RM3` and :class:`Rocchio` around any ranker;
+- :mod:`~nlpjourney.retrieval.dense`, :mod:`~nlpjourney.retrieval.ann`,
+  :mod:`~nlpjourney.retrieval.hnsw`: :func:`exact_search`, :class:`DenseRetriever`,
+  :class:`IVFIndex`, :class:`HNSWIndex`;
+- :mod:`~nlpjourney.retrieval.hybrid`: :func:`reciprocal_rank_fusion`,
+  :func:`interpolate_scores`, :class:`HybridRanker`.
+
+Every lexical ranker follows one contract: ``index(corpus_tokens)``, then
+``search(query, k) -> (doc_ids, scores)`` best first, where a query is a list of tokens or
+a mapping token -> weight, and ``search_many`` for a batch. Dense retrievers take texts.
+
+References: bm25s and rank_bm25 (BM25), pytrec_eval (the metrics of
+:mod:`nlpjourney.evaluate.ir`), sentence-transformers (dense search).
 """
 
 from __future__ import annotations
@@ -9,12 +27,29 @@ from __future__ import annotations
 from nlpjourney.retrieval.ann import IVFIndex
 from nlpjourney.retrieval.bm25 import BM25
 from nlpjourney.retrieval.dense import DenseRetriever, Encoder, exact_search
+from nlpjourney.retrieval.feedback import RM3, Rocchio
 from nlpjourney.retrieval.hnsw import HNSWIndex
 from nlpjourney.retrieval.hybrid import HybridRanker, interpolate_scores, reciprocal_rank_fusion
 from nlpjourney.retrieval.index import IndexFormatError, InvertedIndex
+from nlpjourney.retrieval.ranking import QueryLikelihood, TfidfRanker
 from nlpjourney.retrieval.scoring import bm25_idf, bm25_tf
 
-__all__: list[str] = []
-__all__ += ["BM25", "IndexFormatError", "InvertedIndex", "bm25_idf", "bm25_tf"]
-__all__ += ["DenseRetriever", "Encoder", "HNSWIndex", "HybridRanker", "IVFIndex", "exact_search",
-            "interpolate_scores", "reciprocal_rank_fusion"]  # fmt: skip
+__all__ = [
+    "BM25",
+    "DenseRetriever",
+    "Encoder",
+    "HNSWIndex",
+    "HybridRanker",
+    "IVFIndex",
+    "IndexFormatError",
+    "InvertedIndex",
+    "QueryLikelihood",
+    "RM3",
+    "Rocchio",
+    "TfidfRanker",
+    "bm25_idf",
+    "bm25_tf",
+    "exact_search",
+    "interpolate_scores",
+    "reciprocal_rank_fusion",
+]
