@@ -5,7 +5,10 @@ and qrels, and real runs (TF-IDF and query likelihood on all 225 Cranfield queri
 from __future__ import annotations
 
 import functools
+import json
 import math
+import subprocess
+import sys
 
 import pytest
 import pytrec_eval
@@ -31,6 +34,13 @@ METRICS = (
 
 
 def reference(run: dict, qrels: dict, metrics: tuple[str, ...] = METRICS) -> dict:
+    # subtle: after pytrec_eval 0.5 evaluates a query whose judgements hold no relevant
+    # document, a later evaluate() in the same process may never return (drawn runs hung
+    # within a few hundred examples; with a relevant document in every judged query, 4,000
+    # drawn runs finished). Such queries go to pytrec_eval only in a process of their own:
+    # test_ir_queries_without_relevant_documents_equal_a_fresh_pytrec_eval.
+    unsafe = [qid for qid, judged in qrels.items() if not any(r >= 1 for r in judged.values())]
+    assert not unsafe, f"queries without a relevant document in this process: {unsafe}"
     return pytrec_eval.RelevanceEvaluator(qrels, set(metrics)).evaluate(run)
 
 
@@ -68,9 +78,10 @@ def test_ir_queries_missing_from_run_or_qrels() -> None:
     run = {"q1": {}, "q3": {"z": 1.0}, "q4": {"x": 1.0}, "q5": {"a": 1.0}}
     got = ir.evaluate(run, qrels, ["map"])
     # q1 has an empty ranking (scored 0); q2 is not in the run, q4 has no judgement,
-    # q5 is not judged: none of those three is scored.
+    # q5 is not judged: none of those three is scored. q3 has no relevant document.
     assert got == {"q1": {"map": 0.0}, "q3": {"map": 0.0}}
-    assert_same(run, qrels)
+    safe = {"q1": qrels["q1"], "q2": qrels["q2"]}
+    assert_same(run, safe)
     # num_rel counts the judged relevant documents, retrieved or not.
     assert ir.evaluate(run, qrels, ["num_rel"])["q1"] == {"num_rel": 1.0}
 
@@ -114,6 +125,27 @@ def test_ir_bad_input_says_what_to_do() -> None:
         ir.evaluate([("q", "a")], {}, ["map"])  # type: ignore[arg-type]
 
 
+def test_ir_queries_without_relevant_documents_equal_a_fresh_pytrec_eval() -> None:
+    """Queries judged with nothing relevant (only 0 and -1, or no judgement at all), through
+    pytrec_eval in a process of its own (see :func:`reference`)."""
+    qrels = {"q1": {"a": 2}, "q3": {"z": 0, "w": -1}, "q4": {}, "q6": {"a": -1}}
+    run = {"q1": {"a": 1.0}, "q3": {"z": 1.0, "y": 0.5}, "q4": {"x": 1.0}, "q6": {}}
+    script = (
+        "import json, sys, pytrec_eval; run, qrels, metrics = json.load(sys.stdin); "
+        "print(json.dumps(pytrec_eval.RelevanceEvaluator(qrels, set(metrics)).evaluate(run)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], input=json.dumps([run, qrels, METRICS]),
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    expected = json.loads(done.stdout)
+    assert set(expected) == {"q1", "q3", "q6"}  # q4: judged with nothing, not scored
+    got = ir.evaluate(run, qrels, METRICS)
+    assert set(got) == set(expected)
+    for qid, scores in expected.items():
+        assert got[qid] == pytest.approx(scores, abs=1e-12), qid
+
+
 DOC_IDS = st.sampled_from([f"d{i}" for i in range(12)] + ["D", "d", "a1", "a10", "a2"])
 
 
@@ -129,14 +161,15 @@ def runs_and_qrels(draw: st.DrawFn) -> tuple[dict, dict]:
             )
             run[qid] = draw(st.dictionaries(DOC_IDS, scores, max_size=15))
         if draw(st.booleans()):
-            qrels[qid] = draw(st.dictionaries(DOC_IDS, st.integers(-1, 4), max_size=10))
+            # Every judged query holds a relevant document (see reference()).
+            judged = draw(st.dictionaries(DOC_IDS, st.integers(-1, 4), max_size=10))
+            judged[draw(DOC_IDS)] = draw(st.integers(1, 4))
+            qrels[qid] = judged
     return run, qrels
 
 
-# subtle: pytrec_eval 0.5 (trec_eval in C) now and then never returns from evaluate()
-# on a drawn run, in a way that depends on what the process evaluated before (the same
-# run alone returns at once). Drawing the same examples every time (derandomize, no
-# example database) keeps this test to a sequence known to finish.
+# The same examples every run (derandomize, no example database): pytrec_eval is C code
+# with a known hang (see reference()), and CI should not be the place to meet another.
 @settings(max_examples=120, deadline=None, derandomize=True, database=None)
 @given(runs_and_qrels())
 def test_ir_evaluate_equals_pytrec_eval_on_drawn_runs(drawn: tuple[dict, dict]) -> None:
