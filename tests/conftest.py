@@ -61,6 +61,12 @@ def share_bytecode() -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     prefix = os.environ.get(PYCACHE_ENV)
     if prefix and not os.environ.get("PYTEST_XDIST_WORKER"):
+        # subtle: modules imported after this (a plugin's summary) must not write the
+        # folder again once it is gone, so the setting is put back first.
+        sys.dont_write_bytecode, sys.pycache_prefix = True, None
+        os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+        for name in ("PYTHONPYCACHEPREFIX", PYCACHE_ENV):
+            os.environ.pop(name, None)
         shutil.rmtree(prefix, ignore_errors=True)
 
 
