@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -33,7 +35,43 @@ settings.register_profile(
 settings.load_profile("journey")
 
 
+#: Where the run's Python processes keep compiled bytecode when the environment says
+#: not to write it beside the sources (see :func:`share_bytecode`).
+PYCACHE_ENV = "NLPJOURNEY_TEST_PYCACHE"
+
+
+def share_bytecode() -> None:
+    """Let this run's processes compile each module once, into a temporary folder.
+
+    With ``PYTHONDONTWRITEBYTECODE`` set (and no bytecode installed), every ``journey``
+    subprocess, xdist worker and lesson run compiled torch, transformers and matplotlib
+    from source again: about 5 s of CPU per process, most of a short CLI test's time.
+    The run writes their bytecode under a ``PYTHONPYCACHEPREFIX`` of its own instead,
+    outside the sources and the environment as the setting asks, and deletes it at the
+    end. Python checks each file against its source, so a stale one is never used.
+    """
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
+        return
+    prefix = tempfile.mkdtemp(prefix="nlpjourney-test-pycache-")
+    del os.environ["PYTHONDONTWRITEBYTECODE"]
+    os.environ["PYTHONPYCACHEPREFIX"] = os.environ[PYCACHE_ENV] = prefix
+    sys.dont_write_bytecode, sys.pycache_prefix = False, prefix  # this process too
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    prefix = os.environ.get(PYCACHE_ENV)
+    if prefix and not os.environ.get("PYTEST_XDIST_WORKER"):
+        # subtle: modules imported after this (a plugin's summary) must not write the
+        # folder again once it is gone, so the setting is put back first.
+        sys.dont_write_bytecode, sys.pycache_prefix = True, None
+        os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+        for name in ("PYTHONPYCACHEPREFIX", PYCACHE_ENV):
+            os.environ.pop(name, None)
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    share_bytecode()  # xdist workers inherit it: they start after this
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # One worker per core: each computes on one thread (torch reads this when it is
         # imported; lesson kernels and checks in subprocesses inherit it).

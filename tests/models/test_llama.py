@@ -495,10 +495,8 @@ def test_llama_from_gguf_metadata_refuses_other_models() -> None:
 @pytest.mark.slow
 def test_llama_smollm2_gguf_logits_match_transformers() -> None:
     # transformers reads the same GGUF file (dequantizing with gguf's code and undoing
-    # llama.cpp's permutation itself). AutoModelForCausalLM(gguf_file=...) needs
-    # accelerate, so its GGUF reader is called directly and the state dict loaded.
-    from transformers import AutoConfig, LlamaForCausalLM
-    from transformers.modeling_gguf_pytorch_utils import load_gguf_checkpoint
+    # llama.cpp's permutation itself): see tests/support/smollm2.py.
+    from support.smollm2 import transformers_smollm2
 
     from nlpjourney import data
 
@@ -507,11 +505,8 @@ def test_llama_smollm2_gguf_logits_match_transformers() -> None:
     assert ours.config == LlamaConfig.from_name("smollm2-135m").replace(
         norm_eps=ours.config.norm_eps  # float32's 1e-5 in the file
     )
-    theirs = LlamaForCausalLM(AutoConfig.from_pretrained(path.parent, gguf_file=path.name))
-    tensors = load_gguf_checkpoint(path, return_tensors=True, model_to_load=theirs)["tensors"]
-    assert set(theirs.load_state_dict(tensors, strict=False).missing_keys) == {"lm_head.weight"}
-    theirs.tie_weights()
-    theirs.eval()
+    theirs, missing = transformers_smollm2()
+    assert missing == {"lm_head.weight"}
     ids = torch.randint(0, 49152, (4, 32), generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         assert (ours(ids) - theirs(ids).logits).abs().max() <= 1e-3

@@ -68,20 +68,13 @@ def test_pretrained_smollm2_tokenizer_has_the_gguf_vocabulary() -> None:
 
 @pytest.mark.slow
 def test_pretrained_smollm2_greedy_generation_matches_transformers() -> None:
-    # transformers reads the same GGUF (as tests/models/test_llama.py does: its GGUF
-    # reader called directly, since AutoModelForCausalLM(gguf_file=...) needs accelerate).
-    from transformers import AutoConfig, LlamaForCausalLM
-    from transformers.modeling_gguf_pytorch_utils import load_gguf_checkpoint
-
-    from nlpjourney import data
+    # transformers reads the same GGUF (as tests/models/test_llama.py does, with the same
+    # helper: its GGUF reader called directly, see tests/support/smollm2.py).
+    from support.smollm2 import transformers_smollm2
 
     ours = load("smollm2-135m-instruct")
-    path = data.path("smollm2_135m_instruct")
-    theirs = LlamaForCausalLM(AutoConfig.from_pretrained(path.parent, gguf_file=path.name))
-    tensors = load_gguf_checkpoint(path, return_tensors=True, model_to_load=theirs)["tensors"]
-    theirs.load_state_dict(tensors, strict=False)
-    theirs.tie_weights()
-    theirs.eval()
+    theirs, missing = transformers_smollm2()
+    assert missing == {"lm_head.weight"}
     end = ours.tokenizer.token_to_id("<|im_end|>")
     questions = ["What is the capital of France?", "Write a haiku about the sea.",
                  "Explain what a language model is, in two sentences."]  # fmt: skip

@@ -30,6 +30,7 @@ from nlpjourney.train import (
     decay_groups,
     learning_rate,
     load_checkpoint,
+    loop,
     next_token_loss,
     prepare_char,
     resolve_device,
@@ -442,6 +443,22 @@ def test_metrics_csv_and_loss_png_are_written(tmp_path: Path, dataset: TokenData
     assert elapsed == sorted(elapsed)
     png = (cfg.path / "loss.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+
+
+@pytest.mark.parametrize(("seconds", "drawn"), [(0.0, [1, 2, 3, 4, 5]), (math.inf, [1, 5])])
+def test_loop_loss_png_is_redrawn_at_most_every_plot_seconds_and_at_the_end(
+    tmp_path: Path, dataset: TokenDataset, monkeypatch: pytest.MonkeyPatch,
+    seconds: float, drawn: list[int],
+) -> None:  # fmt: skip
+    """With no pause between draws every evaluation redraws; with an endless one only the
+    first and the end do, and the end's picture holds every row."""
+    calls: list[int] = []
+    monkeypatch.setattr(loop, "PLOT_SECONDS", seconds)
+    monkeypatch.setattr(loop, "plot_losses", lambda rows, path, title: calls.append(len(rows)))
+    cfg = config(tmp_path, max_steps=8, eval_interval=2)
+    sampler = BatchSampler(dataset, cfg.batch_size, BLOCK)
+    Trainer(Bigram(dataset.vocab_size), cfg, sampler, progress=False).fit()
+    assert calls == drawn  # rows of steps 0, 2, 4, 6, 8
 
 
 def test_loop_lr_in_the_csv_warms_up_then_follows_a_cosine_to_min_lr(

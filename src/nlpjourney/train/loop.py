@@ -23,8 +23,10 @@ or a function ``optimizer -> schedule``. The loop is torch's: ``optimizer.step()
 after ``k - 1`` steps. Checkpoints save both through their ``state_dict()``.
 
 Every ``eval_interval`` steps (and at steps 0 and ``max_steps``) it averages the loss
-over ``eval_steps`` batches of each split, appends a row to ``out_dir/metrics.csv`` and
-redraws ``out_dir/loss.png``; every ``checkpoint_interval`` steps (and at the end) it
+over ``eval_steps`` batches of each split and appends a row to ``out_dir/metrics.csv``;
+``out_dir/loss.png`` is redrawn from those rows at most every :data:`PLOT_SECONDS` (and
+always when the run ends or stops), so a run that evaluates often does not spend its time
+drawing; every ``checkpoint_interval`` steps (and at the end) it
 writes ``out_dir/ckpt.pt`` (:mod:`nlpjourney.train.checkpoint`), from which
 ``resume=True`` continues bit for bit as if the run had never stopped. It also writes one
 whenever ``checkpoint_minutes`` have passed since the last, so a run that evaluates
@@ -64,6 +66,7 @@ saved only when ``get_batch`` has ``state_dict``/``load_state_dict`` (as
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import random
 import signal
@@ -131,6 +134,10 @@ FREE_TO_CHANGE = {"out_dir", "device", "compile", "max_steps", "eval_interval", 
                   "checkpoint_interval", "checkpoint_minutes"}  # fmt: skip
 #: The signals that stop a run cleanly: Ctrl-C, and what ``kill`` and job schedulers send.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: The least time between two redraws of ``loss.png`` during a run, in seconds: one draw
+#: takes most of a second, more than a small model's evaluation. The rows are drawn at
+#: the end of :meth:`Trainer.fit` (and when a signal stops it) however recent the last.
+PLOT_SECONDS = 10.0
 #: The device types :func:`resolve_device` accepts by name.
 DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu")
 
@@ -426,7 +433,8 @@ class Trainer:
         overwrite: replace a run already in ``config.out_dir`` (its ckpt, metrics, plot).
         meta: plain values saved in every checkpoint under ``"meta"`` (the model's
             config, the tokenizer's folder), for whoever loads it later.
-        plot: redraw ``loss.png`` at each evaluation.
+        plot: redraw ``loss.png`` after evaluations (at most every :data:`PLOT_SECONDS`,
+            and at the end).
         progress: show a progress bar (None: only on a terminal).
         unit: what one target element is, for the bar's rate: ``"tok"`` (a token, the
             default), or e.g. ``"sent"`` when each target is one sentence's label.
@@ -511,6 +519,8 @@ class Trainer:
         self.step = 0
         self.saved_step: int | None = None
         self.history: list[dict[str, float]] = []
+        self._drawn_rows = 0  # how many metrics rows loss.png shows
+        self._drawn_at = -math.inf  # time.monotonic() of its last draw
         self._stop_signal: int | None = None
         self.device = resolve_device(config.device)
 
@@ -722,7 +732,7 @@ class Trainer:
         return loss, sum(y.numel() for _, y in batches)
 
     def _log(self, interval_tokens: int, interval_time: float) -> None:
-        """Evaluate, append a metrics row, redraw the plot."""
+        """Evaluate, append a metrics row, redraw the plot if its last draw is old."""
         losses = self.evaluate()
         rate = interval_tokens / interval_time if interval_time > 0 else float("nan")
         self._metrics.add(
@@ -733,9 +743,17 @@ class Trainer:
             tokens_per_s=rate,
             elapsed=self._elapsed,
         )
-        if self.plot:
-            title = f"{self.config.out_dir}  (step {self.step}/{self.config.max_steps})"
-            plot_losses(self._metrics.rows, self.config.path / "loss.png", title=title)
+        if time.monotonic() - self._drawn_at >= PLOT_SECONDS:
+            self._draw()
+
+    def _draw(self) -> None:
+        """Redraw ``loss.png`` from the metrics rows, unless it shows them all already."""
+        rows = self._metrics.rows
+        if not self.plot or not rows or self._drawn_rows == len(rows):
+            return
+        title = f"{self.config.out_dir}  (step {self.step}/{self.config.max_steps})"
+        plot_losses(rows, self.config.path / "loss.png", title=title)
+        self._drawn_rows, self._drawn_at = len(rows), time.monotonic()
 
     def save(self) -> Path:
         """Write ``out_dir/ckpt.pt`` with everything an exact resume needs."""
@@ -820,6 +838,7 @@ class Trainer:
                 self._stop_if_signalled()
             if self.saved_step != stop:  # stopped at once (until=0): still a checkpoint
                 self.save()
+            self._draw()  # the rows logged since the last draw
         return self
 
     def _due(self) -> bool:
@@ -835,6 +854,7 @@ class Trainer:
         path = self.config.path / "ckpt.pt"
         if self.saved_step != self.step:
             path = self.save()
+        self._draw()
         raise TrainingInterrupted(signum, self.step, path)
 
     @contextlib.contextmanager
