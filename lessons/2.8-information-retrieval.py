@@ -160,22 +160,25 @@ print(f"document lengths in terms: median {np.median(lengths):.0f}, from {length
 # ## 2. From grep to an inverted index
 #
 # The plainest search reads every document and keeps those that contain a query term:
-# that is what `grep` does with a file. It needs no preparation, and its work is the
-# whole collection for every query.
+# that is what `grep` does with a file. It needs no preparation, and its work is every
+# term of the whole collection, for every query. (To rank, as we will, it would need each
+# document's count of each query term, so it cannot stop at a document's first match.)
 
 # %%
-doc_sets = [set(terms) for terms in doc_terms]
-
-
 def grep(query):
-    """Every document that contains at least one term of ``query``: reads all of them."""
+    """Every document that says a term of ``query``, and how often: reads every term."""
     wanted = set(query)
-    return [d for d in range(len(doc_sets)) if doc_sets[d] & wanted]
+    found = {}
+    for d, terms in enumerate(doc_terms):
+        count = sum(term in wanted for term in terms)
+        if count:
+            found[d] = count
+    return sorted(found)
 
 
 hits = grep(query_terms[0])
-print(f"grep read {N:,} documents to find the {len(hits)} that contain a term of query "
-      f"{query_ids[0]}")  # fmt: skip
+print(f"grep read all {lengths.sum():,} terms of the {N:,} documents to find the "
+      f"{len(hits)} that contain a term of query {query_ids[0]}")  # fmt: skip
 
 # %% [markdown]
 # An **inverted index** turns the collection around once, ahead of any query: for every
@@ -209,8 +212,8 @@ def lookup(query):
 
 assert all(lookup(q) == grep(q) for q in query_terms)  # the same answers as grep
 touched = sum(len(postings.get(t, [])) for t in set(query_terms[0]))
-print(f"{len(postings):,} distinct terms; query {query_ids[0]} reads {touched} postings "
-      f"instead of {N:,} documents")  # fmt: skip
+print(f"{len(postings):,} distinct terms; query {query_ids[0]} reads {touched:,} postings "
+      f"instead of {lengths.sum():,} terms")  # fmt: skip
 
 # %% [markdown]
 # **Predict, then run.** Make the collection twice as large, with documents like the
@@ -218,16 +221,15 @@ print(f"{len(postings):,} distinct terms; query {query_ids[0]} reads {touched} p
 # stay the same, or grow too?
 #
 # The next cell builds both on growing parts of Cranfield (the first 175, 350, 700 and
-# 1,400 abstracts) and runs every query against each, counting the documents each method
-# reads per query and timing them.
+# 1,400 abstracts) and runs every query against each, counting what each method reads per
+# query (grep: terms of documents; the index: postings) and timing them.
 
 # %%
 SIZES = [175, 350, 700, 1400]
-timed_queries = query_terms[:60] if QUICK else query_terms
-growth = {"documents read, grep": [], "postings read, index": [], "ms per query, grep": [],
+timed_queries = query_terms[:30] if QUICK else query_terms
+growth = {"terms read, grep": [], "postings read, index": [], "ms per query, grep": [],
           "ms per query, index": []}  # fmt: skip
 for size in SIZES:
-    part_sets = doc_sets[:size]
     part = {}
     for d, terms in enumerate(doc_terms[:size]):
         for term, tf in Counter(terms).items():
@@ -235,25 +237,26 @@ for size in SIZES:
     started = time.perf_counter()
     for q in timed_queries:
         wanted = set(q)
-        [d for d in range(size) if part_sets[d] & wanted]
+        [sum(term in wanted for term in terms) for terms in doc_terms[:size]]
     grep_ms = (time.perf_counter() - started) * 1e3 / len(timed_queries)
     started = time.perf_counter()
     for q in timed_queries:
         {d for term in set(q) for d, _ in part.get(term, [])}
     index_ms = (time.perf_counter() - started) * 1e3 / len(timed_queries)
     read = np.mean([sum(len(part.get(t, [])) for t in set(q)) for q in timed_queries])
-    for name, value in zip(growth, (size, read, grep_ms, index_ms), strict=True):
+    scanned = lengths[:size].sum()
+    for name, value in zip(growth, (scanned, read, grep_ms, index_ms), strict=True):
         growth[name].append(float(value))
 full.keep("growth", growth)
 for i, size in enumerate(SIZES):
-    print(f"{size:>5} documents: grep reads {size:>5}, the index {growth['postings read, index'][i]:6.0f}"
-          f" postings; {growth['ms per query, grep'][i]:.3f} ms vs "
-          f"{growth['ms per query, index'][i]:.3f} ms per query")  # fmt: skip
+    print(f"{size:>5} documents: grep reads {growth['terms read, grep'][i]:8,.0f} terms, the index "
+          f"{growth['postings read, index'][i]:6,.0f} postings; {growth['ms per query, grep'][i]:6.2f} ms "
+          f"vs {growth['ms per query, index'][i]:5.2f} ms per query")  # fmt: skip
 
 
 # %%
 def plot_growth(growth, label):
-    """Work per query against the collection's size: documents read, and time."""
+    """Work per query against the collection's size: items read, and time."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
     for ax, unit in ((left, "read"), (right, "ms per query")):
         for method, colour in (("grep", "tab:red"), ("index", "tab:blue")):
@@ -262,9 +265,11 @@ def plot_growth(growth, label):
                     + f" ({method})")  # fmt: skip
         ax.set_xlabel("documents in the collection")
         ax.legend()
-    left.set_ylabel("documents or postings read per query")
+    left.set_ylabel("terms or postings read per query")
+    left.set_yscale("log")
     left.set_title(f"work per query ({label})")
     right.set_ylabel("milliseconds per query")
+    right.set_ylim(bottom=0)
     right.set_title(f"time per query ({label})")
     fig.tight_layout()
     plt.show()
@@ -275,19 +280,23 @@ if QUICK:
     plot_growth(full["growth"], full.label)
 
 # %% [markdown]
-# Both lines grow in step with the collection: a collection twice as large, made of
-# similar documents, holds about twice as many documents with each query term. What the
-# index changes is the slope. Grep reads every document; the index reads only the
-# postings of the query's terms, and most terms occur in few documents, so its line lies
-# far below. The cell under this one prints the ratio at full size. Real engines go
+# Both grow in step with the collection: a collection twice as large, made of similar
+# documents, holds about twice as many documents with each query term, so the index's
+# postings lists double too. What the index changes is the slope. Grep reads every term
+# of every document; the index reads one posting per document *and query term*, and only
+# for documents that hold the term (the left panel has a log scale: the gap is a constant
+# factor). The cell under this one prints that factor at full size. Real engines go
 # further: they stop reading a long postings list once no remaining document can enter
 # the top 10 (WAND, block-max), which this lesson does not do.
 
 # %%
 at_full = {name: values[-1] for name, values in growth.items()}
-print(f"at {SIZES[-1]:,} documents the index reads "
-      f"{at_full['postings read, index'] / at_full['documents read, grep']:.0%} of what grep reads "
-      f"(full run: {full['growth']['postings read, index'][-1] / SIZES[-1]:.0%})")  # fmt: skip
+stored = full["growth"]
+print(f"at {SIZES[-1]:,} documents grep reads {at_full['terms read, grep'] / at_full['postings read, index']:.0f} "
+      f"times as many items as the index, and takes {at_full['ms per query, grep'] / at_full['ms per query, index']:.0f} "
+      f"times as long (the {full.label}: "
+      f"{stored['terms read, grep'][-1] / stored['postings read, index'][-1]:.0f} and "
+      f"{stored['ms per query, grep'][-1] / stored['ms per query, index'][-1]:.0f} times)")  # fmt: skip
 
 # %% [markdown]
 # ### Exercise 1: documents that hold every query term
@@ -609,10 +618,10 @@ for name, r in (("BM25's ranking", ranking), ("with the two swapped", swapped)):
 # %% [markdown]
 # P@10 counts relevant documents and does not look at their places, so it cannot move. AP
 # looks at the places of relevant documents but not at their grades: when both are
-# relevant, swapping them leaves every precision the same. Only nDCG reads the grades, and
-# it drops when the complete answer moves down. On a collection with graded judgements, a
-# system that puts the best answers first is told apart from one that merely finds
-# relevant ones only by a graded measure.
+# relevant, swapping them leaves every precision the same. Only nDCG reads the grades: it
+# rises when the better answer moves up and falls when it moves down. Of two systems that
+# find the same relevant documents at the same ranks, only a graded measure can tell that
+# one puts the complete answers first.
 #
 # ### Exercise 2: recall at k
 #
@@ -635,3 +644,244 @@ check("recall_at_k: BM25's recall@100 on every query", mine, library,
       hint="count the relevant documents (grade 1 or more) among the first k; divide by how "
            "many relevant documents the judgements list for the query")  # fmt: skip
 print(f"BM25's mean recall@100: {np.mean(library):.3f}")
+
+# %% [markdown]
+# ## 6. Query expansion: RM3
+#
+# A query of a few words misses documents that say the same thing in other words: a query
+# about *heated* models does not match an abstract that only says *thermal*. **Pseudo-
+# relevance feedback** guesses more words from the first results: assume the top few
+# documents are relevant, find the terms they use most, add them to the query, and search
+# again. RM3 (Lavrenko and Croft's relevance model, as Anserini runs it) does it in four
+# steps:
+#
+# 1. search with the query; keep the top `fb_docs` documents and their scores, divided by
+#    their sum, as weights $w_d$;
+# 2. give every term of those documents the weight $\sum_d w_d \cdot tf(t, d) / |d|$
+#    (how much of each document the term is, weighted by how good the document looked);
+# 3. keep the `fb_terms` heaviest terms and divide by their sum;
+# 4. mix them with the query's own terms (each at its share of the query):
+#    $\lambda \cdot P(t \mid q) + (1 - \lambda) \cdot P(t \mid \text{feedback})$, with
+#    $\lambda$ = `original_query_weight`, and search with this weighted query.
+#
+# BM25 takes a weighted query (a mapping from term to weight) and adds each term's score
+# times its weight.
+
+# %%
+FB_DOCS, FB_TERMS, LAMBDA = 10, 10, 0.5
+
+
+def rm3_query(query, fb_docs=FB_DOCS, fb_terms=FB_TERMS, lam=LAMBDA):
+    """The expanded, weighted query: term -> weight (the weights sum to 1)."""
+    ids, scores = bm25.search(query, k=fb_docs)
+    doc_weights = scores / scores.sum()
+    feedback = Counter()
+    for d, weight in zip(ids, doc_weights, strict=True):
+        if lengths[d]:
+            for term, tf in Counter(doc_terms[d]).items():
+                feedback[term] += weight * tf / lengths[d]
+    kept = dict(feedback.most_common(fb_terms))
+    total = sum(kept.values())
+    own = Counter(query)
+    expanded = Counter({t: lam * n / len(query) for t, n in own.items()})
+    for term, weight in kept.items():
+        expanded[term] += (1 - lam) * weight / total
+    return dict(expanded)
+
+
+rm3_run = {}
+for qid, terms in zip(query_ids, query_terms, strict=True):
+    rm3_run[qid] = dict(zip(*(map(list, bm25.search(rm3_query(terms), k=DEPTH))), strict=True))
+rm3_run = {qid: {doc_ids[d]: float(s) for d, s in run.items()} for qid, run in rm3_run.items()}
+per_query["BM25 + RM3"] = ir.evaluate(rm3_run, qrels, METRICS)
+
+# %% [markdown]
+# Over all queries RM3 changes little on Cranfield (the table below says how much), but
+# it moves single queries a lot, both ways. Here are the query it helps most and the one
+# it hurts most (by average precision), with the terms it added.
+
+# %%
+gain = {qid: per_query["BM25 + RM3"][qid]["map"] - per_query["BM25 lucene"][qid]["map"]
+        for qid in query_ids}  # fmt: skip
+for qid in (max(gain, key=gain.get), min(gain, key=gain.get)):
+    q = query_ids.index(qid)
+    expanded = rm3_query(query_terms[q])
+    added = sorted((t for t in expanded if t not in query_terms[q]), key=lambda t: -expanded[t])
+    print(f"query {qid}: {query_texts[q]}")
+    print(f"  AP {per_query['BM25 lucene'][qid]['map']:.3f} -> "
+          f"{per_query['BM25 + RM3'][qid]['map']:.3f}; added: {', '.join(added)}")  # fmt: skip
+full.keep("rm3 extremes", {"helped": max(gain, key=gain.get), "hurt": min(gain, key=gain.get)})
+print(f"in the {full.label}: helped most, query {full['rm3 extremes']['helped']}; "
+      f"hurt most, query {full['rm3 extremes']['hurt']}")  # fmt: skip
+
+# %% [markdown]
+# When the first results are good, their words are the vocabulary of the right answers,
+# and the second search finds more documents that use it. When they are bad, the added
+# terms pull the query towards the wrong subject, and the second search finds more of the
+# wrong documents: the query drifts. That is the bet RM3 makes, query by query.
+#
+# ## 7. Dense search: meaning instead of shared words
+#
+# BM25 only matches the terms a query shares with a document. A **sentence encoder**
+# (topic 4.3) maps any text to a vector so that texts with similar meaning get nearby
+# vectors, shared words or not. Search then embeds the documents once, embeds each query,
+# and ranks the documents by the dot product with the query's vector (their cosine: the
+# vectors have length 1). We use all-MiniLM-L6-v2 through our own BERT. Embedding all
+# 1,400 abstracts takes about a minute or more on a laptop CPU; quick mode embeds only the
+# judged documents of a few queries and some others.
+
+# %%
+from nlpjourney.models.sentence_encoder import SentenceEncoder  # noqa: E402  (heavy: torch)
+
+encoder = SentenceEncoder.from_pretrained("all-minilm-l6-v2")
+if QUICK:
+    picked = sorted({doc_ids.index(d) for qid in query_ids[:2] for d in qrels[qid]}
+                    | set(range(0, N, 200)))  # fmt: skip
+else:
+    picked = list(range(N))
+started = time.perf_counter()
+doc_vectors = encoder.embed([texts[d] for d in picked])  # (n, 384), rows of length 1
+query_vectors = encoder.embed(query_texts)
+seconds = time.perf_counter() - started
+print(f"embedded {len(picked):,} documents and {len(query_texts)} queries in {seconds:.0f} s: "
+      f"{doc_vectors.shape}, lengths {np.linalg.norm(doc_vectors, axis=1).min():.3f} to "
+      f"{np.linalg.norm(doc_vectors, axis=1).max():.3f}")  # fmt: skip
+
+# %% [markdown]
+# Exact search is one matrix product and a partial sort: every query against every
+# document. The library's `exact_search` does the same in blocks (so that a large
+# collection never needs the whole score matrix at once); its results equal ours.
+
+# %%
+dense_scores = query_vectors @ doc_vectors.T  # (queries, documents)
+mine = np.stack([top(row) for row in dense_scores])
+ids, _ = exact_search(query_vectors, doc_vectors, k=10)
+assert np.array_equal(ids, mine)
+print("exact_search: the same top 10 as our matrix product, for every query")
+if not QUICK:
+    ids, scores = exact_search(query_vectors, doc_vectors, k=DEPTH)
+    per_query["dense"] = ir.evaluate(run_of(ids, scores), qrels, METRICS)
+
+# %% [markdown]
+# ### Approximate search: IVF
+#
+# Exact search reads every vector for every query, like grep. An **IVF** (inverted file)
+# index applies the inverted index's idea to vectors: k-means splits the vectors into
+# `n_lists` clusters, each with a list of its members, and a query opens only the
+# `n_probe` lists whose centres are nearest to it. It reads a fraction of the vectors and
+# may miss a neighbour that sits just over a cluster's border. Its quality is its
+# **recall@10**: the share of the exact top 10 it returns.
+#
+# **Predict, then run.** With about 37 lists (the square root of 1,400) and `n_probe = 1`,
+# what share of the exact top 10 will IVF find: about 1/37, about a half, or nearly all?
+
+# %%
+n_lists = max(2, round(math.sqrt(len(picked))))
+probes = [p for p in (1, 2, 4, 8, 16, 32) if p < n_lists] + [n_lists]
+exact_ids, _ = exact_search(query_vectors, doc_vectors, k=10)
+ivf_curve = {"n_probe": [], "recall@10": [], "share read": []}
+for n_probe in probes:
+    ivf = IVFIndex(n_lists=n_lists, n_probe=n_probe, seed=0).train(doc_vectors).add(doc_vectors)
+    ids, _ = ivf.search(query_vectors, k=10)
+    recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(ids, exact_ids, strict=True)])
+    ivf_curve["n_probe"].append(n_probe)
+    ivf_curve["recall@10"].append(float(recall))
+    ivf_curve["share read"].append(n_probe / n_lists)
+full.keep("ivf", ivf_curve)
+for n_probe, recall in zip(ivf_curve["n_probe"], ivf_curve["recall@10"], strict=True):
+    print(f"n_probe {n_probe:>3} of {n_lists} lists: recall@10 {recall:.3f}")
+
+
+# %%
+def plot_ivf(curve, label):
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    ax.plot(curve["share read"], curve["recall@10"], "o-", label="IVF")
+    ax.axhline(1.0, color="grey", linestyle=":", label="exact search")
+    for n_probe, x, y in zip(curve["n_probe"], curve["share read"], curve["recall@10"],
+                             strict=True):  # fmt: skip
+        ax.annotate(f"{n_probe}", (x, y), textcoords="offset points", xytext=(4, -12), fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel("share of the lists opened (n_probe / n_lists, log scale)")
+    ax.set_ylabel("recall@10 against exact search")
+    ax.set_title(f"IVF: recall against work ({label}); points labelled by n_probe")
+    ax.set_ylim(0, 1.05)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    plt.show()
+
+
+plot_ivf(ivf_curve, "this run")
+if QUICK:
+    plot_ivf(full["ivf"], full.label)
+
+# %% [markdown]
+# Most of a query's neighbours live in the few clusters nearest to it, so opening one list
+# already finds a good share of them, and a handful of lists nearly all. The printed
+# numbers give the curve for this run and the stored full run. At 1,400 documents exact
+# search is fast enough; an IVF index pays off at millions of vectors, where reading a
+# tenth of them is the difference between a slow query and a fast one.
+#
+# ### Hybrid: reciprocal rank fusion
+#
+# Lexical and dense search fail differently, so combining them can beat both. Their
+# scores are on different scales (BM25 sums idfs, cosines lie in [-1, 1]), but their
+# ranks are not. **Reciprocal rank fusion** (Cormack and others, 2009) gives each document
+# $\sum_{\text{systems}} 1 / (60 + \text{rank})$, a document a system did not return getting
+# nothing from it, and sorts by that. By hand for one query, checked against the library:
+
+# %%
+q = 0
+bm25_ids, _ = bm25.search(query_terms[q], k=100)
+dense_ids = np.asarray(picked)[top(dense_scores[q], k=min(100, len(picked)))]
+fused = Counter()
+for ranking in (bm25_ids, dense_ids):
+    for rank, d in enumerate(ranking, start=1):
+        fused[int(d)] += 1 / (60 + rank)
+mine = sorted(fused, key=lambda d: (-fused[d], d))[:10]
+theirs, _ = reciprocal_rank_fusion([bm25_ids, dense_ids], k=60, top_k=10)
+assert theirs.tolist() == mine
+print(f"query {query_ids[q]}: fused top 10 {[doc_ids[d] for d in mine]}")
+if not QUICK:
+    bm25_all = bm25.search_many(query_terms, k=DEPTH)
+    dense_all = exact_search(query_vectors, doc_vectors, k=DEPTH)
+    hybrid_run = {}
+    for qid, b_ids, d_ids in zip(query_ids, bm25_all[0], dense_all[0], strict=True):
+        ids, scores = reciprocal_rank_fusion([b_ids, d_ids], k=60, top_k=DEPTH)
+        hybrid_run[qid] = {doc_ids[d]: float(s) for d, s in zip(ids, scores, strict=True)}
+    per_query["hybrid (RRF)"] = ir.evaluate(hybrid_run, qrels, METRICS)
+
+# %% [markdown]
+# ## 8. Where each system wins
+#
+# The whole table, on all 225 queries. (In quick mode the dense and hybrid rows are the
+# stored full run's only: this run did not embed the whole collection.)
+
+# %%
+SYSTEMS = ("TF-IDF", "BM25 lucene", "BM25 + RM3", "dense", "hybrid (RRF)")
+results_table("mean over Cranfield's 225 queries",
+              {name: ir.mean(per_query[name]) if name in per_query else None for name in SYSTEMS},
+              "final table")  # fmt: skip
+
+# %% [markdown]
+# A mean hides how differently two systems behave query by query. The picture puts every
+# query at (BM25's nDCG@10, dense search's nDCG@10): points above the diagonal are
+# queries where the dense system did better.
+
+# %%
+if not QUICK:
+    full.keep("per-query ndcg@10", {
+        name: [round(per_query[name][qid]["ndcg_cut_10"], 4) for qid in query_ids]
+        for name in ("BM25 lucene", "dense")})  # fmt: skip
+per_query_ndcg = full["per-query ndcg@10"]
+lexical, dense = np.array(per_query_ndcg["BM25 lucene"]), np.array(per_query_ndcg["dense"])
+fig, ax = plt.subplots(figsize=(5.8, 5.4))
+ax.scatter(lexical, dense, s=14, alpha=0.6, label="one query")
+ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="equal")
+ax.set_xlabel("BM25 nDCG@10")
+ax.set_ylabel("dense (all-MiniLM-L6-v2) nDCG@10")
+ax.set_title(f"Cranfield, per query ({'stored ' if QUICK else ''}{full.label})")
+ax.legend(loc="upper left")
+fig.tight_layout()
+plt.show()
+print(f"dense better on {(dense > lexical).sum()} queries, BM25 on {(lexical > dense).sum()}, "
+      f"tied on {(dense == lexical).sum()}")  # fmt: skip
