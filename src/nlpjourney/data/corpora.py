@@ -20,6 +20,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -326,3 +327,108 @@ def opinion_lexicon() -> tuple[list[str], list[str]]:
         text = read_member("opinion_lexicon", f"opinion_lexicon/{polarity}-words.txt")
         lists.append([w for line in text.splitlines() if (w := line.strip()) and w[0] != ";"])
     return lists[0], lists[1]
+
+
+@dataclass(frozen=True)
+class CranfieldCollection:
+    """The Cranfield test collection, as :func:`cranfield` reads it.
+
+    Attributes:
+        documents: 1,400 ``(doc_id, title, text)``, ids ``"1"`` .. ``"1400"`` in file order.
+        queries: 225 ``(query_id, text)``, ids ``"1"`` .. ``"225"`` by position.
+        qrels: query id -> {doc id -> graded relevance, 4 best .. 1, 0 = of no
+            interest}: ``pytrec_eval``'s shape, ready for
+            :func:`nlpjourney.evaluate.ir.evaluate`.
+    """
+
+    documents: list[tuple[str, str, str]]
+    queries: list[tuple[str, str]]
+    qrels: dict[str, dict[str, int]]
+
+
+#: cranqrel's relevance codes (Cleverdon's: 1 a complete answer .. 4 of minimum
+#: interest, -1 of no interest) -> gains where higher is better.
+CRANFIELD_GAINS: dict[int, int] = {1: 4, 2: 3, 3: 2, 4: 1, -1: 0}
+
+_CRANFIELD_FIELD = re.compile(r"^\.([ITABW])(?:\s+(\S+))?\s*$")
+
+
+def _cranfield_records(text: str) -> list[dict[str, list[str]]]:
+    """Split a SMART-format file (``.I n`` then ``.T``/``.A``/``.B``/``.W`` blocks) into
+    one dict of field -> lines per record, the ``.I`` number under ``"I"``."""
+    records: list[dict[str, list[str]]] = []
+    field = ""
+    for line in text.splitlines():
+        marker = _CRANFIELD_FIELD.match(line)
+        if marker and marker.group(1) == "I":
+            records.append({"I": [marker.group(2) or ""]})
+            field = ""
+        elif marker and records:
+            # subtle: document 240's abstract holds stray ".A" and ".B" lines, and 576
+            # and 578 a second ".W"; once in the abstract, a marker line is dropped and
+            # the lines after it stay in the abstract.
+            if field != "W":
+                field = marker.group(1)
+                records[-1].setdefault(field, [])
+        elif records and field:
+            records[-1][field].append(line.strip())
+    return records
+
+
+def _joined(lines: list[str]) -> str:
+    return " ".join(line for line in lines if line)
+
+
+def cranfield() -> CranfieldCollection:
+    """The Cranfield collection: 1,400 aeronautics abstracts, 225 queries, graded qrels.
+
+    Read from the registry folder ``cranfield`` (``cran.all.1400``, ``cran.qry``,
+    ``cranqrel``). Each field's lines are joined with single spaces. Traps it handles:
+
+    - **Query numbers.** ``cran.qry`` numbers its queries 1, 2, 4, 8, 9, ... 365 (``.I``),
+      but ``cranqrel`` numbers them 1 .. 225 by position; the ids here are the positions,
+      so ``qrels[qid]`` judges query ``qid``.
+    - **Relevance codes.** ``cranqrel`` holds Cleverdon's codes, where *lower* is
+      better: 1 (a complete answer), 2 (high relevance), 3 (useful background), 4 (of
+      minimum interest), and -1 (of no interest; 225 pairs). They become gains
+      (:data:`CRANFIELD_GAINS`): 1 -> 4, 2 -> 3, 3 -> 2, 4 -> 1, -1 -> 0, so nDCG
+      rewards complete answers most and a document counts as relevant (gain >= 1) for
+      codes 1-4. ir_datasets makes the same inversion but keeps -1 as -1; trec_eval
+      scores -1 and 0 alike (not relevant, gain 0), so every metric is the same.
+    - **Stray markers.** Document 240's abstract contains lines ".A" and ".B", and
+      documents 576 and 578 a second ".W": inside an abstract these are not fields, so
+      they are dropped and the text after them kept in the abstract (576 and 578 carry
+      garbled text from a compressor report in the source, kept as it is).
+    - **Empty documents.** A few abstracts are empty or nearly (471 and 995 have no
+      text); they are kept so that ids stay positions, and simply never match.
+    - **Line ends.** The files have CRLF line ends; the abstracts repeat the title.
+
+    Returns:
+        a :class:`CranfieldCollection` (documents, queries, qrels).
+
+    >>> collection = cranfield()  # doctest: +SKIP
+    >>> collection.queries[2]  # doctest: +SKIP
+    ('3', 'what problems of heat conduction in composite slabs have been solved so far .')
+    """
+    folder = path("cranfield")
+    texts = {}
+    for name in ("cran.all.1400", "cran.qry", "cranqrel"):
+        with _reading("cranfield", folder / name):
+            texts[name] = (folder / name).read_text(encoding="utf-8")
+    documents = [
+        (record["I"][0], _joined(record.get("T", [])), _joined(record.get("W", [])))
+        for record in _cranfield_records(texts["cran.all.1400"])
+    ]
+    queries = [
+        (str(position), _joined(record.get("W", [])))
+        for position, record in enumerate(_cranfield_records(texts["cran.qry"]), 1)
+    ]
+    qrels: dict[str, dict[str, int]] = {}
+    for number, line in enumerate(texts["cranqrel"].splitlines(), 1):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != 3 or int(fields[2]) not in CRANFIELD_GAINS:
+            raise damaged("cranfield", folder / "cranqrel", f"line {number} reads {line[:40]!r}")
+        qrels.setdefault(fields[0], {})[fields[1]] = CRANFIELD_GAINS[int(fields[2])]
+    return CranfieldCollection(documents, queries, qrels)
