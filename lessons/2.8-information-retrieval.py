@@ -164,6 +164,7 @@ print(f"document lengths in terms: median {np.median(lengths):.0f}, from {length
 # term of the whole collection, for every query. (To rank, as we will, it would need each
 # document's count of each query term, so it cannot stop at a document's first match.)
 
+
 # %%
 def grep(query):
     """Every document that says a term of ``query``, and how often: reads every term."""
@@ -332,8 +333,10 @@ index = InvertedIndex.build(doc_terms)
 for term, plist in postings.items():
     docs_of, tfs_of = index.postings(term)
     assert docs_of.tolist() == [d for d, _ in plist] and tfs_of.tolist() == [t for _, t in plist]
-print(f"the library's index: {index.n_terms:,} terms, {len(index.doc_ids):,} postings; "
-      "every postings list equals ours")
+print(
+    f"the library's index: {index.n_terms:,} terms, {len(index.doc_ids):,} postings; "
+    "every postings list equals ours"
+)
 library_index = InvertedIndex.from_texts(texts)  # analyses the texts itself, as we did
 assert library_index.analyze(query_texts[0]) == query_terms[0]
 
@@ -385,7 +388,9 @@ def show_ranking(q, ranked, scores, k=5):
     print(f"query {query_ids[q]}: {query_texts[q]}")
     for rank, d in enumerate(ranked[:k], 1):
         grade = judged.get(doc_ids[d], "-")
-        print(f"  {rank}. doc {doc_ids[d]:>4}  score {scores[d]:.3f}  grade {grade}  {titles[d][:60]}")
+        print(
+            f"  {rank}. doc {doc_ids[d]:>4}  score {scores[d]:.3f}  grade {grade}  {titles[d][:60]}"
+        )
 
 
 scores = tfidf_scores(query_terms[0])
