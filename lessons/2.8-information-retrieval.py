@@ -60,8 +60,8 @@ from nlpjourney.data import corpora
 from nlpjourney.evaluate import ir
 from nlpjourney.retrieval import (
     BM25,
-    IVFIndex,
     InvertedIndex,
+    IVFIndex,
     exact_search,
     reciprocal_rank_fusion,
 )
