@@ -71,6 +71,17 @@ def test_ann_is_deterministic_for_a_seed(corpus: tuple[np.ndarray, np.ndarray]) 
     assert not np.array_equal(runs[0].centres_, runs[2].centres_)
 
 
+def test_ann_trains_on_a_seeded_sample(corpus: tuple[np.ndarray, np.ndarray]) -> None:
+    vectors, queries = corpus
+    truth, _ = exact_search(queries, vectors, 10)
+    runs = [IVFIndex(n_lists=16, n_probe=16, train_per_list=20).train(vectors) for _ in range(2)]
+    np.testing.assert_array_equal(runs[0].centres_, runs[1].centres_)
+    full = IVFIndex(n_lists=16).train(vectors)
+    assert not np.array_equal(runs[0].centres_, full.centres_)
+    ids, _ = runs[0].add(vectors).search(queries, 10)  # every list probed: still exact
+    np.testing.assert_array_equal(ids, truth)
+
+
 def test_ann_add_in_parts_equals_add_at_once(corpus: tuple[np.ndarray, np.ndarray]) -> None:
     vectors, queries = corpus
     whole = IVFIndex(n_lists=8, n_probe=3).train(vectors).add(vectors)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from nlpjourney.data import corpora
 from nlpjourney.errors import DataNotFoundError, JourneyError
-from nlpjourney.retrieval import DenseRetriever, IVFIndex, exact_search
+from nlpjourney.retrieval import DenseRetriever, IndexFormatError, IVFIndex, exact_search
 from nlpjourney.retrieval import dense as dense_module
 
 
@@ -167,17 +167,17 @@ def test_dense_retriever_load_refuses_a_corrupt_folder(tmp_path: Path) -> None:
         DenseRetriever.load(folder, encoder=Letters())
     (folder / "moved.npy").rename(folder / "vectors.npy")
     (folder / "manifest.json").write_text("{not json")
-    with pytest.raises(JourneyError, match="not valid JSON"):
+    with pytest.raises(IndexFormatError, match="not valid JSON"):
         DenseRetriever.load(folder, encoder=Letters())
     (folder / "manifest.json").write_text(json.dumps({"format": "something else"}))
-    with pytest.raises(JourneyError, match="not a DenseRetriever manifest"):
+    with pytest.raises(IndexFormatError, match="not a DenseRetriever manifest"):
         DenseRetriever.load(folder, encoder=Letters())
     good = DenseRetriever(Letters()).index(["ab", "c"]).save(tmp_path / "good")
     np.save(good / "vectors.npy", np.zeros((5, 3)))
-    with pytest.raises(JourneyError, match="corrupt"):
+    with pytest.raises(IndexFormatError, match="corrupt"):
         DenseRetriever.load(good, encoder=Letters())
     (good / "vectors.npy").write_bytes(b"garbage")
-    with pytest.raises(JourneyError, match="readable"):
+    with pytest.raises(IndexFormatError, match="readable"):
         DenseRetriever.load(good, encoder=Letters())
 
 

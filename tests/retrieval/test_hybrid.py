@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nlpjourney.retrieval import (
+    BM25,
     DenseRetriever,
     HybridRanker,
     interpolate_scores,
@@ -150,7 +151,7 @@ def test_hybrid_ranker_fuses_both_sides(fusion: str) -> None:
     lexical, dense = Overlap(), DenseRetriever(Letters())
     hybrid = HybridRanker(lexical, dense, fusion=fusion, depth=6).index(TEXTS)  # type: ignore[arg-type]
     ids, scores = hybrid.search("cherry", k=4)
-    lex = lexical.search(["cherry"], k=6)
+    lex = lexical.search(hybrid.analyzer("cherry"), k=6)
     den = dense.search("cherry", k=6)
     if fusion == "rrf":
         expected = reciprocal_rank_fusion([lex, den], top_k=4)
@@ -172,6 +173,17 @@ def test_hybrid_ranker_weights_pick_a_side() -> None:
     custom = HybridRanker(Overlap(), DenseRetriever(Letters()), weights=(1.0, 0.0))
     custom.index(TEXTS, corpus_tokens=tokens)
     assert custom.search("ignored", k=1, query_tokens=["y"])[0].tolist() == [1]
+
+
+def test_hybrid_ranker_with_bm25_analyses_queries_as_the_corpus() -> None:
+    """The default analyzer stems and drops stop words on both sides, so "cherries"
+    finds "cherry" through BM25; with the dense side weighted 0 the result is BM25's."""
+    bm25 = BM25()
+    hybrid = HybridRanker(bm25, DenseRetriever(Letters()), weights=(1.0, 0.0), depth=3)
+    hybrid.index(TEXTS)
+    ids, scores = hybrid.search("the cherries", k=2)
+    assert ids.tolist() == bm25.search(["cherri"], k=2)[0].tolist() == [2, 1]
+    np.testing.assert_allclose(scores, [1 / 61, 1 / 62])
 
 
 def test_hybrid_ranker_errors_are_clear() -> None:

@@ -61,8 +61,12 @@ class IVFIndex:
         n_probe: how many lists each query opens (1 .. n_lists): more is slower and
             closer to exact.
         metric: ``"ip"`` (inner product) or ``"cosine"`` (vectors and queries normalised).
-        seed: the k-means seed; the same seed and vectors give the same index.
+        seed: the seed of k-means and of the training sample; the same seed and vectors
+            give the same index.
         max_iter: at most this many k-means iterations.
+        train_per_list: k-means trains on at most ``train_per_list * n_lists`` vectors,
+            a random sample (FAISS's rule, 256): the centres need only a sample, and a
+            large corpus would make training the slowest step.
 
     Attributes:
         centres_: (n_lists, d) the coarse centres, after :meth:`train`.
@@ -77,6 +81,7 @@ class IVFIndex:
         metric: Literal["ip", "cosine"] = "ip",
         seed: int = 0,
         max_iter: int = 25,
+        train_per_list: int = 256,
     ) -> None:
         self.n_lists = _positive_int(n_lists, "n_lists")
         self.n_probe = _positive_int(n_probe, "n_probe")
@@ -85,11 +90,13 @@ class IVFIndex:
         self.metric = metric
         self.seed = seed
         self.max_iter = _positive_int(max_iter, "max_iter")
+        self.train_per_list = _positive_int(train_per_list, "train_per_list")
 
     def get_params(self) -> dict[str, Any]:
         """The constructor's arguments (what a saved retriever records)."""
         return {"n_lists": self.n_lists, "n_probe": self.n_probe, "metric": self.metric,
-                "seed": self.seed, "max_iter": self.max_iter}  # fmt: skip
+                "seed": self.seed, "max_iter": self.max_iter,
+                "train_per_list": self.train_per_list}  # fmt: skip
 
     def _prepare(self, values: Any, name: str) -> np.ndarray:
         array = np.asarray(values)
@@ -114,8 +121,13 @@ class IVFIndex:
                 f"training needs at least n_lists={self.n_lists} vectors, got {len(vectors)}; "
                 "lower n_lists"
             )
+        sample = vectors
+        if len(vectors) > self.train_per_list * self.n_lists:
+            rng = np.random.default_rng(self.seed)
+            rows = rng.choice(len(vectors), self.train_per_list * self.n_lists, replace=False)
+            sample = vectors[np.sort(rows)]
         kmeans = KMeans(self.n_lists, n_init=1, max_iter=self.max_iter, random_state=self.seed)
-        self.centres_ = kmeans.fit(vectors).cluster_centers_.astype(vectors.dtype)
+        self.centres_ = kmeans.fit(sample).cluster_centers_.astype(vectors.dtype)
         self._half_norms = 0.5 * np.einsum("ij,ij->i", self.centres_, self.centres_)
         self.list_offsets_ = np.zeros(self.n_lists + 1, dtype=np.int64)
         self.list_ids_ = np.empty(0, dtype=np.int64)

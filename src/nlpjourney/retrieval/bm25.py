@@ -33,6 +33,16 @@ Example:
     >>> scores.round(3)
     array([0.532, 0.197], dtype=float32)
 
+From raw texts (what a search command does: the texts themselves are kept elsewhere,
+the index stores only terms):
+
+    >>> texts = ["The cat sat on the mat.", "Dogs were barking at the cats."]
+    >>> ranker = BM25.from_index(InvertedIndex.from_texts(texts))
+    >>> ranker.analyze("a barking dog")
+    ['bark', 'dog']
+    >>> ranker.search(ranker.analyze("a barking dog"))[0]
+    array([1, 0])
+
 Reference: bm25s (``bm25s.BM25``, the same five methods, equal top-10 ids and scores,
 tested on Cranfield) and rank_bm25 (``BM25Okapi``; see ``tests/retrieval/test_bm25.py``
 for how it differs).
@@ -45,7 +55,7 @@ to its vocabulary, we do not; a mapping query (weighted terms) is ours only.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +142,8 @@ class BM25:
         delta = self._check_params()
         if inverted_index.n_docs == 0:
             raise ValueError("the corpus is empty: give at least one document to index")
-        n_docs, avgdl = inverted_index.n_docs, inverted_index.avgdl
+        # A corpus of empty documents has no postings; any positive avgdl then does.
+        n_docs, avgdl = inverted_index.n_docs, max(inverted_index.avgdl, 1e-12)
         idf = bm25_idf(inverted_index.df, n_docs, self.method)
         shifts = np.zeros(inverted_index.n_terms)
         if self.method in ("bm25l", "bm25+"):
@@ -144,9 +155,14 @@ class BM25:
         per_posting = np.repeat(np.arange(inverted_index.n_terms), inverted_index.df)
         doc_len = np.asarray(inverted_index.doc_lengths)[np.asarray(inverted_index.doc_ids)]
         tf_part = bm25_tf(
-            np.asarray(inverted_index.tfs), doc_len, max(avgdl, 1e-12),
-            self.k1, self.b, self.method, delta,
-        )  # fmt: skip
+            np.asarray(inverted_index.tfs),
+            doc_len,
+            avgdl,
+            self.k1,
+            self.b,
+            self.method,
+            delta,
+        )
         # subtle: bm25s keeps idf and shift in float32 and multiplies in float64; rounding
         # at the same places gives the same float32 scores, bit for bit.
         idf32 = idf.astype(np.float32).astype(np.float64)
@@ -169,6 +185,11 @@ class BM25:
     def n_docs(self) -> int:
         """The number of indexed documents."""
         return self._fitted().n_docs
+
+    def analyze(self, text: str) -> list[str]:
+        """``text`` as query terms, analysed as the indexed texts were
+        (:meth:`InvertedIndex.analyze`; only for an index built from texts)."""
+        return self._fitted().analyze(text)
 
     def search(self, query: Query, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best documents for one query (contract in the module docstring).
@@ -205,10 +226,13 @@ class BM25:
                     terms.append(t)
                     weights.append(weight)
             ptr.append(len(terms))
+        weight_array = np.asarray(weights, dtype=np.float32)
+        if not np.isfinite(weight_array).all():
+            raise ValueError("query weights must be finite numbers (no NaN or infinity)")
         return search_postings(
             np.asarray(ptr, dtype=np.int64),
             np.asarray(terms, dtype=np.int64),
-            np.asarray(weights, dtype=np.float32),
+            weight_array,
             index.term_ptr,
             index.doc_ids,
             self.posting_scores_,
@@ -269,7 +293,7 @@ class BM25:
         return ranker
 
 
-def _pairs(query: Query) -> list[tuple[str, float]] | Any:
+def _pairs(query: Query) -> Iterable[tuple[str, float]]:
     """(term, weight) pairs of a query: weight 1 per token, or the mapping's weights."""
     if isinstance(query, str):
         raise TypeError(

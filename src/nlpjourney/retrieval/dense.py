@@ -43,6 +43,7 @@ import numpy as np
 from nlpjourney.errors import DataNotFoundError, JourneyError
 from nlpjourney.progress import progress_bar
 from nlpjourney.retrieval._topk import merge_top_k, top_k_rows
+from nlpjourney.retrieval.index import IndexFormatError
 
 __all__ = ["DenseRetriever", "Encoder", "exact_search"]
 
@@ -278,7 +279,8 @@ class DenseRetriever:
         k = min(_check_k(k), len(self.vectors))
         if self.ann is not None:
             return self.ann.search(queries, k)
-        return exact_search(queries, self.vectors, k, metric=self.metric)
+        # Both sides are already normalised for "cosine": an inner product is enough.
+        return exact_search(queries, self.vectors, k, metric="ip")
 
     def search(self, query_text: str, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """The k best documents for one query text.
@@ -343,7 +345,7 @@ class DenseRetriever:
 
         Raises:
             DataNotFoundError: no such folder, or a file of it is missing.
-            JourneyError: the folder is not a saved retriever or does not hold together.
+            IndexFormatError: the folder is not a saved retriever or does not hold together.
         """
         folder = Path(folder)
         manifest_file, vectors_file = folder / _MANIFEST, folder / "vectors.npy"
@@ -355,22 +357,24 @@ class DenseRetriever:
         try:
             manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise JourneyError(
+            raise IndexFormatError(
                 f"{manifest_file} is not valid JSON ({error}); save again"
             ) from error
         if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT:
-            raise JourneyError(f"{manifest_file} is not a DenseRetriever manifest; save again")
+            raise IndexFormatError(f"{manifest_file} is not a DenseRetriever manifest; save again")
         if manifest.get("version") != _VERSION:
-            raise JourneyError(
+            raise IndexFormatError(
                 f"{folder} was saved in format version {manifest.get('version')!r}, "
                 f"this library reads version {_VERSION}; save it again"
             )
         try:
             vectors = np.load(vectors_file, allow_pickle=False)
         except (ValueError, OSError) as error:
-            raise JourneyError(f"{vectors_file} is not a readable .npy file ({error})") from error
+            raise IndexFormatError(
+                f"{vectors_file} is not a readable .npy file ({error})"
+            ) from error
         if list(vectors.shape) != manifest.get("shape"):
-            raise JourneyError(
+            raise IndexFormatError(
                 f"{vectors_file} holds shape {list(vectors.shape)} but the manifest says "
                 f"{manifest.get('shape')}; the folder is corrupt, save it again"
             )
@@ -385,7 +389,9 @@ class DenseRetriever:
 
             spec = manifest["index"]
             if spec.get("type") != "IVFIndex":
-                raise JourneyError(f"{manifest_file} names an unknown index {spec.get('type')!r}")
+                raise IndexFormatError(
+                    f"{manifest_file} names an unknown index {spec.get('type')!r}"
+                )
             index = IVFIndex(**spec["params"])
         retriever = cls(
             encoder,

@@ -28,11 +28,12 @@ pyserini's hybrid search.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
+
+from nlpjourney.retrieval.index import _Analyzer
 
 __all__ = ["HybridRanker", "interpolate_scores", "reciprocal_rank_fusion"]
 
@@ -211,14 +212,6 @@ def interpolate_scores(
     return _best(docs, fused, top_k)
 
 
-_WORD = re.compile(r"(?u)\b\w\w+\b")
-
-
-def _default_analyzer(text: str) -> list[str]:
-    """Lower-cased words of two or more characters (scikit-learn's default token pattern)."""
-    return _WORD.findall(text.lower())
-
-
 class HybridRanker:
     """A lexical ranker and a dense retriever, their result lists fused.
 
@@ -234,8 +227,10 @@ class HybridRanker:
         normalize: the normalisation of ``"interpolate"``.
         depth: how many results each side contributes before fusing.
         analyzer: text -> tokens for the lexical side, used when tokens are not given;
-            default lower-cased words of two or more characters. Use the same analyzer
-            that tokenized the corpus.
+            default the analyzer of :meth:`InvertedIndex.from_texts
+            <nlpjourney.retrieval.InvertedIndex.from_texts>` (lower-case, words of two or
+            more characters, no English stop words, Porter stems). Queries and corpus
+            must go through the same analyzer.
 
     Example:
         >>> class Overlap:  # a stand-in lexical ranker: how many query tokens a doc has
@@ -283,7 +278,7 @@ class HybridRanker:
         self.depth = _check_top_k(depth)
         self.lexical, self.dense, self.fusion = lexical, dense, fusion
         self.rrf_k, self.normalize = rrf_k, normalize
-        self.analyzer = _default_analyzer if analyzer is None else analyzer
+        self.analyzer = _Analyzer() if analyzer is None else analyzer
 
     def index(
         self, texts: Sequence[str], corpus_tokens: Sequence[Sequence[str]] | None = None
