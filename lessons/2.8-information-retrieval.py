@@ -60,8 +60,10 @@ from nlpjourney.data import corpora
 from nlpjourney.evaluate import ir
 from nlpjourney.retrieval import (
     BM25,
+    RM3,
     InvertedIndex,
     IVFIndex,
+    TfidfRanker,
     exact_search,
     reciprocal_rank_fusion,
 )
@@ -397,6 +399,20 @@ scores = tfidf_scores(query_terms[0])
 show_ranking(0, top(scores), scores)
 
 # %% [markdown]
+# The library's `TfidfRanker` keeps the same weights in a sparse document-term matrix and
+# scores every document at once with one sparse matrix product. For every query its top 10
+# and their scores equal ours.
+
+# %%
+tfidf = TfidfRanker().index(doc_terms)
+for q, terms in enumerate(query_terms):
+    ours = tfidf_scores(terms)
+    ids, their_scores = tfidf.search(terms, k=10)
+    assert ids.tolist() == top(ours).tolist(), f"query {query_ids[q]}: another top 10"
+    assert np.allclose(their_scores, ours[ids], atol=1e-9)
+print(f"TfidfRanker: the same top 10 and scores as ours, for all {len(query_terms)} queries")
+
+# %% [markdown]
 # ## 4. BM25, term by term
 #
 # TF-IDF lets a term's weight grow with every repeat: a document that says *slipstream*
@@ -694,10 +710,20 @@ def rm3_query(query, fb_docs=FB_DOCS, fb_terms=FB_TERMS, lam=LAMBDA):
     return dict(expanded)
 
 
-rm3_run = {}
-for qid, terms in zip(query_ids, query_terms, strict=True):
-    rm3_run[qid] = dict(zip(*(map(list, bm25.search(rm3_query(terms), k=DEPTH))), strict=True))
-rm3_run = {qid: {doc_ids[d]: float(s) for d, s in run.items()} for qid, run in rm3_run.items()}
+# %% [markdown]
+# The library's `RM3` wraps any ranker and builds the same expanded query (its `expand`),
+# then searches with it. For every query its weights equal ours, and we use it for the
+# run.
+
+# %%
+rm3 = RM3(BM25(k1=K1, b=B), fb_docs=FB_DOCS, fb_terms=FB_TERMS,
+          original_query_weight=LAMBDA).index(doc_terms)  # fmt: skip
+for terms in query_terms:
+    ours, theirs = rm3_query(terms), rm3.expand(terms)
+    assert ours.keys() == theirs.keys(), (sorted(ours), sorted(theirs))
+    assert all(math.isclose(ours[t], theirs[t], rel_tol=1e-6) for t in ours)
+print(f"RM3.expand: the same terms and weights as ours, for all {len(query_terms)} queries")
+rm3_run = run_of(*rm3.search_many(query_terms, k=DEPTH))
 per_query["BM25 + RM3"] = ir.evaluate(rm3_run, qrels, METRICS)
 
 # %% [markdown]
@@ -710,7 +736,7 @@ gain = {qid: per_query["BM25 + RM3"][qid]["map"] - per_query["BM25 lucene"][qid]
         for qid in query_ids}  # fmt: skip
 for qid in (max(gain, key=gain.get), min(gain, key=gain.get)):
     q = query_ids.index(qid)
-    expanded = rm3_query(query_terms[q])
+    expanded = rm3.expand(query_terms[q])
     added = sorted((t for t in expanded if t not in query_terms[q]), key=lambda t: -expanded[t])
     print(f"query {qid}: {query_texts[q]}")
     print(f"  AP {per_query['BM25 lucene'][qid]['map']:.3f} -> "
@@ -890,3 +916,43 @@ fig.tight_layout()
 plt.show()
 print(f"dense better on {(dense > lexical).sum()} queries, BM25 on {(lexical > dense).sum()}, "
       f"tied on {(dense == lexical).sum()}")  # fmt: skip
+
+# %% [markdown]
+# Three queries looked at closely, chosen by the full run's numbers: the one where dense
+# search beats BM25 by most, the one where BM25 beats dense search by most, and the one
+# where the hybrid beats the better of the two by most. For each, the first three results
+# of each system, with their grades (`-` is unjudged, so not relevant).
+
+# %%
+if not QUICK:
+    ndcg_of = {name: np.array([per_query[name][qid]["ndcg_cut_10"] for qid in query_ids])
+               for name in ("BM25 lucene", "dense", "hybrid (RRF)")}  # fmt: skip
+    lead = ndcg_of["dense"] - ndcg_of["BM25 lucene"]
+    fused_gain = ndcg_of["hybrid (RRF)"] - np.maximum(ndcg_of["dense"], ndcg_of["BM25 lucene"])
+    chosen = {"dense wins": query_ids[int(np.argmax(lead))],
+              "BM25 wins": query_ids[int(np.argmin(lead))],
+              "hybrid wins": query_ids[int(np.argmax(fused_gain))]}  # fmt: skip
+    tops = {}
+    for why, qid in chosen.items():
+        q = query_ids.index(qid)
+        dense_top, _ = exact_search(query_vectors[q : q + 1], doc_vectors, k=3)
+        tops[why] = {"query": qid, "BM25": ir.rank_run(runs["BM25 lucene"][qid])[:3],
+                     "dense": [doc_ids[d] for d in dense_top[0]],
+                     "hybrid": ir.rank_run(hybrid_run[qid])[:3]}  # fmt: skip
+    full.keep("close looks", tops)
+for why, look in full["close looks"].items():
+    qid = look["query"]
+    q = query_ids.index(qid)
+    scores = {name: per_query_ndcg[name][q] for name in ("BM25 lucene", "dense")}
+    print(f"{why}: query {qid}: {query_texts[q]}")
+    print(f"  nDCG@10: BM25 {scores['BM25 lucene']:.3f}, dense {scores['dense']:.3f}")
+    print(f"  query terms: {' '.join(query_terms[q])}")
+    for name in ("BM25", "dense", "hybrid"):
+        for rank, doc in enumerate(look[name], 1):
+            d = doc_ids.index(doc)
+            shared = sorted(set(query_terms[q]) & set(doc_terms[d]))
+            print(
+                f"  {name:>6} {rank}. doc {doc:>4} grade {qrels[qid].get(doc, '-')}: "
+                f"{titles[d][:58]}  [shares: {' '.join(shared)}]"
+            )
+    print()
