@@ -987,19 +987,18 @@ for why, look in full["close looks"].items():
 # What the three show, in the stored full run (the printout above; the `shares` column
 # lists the query terms each document contains):
 #
-# - **Where BM25 wins**, the best document shares the query's specific words (here
-#   *static*, *shape*, *flutter*) while its subject, flutter of panels, is one the whole
-#   collection talks about. The encoder places every flutter abstract near the query, so
-#   its top results are about the right subject but not the right question; BM25 rewards
-#   the rarer exact terms.
-# - **Where dense search wins**, the query is a long question whose words (*problem*,
-#   *equation*, *numerical*, *boundary*, *conditions*) occur in many abstracts. BM25 sums
-#   many small matches and ranks documents that share most of the words; the encoder reads
-#   the question as a whole. Look also at the grades: BM25's first results include
-#   unjudged documents (`-`) whose titles look like answers. Cranfield's judges did not
-#   read every abstract for every query, so "unjudged" is counted as "not relevant", and
-#   a system that finds what the judges missed is scored down. Every test collection has
-#   this bias; it is larger for a system unlike the ones whose results were judged.
+# - **Where BM25 wins**, the subject of the query, flutter, is one many abstracts share.
+#   The encoder's first results are about flutter in general (some share no query term
+#   but *flutter*); BM25's first result, the complete answer, also holds the question's
+#   more specific words, *static* and *shape*, and BM25 rewards exactly those.
+# - **Where dense search wins**, the query is a long question, and several abstracts share
+#   most of its words. BM25 ranks first those that share the most, among them one a judge
+#   marked of no interest (grade 0) and others no judge read (`-`); the encoder puts a
+#   judged answer first. Look at the unjudged ones: their titles look like answers.
+#   Cranfield's judges did not read every abstract for every query, so an unjudged
+#   document counts as not relevant, and a system that finds what the judges missed is
+#   scored down. Every test collection has this bias; it is larger for a system unlike
+#   the ones whose results were judged.
 # - **Where the hybrid wins**, each system has a good document high that the other has
 #   lower: fusion puts both near the top, because a document ranked well by two systems
 #   collects two large shares of $1 / (60 + \text{rank})$.
