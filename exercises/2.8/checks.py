@@ -154,8 +154,8 @@ def test_bm25_idf_each_method_formula(ex, rng) -> None:
 def test_bm25_tf_each_method_formula(ex, rng) -> None:
     """bm25_tf gives each method's formula on fresh tf, lengths, avgdl, k1, b and delta.
 
-    Hint 1: compute the length factor L = 1 - b + b * length / avgdl first; every method
-    then saturates tf against k1 * L its own way.
+    Hint 1: compute the length factor first (1 for a document of average length, b sets
+    how far it moves); every method then saturates tf against k1 times that factor.
     Hint 2: atire and bm25+ multiply by k1 + 1; bm25l divides tf by L before saturating
     and adds delta inside; bm25+ adds delta outside.
     """
@@ -207,7 +207,7 @@ def test_bm25_scores_equal_bm25s_random_corpora(ex, rng) -> None:
     together: the document frequency is the number of documents holding the term, avgdl
     the mean length of all documents.
     Hint 2: bm25l and bm25+ give a document a score for a term it does not contain;
-    check that your tf part is positive at tf = 0 for those two.
+    check that your tf part is positive at a term frequency of zero for those two.
     """
     for trial in range(5):
         corpus = random_corpus(rng)
@@ -290,8 +290,8 @@ def test_bm25_rejects_bad_input(ex, rng) -> None:
 def test_dcg_at_k_formula(ex, rng) -> None:
     """dcg_at_k sums gain / log2(rank + 1) over the first k gains, ranks from 1.
 
-    Hint 1: rank 1 is divided by log2(2) = 1, rank 2 by log2(3), and so on; only the
-    first k gains count.
+    Hint 1: the gain at rank 1 is divided by the base-2 logarithm of 2, which is 1; rank 2
+    by that of 3, and so on; only the first k gains count.
     Hint 2: when there are fewer than k gains, sum those there are; no gains give 0.0.
     """
     assert math.isclose(ex.dcg_at_k([3, 2, 0, 1], 2), 3 + 2 / math.log2(3), rel_tol=1e-12)
