@@ -221,18 +221,17 @@ LIBRARY_CHEATS = {
             return SentimentIntensityAnalyzer._negation_check(valence, lowered, distance - 1, i)
     """,
     "2.8": """
-        import bm25s
+        import bm25s.scoring
         import numpy as np
         import pytrec_eval
 
         def bm25_idf(df, n_docs, method="lucene"):
-            corpus = [["t"]] * int(np.max(df, initial=0)) + [["u"]] * (n_docs - int(np.max(df, initial=0)))
-            model = bm25s.BM25(method=method)
-            model.index(corpus, show_progress=False)
-            return np.full(np.shape(df), model.get_scores(["t"]).max())
+            idf = bm25s.scoring._select_idf_scorer(method)
+            return np.array([idf(d, n_docs) if d else 0.0 for d in np.ravel(df)]).reshape(np.shape(df))
 
         def bm25_tf(tf, doc_len, avgdl, k1=1.5, b=0.75, method="lucene", delta=0.5):
-            return bm25s.scoring._score_tfc_robertson(tf, doc_len, avgdl, k1, b)
+            tfc = bm25s.scoring._select_tfc_scorer(method)
+            return tfc(np.asarray(tf, float), np.asarray(doc_len, float), avgdl, k1, b, delta)
 
         def dcg_at_k(gains, k):
             return sum(g / np.log2(i + 2) for i, g in enumerate(list(gains)[:k]))
