@@ -62,7 +62,8 @@ from typing import Any
 import numpy as np
 
 from nlpjourney.retrieval._kernels import search_postings
-from nlpjourney.retrieval.index import IndexFormatError, InvertedIndex, load_array
+from nlpjourney.retrieval._storage import IndexFormatError, load_array
+from nlpjourney.retrieval.index import InvertedIndex
 from nlpjourney.retrieval.scoring import bm25_idf, bm25_tf, check_k1_b, check_method
 
 __all__ = ["BM25"]

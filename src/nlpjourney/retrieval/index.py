@@ -52,37 +52,31 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nlpjourney.errors import DataNotFoundError, JourneyError
 from nlpjourney.features.analysis import DEFAULT_TOKEN_PATTERN, resolve_stop_words
+from nlpjourney.progress import progress_bar
 from nlpjourney.retrieval._kernels import group_by_term
+from nlpjourney.retrieval._storage import (
+    ARRAYS,
+    FORMAT,
+    MANIFEST,
+    VERSION,
+    IndexFormatError,
+    load_array,
+    read_manifest,
+)
 from nlpjourney.text.stem import PorterStemmer
 
 __all__ = ["IndexFormatError", "InvertedIndex"]
 
-FORMAT = "nlpjourney-inverted-index"
-VERSION = 1
-MANIFEST = "manifest.json"
-# name -> (dtype, length as a function of the manifest's counts)
-_ARRAYS: dict[str, tuple[type, Callable[[dict[str, int]], int]]] = {
-    "term_ptr": (np.int64, lambda m: m["n_terms"] + 1),
-    "doc_ids": (np.int32, lambda m: m["n_postings"]),
-    "tfs": (np.int32, lambda m: m["n_postings"]),
-    "position_ptr": (np.int64, lambda m: m["n_postings"] + 1),
-    "positions": (np.int32, lambda m: m["n_tokens"]),
-    "doc_lengths": (np.int32, lambda m: m["n_docs"]),
-}
 _STEMMERS = ("porter",)
-
-
-class IndexFormatError(JourneyError):
-    """A folder that should hold a saved index is incomplete, corrupt or something else."""
+_CHUNK = 4096  # texts analysed between two progress-bar updates
 
 
 class _Analyzer:
@@ -199,6 +193,7 @@ class InvertedIndex:
         stop_words: str | Iterable[str] | None = "english",
         stemmer: str | None = "porter",
         token_pattern: str = DEFAULT_TOKEN_PATTERN,
+        progress: bool | None = None,
     ) -> InvertedIndex:
         """Index raw texts, analysed by lower-casing, a token pattern, stop words, stemming.
 
@@ -209,6 +204,7 @@ class InvertedIndex:
                 list of words, or None.
             stemmer: ``"porter"`` (:class:`nlpjourney.text.PorterStemmer`) or None.
             token_pattern: what a token is (the default: two or more word characters).
+            progress: show a progress bar (None: only on a terminal).
 
         The index keeps the analyzer (and saves it), so :meth:`analyze` turns a query
         into the same terms. The result equals ``build([index.analyze(t) for t in texts])``.
@@ -216,8 +212,14 @@ class InvertedIndex:
         if isinstance(texts, str):
             raise TypeError("texts must be a sequence of documents, got one str; wrap it: [text]")
         analyzer = _Analyzer(lowercase, stop_words, stemmer, token_pattern)
+        texts = texts if isinstance(texts, Sequence) else list(texts)
+        raw: list[list[str]] = []
+        with progress_bar("Indexing texts", len(texts), "texts", progress) as bar:
+            for start in range(0, len(texts), _CHUNK):
+                chunk = texts[start : start + _CHUNK]
+                raw.extend([analyzer.tokens(text) for text in chunk])
+                bar.advance(len(chunk))
         # Stop words and stems are decided once per distinct raw token, not per token.
-        raw = [analyzer.tokens(text) for text in texts]
         return cls._build(raw, analyzer)
 
     @classmethod
@@ -347,7 +349,7 @@ class InvertedIndex:
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
         arrays = self._arrays()
-        for name, (dtype, _) in _ARRAYS.items():
+        for name, (dtype, _) in ARRAYS.items():
             np.save(folder / f"{name}.npy", np.ascontiguousarray(arrays[name], dtype=dtype))
         manifest = {
             "format": FORMAT,
@@ -378,7 +380,7 @@ class InvertedIndex:
         folder = Path(path)
         manifest = read_manifest(folder)
         arrays = {}
-        for name, (dtype, length) in _ARRAYS.items():
+        for name, (dtype, length) in ARRAYS.items():
             arrays[name] = load_array(folder, name, dtype, length(manifest), mmap)
         counts_agree = (
             arrays["term_ptr"][0] == 0
@@ -426,67 +428,3 @@ def _check_corpus(corpus_tokens: Any) -> Sequence[Sequence[str]]:
                 "or tokenize first, e.g. text.split()"
             )
     return docs
-
-
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """The checked manifest of a saved index folder (see :meth:`InvertedIndex.load`)."""
-    if not folder.is_dir():
-        raise DataNotFoundError(
-            f"no index folder at {folder}: build one and save it there "
-            "(InvertedIndex.save, or journey search index)"
-        )
-    file = folder / MANIFEST
-    if not file.is_file():
-        raise DataNotFoundError(
-            f"{folder} holds no {MANIFEST}, so it is not a saved index: "
-            "pass the folder that InvertedIndex.save wrote"
-        )
-    try:
-        manifest = json.loads(file.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise IndexFormatError(
-            f"{file} is not valid JSON ({error}): the index is corrupt; build and save it again"
-        ) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise IndexFormatError(
-            f"{file} is not an nlpjourney inverted index manifest (format {FORMAT!r} expected)"
-        )
-    if manifest.get("version") != VERSION:
-        raise IndexFormatError(
-            f"{file} has format version {manifest.get('version')!r}; this "
-            f"nlpjourney reads version {VERSION}: build the index again"
-        )
-    keys = ("n_docs", "n_terms", "n_postings", "n_tokens")
-    counts_ok = all(isinstance(manifest.get(key), int) and manifest[key] >= 0 for key in keys)
-    vocabulary = manifest.get("vocabulary")
-    if not counts_ok or not isinstance(vocabulary, list) or len(vocabulary) != manifest["n_terms"]:
-        raise IndexFormatError(
-            f"{file} lacks counts or a vocabulary of n_terms words: the "
-            "index is corrupt; build and save it again"
-        )
-    if "analyzer" not in manifest:
-        raise IndexFormatError(f"{file} has no 'analyzer' entry: build and save the index again")
-    return manifest
-
-
-def load_array(folder: Path, name: str, dtype: type, length: int, mmap: bool) -> np.ndarray:
-    """``folder/name.npy``, checked to be 1-D of ``dtype`` and ``length``."""
-    file = folder / f"{name}.npy"
-    if not file.is_file():
-        raise IndexFormatError(
-            f"{folder} lacks {file.name}: the index is incomplete; build and save it again"
-        )
-    try:
-        array = np.load(file, mmap_mode="r" if mmap else None, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as error:
-        raise IndexFormatError(
-            f"{file} is not a readable .npy array ({error}): the index "
-            "is corrupt; build and save it again"
-        ) from None
-    if array.ndim != 1 or array.dtype != dtype or len(array) != length:
-        raise IndexFormatError(
-            f"{file} holds a {array.dtype} array of shape {array.shape}, "
-            f"expected ({length},) {np.dtype(dtype)}: the index is "
-            "corrupt; build and save it again"
-        )
-    return array
