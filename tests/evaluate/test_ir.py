@@ -4,6 +4,7 @@ and qrels, and real runs (TF-IDF and query likelihood on all 225 Cranfield queri
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pytest
@@ -87,6 +88,9 @@ def test_ir_default_cutoffs_as_trec_eval() -> None:
     qrels = {"q": {f"d{i}": i % 3 for i in range(40)}}
     run = {"q": {f"d{i}": float((i * 7) % 11) for i in range(60)}}
     assert_same(run, qrels, ("P", "recall", "ndcg_cut"))
+    # A named cut-off replaces the family's defaults, as pytrec_eval has it.
+    assert_same(run, qrels, ("P", "P_3", "recall", "ndcg_cut_7", "ndcg_cut"))
+    assert set(ir.evaluate(run, qrels, ["P", "P_3"])["q"]) == {"P_3"}
 
 
 def test_ir_mean_averages_each_metric() -> None:
@@ -126,3 +130,45 @@ def runs_and_qrels(draw: st.DrawFn) -> tuple[dict, dict]:
 def test_ir_evaluate_equals_pytrec_eval_on_drawn_runs(drawn: tuple[dict, dict]) -> None:
     run, qrels = drawn
     assert_same(run, qrels)
+
+
+@pytest.fixture(scope="module")
+def cranfield_tokens() -> tuple[list[list[str]], list[list[str]], list[str], dict]:
+    """Cranfield's documents and queries as terms, the query ids and the qrels."""
+    from nlpjourney.data.corpora import cranfield
+    from nlpjourney.features import CountVectorizer
+    from nlpjourney.text import PorterStemmer
+
+    collection = cranfield()
+    words = CountVectorizer(stop_words="english").build_analyzer()
+    stem = functools.lru_cache(maxsize=None)(PorterStemmer().stem)
+    docs = [[stem(w) for w in words(text)] for _, _, text in collection.documents]
+    queries = [[stem(w) for w in words(text)] for _, text in collection.queries]
+    return docs, queries, [qid for qid, _ in collection.queries], collection.qrels
+
+
+@pytest.mark.parametrize(
+    ("name", "depth"),
+    [
+        ("tfidf", 100),
+        pytest.param("bm25", 1000, marks=pytest.mark.slow),
+        pytest.param("ql", 1000, marks=pytest.mark.slow),
+    ],
+)
+def test_ir_evaluate_equals_pytrec_eval_on_cranfield(
+    cranfield_tokens: tuple[list[list[str]], list[list[str]], list[str], dict],
+    name: str,
+    depth: int,
+) -> None:
+    from nlpjourney.retrieval import BM25, QueryLikelihood, TfidfRanker
+
+    docs, queries, query_ids, qrels = cranfield_tokens
+    ranker = {"tfidf": TfidfRanker, "bm25": BM25, "ql": QueryLikelihood}[name]()
+    ids, scores = ranker.index(docs).search_many(queries, k=depth)
+    run = {
+        qid: {str(d + 1): float(s) for d, s in zip(ids[j], scores[j], strict=True)}
+        for j, qid in enumerate(query_ids)
+    }
+    assert_same(run, qrels, METRICS)
+    assert_same(run, qrels, ("P", "recall", "ndcg_cut"))
+    assert len(ir.evaluate(run, qrels, ["map"])) == 225

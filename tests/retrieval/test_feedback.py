@@ -12,7 +12,7 @@ import pytest
 from nlpjourney.data.corpora import cranfield
 from nlpjourney.evaluate import ir
 from nlpjourney.features import CountVectorizer
-from nlpjourney.retrieval import RM3, QueryLikelihood, Rocchio, TfidfRanker
+from nlpjourney.retrieval import BM25, RM3, QueryLikelihood, Rocchio, TfidfRanker
 from nlpjourney.text import PorterStemmer
 
 DOCS = [
@@ -25,7 +25,7 @@ DOCS = [
 ]
 
 
-@pytest.mark.parametrize("make", [TfidfRanker, QueryLikelihood])
+@pytest.mark.parametrize("make", [TfidfRanker, QueryLikelihood, BM25])
 def test_feedback_rm3_weights_sum_to_one_and_terms_come_from_feedback_docs(make: type) -> None:
     rm3 = RM3(make(), fb_docs=2, fb_terms=3, original_query_weight=0.4).index(DOCS)
     query = ["nois", "jet"]
@@ -41,7 +41,7 @@ def test_feedback_rm3_weights_sum_to_one_and_terms_come_from_feedback_docs(make:
     assert all(expanded[token] >= 0.2 for token in query)
 
 
-@pytest.mark.parametrize("make", [TfidfRanker, QueryLikelihood])
+@pytest.mark.parametrize("make", [TfidfRanker, QueryLikelihood, BM25])
 def test_feedback_without_feedback_is_the_base_ranker(make: type) -> None:
     base = make().index(DOCS)
     for feedback in (
@@ -70,12 +70,23 @@ def test_feedback_rocchio_adds_terms_of_the_top_documents() -> None:
     assert 0 < pushed.index(DOCS).expand(["lift"])["wing"] < kept["wing"]
 
 
-def test_feedback_search_many_and_contract() -> None:
-    rm3 = RM3(QueryLikelihood(mu=5), fb_docs=2).index(DOCS)
-    ids, scores = rm3.search_many([["nois"], ["lift"]], k=4)
-    assert ids.shape == scores.shape == (2, 4) and ids.dtype == np.int64
-    np.testing.assert_array_equal(ids[1], rm3.search(["lift"], k=4)[0])
-    assert rm3.search([], k=3)[0].tolist() == [0, 1, 2]  # an empty query stays empty
+@pytest.mark.parametrize(
+    "feedback",
+    [
+        RM3(QueryLikelihood(mu=5), fb_docs=2),
+        Rocchio(TfidfRanker(), fb_docs=2, gamma=0.3, nonrel_docs=1),
+    ],
+)
+def test_feedback_search_many_equals_search(feedback: RM3 | Rocchio) -> None:
+    feedback.index(DOCS)
+    queries = [["nois"], ["lift"], [], ["zz"], {"heat": 1.0, "wing": 0.5}]
+    ids, scores = feedback.search_many(queries, k=4)
+    assert ids.shape == scores.shape == (5, 4) and ids.dtype == np.int64
+    for j, query in enumerate(queries):
+        one_ids, one_scores = feedback.search(query, k=4)
+        np.testing.assert_array_equal(ids[j], one_ids)
+        np.testing.assert_allclose(scores[j], one_scores, rtol=1e-12)
+    assert feedback.search([], k=3)[0].tolist() == [0, 1, 2]  # an empty query stays empty
 
 
 def test_feedback_bad_input() -> None:

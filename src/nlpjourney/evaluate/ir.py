@@ -188,10 +188,16 @@ def rank_run(scores: Mapping[str, float]) -> list[str]:
 
 
 def _parse_metrics(metrics: Iterable[str]) -> list[tuple[str, str, int | None]]:
-    """``(output name, measure, cut-off)`` for each requested metric name."""
+    """``(output name, measure, cut-off)`` for each requested metric name.
+
+    As pytrec_eval: a bare family name (``"P"``) gives trec_eval's default cut-offs only
+    when no cut-off of that family is named (``{"P", "P_1"}`` gives ``P_1`` alone).
+    """
     if isinstance(metrics, str):
         metrics = [metrics]
     parsed: list[tuple[str, str, int | None]] = []
+    bare: list[str] = []
+    explicit: set[str] = set()
     for name in metrics:
         if name in PLAIN_MEASURES:
             parsed.append((name, name, None))
@@ -203,11 +209,16 @@ def _parse_metrics(metrics: Iterable[str]) -> list[tuple[str, str, int | None]]:
                 f"{', '.join(m + '_K' for m in CUT_MEASURES)} with a cut-off K (e.g. 'P_10')"
             )
         measure, cut = match.group(1), match.group(2)
-        cuts = DEFAULT_CUTOFFS if cut is None else (int(cut),)
-        for k in cuts:
-            _check_k(k)
-            parsed.append((f"{measure}_{k}", measure, k))
-    return parsed
+        if cut is None:
+            bare.append(measure)
+            continue
+        _check_k(int(cut))
+        explicit.add(measure)
+        parsed.append((f"{measure}_{int(cut)}", measure, int(cut)))
+    for measure in bare:
+        if measure not in explicit:
+            parsed.extend((f"{measure}_{k}", measure, k) for k in DEFAULT_CUTOFFS)
+    return list(dict.fromkeys(parsed))
 
 
 def _measure(measure: str, k: int | None, ranking: list[str], qrels: Mapping[str, int]) -> float:
@@ -248,7 +259,8 @@ def evaluate(
         metrics: trec_eval measure names: ``"map"``, ``"recip_rank"``, ``"ndcg"``,
             ``"num_ret"``, ``"num_rel"``, ``"num_rel_ret"``, and ``"P_K"``,
             ``"recall_K"``, ``"ndcg_cut_K"`` for a cut-off ``K`` (a bare ``"P"``,
-            ``"recall"`` or ``"ndcg_cut"`` gives trec_eval's cut-offs 5, 10, ..., 1000).
+            ``"recall"`` or ``"ndcg_cut"`` gives trec_eval's cut-offs 5, 10, ..., 1000,
+            unless a cut-off of the same family is named too, as pytrec_eval has it).
 
     Returns:
         query id -> {metric name -> value}, for each query that is both in the run and

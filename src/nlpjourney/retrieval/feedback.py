@@ -42,8 +42,11 @@ from nlpjourney.retrieval.ranking import Query, count_matrix
 
 __all__ = ["RM3", "Rocchio"]
 
+#: A first-pass search result: (doc_ids, scores), best first.
+FirstPass = tuple[np.ndarray, np.ndarray]
 
-class Ranker(Protocol):
+
+class _Ranker(Protocol):
     """The ranker contract feedback relies on."""
 
     def index(self, corpus_tokens: Sequence[Sequence[str]]) -> Any: ...
@@ -74,7 +77,7 @@ def _query_distribution(query: Query) -> dict[str, float]:
 class _Feedback:
     """Index, first pass, expanded query, second pass: what RM3 and Rocchio share."""
 
-    ranker: Ranker
+    ranker: _Ranker
     fb_docs: int
     fb_terms: int
 
@@ -103,7 +106,16 @@ class _Feedback:
             )
         return counts
 
-    def expand(self, query: Query) -> dict[str, float]:
+    def _depth(self) -> int:
+        """How many first-pass documents feedback reads."""
+        return self.fb_docs
+
+    def _first_pass(self, query: Query, first_pass: FirstPass | None) -> FirstPass:
+        if first_pass is not None:
+            return first_pass
+        return self.ranker.search(query, self._depth())
+
+    def expand(self, query: Query, first_pass: FirstPass | None = None) -> dict[str, float] | Query:
         """The expanded query (token -> weight) the second pass searches with."""
         raise NotImplementedError
 
@@ -120,11 +132,22 @@ class _Feedback:
         """:meth:`search` for each query; ids (Q, n) and scores (Q, n)."""
         if isinstance(queries, str | Mapping):
             raise TypeError("search_many takes a list of queries; for one query use search()")
-        found = [self.search(query, k) for query in queries]
-        if not found:
+        queries = list(queries)
+        self._fitted()
+        if not queries:
             n = min(k, self._fitted().shape[0])
             return np.zeros((0, n), dtype=np.int64), np.zeros((0, n))
-        return np.stack([ids for ids, _ in found]), np.stack([scores for _, scores in found])
+        depth = min(self._depth(), self._fitted().shape[0])
+        if depth > 0:
+            # Both passes batched: the base ranker's search_many is its fast path.
+            first_ids, first_scores = self.ranker.search_many(queries, depth)
+            expanded = [
+                self.expand(query, (first_ids[j], first_scores[j]))
+                for j, query in enumerate(queries)
+            ]
+        else:
+            expanded = [self.expand(query) for query in queries]
+        return self.ranker.search_many(expanded, k)
 
 
 class RM3(_Feedback):
@@ -145,7 +168,7 @@ class RM3(_Feedback):
 
     def __init__(
         self,
-        ranker: Ranker,
+        ranker: _Ranker,
         fb_docs: int = 10,
         fb_terms: int = 10,
         original_query_weight: float = 0.5,
@@ -167,14 +190,21 @@ class RM3(_Feedback):
         if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
             raise ValueError(f"original_query_weight must be in [0, 1], got {weight!r}")
 
-    def relevance_model(self, query: Query) -> dict[str, float]:
+    def relevance_model(
+        self, query: Query, first_pass: FirstPass | None = None
+    ) -> dict[str, float]:
         """P(w | R): the ``fb_terms`` most probable terms of the top documents, summing
-        to one (``{}`` when the first pass matched nothing)."""
+        to one (``{}`` when the first pass matched nothing).
+
+        Args:
+            query: the original query.
+            first_pass: the base ranker's ``search(query, fb_docs)``, if already run.
+        """
         counts = self._fitted()
         if self.fb_docs == 0 or self.fb_terms == 0:
             return {}
-        ids, scores = self.ranker.search(query, self.fb_docs)
-        scores = np.asarray(scores, dtype=np.float64)
+        ids, scores = self._first_pass(query, first_pass)
+        ids, scores = ids[: self.fb_docs], np.asarray(scores[: self.fb_docs], dtype=np.float64)
         if getattr(self.ranker, "scores_are_log_likelihoods", False):
             weights = np.exp(scores - scores.max()) if len(scores) else scores
         else:
@@ -193,7 +223,7 @@ class RM3(_Feedback):
         total = model[best].sum()
         return {str(self.terms_[t]): float(model[t] / total) for t in best}
 
-    def expand(self, query: Query) -> dict[str, float] | Query:
+    def expand(self, query: Query, first_pass: FirstPass | None = None) -> dict[str, float] | Query:
         """``λ P(w | q) + (1 - λ) P(w | R)``: the weighted query of the second pass.
 
         With λ = 1, for a query without an indexed term, or when feedback finds
@@ -205,7 +235,7 @@ class RM3(_Feedback):
         weight = float(self.original_query_weight)
         if weight == 1.0 or not self._known(original):
             return query
-        model = self.relevance_model(query)
+        model = self.relevance_model(query, first_pass)
         if not model:
             return query
         expanded = {token: weight * p for token, p in original.items()}
@@ -232,7 +262,7 @@ class Rocchio(_Feedback):
 
     def __init__(
         self,
-        ranker: Ranker,
+        ranker: _Ranker,
         fb_docs: int = 10,
         fb_terms: int = 10,
         alpha: float = 1.0,
@@ -279,13 +309,22 @@ class Rocchio(_Feedback):
         self.vectors_ = sp.csr_matrix(sp.diags(1.0 / norms) @ counts)
         return self
 
-    def expand(self, query: Query) -> dict[str, float] | Query:
+    def _depth(self) -> int:
+        return self.fb_docs + self.nonrel_docs
+
+    def expand(self, query: Query, first_pass: FirstPass | None = None) -> dict[str, float] | Query:
         """``alpha q + beta mean(top) - gamma mean(next)``, original terms plus the
-        ``fb_terms`` heaviest new ones, non-positive weights dropped."""
+        ``fb_terms`` heaviest new ones, non-positive weights dropped.
+
+        Args:
+            query: the original query.
+            first_pass: the base ranker's ``search(query, fb_docs + nonrel_docs)``, if
+                already run.
+        """
         self._fitted()
         self._check_params()
         original = _query_distribution(query)
-        if (self.beta == 0 and self.gamma == 0) or not self._known(original):
+        if (self.beta == 0 and self.gamma == 0) or self._depth() == 0 or not self._known(original):
             return query
         q = np.zeros(len(self.terms_))
         for token, p in original.items():
@@ -294,7 +333,7 @@ class Rocchio(_Feedback):
                 q[t] = p * self.idf_[t]
         norm = np.linalg.norm(q)
         vector = self.alpha * (q / norm if norm > 0 else q)
-        ids, _ = self.ranker.search(query, self.fb_docs + self.nonrel_docs)
+        ids, _ = self._first_pass(query, first_pass)
         relevant, other = ids[: self.fb_docs], ids[self.fb_docs :]
         if len(relevant) and self.beta:
             vector += self.beta * np.asarray(self.vectors_[relevant].mean(axis=0)).ravel()
