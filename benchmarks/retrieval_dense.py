@@ -1,5 +1,5 @@
-"""Benchmark: dense retrieval, ours against sentence-transformers, and our IVF index
-against our exact search.
+"""Benchmark: dense retrieval, ours against sentence-transformers, and our approximate
+indexes (IVF, HNSW) against our exact search.
 
 Three tables, one process, one torch thread setting for both sides (``--threads``):
 
@@ -14,15 +14,19 @@ Three tables, one process, one torch thread setting for both sides (``--threads`
    of the 225 queries get the same top-10 ids, the largest score difference, and queries
    per second of each (best of ``--repeat``);
 3. **IVF recall@10** against exact search, with queries per second, at several
-   ``n_probe``, on three sets: Cranfield (1,400 real embeddings, about sqrt(n) lists);
+   ``n_probe``, and **HNSW** recall@10 at several ``ef_search`` (on the synthetic set
+   only its first ``--hnsw-synthetic`` vectors, 20,000: the one-thread graph build is
+   the slow part), on three sets: Cranfield (1,400 real embeddings, about sqrt(n) lists);
    the distinct SMS messages of the registry (about 5,000 real embeddings, 300 held out
    as queries); and 100,000 synthetic clustered unit vectors of width 384 (1,000 queries
-   drawn alike): embedding 100,000 real passages would take too long on a laptop CPU,
-   so the large set only measures speed and the recall/speed trade on clustered data.
+   drawn alike; 1,000 random centres, ``--noise`` Gaussian spread per dimension: 1.5
+   makes recall at low ``n_probe`` about as hard as on the SMS embeddings, 0.7 makes it
+   easy): embedding 100,000 real passages would take too long on a laptop CPU, so the
+   large set measures speed, and the recall/speed trade only on synthetic clusters.
 
 Run it with::
 
-    uv run python benchmarks/retrieval_dense.py              # about ten minutes on 1 thread
+    uv run python benchmarks/retrieval_dense.py              # tens of minutes on 1 thread
     uv run python benchmarks/retrieval_dense.py --threads 2 --repeat 1
 """
 
@@ -42,7 +46,7 @@ from _timing import best_of
 from nlpjourney import data
 from nlpjourney.data.corpora import sms_spam
 from nlpjourney.models import SentenceEncoder
-from nlpjourney.retrieval import IVFIndex, exact_search
+from nlpjourney.retrieval import HNSWIndex, IVFIndex, exact_search
 
 FIELD = re.compile(r"^\.([A-Z])(?: (\d+))?\s*$", re.MULTILINE)
 
@@ -73,9 +77,10 @@ def recall_at_10(found: np.ndarray, truth: np.ndarray) -> float:
     )
 
 
-def clustered(n: int, d: int, centres: int, rng: np.random.Generator) -> np.ndarray:
+def clustered(n: int, d: int, centres: int, noise: float, rng: np.random.Generator) -> np.ndarray:
+    """Unit vectors: a random centre each, plus Gaussian noise of ``noise`` per dimension."""
     means = rng.normal(size=(centres, d)).astype(np.float32)
-    rows = means[rng.integers(0, centres, n)] + 0.7 * rng.normal(size=(n, d)).astype(np.float32)
+    rows = means[rng.integers(0, centres, n)] + noise * rng.normal(size=(n, d)).astype(np.float32)
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
@@ -90,7 +95,7 @@ def ivf_table(
           f"{n_lists} lists (train + add {t_train:.1f} s)")  # fmt: skip
     print(f"{'search':<16} {'recall@10':>10} {'queries/s':>11} {'speed-up':>9}")
     print(f"{'exact':<16} {1.0:>10.3f} {len(queries) / t_exact:>11,.0f} {1.0:>9.2f}")
-    for n_probe in sorted({1, 2, 4, 8, 16, 32, n_lists}):
+    for n_probe in sorted({1, 2, 4, 8, 16, 32, 64, n_lists}):
         if n_probe > n_lists:
             continue
         index.n_probe = n_probe
@@ -101,12 +106,36 @@ def ivf_table(
               f"{len(queries) / t:>11,.0f} {t_exact / t:>9.2f}")  # fmt: skip
 
 
+def hnsw_table(name: str, vectors: np.ndarray, queries: np.ndarray, repeat: int) -> None:
+    truth, t_exact = timed(lambda: exact_search(queries, vectors, 10)[0])
+    for _ in range(repeat - 1):
+        t_exact = min(t_exact, timed(lambda: exact_search(queries, vectors, 10))[1])
+    HNSWIndex(M=4, ef_construction=8).add(vectors[:50]).search(queries[:1], 1)  # compile
+    index, t_build = timed(lambda: HNSWIndex(M=16, ef_construction=200).add(vectors))
+    print(f"\n{name}: HNSW M=16, ef_construction=200 (build {t_build:.1f} s)")
+    print(f"{'search':<16} {'recall@10':>10} {'queries/s':>11} {'speed-up':>9}")
+    print(f"{'exact':<16} {1.0:>10.3f} {len(queries) / t_exact:>11,.0f} {1.0:>9.2f}")
+    for ef in (10, 20, 50, 100, 200):
+        index.ef_search = ef
+        ids, t = timed(lambda: index.search(queries, 10)[0])
+        for _ in range(repeat - 1):
+            t = min(t, timed(lambda: index.search(queries, 10))[1])
+        print(f"{'HNSW ef=' + str(ef):<16} {recall_at_10(ids, truth):>10.3f} "
+              f"{len(queries) / t:>11,.0f} {t_exact / t:>9.2f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=2, help="timed runs per side (best kept)")
     parser.add_argument("--synthetic", type=int, default=100_000, help="synthetic vectors")
+    parser.add_argument(
+        "--noise", type=float, default=1.5, help="synthetic spread around each centre"
+    )
+    parser.add_argument(
+        "--hnsw-synthetic", type=int, default=20_000, help="synthetic vectors given to HNSW"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     from sentence_transformers import SentenceTransformer, __version__, util
@@ -162,16 +191,20 @@ def main() -> None:
 
     # 3. IVF recall@10 against exact search
     ivf_table("Cranfield", doc_vectors, query_vectors, 37, args.repeat)
+    hnsw_table("Cranfield", doc_vectors, query_vectors, args.repeat)
     sms = list(dict.fromkeys(text for text, _ in sms_spam()))
     sms_vectors = ours.embed(sms, batch_size=args.batch_size)
     held = np.random.default_rng(0).permutation(len(sms))[:300]
     keep = np.setdiff1d(np.arange(len(sms)), held)
     ivf_table("SMS messages (distinct)", sms_vectors[keep], sms_vectors[held], 70, args.repeat)
+    hnsw_table("SMS messages (distinct)", sms_vectors[keep], sms_vectors[held], args.repeat)
     rng = np.random.default_rng(0)
-    both = clustered(args.synthetic + 1000, 384, 1000, rng)
+    both = clustered(args.synthetic + 1000, 384, 1000, args.noise, rng)
     ivf_table(
         f"synthetic clustered ({args.synthetic:,})", both[1000:], both[:1000], 316, args.repeat
     )
+    first = both[1000 : 1000 + args.hnsw_synthetic]
+    hnsw_table(f"synthetic clustered (first {len(first):,})", first, both[:1000], args.repeat)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from nlpjourney.retrieval.ann import IVFIndex
 from nlpjourney.retrieval.bm25 import BM25
 from nlpjourney.retrieval.dense import DenseRetriever, Encoder, exact_search
 from nlpjourney.retrieval.feedback import RM3, Rocchio
+from nlpjourney.retrieval.hnsw import HNSWIndex
 from nlpjourney.retrieval.hybrid import HybridRanker, interpolate_scores, reciprocal_rank_fusion
 from nlpjourney.retrieval.index import IndexFormatError, InvertedIndex
 from nlpjourney.retrieval.ranking import QueryLikelihood, TfidfRanker
@@ -22,7 +23,7 @@ from nlpjourney.retrieval.scoring import bm25_idf, bm25_tf
 
 __all__: list[str] = []
 __all__ += ["BM25", "IndexFormatError", "InvertedIndex", "bm25_idf", "bm25_tf"]
-__all__ += ["DenseRetriever", "Encoder", "HybridRanker", "IVFIndex", "exact_search",
+__all__ += ["DenseRetriever", "Encoder", "HNSWIndex", "HybridRanker", "IVFIndex", "exact_search",
             "interpolate_scores", "reciprocal_rank_fusion"]  # fmt: skip
 __all__ += ["RM3", "QueryLikelihood", "Rocchio", "TfidfRanker"]
 __all__ += ["dcg_at_k", "ndcg_at_k"]  # from nlpjourney.evaluate.ir: exercise 2.8's reference

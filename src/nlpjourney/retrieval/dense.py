@@ -147,9 +147,10 @@ class DenseRetriever:
         encoder: ``"all-minilm-l6-v2"`` (our
             :class:`~nlpjourney.models.sentence_encoder.SentenceEncoder`, loaded at first
             use) or any object with ``embed(list[str]) -> (n, d) array``.
-        index: an approximate index (:class:`~nlpjourney.retrieval.ann.IVFIndex`: has
-            ``train``, ``add`` and ``search``) trained on the corpus vectors at
-            :meth:`index`, or None for :func:`exact_search`.
+        index: an approximate index (:class:`~nlpjourney.retrieval.ann.IVFIndex` or
+            :class:`~nlpjourney.retrieval.hnsw.HNSWIndex`: has ``train``, ``add`` and
+            ``search``) built on the corpus vectors at :meth:`index`, or None for
+            :func:`exact_search`.
         batch_size: texts per forward pass of the encoder.
         metric: ``"ip"`` or ``"cosine"`` (see :func:`exact_search`).
         device: where a named encoder runs: ``"cpu"``, ``"cuda"`` or ``"auto"`` (the GPU
@@ -307,7 +308,7 @@ class DenseRetriever:
         """Write the vectors (``vectors.npy``) and a manifest (``manifest.json``: the
         encoder's name, metric, shape, and the approximate index's settings) to ``folder``.
 
-        An approximate index is rebuilt from the vectors on :meth:`load` (its training is
+        An approximate index is rebuilt from the vectors on :meth:`load` (its build is
         deterministic for its seed). An encoder given as an object is not saved: pass it
         again to :meth:`load`.
         """
@@ -386,13 +387,15 @@ class DenseRetriever:
         index = None
         if manifest.get("index") is not None:
             from nlpjourney.retrieval.ann import IVFIndex
+            from nlpjourney.retrieval.hnsw import HNSWIndex
 
             spec = manifest["index"]
-            if spec.get("type") != "IVFIndex":
+            kinds = {"IVFIndex": IVFIndex, "HNSWIndex": HNSWIndex}
+            if spec.get("type") not in kinds:
                 raise IndexFormatError(
                     f"{manifest_file} names an unknown index {spec.get('type')!r}"
                 )
-            index = IVFIndex(**spec["params"])
+            index = kinds[spec["type"]](**spec["params"])
         retriever = cls(
             encoder,
             index=index,
