@@ -41,6 +41,10 @@ def assert_same(run: dict, qrels: dict, metrics: tuple[str, ...] = METRICS) -> N
     for qid, scores in expected.items():
         assert set(got[qid]) == set(scores), qid
         for name, value in scores.items():
+            if name == "num_rel" and not run[qid]:
+                # pytrec_eval's num_rel of an empty ranking is 0 or the true count
+                # depending on the run's other queries and their order: not compared.
+                continue
             assert math.isclose(got[qid][name], value, rel_tol=0, abs_tol=1e-12), (qid, name)
 
 
@@ -67,6 +71,8 @@ def test_ir_queries_missing_from_run_or_qrels() -> None:
     # q5 is not judged: none of those three is scored.
     assert got == {"q1": {"map": 0.0}, "q3": {"map": 0.0}}
     assert_same(run, qrels)
+    # num_rel counts the judged relevant documents, retrieved or not.
+    assert ir.evaluate(run, qrels, ["num_rel"])["q1"] == {"num_rel": 1.0}
 
 
 def test_ir_negative_relevance_is_gain_zero_and_not_relevant() -> None:
@@ -118,14 +124,20 @@ def runs_and_qrels(draw: st.DrawFn) -> tuple[dict, dict]:
     for qid in queries:
         if draw(st.booleans()):
             # Few distinct scores, so ties are common.
-            scores = st.sampled_from([0.0, 1.0, 2.5, -1.0, 3.25]) | st.floats(-5, 5)
+            scores = st.sampled_from([0.0, 1.0, 2.5, -1.0, 3.25]) | st.floats(
+                -5, 5, allow_subnormal=False
+            )
             run[qid] = draw(st.dictionaries(DOC_IDS, scores, max_size=15))
         if draw(st.booleans()):
             qrels[qid] = draw(st.dictionaries(DOC_IDS, st.integers(-1, 4), max_size=10))
     return run, qrels
 
 
-@settings(max_examples=120, deadline=None)
+# subtle: pytrec_eval 0.5 (trec_eval in C) now and then never returns from evaluate()
+# on a drawn run, in a way that depends on what the process evaluated before (the same
+# run alone returns at once). Drawing the same examples every time (derandomize, no
+# example database) keeps this test to a sequence known to finish.
+@settings(max_examples=120, deadline=None, derandomize=True, database=None)
 @given(runs_and_qrels())
 def test_ir_evaluate_equals_pytrec_eval_on_drawn_runs(drawn: tuple[dict, dict]) -> None:
     run, qrels = drawn

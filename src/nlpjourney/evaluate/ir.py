@@ -232,6 +232,8 @@ def _measure(measure: str, k: int | None, ranking: list[str], qrels: Mapping[str
     if measure == "num_ret":
         return float(len(ranking))
     if measure == "num_rel":
+        # subtle: for a query with an empty ranking pytrec_eval's num_rel depends on the
+        # run's other queries and their order (0 or the true count); ours is the count.
         return float(len(_relevant(qrels)))
     if measure == "num_rel_ret":
         relevant = _relevant(qrels)
