@@ -59,6 +59,7 @@ EXERCISES = [
     "2.2",
     "2.3",
     "2.4",
+    "2.8",
     "3.1",
     "3.2",
     "4.1",
@@ -218,6 +219,27 @@ LIBRARY_CHEATS = {
 
         def negation_rule(valence, lowered, i, distance):
             return SentimentIntensityAnalyzer._negation_check(valence, lowered, distance - 1, i)
+    """,
+    "2.8": """
+        import bm25s.scoring
+        import numpy as np
+        import pytrec_eval
+
+        def bm25_idf(df, n_docs, method="lucene"):
+            idf = bm25s.scoring._select_idf_scorer(method)
+            return np.array([idf(d, n_docs) if d else 0.0 for d in np.ravel(df)]).reshape(np.shape(df))
+
+        def bm25_tf(tf, doc_len, avgdl, k1=1.5, b=0.75, method="lucene", delta=0.5):
+            tfc = bm25s.scoring._select_tfc_scorer(method)
+            return tfc(np.asarray(tf, float), np.asarray(doc_len, float), avgdl, k1, b, delta)
+
+        def dcg_at_k(gains, k):
+            return sum(g / np.log2(i + 2) for i, g in enumerate(list(gains)[:k]))
+
+        def ndcg_at_k(ranking, qrels, k=10):
+            run = {"q": {d: float(len(ranking) - i) for i, d in enumerate(ranking)}}
+            evaluator = pytrec_eval.RelevanceEvaluator({"q": dict(qrels)}, {f"ndcg_cut.{k}"})
+            return evaluator.evaluate(run)["q"][f"ndcg_cut_{k}"]
     """,
     "3.1": """
         import torch

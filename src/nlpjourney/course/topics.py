@@ -345,7 +345,10 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic("2.7", "dependency-parsing", "Dependency parsing: transition-based, neural, UAS/LAS"),
     Topic(
-        "2.8", "information-retrieval", "Information retrieval: inverted index, BM25, dense, hybrid"
+        "2.8",
+        "information-retrieval",
+        "Information retrieval: inverted index, BM25, dense, hybrid",
+        modules=("nlpjourney.retrieval.scoring", "nlpjourney.evaluate.ir"),
     ),
     Topic(
         "3.1",

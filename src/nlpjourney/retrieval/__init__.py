@@ -18,12 +18,17 @@ Every lexical ranker follows one contract: ``index(corpus_tokens)``, then
 ``search(query, k) -> (doc_ids, scores)`` best first, where a query is a list of tokens or
 a mapping token -> weight, and ``search_many`` for a batch. Dense retrievers take texts.
 
+The ranking metrics :func:`~nlpjourney.evaluate.ir.dcg_at_k` and
+:func:`~nlpjourney.evaluate.ir.ndcg_at_k` are shown here too, so that exercise 2.8's four
+functions (BM25's two halves and nDCG) have one model-answer module.
+
 References: bm25s and rank_bm25 (BM25), pytrec_eval (the metrics of
 :mod:`nlpjourney.evaluate.ir`), sentence-transformers (dense search).
 """
 
 from __future__ import annotations
 
+from nlpjourney.evaluate.ir import dcg_at_k, ndcg_at_k
 from nlpjourney.retrieval.ann import IVFIndex
 from nlpjourney.retrieval.bm25 import BM25
 from nlpjourney.retrieval.dense import DenseRetriever, Encoder, exact_search
@@ -49,7 +54,9 @@ __all__ = [
     "TfidfRanker",
     "bm25_idf",
     "bm25_tf",
+    "dcg_at_k",
     "exact_search",
     "interpolate_scores",
+    "ndcg_at_k",
     "reciprocal_rank_fusion",
 ]
