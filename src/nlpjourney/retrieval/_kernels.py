@@ -133,13 +133,7 @@ def top_k(scores, shift, k, out_ids, out_scores):
             heap_scores[0] = score
             heap_ids[0] = i
             _sift_down(heap_scores, heap_ids, 0, k)
-    # Pop the worst to the back, k times: the outputs end best first.
-    for size in range(k, 0, -1):
-        out_scores[size - 1] = heap_scores[0]
-        out_ids[size - 1] = heap_ids[0]
-        heap_scores[0] = heap_scores[size - 1]
-        heap_ids[0] = heap_ids[size - 1]
-        _sift_down(heap_scores, heap_ids, 0, size - 1)
+    _drain(heap_scores, heap_ids, k, out_ids, out_scores)
 
 
 @compiled

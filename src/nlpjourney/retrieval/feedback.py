@@ -38,7 +38,7 @@ from typing import Any, Protocol
 import numpy as np
 import scipy.sparse as sp
 
-from nlpjourney.retrieval.ranking import Query, count_matrix
+from nlpjourney.retrieval.ranking import Query, count_matrix, indexed_counts
 
 __all__ = ["RM3", "Rocchio"]
 
@@ -99,12 +99,7 @@ class _Feedback:
         _check_count("fb_terms", self.fb_terms)
 
     def _fitted(self) -> sp.csr_matrix:
-        counts = getattr(self, "counts_", None)
-        if counts is None:
-            raise ValueError(
-                f"this {type(self).__name__} has no index yet: call index(corpus_tokens) first"
-            )
-        return counts
+        return indexed_counts(self)
 
     def _depth(self) -> int:
         """How many first-pass documents feedback reads."""

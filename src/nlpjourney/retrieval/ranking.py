@@ -122,6 +122,16 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return order.astype(np.int64), scores[order]
 
 
+def indexed_counts(ranker: Any) -> sp.csr_matrix:
+    """``ranker.counts_``, the document-term counts its ``index`` kept; a clear error before."""
+    counts = getattr(ranker, "counts_", None)
+    if counts is None:
+        raise ValueError(
+            f"this {type(ranker).__name__} has no index yet: call index(corpus_tokens) first"
+        )
+    return counts
+
+
 def _check_k(k: Any) -> int:
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise ValueError(f"k must be a positive int (how many documents), got {k!r}")
@@ -157,12 +167,7 @@ class _SparseRanker:
         return self._fitted().shape[0]
 
     def _fitted(self) -> sp.csr_matrix:
-        counts = getattr(self, "counts_", None)
-        if counts is None:
-            raise ValueError(
-                f"this {type(self).__name__} has no index yet: call index(corpus_tokens) first"
-            )
-        return counts
+        return indexed_counts(self)
 
     def _query_matrix(self, queries: list[dict[int, float]]) -> sp.csc_matrix:
         """Queries as columns of a sparse (n_terms, n_queries) matrix."""
