@@ -102,6 +102,12 @@ def test_search_mistakes_are_clear_errors(
     fails(SearchIndexConfig(str(folder / "notes"), b=1.5), "b must be")
     (tmp_path / "blank").mkdir()
     fails(SearchIndexConfig(str(tmp_path / "blank")), "no text files")
+    mine = tmp_path / "mine"
+    (mine / "index").mkdir(parents=True)
+    (mine / "index" / "notes.txt").write_text("the user's own")
+    fails(SearchIndexConfig(str(folder), out_dir=mine), "already holds index; add --force")
+    fails(SearchIndexConfig(str(folder), out_dir=mine, force=True), "is not a search index")
+    assert (mine / "index" / "notes.txt").read_text() == "the user's own"
     fails(SearchConfig("the and of"), "no word to search for")
     fails(SearchConfig("drag", k=0), "--k must be from 1 to 100")
     fails(SearchConfig("drag", index_dir="nowhere"), "no search index at nowhere")

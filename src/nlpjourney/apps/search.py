@@ -228,8 +228,7 @@ def build_index(config: SearchIndexConfig, echo: Callable[[str], Any] = print) -
     name, documents = load_source(config.source)
     out = config.out_dir or RUNS / f"{PREFIX}{name}"
     claim_output_folder(out, config.force, MARKER, "a search index")
-    (out / MARKER).unlink(missing_ok=True)  # until the new index is complete
-    shutil.rmtree(out / INDEX, ignore_errors=True)
+    _clear_previous(out, config.force)
 
     echo(f"indexing {len(documents):,} documents of {name} ...")
     start = time.perf_counter()
@@ -259,6 +258,29 @@ def build_index(config: SearchIndexConfig, echo: Callable[[str], Any] = print) -
         f"{len(index.doc_ids):,} postings, in {seconds:.1f} s"
     )
     return out
+
+
+def _clear_previous(out: Path, force: bool) -> None:
+    """Remove what an earlier build left in ``out``, but nothing that is not ours.
+
+    A build that stopped before ``search.json`` leaves ``index/`` and ``documents.jsonl``
+    behind; they are replaced only with ``force``, and an ``index/`` folder is removed
+    only if it holds an inverted index (``--out`` may name a folder of the user's own).
+    """
+    index, documents = out / INDEX, out / DOCUMENTS
+    leftovers = [p for p in (index, documents) if p.exists()]
+    if leftovers and not force:
+        names = " and ".join(p.name for p in leftovers)
+        raise JourneyError(f"{out} already holds {names}; add --force to replace them")
+    if index.exists():
+        try:
+            ours = json.loads((index / "manifest.json").read_text("utf-8"))["format"]
+        except (OSError, ValueError, KeyError, TypeError):
+            ours = None
+        if ours != "nlpjourney-inverted-index":
+            raise JourneyError(f"{index} is not a search index; choose another --out")
+        shutil.rmtree(index)
+    (out / MARKER).unlink(missing_ok=True)  # until the new index is complete
 
 
 def find_index(index_dir: Path | str | None) -> Path:
