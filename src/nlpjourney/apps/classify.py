@@ -159,10 +159,6 @@ def load_dataset(name: str) -> tuple[list[str], list[str]]:
     return [text for text, _ in rows], [label for _, label in rows]
 
 
-def _claim(out: Path, force: bool) -> None:
-    claim_output_folder(out, force, MODEL_DIR, "a trained model")
-
-
 def train_classifier(
     config: ClassifyRunConfig, echo: Callable[[str], None] = print
 ) -> ClassifyRunResult:
@@ -187,7 +183,7 @@ def train_classifier(
     from nlpjourney.ml.model_selection import train_test_split
 
     out = config.run_dir
-    _claim(out, config.force)
+    claim_output_folder(out, config.force, MODEL_DIR, "a trained model")
     texts, labels = load_dataset(config.dataset)
     train_x, test_x, train_y, test_y = train_test_split(
         texts, labels, test_size=config.test_size, random_state=config.seed, stratify=labels

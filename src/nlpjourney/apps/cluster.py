@@ -147,10 +147,6 @@ class ClusterRunResult:
     scores: dict[str, Any] = field(default_factory=dict)
 
 
-def _claim(out: Path, force: bool) -> None:
-    claim_output_folder(out, force, SCORES, "a clustering run")
-
-
 def _cluster(X: Any, config: ClusterRunConfig) -> np.ndarray:
     """The cluster of each TF-IDF row by ``config.method``."""
     from nlpjourney.cluster import AgglomerativeClustering, KMeans, SphericalKMeans
@@ -219,7 +215,7 @@ def cluster_corpus(
     from nlpjourney.features import TfidfVectorizer
 
     out = config.run_dir
-    _claim(out, config.force)
+    claim_output_folder(out, config.force, SCORES, "a clustering run")
     rows = DATASETS[config.dataset]()
     texts, truth = [text for text, _ in rows], np.array([label for _, label in rows])
     if config.k > len(texts):

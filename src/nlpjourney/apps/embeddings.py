@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nlpjourney.apps.runs import check_counts, check_seed
+from nlpjourney.apps.runs import check_counts, check_seed, claim_output_folder
 from nlpjourney.errors import JourneyError, lookup
 
 if TYPE_CHECKING:
@@ -237,20 +237,6 @@ MODELS: dict[str, Trainer] = {
 # -- training -------------------------------------------------------------------------
 
 
-def _claim(out: Path, force: bool) -> None:
-    """Refuse a folder that is a file, or that holds vectors (unless ``force``)."""
-    if out.exists() and not out.is_dir():
-        raise JourneyError(f"--out {out} is a file, not a folder; choose another --out")
-    if (out / VECTORS).exists() and not force:
-        raise JourneyError(
-            f"{out} already holds vectors; add --force to replace them, or choose another --out"
-        )
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise JourneyError(f"cannot make the run folder {out}: {error.strerror}") from None
-
-
 def format_row(row: dict[str, float | int]) -> str:
     """The evaluation row as one line a person reads.
 
@@ -296,7 +282,7 @@ def train_embeddings(
     out = config.run_dir
     if config.model in NEEDS:
         _model_class(NEEDS[config.model])  # before any folder is made
-    _claim(out, config.force)
+    claim_output_folder(out, config.force, VECTORS, "vectors")
     sentences = EnglishCorpus(config.corpus)
     echo(f"training {config.model} ({config.dim} dimensions) on {config.corpus}")
     start = time.perf_counter()

@@ -162,10 +162,6 @@ def load_documents(name: str) -> tuple[list[str], list[str]]:
     return lookup(DATASETS, name, "dataset", "Choose state_union or brown.")()
 
 
-def _claim(out: Path, force: bool) -> None:
-    claim_output_folder(out, force, SCORES, "topics")
-
-
 def _lda(config: TopicsRunConfig) -> Any:
     from nlpjourney.topics import LDA
 
@@ -229,7 +225,7 @@ def find_topics(config: TopicsRunConfig, echo: Callable[[str], None] = print) ->
     from nlpjourney.topics import coherences
 
     out = config.run_dir
-    _claim(out, config.force)
+    claim_output_folder(out, config.force, SCORES, "topics")
     documents, groups = load_documents(config.dataset)
     echo(f"fitting {config.method} with {config.k} topics on {len(documents):,} documents "
          f"of {config.dataset}")  # fmt: skip
