@@ -74,33 +74,6 @@ def _sift_down(heap_scores, heap_ids, pos, length):
 
 
 @compiled
-def _offer(heap_scores, heap_ids, length, score, doc):
-    """Offer one result to a heap of capacity ``len(heap_ids)``; return the heap's new length.
-
-    Works whatever order documents are offered in: the comparison includes the id.
-    """
-    k = len(heap_ids)
-    if length < k:
-        # Append, then move it up past better parents (the root is the worst result).
-        pos = length
-        while pos > 0:
-            parent = (pos - 1) >> 1
-            if not _worse(score, doc, heap_scores[parent], heap_ids[parent]):
-                break
-            heap_scores[pos] = heap_scores[parent]
-            heap_ids[pos] = heap_ids[parent]
-            pos = parent
-        heap_scores[pos] = score
-        heap_ids[pos] = doc
-        return length + 1
-    if _worse(heap_scores[0], heap_ids[0], score, doc):
-        heap_scores[0] = score
-        heap_ids[0] = doc
-        _sift_down(heap_scores, heap_ids, 0, k)
-    return length
-
-
-@compiled
 def _drain(heap_scores, heap_ids, length, out_ids, out_scores):
     """Pop the worst to the back, ``length`` times: the outputs end best first."""
     for size in range(length, 0, -1):
