@@ -35,7 +35,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["QueryLikelihood", "TfidfRanker", "count_matrix", "top_k"]
+from nlpjourney.retrieval._topk import top_k_rows
+
+__all__ = ["QueryLikelihood", "TfidfRanker", "count_matrix"]
 
 Query = Sequence[str] | Mapping[str, float]
 
@@ -99,27 +101,6 @@ def query_weights(query: Query, vocabulary: Mapping[str, int]) -> dict[int, floa
         if column is not None:
             weights[column] = weights.get(column, 0.0) + float(weight)
     return weights
-
-
-def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` highest scores, best first, ties to the lower index, by partial selection.
-
-    >>> top_k(np.array([0.5, 2.0, 0.5, 1.0]), 3)
-    (array([1, 3, 0]), array([2. , 1. , 0.5]))
-    """
-    n = len(scores)
-    k = min(k, n)
-    if k < n:
-        # The k-th largest value; everything above it is in, ties at it go to the
-        # lower ids (argpartition alone would pick an arbitrary tied document).
-        kth = np.partition(scores, n - k)[n - k]
-        above = np.flatnonzero(scores > kth)
-        tied = np.flatnonzero(scores == kth)[: k - len(above)]
-        candidates = np.concatenate([above, tied])
-    else:
-        candidates = np.arange(n)
-    order = candidates[np.lexsort((candidates, -scores[candidates]))]
-    return order.astype(np.int64), scores[order]
 
 
 def indexed_counts(ranker: Any) -> sp.csr_matrix:
@@ -204,9 +185,9 @@ class _SparseRanker:
         ids = np.zeros((len(parsed), k), dtype=np.int64)
         scores = np.zeros((len(parsed), k), dtype=np.float64)
         for start in range(0, len(parsed), BATCH):
-            block = self._scores(parsed[start : start + BATCH])
-            for j in range(block.shape[1]):
-                ids[start + j], scores[start + j] = top_k(block[:, j], k)
+            block = self._scores(parsed[start : start + BATCH])  # (n_docs, queries)
+            stop = start + block.shape[1]
+            ids[start:stop], scores[start:stop] = top_k_rows(np.ascontiguousarray(block.T), k)
         return ids, scores
 
 
