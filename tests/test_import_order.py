@@ -10,7 +10,8 @@ another must go down or stay on its floor:
     nn (and evaluate, embeddings, cluster, topics,
     rnn, cnn, classify, sentiment as they land)
     models, train                                               neither imports the other
-    (and retrieval, whose dense search embeds with models' encoders)
+    (and retrieval, whose dense search embeds with models' encoders, and tagging and
+    parsing, whose neural taggers and parsers build on models' BERT)
     infer
     apps                                                        end-to-end workflows
     serve
@@ -58,7 +59,7 @@ FLOORS: dict[str, int] = {
         ],
         1,
     ),  # fmt: skip
-    **dict.fromkeys(["models", "train", "retrieval"], 2),
+    **dict.fromkeys(["models", "train", "retrieval", "tagging", "parsing"], 2),
     "infer": 3,
     "apps": 4,
     "serve": 5,

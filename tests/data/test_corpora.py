@@ -98,3 +98,33 @@ def test_corpora_state_union_years_and_presidents() -> None:
     assert speeches[0][:2] == (1945, "Truman") and speeches[-1][:2] == (2006, "GWBush")
     assert [year for year, _, _ in speeches] == sorted(year for year, _, _ in speeches)
     assert "heavy heart" in speeches[0][2]
+
+
+def test_corpora_treebank_tagged_sents_match_nltk() -> None:
+    ours = corpora.treebank_tagged_sents()
+    assert len(ours) == 3914
+    assert ours == [list(sentence) for sentence in treebank.tagged_sents()]
+
+
+def test_corpora_conll2003_has_every_sentence() -> None:
+    train, testa = corpora.conll2003("train"), corpora.conll2003("testa")
+    # The published sizes of the English train and development sets.
+    assert (len(train), sum(map(len, train))) == (14041, 203621)
+    assert (len(testa), sum(map(len, testa))) == (3250, 51362)
+    assert train[0][:2] == [("EU", "NNP", "B-NP", "B-ORG"), ("rejects", "VBZ", "B-VP", "O")]
+    assert {row[3] for sentence in train for row in sentence} == {
+        "O",
+        "I-PER",
+        "I-ORG",
+        "I-LOC",
+        "I-MISC",
+        "B-PER",
+        "B-ORG",
+        "B-LOC",
+        "B-MISC",
+    }
+
+
+def test_corpora_conll2003_rejects_unknown_split() -> None:
+    with pytest.raises(ValueError, match="no CoNLL-2003 split 'test'"):
+        corpora.conll2003("test")

@@ -261,6 +261,70 @@ def treebank_tagged_words() -> list[tuple[str, str]]:
     return pairs
 
 
+def _top_level_trees(text: str) -> list[str]:
+    """The bracketed trees of a ``.mrg`` file, each as one string, by balancing brackets."""
+    trees, depth, start = [], 0, 0
+    for at, char in enumerate(text):
+        if char == "(":
+            if depth == 0:
+                start = at
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                trees.append(text[start : at + 1])
+    return trees
+
+
+def treebank_tagged_sents() -> list[list[tuple[str, str]]]:
+    """The Penn Treebank sample's 3,914 sentences as ``(word, TAG)`` lists, in file order.
+
+    Each top-level tree of ``treebank/combined/wsj_*.mrg`` is one sentence, as NLTK's
+    ``treebank.tagged_sents()`` reads it; empty elements (``('*-1', '-NONE-')``) are kept
+    there too, so drop tag ``-NONE-`` before training a tagger on words that are read.
+    """
+    sentences = []
+    for text in read_members("treebank", "treebank/combined/wsj_").values():
+        for tree in _top_level_trees(text):
+            sentences.append([(word, tag) for tag, word in _TREE_LEAF.findall(tree)])
+    return sentences
+
+
+#: The CoNLL-2003 files in the registry's ``conll2003`` folder, by split name.
+CONLL2003_SPLITS: dict[str, str] = {"train": "eng.train", "testa": "eng.testa"}
+
+
+def conll2003(split: str = "train") -> list[list[tuple[str, str, str, str]]]:
+    """CoNLL-2003 English NER sentences as ``(token, POS, chunk, NER)`` rows.
+
+    Read from the registry folder ``conll2003``: ``split`` is ``"train"`` (14,041
+    sentences) or ``"testa"`` (the development set, 3,250 sentences). The NER column
+    is in IOB1, as the files have it (``I-PER`` opens an entity unless it follows an
+    entity of the same type, where ``B-`` is needed); ``-DOCSTART-`` lines, which mark
+    document boundaries, are left out.
+    """
+    if split not in CONLL2003_SPLITS:
+        raise ValueError(f"no CoNLL-2003 split {split!r}; choose from {sorted(CONLL2003_SPLITS)}")
+    file = path("conll2003") / CONLL2003_SPLITS[split]
+    with _reading("conll2003", file):
+        text = file.read_text(encoding="utf-8")
+    sentences: list[list[tuple[str, str, str, str]]] = []
+    rows: list[tuple[str, str, str, str]] = []
+    for line in text.splitlines():
+        fields = line.split()
+        if not fields or fields[0] == "-DOCSTART-":
+            if rows:
+                sentences.append(rows)
+                rows = []
+            continue
+        if len(fields) != 4:
+            raise damaged("conll2003", file, f"a line with {len(fields)} columns, not 4: {line!r}")
+        rows.append((fields[0], fields[1], fields[2], fields[3]))
+    if rows:
+        sentences.append(rows)
+    return sentences
+
+
 def stopword_languages() -> list[str]:
     """Languages with a stop word list ("english", "french", ...)."""
     return [m.split("/")[1] for m in zip_members("stopwords", "stopwords/") if "README" not in m]

@@ -1,0 +1,8 @@
+"""Sequence tagging: part-of-speech tagging and named entity recognition.
+
+Reference: NLTK's taggers, python-crfsuite and seqeval (see each module).
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
