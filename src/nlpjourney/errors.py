@@ -15,6 +15,7 @@ __all__ = [
     "DataNotFoundError",
     "JourneyError",
     "MissingExtraError",
+    "ModelFormatError",
     "UnknownNameError",
     "WorkspaceError",
     "check_str",
@@ -45,6 +46,10 @@ class UnknownNameError(JourneyError, KeyError):
 
 class WorkspaceError(JourneyError):
     """The learner's workspace or progress store is missing or unreadable."""
+
+
+class ModelFormatError(JourneyError):
+    """A saved model folder is missing, damaged, or in another format or version."""
 
 
 class MissingExtraError(JourneyError, ImportError):

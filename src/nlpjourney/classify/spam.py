@@ -45,7 +45,7 @@ from typing import Any, Self
 import numpy as np
 
 from nlpjourney.classify.naive_bayes import BernoulliNB, ComplementNB, MultinomialNB
-from nlpjourney.errors import JourneyError
+from nlpjourney.errors import ModelFormatError
 from nlpjourney.features import CountVectorizer, TfidfVectorizer
 from nlpjourney.ml.base import ClassifierMixin, Estimator, check_is_fitted
 
@@ -64,10 +64,6 @@ SAVED_PARAMS = (
     "max_df", "max_features", "sublinear_tf", "fit_prior",
 )  # fmt: skip
 RETRAIN = "retrain it with: journey classify train sms-spam"
-
-
-class ModelFormatError(JourneyError):
-    """A saved spam filter is missing, damaged, or in another format or version."""
 
 
 class SpamFilter(ClassifierMixin, Estimator):
