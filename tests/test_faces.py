@@ -43,6 +43,7 @@ FACES = [
     "nlpjourney.parsing",
     "nlpjourney.progress",
     "nlpjourney.retrieval",
+    "nlpjourney.saving",
     "nlpjourney.sentiment",
     "nlpjourney.tagging",
     "nlpjourney.text",
