@@ -118,7 +118,7 @@ def test_bert_data_conll2003_reads_sentences_in_iob2() -> None:
     # IOB2: no entity starts with I- (the file's IOB1 does, nearly always).
     assert all(not (t.startswith("I-") and (i == 0 or ts[i - 1] == "O"))
                for _, ts in train for i, t in enumerate(ts))  # fmt: skip
-    with pytest.raises(ValueError, match="'train' and 'testa'"):
+    with pytest.raises(ValueError, match="no CoNLL-2003 split 'testb'"):
         conll2003("testb")
 
 

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from nlpjourney import data
+from nlpjourney.data import corpora
 from nlpjourney.data.corpora import read_member
 from nlpjourney.tokenizers import Tokenizer
 
@@ -197,6 +197,8 @@ def iob1_to_iob2(tags: Sequence[str]) -> list[str]:
 def conll2003(split: str = "train") -> list[tuple[list[str], list[str]]]:
     """CoNLL-2003's English sentences as ``(words, tags)``, tags in IOB2 (:data:`CONLL_TAGS`).
 
+    The rows come from :func:`nlpjourney.data.corpora.conll2003`.
+
     Args:
         split: ``"train"`` (``eng.train``, 14,041 sentences) or ``"testa"`` (the
             development set, 3,250).
@@ -205,22 +207,11 @@ def conll2003(split: str = "train") -> list[tuple[list[str], list[str]]]:
         ValueError: another split.
         DataNotFoundError: the files are neither in the cache nor in a mirror.
     """
-    if split not in ("train", "testa"):
-        raise ValueError(f"CoNLL-2003 here has splits 'train' and 'testa', got {split!r}")
-    folder = data.path("conll2003")
-    sentences: list[tuple[list[str], list[str]]] = []
-    words: list[str] = []
-    tags: list[str] = []
-    lines = (folder / f"eng.{split}").read_text(encoding="utf-8").splitlines()
-    for line in [*lines, ""]:
-        fields = line.split()
-        if fields and fields[0] != "-DOCSTART-":
-            words.append(fields[0])
-            tags.append(fields[-1])
-        elif words:  # a blank line (or a document break) ends a sentence
-            sentences.append((words, iob1_to_iob2(tags)))
-            words, tags = [], []
-    return sentences
+    rows = corpora.conll2003(split)
+    return [
+        ([row[0] for row in sentence], iob1_to_iob2([row[3] for row in sentence]))
+        for sentence in rows
+    ]
 
 
 def align_labels(
