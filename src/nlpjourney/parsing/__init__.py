@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from nlpjourney.parsing.conllu import Sentence, Token, Word, read_conllu, write_conllu
 from nlpjourney.parsing.projectivity import crossing_arcs, is_projective, projectivize
+from nlpjourney.parsing.scoring import AttachmentScores, evaluate
 from nlpjourney.parsing.transitions import (
     ArcEager,
     ArcStandard,
@@ -19,12 +20,14 @@ from nlpjourney.parsing.transitions import (
 __all__: list[str] = [
     "ArcEager",
     "ArcStandard",
+    "AttachmentScores",
     "Configuration",
     "Sentence",
     "Token",
     "Word",
     "arc_standard_oracle",
     "crossing_arcs",
+    "evaluate",
     "is_projective",
     "oracle_transitions",
     "projectivize",
