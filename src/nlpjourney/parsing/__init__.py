@@ -7,6 +7,7 @@ each module).
 from __future__ import annotations
 
 from nlpjourney.parsing.conllu import Sentence, Token, Word, read_conllu, write_conllu
+from nlpjourney.parsing.draw import draw_configuration, draw_tree
 from nlpjourney.parsing.projectivity import crossing_arcs, is_projective, projectivize
 from nlpjourney.parsing.scoring import AttachmentScores, evaluate
 from nlpjourney.parsing.transitions import (
@@ -27,6 +28,8 @@ __all__: list[str] = [
     "Word",
     "arc_standard_oracle",
     "crossing_arcs",
+    "draw_configuration",
+    "draw_tree",
     "evaluate",
     "is_projective",
     "oracle_transitions",
