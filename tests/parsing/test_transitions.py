@@ -7,12 +7,15 @@ from collections.abc import Sequence
 
 import pytest
 
+from nlpjourney.parsing import _kernels
 from nlpjourney.parsing.conllu import Sentence, ud_english
 from nlpjourney.parsing.projectivity import is_projective
 from nlpjourney.parsing.transitions import (
     ArcEager,
     ArcStandard,
     Configuration,
+    _best_gain,
+    _gold_matrix,
     arc_standard_oracle,
     oracle_transitions,
 )
@@ -86,13 +89,21 @@ def test_transitions_static_oracle_rebuilds_every_projective_lines_train_tree(
         assert (config.heads, config.labels) == (sentence.heads, sentence.deprels)
 
 
-@pytest.mark.parametrize(("System", "longest"), [(ArcEager, 200), (ArcStandard, 12)])
+@pytest.mark.parametrize(
+    ("System", "longest", "count"),
+    [
+        (ArcEager, 200, 300),
+        (ArcStandard, 20, 150),
+        pytest.param(ArcEager, 200, 10_000, marks=pytest.mark.slow),
+        pytest.param(ArcStandard, 60, 400, marks=pytest.mark.slow),
+    ],
+)
 def test_transitions_zero_cost_actions_reach_the_gold_tree(
-    System: type, longest: int, lines_dev: list[Sentence]
+    System: type, longest: int, count: int, lines_dev: list[Sentence]
 ) -> None:
     # Any path of zero-cost actions, not only the static oracle's, ends on the gold tree.
     system, rng = System(), random.Random(7)
-    sentences = [s for s in lines_dev if len(s) <= longest][:300]
+    sentences = [s for s in lines_dev if len(s) <= longest][:count]
     for sentence in sentences:
         config = system.initial(len(sentence))
         while not system.is_terminal(config):
@@ -128,6 +139,19 @@ def test_transitions_costs_equal_brute_force_loss(System: type, projective: bool
             assert cost == _best_loss(system, after, gold) - before, (gold, config, action)
             checked += 1
     assert checked > 250
+
+
+def test_transitions_compiled_best_gain_equals_the_readable_one() -> None:
+    rng = random.Random(5)
+    system = ArcStandard()
+    for _ in range(300):
+        n = rng.randint(1, 14)
+        gold = _random_tree(n, rng, projective=rng.random() < 0.5)
+        config = system.initial(n)
+        for _ in range(rng.randint(0, 2 * n - 1)):
+            system.apply(config, rng.choice(system.legal(config)))
+        units, top = config.stack + config.buffer, len(config.stack) - 1
+        assert _kernels.best_gain(_gold_matrix(units, gold), top) == _best_gain(units, top, gold)
 
 
 def test_transitions_configuration_items_and_children() -> None:

@@ -39,11 +39,12 @@ any configuration, so a parser can be trained on its own mistakes.
   ROOT's only dependent while the gold root waits in the buffer; exact for projective
   gold trees (arc-eager is arc-decomposable there).
 - arc-standard: arc-standard is not arc-decomposable, so its cost comes from the best
-  tree still reachable, computed as Goldberg, Sartorio & Satta (2014) observe: from a
-  configuration, exactly the projective trees over the stack and buffer words (in
-  order, ROOT taking one dependent) are reachable, so the best one is an Eisner-style
-  maximum projective spanning tree with gold arcs scoring 1 (O(m^3) in the m words left
-  on stack and buffer). Exact for any gold tree.
+  tree still reachable, the tabular idea of Goldberg, Sartorio & Satta (2014): the
+  trees a configuration can still reach are the projective trees over its stack and
+  buffer words in which each stack word under the top either is a bare left dependent
+  or has a subtree reaching the top (see :func:`_best_gain`), so the best one is an
+  Eisner-style maximum spanning tree with gold arcs scoring 1, O(m^3) in the m words
+  left on stack and buffer (compiled). Exact for any gold tree, projective or not.
 
 Reference: Nivre (2008) "Algorithms for deterministic incremental dependency parsing";
 Goldberg & Nivre (2012) "A dynamic oracle for arc-eager dependency parsing"; Goldberg,
@@ -56,6 +57,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+
+from nlpjourney.parsing import _kernels
 
 __all__ = [
     "ArcEager",
@@ -294,14 +299,29 @@ def _arc_standard_loss(config: Configuration, gold_heads: Sequence[int]) -> int:
     # Every word off the stack and the buffer has its head already, right or wrong.
     built = sum(1 for w in range(1, config.n + 1) if gold_heads[w] == config.heads[w] != -1)
     units = config.stack + config.buffer
-    return config.n - built - _best_gain(units, len(config.stack) - 1, gold_heads)
+    gain = _kernels.best_gain(_gold_matrix(units, gold_heads), len(config.stack) - 1)
+    return config.n - built - int(gain)
+
+
+def _gold_matrix(units: Sequence[int], gold_heads: Sequence[int]) -> np.ndarray:
+    """``(m, m)`` int64: entry [h, d] is 1 when ``units[h]`` is the gold head of ``units[d]``."""
+    words = np.asarray(units, dtype=np.int64)
+    position = np.full(len(gold_heads) + 1, -1, dtype=np.int64)  # word id -> position
+    position[words] = np.arange(len(words))
+    heads = np.asarray(gold_heads, dtype=np.int64)[words[1:]]
+    head_positions = position[heads]  # -1 for a head no longer among the units (or ROOT's -1)
+    matrix = np.zeros((len(words), len(words)), dtype=np.int64)
+    kept = head_positions >= 0
+    matrix[head_positions[kept], np.flatnonzero(kept) + 1] = 1
+    return matrix
 
 
 def _best_gain(units: Sequence[int], top: int, gold_heads: Sequence[int]) -> int:
     """The most gold arcs among ``units`` that arc-standard can still build.
 
-    ``units`` is the stack (ROOT first, its top at position ``top``) followed by the
-    buffer. A stack word under the top can only leave the stack as the left dependent of
+    The readable model of the compiled :func:`nlpjourney.parsing._kernels.best_gain`,
+    which ``costs`` runs (the tests hold the two equal). ``units`` is the stack (ROOT
+    first, its top at position ``top``) followed by the buffer. A stack word under the top can only leave the stack as the left dependent of
     the word just above it, or by coming back to the top, which it does only once every
     stack word above it is in its subtree. So the reachable trees are the projective
     trees over the units in which ROOT takes one dependent and each stack word under the
