@@ -182,9 +182,11 @@ def test_transitions_single_root_policy_holds_for_every_random_derivation() -> N
                 top = config.stack[-1]
                 if System is ArcStandard and len(config.stack) >= 2 and config.stack[-2] == 0:
                     assert "LEFT-ARC" not in legal  # never onto ROOT
-                if System is ArcEager:
+                if System is ArcEager and config.next <= n:
                     assert ("LEFT-ARC" in legal) == (top != 0 and config.heads[top] == -1)
                     assert ("REDUCE" in legal) == (top != 0 and config.heads[top] != -1)
+                elif System is ArcEager:
+                    assert legal == ["REDUCE"]  # an empty buffer: pop what is left
                 system.apply(config, rng.choice(legal))
             system.finish(config)
             assert -1 not in config.heads[1:] and config.heads[1:].count(0) == 1
@@ -195,9 +197,9 @@ def test_transitions_single_root_policy_holds_for_every_random_derivation() -> N
 def test_transitions_arc_eager_finish_attaches_leftovers_to_the_root_word() -> None:
     system = ArcEager()
     config = system.initial(3)
-    for action in ["SHIFT", "RIGHT-ARC", "SHIFT"]:
+    for action in ["SHIFT", "RIGHT-ARC", "SHIFT", "REDUCE", "REDUCE", "REDUCE"]:
         system.apply(config, action, "rel")
-    assert system.is_terminal(config) and config.heads == [-1, -1, 1, -1]
+    assert config.is_terminal() and config.heads == [-1, -1, 1, -1]
     system.finish(config)
     assert config.heads == [-1, 0, 1, 1] and config.labels == ["", "root", "rel", "dep"]
 
@@ -210,7 +212,7 @@ def test_transitions_illegal_action_and_wrong_gold_raise() -> None:
     with pytest.raises(ValueError, match="length n \\+ 1 = 3"):
         system.costs(config, [0, 1])
     with pytest.raises(ValueError, match="terminal"):
-        ArcEager().static_oracle(Configuration([0, 1], 2, [-1, 0], ["", "root"], 1), [-1, 0], [])
+        ArcEager().static_oracle(Configuration([0], 2, [-1, 0], ["", "root"], 1), [-1, 0], [])
 
 
 def test_transitions_exercise_oracle_functions() -> None:
@@ -224,6 +226,11 @@ def test_transitions_exercise_oracle_functions() -> None:
     ]  # fmt: skip
     with pytest.raises(ValueError, match="not projective"):
         oracle_transitions([-1, 3, 4, 0, 3])
+    with pytest.raises(ValueError, match="exactly one word headed by ROOT"):
+        oracle_transitions([-1, 0, 0])
+    with pytest.raises(ValueError, match="a head among 0..2"):
+        oracle_transitions([-1, 0, 5])
+    assert oracle_transitions([-1]) == []
 
 
 def test_transitions_oracle_transitions_matches_the_system_on_lines_dev(

@@ -24,11 +24,13 @@ let ROOT take exactly one dependent, and never by LEFT-ARC (ROOT comes first):
 - arc-standard: RIGHT-ARC from ROOT (s1 == 0) is legal only when the buffer is empty,
   which leaves the stack ``[0]``; a finished derivation is always one tree.
 - arc-eager: RIGHT-ARC from ROOT (s0 == 0) is legal only while ROOT has no dependent.
-  Arc-eager ends when the buffer is empty, and words still on the stack without a head
-  cannot get one then; :meth:`ArcEager.finish` attaches them to the root word (with
-  ``deprel="dep"``), or makes the first of them the root when ROOT has none, so a parser's
-  output is still one tree. Those attachments are guesses: the oracles' costs count
-  those words' gold arcs as lost, as Goldberg & Nivre do.
+  Once the buffer is empty only REDUCE is left, and it pops any word then, with a head
+  or not (none can get one any more), so both systems end on the stack ``[0]`` with an
+  empty buffer (:meth:`Configuration.is_terminal`). Words left without a head that way
+  are attached by :meth:`ArcEager.finish` to the root word (with ``deprel="dep"``), or
+  the first of them becomes the root when ROOT has none, so a parser's output is one
+  tree. Those attachments are guesses: the costs count those words' gold arcs as lost,
+  as Goldberg & Nivre do.
 
 **Oracles.** ``static_oracle`` gives the one canonical action that rebuilds the gold
 tree from a configuration on the gold path (projective gold trees only). ``costs`` is a
@@ -150,11 +152,7 @@ class Configuration:
         return 0 in self.heads[1:]
 
     def is_terminal(self) -> bool:
-        """Whether the parse is over: the buffer is empty and only ROOT is on the stack.
-
-        Arc-eager stops as soon as the buffer is empty; :meth:`ArcEager.is_terminal`
-        says so.
-        """
+        """Whether the parse is over: the buffer is empty and only ROOT is on the stack."""
         return self.next > self.n and len(self.stack) == 1
 
     def attach(self, head: int, dependent: int, label: str) -> None:
@@ -385,22 +383,19 @@ class ArcEager(_System):
     Example:
         >>> system = ArcEager()
         >>> config = system.initial(3)  # "dogs bark loudly": 1 <- 2 -> 3, ROOT -> 2
-        >>> for action in ["SHIFT", "LEFT-ARC", "RIGHT-ARC", "RIGHT-ARC"]:
+        >>> for action in ["SHIFT", "LEFT-ARC", "RIGHT-ARC", "RIGHT-ARC", "REDUCE", "REDUCE"]:
         ...     system.apply(config, action)
-        >>> config.heads, system.is_terminal(config)
+        >>> config.heads, config.is_terminal()
         ([-1, 2, 0, 2], True)
     """
 
     actions = (SHIFT, LEFT, RIGHT, REDUCE)
 
-    def is_terminal(self, config: Configuration) -> bool:
-        """Arc-eager is done when the buffer is empty (see :meth:`finish` for leftovers)."""
-        return config.next > config.n
-
     def legal(self, config: Configuration) -> list[str]:
         """The actions allowed in ``config`` (single-root policy: see the module)."""
         if config.next > config.n:
-            return []
+            # The buffer is empty: nothing can get a head any more; pop what is left.
+            return [REDUCE] if len(config.stack) > 1 else []
         top = config.stack[-1]
         out = [SHIFT]
         if top != 0 and config.heads[top] == -1:
@@ -430,11 +425,14 @@ class ArcEager(_System):
         """The canonical action (and its label) towards the gold tree; projective gold only.
 
         LEFT-ARC when s0's gold head is b0; RIGHT-ARC when b0's gold head is s0; REDUCE
-        when b0 has its gold head or a gold dependent deeper in the stack; SHIFT otherwise.
+        when b0 has its gold head or a gold dependent deeper in the stack, or the buffer
+        is empty; SHIFT otherwise.
         """
         _check_gold(config, gold_heads)
-        if config.next > config.n:
+        if config.is_terminal():
             raise ValueError("the configuration is terminal: no action is left")
+        if config.next > config.n:
+            return REDUCE, ""
         top, front = config.stack[-1], config.next
         if top != 0 and gold_heads[top] == front:
             return LEFT, gold_labels[top]
@@ -555,13 +553,19 @@ def oracle_transitions(gold_heads: Sequence[int]) -> list[str]:
         The 2n actions.
 
     Raises:
-        ValueError: The tree is not projective (or not a tree with a single root).
+        ValueError: The tree is not projective, or not a tree with a single root.
 
     Example:
         >>> oracle_transitions([-1, 2, 0, 2])  # "dogs bark loudly"
         ['SHIFT', 'SHIFT', 'LEFT-ARC', 'SHIFT', 'RIGHT-ARC', 'RIGHT-ARC']
     """
     n = len(gold_heads) - 1
+    if n < 0 or gold_heads[0] != -1:
+        raise ValueError("gold_heads must have length n + 1 with gold_heads[0] == -1 (ROOT)")
+    if any(not 0 <= gold_heads[w] <= n or gold_heads[w] == w for w in range(1, n + 1)):
+        raise ValueError(f"every word needs a head among 0..{n} other than itself")
+    if n and list(gold_heads[1:]).count(0) != 1:
+        raise ValueError("a gold tree has exactly one word headed by ROOT (0)")
     stack, buffer = [0], list(range(1, n + 1))
     heads = [-1] * (n + 1)
     actions = []
