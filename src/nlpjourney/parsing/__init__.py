@@ -6,7 +6,14 @@ each module).
 
 from __future__ import annotations
 
-from nlpjourney.parsing.conllu import Sentence, Token, Word, read_conllu, write_conllu
+from nlpjourney.parsing.conllu import (
+    Sentence,
+    Token,
+    Word,
+    read_conllu,
+    ud_english,
+    write_conllu,
+)
 from nlpjourney.parsing.draw import draw_configuration, draw_tree
 from nlpjourney.parsing.projectivity import crossing_arcs, is_projective, projectivize
 from nlpjourney.parsing.scoring import AttachmentScores, evaluate
@@ -35,5 +42,6 @@ __all__: list[str] = [
     "oracle_transitions",
     "projectivize",
     "read_conllu",
+    "ud_english",
     "write_conllu",
 ]
