@@ -44,7 +44,8 @@ any configuration, so a parser can be trained on its own mistakes.
   tree still reachable, the tabular idea of Goldberg, Sartorio & Satta (2014): the
   trees a configuration can still reach are the projective trees over its stack and
   buffer words in which each stack word under the top either is a bare left dependent
-  or has a subtree reaching the top (see :func:`_best_gain`), so the best one is an
+  or has a subtree reaching the top (see :func:`_best_gain`; a characterisation the
+  tests check against exhaustive search), so the best one is an
   Eisner-style maximum spanning tree with gold arcs scoring 1, O(m^3) in the m words
   left on stack and buffer (compiled). Exact for any gold tree, projective or not.
 
