@@ -178,3 +178,15 @@ def test_conllu_any_sentences_survive_write_then_read(batch: list[Sentence]) -> 
     text = write_conllu(batch)
     assert read_conllu(text) == batch
     assert write_conllu(read_conllu(text)) == text
+
+
+def test_conllu_from_forms_builds_a_sentence_to_parse() -> None:
+    sentence = Sentence.from_forms(["Dogs", "bark", "."], ["NOUN", "VERB", "PUNCT"])
+    assert sentence.forms == ["Dogs", "bark", "."] and sentence.upos == ["NOUN", "VERB", "PUNCT"]
+    parsed = sentence.with_parse([-1, 2, 0, 2], ["", "nsubj", "root", "punct"])
+    assert read_conllu(write_conllu([parsed])) == [parsed]
+    assert Sentence.from_forms(["Hi"]).upos == ["_"]
+    with pytest.raises(ValueError, match="2 forms but 1 UPOS"):
+        Sentence.from_forms(["Dogs", "bark"], ["NOUN"])
+    with pytest.raises(ValueError, match="without tabs"):
+        Sentence.from_forms(["a\tb"])
