@@ -123,6 +123,13 @@ def test_corpora_conll2003_has_every_sentence() -> None:
         "B-LOC",
         "B-MISC",
     }
+    # The registry's copy is in IOB2: no I- tag opens an entity (the 2003 release's IOB1
+    # would open most with I-).
+    for sentence in train + testa:
+        tags = ["O"] + [row[3] for row in sentence]
+        assert not any(
+            tag.startswith("I-") and before[2:] != tag[2:] for before, tag in zip(tags, tags[1:])
+        )
 
 
 def test_corpora_conll2003_rejects_unknown_split() -> None:

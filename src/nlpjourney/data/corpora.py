@@ -299,8 +299,9 @@ def conll2003(split: str = "train") -> list[list[tuple[str, str, str, str]]]:
 
     Read from the registry folder ``conll2003``: ``split`` is ``"train"`` (14,041
     sentences) or ``"testa"`` (the development set, 3,250 sentences). The NER column
-    is in IOB1, as the files have it (``I-PER`` opens an entity unless it follows an
-    entity of the same type, where ``B-`` is needed); ``-DOCSTART-`` lines, which mark
+    is in IOB2 in the registry's copy (every entity opens with ``B-``; the 2003 release
+    shipped IOB1, where ``I-`` opens an entity unless it follows one of the same type,
+    and a test checks that no ``I-`` opens one here); ``-DOCSTART-`` lines, which mark
     document boundaries, are left out.
     """
     if split not in CONLL2003_SPLITS:
