@@ -39,7 +39,8 @@ Simplifications:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -707,28 +708,43 @@ def _encode(
     With ``grow`` unseen attribute names get the next id in ``vocabulary``; without it
     they are dropped (they have no weight).
     """
-    indices: list[int] = []
-    values: list[float] = []
-    indptr = [0]
-    for sentence in attribute_lists:
-        for token in sentence:
-            if isinstance(token, str):
-                raise TypeError(
-                    f"a token's attributes must be a list of names or a name->value mapping, "
-                    f"got the string {token!r}: with features=None pass attribute lists"
-                )
-            pairs = token.items() if isinstance(token, Mapping) else ((name, 1.0) for name in token)
-            for name, value in pairs:
-                column = vocabulary.get(name)
-                if column is None:
-                    if not grow:
-                        continue
-                    column = vocabulary[name] = len(vocabulary)
-                indices.append(column)
-                values.append(value)
-            indptr.append(len(indices))
-    shape = (len(indptr) - 1, len(vocabulary))
-    return sp.csr_matrix(
-        (np.array(values, dtype=np.float64), np.array(indices, dtype=np.int64), indptr),
-        shape=shape,
-    )
+    tokens = [token for sentence in attribute_lists for token in sentence]
+    for token in tokens:
+        if isinstance(token, str):
+            raise TypeError(
+                f"a token's attributes must be a list of names or a name->value mapping, "
+                f"got the string {token!r}: with features=None pass attribute lists"
+            )
+    if any(isinstance(token, Mapping) for token in tokens):
+        names = [name for token in tokens for name in token]
+        values = np.fromiter(
+            (value for token in tokens for value in _values(token)), dtype=np.float64
+        )
+    else:  # names only, each worth 1.0 (the common case, kept free of per-name Python work)
+        names = [name for token in tokens for name in token]
+        values = np.ones(len(names))
+    if grow:
+        columns = np.fromiter(
+            (vocabulary.setdefault(name, len(vocabulary)) for name in names),
+            dtype=np.int64,
+            count=len(names),
+        )
+    else:
+        columns = np.fromiter(
+            map(vocabulary.get, names, itertools.repeat(-1)), dtype=np.int64, count=len(names)
+        )
+    lengths = np.array([len(token) for token in tokens], dtype=np.int64)
+    known = columns >= 0  # unseen names carry no weight: drop them
+    # Row r's entries are the known names among its own, in order: count them per row.
+    rows = np.repeat(np.arange(len(tokens)), lengths)[known]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(tokens)))])
+    shape = (len(tokens), len(vocabulary))
+    return sp.csr_matrix((values[known], columns[known], indptr), shape=shape)
+
+
+def _values(token: Attributes) -> Iterator[float]:
+    """A token's attribute values, in the order its names iterate."""
+    if isinstance(token, Mapping):
+        yield from (float(value) for value in token.values())
+    else:
+        yield from itertools.repeat(1.0, len(token))
