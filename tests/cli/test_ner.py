@@ -60,6 +60,7 @@ def test_ner_cli_trains_a_crf_and_tags_a_file(tmp_path: Path) -> None:
     assert "training crf on 3 sentences (13 tokens, 3 input columns, tags IOB1)" in trained.stdout
     assert "dev entity F1: 100.00 (1 sentences)" in trained.stdout
     assert "PER" in trained.stdout and "micro avg" in trained.stdout
+    assert (tmp_path / "model" / "loss.png").read_bytes().startswith(b"\x89PNG")
 
     tagged = journey("ner", "predict", "model", str(dev), cwd=tmp_path)
     assert tagged.returncode == 0, tagged.stderr

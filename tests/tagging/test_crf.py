@@ -348,3 +348,32 @@ def test_crf_refuses_bad_input() -> None:
         CRF().fit([[]], [[]])
     with pytest.raises(ValueError, match="cannot be saved"):
         CRF(features=lambda s: [[w] for w in s], max_iter=1).fit([["a"]], [["X"]]).save("unused")
+
+
+@pytest.mark.slow
+def test_crf_equals_crfsuite_on_conll2003(tmp_path) -> None:
+    # Real data: 300 CoNLL-2003 sentences with ner_features, both sides fitted to convergence.
+    from nlpjourney.data import corpora
+    from nlpjourney.tagging.features import ner_features
+
+    def load(split: str, n: int) -> tuple[list, list]:
+        sentences = corpora.conll2003(split)[:n]
+        return [ner_features(s) for s in sentences], [[row[3] for row in s] for s in sentences]
+
+    train_x, train_y = load("train", 300)
+    dev_x, _ = load("testa", 200)
+    params = {"feature.possible_transitions": True, "max_iterations": 1000}
+    _crfsuite_fit(train_x, train_y, tmp_path, c2=1.0, **params)
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(tmp_path / "crfsuite.model"))
+    theirs = [tagger.tag(x) for x in dev_x]
+    info = tagger.info()
+    tagger.close()
+    crf = CRF(c2=1.0, max_iter=1000, features=None, boundary=False).fit(train_x, train_y)
+    assert crf.predict(dev_x) == theirs
+    assert np.count_nonzero(crf.state_weights_) == len(info.state_features)
+    column = {name: i for i, name in enumerate(crf.attributes_)}
+    index = {tag: j for j, tag in enumerate(crf.tags_)}
+    pairs = list(info.state_features.items())
+    ours = np.array([crf.state_weights_[column[a], index[t]] for (a, t), _ in pairs])
+    np.testing.assert_allclose(ours, [value for _, value in pairs], atol=2e-3)

@@ -5,6 +5,7 @@
 development entity F1 with a per-type report, and writes a model folder:
 
 - ``model/``: the tagger, saved by its own ``save`` (:mod:`nlpjourney.saving`);
+- ``loss.png``: the training objective after each iteration (the CRF);
 - ``ner.json``: what :func:`predict_ner` needs besides the weights (the model kind, how
   many input columns the features read, the tag scheme of the training file) and the
   development scores; written last, so a folder without it holds no finished model.
@@ -288,6 +289,8 @@ def train_ner(config: NerRunConfig, echo: Callable[[str], None] = print) -> NerR
         f1 = f1_score(dev_y, predicted, zero_division=0)
         report = classification_report(dev_y, predicted, digits=4, zero_division=0)
     tagger.save(out / MODEL_FOLDER)
+    if getattr(tagger, "loss_history_", None):
+        _plot_loss(tagger.loss_history_, config.model, out / "loss.png")
     settings = {
         "model": config.model,
         "columns": columns,
@@ -298,6 +301,23 @@ def train_ner(config: NerRunConfig, echo: Callable[[str], None] = print) -> NerR
     }
     (out / MARKER).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     return NerRunResult(out, f1, report, len(train_x), len(dev_x), seconds)
+
+
+def _plot_loss(history: list[float], model: str, path: Path) -> None:
+    """A picture of the training objective, iteration by iteration."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 4))
+    axes = figure.add_subplot()
+    axes.plot(range(1, len(history) + 1), history, label=f"{model} objective")
+    axes.set_yscale("log")
+    axes.set_xlabel("iteration")
+    axes.set_ylabel("-log-likelihood + penalty")
+    axes.set_title(f"NER {model} training")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
 
 
 def _open_model(folder: Path) -> tuple[dict[str, Any], Any]:
