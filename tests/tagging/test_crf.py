@@ -18,12 +18,14 @@ from scipy.special import logsumexp
 from nlpjourney.errors import ModelFormatError
 from nlpjourney.ml.base import NotFittedError
 from nlpjourney.tagging._crf_kernels import forward_backward, viterbi_batch
+from nlpjourney.tagging._crf_objective import (
+    Batch,
+    Layout,
+    encode_attributes,
+    negative_log_likelihood,
+)
 from nlpjourney.tagging.crf import (
     CRF,
-    _Batch,
-    _encode,
-    _Layout,
-    _negative_log_likelihood,
     backward_log_betas,
     forward_log_alphas,
     log_partition,
@@ -211,15 +213,15 @@ _TOY_SENTENCES = [
 _TOY_TAGS = [["D", "N", "V"], ["N", "V", "D", "N"], ["N", "V"], ["N"]]
 
 
-def _toy_problem(crf: CRF) -> tuple[_Layout, _Batch]:
+def _toy_problem(crf: CRF) -> tuple[Layout, Batch]:
     """The layout and batch a CRF builds for the toy data (its own fit's bookkeeping)."""
     crf.fit(_TOY_SENTENCES, _TOY_TAGS)
     vocabulary: dict[str, int] = {}
-    X = _encode(_TOY_SENTENCES, vocabulary, grow=True)
+    X = encode_attributes(_TOY_SENTENCES, vocabulary, grow=True)
     index = {tag: j for j, tag in enumerate(crf.tags_)}
     y = np.array([index[tag] for tags in _TOY_TAGS for tag in tags])
     offsets = np.concatenate([[0], np.cumsum([len(tags) for tags in _TOY_TAGS])]).astype(np.int64)
-    batch = _Batch(X, y, offsets)
+    batch = Batch(X, y, offsets)
     return crf._layout(batch, len(vocabulary)), batch
 
 
@@ -228,14 +230,14 @@ def test_crf_gradient_matches_finite_differences(possible: bool) -> None:
     crf = CRF(max_iter=1, features=None, possible_states=possible, possible_transitions=possible)
     layout, batch = _toy_problem(crf)
     theta = np.random.default_rng(0).normal(size=layout.size)
-    loss, gradient = _negative_log_likelihood(layout, theta, batch)
+    loss, gradient = negative_log_likelihood(layout, theta, batch)
     step = 1e-6
     numeric = np.empty_like(theta)
     for i in range(layout.size):
         bump = np.zeros_like(theta)
         bump[i] = step
-        up, _ = _negative_log_likelihood(layout, theta + bump, batch)
-        down, _ = _negative_log_likelihood(layout, theta - bump, batch)
+        up, _ = negative_log_likelihood(layout, theta + bump, batch)
+        down, _ = negative_log_likelihood(layout, theta - bump, batch)
         numeric[i] = (up - down) / (2 * step)
     np.testing.assert_allclose(gradient, numeric, rtol=1e-6, atol=1e-7)
     # The loss is the readable functions' -log p(gold), summed over sentences.
@@ -279,7 +281,7 @@ def test_crf_optimises_crfsuites_objective(tmp_path) -> None:
     for (before, after), value in info.transitions.items():
         transitions[index[before], index[after]] = value
     theta = layout.pack(weights, transitions, np.zeros(3), np.zeros(3))
-    loss, _ = _negative_log_likelihood(layout, theta, batch)
+    loss, _ = negative_log_likelihood(layout, theta, batch)
     assert loss + 0.5 * theta @ theta == pytest.approx(crfsuite_loss, rel=1e-5)
     # And the same optimum: both converge to the same weights.
     np.testing.assert_allclose(crf.state_weights_, weights, atol=1e-3)
