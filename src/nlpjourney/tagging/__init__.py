@@ -5,4 +5,6 @@ Reference: NLTK's taggers, python-crfsuite and seqeval (see each module).
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from nlpjourney.tagging.bert import BertTagger
+
+__all__: list[str] = ["BertTagger"]
