@@ -64,7 +64,16 @@ def main() -> None:
     if args.batch_size is not None:
         tagger.batch_size = args.batch_size
     started = time.perf_counter()
-    tagger.fit(words, tags, dev=(dev_words, dev_tags), epochs=args.epochs, out=args.out)
+
+    def report(record: dict[str, float]) -> None:
+        print(
+            f"epoch {record['epoch']:.0f}: {record}, {time.perf_counter() - started:.0f} s so far",
+            flush=True,
+        )
+
+    tagger.fit(
+        words, tags, dev=(dev_words, dev_tags), epochs=args.epochs, out=args.out, on_epoch=report
+    )
     wall = time.perf_counter() - started
     predicted = tagger.predict(dev_words)
     print(

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Self
 
@@ -246,6 +246,7 @@ class BertTagger:
         device: str | None = None,
         out: str | Path | None = None,
         progress: bool | None = None,
+        on_epoch: Callable[[dict[str, float]], None] | None = None,
     ) -> Self:
         """Fine-tune on tagged sentences; with ``dev``, keep the epoch that scores best there.
 
@@ -258,6 +259,7 @@ class BertTagger:
             device: overrides the constructor's ``device``.
             out: a folder to write ``loss.png`` (loss per step, dev score per epoch) into.
             progress: show a progress bar (None: only on a terminal).
+            on_epoch: called with each epoch's record as it ends (to log a long run).
 
         Returns:
             self, with ``tags_``, ``history_`` (one dict per epoch: ``loss``, ``dev``,
@@ -341,6 +343,8 @@ class BertTagger:
                         best_score, self.best_epoch_ = record["dev"], epoch
                         best_state = copy.deepcopy(network.state_dict())
                 self.history_.append(record)
+                if on_epoch is not None:
+                    on_epoch(record)
                 bar.describe(
                     f"Fine-tuning BERT (epoch {epoch}: dev {record.get('dev', float('nan')):.4f})"
                 )

@@ -33,7 +33,7 @@ from __future__ import annotations
 import copy
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Self
 
@@ -269,6 +269,7 @@ class BiLSTMCRF:
         device: str | None = None,
         out: str | Path | None = None,
         progress: bool | None = None,
+        on_epoch: Callable[[dict[str, float]], None] | None = None,
     ) -> Self:
         """Train on tagged sentences; with ``dev``, keep the epoch that scores best there.
 
@@ -281,6 +282,7 @@ class BiLSTMCRF:
             device: overrides the constructor's ``device``.
             out: a folder to write ``loss.png`` into.
             progress: show a progress bar (None: only on a terminal).
+            on_epoch: called with each epoch's record as it ends (to log a long run).
 
         Returns:
             self, with ``tags_``, ``history_`` (per epoch: ``loss``, ``dev``, ``seconds``,
@@ -350,6 +352,8 @@ class BiLSTMCRF:
                         best_score, self.best_epoch_ = record["dev"], epoch
                         best_state = copy.deepcopy(network.state_dict())
                 self.history_.append(record)
+                if on_epoch is not None:
+                    on_epoch(record)
                 bar.describe(
                     f"Training BiLSTM-CRF (epoch {epoch}: dev {record.get('dev', float('nan')):.4f})"
                 )
