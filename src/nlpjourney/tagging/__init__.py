@@ -6,11 +6,12 @@ Reference: NLTK's taggers, python-crfsuite and seqeval (see each module).
 from __future__ import annotations
 
 from nlpjourney.tagging.bert import BertTagger
-from nlpjourney.tagging.bilstm_crf import BiLSTMCRF
+from nlpjourney.tagging.bilstm_crf import BiLSTMCRF, CRFLayer
 from nlpjourney.tagging.decode import viterbi
 
 __all__: list[str] = [
     "BertTagger",
     "BiLSTMCRF",
+    "CRFLayer",
     "viterbi",
 ]
