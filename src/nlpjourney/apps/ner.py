@@ -353,9 +353,9 @@ def predict_ner(config: NerPredictConfig) -> str:
         JourneyError: the model folder or file is bad, a line has too few columns, or
             ``out`` exists and ``force`` is not set.
     """
-    settings, tagger = _open_model(config.model_dir)
     if config.out is not None and config.out.exists() and not config.force:
         raise JourneyError(f"--out {config.out} exists; add --force to replace it")
+    settings, tagger = _open_model(config.model_dir)
     sentences = read_conll_columns(config.file)
     columns = settings["columns"]
     for sentence in sentences:
