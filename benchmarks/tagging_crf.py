@@ -29,6 +29,7 @@ import argparse
 import os
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -91,8 +92,8 @@ def main() -> None:
     n_dev = sum(map(len, dev_x))
     print(f"CoNLL-2003: {len(train_x):,} training sentences ({n_tokens:,} tokens), "
           f"{len(dev_x):,} dev sentences ({n_dev:,} tokens)")  # fmt: skip
-    print(f"python-crfsuite {pycrfsuite.__version__ if hasattr(pycrfsuite, '__version__') else ''}"
-          f" L-BFGS, c2={args.c2}, {args.max_iter} iterations, one thread\n")  # fmt: skip
+    print(f"python-crfsuite {version('python-crfsuite')} L-BFGS, c2={args.c2}, "
+          f"{args.max_iter} iterations, one thread\n")  # fmt: skip
 
     # Compile our kernels on a few sentences first, so no compile time is timed.
     CRF(max_iter=2, features=None).fit(train_x[:20], train_y[:20]).predict(dev_x[:5])
