@@ -120,6 +120,7 @@ class _FakeNeural:
 
     def fit(self, sentences, tags, **options) -> _FakeNeural:
         self.calls.append({"sentences": sentences, "tags": tags, **options})
+        self.history_ = [{"loss": 2.0, "dev": 0.5}, {"loss": 1.0, "dev": 0.6}]
         return self
 
     def predict(self, sentences):
@@ -150,4 +151,5 @@ def test_ner_workflow_dispatches_neural_models(
     assert call["dev"] == ([["Anna", "lives", "in", "Rome"]], [["B-PER", "O", "O", "B-LOC"]])
     assert call["epochs"] == 2 and call["device"] == "cpu"
     assert result.f1 == 0.0
+    assert (tmp_path / "m" / "loss.png").is_file()  # one point per epoch
     assert predict_ner(NerPredictConfig(tmp_path / "m", dev)).splitlines()[0].endswith("I-PER O")
