@@ -19,8 +19,8 @@ from nlpjourney.errors import ModelFormatError
 from nlpjourney.ml.base import NotFittedError
 from nlpjourney.tagging._crf_kernels import forward_backward, viterbi_batch
 from nlpjourney.tagging._crf_objective import (
-    Batch,
-    Layout,
+    _Batch,
+    _Layout,
     encode_attributes,
     negative_log_likelihood,
 )
@@ -213,7 +213,7 @@ _TOY_SENTENCES = [
 _TOY_TAGS = [["D", "N", "V"], ["N", "V", "D", "N"], ["N", "V"], ["N"]]
 
 
-def _toy_problem(crf: CRF) -> tuple[Layout, Batch]:
+def _toy_problem(crf: CRF) -> tuple[_Layout, _Batch]:
     """The layout and batch a CRF builds for the toy data (its own fit's bookkeeping)."""
     crf.fit(_TOY_SENTENCES, _TOY_TAGS)
     vocabulary: dict[str, int] = {}
@@ -221,7 +221,7 @@ def _toy_problem(crf: CRF) -> tuple[Layout, Batch]:
     index = {tag: j for j, tag in enumerate(crf.tags_)}
     y = np.array([index[tag] for tags in _TOY_TAGS for tag in tags])
     offsets = np.concatenate([[0], np.cumsum([len(tags) for tags in _TOY_TAGS])]).astype(np.int64)
-    batch = Batch(X, y, offsets)
+    batch = _Batch(X, y, offsets)
     return crf._layout(batch, len(vocabulary)), batch
 
 

@@ -1,9 +1,9 @@
 """The training objective of :class:`~nlpjourney.tagging.crf.CRF` over a whole corpus.
 
 Private to :mod:`nlpjourney.tagging.crf`. :func:`encode_attributes` turns every token's attributes
-into a row of one sparse matrix ``X`` (tokens x attributes); :class:`Layout` places the
+into a row of one sparse matrix ``X`` (tokens x attributes); :class:`_Layout` places the
 weights in the flat vector an optimiser moves; :func:`negative_log_likelihood` computes
-``sum_s log Z_s - score_s(gold)`` and its gradient for a :class:`Batch` of sentences
+``sum_s log Z_s - score_s(gold)`` and its gradient for a :class:`_Batch` of sentences
 with two sparse products (``X @ W`` for every token's state scores, ``X.T @ (marginals -
 onehot(gold))`` for the state gradient) around the compiled forward-backward pass of
 :mod:`nlpjourney.tagging._crf_kernels`. ``tests/tagging/test_crf.py`` holds the gradient
@@ -27,7 +27,7 @@ Attributes = Sequence[str] | Mapping[str, float]
 
 
 @dataclass(frozen=True)
-class Layout:
+class _Layout:
     """Where each weight lives in the flat parameter vector that the optimiser sees.
 
     ``theta = [state weights, transition weights, start, end]``. A state weight is one
@@ -93,21 +93,21 @@ def _gather(values: np.ndarray, index: np.ndarray | None) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Batch:
+class _Batch:
     """Sentences stacked token after token: attributes ``X`` (N, A), tags ``y`` (N,)."""
 
     X: sp.csr_matrix
     y: np.ndarray
     offsets: np.ndarray  # (S + 1,) int64, sentence s is rows offsets[s]:offsets[s + 1]
 
-    def rows(self, first: int, last: int) -> Batch:
+    def rows(self, first: int, last: int) -> _Batch:
         """Sentences ``first:last`` as a batch of their own."""
         lo, hi = self.offsets[first], self.offsets[last]
-        return Batch(self.X[lo:hi], self.y[lo:hi], self.offsets[first : last + 1] - lo)
+        return _Batch(self.X[lo:hi], self.y[lo:hi], self.offsets[first : last + 1] - lo)
 
 
 def negative_log_likelihood(
-    layout: Layout, theta: np.ndarray, batch: Batch, Xt: sp.csr_matrix | None = None
+    layout: _Layout, theta: np.ndarray, batch: _Batch, Xt: sp.csr_matrix | None = None
 ) -> tuple[float, np.ndarray]:
     """``sum_s log Z_s - score_s(gold)`` over the batch, and its gradient in ``theta``'s layout.
 

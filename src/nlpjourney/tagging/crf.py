@@ -56,8 +56,8 @@ from nlpjourney.saving import load_model, save_model
 from nlpjourney.tagging._crf_kernels import viterbi_batch
 from nlpjourney.tagging._crf_objective import (
     Attributes,
-    Batch,
-    Layout,
+    _Batch,
+    _Layout,
     encode_attributes,
     negative_log_likelihood,
 )
@@ -384,7 +384,7 @@ class CRF(Estimator):
         X = encode_attributes([attribute_lists[i] for i in kept], vocabulary, grow=True)
         y = np.array([index[tag] for i in kept for tag in tags[i]], dtype=np.int64)
         lengths = [len(attribute_lists[i]) for i in kept]
-        batch = Batch(X, y, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+        batch = _Batch(X, y, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
         layout = self._layout(batch, len(vocabulary))
         if self.method == "lbfgs":
             theta, history = self._fit_lbfgs(layout, batch, progress)
@@ -426,7 +426,7 @@ class CRF(Estimator):
         function = FEATURES[self.features] if isinstance(self.features, str) else self.features
         return [function(sentence) if len(sentence) else [] for sentence in sentences]
 
-    def _layout(self, batch: Batch, n_attributes: int) -> Layout:
+    def _layout(self, batch: _Batch, n_attributes: int) -> _Layout:
         k = len(self.tags_)
         states = transitions = None
         if not self.possible_states:
@@ -438,10 +438,10 @@ class CRF(Estimator):
             follows[batch.offsets[:-1]] = False
             later = np.flatnonzero(follows)
             transitions = np.unique(batch.y[later - 1] * k + batch.y[later])
-        return Layout(n_attributes, k, states, transitions, self.boundary)
+        return _Layout(n_attributes, k, states, transitions, self.boundary)
 
     def _fit_lbfgs(
-        self, layout: Layout, batch: Batch, progress: bool | None
+        self, layout: _Layout, batch: _Batch, progress: bool | None
     ) -> tuple[np.ndarray, list[float]]:
         Xt = batch.X.T.tocsr()  # the expected counts' product runs once per evaluation
         history: list[float] = []
@@ -470,7 +470,7 @@ class CRF(Estimator):
         return result.x, history
 
     def _fit_adagrad(
-        self, layout: Layout, batch: Batch, progress: bool | None
+        self, layout: _Layout, batch: _Batch, progress: bool | None
     ) -> tuple[np.ndarray, list[float]]:
         n_sentences = len(batch.offsets) - 1
         starts = list(range(0, n_sentences, self.batch_size))
