@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from nltk.corpus import brown, movie_reviews, stopwords, treebank
 
@@ -128,7 +130,8 @@ def test_corpora_conll2003_has_every_sentence() -> None:
     for sentence in train + testa:
         tags = ["O"] + [row[3] for row in sentence]
         assert not any(
-            tag.startswith("I-") and before[2:] != tag[2:] for before, tag in zip(tags, tags[1:])
+            tag.startswith("I-") and before[2:] != tag[2:]
+            for before, tag in itertools.pairwise(tags)
         )
 
 

@@ -31,6 +31,9 @@ these same functions; the command line only parses options and prints.
 - :mod:`~nlpjourney.apps.search`: a BM25 search engine over a registry dataset or a folder
   of text files, its answers shown as marked snippets (:func:`build_index`,
   :func:`query_index`, :class:`SearchIndexConfig`, :class:`SearchConfig`, :class:`Hit`);
+- :mod:`~nlpjourney.apps.ner`: named entity recognition on CoNLL-2003 or files in CoNLL
+  columns, a CRF or a neural tagger trained, scored and used (:func:`train_ner`,
+  :func:`predict_ner`, :class:`NerRunConfig`, :class:`NerPredictConfig`);
 - :mod:`~nlpjourney.apps.tagging`: part-of-speech taggers (perceptron, HMM) trained on UD
   LinES, the Penn Treebank sample or a CoNLL-U file, saved, and used on text
   (:func:`train_tagger`, :func:`predict_tags`, :func:`load_tagger`, :class:`TagTrainConfig`);
@@ -71,6 +74,13 @@ from nlpjourney.apps.gpt import (
     train_gpt,
 )
 from nlpjourney.apps.gpt import RECIPES as GPT_RECIPES
+from nlpjourney.apps.ner import (
+    NerPredictConfig,
+    NerRunConfig,
+    NerRunResult,
+    predict_ner,
+    train_ner,
+)
 from nlpjourney.apps.runs import (
     RunStart,
     check_run_folder,
@@ -130,6 +140,9 @@ __all__ = [
     "GPTRecipe",
     "GPTRunConfig",
     "Hit",
+    "NerPredictConfig",
+    "NerRunConfig",
+    "NerRunResult",
     "MaskedScores",
     "ParallelBatches",
     "RunResult",
@@ -160,6 +173,7 @@ __all__ = [
     "neighbours",
     "last_scores",
     "overall_rate",
+    "predict_ner",
     "read_sweep",
     "recipe_config",
     "predict_tags",
@@ -172,6 +186,7 @@ __all__ = [
     "train_embeddings",
     "train_gpt",
     "train_tagger",
+    "train_ner",
     "train_translator",
 ]
 

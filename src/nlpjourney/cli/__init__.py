@@ -22,6 +22,7 @@ from nlpjourney.cli import (
     course,
     data,
     embeddings,
+    ner,
     search,
     sweep,
     tag,
@@ -48,6 +49,7 @@ app.add_typer(embeddings.app, name="embeddings")
 app.add_typer(classify.app, name="classify")
 app.add_typer(search.app, name="search")
 app.add_typer(tag.app, name="tag")
+app.add_typer(ner.app, name="ner")
 app.command("cluster")(cluster.cluster)
 app.command("lesson")(course.lesson)
 app.command("check")(course.check)
