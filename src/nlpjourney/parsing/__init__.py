@@ -7,8 +7,16 @@ each module).
 from __future__ import annotations
 
 from nlpjourney.parsing.conllu import Sentence, Token, Word, read_conllu, write_conllu
+from nlpjourney.parsing.features import FeatureVocabulary, TransitionClasses, extract_features
+from nlpjourney.parsing.neural import NeuralParser
+from nlpjourney.parsing.perceptron import PerceptronParser
 
 __all__: list[str] = [
+    "FeatureVocabulary",
+    "NeuralParser",
+    "PerceptronParser",
+    "TransitionClasses",
+    "extract_features",
     "Sentence",
     "Token",
     "Word",

@@ -44,13 +44,13 @@ import numpy as np
 
 from nlpjourney.parsing._greedy import (
     SYSTEMS,
-    Transitions,
     check_fitted,
     check_sentences,
     make_system,
     oracle_derivation,
     training_heads,
 )
+from nlpjourney.parsing.features import TransitionClasses
 from nlpjourney.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -208,7 +208,7 @@ class PerceptronParser:
         if self.oracle == "dynamic" and not hasattr(system, "costs"):
             raise ValueError(f"{self.system} has no dynamic oracle here; use oracle='static'")
         labels = list(dict.fromkeys(lab for s in sentences for lab in s.deprels[1:]))
-        self.transitions_ = Transitions(system.actions, labels)
+        self.transitions_ = TransitionClasses(system.actions, labels)
         self.features_ = self._feature_table(system, sentences)
         n_classes = len(self.transitions_)
         # Perceptron updates are whole numbers: exact integer weights, averaged at the end.
@@ -359,7 +359,7 @@ class PerceptronParser:
             text = arrays["features"].tobytes().decode("utf-8")
             names = text.split("\n") if text else []
             weights = arrays["weights"].astype(np.float32)
-            parser.transitions_ = Transitions(make_system(parser.system).actions, labels)
+            parser.transitions_ = TransitionClasses(make_system(parser.system).actions, labels)
             if weights.shape != (len(names) + 1, len(parser.transitions_)):
                 raise ValueError(
                     f"weights of shape {weights.shape} for {len(names)} features and "
