@@ -10,8 +10,19 @@ from nlpjourney.parsing.conllu import Sentence, Token, Word, read_conllu, write_
 from nlpjourney.parsing.features import FeatureVocabulary, TransitionClasses, extract_features
 from nlpjourney.parsing.neural import NeuralParser
 from nlpjourney.parsing.perceptron import PerceptronParser
+from nlpjourney.parsing.projectivity import crossing_arcs, is_projective, projectivize
+from nlpjourney.parsing.transitions import (
+    ArcEager,
+    ArcStandard,
+    Configuration,
+    arc_standard_oracle,
+    oracle_transitions,
+)
 
 __all__: list[str] = [
+    "ArcEager",
+    "ArcStandard",
+    "Configuration",
     "FeatureVocabulary",
     "NeuralParser",
     "PerceptronParser",
@@ -20,6 +31,11 @@ __all__: list[str] = [
     "Sentence",
     "Token",
     "Word",
+    "arc_standard_oracle",
+    "crossing_arcs",
+    "is_projective",
+    "oracle_transitions",
+    "projectivize",
     "read_conllu",
     "write_conllu",
 ]
