@@ -61,7 +61,7 @@ def oracle_derivation(
     heads = training_heads(sentence)
     labels = list(sentence.deprels)
     config = system.initial(len(sentence.words))
-    while not config.is_terminal():
+    while not system.is_terminal(config):
         action, label = system.static_oracle(config, heads, labels)
         yield config, action, label
         system.apply(config, action, label)

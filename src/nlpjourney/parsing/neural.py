@@ -345,7 +345,7 @@ class NeuralParser:
         table = self.model_.tokens(self._tensor(words), self._tensor(tags))
         configs = [system.initial(len(s.words)) for s in batch]
         classes = self.transitions_.classes
-        active = [i for i, c in enumerate(configs) if not c.is_terminal()]
+        active = [i for i, c in enumerate(configs) if not system.is_terminal(c)]
         while active:
             positions, labels = positions_and_labels(
                 [configs[i] for i in active], self.vocabulary_.label_ids
@@ -359,11 +359,10 @@ class NeuralParser:
             for i, choice in zip(active, best, strict=True):
                 action, label = classes[choice]
                 system.apply(configs[i], action, label)
-            active = [i for i in active if not configs[i].is_terminal()]
-        return [
-            s.with_parse(_rooted(c.heads), ["", *(lab or "dep" for lab in c.labels[1:])])
-            for s, c in zip(batch, configs, strict=True)
-        ]
+            active = [i for i in active if not system.is_terminal(configs[i])]
+        for config in configs:
+            system.finish(config)  # arc-eager may leave words without a head
+        return [s.with_parse(c.heads, c.labels) for s, c in zip(batch, configs, strict=True)]
 
     # ----------------------------------------------------------------- pictures, saving
 
@@ -473,9 +472,3 @@ def _rows(positions: list[np.ndarray], width: int) -> np.ndarray:
     offsets = np.repeat(1 + np.arange(len(positions)) * width, [len(p) for p in positions])
     stacked = np.concatenate(positions)
     return np.where(stacked >= 0, stacked + offsets[:, None], 0)
-
-
-def _rooted(heads: Sequence[int]) -> list[int]:
-    """Heads with any word left unattached hung from ROOT (greedy decoding always ends in
-    a tree, so this only guards the output format)."""
-    return [-1, *(h if h >= 0 else 0 for h in list(heads)[1:])]
