@@ -7,10 +7,12 @@ each module).
 from __future__ import annotations
 
 from nlpjourney.parsing.conllu import Sentence, Token, Word, read_conllu, write_conllu
+from nlpjourney.parsing.draw import draw_configuration, draw_tree
 from nlpjourney.parsing.features import FeatureVocabulary, TransitionClasses, extract_features
 from nlpjourney.parsing.neural import NeuralParser
 from nlpjourney.parsing.perceptron import PerceptronParser
 from nlpjourney.parsing.projectivity import crossing_arcs, is_projective, projectivize
+from nlpjourney.parsing.scoring import AttachmentScores, evaluate
 from nlpjourney.parsing.transitions import (
     ArcEager,
     ArcStandard,
@@ -22,6 +24,7 @@ from nlpjourney.parsing.transitions import (
 __all__: list[str] = [
     "ArcEager",
     "ArcStandard",
+    "AttachmentScores",
     "Configuration",
     "FeatureVocabulary",
     "NeuralParser",
@@ -33,6 +36,9 @@ __all__: list[str] = [
     "Word",
     "arc_standard_oracle",
     "crossing_arcs",
+    "draw_configuration",
+    "draw_tree",
+    "evaluate",
     "is_projective",
     "oracle_transitions",
     "projectivize",

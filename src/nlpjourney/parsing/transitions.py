@@ -24,11 +24,13 @@ let ROOT take exactly one dependent, and never by LEFT-ARC (ROOT comes first):
 - arc-standard: RIGHT-ARC from ROOT (s1 == 0) is legal only when the buffer is empty,
   which leaves the stack ``[0]``; a finished derivation is always one tree.
 - arc-eager: RIGHT-ARC from ROOT (s0 == 0) is legal only while ROOT has no dependent.
-  Arc-eager ends when the buffer is empty, and words still on the stack without a head
-  cannot get one then; :meth:`ArcEager.finish` attaches them to the root word (with
-  ``deprel="dep"``), or makes the first of them the root when ROOT has none, so a parser's
-  output is still one tree. Those attachments are guesses: the oracles' costs count
-  those words' gold arcs as lost, as Goldberg & Nivre do.
+  Once the buffer is empty only REDUCE is left, and it pops any word then, with a head
+  or not (none can get one any more), so both systems end on the stack ``[0]`` with an
+  empty buffer (:meth:`Configuration.is_terminal`). Words left without a head that way
+  are attached by :meth:`ArcEager.finish` to the root word (with ``deprel="dep"``), or
+  the first of them becomes the root when ROOT has none, so a parser's output is one
+  tree. Those attachments are guesses: the costs count those words' gold arcs as lost,
+  as Goldberg & Nivre do.
 
 **Oracles.** ``static_oracle`` gives the one canonical action that rebuilds the gold
 tree from a configuration on the gold path (projective gold trees only). ``costs`` is a
@@ -39,11 +41,12 @@ any configuration, so a parser can be trained on its own mistakes.
   ROOT's only dependent while the gold root waits in the buffer; exact for projective
   gold trees (arc-eager is arc-decomposable there).
 - arc-standard: arc-standard is not arc-decomposable, so its cost comes from the best
-  tree still reachable, computed as Goldberg, Sartorio & Satta (2014) observe: from a
-  configuration, exactly the projective trees over the stack and buffer words (in
-  order, ROOT taking one dependent) are reachable, so the best one is an Eisner-style
-  maximum projective spanning tree with gold arcs scoring 1 (O(m^3) in the m words left
-  on stack and buffer). Exact for any gold tree.
+  tree still reachable, the tabular idea of Goldberg, Sartorio & Satta (2014): the
+  trees a configuration can still reach are the projective trees over its stack and
+  buffer words in which each stack word under the top either is a bare left dependent
+  or has a subtree reaching the top (see :func:`_best_gain`), so the best one is an
+  Eisner-style maximum spanning tree with gold arcs scoring 1, O(m^3) in the m words
+  left on stack and buffer (compiled). Exact for any gold tree, projective or not.
 
 Reference: Nivre (2008) "Algorithms for deterministic incremental dependency parsing";
 Goldberg & Nivre (2012) "A dynamic oracle for arc-eager dependency parsing"; Goldberg,
@@ -56,6 +59,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+
+from nlpjourney.parsing import _kernels
 
 __all__ = [
     "ArcEager",
@@ -145,11 +152,7 @@ class Configuration:
         return 0 in self.heads[1:]
 
     def is_terminal(self) -> bool:
-        """Whether the parse is over: the buffer is empty and only ROOT is on the stack.
-
-        Arc-eager stops as soon as the buffer is empty; :meth:`ArcEager.is_terminal`
-        says so.
-        """
+        """Whether the parse is over: the buffer is empty and only ROOT is on the stack."""
         return self.next > self.n and len(self.stack) == 1
 
     def attach(self, head: int, dependent: int, label: str) -> None:
@@ -294,14 +297,29 @@ def _arc_standard_loss(config: Configuration, gold_heads: Sequence[int]) -> int:
     # Every word off the stack and the buffer has its head already, right or wrong.
     built = sum(1 for w in range(1, config.n + 1) if gold_heads[w] == config.heads[w] != -1)
     units = config.stack + config.buffer
-    return config.n - built - _best_gain(units, len(config.stack) - 1, gold_heads)
+    gain = _kernels.best_gain(_gold_matrix(units, gold_heads), len(config.stack) - 1)
+    return config.n - built - int(gain)
+
+
+def _gold_matrix(units: Sequence[int], gold_heads: Sequence[int]) -> np.ndarray:
+    """``(m, m)`` int64: entry [h, d] is 1 when ``units[h]`` is the gold head of ``units[d]``."""
+    words = np.asarray(units, dtype=np.int64)
+    position = np.full(len(gold_heads) + 1, -1, dtype=np.int64)  # word id -> position
+    position[words] = np.arange(len(words))
+    heads = np.asarray(gold_heads, dtype=np.int64)[words[1:]]
+    head_positions = position[heads]  # -1 for a head no longer among the units (or ROOT's -1)
+    matrix = np.zeros((len(words), len(words)), dtype=np.int64)
+    kept = head_positions >= 0
+    matrix[head_positions[kept], np.flatnonzero(kept) + 1] = 1
+    return matrix
 
 
 def _best_gain(units: Sequence[int], top: int, gold_heads: Sequence[int]) -> int:
     """The most gold arcs among ``units`` that arc-standard can still build.
 
-    ``units`` is the stack (ROOT first, its top at position ``top``) followed by the
-    buffer. A stack word under the top can only leave the stack as the left dependent of
+    The readable model of the compiled :func:`nlpjourney.parsing._kernels.best_gain`,
+    which ``costs`` runs (the tests hold the two equal). ``units`` is the stack (ROOT
+    first, its top at position ``top``) followed by the buffer. A stack word under the top can only leave the stack as the left dependent of
     the word just above it, or by coming back to the top, which it does only once every
     stack word above it is in its subtree. So the reachable trees are the projective
     trees over the units in which ROOT takes one dependent and each stack word under the
@@ -365,22 +383,19 @@ class ArcEager(_System):
     Example:
         >>> system = ArcEager()
         >>> config = system.initial(3)  # "dogs bark loudly": 1 <- 2 -> 3, ROOT -> 2
-        >>> for action in ["SHIFT", "LEFT-ARC", "RIGHT-ARC", "RIGHT-ARC"]:
+        >>> for action in ["SHIFT", "LEFT-ARC", "RIGHT-ARC", "RIGHT-ARC", "REDUCE", "REDUCE"]:
         ...     system.apply(config, action)
-        >>> config.heads, system.is_terminal(config)
+        >>> config.heads, config.is_terminal()
         ([-1, 2, 0, 2], True)
     """
 
     actions = (SHIFT, LEFT, RIGHT, REDUCE)
 
-    def is_terminal(self, config: Configuration) -> bool:
-        """Arc-eager is done when the buffer is empty (see :meth:`finish` for leftovers)."""
-        return config.next > config.n
-
     def legal(self, config: Configuration) -> list[str]:
         """The actions allowed in ``config`` (single-root policy: see the module)."""
         if config.next > config.n:
-            return []
+            # The buffer is empty: nothing can get a head any more; pop what is left.
+            return [REDUCE] if len(config.stack) > 1 else []
         top = config.stack[-1]
         out = [SHIFT]
         if top != 0 and config.heads[top] == -1:
@@ -410,11 +425,14 @@ class ArcEager(_System):
         """The canonical action (and its label) towards the gold tree; projective gold only.
 
         LEFT-ARC when s0's gold head is b0; RIGHT-ARC when b0's gold head is s0; REDUCE
-        when b0 has its gold head or a gold dependent deeper in the stack; SHIFT otherwise.
+        when b0 has its gold head or a gold dependent deeper in the stack, or the buffer
+        is empty; SHIFT otherwise.
         """
         _check_gold(config, gold_heads)
-        if config.next > config.n:
+        if config.is_terminal():
             raise ValueError("the configuration is terminal: no action is left")
+        if config.next > config.n:
+            return REDUCE, ""
         top, front = config.stack[-1], config.next
         if top != 0 and gold_heads[top] == front:
             return LEFT, gold_labels[top]
@@ -535,13 +553,19 @@ def oracle_transitions(gold_heads: Sequence[int]) -> list[str]:
         The 2n actions.
 
     Raises:
-        ValueError: The tree is not projective (or not a tree with a single root).
+        ValueError: The tree is not projective, or not a tree with a single root.
 
     Example:
         >>> oracle_transitions([-1, 2, 0, 2])  # "dogs bark loudly"
         ['SHIFT', 'SHIFT', 'LEFT-ARC', 'SHIFT', 'RIGHT-ARC', 'RIGHT-ARC']
     """
     n = len(gold_heads) - 1
+    if n < 0 or gold_heads[0] != -1:
+        raise ValueError("gold_heads must have length n + 1 with gold_heads[0] == -1 (ROOT)")
+    if any(not 0 <= gold_heads[w] <= n or gold_heads[w] == w for w in range(1, n + 1)):
+        raise ValueError(f"every word needs a head among 0..{n} other than itself")
+    if n and list(gold_heads[1:]).count(0) != 1:
+        raise ValueError("a gold tree has exactly one word headed by ROOT (0)")
     stack, buffer = [0], list(range(1, n + 1))
     heads = [-1] * (n + 1)
     actions = []
