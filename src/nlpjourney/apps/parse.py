@@ -173,7 +173,7 @@ def train_parser(config: ParseTrainConfig, echo: Callable[[str], None] = print) 
     uas = las = None
     if dev:
         scores = evaluate(dev, parser.parse(dev))
-        uas, las = _percent(scores.uas), _percent(scores.las)
+        uas, las = scores.uas, scores.las
     parser.save(out)
     summary = {"model": config.model, "data": str(config.data), "n_train": len(train),
                "dev_uas": uas, "dev_las": las, "seconds": seconds}  # fmt: skip
@@ -256,9 +256,4 @@ def evaluate_parse(gold: Path, predicted: Path) -> dict[str, float]:
         scores = evaluate(gold_sentences, predicted_sentences)
     except ValueError as error:
         raise JourneyError(f"cannot compare {gold} and {predicted}: {error}") from None
-    return {"uas": _percent(scores.uas), "las": _percent(scores.las)}
-
-
-def _percent(value: float) -> float:
-    """A score as a percent, whether the evaluation gives a fraction or a percent."""
-    return 100.0 * value if value <= 1.0 else value
+    return {"uas": scores.uas, "las": scores.las}

@@ -108,12 +108,22 @@ def _scorer(
             self.hidden = nn.Linear(N_POSITIONS * token_dim + N_LABELS * tag_dim, hidden)
             self.out = nn.Linear(hidden, n_classes)
 
-        def tokens(self, words: torch.Tensor, tags: torch.Tensor) -> torch.Tensor:
-            """(S, L) word and tag ids of words 0..n, padded -> (1 + S * L, D) token
-            vectors, row 0 the NULL vector."""
+        def tokens(
+            self, words: torch.Tensor, tags: torch.Tensor, lengths: list[int]
+        ) -> torch.Tensor:
+            """(S, L) word and tag ids of words 0..n, padded at the end, and each row's
+            length -> (1 + S * L, D) token vectors, row 0 the NULL vector."""
             x = torch.cat([self.words(words), self.tags(tags)], dim=-1)  # (S, L, E + T)
             if lstm > 0:
-                x, _ = self.lstm(self.drop(x))  # (S, L, 2 * lstm); padding comes last
+                # subtle: packed, so the backward direction starts at each sentence's own
+                # last word, not at the padding; a sentence reads the same in any batch.
+                packed = nn.utils.rnn.pack_padded_sequence(
+                    self.drop(x), lengths, batch_first=True, enforce_sorted=False
+                )
+                out, _ = self.lstm(packed)
+                x, _ = nn.utils.rnn.pad_packed_sequence(
+                    out, batch_first=True, total_length=x.shape[1]
+                )  # (S, L, 2 * lstm)
             return torch.cat([self.null[None], x.reshape(-1, x.shape[-1])])
 
         def forward(
@@ -155,11 +165,11 @@ class NeuralParser:
     def __init__(
         self,
         system: str = "arc-standard",
-        embedding_dim: int = 100,
+        embedding_dim: int = 64,
         tag_dim: int = 32,
-        hidden: int = 400,
-        lstm: int = 0,
-        epochs: int = 10,
+        hidden: int = 256,
+        lstm: int = 64,
+        epochs: int = 8,
         batch_size: int = 32,
         lr: float = 2e-3,
         dropout: float = 0.3,
@@ -260,7 +270,7 @@ class NeuralParser:
                     from nlpjourney.parsing import evaluate
 
                     scores = evaluate(dev, self.parse(dev))
-                    row.update(dev_uas=_percent(scores.uas), dev_las=_percent(scores.las))
+                    row.update(dev_uas=scores.uas, dev_las=scores.las)
                     if row["dev_las"] > best:
                         best = row["dev_las"]
                         best_state = {k: v.detach().clone() for k, v in self.model_.state_dict().items()}  # fmt: skip
@@ -305,7 +315,8 @@ class NeuralParser:
         dropped = rng.random(words.shape) >= keep[words]
         words = np.where(dropped, UNKNOWN, words)
         rows = _rows([b[2] for b in batch], words.shape[1])
-        table = self.model_.tokens(self._tensor(words), self._tensor(tags))
+        lengths = [len(b[0]) for b in batch]
+        table = self.model_.tokens(self._tensor(words), self._tensor(tags), lengths)
         labels = np.concatenate([b[3] for b in batch])
         logits = self.model_(table, self._tensor(rows), self._tensor(labels))
         return logits, self._tensor(np.concatenate([b[4] for b in batch]))
@@ -342,7 +353,8 @@ class NeuralParser:
     def _parse_batch(self, system: Any, batch: list[Sentence]) -> list[Sentence]:
         encoded = [self.vocabulary_.encode(s) for s in batch]
         words, tags = _pad([e[0] for e in encoded]), _pad([e[1] for e in encoded])
-        table = self.model_.tokens(self._tensor(words), self._tensor(tags))
+        lengths = [len(e[0]) for e in encoded]
+        table = self.model_.tokens(self._tensor(words), self._tensor(tags), lengths)
         configs = [system.initial(len(s.words)) for s in batch]
         classes = self.transitions_.classes
         active = [i for i, c in enumerate(configs) if not system.is_terminal(c)]
@@ -451,11 +463,6 @@ def _device(name: str) -> torch.device:
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError(f"device={name!r} but torch sees no CUDA GPU here; use device='cpu'")
     return torch.device(name)
-
-
-def _percent(value: float) -> float:
-    """A score as a percent, whether the evaluation gives a fraction or a percent."""
-    return 100.0 * value if value <= 1.0 else value
 
 
 def _pad(arrays: list[np.ndarray]) -> np.ndarray:
