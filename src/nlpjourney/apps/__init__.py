@@ -31,6 +31,10 @@ these same functions; the command line only parses options and prints.
 - :mod:`~nlpjourney.apps.search`: a BM25 search engine over a registry dataset or a folder
   of text files, its answers shown as marked snippets (:func:`build_index`,
   :func:`query_index`, :class:`SearchIndexConfig`, :class:`SearchConfig`, :class:`Hit`);
+- :mod:`~nlpjourney.apps.parse`: dependency parsers (perceptron, neural) trained on UD
+  English LinES or a CoNLL-U file, used on CoNLL-U and scored (:func:`train_parser`,
+  :func:`predict_parse`, :func:`evaluate_parse`, :class:`ParseTrainConfig`,
+  :class:`ParsePredictConfig`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -68,6 +72,14 @@ from nlpjourney.apps.gpt import (
     train_gpt,
 )
 from nlpjourney.apps.gpt import RECIPES as GPT_RECIPES
+from nlpjourney.apps.parse import (
+    ParsePredictConfig,
+    ParseTrainConfig,
+    ParseTrainResult,
+    evaluate_parse,
+    predict_parse,
+    train_parser,
+)
 from nlpjourney.apps.runs import (
     RunStart,
     check_run_folder,
@@ -121,6 +133,9 @@ __all__ = [
     "Hit",
     "MaskedScores",
     "ParallelBatches",
+    "ParsePredictConfig",
+    "ParseTrainConfig",
+    "ParseTrainResult",
     "RunResult",
     "RunStart",
     "SearchConfig",
@@ -135,6 +150,7 @@ __all__ = [
     "classify_texts",
     "cluster_corpus",
     "evaluate_bleu",
+    "evaluate_parse",
     "find_topics",
     "align_labels",
     "build_index",
@@ -145,6 +161,7 @@ __all__ = [
     "neighbours",
     "last_scores",
     "overall_rate",
+    "predict_parse",
     "read_sweep",
     "recipe_config",
     "query_index",
@@ -155,6 +172,7 @@ __all__ = [
     "train_classifier",
     "train_embeddings",
     "train_gpt",
+    "train_parser",
     "train_translator",
 ]
 
