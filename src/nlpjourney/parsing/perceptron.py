@@ -181,7 +181,7 @@ class PerceptronParser:
         n_iter: int = 5,
         oracle: str = "dynamic",
         explore: float = 0.9,
-        min_count: int = 1,
+        min_count: int = 2,
         seed: int = 0,
     ) -> None:
         if system not in SYSTEMS:
