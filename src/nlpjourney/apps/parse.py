@@ -64,6 +64,8 @@ class ParseTrainConfig:
         epochs: Training passes (the perceptron's ``n_iter``); None: the model's default.
         force: Replace a parser already in ``out_dir``.
         device: "cpu" or "cuda" (the neural parser).
+        lstm: The neural parser's BiLSTM size per direction (0: plain Chen & Manning
+            features); None: the parser's default.
         progress: Show a progress bar (None: only on a terminal).
     """
 
@@ -74,6 +76,7 @@ class ParseTrainConfig:
     epochs: int | None = None
     force: bool = False
     device: str = "cpu"
+    lstm: int | None = None
     progress: bool | None = None
 
     def __post_init__(self) -> None:
@@ -81,6 +84,10 @@ class ParseTrainConfig:
             raise JourneyError(f"--model must be one of {', '.join(MODELS)}, got {self.model!r}")
         if self.epochs is not None and (not isinstance(self.epochs, int) or self.epochs < 1):
             raise JourneyError(f"--epochs must be at least 1, got {self.epochs}")
+        if self.lstm is not None and (not isinstance(self.lstm, int) or self.lstm < 0):
+            raise JourneyError(f"--lstm must be 0 (no BiLSTM) or a size, got {self.lstm}")
+        if self.lstm is not None and self.model != "neural":
+            raise JourneyError("--lstm is for --model neural only")
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,8 @@ def train_parser(config: ParseTrainConfig, echo: Callable[[str], None] = print) 
             parser = PerceptronParser(**options).fit(train, progress=config.progress)
         else:
             options = {} if config.epochs is None else {"epochs": config.epochs}
+            if config.lstm is not None:
+                options["lstm"] = config.lstm
             parser = NeuralParser(**options, device=config.device)
             parser.fit(train, dev=dev, out_dir=out, progress=config.progress)
     except ValueError as error:

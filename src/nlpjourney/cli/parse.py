@@ -33,13 +33,16 @@ def train_command(
     out: Path = typer.Option(..., "--out", help="The model folder."),
     epochs: int | None = typer.Option(None, "--epochs", help="Training passes."),
     device: str = typer.Option("cpu", "--device", help="cpu or cuda (neural parser)."),
+    lstm: int | None = typer.Option(
+        None, "--lstm", help="Neural parser: BiLSTM size per direction (0: plain C&M features)."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace the parser already in --out."),
 ) -> None:
     """Train a parser, print its dev UAS/LAS and save it to --out."""
     from nlpjourney.apps.parse import ParseTrainConfig, train_parser
 
     config = ParseTrainConfig(model=model, data=data, out_dir=out, dev=dev, epochs=epochs,
-                              force=force, device=device)  # fmt: skip
+                              force=force, device=device, lstm=lstm)  # fmt: skip
     result = train_parser(config, echo=typer.echo)
     if result.dev_uas is not None:
         typer.echo(f"dev UAS {result.dev_uas:.2f}  LAS {result.dev_las:.2f}")

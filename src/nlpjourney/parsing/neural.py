@@ -400,6 +400,7 @@ class NeuralParser:
             score_axes.set_axis_off()
             score_axes.text(0.5, 0.5, "no dev set given", ha="center", va="center")
         for axes in (loss_axes, score_axes):
+            axes.set_xlim(0.5, len(epochs) + 0.5)  # whole epochs, even with one point
             axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
