@@ -59,6 +59,8 @@ def test_cli_parse_workflow_refuses_bad_input(files: dict[str, Path], tmp_path: 
         ParseTrainConfig(model="svm")
     with pytest.raises(JourneyError, match="--epochs must be at least 1"):
         ParseTrainConfig(epochs=0)
+    with pytest.raises(JourneyError, match="--lstm is for --model neural only"):
+        ParseTrainConfig(model="perceptron", lstm=8)
     with pytest.raises(JourneyError, match="no such file"):
         train_parser(
             ParseTrainConfig(data=str(tmp_path / "missing.conllu"), out_dir=tmp_path / "a")
