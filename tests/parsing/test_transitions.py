@@ -10,12 +10,11 @@ import pytest
 from nlpjourney.parsing import _kernels
 from nlpjourney.parsing.conllu import Sentence, ud_english
 from nlpjourney.parsing.projectivity import is_projective
+from nlpjourney.parsing.reachability import best_gain, gold_matrix
 from nlpjourney.parsing.transitions import (
     ArcEager,
     ArcStandard,
     Configuration,
-    _best_gain,
-    _gold_matrix,
     arc_standard_oracle,
     oracle_transitions,
 )
@@ -151,7 +150,7 @@ def test_transitions_compiled_best_gain_equals_the_readable_one() -> None:
         for _ in range(rng.randint(0, 2 * n - 1)):
             system.apply(config, rng.choice(system.legal(config)))
         units, top = config.stack + config.buffer, len(config.stack) - 1
-        assert _kernels.best_gain(_gold_matrix(units, gold), top) == _best_gain(units, top, gold)
+        assert _kernels.best_gain(gold_matrix(units, gold), top) == best_gain(units, top, gold)
 
 
 def test_transitions_configuration_items_and_children() -> None:

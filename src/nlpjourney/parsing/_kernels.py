@@ -1,8 +1,8 @@
 """The compiled inner loop of arc-standard's dynamic oracle.
 
-Private to :mod:`nlpjourney.parsing.transitions`. :func:`best_gain` is the same
+Private to :mod:`nlpjourney.parsing.reachability`. :func:`best_gain` is the same
 arithmetic, step for step, as the readable
-:func:`nlpjourney.parsing.transitions._best_gain` (``tests/parsing/test_transitions.py``
+:func:`nlpjourney.parsing.reachability.best_gain` (``tests/parsing/test_transitions.py``
 holds the two equal): a constrained Eisner pass over the words left on the stack and the
 buffer, called three times per parser step, which plain Python makes too slow for
 training on real sentences.
@@ -25,7 +25,7 @@ def best_gain(gold, top):
     """Most gold arcs arc-standard can still build; ``gold[h, d]`` 1 for a gold arc.
 
     Position 0 is ROOT, positions 1..top the stack's words (top last), the rest the
-    buffer; see ``transitions._best_gain`` for the recurrences.
+    buffer; see ``reachability.best_gain`` for the recurrences.
     """
     m = gold.shape[0]
     if m <= 1:

@@ -44,7 +44,8 @@ any configuration, so a parser can be trained on its own mistakes.
   tree still reachable, the tabular idea of Goldberg, Sartorio & Satta (2014): the
   trees a configuration can still reach are the projective trees over its stack and
   buffer words in which each stack word under the top either is a bare left dependent
-  or has a subtree reaching the top (see :func:`_best_gain`), so the best one is an
+  or has a subtree reaching the top (see :func:`nlpjourney.parsing.reachability.best_gain`; a characterisation the
+  tests check against exhaustive search), so the best one is an
   Eisner-style maximum spanning tree with gold arcs scoring 1, O(m^3) in the m words
   left on stack and buffer (compiled). Exact for any gold tree, projective or not.
 
@@ -60,9 +61,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from nlpjourney.parsing import _kernels
+from nlpjourney.parsing.reachability import arc_standard_loss
 
 __all__ = [
     "ArcEager",
@@ -272,7 +271,8 @@ class ArcStandard(_System):
 
         The loss of a configuration is the number of gold arcs it can no longer build
         (wrong or impossible heads); an action's cost is how much it raises that loss.
-        The best reachable tree comes from :func:`_best_gain` (see the module).
+        The best reachable tree comes from
+        :func:`nlpjourney.parsing.reachability.best_gain` (see the module).
 
         Args:
             config: Any configuration (not changed).
@@ -283,98 +283,13 @@ class ArcStandard(_System):
             reachable tree as good as it was.
         """
         _check_gold(config, gold_heads)
-        before = _arc_standard_loss(config, gold_heads)
+        before = arc_standard_loss(config, gold_heads)
         out = {}
         for action in self.legal(config):
             after = config.copy()
             self._do(after, action, "")
-            out[action] = _arc_standard_loss(after, gold_heads) - before
+            out[action] = arc_standard_loss(after, gold_heads) - before
         return out
-
-
-def _arc_standard_loss(config: Configuration, gold_heads: Sequence[int]) -> int:
-    """Gold arcs that no completion of ``config`` builds (the least over its completions)."""
-    # Every word off the stack and the buffer has its head already, right or wrong.
-    built = sum(1 for w in range(1, config.n + 1) if gold_heads[w] == config.heads[w] != -1)
-    units = config.stack + config.buffer
-    gain = _kernels.best_gain(_gold_matrix(units, gold_heads), len(config.stack) - 1)
-    return config.n - built - int(gain)
-
-
-def _gold_matrix(units: Sequence[int], gold_heads: Sequence[int]) -> np.ndarray:
-    """``(m, m)`` int64: entry [h, d] is 1 when ``units[h]`` is the gold head of ``units[d]``."""
-    words = np.asarray(units, dtype=np.int64)
-    position = np.full(len(gold_heads) + 1, -1, dtype=np.int64)  # word id -> position
-    position[words] = np.arange(len(words))
-    heads = np.asarray(gold_heads, dtype=np.int64)[words[1:]]
-    head_positions = position[heads]  # -1 for a head no longer among the units (or ROOT's -1)
-    matrix = np.zeros((len(words), len(words)), dtype=np.int64)
-    kept = head_positions >= 0
-    matrix[head_positions[kept], np.flatnonzero(kept) + 1] = 1
-    return matrix
-
-
-def _best_gain(units: Sequence[int], top: int, gold_heads: Sequence[int]) -> int:
-    """The most gold arcs among ``units`` that arc-standard can still build.
-
-    The readable model of the compiled :func:`nlpjourney.parsing._kernels.best_gain`,
-    which ``costs`` runs (the tests hold the two equal). ``units`` is the stack (ROOT
-    first, its top at position ``top``) followed by the buffer. A stack word under the top can only leave the stack as the left dependent of
-    the word just above it, or by coming back to the top, which it does only once every
-    stack word above it is in its subtree. So the reachable trees are the projective
-    trees over the units in which ROOT takes one dependent and each stack word under the
-    top either is a bare left dependent (no new dependents, head to its right) or has a
-    subtree that reaches the top. The best is found by Eisner's algorithm over positions
-    1..m-1, scoring 1 per gold arc, with that condition folded in: ``cl`` / ``cr`` are
-    complete spans headed at their right / left end, ``il`` / ``ir`` incomplete spans
-    (an arc from the right / left end to the other end).
-    """
-    m = len(units)
-    if m <= 1:
-        return 0
-    position = {word: i for i, word in enumerate(units)}
-    gold = [[0] * m for _ in range(m)]  # gold[h][d] = 1 for a gold arc units[h] -> units[d]
-    for d in range(1, m):
-        h = position.get(gold_heads[units[d]])
-        if h is not None:
-            gold[h][d] = 1
-
-    def pinned(p: int) -> bool:
-        return 1 <= p < top  # a stack word under the top
-
-    neg = -(10**9)
-    cl = [[0] * m for _ in range(m)]
-    cr = [[0] * m for _ in range(m)]
-    il = [[neg] * m for _ in range(m)]
-    ir = [[neg] * m for _ in range(m)]
-    il_reach = [[neg] * m for _ in range(m)]  # il, the dependent's right half reaching the top
-    il_bare = [[neg] * m for _ in range(m)]  # il, the dependent with no right dependents
-    for length in range(1, m - 1):
-        for s in range(1, m - length):
-            t = s + length
-            splits = [cr[s][k] + cl[k + 1][t] for k in range(s, t)]
-            best = max(splits)
-            il[s][t] = best + gold[t][s]
-            il_reach[s][t] = max(splits[max(top, s) - s :], default=neg) + gold[t][s]
-            il_bare[s][t] = splits[0] + gold[t][s]
-            ir[s][t] = best + gold[s][t]
-            cl[s][t] = max(
-                cl[s][j]
-                + (
-                    il[j][t]
-                    if not pinned(j)
-                    else il_reach[j][t]
-                    if s < j
-                    else max(il_reach[j][t], il_bare[j][t])
-                )
-                for j in range(s, t)
-            )
-            cr[s][t] = max(
-                (ir[s][j] if not pinned(j) or t >= top else neg) + cr[j][t]
-                for j in range(s + 1, t + 1)
-            )
-    last = m - 1
-    return max(gold[0][r] + cl[1][r] + cr[r][last] for r in range(1, m))
 
 
 class ArcEager(_System):
