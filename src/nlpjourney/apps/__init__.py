@@ -35,6 +35,9 @@ these same functions; the command line only parses options and prints.
   English LinES or a CoNLL-U file, used on CoNLL-U and scored (:func:`train_parser`,
   :func:`predict_parse`, :func:`evaluate_parse`, :class:`ParseTrainConfig`,
   :class:`ParsePredictConfig`);
+- :mod:`~nlpjourney.apps.tagging`: part-of-speech taggers (perceptron, HMM) trained on UD
+  LinES, the Penn Treebank sample or a CoNLL-U file, saved, and used on text
+  (:func:`train_tagger`, :func:`predict_tags`, :func:`load_tagger`, :class:`TagTrainConfig`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -89,6 +92,14 @@ from nlpjourney.apps.runs import (
     start_run,
 )
 from nlpjourney.apps.search import Hit, SearchConfig, SearchIndexConfig, build_index, query_index
+from nlpjourney.apps.tagging import (
+    TagPredictConfig,
+    TagTrainConfig,
+    TagTrainResult,
+    load_tagger,
+    predict_tags,
+    train_tagger,
+)
 from nlpjourney.apps.topics import TopicsRunConfig, TopicsRunResult, find_topics
 from nlpjourney.apps.translator import RECIPES as TRANSLATOR_RECIPES
 from nlpjourney.apps.translator import (
@@ -141,6 +152,9 @@ __all__ = [
     "SearchConfig",
     "SearchIndexConfig",
     "SweepConfig",
+    "TagPredictConfig",
+    "TagTrainConfig",
+    "TagTrainResult",
     "TopicsRunConfig",
     "TopicsRunResult",
     "Translator",
@@ -156,6 +170,7 @@ __all__ = [
     "build_index",
     "generate_text",
     "load_run",
+    "load_tagger",
     "load_translator",
     "mask_tokens",
     "neighbours",
@@ -164,6 +179,7 @@ __all__ = [
     "predict_parse",
     "read_sweep",
     "recipe_config",
+    "predict_tags",
     "query_index",
     "run_sweep",
     "start_run",
@@ -173,6 +189,7 @@ __all__ = [
     "train_embeddings",
     "train_gpt",
     "train_parser",
+    "train_tagger",
     "train_translator",
 ]
 
