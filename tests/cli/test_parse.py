@@ -92,3 +92,25 @@ def test_cli_parse_train_keeps_an_existing_model(files: dict[str, Path], tmp_pat
         train_parser(config)
     text = predict_parse(ParsePredictConfig(tmp_path, files["dev"]))
     assert text.count("\n\n") == 5
+
+
+def test_cli_parse_predict_tags_plain_text_first(files: dict[str, Path], tmp_path: Path) -> None:
+    from nlpjourney.parsing import read_conllu
+    from nlpjourney.tagging import PerceptronTagger
+
+    train = read_conllu(files["train"])
+    tagger = PerceptronTagger(n_iter=2).fit([s.forms for s in train], [s.upos for s in train])
+    tagger.save(tmp_path / "tagger")
+    config = ParseTrainConfig(model="perceptron", data=str(files["train"]),
+                              out_dir=tmp_path / "parser", epochs=1, progress=False)  # fmt: skip
+    train_parser(config)
+    text = tmp_path / "plain.txt"
+    text.write_text("The file is open .\n\nClick the button .\n")
+    parsed = read_conllu(predict_parse(ParsePredictConfig(tmp_path / "parser", text,
+                                                          tagger=tmp_path / "tagger")))  # fmt: skip
+    assert [s.forms for s in parsed] == [["The", "file", "is", "open", "."],
+                                         ["Click", "the", "button", "."]]  # fmt: skip
+    assert all(s.heads[1:].count(0) == 1 for s in parsed)
+    assert [s.upos for s in parsed] == tagger.predict([s.forms for s in parsed])
+    with pytest.raises(JourneyError, match="--tagger"):
+        predict_parse(ParsePredictConfig(tmp_path / "parser", text))

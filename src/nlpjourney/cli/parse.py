@@ -3,7 +3,7 @@
 ``journey parse train --model neural --out runs/parser`` trains a dependency parser on UD
 English LinES and prints its dev UAS and LAS; ``journey parse predict runs/parser
 my.conllu`` writes the parsed CoNLL-U (stdout, or ``--out``; ``--draw DIR`` pictures each
-tree); ``journey parse eval gold.conllu pred.conllu`` prints UAS and LAS. This module
+tree; ``--tagger DIR`` tags plain text first); ``journey parse eval gold.conllu pred.conllu`` prints UAS and LAS. This module
 parses options, calls the workflow and prints.
 """
 
@@ -52,15 +52,21 @@ def train_command(
 @app.command("predict")
 def predict_command(
     model_dir: Path = typer.Argument(..., help="A folder written by journey parse train."),
-    file: Path = typer.Argument(..., help="A CoNLL-U file with FORM and UPOS columns."),
+    file: Path = typer.Argument(
+        ..., help="CoNLL-U with UPOS, or (with --tagger) text: one sentence a line."
+    ),
     out: Path | None = typer.Option(None, "--out", help="Write the CoNLL-U here (not stdout)."),
     draw: Path | None = typer.Option(None, "--draw", help="Draw each tree as DIR/<n>.svg."),
     force: bool = typer.Option(False, "--force", help="Replace --out and --draw's pictures."),
+    tagger: Path | None = typer.Option(
+        None, "--tagger", help="A folder from `journey tag train`: tag FILE's words first."
+    ),
 ) -> None:
     """Parse FILE with a saved parser and print (or write) the CoNLL-U."""
     from nlpjourney.apps.parse import ParsePredictConfig, predict_parse
 
-    text = predict_parse(ParsePredictConfig(model_dir, file, out=out, draw=draw, force=force))
+    config = ParsePredictConfig(model_dir, file, out=out, draw=draw, force=force, tagger=tagger)
+    text = predict_parse(config)
     if out is None:
         typer.echo(text, nl=False)
     else:
