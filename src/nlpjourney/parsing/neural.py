@@ -224,8 +224,6 @@ class NeuralParser:
         import torch
 
         sentences = check_sentences(sentences, "NeuralParser.fit")
-        if not sentences:
-            raise ValueError("NeuralParser.fit needs at least one training sentence")
         dev = check_sentences(dev, "NeuralParser.fit(dev=...)") if dev is not None else None
         self.device_ = _device(self.device)
         torch.manual_seed(self.seed)
@@ -235,6 +233,8 @@ class NeuralParser:
         system = make_system(self.system)
         self.transitions_ = TransitionClasses(system.actions, self.vocabulary_.labels[3:])
         examples = [self._oracle_examples(system, s) for s in sentences if s.words]
+        if not examples:
+            raise ValueError("NeuralParser.fit needs at least one sentence with words")
         self.model_ = self._build().to(self.device_)
         optimizer = torch.optim.Adam(self.model_.parameters(), lr=self.lr)
         # Rare words stand in for unseen ones: dropped to UNKNOWN with alpha / (alpha + count).
