@@ -34,6 +34,10 @@ these same functions; the command line only parses options and prints.
 - :mod:`~nlpjourney.apps.ner`: named entity recognition on CoNLL-2003 or files in CoNLL
   columns, a CRF or a neural tagger trained, scored and used (:func:`train_ner`,
   :func:`predict_ner`, :class:`NerRunConfig`, :class:`NerPredictConfig`);
+- :mod:`~nlpjourney.apps.parse`: dependency parsers (perceptron, neural) trained on UD
+  English LinES or a CoNLL-U file, used on CoNLL-U and scored (:func:`train_parser`,
+  :func:`predict_parse`, :func:`evaluate_parse`, :class:`ParseTrainConfig`,
+  :class:`ParsePredictConfig`);
 - :mod:`~nlpjourney.apps.tagging`: part-of-speech taggers (perceptron, HMM) trained on UD
   LinES, the Penn Treebank sample or a CoNLL-U file, saved, and used on text
   (:func:`train_tagger`, :func:`predict_tags`, :func:`load_tagger`, :class:`TagTrainConfig`);
@@ -80,6 +84,14 @@ from nlpjourney.apps.ner import (
     NerRunResult,
     predict_ner,
     train_ner,
+)
+from nlpjourney.apps.parse import (
+    ParsePredictConfig,
+    ParseTrainConfig,
+    ParseTrainResult,
+    evaluate_parse,
+    predict_parse,
+    train_parser,
 )
 from nlpjourney.apps.runs import (
     RunStart,
@@ -145,6 +157,9 @@ __all__ = [
     "NerRunResult",
     "MaskedScores",
     "ParallelBatches",
+    "ParsePredictConfig",
+    "ParseTrainConfig",
+    "ParseTrainResult",
     "RunResult",
     "RunStart",
     "SearchConfig",
@@ -162,6 +177,7 @@ __all__ = [
     "classify_texts",
     "cluster_corpus",
     "evaluate_bleu",
+    "evaluate_parse",
     "find_topics",
     "align_labels",
     "build_index",
@@ -174,6 +190,7 @@ __all__ = [
     "last_scores",
     "overall_rate",
     "predict_ner",
+    "predict_parse",
     "read_sweep",
     "recipe_config",
     "predict_tags",
@@ -185,6 +202,7 @@ __all__ = [
     "train_classifier",
     "train_embeddings",
     "train_gpt",
+    "train_parser",
     "train_tagger",
     "train_ner",
     "train_translator",

@@ -23,6 +23,7 @@ from nlpjourney.cli import (
     data,
     embeddings,
     ner,
+    parse,
     search,
     sweep,
     tag,
@@ -48,6 +49,7 @@ app.add_typer(train.app, name="train")
 app.add_typer(embeddings.app, name="embeddings")
 app.add_typer(classify.app, name="classify")
 app.add_typer(search.app, name="search")
+app.add_typer(parse.app, name="parse")
 app.add_typer(tag.app, name="tag")
 app.add_typer(ner.app, name="ner")
 app.command("cluster")(cluster.cluster)
