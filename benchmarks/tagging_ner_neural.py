@@ -5,9 +5,12 @@ Trains :class:`~nlpjourney.tagging.BertTagger` (fine-tuned all-MiniLM-L6-v2) or
 picks the best epoch on eng.testa, and prints per-epoch loss, dev F1 (scored by
 seqeval, the reference, beside our own count), seconds and pieces/s.
 
-    python benchmarks/tagging_ner_neural.py --model bert --epochs 3
-    python benchmarks/tagging_ner_neural.py --model bilstm-crf --epochs 10
-    python benchmarks/tagging_ner_neural.py --model bert --train 2000 --epochs 1   # a quick look
+    python benchmarks/tagging_ner_neural.py --model bert --epochs 2 --batch-size 16 --lr 1e-4
+    python benchmarks/tagging_ner_neural.py --model bilstm-crf --epochs 8 --threads 1
+    python benchmarks/tagging_ner_neural.py --model bert --train 400 --dev 100 --epochs 1  # a look
+
+On a machine shared with other jobs, ``--threads 1`` is much faster than 2: torch's two
+threads wait for each other whenever either is descheduled.
 """
 
 from __future__ import annotations
