@@ -121,9 +121,9 @@ class BertTagger:
     def __init__(
         self,
         model: str = "all-MiniLM-L6-v2",
-        epochs: int = 3,
+        epochs: int = 2,
         lr: float = 1e-4,
-        batch_size: int = 32,
+        batch_size: int = 16,
         max_length: int = 128,
         label_all_subwords: bool = False,
         casing: bool = True,
