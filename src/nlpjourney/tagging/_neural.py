@@ -3,11 +3,10 @@
 the best epoch, length-bucketed batches, state dicts as NumPy arrays, the loss picture.
 
 The dev score is entity F1 when the tags look like IOB/IOB2 chunks (``B-``/``I-``
-prefixes), counted as conlleval and seqeval's default mode count it (an ``I-X`` after
-``O`` or after another type opens an entity), and token accuracy otherwise (POS tags).
+prefixes), counted by :func:`nlpjourney.evaluate.sequence.f1_score` as conlleval and
+seqeval's default mode count it (an ``I-X`` after ``O`` or after another type opens an
+entity), and token accuracy otherwise (POS tags).
 
->>> sorted(chunks(["B-PER", "I-PER", "O", "I-LOC", "I-ORG"]))
-[('LOC', 3, 4), ('ORG', 4, 5), ('PER', 0, 2)]
 >>> dev_score([["B-PER", "I-PER", "O"]], [["B-PER", "O", "O"]])
 0.0
 >>> dev_score([["NN", "VB"]], [["NN", "NN"]])
@@ -23,12 +22,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from nlpjourney.evaluate.sequence import f1_score
 from nlpjourney.ml import NotFittedError
 
 __all__ = [
     "bucketed_batches",
     "check_tagged",
-    "chunks",
     "dev_score",
     "plot_losses",
     "state_arrays",
@@ -77,31 +76,11 @@ def not_fitted(name: str) -> NotFittedError:
     return NotFittedError(f"this {name} is not fitted yet: call fit(sentences, tags) first")
 
 
-def chunks(tags: Sequence[str]) -> set[tuple[str, int, int]]:
-    """The entities ``(type, start, end)`` (end exclusive) of one IOB/IOB2 tag sequence."""
-    found: set[tuple[str, int, int]] = set()
-    kind, start = None, 0
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, label = tag.partition("-")
-        # An entity goes on only with I- of the same type; anything else closes it.
-        if kind is not None and not (prefix == "I" and label == kind):
-            found.add((kind, start, i))
-            kind = None
-        if prefix == "B" or (prefix == "I" and kind is None):
-            kind, start = label, i
-    return found
-
-
 def dev_score(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> float:
     """Entity F1 (a fraction) for chunk tags, token accuracy for any other tag set."""
     flat = [t for sentence in gold for t in sentence]
     if any(t[:2] in ("B-", "I-") for t in flat):
-        true = pred = hits = 0
-        for g, p in zip(gold, predicted, strict=True):
-            gold_chunks, pred_chunks = chunks(g), chunks(p)
-            true, pred = true + len(gold_chunks), pred + len(pred_chunks)
-            hits += len(gold_chunks & pred_chunks)
-        return 0.0 if hits == 0 else 2 * hits / (true + pred)
+        return float(f1_score(gold, predicted, zero_division=0))
     right = sum(
         a == b for g, p in zip(gold, predicted, strict=True) for a, b in zip(g, p, strict=True)
     )
