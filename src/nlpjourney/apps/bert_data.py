@@ -12,7 +12,8 @@
   goes on its first piece, the other pieces get -100.
 - :func:`entity_spans` and :func:`span_f1`: entity-level precision, recall and F1 as
   the CoNLL evaluation script (``conlleval``) counts them: an entity is right only when
-  its type and both its ends are.
+  its type and both its ends are (:mod:`nlpjourney.evaluate.sequence` counts them, and
+  :func:`nlpjourney.tagging.ner.convert_scheme` converts schemes).
 - :class:`ExampleSampler`: batches of padded examples for the
   :class:`~nlpjourney.train.Trainer`, an epoch at a time, resumable.
 
@@ -21,7 +22,8 @@ and ``seqeval``'s ``classification_report`` in its default (conlleval) mode.
 
 Simplifications:
     - whole-word masking and span masking are left out: each piece is chosen alone.
-    - span F1 reads IOB2 (and IOB1 through :func:`iob1_to_iob2`); no IOBES schemes.
+    - span F1 reads IOB2 (and IOB1 through :func:`iob1_to_iob2`); for other schemes use
+      :mod:`nlpjourney.evaluate.sequence` with ``mode="strict"``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from torch import Tensor
 
 from nlpjourney.data import corpora
 from nlpjourney.data.corpora import read_member
+from nlpjourney.evaluate import sequence
+from nlpjourney.tagging.ner import convert_scheme
 from nlpjourney.tokenizers import Tokenizer
 
 __all__ = [
@@ -184,14 +188,7 @@ def iob1_to_iob2(tags: Sequence[str]) -> list[str]:
     >>> iob1_to_iob2(["I-PER", "I-PER", "O", "I-LOC", "B-LOC", "I-ORG"])
     ['B-PER', 'I-PER', 'O', 'B-LOC', 'B-LOC', 'B-ORG']
     """
-    out: list[str] = []
-    for i, tag in enumerate(tags):
-        if tag.startswith("I-"):
-            before = out[i - 1] if i else "O"
-            if before == "O" or before[2:] != tag[2:]:
-                tag = "B-" + tag[2:]
-        out.append(tag)
-    return out
+    return convert_scheme(tags, "IOB1", "IOB2")
 
 
 def conll2003(split: str = "train") -> list[tuple[list[str], list[str]]]:
@@ -269,17 +266,7 @@ def entity_spans(tags: Sequence[str]) -> set[tuple[str, int, int]]:
     >>> sorted(entity_spans(["B-PER", "I-PER", "O", "I-LOC", "B-ORG", "I-LOC"]))
     [('LOC', 3, 4), ('LOC', 5, 6), ('ORG', 4, 5), ('PER', 0, 2)]
     """
-    spans = set()
-    kind, start = None, 0
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, label = tag.partition("-")
-        continues = prefix == "I" and label == kind
-        if kind is not None and not continues:
-            spans.add((kind, start, i))
-            kind = None
-        if prefix in ("B", "I") and not continues:
-            kind, start = label, i
-    return spans
+    return set(sequence.entities(list(tags)))
 
 
 def span_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> dict[str, float]:
@@ -298,18 +285,16 @@ def span_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -
     """
     if len(gold) != len(predicted):
         raise ValueError(f"{len(gold)} gold sentences but {len(predicted)} predicted")
-    found = right = total = 0
     for g, p in zip(gold, predicted, strict=True):
         if len(g) != len(p):
             raise ValueError(f"a sentence has {len(g)} gold tags but {len(p)} predicted")
-        gold_spans, pred_spans = entity_spans(g), entity_spans(p)
-        total += len(gold_spans)
-        found += len(pred_spans)
-        right += len(gold_spans & pred_spans)
-    precision = right / found if found else 0.0
-    recall = right / total if total else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1}
+    gold, predicted = [list(g) for g in gold], [list(p) for p in predicted]
+    scores = {
+        "precision": sequence.precision_score(gold, predicted, zero_division=0),
+        "recall": sequence.recall_score(gold, predicted, zero_division=0),
+        "f1": sequence.f1_score(gold, predicted, zero_division=0),
+    }
+    return {name: float(value) for name, value in scores.items()}
 
 
 # -- batches ---------------------------------------------------------------------------
