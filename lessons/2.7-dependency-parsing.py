@@ -509,8 +509,8 @@ def children(heads, w):
     return [d for d in range(1, len(heads)) if heads[d] == w]
 
 
-def features(state, forms, tags, labels):
-    """Feature strings of a configuration (forms, tags and labels are 1-based, 0 = ROOT)."""
+def features(state, forms, tags):
+    """Feature strings of a configuration (forms and tags have ROOT's entry at place 0)."""
     s0 = state.stack[-1]
     s1 = state.stack[-2] if len(state.stack) > 1 else -1
     b0 = state.buffer[0] if state.buffer else -1
@@ -526,8 +526,8 @@ def features(state, forms, tags, labels):
         f"s0w,s0t={word(s0)},{tag(s0)}", f"s1t,s0t={tag(s1)},{tag(s0)}",
         f"s0t,b0t={tag(s0)},{tag(b0)}", f"s1t,s0t,b0t={tag(s1)},{tag(s0)},{tag(b0)}",
         f"s1w,s0w={word(s1)},{word(s0)}",
-        f"s0 leftmost={labels[left[0]] if left else '<none>'}",
-        f"s0 rightmost={labels[right[-1]] if right else '<none>'}",
+        f"s0t,leftmost child t={tag(s0)},{tag(left[0]) if left else '<none>'}",
+        f"s0t,rightmost child t={tag(s0)},{tag(right[-1]) if right else '<none>'}",
         f"s0t,s0 kids={tag(s0)},{len(kids)}",
         f"distance={min(s0 - s1, 5) if s1 > 0 else -1}",
         f"buffer empty={not state.buffer}",
@@ -544,7 +544,7 @@ for action in actions[:3]:
     APPLY[action](state)
 forms, tags = padded(example)
 print("stack", state.stack, "buffer", state.buffer)
-for f in features(state, forms, tags, state.labels):
+for f in features(state, forms, tags):
     print(" ", f)
 
 # %% [markdown]
@@ -587,7 +587,7 @@ def train_perceptron(sentences, epochs):
             state = State(len(s.words))
             while not state.done():
                 gold = ACTIONS.index(oracle(state, s.heads))
-                feats = features(state, forms, tags, state.labels)
+                feats = features(state, forms, tags)
                 guess = best(weights, feats, legal(state))
                 if guess != gold:
                     for f in feats:
@@ -601,7 +601,7 @@ def parse(weights, sentence):
     forms, tags = padded(sentence)
     state = State(len(sentence.words))
     while not state.done():
-        APPLY[ACTIONS[best(weights, features(state, forms, tags, state.labels), legal(state))]](state)
+        APPLY[ACTIONS[best(weights, features(state, forms, tags), legal(state))]](state)
     return state.heads
 
 
@@ -683,7 +683,7 @@ check("las: the dynamic-oracle perceptron on LinES dev", las(dev_sents, dynamic_
 # share nothing, and each combination of tags is a separate feature someone had to
 # write down. Chen & Manning replace them with **embeddings**: the configuration's
 # words (the top items of the stack and buffer and the children of the top two stack
-# items), their tags and their arc labels each get a learned vector; the vectors are
+# items), their tags and (for the children) their arc labels each get a learned vector; the vectors are
 # concatenated and go through **one hidden layer**, which learns the combinations
 # itself, then a softmax over the labelled transitions. Training is ordinary
 # classification on the oracle's configurations (topic 3.2's loop). The library's
