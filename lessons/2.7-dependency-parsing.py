@@ -378,42 +378,34 @@ check("arc_standard_oracle agrees at every configuration of the example", same)
 
 # %% [markdown]
 # **Predict, then run.** Take a right-branching chain of 20 words, where each word is the
-# head of the next (*I think that you said that she knows that ...*). How tall does the
-# stack grow under arc-standard: about 2 items, about 10, or 21? What about a
-# left-branching chain, where each word is the head of the one before?
+# head of the next (*I think that you said that she knows that ...*). While the oracle
+# builds it, how many words at most sit on the stack still **waiting for their head**:
+# about 2, about 10, or all 20? What about a left-branching chain, where each word is
+# the head of the one before?
+
 
 # %%
-def max_stack(gold_heads, system_name="arc-standard"):
-    """The tallest the stack gets while the static oracle builds ``gold_heads``."""
-    if system_name == "arc-standard":
-        state, tallest = State(len(gold_heads) - 1), 1
-        while not state.done():
-            APPLY[oracle(state, gold_heads)](state)
-            tallest = max(tallest, len(state.stack))
-        return tallest
-    system = ArcEager()
-    config = system.initial(len(gold_heads) - 1)
-    labels = [""] * len(gold_heads)
-    tallest = 1
-    while not config.is_terminal():
-        action, label = system.static_oracle(config, gold_heads, labels)
-        system.apply(config, action, label)
-        tallest = max(tallest, len(config.stack))
-    return tallest
+def most_waiting(gold_heads):
+    """The most words on the stack without a head, while the static oracle builds the tree."""
+    state, most = State(len(gold_heads) - 1), 0
+    while not state.done():
+        APPLY[oracle(state, gold_heads)](state)
+        most = max(most, sum(state.heads[w] == -1 for w in state.stack[1:]))
+    return most
 
 
 n = 20
 right_chain = [-1, 0] + list(range(1, n))  # word i + 1 depends on word i
 left_chain = [-1] + list(range(2, n + 1)) + [0]  # word i depends on word i + 1
-print(f"right-branching chain of {n}: tallest stack {max_stack(right_chain)}")
-print(f"left-branching chain of {n}:  tallest stack {max_stack(left_chain)}")
+print(f"right-branching chain of {n} words: at most {most_waiting(right_chain)} waiting")
+print(f"left-branching chain of {n} words:  at most {most_waiting(left_chain)} waiting")
 
 # %% [markdown]
-# Right-branching structure fills the stack: arc-standard must hold every word of the
-# chain until the last one has been attached, because a word can only be attached to its
-# head once its own dependents are done. English is mostly right-branching (verbs before
-# objects, prepositions before nouns), so in arc-standard the decision to attach a
-# right dependent is postponed, often to far from where the evidence was.
+# Right-branching structure keeps words waiting: arc-standard holds every word of the
+# chain unattached until the last one has been read, because a word can only be attached
+# to its head once its own dependents are done. English is mostly right-branching (verbs
+# before objects, prepositions before nouns), so in arc-standard the decision to attach a
+# right dependent is put off, often far from where the evidence for it was.
 #
 # ## 5. Arc-eager, and the dynamic oracle
 #
@@ -428,29 +420,42 @@ print(f"left-branching chain of {n}:  tallest stack {max_stack(left_chain)}")
 #
 # A word is attached as soon as its head and it are side by side, and REDUCE clears it
 # away later. The library's `ArcEager` has the same `initial`, `legal`, `apply` and
-# `static_oracle` as `ArcStandard`. The example sentence under both, and the tallest
-# stack of each on LinES train:
+# `static_oracle` as `ArcStandard`. The example sentence under both:
 
 # %%
 eager = ArcEager()
-config = eager.initial(len(example.words))
-eager_actions = []
-while not config.is_terminal():
-    action, label = eager.static_oracle(config, example.heads, example.deprels)
-    eager.apply(config, action, label)
-    eager_actions.append(action)
+
+
+def eager_derivation(gold_heads, gold_labels):
+    """Arc-eager's static-oracle transitions, the most words waiting, the final config."""
+    config, done, most = eager.initial(len(gold_heads) - 1), [], 0
+    while not config.is_terminal():
+        action, label = eager.static_oracle(config, gold_heads, gold_labels)
+        eager.apply(config, action, label)
+        done.append(action)
+        most = max(most, sum(config.heads[w] == -1 for w in config.stack[1:]))
+    return done, most, config
+
+
+eager_actions, _, config = eager_derivation(example.heads, example.deprels)
 print("arc-standard:", ", ".join(actions))
 print("arc-eager:   ", ", ".join(eager_actions))
-print("arc-eager rebuilds the tree:", config.heads == example.heads and config.labels == example.deprels)
+print("arc-eager rebuilds the tree:",
+      config.heads == example.heads and config.labels == example.deprels)  # fmt: skip
+print(f"right-branching chain of {n} words, arc-eager: at most "
+      f"{eager_derivation(right_chain, [''] * (n + 1))[1]} waiting")  # fmt: skip
+
+# %% [markdown]
+# On real sentences: the most words waiting for their head, per sentence, under each
+# system, averaged over the projective trees of LinES train.
 
 # %%
 sample = projective if not QUICK else projective[:300]
-tallest = {name: np.array([max_stack(s.heads, name) for s in sample])
-           for name in ("arc-standard", "arc-eager")}  # fmt: skip
-full.table({f"mean tallest stack, {name}": float(t.mean()) for name, t in tallest.items()},
+waiting = {"arc-standard": np.array([most_waiting(s.heads) for s in sample]),
+           "arc-eager": np.array([eager_derivation(s.heads, s.deprels)[1] for s in sample])}  # fmt: skip
+full.table({f"mean most waiting, {name}": float(w.mean()) for name, w in waiting.items()},
            title=f"{len(sample):,} projective LinES train trees:")  # fmt: skip
 
-# %% [markdown]
 # **A mistake, and what comes next.** A trained parser makes mistakes. After one, the
 # configuration is one the static oracle never saw: from it, the gold tree is out of
 # reach, and "the transition that builds the gold tree" no longer exists. Yet some
