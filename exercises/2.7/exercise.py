@@ -11,8 +11,9 @@ started on and a **buffer** of words still to read. Arc-standard has three trans
 Words are numbered 1..n and 0 is ROOT, which starts on the stack (the stack starts
 ``[0]``, the buffer ``[1, ..., n]``). A head array has length ``n + 1``: ``heads[i]`` is
 the head of word ``i``, ``-1`` for a word not attached yet, and ``heads[0]`` is always
-``-1`` (ROOT has no head). The parse is over when the stack is ``[0]`` and the buffer
-is empty: then every word has a head.
+``-1`` (ROOT has no head). As in UD, a gold tree has exactly one word attached to ROOT,
+and ROOT takes it last, once the buffer is empty. The parse is over when the stack is
+``[0]`` and the buffer is empty: then every word has a head.
 
 To train a parser we need, for each gold tree, the transitions that build it: the
 **static oracle**. Write:
@@ -55,7 +56,8 @@ def arc_standard_oracle(
        dependents, and they can never find their head again;
     3. ``"SHIFT"`` otherwise.
 
-    Do not change the arguments.
+    (You may raise a ``ValueError`` when the buffer is empty and neither arc applies: the
+    gold tree cannot be reached.) Do not change the arguments.
 
     Args:
         stack: word ids on the stack, bottom first (``stack[0]`` is 0, ROOT; the top is
