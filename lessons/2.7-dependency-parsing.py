@@ -429,7 +429,7 @@ eager = ArcEager()
 def eager_derivation(gold_heads, gold_labels):
     """Arc-eager's static-oracle transitions, the most words waiting, the final config."""
     config, done, most = eager.initial(len(gold_heads) - 1), [], 0
-    while not config.is_terminal():
+    while not eager.is_terminal(config):  # arc-eager stops when the buffer is empty
         action, label = eager.static_oracle(config, gold_heads, gold_labels)
         eager.apply(config, action, label)
         done.append(action)
@@ -465,35 +465,36 @@ full.table({f"mean most waiting, {name}": float(w.mean()) for name, w in waiting
 # continuations; from the initial configuration they are exactly the gold derivations.
 #
 # Take the example sentence and make an early mistake on purpose: at the first step
-# where the oracle wants SHIFT and a RIGHT-ARC is legal, take the RIGHT-ARC.
+# where the oracle wants SHIFT and a word (not ROOT) is on top of the stack, take a
+# RIGHT-ARC instead, attaching the next word to the wrong head.
 #
-# **Predict, then run.** That RIGHT-ARC attaches one word to the wrong head. How many
-# gold arcs does the mistake cost in the end, if the parser continues as well as it can:
-# 1, 2, or every arc of the words that follow?
+# **Predict, then run.** How many gold arcs does that one mistake cost in the end, if
+# the parser continues as well as it can afterwards: 1, 2, or every arc of the words
+# that follow?
 
 # %%
 config = eager.initial(len(example.words))
-mistake_at = None
-while not config.is_terminal():
+mistake_cost = None
+while not eager.is_terminal(config):
     costs = eager.costs(config, example.heads)
     action, label = eager.static_oracle(config, example.heads, example.deprels)
-    if mistake_at is None and action == "SHIFT" and "RIGHT-ARC" in eager.legal(config):
-        mistake_at, action = len(config.stack), "RIGHT-ARC"
-        print(f"the mistake: RIGHT-ARC with stack {config.stack}, next word {config.next}; "
-              f"costs of the legal transitions here: {costs}")  # fmt: skip
-    elif mistake_at is not None:
-        # after the mistake: follow the cheapest transition, as dynamic training teaches
+    if mistake_cost is None:
+        if action == "SHIFT" and config.stack[-1] != 0 and "RIGHT-ARC" in costs:
+            mistake_cost, action = costs["RIGHT-ARC"], "RIGHT-ARC"
+            print(f"the mistake: RIGHT-ARC {example.forms[config.stack[-1] - 1]} -> "
+                  f"{example.forms[config.next - 1]} (stack {config.stack}, next word "
+                  f"{config.next}); the dynamic oracle's costs here: {costs}")  # fmt: skip
+    else:  # after the mistake, the cheapest transition: what dynamic training teaches
         action = min(costs, key=lambda a: (costs[a], a))
-        label = ""
     eager.apply(config, action, label)
+eager.finish(config)  # any word still without a head goes to the root word
 lost = [d for d in range(1, len(example.heads)) if config.heads[d] != example.heads[d]]
-print("gold arcs lost after the best continuation:", len(lost),
-      [(example.forms[d - 1], example.forms[example.heads[d] - 1] if example.heads[d] else "ROOT")
-       for d in lost])  # fmt: skip
+print(f"gold arcs lost in the end: {len(lost)} (the mistake's cost: {mistake_cost}):",
+      [f"{example.forms[d - 1]} got {example.forms[config.heads[d] - 1]}" for d in lost])  # fmt: skip
 
 # %% [markdown]
-# The mistake costs the one arc it got wrong, and the dynamic oracle steers the rest of
-# the parse to every gold arc still reachable. This is what **training with a dynamic
+# The loss in the end equals the cost the dynamic oracle gave the mistake: after it,
+# following zero-cost transitions reaches every gold arc that was still reachable. This is what **training with a dynamic
 # oracle** (with exploration) does: during training the parser sometimes follows its
 # own, possibly wrong, prediction, and is taught the zero-cost transitions from wherever
 # it lands. A parser trained on the static oracle only has seen gold configurations,
