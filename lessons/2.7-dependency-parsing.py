@@ -456,6 +456,11 @@ waiting = {"arc-standard": np.array([most_waiting(s.heads) for s in sample]),
 full.table({f"mean most waiting, {name}": float(w.mean()) for name, w in waiting.items()},
            title=f"{len(sample):,} projective LinES train trees:")  # fmt: skip
 
+# %% [markdown]
+# Arc-eager leaves fewer words waiting: a right dependent gets its head the moment it
+# is read, so the parser commits to each attachment while the evidence is next to it.
+# The price is that it must commit early, before it has seen what comes after.
+#
 # **A mistake, and what comes next.** A trained parser makes mistakes. After one, the
 # configuration is one the static oracle never saw: from it, the gold tree is out of
 # reach, and "the transition that builds the gold tree" no longer exists. Yet some
