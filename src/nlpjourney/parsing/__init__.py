@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from nlpjourney.parsing.conllu import Sentence, Token, Word, read_conllu, write_conllu
 from nlpjourney.parsing.draw import draw_configuration, draw_tree
+from nlpjourney.parsing.features import FeatureVocabulary, TransitionClasses, extract_features
+from nlpjourney.parsing.neural import NeuralParser
+from nlpjourney.parsing.perceptron import PerceptronParser
 from nlpjourney.parsing.projectivity import crossing_arcs, is_projective, projectivize
 from nlpjourney.parsing.scoring import AttachmentScores, evaluate
 from nlpjourney.parsing.transitions import (
@@ -23,6 +26,11 @@ __all__: list[str] = [
     "ArcStandard",
     "AttachmentScores",
     "Configuration",
+    "FeatureVocabulary",
+    "NeuralParser",
+    "PerceptronParser",
+    "TransitionClasses",
+    "extract_features",
     "Sentence",
     "Token",
     "Word",

@@ -1,9 +1,7 @@
 """What the greedy transition parsers share: labelled transitions, oracle derivations, checks.
 
 Private to :mod:`nlpjourney.parsing.perceptron` and :mod:`nlpjourney.parsing.neural`.
-A parser scores *labelled* transitions (a class is ``"SHIFT"``, ``"REDUCE"``, or
-``"LEFT-ARC"``/``"RIGHT-ARC"`` with a label), so :class:`Transitions` numbers them and
-masks the ones a configuration does not allow; :func:`oracle_derivation` walks a
+:func:`make_system` names the transition systems; :func:`oracle_derivation` walks a
 training sentence's static-oracle derivation; :func:`training_heads` makes a
 non-projective training tree projective (lifting arcs, :func:`~nlpjourney.parsing.
 projectivity.projectivize`) so that every training sentence is used.
@@ -14,18 +12,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from nlpjourney.ml import NotFittedError
 
 if TYPE_CHECKING:
     from nlpjourney.parsing.conllu import Sentence
     from nlpjourney.parsing.transitions import ArcEager, ArcStandard, Configuration
 
-__all__ = ["SYSTEMS", "Transitions", "check_sentences", "make_system", "oracle_derivation"]
+__all__ = [
+    "SYSTEMS",
+    "check_fitted",
+    "check_sentences",
+    "make_system",
+    "oracle_derivation",
+    "training_heads",
+]
 
 SYSTEMS = ("arc-standard", "arc-eager")
-ARCS = ("LEFT-ARC", "RIGHT-ARC")
 
 
 def make_system(name: str) -> ArcStandard | ArcEager:
@@ -37,42 +39,6 @@ def make_system(name: str) -> ArcStandard | ArcEager:
     if name == "arc-eager":
         return ArcEager()
     raise ValueError(f"unknown transition system {name!r}; choose one of {SYSTEMS}")
-
-
-class Transitions:
-    """The labelled transitions of a system, numbered: unlabelled actions first, then
-    ``LEFT-ARC`` and ``RIGHT-ARC`` with each label.
-
-    Example: arc-standard with labels ``["nsubj", "obj"]`` has the classes
-    ``SHIFT, LEFT-ARC:nsubj, LEFT-ARC:obj, RIGHT-ARC:nsubj, RIGHT-ARC:obj``.
-    """
-
-    def __init__(self, actions: Sequence[str], labels: Sequence[str]) -> None:
-        plain = [a for a in actions if a not in ARCS]
-        self.labels = list(labels)
-        self.classes: list[tuple[str, str]] = [(a, "") for a in plain]
-        self.classes += [(arc, label) for arc in ARCS for label in self.labels]
-        self.index = {c: i for i, c in enumerate(self.classes)}
-        self._by_action = {a: [i for i, c in enumerate(self.classes) if c[0] == a] for a in actions}
-        self.mask_of: dict[tuple[str, ...], np.ndarray] = {}
-
-    def __len__(self) -> int:
-        return len(self.classes)
-
-    def legal_mask(self, legal: Sequence[str]) -> np.ndarray:
-        """A bool row over the classes, True for those whose action is in ``legal``."""
-        key = tuple(legal)
-        mask = self.mask_of.get(key)
-        if mask is None:
-            mask = np.zeros(len(self.classes), dtype=bool)
-            for action in key:
-                mask[self._by_action[action]] = True
-            self.mask_of[key] = mask
-        return mask
-
-    def class_of(self, action: str, label: str) -> int:
-        """The class of ``action`` (with ``label`` for an arc)."""
-        return self.index[(action, label if action in ARCS else "")]
 
 
 def training_heads(sentence: Sentence) -> list[int]:
@@ -95,7 +61,7 @@ def oracle_derivation(
     heads = training_heads(sentence)
     labels = list(sentence.deprels)
     config = system.initial(len(sentence.words))
-    while not config.is_terminal():
+    while not system.is_terminal(config):
         action, label = system.static_oracle(config, heads, labels)
         yield config, action, label
         system.apply(config, action, label)

@@ -48,7 +48,8 @@ __all__ = [
     "POSITION_NAMES",
     "ROOT",
     "UNKNOWN",
-    "Vocabulary",
+    "FeatureVocabulary",
+    "TransitionClasses",
     "extract_features",
     "feature_positions",
     "positions_and_labels",
@@ -57,6 +58,9 @@ __all__ = [
 #: Ids every vocabulary starts with: an absent position, the root, an unseen entry.
 NULL, ROOT, UNKNOWN = 0, 1, 2
 SPECIALS = ("<null>", "<root>", "<unk>")
+
+#: The two arc actions, which carry a label.
+ARCS = ("LEFT-ARC", "RIGHT-ARC")
 
 #: The 18 positions, in Chen & Manning's order.
 POSITION_NAMES = (
@@ -109,7 +113,7 @@ def positions_and_labels(
 
     Args:
         configs: B configurations (of any sentences).
-        label_ids: The label vocabulary (:attr:`Vocabulary.label_ids`); a label it lacks
+        label_ids: The label vocabulary (:attr:`FeatureVocabulary.label_ids`); a label it lacks
             is :data:`UNKNOWN`.
 
     Returns:
@@ -140,7 +144,7 @@ def extract_features(
     Args:
         configs: B configurations; ``configs[i]`` parses sentence ``i``.
         word_ids: For each sentence, the word ids of words 0..n (index 0 the
-            :data:`ROOT` id), as :meth:`Vocabulary.encode` gives them.
+            :data:`ROOT` id), as `FeatureVocabulary.encode` gives them.
         tag_ids: The same for the POS tags.
         label_ids: The label vocabulary.
 
@@ -168,7 +172,7 @@ def extract_features(
 
 
 @dataclass
-class Vocabulary:
+class FeatureVocabulary:
     """Word, tag and label ids for the features: :data:`NULL`, :data:`ROOT`,
     :data:`UNKNOWN`, then the entries in order of first appearance.
 
@@ -197,7 +201,7 @@ class Vocabulary:
     @classmethod
     def build(
         cls, sentences: Iterable[Sentence], min_count: int = 1, lowercase: bool = False
-    ) -> Vocabulary:
+    ) -> FeatureVocabulary:
         """The vocabulary of training sentences (forms, UPOS tags and DEPRELs).
 
         Args:
@@ -241,3 +245,39 @@ class Vocabulary:
             "word_counts": self.word_counts,
             "lowercase": self.lowercase,
         }
+
+
+class TransitionClasses:
+    """The labelled transitions of a system, numbered: unlabelled actions first, then
+    ``LEFT-ARC`` and ``RIGHT-ARC`` with each label.
+
+    Example: arc-standard with labels ``["nsubj", "obj"]`` has the classes
+    ``SHIFT, LEFT-ARC:nsubj, LEFT-ARC:obj, RIGHT-ARC:nsubj, RIGHT-ARC:obj``.
+    """
+
+    def __init__(self, actions: Sequence[str], labels: Sequence[str]) -> None:
+        plain = [a for a in actions if a not in ARCS]
+        self.labels = list(labels)
+        self.classes: list[tuple[str, str]] = [(a, "") for a in plain]
+        self.classes += [(arc, label) for arc in ARCS for label in self.labels]
+        self.index = {c: i for i, c in enumerate(self.classes)}
+        self._by_action = {a: [i for i, c in enumerate(self.classes) if c[0] == a] for a in actions}
+        self.mask_of: dict[tuple[str, ...], np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.classes)
+
+    def legal_mask(self, legal: Sequence[str]) -> np.ndarray:
+        """A bool row over the classes, True for those whose action is in ``legal``."""
+        key = tuple(legal)
+        mask = self.mask_of.get(key)
+        if mask is None:
+            mask = np.zeros(len(self.classes), dtype=bool)
+            for action in key:
+                mask[self._by_action[action]] = True
+            self.mask_of[key] = mask
+        return mask
+
+    def class_of(self, action: str, label: str) -> int:
+        """The class of ``action`` (with ``label`` for an arc)."""
+        return self.index[(action, label if action in ARCS else "")]

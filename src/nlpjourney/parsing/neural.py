@@ -46,7 +46,6 @@ import numpy as np
 
 from nlpjourney.parsing._greedy import (
     SYSTEMS,
-    Transitions,
     check_fitted,
     check_sentences,
     make_system,
@@ -57,7 +56,8 @@ from nlpjourney.parsing.features import (
     N_POSITIONS,
     NULL,
     UNKNOWN,
-    Vocabulary,
+    FeatureVocabulary,
+    TransitionClasses,
     positions_and_labels,
 )
 from nlpjourney.progress import progress_bar
@@ -221,9 +221,9 @@ class NeuralParser:
         torch.manual_seed(self.seed)
         rng = np.random.default_rng(self.seed)
 
-        self.vocabulary_ = Vocabulary.build(sentences)
+        self.vocabulary_ = FeatureVocabulary.build(sentences)
         system = make_system(self.system)
-        self.transitions_ = Transitions(system.actions, self.vocabulary_.labels[3:])
+        self.transitions_ = TransitionClasses(system.actions, self.vocabulary_.labels[3:])
         examples = [self._oracle_examples(system, s) for s in sentences if s.words]
         self.model_ = self._build().to(self.device_)
         optimizer = torch.optim.Adam(self.model_.parameters(), lr=self.lr)
@@ -345,7 +345,7 @@ class NeuralParser:
         table = self.model_.tokens(self._tensor(words), self._tensor(tags))
         configs = [system.initial(len(s.words)) for s in batch]
         classes = self.transitions_.classes
-        active = [i for i, c in enumerate(configs) if not c.is_terminal()]
+        active = [i for i, c in enumerate(configs) if not system.is_terminal(c)]
         while active:
             positions, labels = positions_and_labels(
                 [configs[i] for i in active], self.vocabulary_.label_ids
@@ -359,17 +359,17 @@ class NeuralParser:
             for i, choice in zip(active, best, strict=True):
                 action, label = classes[choice]
                 system.apply(configs[i], action, label)
-            active = [i for i in active if not configs[i].is_terminal()]
-        return [
-            s.with_parse(_rooted(c.heads), ["", *(lab or "dep" for lab in c.labels[1:])])
-            for s, c in zip(batch, configs, strict=True)
-        ]
+            active = [i for i in active if not system.is_terminal(configs[i])]
+        for config in configs:
+            system.finish(config)  # arc-eager may leave words without a head
+        return [s.with_parse(c.heads, c.labels) for s, c in zip(batch, configs, strict=True)]
 
     # ----------------------------------------------------------------- pictures, saving
 
     def plot(self, path: str | Path) -> Path:
         """Draw the training loss and the dev UAS/LAS per epoch to a PNG."""
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
 
         check_fitted(bool(self.history_), "NeuralParser")
         epochs = [row["epoch"] for row in self.history_]
@@ -387,6 +387,8 @@ class NeuralParser:
         else:
             score_axes.set_axis_off()
             score_axes.text(0.5, 0.5, "no dev set given", ha="center", va="center")
+        for axes in (loss_axes, score_axes):
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(path, dpi=100)
@@ -424,12 +426,12 @@ class NeuralParser:
 
         config, arrays = load_model(folder, "NeuralParser")
         try:
-            vocabulary = Vocabulary(**config.pop("vocabulary"))
+            vocabulary = FeatureVocabulary(**config.pop("vocabulary"))
             history = config.pop("history")
             parser = cls(**config, device=device)
             parser.vocabulary_ = vocabulary
             parser.history_ = history
-            parser.transitions_ = Transitions(make_system(parser.system).actions, vocabulary.labels[3:])  # fmt: skip
+            parser.transitions_ = TransitionClasses(make_system(parser.system).actions, vocabulary.labels[3:])  # fmt: skip
             parser.device_ = _device(device)
             model = parser._build()
             state = {k: torch.from_numpy(v) for k, v in arrays.items()}
@@ -470,9 +472,3 @@ def _rows(positions: list[np.ndarray], width: int) -> np.ndarray:
     offsets = np.repeat(1 + np.arange(len(positions)) * width, [len(p) for p in positions])
     stacked = np.concatenate(positions)
     return np.where(stacked >= 0, stacked + offsets[:, None], 0)
-
-
-def _rooted(heads: Sequence[int]) -> list[int]:
-    """Heads with any word left unattached hung from ROOT (greedy decoding always ends in
-    a tree, so this only guards the output format)."""
-    return [-1, *(h if h >= 0 else 0 for h in list(heads)[1:])]

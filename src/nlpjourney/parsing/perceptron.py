@@ -35,6 +35,7 @@ Simplifications: greedy (no beam), a subset of the third-order and label-set tem
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,13 +45,13 @@ import numpy as np
 
 from nlpjourney.parsing._greedy import (
     SYSTEMS,
-    Transitions,
     check_fitted,
     check_sentences,
     make_system,
     oracle_derivation,
     training_heads,
 )
+from nlpjourney.parsing.features import TransitionClasses
 from nlpjourney.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ __all__ = ["PerceptronParser", "configuration_features"]
 
 ORACLES = ("static", "dynamic")
 NONE = "<none>"  # the word, tag or label of an absent position
+LOWEST = np.iinfo(np.int64).min  # the score of an illegal transition
 
 
 def configuration_features(
@@ -90,15 +92,16 @@ def configuration_features(
         return labels[i] if i > 0 else NONE
 
     s0h = heads[s0] if s0 > 0 else -1
-    s0l, s0r = _child(config, s0, "l"), _child(config, s0, "r")
-    s1l, s1r = _child(config, s1, "l"), _child(config, s1, "r")
-    b0l = _child(config, b0, "l")
-    s0l2, s0r2 = _child(config, s0, "l", 2), _child(config, s0, "r", 2)
+    s0_left, s0_right = _children(heads, s0)
+    s1_left, s1_right = _children(heads, s1)
+    b0_left, _ = _children(heads, b0)
+    s0l, s0l2, s0r, s0r2 = *_ends(s0_left, 2), *_ends(s0_right[::-1], 2)
+    s1l, s1r = _ends(s1_left, 1)[0], _ends(s1_right[::-1], 1)[0]
+    b0l = _ends(b0_left, 1)[0]
     s0w, s0p, s1w, s1p = w(s0), p(s0), w(s1), p(s1)
     b0w, b0p, b1w, b1p, b2w, b2p = w(b0), p(b0), w(b1), p(b1), w(b2), p(b2)
     distance = str(min(b0 - s0, 5)) if s0 >= 0 and b0 >= 0 else NONE
-    s0vl, s0vr = _valency(config, s0, "l"), _valency(config, s0, "r")
-    b0vl = _valency(config, b0, "l")
+    s0vl, s0vr, b0vl = min(len(s0_left), 3), min(len(s0_right), 3), min(len(b0_left), 3)
     return [
         "bias",
         # single words
@@ -136,18 +139,22 @@ def configuration_features(
     ]  # fmt: skip
 
 
-def _child(config: Configuration, word: int, side: str, k: int = 1) -> int:
+def _children(heads: list[int], word: int) -> tuple[list[int], list[int]]:
+    """The dependents of ``word`` so far, to its left and to its right, in order.
+
+    One scan of ``heads`` instead of a scan per child asked for: the features read up to
+    two children on each side and the counts (valency, capped at 3: more rarely matters).
+    """
     if word < 0:
-        return -1
-    return config.leftmost_child(word, k) if side == "l" else config.rightmost_child(word, k)
+        return [], []
+    kids = [i for i, h in enumerate(heads) if h == word]
+    split = bisect_left(kids, word)
+    return kids[:split], kids[split:]
 
 
-def _valency(config: Configuration, word: int, side: str) -> int:
-    """How many children ``word`` has on one side (capped at 3: more rarely matters)."""
-    count = 0
-    while count < 3 and _child(config, word, side, count + 1) >= 0:
-        count += 1
-    return count
+def _ends(kids: list[int], k: int) -> list[int]:
+    """The first ``k`` of ``kids``, padded with -1."""
+    return (kids + [-1] * k)[:k]
 
 
 class PerceptronParser:
@@ -208,7 +215,7 @@ class PerceptronParser:
         if self.oracle == "dynamic" and not hasattr(system, "costs"):
             raise ValueError(f"{self.system} has no dynamic oracle here; use oracle='static'")
         labels = list(dict.fromkeys(lab for s in sentences for lab in s.deprels[1:]))
-        self.transitions_ = Transitions(system.actions, labels)
+        self.transitions_ = TransitionClasses(system.actions, labels)
         self.features_ = self._feature_table(system, sentences)
         n_classes = len(self.transitions_)
         # Perceptron updates are whole numbers: exact integer weights, averaged at the end.
@@ -240,9 +247,8 @@ class PerceptronParser:
         return {feature: row for row, feature in enumerate(kept, 1)}  # row 0: unknown
 
     def _rows(self, config: Configuration, forms: list[str], tags: list[str]) -> np.ndarray:
-        features = configuration_features(config, forms, tags)
-        rows = [self.features_.get(f, 0) for f in features]
-        return np.array([r for r in rows if r], dtype=np.int64)
+        rows = map(self.features_.get, configuration_features(config, forms, tags))
+        return np.array([r for r in rows if r is not None], dtype=np.int64)
 
     def _train_sentence(
         self, system: Any, sentence: Sentence, explore: float, rng: np.random.Generator
@@ -251,11 +257,11 @@ class PerceptronParser:
         gold_heads, gold_labels = training_heads(sentence), sentence.deprels
         classes = self.transitions_.classes
         config = system.initial(len(sentence.words))
-        while not config.is_terminal():
+        while not system.is_terminal(config):
             rows = self._rows(config, forms, tags)
             scores = self._weights[rows].sum(axis=0)
             legal = self.transitions_.legal_mask(system.legal(config))
-            predicted = int(np.where(legal, scores, np.iinfo(np.int64).min).argmax())
+            predicted = int(np.where(legal, scores, LOWEST).argmax())
             if self.oracle == "static":
                 action, label = system.static_oracle(config, gold_heads, gold_labels)
                 best = self.transitions_.class_of(action, label)
@@ -263,7 +269,7 @@ class PerceptronParser:
             else:
                 good = self._zero_cost(system, config, gold_heads, gold_labels)
                 right = bool(good[predicted])
-                best = int(np.where(good, scores, np.iinfo(np.int64).min).argmax())
+                best = int(np.where(good, scores, LOWEST).argmax())
             if not right:
                 self._weights[rows, best] += 1
                 self._weights[rows, predicted] -= 1
@@ -310,12 +316,12 @@ class PerceptronParser:
         for sentence in sentences:
             forms, tags = _words(sentence)
             config = system.initial(len(sentence.words))
-            while not config.is_terminal():
+            while not system.is_terminal(config):
                 scores = self.weights_[self._rows(config, forms, tags)].sum(axis=0)
                 legal = self.transitions_.legal_mask(system.legal(config))
                 system.apply(config, *classes[int(np.where(legal, scores, -np.inf).argmax())])
-            heads = [-1, *(h if h >= 0 else 0 for h in config.heads[1:])]
-            parsed.append(sentence.with_parse(heads, ["", *(lab or "dep" for lab in config.labels[1:])]))  # fmt: skip
+            system.finish(config)  # arc-eager may leave words without a head
+            parsed.append(sentence.with_parse(config.heads, config.labels))
         return parsed
 
     # ----------------------------------------------------------------- saving
@@ -359,7 +365,7 @@ class PerceptronParser:
             text = arrays["features"].tobytes().decode("utf-8")
             names = text.split("\n") if text else []
             weights = arrays["weights"].astype(np.float32)
-            parser.transitions_ = Transitions(make_system(parser.system).actions, labels)
+            parser.transitions_ = TransitionClasses(make_system(parser.system).actions, labels)
             if weights.shape != (len(names) + 1, len(parser.transitions_)):
                 raise ValueError(
                     f"weights of shape {weights.shape} for {len(names)} features and "
