@@ -65,10 +65,15 @@ from nlpjourney.parsing import (
 )
 from nlpjourney.parsing.conllu import ud_english
 
-try:  # shows a bare matplotlib Figure in a notebook; a script prints instead
-    from IPython.display import display
+try:  # shows pictures in a notebook; a script prints a line instead
+    from IPython.display import SVG, display
 except ImportError:  # pragma: no cover - IPython comes with the course extra
-    display = print
+    SVG, display = None, print
+
+
+def show(svg):
+    """Show an SVG picture (``draw_tree`` and ``draw_configuration`` return SVG text)."""
+    display(SVG(svg) if SVG is not None else f"(an SVG picture, {len(svg):,} characters)")
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
 full = FullRun("2.7")  # the stored full run of this lesson: its numbers, beside this run's
@@ -109,7 +114,7 @@ print(write_conllu([example]))
 # %%
 print("heads:  ", example.heads)
 print("deprels:", example.deprels)
-display(draw_tree(example, format="png"))
+show(draw_tree(example))
 
 # %% [markdown]
 # UD has 37 universal relations; a treebank may add subtypes after a colon
@@ -180,7 +185,7 @@ print(" ".join(shortest.forms))
 print("crossing:", [(f"{shortest.forms[h - 1] if h else 'ROOT'} -> {shortest.forms[d - 1]}",
                      f"{shortest.forms[h2 - 1] if h2 else 'ROOT'} -> {shortest.forms[d2 - 1]}")
                     for (h, d), (h2, d2) in crossing_pairs(shortest.heads)])  # fmt: skip
-display(draw_tree(shortest, format="png"))
+show(draw_tree(shortest))
 
 # %% [markdown]
 # ### Exercise 1: projective, by spans
@@ -342,7 +347,7 @@ for step, action in enumerate(actions, start=1):
     if step in steps_to_draw:
         print(f"after transition {step} ({action}): stack {config.stack}, "
               f"buffer starts at word {config.next}")  # fmt: skip
-        display(draw_configuration(config, example))
+        show(draw_configuration(config, example))
 print("the library's configuration ends with the gold heads:", config.heads == example.heads)
 
 # %% [markdown]
