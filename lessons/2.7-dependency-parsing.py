@@ -35,8 +35,8 @@
 # next cell. Two cells are **exercises** with a check cell under each; the lesson runs on
 # while they are unsolved.
 #
-# Set `JOURNEY_QUICK=1` for a fast run: the parsers train on a few hundred sentences for
-# one pass. Every number the prose talks about is printed by a code cell:
+# Set `JOURNEY_QUICK=1` for a fast run: the parsers train on a few hundred sentences
+# (200 for the library's) for one pass, and are scored on slices. Every number the prose talks about is printed by a code cell:
 # `scripts/run_lessons.py` ran this lesson in full once and stored its numbers in
 # `lessons/results/2.7/`, and the cells print them beside your run's.
 
