@@ -6,7 +6,14 @@ each module).
 
 from __future__ import annotations
 
-from nlpjourney.parsing.conllu import Sentence, Token, Word, read_conllu, write_conllu
+from nlpjourney.parsing.conllu import (
+    Sentence,
+    Token,
+    Word,
+    read_conllu,
+    ud_english,
+    write_conllu,
+)
 from nlpjourney.parsing.draw import draw_configuration, draw_tree
 from nlpjourney.parsing.features import FeatureVocabulary, TransitionClasses, extract_features
 from nlpjourney.parsing.neural import NeuralParser
@@ -43,5 +50,6 @@ __all__: list[str] = [
     "oracle_transitions",
     "projectivize",
     "read_conllu",
+    "ud_english",
     "write_conllu",
 ]
