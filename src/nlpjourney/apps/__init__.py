@@ -31,6 +31,13 @@ these same functions; the command line only parses options and prints.
 - :mod:`~nlpjourney.apps.search`: a BM25 search engine over a registry dataset or a folder
   of text files, its answers shown as marked snippets (:func:`build_index`,
   :func:`query_index`, :class:`SearchIndexConfig`, :class:`SearchConfig`, :class:`Hit`);
+- :mod:`~nlpjourney.apps.parse`: dependency parsers (perceptron, neural) trained on UD
+  English LinES or a CoNLL-U file, used on CoNLL-U and scored (:func:`train_parser`,
+  :func:`predict_parse`, :func:`evaluate_parse`, :class:`ParseTrainConfig`,
+  :class:`ParsePredictConfig`);
+- :mod:`~nlpjourney.apps.tagging`: part-of-speech taggers (perceptron, HMM) trained on UD
+  LinES, the Penn Treebank sample or a CoNLL-U file, saved, and used on text
+  (:func:`train_tagger`, :func:`predict_tags`, :func:`load_tagger`, :class:`TagTrainConfig`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -68,6 +75,14 @@ from nlpjourney.apps.gpt import (
     train_gpt,
 )
 from nlpjourney.apps.gpt import RECIPES as GPT_RECIPES
+from nlpjourney.apps.parse import (
+    ParsePredictConfig,
+    ParseTrainConfig,
+    ParseTrainResult,
+    evaluate_parse,
+    predict_parse,
+    train_parser,
+)
 from nlpjourney.apps.runs import (
     RunStart,
     check_run_folder,
@@ -77,6 +92,14 @@ from nlpjourney.apps.runs import (
     start_run,
 )
 from nlpjourney.apps.search import Hit, SearchConfig, SearchIndexConfig, build_index, query_index
+from nlpjourney.apps.tagging import (
+    TagPredictConfig,
+    TagTrainConfig,
+    TagTrainResult,
+    load_tagger,
+    predict_tags,
+    train_tagger,
+)
 from nlpjourney.apps.topics import TopicsRunConfig, TopicsRunResult, find_topics
 from nlpjourney.apps.translator import RECIPES as TRANSLATOR_RECIPES
 from nlpjourney.apps.translator import (
@@ -121,11 +144,17 @@ __all__ = [
     "Hit",
     "MaskedScores",
     "ParallelBatches",
+    "ParsePredictConfig",
+    "ParseTrainConfig",
+    "ParseTrainResult",
     "RunResult",
     "RunStart",
     "SearchConfig",
     "SearchIndexConfig",
     "SweepConfig",
+    "TagPredictConfig",
+    "TagTrainConfig",
+    "TagTrainResult",
     "TopicsRunConfig",
     "TopicsRunResult",
     "Translator",
@@ -135,18 +164,22 @@ __all__ = [
     "classify_texts",
     "cluster_corpus",
     "evaluate_bleu",
+    "evaluate_parse",
     "find_topics",
     "align_labels",
     "build_index",
     "generate_text",
     "load_run",
+    "load_tagger",
     "load_translator",
     "mask_tokens",
     "neighbours",
     "last_scores",
     "overall_rate",
+    "predict_parse",
     "read_sweep",
     "recipe_config",
+    "predict_tags",
     "query_index",
     "run_sweep",
     "start_run",
@@ -155,6 +188,8 @@ __all__ = [
     "train_classifier",
     "train_embeddings",
     "train_gpt",
+    "train_parser",
+    "train_tagger",
     "train_translator",
 ]
 

@@ -11,7 +11,8 @@
 - :func:`evaluate_parse` scores a predicted CoNLL-U file against a gold one (UAS and LAS
   as the CoNLL 2018 shared task counts them, :func:`nlpjourney.parsing.evaluate`).
 
-Input is CoNLL-U with gold or predicted UPOS tags: plain text is not tagged here.
+Input is CoNLL-U with UPOS tags, or, given a tagger folder (``journey tag train``), plain
+text, one sentence a line with its tokens split by spaces, which the tagger tags first.
 
 Example::
 
@@ -64,6 +65,8 @@ class ParseTrainConfig:
         epochs: Training passes (the perceptron's ``n_iter``); None: the model's default.
         force: Replace a parser already in ``out_dir``.
         device: "cpu" or "cuda" (the neural parser).
+        lstm: The neural parser's BiLSTM size per direction (0: plain Chen & Manning
+            features); None: the parser's default.
         progress: Show a progress bar (None: only on a terminal).
     """
 
@@ -74,6 +77,7 @@ class ParseTrainConfig:
     epochs: int | None = None
     force: bool = False
     device: str = "cpu"
+    lstm: int | None = None
     progress: bool | None = None
 
     def __post_init__(self) -> None:
@@ -81,6 +85,10 @@ class ParseTrainConfig:
             raise JourneyError(f"--model must be one of {', '.join(MODELS)}, got {self.model!r}")
         if self.epochs is not None and (not isinstance(self.epochs, int) or self.epochs < 1):
             raise JourneyError(f"--epochs must be at least 1, got {self.epochs}")
+        if self.lstm is not None and (not isinstance(self.lstm, int) or self.lstm < 0):
+            raise JourneyError(f"--lstm must be 0 (no BiLSTM) or a size, got {self.lstm}")
+        if self.lstm is not None and self.model != "neural":
+            raise JourneyError("--lstm is for --model neural only")
 
 
 @dataclass(frozen=True)
@@ -97,15 +105,17 @@ class ParseTrainResult:
 
 @dataclass(frozen=True)
 class ParsePredictConfig:
-    """One ``journey parse predict``: the model folder, the CoNLL-U input, where to write
-    (None: return the text only), where to draw trees (None: no pictures), and whether
-    to replace existing output."""
+    """One ``journey parse predict``: the model folder, the input, where to write (None:
+    return the text only), where to draw trees (None: no pictures), whether to replace
+    existing output, and a tagger folder (None: the input is CoNLL-U with UPOS; else a
+    ``.conllu`` input is re-tagged and any other file is plain text to tag)."""
 
     model_dir: Path
     input: Path
     out: Path | None = None
     draw: Path | None = None
     force: bool = False
+    tagger: Path | None = None
 
 
 def read_treebank(source: str | Path, what: str) -> list[Sentence]:
@@ -165,6 +175,8 @@ def train_parser(config: ParseTrainConfig, echo: Callable[[str], None] = print) 
             parser = PerceptronParser(**options).fit(train, progress=config.progress)
         else:
             options = {} if config.epochs is None else {"epochs": config.epochs}
+            if config.lstm is not None:
+                options["lstm"] = config.lstm
             parser = NeuralParser(**options, device=config.device)
             parser.fit(train, dev=dev, out_dir=out, progress=config.progress)
     except ValueError as error:
@@ -173,7 +185,7 @@ def train_parser(config: ParseTrainConfig, echo: Callable[[str], None] = print) 
     uas = las = None
     if dev:
         scores = evaluate(dev, parser.parse(dev))
-        uas, las = _percent(scores.uas), _percent(scores.las)
+        uas, las = scores.uas, scores.las
     parser.save(out)
     summary = {"model": config.model, "data": str(config.data), "n_train": len(train),
                "dev_uas": uas, "dev_las": las, "seconds": seconds}  # fmt: skip
@@ -227,8 +239,7 @@ def predict_parse(config: ParsePredictConfig) -> str:
     if config.draw is not None:
         claim_output_folder(config.draw, config.force, "1.svg", "tree pictures")
     parser = load_parser(config.model_dir)
-    sentences = read_treebank(config.input, "FILE")
-    _check_tags(sentences, config.input, "FILE")
+    sentences = _input_sentences(config)
     parsed = parser.parse(sentences)
     text = write_conllu(parsed)
     if config.out is not None:
@@ -240,6 +251,61 @@ def predict_parse(config: ParsePredictConfig) -> str:
         for number, sentence in enumerate(parsed, 1):
             draw_tree(sentence, config.draw / f"{number}.svg", format="svg")
     return text
+
+
+def _input_sentences(config: ParsePredictConfig) -> list[Sentence]:
+    """The sentences to parse: CoNLL-U as it is, or tagged by ``config.tagger`` first."""
+    import dataclasses
+
+    from nlpjourney.parsing.conllu import Sentence
+
+    path = config.input
+    if config.tagger is None:
+        if path.is_file() and path.suffix != ".conllu" and not _looks_like_conllu(path):
+            raise JourneyError(
+                f"FILE: {path} is not CoNLL-U; give a CoNLL-U file with UPOS, or plain text "
+                "with --tagger DIR (a folder from journey tag train) to tag it first"
+            )
+        sentences = read_treebank(path, "FILE")
+        _check_tags(sentences, path, "FILE")
+        return sentences
+    from nlpjourney.apps.tagging import load_tagger
+
+    tagger = load_tagger(config.tagger)
+    if path.suffix == ".conllu":
+        sentences = read_treebank(path, "FILE")
+        tags = tagger.predict([s.forms for s in sentences])
+        return [
+            dataclasses.replace(
+                s, words=[dataclasses.replace(w, upos=t) for w, t in zip(s.words, row, strict=True)]
+            )
+            for s, row in zip(sentences, tags, strict=True)
+        ]
+    if not path.is_file():
+        raise JourneyError(f"FILE: no such file {path}; give a text or CoNLL-U file")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise JourneyError(f"FILE: {path} is not UTF-8 text; give one sentence a line") from None
+    tokens = [line.split() for line in lines if line.strip()]
+    if not tokens:
+        raise JourneyError(
+            f"FILE: {path} is empty; give one sentence a line, tokens split by spaces"
+        )
+    tags = tagger.predict(tokens)
+    return [Sentence.from_forms(words, row) for words, row in zip(tokens, tags, strict=True)]
+
+
+def _looks_like_conllu(path: Path) -> bool:
+    """Whether the first non-comment line has CoNLL-U's 10 tab-separated columns."""
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                if line.strip() and not line.startswith("#"):
+                    return line.count("\t") == 9
+    except (OSError, UnicodeDecodeError):
+        return False
+    return False
 
 
 def evaluate_parse(gold: Path, predicted: Path) -> dict[str, float]:
@@ -256,9 +322,4 @@ def evaluate_parse(gold: Path, predicted: Path) -> dict[str, float]:
         scores = evaluate(gold_sentences, predicted_sentences)
     except ValueError as error:
         raise JourneyError(f"cannot compare {gold} and {predicted}: {error}") from None
-    return {"uas": _percent(scores.uas), "las": _percent(scores.las)}
-
-
-def _percent(value: float) -> float:
-    """A score as a percent, whether the evaluation gives a fraction or a percent."""
-    return 100.0 * value if value <= 1.0 else value
+    return {"uas": scores.uas, "las": scores.las}

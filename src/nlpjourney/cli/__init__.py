@@ -25,6 +25,7 @@ from nlpjourney.cli import (
     parse,
     search,
     sweep,
+    tag,
     tokenize,
     topics,
     train,
@@ -48,6 +49,7 @@ app.add_typer(embeddings.app, name="embeddings")
 app.add_typer(classify.app, name="classify")
 app.add_typer(search.app, name="search")
 app.add_typer(parse.app, name="parse")
+app.add_typer(tag.app, name="tag")
 app.command("cluster")(cluster.cluster)
 app.command("lesson")(course.lesson)
 app.command("check")(course.check)

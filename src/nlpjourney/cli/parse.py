@@ -3,7 +3,7 @@
 ``journey parse train --model neural --out runs/parser`` trains a dependency parser on UD
 English LinES and prints its dev UAS and LAS; ``journey parse predict runs/parser
 my.conllu`` writes the parsed CoNLL-U (stdout, or ``--out``; ``--draw DIR`` pictures each
-tree); ``journey parse eval gold.conllu pred.conllu`` prints UAS and LAS. This module
+tree; ``--tagger DIR`` tags plain text first); ``journey parse eval gold.conllu pred.conllu`` prints UAS and LAS. This module
 parses options, calls the workflow and prints.
 """
 
@@ -33,13 +33,16 @@ def train_command(
     out: Path = typer.Option(..., "--out", help="The model folder."),
     epochs: int | None = typer.Option(None, "--epochs", help="Training passes."),
     device: str = typer.Option("cpu", "--device", help="cpu or cuda (neural parser)."),
+    lstm: int | None = typer.Option(
+        None, "--lstm", help="Neural parser: BiLSTM size per direction (0: plain C&M features)."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace the parser already in --out."),
 ) -> None:
     """Train a parser, print its dev UAS/LAS and save it to --out."""
     from nlpjourney.apps.parse import ParseTrainConfig, train_parser
 
     config = ParseTrainConfig(model=model, data=data, out_dir=out, dev=dev, epochs=epochs,
-                              force=force, device=device)  # fmt: skip
+                              force=force, device=device, lstm=lstm)  # fmt: skip
     result = train_parser(config, echo=typer.echo)
     if result.dev_uas is not None:
         typer.echo(f"dev UAS {result.dev_uas:.2f}  LAS {result.dev_las:.2f}")
@@ -49,15 +52,21 @@ def train_command(
 @app.command("predict")
 def predict_command(
     model_dir: Path = typer.Argument(..., help="A folder written by journey parse train."),
-    file: Path = typer.Argument(..., help="A CoNLL-U file with FORM and UPOS columns."),
+    file: Path = typer.Argument(
+        ..., help="CoNLL-U with UPOS, or (with --tagger) text: one sentence a line."
+    ),
     out: Path | None = typer.Option(None, "--out", help="Write the CoNLL-U here (not stdout)."),
     draw: Path | None = typer.Option(None, "--draw", help="Draw each tree as DIR/<n>.svg."),
     force: bool = typer.Option(False, "--force", help="Replace --out and --draw's pictures."),
+    tagger: Path | None = typer.Option(
+        None, "--tagger", help="A folder from `journey tag train`: tag FILE's words first."
+    ),
 ) -> None:
     """Parse FILE with a saved parser and print (or write) the CoNLL-U."""
     from nlpjourney.apps.parse import ParsePredictConfig, predict_parse
 
-    text = predict_parse(ParsePredictConfig(model_dir, file, out=out, draw=draw, force=force))
+    config = ParsePredictConfig(model_dir, file, out=out, draw=draw, force=force, tagger=tagger)
+    text = predict_parse(config)
     if out is None:
         typer.echo(text, nl=False)
     else:

@@ -51,7 +51,7 @@ from nlpjourney.parsing._greedy import (
     oracle_derivation,
     training_heads,
 )
-from nlpjourney.parsing.features import TransitionClasses
+from nlpjourney.parsing.features import ARCS, TransitionClasses
 from nlpjourney.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -178,10 +178,10 @@ class PerceptronParser:
     def __init__(
         self,
         system: str = "arc-eager",
-        n_iter: int = 10,
+        n_iter: int = 5,
         oracle: str = "dynamic",
         explore: float = 0.9,
-        min_count: int = 1,
+        min_count: int = 2,
         seed: int = 0,
     ) -> None:
         if system not in SYSTEMS:
@@ -258,9 +258,13 @@ class PerceptronParser:
         classes = self.transitions_.classes
         config = system.initial(len(sentence.words))
         while not system.is_terminal(config):
+            allowed = system.legal(config)
+            if len(allowed) == 1 and allowed[0] not in ARCS:
+                system.apply(config, allowed[0])  # no choice to learn from
+                continue
             rows = self._rows(config, forms, tags)
             scores = self._weights[rows].sum(axis=0)
-            legal = self.transitions_.legal_mask(system.legal(config))
+            legal = self.transitions_.legal_mask(allowed)
             predicted = int(np.where(legal, scores, LOWEST).argmax())
             if self.oracle == "static":
                 action, label = system.static_oracle(config, gold_heads, gold_labels)

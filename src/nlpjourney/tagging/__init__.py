@@ -5,4 +5,17 @@ Reference: NLTK's taggers, python-crfsuite and seqeval (see each module).
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from nlpjourney.tagging.decode import viterbi
+from nlpjourney.tagging.hmm import HMMTagger
+from nlpjourney.tagging.ner import GazetteerMatcher, Rule, RuleMatcher, convert_scheme
+from nlpjourney.tagging.perceptron import PerceptronTagger
+
+__all__: list[str] = [
+    "GazetteerMatcher",
+    "HMMTagger",
+    "PerceptronTagger",
+    "Rule",
+    "RuleMatcher",
+    "convert_scheme",
+    "viterbi",
+]
