@@ -349,6 +349,7 @@ TOPICS: tuple[Topic, ...] = (
         "Dependency parsing: transition-based, neural, UAS/LAS",
         modules=(
             "nlpjourney.parsing.transitions",
+            "nlpjourney.parsing.reachability",
             "nlpjourney.parsing.conllu",
             "nlpjourney.parsing.projectivity",
             "nlpjourney.parsing.scoring",
@@ -366,7 +367,10 @@ TOPICS: tuple[Topic, ...] = (
             "tests/parsing/test_draw.py",
             "tests/parsing/test_features.py",
             "tests/parsing/test_perceptron.py",
+            "tests/parsing/test_neural.py",
+            "tests/cli/test_parse.py",
         ),
+        benchmarks=("benchmarks/parsing_conllu.py",),
     ),
     Topic(
         "2.8",
