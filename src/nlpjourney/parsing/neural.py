@@ -169,7 +169,7 @@ class NeuralParser:
         tag_dim: int = 32,
         hidden: int = 256,
         lstm: int = 64,
-        epochs: int = 8,
+        epochs: int = 12,
         batch_size: int = 32,
         lr: float = 2e-3,
         dropout: float = 0.3,
