@@ -59,6 +59,7 @@ EXERCISES = [
     "2.2",
     "2.3",
     "2.4",
+    "2.7",
     "2.8",
     "3.1",
     "3.2",
@@ -219,6 +220,41 @@ LIBRARY_CHEATS = {
 
         def negation_rule(valence, lowered, i, distance):
             return SentimentIntensityAnalyzer._negation_check(valence, lowered, distance - 1, i)
+    """,
+    "2.7": """
+        from nltk.parse.dependencygraph import DependencyGraph
+        from nltk.parse.transitionparser import TransitionParser
+
+        def arc_standard_oracle(stack, buffer, gold_heads, heads):
+            if len(stack) >= 2:
+                s0, s1 = stack[-1], stack[-2]
+                if s1 != 0 and gold_heads[s1] == s0:
+                    return "LEFT-ARC"
+                if gold_heads[s0] == s1 and all(
+                    heads[w] == s0 for w in range(1, len(gold_heads)) if gold_heads[w] == s0
+                ):
+                    return "RIGHT-ARC"
+            return "SHIFT"
+
+        def oracle_transitions(gold_heads):
+            n = len(gold_heads) - 1
+            if n:
+                rows = "\n".join(f"w{i}\tX\t{gold_heads[i]}\tdep" for i in range(1, n + 1))
+                graph = DependencyGraph(rows, top_relation_label="root")
+                if not TransitionParser("arc-standard")._is_projective(graph):
+                    raise ValueError("not projective")
+            stack, buffer, heads, out = [0], list(range(1, n + 1)), [-1] * (n + 1), []
+            while buffer or len(stack) > 1:
+                action = arc_standard_oracle(stack, buffer, gold_heads, heads)
+                if action == "SHIFT":
+                    stack.append(buffer.pop(0))
+                elif action == "LEFT-ARC":
+                    heads[stack.pop(-2)] = stack[-1]
+                else:
+                    dependent = stack.pop()
+                    heads[dependent] = stack[-1]
+                out.append(action)
+            return out
     """,
     "2.8": """
         import bm25s.scoring

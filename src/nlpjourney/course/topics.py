@@ -343,7 +343,35 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "2.6", "named-entity-recognition", "Named entity recognition: rules, perceptron/CRF, neural"
     ),
-    Topic("2.7", "dependency-parsing", "Dependency parsing: transition-based, neural, UAS/LAS"),
+    Topic(
+        "2.7",
+        "dependency-parsing",
+        "Dependency parsing: transition-based, neural, UAS/LAS",
+        modules=(
+            "nlpjourney.parsing.transitions",
+            "nlpjourney.parsing.reachability",
+            "nlpjourney.parsing.conllu",
+            "nlpjourney.parsing.projectivity",
+            "nlpjourney.parsing.scoring",
+            "nlpjourney.parsing.draw",
+            "nlpjourney.parsing.features",
+            "nlpjourney.parsing.perceptron",
+            "nlpjourney.parsing.neural",
+            "nlpjourney.apps.parse",
+        ),
+        tests=(
+            "tests/parsing/test_transitions.py",
+            "tests/parsing/test_conllu.py",
+            "tests/parsing/test_projectivity.py",
+            "tests/parsing/test_scoring.py",
+            "tests/parsing/test_draw.py",
+            "tests/parsing/test_features.py",
+            "tests/parsing/test_perceptron.py",
+            "tests/parsing/test_neural.py",
+            "tests/cli/test_parse.py",
+        ),
+        benchmarks=("benchmarks/parsing_conllu.py",),
+    ),
     Topic(
         "2.8",
         "information-retrieval",
