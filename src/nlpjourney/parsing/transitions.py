@@ -422,8 +422,8 @@ def arc_standard_oracle(
     The model answer of exercise 2.7. With s0 the stack's top and s1 the word below:
 
     - LEFT-ARC if s1 is a word (not ROOT) whose gold head is s0;
-    - RIGHT-ARC if s0's gold head is s1 and every gold dependent of s0 is attached
-      already (else they would lose their head); ROOT's arc comes last, on an empty buffer;
+    - RIGHT-ARC if s0's gold head is s1 and every gold dependent of s0 is attached to
+      it already (else they would lose their head); ROOT's arc comes last, on an empty buffer;
     - SHIFT otherwise.
 
     Args:
@@ -447,8 +447,10 @@ def arc_standard_oracle(
         if s1 != 0 and gold_heads[s1] == s0:
             return LEFT
         if gold_heads[s0] == s1:
+            # Attached to s0 itself, not merely attached: a built arc that went astray
+            # must not pass for one of s0's own.
             dependents_done = all(
-                heads[d] != -1 for d in range(1, len(gold_heads)) if gold_heads[d] == s0
+                heads[d] == s0 for d in range(1, len(gold_heads)) if gold_heads[d] == s0
             )
             if dependents_done and (s1 != 0 or not buffer):
                 return RIGHT
