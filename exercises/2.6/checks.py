@@ -189,9 +189,7 @@ def test_log_partition_start_end_none(ex, rng) -> None:
     emissions, transitions, start, end = random_problem(rng, n=1)
     got = ex.log_partition(emissions, transitions, start, end)
     want = float(scipy.special.logsumexp(start + emissions[0] + end))
-    assert abs(got - want) <= 1e-9 * max(1.0, abs(want)), (
-        f"one token: log Z {got}, expected {want}"
-    )
+    assert abs(got - want) <= 1e-9 * max(1.0, abs(want)), f"one token: log Z {got}, expected {want}"
 
 
 def test_log_partition_probabilities_sum_to_one(ex, rng) -> None:
@@ -206,13 +204,10 @@ def test_log_partition_probabilities_sum_to_one(ex, rng) -> None:
         emissions, transitions, start, end = random_problem(rng, n=int(rng.integers(2, 6)))
         n, k = emissions.shape
         log_z = ex.log_partition(emissions, transitions, start, end)
-        total = sum(math_exp(ex.sequence_score(emissions, transitions, list(p), start, end)
-                             - log_z) for p in all_paths(n, k))  # fmt: skip
-        assert abs(total - 1) < 1e-9, f"the {k ** n} path probabilities sum to {total}, not 1"
-
-
-def math_exp(x: float) -> float:
-    return float(np.exp(x))
+        scores = [ex.sequence_score(emissions, transitions, list(p), start, end)
+                  for p in all_paths(n, k)]  # fmt: skip
+        total = float(np.exp(np.array(scores) - log_z).sum())
+        assert abs(total - 1) < 1e-9, f"the {k**n} path probabilities sum to {total}, not 1"
 
 
 def test_log_partition_large_scores_stable(ex, rng) -> None:
@@ -262,6 +257,37 @@ def test_log_partition_long_sentence(ex, rng) -> None:
     assert abs(got - want) <= 1e-9 * max(1.0, abs(want)), f"log Z {got}, expected {want}"
     alphas = np.asarray(ex.forward_log_alphas(emissions, transitions, start, end))
     np.testing.assert_allclose(alphas[-1], alpha, rtol=1e-9, err_msg="the last alpha row")
+
+
+def test_bad_input_raises_value_error(ex, rng) -> None:
+    """Scores of the wrong shape, an empty sentence, or a bad path raise ValueError.
+
+    Hint 1: check the shapes first: emissions (n, K) with n >= 1, transitions (K, K),
+    start and end (K,) when given; and one tag per token, each in 0..K-1.
+    Hint 2: raise ValueError with a message that says what was wrong, before computing
+    anything (NumPy's own IndexError or a silent wrap-around of -1 is not a ValueError).
+    """
+    emissions, transitions, start, end = random_problem(rng, n=3, k=3)
+    bad_calls = {
+        "an empty sentence (0, K)": lambda f: f(np.zeros((0, 3)), transitions),
+        "1-D emissions": lambda f: f(emissions[0], transitions),
+        "transitions (K, K + 1)": lambda f: f(emissions, np.zeros((3, 4))),
+        "start of length K - 1": lambda f: f(emissions, transitions, start[:2], end),
+        "end of length K + 1": lambda f: f(emissions, transitions, start, np.zeros(4)),
+    }
+    for name in ("forward_log_alphas", "log_partition"):
+        for what, call in bad_calls.items():
+            with pytest.raises(ValueError):
+                call(getattr(ex, name))
+                pytest.fail(f"{name} accepted {what}")
+    bad_paths = {"two tags for three tokens": [0, 1], "tag K": [0, 3, 1], "tag -1": [0, -1, 1]}
+    for what, path in bad_paths.items():
+        with pytest.raises(ValueError):
+            ex.sequence_score(emissions, transitions, path, start, end)
+            pytest.fail(f"sequence_score accepted {what}")
+    with pytest.raises(ValueError):
+        ex.sequence_score(emissions, np.zeros((2, 2)), [0, 1, 1])
+        pytest.fail("sequence_score accepted transitions of the wrong shape")
 
 
 # --- a real CRF: python-crfsuite on CoNLL-2003 -------------------------------------------

@@ -62,6 +62,10 @@ def sequence_score(
     Returns:
         The path's score, a Python float.
 
+    Raises:
+        ValueError: emissions not (n, K) with n >= 1, transitions not (K, K), start or
+            end not (K,), or ``tags`` not n indices in ``0..K-1``.
+
     Example: with ``emissions = [[1, 0], [0, 2]]``, ``transitions = [[0, 3], [0, 0]]``
     and ``tags = [0, 1]`` the score is ``1 + 2 + 3 = 6.0``.
     """
@@ -95,6 +99,10 @@ def forward_log_alphas(
     Returns:
         float64 array of shape (n, K), finite for finite inputs of any size.
 
+    Raises:
+        ValueError: emissions not (n, K) with n >= 1, transitions not (K, K), or start
+            or end not (K,).
+
     Example: with ``emissions = [[0, 0], [0, 0]]`` and zero transitions, ``alpha[0]``
     is ``[0, 0]`` and ``alpha[1]`` is ``[log 2, log 2]`` (two prefixes end in each tag).
     """
@@ -121,6 +129,10 @@ def log_partition(
 
     Returns:
         ``log Z`` as a Python float, finite for finite inputs of any size.
+
+    Raises:
+        ValueError: emissions not (n, K) with n >= 1, transitions not (K, K), or start
+            or end not (K,).
 
     Example: one position and two tags with emissions ``[[0, 0]]`` give ``log 2``.
     """

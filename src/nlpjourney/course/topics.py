@@ -341,7 +341,11 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic("2.5", "pos-tagging", "Part-of-speech tagging: HMM + Viterbi, averaged perceptron"),
     Topic(
-        "2.6", "named-entity-recognition", "Named entity recognition: rules, perceptron/CRF, neural"
+        "2.6",
+        "named-entity-recognition",
+        "Named entity recognition: rules, perceptron/CRF, neural",
+        modules=("nlpjourney.tagging.crf",),
+        tests=("tests/tagging/test_crf.py",),
     ),
     Topic("2.7", "dependency-parsing", "Dependency parsing: transition-based, neural, UAS/LAS"),
     Topic(
