@@ -16,16 +16,47 @@ and the backward algorithm the mirror image; together they give the marginals
 ``p(y_t = j)`` and ``p(y_{t-1} = i, y_t = j)``, which are the expected feature counts of
 the log-likelihood's gradient.
 
-Reference: python-crfsuite (CRFsuite's ``lbfgs`` trainer over the same attributes);
-every function here is also checked against brute-force enumeration of all paths.
+The functions above are the plain, readable version (exercise 2.6's model answer).
+:class:`CRF` trains on a whole corpus at once: each token's attributes are a row of a
+sparse matrix ``X`` (tokens x attributes), the state scores of every token are one
+product ``X @ W`` (``W`` attributes x tags), a compiled forward-backward pass
+(:mod:`nlpjourney.tagging._crf_kernels`, held equal to :func:`marginals`) gives the
+marginals of all sentences, and the expected attribute counts are one sparse product
+``X.T @ marginals``. The negative log-likelihood plus ``c2 * ||w||^2`` is minimised by
+L-BFGS (:func:`scipy.optimize.minimize`) or by AdaGrad over mini-batches.
+
+Reference: python-crfsuite (CRFsuite's ``lbfgs`` trainer, whose objective is the same
+``-log-likelihood + c2 * ||w||^2``, fitted over the same attributes in
+``tests/tagging/test_crf.py`` and ``benchmarks/tagging_crf.py``); every forward-backward
+function is also checked against brute-force enumeration of all paths.
+
+Simplifications:
+    - L1 (``c1``) is supported by AdaGrad only, as a proximal step; CRFsuite's OWL-QN
+      (L-BFGS with L1) is out of scope.
+    - AdaGrad shuffles the order of fixed mini-batches of neighbouring sentences, not the
+      sentences themselves, and regularises every weight at every step.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
 import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize
 from scipy.special import logsumexp
 
+from nlpjourney.ml.base import Estimator, NotFittedError
+from nlpjourney.progress import progress_bar
+from nlpjourney.saving import load_model, save_model
+from nlpjourney.tagging._crf_kernels import forward_backward, viterbi_batch
+from nlpjourney.tagging.features import FEATURES
+
 __all__ = [
+    "CRF",
     "backward_log_betas",
     "forward_log_alphas",
     "log_partition",
@@ -241,3 +272,463 @@ def marginals(
         - log_z
     )
     return unary, pairwise
+
+
+#: One token's attributes: names (each worth 1.0) or names with real values.
+Attributes = Sequence[str] | Mapping[str, float]
+
+_METHODS = ("lbfgs", "adagrad")
+_MEMORY = 6  # L-BFGS correction pairs, as CRFsuite's default lbfgs.num_memories
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each weight lives in the flat parameter vector that the optimiser sees.
+
+    ``theta = [state weights, transition weights, start, end]``. A state weight is one
+    (attribute, tag) pair, a transition weight one (tag, tag) pair; ``states`` and
+    ``transitions`` list the flat indices (into A*K and K*K) that are free, or are None
+    when every pair is. ``boundary`` says whether start and end scores are learned.
+    """
+
+    n_attributes: int
+    k: int
+    states: np.ndarray | None
+    transitions: np.ndarray | None
+    boundary: bool
+
+    @property
+    def n_states(self) -> int:
+        return self.n_attributes * self.k if self.states is None else len(self.states)
+
+    @property
+    def n_transitions(self) -> int:
+        return self.k * self.k if self.transitions is None else len(self.transitions)
+
+    @property
+    def size(self) -> int:
+        return self.n_states + self.n_transitions + (2 * self.k if self.boundary else 0)
+
+    def unpack(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``theta`` as ``W`` (A, K), ``transitions`` (K, K), ``start`` (K,), ``end`` (K,)."""
+        a, k = self.n_attributes, self.k
+        cut = self.n_states
+        weights = _scatter(theta[:cut], self.states, a * k).reshape(a, k)
+        transitions = _scatter(theta[cut : cut + self.n_transitions], self.transitions, k * k)
+        cut += self.n_transitions
+        if self.boundary:
+            start, end = theta[cut : cut + k], theta[cut + k : cut + 2 * k]
+        else:
+            start, end = np.zeros(k), np.zeros(k)
+        return weights, transitions.reshape(k, k), start, end
+
+    def pack(
+        self, weights: np.ndarray, transitions: np.ndarray, start: np.ndarray, end: np.ndarray
+    ) -> np.ndarray:
+        """The inverse of :meth:`unpack` (entries outside the free pairs are dropped)."""
+        parts = [
+            _gather(weights.ravel(), self.states),
+            _gather(transitions.ravel(), self.transitions),
+        ]
+        if self.boundary:
+            parts += [start, end]
+        return np.concatenate(parts)
+
+
+def _scatter(values: np.ndarray, index: np.ndarray | None, size: int) -> np.ndarray:
+    if index is None:
+        return values
+    full = np.zeros(size)
+    full[index] = values
+    return full
+
+
+def _gather(values: np.ndarray, index: np.ndarray | None) -> np.ndarray:
+    return values if index is None else values[index]
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Sentences stacked token after token: attributes ``X`` (N, A), tags ``y`` (N,)."""
+
+    X: sp.csr_matrix
+    y: np.ndarray
+    offsets: np.ndarray  # (S + 1,) int64, sentence s is rows offsets[s]:offsets[s + 1]
+
+    def rows(self, first: int, last: int) -> _Batch:
+        """Sentences ``first:last`` as a batch of their own."""
+        lo, hi = self.offsets[first], self.offsets[last]
+        return _Batch(self.X[lo:hi], self.y[lo:hi], self.offsets[first : last + 1] - lo)
+
+
+def _negative_log_likelihood(
+    layout: _Layout, theta: np.ndarray, batch: _Batch, Xt: sp.csr_matrix | None = None
+) -> tuple[float, np.ndarray]:
+    """``sum_s log Z_s - score_s(gold)`` over the batch, and its gradient in ``theta``'s layout.
+
+    The gradient of each weight is its expected count under the model minus its count in
+    the gold paths: ``X.T @ (marginals - onehot(y))`` for the state weights.
+    """
+    weights, transitions, start, end = layout.unpack(theta)
+    emissions = np.asarray(batch.X @ weights)  # (N, K): every token's state scores at once
+    unary = np.empty_like(emissions)
+    pair_counts = np.zeros((layout.k, layout.k))
+    start_counts = np.zeros(layout.k)
+    end_counts = np.zeros(layout.k)
+    log_z = forward_backward(
+        emissions, batch.offsets, transitions, start, end, unary, pair_counts, start_counts,
+        end_counts,
+    )  # fmt: skip
+    y, k = batch.y, layout.k
+    tokens = np.arange(len(y))
+    firsts, lasts = batch.offsets[:-1], batch.offsets[1:] - 1
+    follows = np.ones(len(y), dtype=bool)  # tokens with a predecessor in their sentence
+    follows[firsts] = False
+    later = tokens[follows]
+    gold = (
+        emissions[tokens, y].sum()
+        + transitions[y[later - 1], y[later]].sum()
+        + start[y[firsts]].sum()
+        + end[y[lasts]].sum()
+    )
+    unary[tokens, y] -= 1.0
+    grad_weights = (batch.X.T if Xt is None else Xt) @ unary  # (A, K)
+    grad_transitions = pair_counts - np.bincount(
+        y[later - 1] * k + y[later], minlength=k * k
+    ).reshape(k, k)
+    grad_start = start_counts - np.bincount(y[firsts], minlength=k)
+    grad_end = end_counts - np.bincount(y[lasts], minlength=k)
+    gradient = layout.pack(np.asarray(grad_weights), grad_transitions, grad_start, grad_end)
+    return float(log_z - gold), gradient
+
+
+class CRF(Estimator):
+    """A linear-chain CRF tagger over sparse attributes, trained by L-BFGS or AdaGrad.
+
+    Each token is described by attributes (strings, from ``features``); the model keeps a
+    weight per (attribute, tag) pair, a score per pair of neighbouring tags, and a score
+    for each tag opening and closing a sentence. Training minimises
+    ``-log p(gold tags) + c1 * |w|_1 + c2 * ||w||^2`` over the training sentences, as
+    CRFsuite does; tagging is Viterbi decoding.
+
+    Args:
+        c1: L1 coefficient (AdaGrad only; L-BFGS with L1 needs OWL-QN, not done here).
+        c2: L2 coefficient, multiplying the squared norm of all weights (CRFsuite's c2).
+        method: ``"lbfgs"`` (full-batch, scipy's L-BFGS) or ``"adagrad"`` (mini-batch).
+        max_iter: L-BFGS iterations, or AdaGrad epochs.
+        features: How a sentence becomes attribute lists: a name in
+            :data:`nlpjourney.tagging.features.FEATURES` (``"ner"``: words or CoNLL rows
+            in), a function from a sentence to attribute lists, or None when the
+            sentences given are already attribute lists.
+        possible_states: Learn a weight for every (attribute, tag) pair; False (as
+            CRFsuite's default) keeps only the pairs seen in the training data.
+        possible_transitions: Learn a score for every tag pair, including pairs never
+            seen (they learn to be unlikely, e.g. ``O`` -> ``I-PER``).
+        boundary: Learn start and end scores (CRFsuite has none: False fits its model).
+        learning_rate: AdaGrad's step size.
+        batch_size: Sentences per AdaGrad step.
+        seed: Seed of AdaGrad's batch order.
+
+    Example:
+        >>> crf = CRF(max_iter=50).fit([["Ann", "ran"], ["Bob", "sat"]], [["B-PER", "O"]] * 2)
+        >>> crf.predict([["Ann", "sat"], []])
+        [['B-PER', 'O'], []]
+    """
+
+    def __init__(
+        self,
+        c1: float = 0.0,
+        c2: float = 1.0,
+        method: str = "lbfgs",
+        max_iter: int = 100,
+        features: str | Callable[[Sequence[Any]], list[Attributes]] | None = "ner",
+        possible_states: bool = False,
+        possible_transitions: bool = True,
+        boundary: bool = True,
+        learning_rate: float = 0.1,
+        batch_size: int = 64,
+        seed: int = 0,
+    ) -> None:
+        self.c1 = c1
+        self.c2 = c2
+        self.method = method
+        self.max_iter = max_iter
+        self.features = features
+        self.possible_states = possible_states
+        self.possible_transitions = possible_transitions
+        self.boundary = boundary
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.seed = seed
+
+    # --- fitting -------------------------------------------------------------------
+
+    def fit(
+        self,
+        sentences: Sequence[Sequence[Any]],
+        tags: Sequence[Sequence[str]],
+        progress: bool | None = None,
+    ) -> Self:
+        """Learn the weights from tagged sentences.
+
+        Args:
+            sentences: The training sentences, in the form ``features`` takes.
+            tags: One tag per token of each sentence.
+            progress: Show a progress bar (None: only on a terminal).
+
+        Returns:
+            ``self``, fitted: ``tags_``, ``attributes_``, ``state_weights_`` (A, K),
+            ``transitions_`` (K, K), ``start_``, ``end_``, ``loss_history_`` (the
+            objective after each iteration or epoch).
+        """
+        self._check_params()
+        if len(sentences) != len(tags):
+            raise ValueError(f"got {len(sentences)} sentences but {len(tags)} tag sequences")
+        attribute_lists = self._attribute_lists(sentences)
+        for i, (attributes, sentence_tags) in enumerate(zip(attribute_lists, tags, strict=True)):
+            if isinstance(sentence_tags, str) or len(attributes) != len(sentence_tags):
+                raise ValueError(
+                    f"sentence {i} has {len(attributes)} tokens but {len(sentence_tags)} tags; "
+                    "give one tag per token"
+                )
+        kept = [i for i, attributes in enumerate(attribute_lists) if attributes]
+        if not kept:
+            raise ValueError("no training sentence has a token; give at least one tagged token")
+        self.tags_ = sorted({tag for i in kept for tag in tags[i]})
+        index = {tag: j for j, tag in enumerate(self.tags_)}
+        vocabulary: dict[str, int] = {}
+        X = _encode([attribute_lists[i] for i in kept], vocabulary, grow=True)
+        y = np.array([index[tag] for i in kept for tag in tags[i]], dtype=np.int64)
+        lengths = [len(attribute_lists[i]) for i in kept]
+        batch = _Batch(X, y, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+        layout = self._layout(batch, len(vocabulary))
+        if self.method == "lbfgs":
+            theta, history = self._fit_lbfgs(layout, batch, progress)
+        else:
+            theta, history = self._fit_adagrad(layout, batch, progress)
+        self.attributes_ = list(vocabulary)
+        self._vocabulary = vocabulary
+        weights, transitions, start, end = layout.unpack(theta)
+        self.state_weights_ = np.array(weights)
+        self.transitions_, self.start_, self.end_ = transitions.copy(), start.copy(), end.copy()
+        self.loss_history_ = history
+        return self
+
+    def _check_params(self) -> None:
+        if self.method not in _METHODS:
+            raise ValueError(f"method must be one of {_METHODS}, got {self.method!r}")
+        if self.c1 < 0 or self.c2 < 0:
+            raise ValueError(f"c1 and c2 must be >= 0, got c1={self.c1}, c2={self.c2}")
+        if self.c1 > 0 and self.method == "lbfgs":
+            raise ValueError(
+                "L1 (c1 > 0) with L-BFGS needs OWL-QN, which this CRF does not implement: "
+                "set c1=0 or use method='adagrad'"
+            )
+        if not isinstance(self.max_iter, int) or self.max_iter < 1:
+            raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}")
+        if self.batch_size < 1 or self.learning_rate <= 0:
+            raise ValueError("batch_size must be >= 1 and learning_rate > 0")
+        if isinstance(self.features, str) and self.features not in FEATURES:
+            raise ValueError(
+                f"no feature function {self.features!r}; choose from {sorted(FEATURES)}, "
+                "pass a function, or None for sentences that are attribute lists"
+            )
+
+    def _attribute_lists(self, sentences: Sequence[Sequence[Any]]) -> list[list[Attributes]]:
+        if isinstance(sentences, str):
+            raise TypeError("give a list of sentences (each a list of tokens), not a string")
+        if self.features is None:
+            return [list(sentence) for sentence in sentences]
+        function = FEATURES[self.features] if isinstance(self.features, str) else self.features
+        return [function(sentence) if len(sentence) else [] for sentence in sentences]
+
+    def _layout(self, batch: _Batch, n_attributes: int) -> _Layout:
+        k = len(self.tags_)
+        states = transitions = None
+        if not self.possible_states:
+            # The (attribute, tag) pairs of the data: each stored entry of X with its row's tag.
+            rows = np.repeat(batch.y, np.diff(batch.X.indptr))
+            states = np.unique(batch.X.indices.astype(np.int64) * k + rows)
+        if not self.possible_transitions:
+            follows = np.ones(len(batch.y), dtype=bool)
+            follows[batch.offsets[:-1]] = False
+            later = np.flatnonzero(follows)
+            transitions = np.unique(batch.y[later - 1] * k + batch.y[later])
+        return _Layout(n_attributes, k, states, transitions, self.boundary)
+
+    def _fit_lbfgs(
+        self, layout: _Layout, batch: _Batch, progress: bool | None
+    ) -> tuple[np.ndarray, list[float]]:
+        Xt = batch.X.T.tocsr()  # the expected counts' product runs once per evaluation
+        history: list[float] = []
+        latest = [0.0]
+
+        def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            loss, gradient = _negative_log_likelihood(layout, theta, batch, Xt)
+            latest[0] = loss + self.c2 * float(theta @ theta)
+            return latest[0], gradient + 2.0 * self.c2 * theta
+
+        with progress_bar("CRF L-BFGS", total=self.max_iter, unit="it", enabled=progress) as bar:
+
+            def step(_: Any) -> None:
+                history.append(latest[0])
+                bar.describe(f"CRF L-BFGS loss {latest[0]:.1f}")
+                bar.advance()
+
+            result = minimize(
+                objective,
+                np.zeros(layout.size),
+                jac=True,
+                method="L-BFGS-B",
+                callback=step,
+                options={"maxiter": self.max_iter, "maxcor": _MEMORY, "ftol": 1e-10, "gtol": 1e-6},
+            )
+        return result.x, history
+
+    def _fit_adagrad(
+        self, layout: _Layout, batch: _Batch, progress: bool | None
+    ) -> tuple[np.ndarray, list[float]]:
+        n_sentences = len(batch.offsets) - 1
+        starts = list(range(0, n_sentences, self.batch_size))
+        rng = np.random.default_rng(self.seed)
+        theta = np.zeros(layout.size)
+        squares = np.zeros(layout.size)  # AdaGrad's running sum of squared gradients
+        history: list[float] = []
+        with progress_bar(
+            "CRF AdaGrad", total=self.max_iter * len(starts), unit="batch", enabled=progress
+        ) as bar:
+            for _ in range(self.max_iter):
+                total = 0.0
+                for first in rng.permutation(starts):
+                    last = min(first + self.batch_size, n_sentences)
+                    share = (last - first) / n_sentences  # this batch's part of the penalty
+                    loss, gradient = _negative_log_likelihood(
+                        layout, theta, batch.rows(first, last)
+                    )
+                    gradient += 2.0 * self.c2 * share * theta
+                    squares += gradient * gradient
+                    rates = self.learning_rate / (np.sqrt(squares) + 1e-8)
+                    theta -= rates * gradient
+                    if self.c1 > 0:  # proximal step: soft-threshold towards zero
+                        theta = np.sign(theta) * np.maximum(
+                            np.abs(theta) - rates * self.c1 * share, 0
+                        )
+                    total += loss
+                    bar.advance()
+                penalty = self.c1 * np.abs(theta).sum() + self.c2 * float(theta @ theta)
+                history.append(total + penalty)
+                bar.describe(f"CRF AdaGrad loss {history[-1]:.1f}")
+        return theta, history
+
+    # --- tagging -------------------------------------------------------------------
+
+    def predict(self, sentences: Sequence[Sequence[Any]]) -> list[list[str]]:
+        """The most likely tag sequence of each sentence (Viterbi decoding).
+
+        Attributes never seen in training carry no weight. Empty sentences get ``[]``.
+        """
+        self._check_fitted()
+        attribute_lists = self._attribute_lists(sentences)
+        X = _encode(attribute_lists, self._vocabulary, grow=False)
+        offsets = np.concatenate([[0], np.cumsum([len(a) for a in attribute_lists])])
+        emissions = np.asarray(X @ self.state_weights_)
+        paths = np.zeros(X.shape[0], dtype=np.int64)
+        viterbi_batch(
+            emissions, offsets.astype(np.int64), self.transitions_, self.start_, self.end_, paths
+        )
+        names = np.array(self.tags_, dtype=object)[paths]
+        return [names[offsets[s] : offsets[s + 1]].tolist() for s in range(len(attribute_lists))]
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "state_weights_"):
+            raise NotFittedError("this CRF is not fitted yet: call fit(sentences, tags) first")
+
+    # --- saving --------------------------------------------------------------------
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the model to ``folder`` (``model.json`` + ``weights.npz``); returns it.
+
+        Raises:
+            ValueError: The CRF uses a feature function that is not in ``FEATURES`` (a
+                function cannot be saved; register it by name or pass attribute lists).
+        """
+        self._check_fitted()
+        if callable(self.features):
+            raise ValueError(
+                "a CRF with a custom feature function cannot be saved: use a name from "
+                "nlpjourney.tagging.features.FEATURES or features=None with attribute lists"
+            )
+        rows, cols = np.nonzero(self.state_weights_)  # only the weights that are set
+        config = {
+            **{name: getattr(self, name) for name in self._param_names()},
+            "tags": self.tags_,
+            "attributes": self.attributes_,
+        }
+        arrays = {
+            "state_rows": rows.astype(np.int64),
+            "state_cols": cols.astype(np.int64),
+            "state_values": self.state_weights_[rows, cols],
+            "transitions": self.transitions_,
+            "start": self.start_,
+            "end": self.end_,
+        }
+        return save_model(folder, "CRF", config, arrays)
+
+    @classmethod
+    def load(cls, folder: str | Path) -> CRF:
+        """A CRF saved by :meth:`save`.
+
+        Raises:
+            ModelFormatError: The folder is missing, damaged or holds another model.
+        """
+        names = ("state_rows", "state_cols", "state_values", "transitions", "start", "end")
+        config, arrays = load_model(folder, "CRF", required=names)
+        crf = cls(**{name: config[name] for name in cls._param_names() if name in config})
+        crf.tags_ = list(config["tags"])
+        crf.attributes_ = list(config["attributes"])
+        crf._vocabulary = {name: i for i, name in enumerate(crf.attributes_)}
+        weights = np.zeros((len(crf.attributes_), len(crf.tags_)))
+        weights[arrays["state_rows"], arrays["state_cols"]] = arrays["state_values"]
+        crf.state_weights_ = weights
+        crf.transitions_, crf.start_, crf.end_ = (
+            arrays["transitions"],
+            arrays["start"],
+            arrays["end"],
+        )
+        crf.loss_history_ = []
+        return crf
+
+
+def _encode(
+    attribute_lists: Sequence[Sequence[Attributes]], vocabulary: dict[str, int], grow: bool
+) -> sp.csr_matrix:
+    """Every token's attributes as a row of a sparse (tokens, attributes) matrix.
+
+    With ``grow`` unseen attribute names get the next id in ``vocabulary``; without it
+    they are dropped (they have no weight).
+    """
+    indices: list[int] = []
+    values: list[float] = []
+    indptr = [0]
+    for sentence in attribute_lists:
+        for token in sentence:
+            if isinstance(token, str):
+                raise TypeError(
+                    f"a token's attributes must be a list of names or a name->value mapping, "
+                    f"got the string {token!r}: with features=None pass attribute lists"
+                )
+            pairs = token.items() if isinstance(token, Mapping) else ((name, 1.0) for name in token)
+            for name, value in pairs:
+                column = vocabulary.get(name)
+                if column is None:
+                    if not grow:
+                        continue
+                    column = vocabulary[name] = len(vocabulary)
+                indices.append(column)
+                values.append(value)
+            indptr.append(len(indices))
+    shape = (len(indptr) - 1, len(vocabulary))
+    return sp.csr_matrix(
+        (np.array(values, dtype=np.float64), np.array(indices, dtype=np.int64), indptr),
+        shape=shape,
+    )
