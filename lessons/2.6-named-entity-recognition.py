@@ -140,7 +140,7 @@ print(spans_iob2(train_tags[0]))
 # three schemes, on every training sentence.
 
 # %%
-from nlpjourney.tagging import convert_scheme  # noqa: E402
+from nlpjourney.tagging.ner import convert_scheme  # noqa: E402
 
 assert all(convert_scheme(x, "IOB1", "IOB2") == y for x, y in zip(train_iob1, train_tags))
 print("convert_scheme(IOB1 -> IOB2) equals ours on all", f"{len(train_tags):,} train sentences")
@@ -299,7 +299,7 @@ full.table({"gazetteer precision": p, "gazetteer recall": r, "gazetteer F1": f},
 # from tagged sentences, and `GazetteerMatcher` tags with it, longest match first.
 
 # %%
-from nlpjourney.tagging import GazetteerMatcher  # noqa: E402
+from nlpjourney.tagging.ner import GazetteerMatcher  # noqa: E402
 from nlpjourney.tagging.ner import gazetteer_from  # noqa: E402
 
 matcher = GazetteerMatcher(gazetteer_from(train_words, train_tags))
@@ -382,7 +382,7 @@ for i in range(3):
 # same way, and the cell checks which of ours it has too.
 
 # %%
-from nlpjourney.tagging import ner_features  # noqa: E402
+from nlpjourney.tagging.features import ner_features  # noqa: E402
 
 theirs = ner_features(train_rows[1])
 print(f"ner_features gives token 0 {len(theirs[0])} attributes, e.g. {theirs[0][:8]}")
@@ -534,7 +534,7 @@ print(f"log Z: forward {log_z:.6f}, brute force {log_z_brute:.6f}, library "
 # few iterations; the full run on all of it.
 
 # %%
-from nlpjourney.tagging import CRF  # noqa: E402
+from nlpjourney.tagging.crf import CRF  # noqa: E402
 
 if QUICK:
     crf_train, crf_iterations = slice(0, 1500), 25
@@ -634,3 +634,208 @@ full.table({"I- starts, per-token argmax": broken_starts(per_token),
 # score badly, and Viterbi picks the best whole path. (These weights were trained for the
 # path model; a classifier trained token by token would learn different weights, but it
 # would still have no way to see its neighbours' tags.)
+
+# %% [markdown]
+# ## 6. A fine-tuned transformer
+#
+# The CRF's attributes were chosen by people. A pretrained transformer (topic 4.3) has
+# learned from a large amount of text a vector for every token in its context. **Fine-
+# tuning for token classification** puts a linear layer on top of the encoder's last layer
+# that turns each vector into one score per tag, and trains the whole network on the
+# tagged sentences with cross-entropy.
+#
+# One detail: the transformer reads **WordPiece** pieces, not words, and a rare word
+# becomes several pieces. The tags belong to words, so each word's tag goes on its
+# **first** piece; the other pieces get the label -100, which the loss skips, and a
+# prediction is read at each word's first piece. Here is a sentence through the tokenizer
+# of all-MiniLM-L6-v2, the small encoder we fine-tune (it lower-cases its input: the
+# library's `BertTagger` gives the network each word's case as an extra input, since
+# case is a strong clue for names).
+
+# %%
+from nlpjourney.tokenizers import load as load_tokenizer  # noqa: E402
+
+wordpiece = load_tokenizer("bert-uncased")  # all-MiniLM-L6-v2's vocabulary
+s = next(i for i, words in enumerate(train_words) if 8 <= len(words) <= 14
+         and any(len(wordpiece.encode(w)) > 2 for w in words)
+         and sum(t != "O" for t in train_tags[i]) >= 3)  # fmt: skip
+print(f"{'piece':<14} {'word':<14} label")
+for word, tag in zip(train_words[s], train_tags[s]):
+    for k, piece in enumerate(wordpiece.encode(word)):
+        print(f"{wordpiece.id_to_token(piece):<14} {word if k == 0 else '':<14} "
+              f"{tag if k == 0 else '-100 (not scored)'}")  # fmt: skip
+
+# %% [markdown]
+# In full mode the next cell fine-tunes the library's `BertTagger` (all-MiniLM-L6-v2,
+# six layers) for one epoch on a part of eng.train, a few minutes on a laptop CPU: a short
+# run that shows what the model learns, not the full training. Quick mode skips it and
+# prints the stored full run's numbers.
+
+# %%
+if not QUICK:
+    from nlpjourney.tagging.bert import BertTagger
+
+    bert_train = slice(0, 4000)
+    started = time.perf_counter()
+    bert = BertTagger(epochs=1, seed=0).fit(train_words[bert_train], train_tags[bert_train])
+    bert_seconds = time.perf_counter() - started
+    bert_dev = bert.predict(dev_words)
+    p, r, f = entity_scores(dev_tags, bert_dev)
+    full.keep("bert", {"precision": p, "recall": r, "f1": f, "seconds": bert_seconds,
+                       "sentences": len(train_words[bert_train]), "epochs": 1})  # fmt: skip
+stored_bert = full["bert"]
+print(f"BertTagger, {stored_bert['epochs']} epoch on {stored_bert['sentences']:,} sentences "
+      f"({full.label}): testa precision {stored_bert['precision']:.3f}, recall "
+      f"{stored_bert['recall']:.3f}, F1 {stored_bert['f1']:.3f}")  # fmt: skip
+
+# %% [markdown]
+# The models side by side, with what each was trained on. (Each row is this lesson's
+# full run; the library's own benchmarks train longer.)
+
+# %%
+if not QUICK:
+    full.keep("models", {
+        "gazetteer (all of eng.train)": entity_scores(dev_tags, gaz_dev)[2],
+        f"CRF ({crf_iterations} L-BFGS iterations, all of eng.train)": entity_scores(dev_tags, crf_dev)[2],
+        f"BertTagger (1 epoch, {stored_bert['sentences']:,} sentences)": stored_bert["f1"],
+    })  # fmt: skip
+for name, f1 in full["models"].items():
+    print(f"{name:<58} testa entity F1 {f1:.3f}")
+
+# %% [markdown]
+# ## 7. Error analysis: what the best model still gets wrong
+#
+# One F1 number hides what kind of mistakes a model makes. Sort every error into one of
+# four kinds, by comparing each sentence's predicted spans with its gold spans:
+#
+# - **wrong type**: the right boundaries, the wrong type (*Washington* as LOC, gold PER);
+# - **wrong boundary**: a predicted entity that overlaps a gold one without matching its
+#   boundaries (*Blackburn* found, *Peter Blackburn* gold);
+# - **missed**: a gold entity that no predicted entity touches;
+# - **spurious**: a predicted entity that touches no gold entity.
+#
+# The best model of this run is analysed (in quick mode, the CRF trained on a slice);
+# the stored table is the full run's best model.
+
+
+# %%
+def error_kinds(words_list, gold_list, pred_list, examples_per_kind=3):
+    """Counts of the four error kinds, and a few examples of each (sentence order)."""
+    counts, examples = Counter(), defaultdict(list)
+
+    def text(words, span):
+        return " ".join(words[span[1] : span[2]])
+
+    for words, gold, pred in zip(words_list, gold_list, pred_list):
+        gold_spans, pred_spans = set(spans_iob2(gold)), set(spans_iob2(pred))
+
+        def overlapping(span, others):
+            return [o for o in others if o[1] < span[2] and span[1] < o[2]]
+
+        for span in sorted(pred_spans - gold_spans, key=lambda x: x[1]):
+            touched = overlapping(span, gold_spans)
+            if not touched:
+                kind, detail = "spurious", f"{text(words, span)!r} tagged {span[0]}"
+            elif any(g[1:] == span[1:] for g in touched):
+                g = next(g for g in touched if g[1:] == span[1:])
+                kind, detail = "wrong type", f"{text(words, span)!r}: {span[0]}, gold {g[0]}"
+            else:
+                kind = "wrong boundary"
+                detail = (f"{text(words, span)!r} ({span[0]}), gold "
+                          f"{' / '.join(repr(text(words, g)) + ' (' + g[0] + ')' for g in touched)}")  # fmt: skip
+            counts[kind] += 1
+            if len(examples[kind]) < examples_per_kind:
+                examples[kind].append(detail)
+        for span in sorted(gold_spans - pred_spans, key=lambda x: x[1]):
+            if not overlapping(span, pred_spans):
+                counts["missed"] += 1
+                if len(examples["missed"]) < examples_per_kind:
+                    examples["missed"].append(f"{text(words, span)!r} ({span[0]})")
+    return dict(counts), dict(examples)
+
+
+def per_type_f1(gold_list, pred_list):
+    right, found, wanted = Counter(), Counter(), Counter()
+    for gold, pred in zip(gold_list, pred_list):
+        g, p = set(spans_iob2(gold)), set(spans_iob2(pred))
+        for span in g & p:
+            right[span[0]] += 1
+        found.update(span[0] for span in p)
+        wanted.update(span[0] for span in g)
+    return {t: 2 * right[t] / (found[t] + wanted[t]) if found[t] + wanted[t] else 0.0 for t in TYPES}
+
+
+candidates = {"CRF": crf_dev} if QUICK else {"CRF": crf_dev, "BertTagger": bert_dev}
+best_name = max(candidates, key=lambda name: entity_scores(dev_tags, candidates[name])[2])
+counts, examples = error_kinds(dev_words, dev_tags, candidates[best_name])
+full.keep("errors", {"model": best_name, "counts": counts, "examples": examples})
+KINDS = ("wrong type", "wrong boundary", "missed", "spurious")
+
+
+def print_errors(errors, label):
+    print(f"errors of the {errors['model']} on testa ({label})")
+    print(f"{'kind':<16}{'count':>6}  examples")
+    for kind in KINDS:
+        shown = errors["examples"].get(kind, [])
+        print(f"{kind:<16}{errors['counts'].get(kind, 0):>6}  {shown[0] if shown else ''}")
+        for line in shown[1:]:
+            print(f"{'':<24}{line}")
+
+
+print_errors(full["errors"], "this run" if not QUICK else full.label)
+if QUICK:
+    print()
+    print_errors({"model": best_name, "counts": counts, "examples": examples}, "this run (quick)")
+
+# %% [markdown]
+# Per type: F1 of each entity type, for the gazetteer and the models of the run.
+
+# %%
+per_type = {"gazetteer": per_type_f1(dev_tags, gaz_dev)}
+per_type.update({name: per_type_f1(dev_tags, tags) for name, tags in candidates.items()})
+full.keep("per-type F1", per_type)
+
+
+def plot_per_type(per_type, label):
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    width = 0.8 / len(per_type)
+    for k, (name, scores) in enumerate(per_type.items()):
+        xs = np.arange(len(TYPES)) + (k - (len(per_type) - 1) / 2) * width
+        ax.bar(xs, [scores[t] for t in TYPES], width, label=name)
+    ax.set_xticks(np.arange(len(TYPES)), TYPES)
+    ax.set_xlabel("entity type")
+    ax.set_ylabel("entity F1 on testa")
+    ax.set_ylim(0, 1)
+    ax.set_title(f"F1 per entity type ({label})")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    plt.show()
+
+
+plot_per_type(per_type, "this run (quick)" if QUICK else "this run")
+if QUICK:
+    plot_per_type(full["per-type F1"], full.label)
+for name, scores in full["per-type F1"].items():
+    print(f"{name:<12}" + "  ".join(f"{t} {scores[t]:.3f}" for t in TYPES) + f"   ({full.label})")
+
+# %% [markdown]
+# What to read in the table and the bars (the full run's, printed above):
+#
+# - **MISC** is the hardest type for every model: it gathers nationalities, events, titles
+#   and more, with little in common between them.
+# - **ORG** loses most to **wrong type**: the same name is a place in one sentence and
+#   its football club or government in another (*Italy* beat *Scotland*), which only the
+#   context decides.
+# - **Wrong boundary** errors are often about titles and long names (*Prime Minister
+#   Benjamin Netanyahu*), where the annotation guidelines, not the language, decide where
+#   an entity stops.
+#
+# ## Where next
+#
+# The library holds every piece for any tagged data: `convert_scheme` and the sequence
+# scorer (`nlpjourney.evaluate.sequence`, equal to seqeval), `GazetteerMatcher` and
+# `RuleMatcher`, the `CRF` with `ner_features`, and the neural taggers `BiLSTMCRF` and
+# `BertTagger`; `journey ner train --model crf|bilstm-crf|bert` trains them from the
+# command line. The exercise (`journey check 2.6`) asks you to write the CRF's path score
+# and its forward algorithm, graded against brute force and against python-crfsuite's
+# probabilities on CoNLL-2003. Topic 2.7 moves from tags to trees: dependency parsing.
