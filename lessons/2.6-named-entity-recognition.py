@@ -130,7 +130,9 @@ def iob1_to_iob2(tags):
 
 train_tags = [iob1_to_iob2(tags) for tags in train_iob1]
 dev_tags = [iob1_to_iob2(tags) for tags in dev_iob1]
-changed = sum(a != b for x, y in zip(train_iob1, train_tags) for a, b in zip(x, y))
+changed = sum(
+    a != b for x, y in zip(train_iob1, train_tags, strict=True) for a, b in zip(x, y, strict=True)
+)
 print(f"IOB1 -> IOB2 changed {changed:,} train tags; "
       f"{sum(t.startswith('B-') for tags in train_iob1 for t in tags)} train tags were B- in IOB1")  # fmt: skip
 print(spans_iob2(train_tags[0]))
@@ -142,7 +144,9 @@ print(spans_iob2(train_tags[0]))
 # %%
 from nlpjourney.tagging.ner import convert_scheme  # noqa: E402
 
-assert all(convert_scheme(x, "IOB1", "IOB2") == y for x, y in zip(train_iob1, train_tags))
+assert all(
+    convert_scheme(x, "IOB1", "IOB2") == y for x, y in zip(train_iob1, train_tags, strict=True)
+)
 print("convert_scheme(IOB1 -> IOB2) equals ours on all", f"{len(train_tags):,} train sentences")
 
 # %% [markdown]
@@ -208,7 +212,9 @@ def entity_scores(gold, predicted):
 
 
 def token_accuracy(gold, predicted):
-    pairs = [(g, p) for gs, ps in zip(gold, predicted) for g, p in zip(gs, ps)]
+    pairs = [
+        (g, p) for gs, ps in zip(gold, predicted, strict=True) for g, p in zip(gs, ps, strict=True)
+    ]
     return sum(g == p for g, p in pairs) / len(pairs)
 
 
@@ -239,7 +245,7 @@ from nlpjourney.evaluate import sequence  # noqa: E402
 damaged = []
 for k, tags in enumerate(dev_tags):
     tags = list(tags)
-    for j, (kind, start, end) in enumerate(spans_iob2(tags)):
+    for j, (_, start, _) in enumerate(spans_iob2(tags)):
         if (k + j) % 10 == 0:
             tags[start] = "O"
     damaged.append(tags)
@@ -260,7 +266,7 @@ print("precision, recall, F1 of the damaged copy:", np.round(mine, 4), "(ours = 
 
 # %%
 seen_types = defaultdict(Counter)  # phrase (tuple of words) -> how often each type
-for words, tags in zip(train_words, train_tags):
+for words, tags in zip(train_words, train_tags, strict=True):
     for kind, start, end in spans_iob2(tags):
         seen_types[tuple(words[start:end])][kind] += 1
 gazetteer = {phrase: types.most_common(1)[0][0] for phrase, types in seen_types.items()}
@@ -299,8 +305,7 @@ full.table({"gazetteer precision": p, "gazetteer recall": r, "gazetteer F1": f},
 # from tagged sentences, and `GazetteerMatcher` tags with it, longest match first.
 
 # %%
-from nlpjourney.tagging.ner import GazetteerMatcher  # noqa: E402
-from nlpjourney.tagging.ner import gazetteer_from  # noqa: E402
+from nlpjourney.tagging.ner import GazetteerMatcher, gazetteer_from  # noqa: E402
 
 matcher = GazetteerMatcher(gazetteer_from(train_words, train_tags))
 assert matcher.predict(dev_words) == gaz_dev
@@ -312,7 +317,7 @@ print("GazetteerMatcher tags testa exactly as our gazetteer_tags")
 
 # %%
 found_by_kind = Counter()
-for words, gold, pred in zip(dev_words, dev_tags, gaz_dev):
+for words, gold, pred in zip(dev_words, dev_tags, gaz_dev, strict=True):
     pred_spans = set(spans_iob2(pred))
     for span in spans_iob2(gold):
         seen = tuple(words[span[1] : span[2]]) in gazetteer
@@ -432,7 +437,9 @@ probabilities = np.exp(scores - log_z_brute)
 for k in np.argsort(-scores)[:4]:
     print(f"{' '.join(toy_tags[j] for j in paths[k]):<20} score {scores[k]:5.2f}  "
           f"p = {probabilities[k]:.3f}")  # fmt: skip
-print(f"{len(paths)} paths, log Z = {log_z_brute:.4f}, probabilities sum to {probabilities.sum():.6f}")
+print(
+    f"{len(paths)} paths, log Z = {log_z_brute:.4f}, probabilities sum to {probabilities.sum():.6f}"
+)
 
 # %% [markdown]
 # **Predict, then run.** CoNLL-2003 in IOB2 has 9 tags, and its sentences run to 40
@@ -469,7 +476,9 @@ display(forward_lattice_figure(toy_words, toy_tags, step=2, target=0))
 # %%
 x = np.array([1000.0, 999.0, 990.0])
 with np.errstate(over="ignore"):
-    print("naive:", np.log(np.exp(x).sum()), "  stable:", x.max() + np.log(np.exp(x - x.max()).sum()))
+    print(
+        "naive:", np.log(np.exp(x).sum()), "  stable:", x.max() + np.log(np.exp(x - x.max()).sum())
+    )
 
 
 def logsumexp(x, axis=None):
@@ -557,13 +566,13 @@ full.table({"CRF precision": p, "CRF recall": r, "CRF F1": f},
 
 # %%
 unseen_found = Counter()
-for words, gold, pred in zip(dev_words, dev_tags, crf_dev):
+for words, gold, pred in zip(dev_words, dev_tags, crf_dev, strict=True):
     pred_spans = set(spans_iob2(pred))
     for span in spans_iob2(gold):
         if tuple(words[span[1] : span[2]]) not in gazetteer:
             unseen_found[span in pred_spans] += 1
 washington = Counter()
-for words, gold, pred in zip(dev_words, dev_tags, crf_dev):
+for words, gold, pred in zip(dev_words, dev_tags, crf_dev, strict=True):
     for i, word in enumerate(words):
         if word == "Washington" and gold[i] != "O":
             washington[(gold[i][2:], pred[i][2:] or "O")] += 1
@@ -616,7 +625,7 @@ def broken_starts(tag_lists):
     """How many I-X tags do not follow B-X or I-X: impossible in IOB2."""
     count = 0
     for tags in tag_lists:
-        for before, tag in zip(["O"] + list(tags), tags):
+        for before, tag in zip(["O"] + list(tags), tags, strict=True):
             count += tag.startswith("I-") and before[2:] != tag[2:]
     return count
 
@@ -660,7 +669,7 @@ s = next(i for i, words in enumerate(train_words) if 8 <= len(words) <= 14
          and any(len(wordpiece.encode(w)) > 2 for w in words)
          and sum(t != "O" for t in train_tags[i]) >= 3)  # fmt: skip
 print(f"{'piece':<14} {'word':<14} label")
-for word, tag in zip(train_words[s], train_tags[s]):
+for word, tag in zip(train_words[s], train_tags[s], strict=True):
     for k, piece in enumerate(wordpiece.encode(word)):
         print(f"{wordpiece.id_to_token(piece):<14} {word if k == 0 else '':<14} "
               f"{tag if k == 0 else '-100 (not scored)'}")  # fmt: skip
@@ -726,7 +735,7 @@ def error_kinds(words_list, gold_list, pred_list, examples_per_kind=3):
     def text(words, span):
         return " ".join(words[span[1] : span[2]])
 
-    for words, gold, pred in zip(words_list, gold_list, pred_list):
+    for words, gold, pred in zip(words_list, gold_list, pred_list, strict=True):
         gold_spans, pred_spans = set(spans_iob2(gold)), set(spans_iob2(pred))
 
         def overlapping(span, others):
@@ -756,13 +765,15 @@ def error_kinds(words_list, gold_list, pred_list, examples_per_kind=3):
 
 def per_type_f1(gold_list, pred_list):
     right, found, wanted = Counter(), Counter(), Counter()
-    for gold, pred in zip(gold_list, pred_list):
+    for gold, pred in zip(gold_list, pred_list, strict=True):
         g, p = set(spans_iob2(gold)), set(spans_iob2(pred))
         for span in g & p:
             right[span[0]] += 1
         found.update(span[0] for span in p)
         wanted.update(span[0] for span in g)
-    return {t: 2 * right[t] / (found[t] + wanted[t]) if found[t] + wanted[t] else 0.0 for t in TYPES}
+    return {
+        t: 2 * right[t] / (found[t] + wanted[t]) if found[t] + wanted[t] else 0.0 for t in TYPES
+    }
 
 
 candidates = {"CRF": crf_dev} if QUICK else {"CRF": crf_dev, "BertTagger": bert_dev}
