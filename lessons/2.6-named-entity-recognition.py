@@ -73,12 +73,12 @@ TYPES = ("PER", "LOC", "ORG", "MISC")
 train_rows = corpora.conll2003("train")
 dev_rows = corpora.conll2003("testa")
 train_words = [[row[0] for row in s] for s in train_rows]
-train_iob1 = [[row[3] for row in s] for s in train_rows]
+train_tags = [[row[3] for row in s] for s in train_rows]
 dev_words = [[row[0] for row in s] for s in dev_rows]
-dev_iob1 = [[row[3] for row in s] for s in dev_rows]
+dev_tags = [[row[3] for row in s] for s in dev_rows]
 print(f"train: {len(train_words):,} sentences, {sum(map(len, train_words)):,} tokens; "
       f"testa: {len(dev_words):,} sentences, {sum(map(len, dev_words)):,} tokens")  # fmt: skip
-print("tags:", sorted({t for tags in train_iob1 for t in tags}))
+print("tags:", sorted({t for tags in train_tags for t in tags}))
 for row in train_rows[0]:
     print(f"  {row[0]:<10} {row[1]:<5} {row[2]:<6} {row[3]}")
 
@@ -91,20 +91,33 @@ for row in train_rows[0]:
 #
 # - **IOB2** (also called BIO): `B-X` begins an entity of type X, `I-X` continues it, `O`
 #   is outside every entity.
-# - **IOB1**, what CoNLL-2003 ships: `I-X` for every token of an entity; `B-X` only for the
-#   first token of an entity that directly follows another entity of the same type (so the
-#   two stay apart).
+# - **IOB1**, the scheme of the original CoNLL-2003 release: `I-X` for every token of an
+#   entity; `B-X` only for the first token of an entity that directly follows another
+#   entity of the same type (so the two stay apart).
 # - **BIOES**: like IOB2, plus `E-X` for the last token of a longer entity and `S-X` for
 #   an entity of a single token.
 #
-# First, read spans out of IOB2 tags: an entity starts at `B-X`, continues through the
-# `I-X` after it, and ends at anything else.
+# Which scheme does our copy of CoNLL-2003 use? In IOB2 every entity starts with `B-`;
+# in IOB1 most start with `I-`. Count the `I-` tags that open an entity (after `O` or
+# after another type):
+
+# %%
+opening_i = sum(tag.startswith("I-") and before[2:] != tag[2:]
+                for tags in train_tags for before, tag in zip(["O"] + tags[:-1], tags, strict=True))  # fmt: skip
+print(f"I- tags that open an entity in eng.train: {opening_i}; "
+      f"B- tags: {sum(t.startswith('B-') for tags in train_tags for t in tags):,}")  # fmt: skip
+
+# %% [markdown]
+# None: this copy is written in IOB2 (many copies of CoNLL-2003 in circulation are; the
+# original files use IOB1). Read spans out of IOB2 tags: an entity starts at `B-X`,
+# continues through the `I-X` after it, and ends at anything else. (An `I-X` that does not
+# continue an X entity starts a new one, as the CoNLL scorer reads it.) Then write the
+# same spans in IOB1.
 
 
 # %%
 def spans_iob2(tags):
-    """IOB2 tags -> a list of (type, start, end), end exclusive. An I-X that does not
-    continue an X entity starts a new one (what conlleval and seqeval do by default)."""
+    """IOB2 tags -> a list of (type, start, end), end exclusive."""
     spans, kind, start = [], None, 0
     for i, tag in enumerate(list(tags) + ["O"]):  # the extra O closes the last entity
         prefix, _, label = tag.partition("-")
@@ -117,37 +130,41 @@ def spans_iob2(tags):
     return spans
 
 
-def iob1_to_iob2(tags):
-    """IOB1 -> IOB2: an I-X that does not continue an X entity becomes B-X."""
-    out = []
-    for i, tag in enumerate(tags):
-        before = out[-1] if i else "O"
-        if tag.startswith("I-") and before[2:] != tag[2:]:
-            tag = "B-" + tag[2:]
-        out.append(tag)
+def iob2_to_iob1(tags):
+    """IOB2 -> IOB1: every entity's tokens are I-X, except the first token of an entity
+    that directly follows an entity of the same type, which stays B-X."""
+    out = ["O"] * len(tags)
+    last_end, last_kind = -1, None
+    for kind, start, end in spans_iob2(tags):
+        out[start:end] = ["I-" + kind] * (end - start)
+        if start == last_end and kind == last_kind:
+            out[start] = "B-" + kind
+        last_end, last_kind = end, kind
     return out
 
 
-train_tags = [iob1_to_iob2(tags) for tags in train_iob1]
-dev_tags = [iob1_to_iob2(tags) for tags in dev_iob1]
-changed = sum(
-    a != b for x, y in zip(train_iob1, train_tags, strict=True) for a, b in zip(x, y, strict=True)
-)
-print(f"IOB1 -> IOB2 changed {changed:,} train tags; "
-      f"{sum(t.startswith('B-') for tags in train_iob1 for t in tags)} train tags were B- in IOB1")  # fmt: skip
+train_iob1 = [iob2_to_iob1(tags) for tags in train_tags]
 print(spans_iob2(train_tags[0]))
+print(train_tags[0], "->", train_iob1[0])
+print(f"B- tags left in IOB1: {sum(t.startswith('B-') for tags in train_iob1 for t in tags)}")
 
 # %% [markdown]
 # Now meet the library's version, checked equal: `convert_scheme` converts between the
-# three schemes, on every training sentence.
+# schemes, on every training sentence.
 
 # %%
 from nlpjourney.tagging.ner import convert_scheme  # noqa: E402
 
 assert all(
-    convert_scheme(x, "IOB1", "IOB2") == y for x, y in zip(train_iob1, train_tags, strict=True)
+    convert_scheme(x, "IOB2", "IOB1") == y for x, y in zip(train_tags, train_iob1, strict=True)
 )
-print("convert_scheme(IOB1 -> IOB2) equals ours on all", f"{len(train_tags):,} train sentences")
+assert all(
+    convert_scheme(y, "IOB1", "IOB2") == x for x, y in zip(train_tags, train_iob1, strict=True)
+)
+print(
+    "convert_scheme(IOB2 -> IOB1) equals ours, and back, on all",
+    f"{len(train_tags):,} train sentences",
+)
 
 # %% [markdown]
 # ### Exercise 1: IOB2 to BIOES
@@ -174,7 +191,7 @@ check("to_bioes on every 50th train sentence",
 # %% [markdown]
 # The picture below draws one training sentence in all three schemes, with the spans
 # they agree on. (IOB1's `B-` shows up only where two entities of one type touch, which
-# is rare: the count above says how rare.)
+# is rare: the count above says how rare; the sentence drawn has one.)
 
 # %%
 shown = next(i for i, tags in enumerate(train_iob1)
@@ -369,13 +386,13 @@ def shape(word):
 
 def my_attributes(words, i):
     word = words[i]
-    out = [f"lower={word.lower()}", f"shape={shape(word)}", f"suffix3={word[-3:].lower()}"]
+    out = [f"lower={word.lower()}", f"shape={shape(word)}", f"s3={word[-3:].lower()}"]
     out.append(f"w[-1]={words[i - 1].lower()}" if i else "BOS")
     out.append(f"w[+1]={words[i + 1].lower()}" if i + 1 < len(words) else "EOS")
     return out
 
 
-example = train_words[1]
+example = train_words[3]
 print(" ".join(example))
 for i in range(3):
     print(f"  {example[i]:<10} {my_attributes(example, i)}")
@@ -389,7 +406,7 @@ for i in range(3):
 # %%
 from nlpjourney.tagging.features import ner_features  # noqa: E402
 
-theirs = ner_features(train_rows[1])
+theirs = ner_features(train_rows[3])
 print(f"ner_features gives token 0 {len(theirs[0])} attributes, e.g. {theirs[0][:8]}")
 for i in range(3):
     missing = [a for a in my_attributes(example, i) if a not in theirs[i]]
@@ -546,7 +563,7 @@ print(f"log Z: forward {log_z:.6f}, brute force {log_z_brute:.6f}, library "
 from nlpjourney.tagging.crf import CRF  # noqa: E402
 
 if QUICK:
-    crf_train, crf_iterations = slice(0, 1500), 25
+    crf_train, crf_iterations = slice(0, 1000), 20
 else:
     crf_train, crf_iterations = slice(None), 100
 started = time.perf_counter()
@@ -560,9 +577,10 @@ full.table({"CRF precision": p, "CRF recall": r, "CRF F1": f},
            "the CRF on testa")  # fmt: skip
 
 # %% [markdown]
-# Against the gazetteer, the CRF finds names it has never seen (their shape, their
-# suffixes, the words around them give them away) and reads the context that separates
-# *Washington* the place from *Washington* the player:
+# Unlike the gazetteer, the CRF can find names it has never seen: their shape, their
+# suffixes and the words around them give them away. The cell measures its recall on the
+# testa entities that are not in the gazetteer, and counts what it makes of every
+# *Washington* in testa (the gazetteer says LOC every time):
 
 # %%
 unseen_found = Counter()
