@@ -643,7 +643,7 @@ def broken_starts(tag_lists):
     """How many I-X tags do not follow B-X or I-X: impossible in IOB2."""
     count = 0
     for tags in tag_lists:
-        for before, tag in zip(["O"] + list(tags), tags, strict=True):
+        for before, tag in zip(["O"] + list(tags[:-1]), tags, strict=True):
             count += tag.startswith("I-") and before[2:] != tag[2:]
     return count
 
