@@ -9,18 +9,28 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pycrfsuite
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import logsumexp
 
+from nlpjourney.errors import ModelFormatError
+from nlpjourney.ml.base import NotFittedError
+from nlpjourney.tagging._crf_kernels import forward_backward, viterbi_batch
 from nlpjourney.tagging.crf import (
+    CRF,
+    _Batch,
+    _encode,
+    _Layout,
+    _negative_log_likelihood,
     backward_log_betas,
     forward_log_alphas,
     log_partition,
     marginals,
     sequence_score,
 )
+from nlpjourney.tagging.decode import viterbi
 
 
 def _problem(seed: int, n: int, k: int, scale: float = 1.0) -> tuple[np.ndarray, ...]:
@@ -136,3 +146,203 @@ def test_crf_scores_reject_bad_shapes() -> None:
         sequence_score(emissions, transitions, [0, 1])
     with pytest.raises(ValueError, match="indices"):
         sequence_score(emissions, transitions, [0, 1, 2])
+
+
+# --- the compiled kernels against the readable functions ------------------------------
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(1, 4))
+def test_crf_kernel_forward_backward_equals_marginals(seed: int, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, 6, size=4)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    emissions = rng.normal(size=(offsets[-1], k)) * 3
+    _, transitions, start, end = _problem(seed, 1, k, scale=3)
+    unary = np.empty_like(emissions)
+    pairs, starts, ends = np.zeros((k, k)), np.zeros(k), np.zeros(k)
+    total = forward_backward(
+        emissions, offsets, transitions, start, end, unary, pairs, starts, ends
+    )
+    expected_total = 0.0
+    expected_pairs, expected_starts, expected_ends = np.zeros((k, k)), np.zeros(k), np.zeros(k)
+    for s in range(len(lengths)):
+        rows = emissions[offsets[s] : offsets[s + 1]]
+        expected_total += log_partition(rows, transitions, start, end)
+        expected_unary, pairwise = marginals(rows, transitions, start, end)
+        np.testing.assert_allclose(unary[offsets[s] : offsets[s + 1]], expected_unary, atol=1e-12)
+        expected_pairs += pairwise.sum(axis=0)
+        expected_starts += expected_unary[0]
+        expected_ends += expected_unary[-1]
+    assert total == pytest.approx(expected_total)
+    np.testing.assert_allclose(pairs, expected_pairs, atol=1e-12)
+    np.testing.assert_allclose(starts, expected_starts, atol=1e-12)
+    np.testing.assert_allclose(ends, expected_ends, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(1, 4), ties=st.booleans())
+def test_crf_kernel_viterbi_equals_decode_viterbi(seed: int, k: int, ties: bool) -> None:
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, 6, size=3)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    emissions = rng.normal(size=(offsets[-1], k))
+    _, transitions, start, end = _problem(seed, 1, k)
+    if ties:  # small integers make equal-scoring paths common
+        emissions, transitions = emissions.round(), transitions.round()
+        start, end = start.round(), end.round()
+    paths = np.zeros(offsets[-1], dtype=np.int64)
+    viterbi_batch(emissions, offsets, transitions, start, end, paths)
+    for s in range(len(lengths)):
+        expected, _ = viterbi(emissions[offsets[s] : offsets[s + 1]], transitions, start, end)
+        np.testing.assert_array_equal(paths[offsets[s] : offsets[s + 1]], expected)
+
+
+# --- the training objective -------------------------------------------------------------
+
+_TOY_SENTENCES = [
+    [["w=the", "low"], ["w=cat", "low"], ["w=sat", "low"]],
+    [["w=Ann", "cap"], ["w=saw", "low"], ["w=the", "low"], ["w=Cat", "cap"]],
+    [["w=Bob", "cap"], ["w=ran", "low"]],
+    [["w=Ann", "cap"]],
+]
+_TOY_TAGS = [["D", "N", "V"], ["N", "V", "D", "N"], ["N", "V"], ["N"]]
+
+
+def _toy_problem(crf: CRF) -> tuple[_Layout, _Batch]:
+    """The layout and batch a CRF builds for the toy data (its own fit's bookkeeping)."""
+    crf.fit(_TOY_SENTENCES, _TOY_TAGS)
+    vocabulary: dict[str, int] = {}
+    X = _encode(_TOY_SENTENCES, vocabulary, grow=True)
+    index = {tag: j for j, tag in enumerate(crf.tags_)}
+    y = np.array([index[tag] for tags in _TOY_TAGS for tag in tags])
+    offsets = np.concatenate([[0], np.cumsum([len(tags) for tags in _TOY_TAGS])]).astype(np.int64)
+    batch = _Batch(X, y, offsets)
+    return crf._layout(batch, len(vocabulary)), batch
+
+
+@pytest.mark.parametrize("possible", [True, False])
+def test_crf_gradient_matches_finite_differences(possible: bool) -> None:
+    crf = CRF(max_iter=1, features=None, possible_states=possible, possible_transitions=possible)
+    layout, batch = _toy_problem(crf)
+    theta = np.random.default_rng(0).normal(size=layout.size)
+    loss, gradient = _negative_log_likelihood(layout, theta, batch)
+    step = 1e-6
+    numeric = np.empty_like(theta)
+    for i in range(layout.size):
+        bump = np.zeros_like(theta)
+        bump[i] = step
+        up, _ = _negative_log_likelihood(layout, theta + bump, batch)
+        down, _ = _negative_log_likelihood(layout, theta - bump, batch)
+        numeric[i] = (up - down) / (2 * step)
+    np.testing.assert_allclose(gradient, numeric, rtol=1e-6, atol=1e-7)
+    # The loss is the readable functions' -log p(gold), summed over sentences.
+    weights, transitions, start, end = layout.unpack(theta)
+    expected = 0.0
+    for s in range(4):
+        rows = slice(batch.offsets[s], batch.offsets[s + 1])
+        emissions = np.asarray(batch.X[rows] @ weights)
+        expected += log_partition(emissions, transitions, start, end)
+        expected -= sequence_score(emissions, transitions, batch.y[rows], start, end)
+    assert loss == pytest.approx(expected)
+
+
+def _crfsuite_fit(sentences, tags, folder, c2: float, **params) -> tuple[dict, float]:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for attributes, labels in zip(sentences, tags, strict=True):
+        trainer.append(attributes, labels)
+    trainer.select("lbfgs")
+    trainer.set_params({"c1": 0.0, "c2": c2, "epsilon": 1e-12, "delta": 1e-12, **params})
+    trainer.train(str(folder / "crfsuite.model"))
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(folder / "crfsuite.model"))
+    info = tagger.info()
+    tagger.close()
+    return info, trainer.logparser.last_iteration["loss"]
+
+
+def test_crf_optimises_crfsuites_objective(tmp_path) -> None:
+    # Every state and transition pair free and no start/end scores: CRFsuite's model.
+    params = {"feature.possible_states": True, "feature.possible_transitions": True}
+    info, crfsuite_loss = _crfsuite_fit(_TOY_SENTENCES, _TOY_TAGS, tmp_path, c2=0.5, **params)
+    crf = CRF(c2=0.5, max_iter=500, features=None, possible_states=True, boundary=False)
+    layout, batch = _toy_problem(crf)
+    # Our objective at CRFsuite's optimum is CRFsuite's reported loss.
+    index = {tag: j for j, tag in enumerate(crf.tags_)}
+    column = {name: i for i, name in enumerate(crf.attributes_)}
+    weights = np.zeros((len(column), len(index)))
+    for (name, tag), value in info.state_features.items():
+        weights[column[name], index[tag]] = value
+    transitions = np.zeros((len(index), len(index)))
+    for (before, after), value in info.transitions.items():
+        transitions[index[before], index[after]] = value
+    theta = layout.pack(weights, transitions, np.zeros(3), np.zeros(3))
+    loss, _ = _negative_log_likelihood(layout, theta, batch)
+    assert loss + 0.5 * theta @ theta == pytest.approx(crfsuite_loss, rel=1e-5)
+    # And the same optimum: both converge to the same weights.
+    np.testing.assert_allclose(crf.state_weights_, weights, atol=1e-3)
+    np.testing.assert_allclose(crf.transitions_, transitions, atol=1e-3)
+
+
+# --- the tagger ---------------------------------------------------------------------------
+
+
+def test_crf_fits_and_tags_toy_data() -> None:
+    crf = CRF(c2=0.1, max_iter=100, features=None).fit(_TOY_SENTENCES, _TOY_TAGS)
+    assert crf.tags_ == ["D", "N", "V"]
+    assert crf.predict(_TOY_SENTENCES) == _TOY_TAGS
+    assert crf.predict([[], [["w=unseen"]]])[0] == []
+    assert crf.loss_history_[-1] < crf.loss_history_[0]
+    # possible_states=False: an (attribute, tag) pair never seen keeps weight zero.
+    assert crf.state_weights_[crf.attributes_.index("w=the"), crf.tags_.index("V")] == 0.0
+
+
+def test_crf_real_valued_attributes_scale_weights() -> None:
+    sentences = [[{"x": 1.0}, {"x": -1.0}], [{"x": -1.0}, {"x": 1.0}]]
+    tags = [["P", "M"], ["M", "P"]]
+    crf = CRF(c2=0.01, max_iter=100, features=None).fit(sentences, tags)
+    assert crf.predict([[{"x": 2.0}, {"x": -3.0}]]) == [["P", "M"]]
+
+
+def test_crf_adagrad_learns_and_l1_zeroes_weights() -> None:
+    ridge = CRF(method="adagrad", max_iter=30, c2=0.01, features=None, batch_size=2)
+    ridge.fit(_TOY_SENTENCES, _TOY_TAGS)
+    assert ridge.predict(_TOY_SENTENCES) == _TOY_TAGS
+    assert ridge.loss_history_[-1] < ridge.loss_history_[0]
+    lasso = CRF(method="adagrad", max_iter=30, c1=2.0, c2=0.0, features=None, batch_size=2)
+    lasso.fit(_TOY_SENTENCES, _TOY_TAGS)
+    assert (lasso.state_weights_ == 0).sum() > (ridge.state_weights_ == 0).sum()
+
+
+def test_crf_save_and_load_round_trip(tmp_path) -> None:
+    crf = CRF(c2=0.1, max_iter=30).fit(
+        [["Ann", "ran"], ["Bob", "sat", "."]], [["B", "O"], ["B", "O", "O"]]
+    )
+    folder = crf.save(tmp_path / "crf")
+    loaded = CRF.load(folder)
+    assert loaded.get_params() == crf.get_params()
+    assert loaded.tags_ == crf.tags_
+    np.testing.assert_array_equal(loaded.state_weights_, crf.state_weights_)
+    words = [["Bob", "ran"], ["Carl", "sat", "!"]]
+    assert loaded.predict(words) == crf.predict(words)
+    with pytest.raises(ModelFormatError, match="not a 'CRF'|holds no"):
+        CRF.load(tmp_path)
+
+
+def test_crf_refuses_bad_input() -> None:
+    with pytest.raises(NotFittedError, match="fit"):
+        CRF().predict([["a"]])
+    with pytest.raises(ValueError, match="one tag per token"):
+        CRF().fit([["a", "b"]], [["X"]])
+    with pytest.raises(ValueError, match="OWL-QN"):
+        CRF(c1=0.1).fit([["a"]], [["X"]])
+    with pytest.raises(ValueError, match="method"):
+        CRF(method="sgd").fit([["a"]], [["X"]])
+    with pytest.raises(ValueError, match="feature function"):
+        CRF(features="pos").fit([["a"]], [["X"]])
+    with pytest.raises(TypeError, match="attribute lists"):
+        CRF(features=None).fit([["a", "b"]], [["X", "Y"]])
+    with pytest.raises(ValueError, match="no training sentence"):
+        CRF().fit([[]], [[]])
+    with pytest.raises(ValueError, match="cannot be saved"):
+        CRF(features=lambda s: [[w] for w in s], max_iter=1).fit([["a"]], [["X"]]).save("unused")

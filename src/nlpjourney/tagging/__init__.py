@@ -5,8 +5,10 @@ Reference: NLTK's taggers, python-crfsuite and seqeval (see each module).
 
 from __future__ import annotations
 
+from nlpjourney.tagging.bert import BertTagger
 from nlpjourney.tagging.decode import viterbi
 
 __all__: list[str] = [
+    "BertTagger",
     "viterbi",
 ]
