@@ -694,17 +694,23 @@ for word, tag in zip(train_words[s], train_tags[s], strict=True):
 
 # %% [markdown]
 # In full mode the next cell fine-tunes the library's `BertTagger` (all-MiniLM-L6-v2,
-# six layers) for one epoch on a part of eng.train, a few minutes on a laptop CPU: a short
-# run that shows what the model learns, not the full training. Quick mode skips it and
-# prints the stored full run's numbers.
+# six layers) for one epoch on the first 1,000 sentences of eng.train (a minute or two on
+# a laptop CPU): a short run that shows how far a pretrained encoder gets from little
+# data, not the full training, which takes all of eng.train and several epochs. Quick
+# mode skips it and prints the stored full run's numbers.
 
 # %%
 if not QUICK:
     from nlpjourney.tagging.bert import BertTagger
 
-    bert_train = slice(0, 4000)
+    import torch
+
+    bert_train = slice(0, 1000)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
     started = time.perf_counter()
-    bert = BertTagger(epochs=1, seed=0).fit(train_words[bert_train], train_tags[bert_train])
+    bert = BertTagger(epochs=1, seed=0, device=device).fit(
+        train_words[bert_train], train_tags[bert_train], progress=True
+    )
     bert_seconds = time.perf_counter() - started
     bert_dev = bert.predict(dev_words)
     p, r, f = entity_scores(dev_tags, bert_dev)
@@ -848,16 +854,30 @@ for name, scores in full["per-type F1"].items():
     print(f"{name:<12}" + "  ".join(f"{t} {scores[t]:.3f}" for t in TYPES) + f"   ({full.label})")
 
 # %% [markdown]
-# What to read in the table and the bars (the full run's, printed above):
+# The cell below reads the full run's numbers: each model's weakest type, and the most
+# common kind of error of the best model.
+
+# %%
+for name, scores in full["per-type F1"].items():
+    weakest = min(TYPES, key=lambda t: scores[t])
+    print(f"{name:<12} weakest type {weakest} (F1 {scores[weakest]:.3f}), "
+          f"strongest {max(TYPES, key=lambda t: scores[t])}")  # fmt: skip
+stored_errors = full["errors"]
+ranked = sorted(KINDS, key=lambda k: -stored_errors["counts"].get(k, 0))
+print(f"the {stored_errors['model']}'s errors, most common first: "
+      + ", ".join(f"{k} {stored_errors['counts'].get(k, 0)}" for k in ranked))  # fmt: skip
+
+# %% [markdown]
+# Three things to look for in the examples and the bars:
 #
-# - **MISC** is the hardest type for every model: it gathers nationalities, events, titles
-#   and more, with little in common between them.
-# - **ORG** loses most to **wrong type**: the same name is a place in one sentence and
-#   its football club or government in another (*Italy* beat *Scotland*), which only the
-#   context decides.
-# - **Wrong boundary** errors are often about titles and long names (*Prime Minister
-#   Benjamin Netanyahu*), where the annotation guidelines, not the language, decide where
-#   an entity stops.
+# - **Wrong type** errors are mostly names that the same text uses for different kinds of
+#   thing: in sports results a county or a country is the name of a team (ORG), and
+#   elsewhere the place (LOC). Only the context decides, and sometimes not even that.
+# - **Wrong boundary** errors often join or split neighbouring names (a nationality
+#   before a person's name, a score after a team's), where the annotation guidelines,
+#   more than the language, decide where an entity stops.
+# - **MISC** gathers nationalities, events, titles and more, with little in common
+#   between them; **ORG** shares its names with LOC. Compare their bars with PER's.
 #
 # ## Where next
 #
