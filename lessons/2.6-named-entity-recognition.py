@@ -701,9 +701,9 @@ for word, tag in zip(train_words[s], train_tags[s], strict=True):
 
 # %%
 if not QUICK:
-    from nlpjourney.tagging.bert import BertTagger
-
     import torch
+
+    from nlpjourney.tagging.bert import BertTagger
 
     bert_train = slice(0, 1000)
     device = "cuda" if torch.cuda.is_available() else "cpu"
