@@ -149,8 +149,11 @@ def forward_lattice_figure(
     for i in range(k):
         _arrow(axes, ((step - 1) * dx + 0.5, -i * dy), (step * dx - 0.5, -target * dy),
                colour=EDGE)  # fmt: skip
-        mid = ((step - 0.5) * dx, -(i + target) * dy / 2)
-        axes.text(mid[0] - 0.35, mid[1] + 0.12, f"+T[{i},{target}]", fontsize=7, color="#444444")
+        # the label sits a third of the way along its edge, where the edges are apart
+        x0, y0 = (step - 1) * dx + 0.5, -i * dy
+        x1, y1 = step * dx - 0.5, -target * dy
+        axes.text(x0 + 0.3 * (x1 - x0), y0 + 0.3 * (y1 - y0) + 0.1, f"+T[{i},{target}]",
+                  fontsize=7, color="#444444", ha="center")  # fmt: skip
     axes.text(
         -1.8, -k * dy + 0.05,
         f"α[{step},{target}] = logsumexp over i of (α[{step - 1},i] + T[i,{target}]) "
