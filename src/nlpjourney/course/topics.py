@@ -344,8 +344,15 @@ TOPICS: tuple[Topic, ...] = (
         "2.6",
         "named-entity-recognition",
         "Named entity recognition: rules, perceptron/CRF, neural",
-        modules=("nlpjourney.tagging.crf",),
-        tests=("tests/tagging/test_crf.py",),
+        modules=(
+            "nlpjourney.tagging.crf",
+            "nlpjourney.tagging.features",
+            "nlpjourney.tagging.ner",
+            "nlpjourney.evaluate.sequence",
+            "nlpjourney.tagging.bert",
+        ),
+        tests=("tests/tagging/test_crf.py", "tests/evaluate/test_sequence.py"),
+        benchmarks=("benchmarks/tagging_ner_neural.py",),
     ),
     Topic("2.7", "dependency-parsing", "Dependency parsing: transition-based, neural, UAS/LAS"),
     Topic(
