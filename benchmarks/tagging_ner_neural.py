@@ -43,7 +43,9 @@ def main() -> None:
     parser.add_argument("--model", choices=["bert", "bilstm-crf"], default="bert")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--train", type=int, default=None, help="use only the first N sentences")
-    parser.add_argument("--dev", type=int, default=None, help="score only the first N testa sentences")
+    parser.add_argument(
+        "--dev", type=int, default=None, help="score only the first N testa sentences"
+    )
     parser.add_argument("--lr", type=float, default=None)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--threads", type=int, default=2)
@@ -62,16 +64,31 @@ def main() -> None:
     if args.batch_size is not None:
         tagger.batch_size = args.batch_size
     started = time.perf_counter()
-    tagger.fit(words, tags, dev=(dev_words, dev_tags), epochs=args.epochs, out=args.out)
+
+    def report(record: dict[str, float]) -> None:
+        print(
+            f"epoch {record['epoch']:.0f}: {record}, {time.perf_counter() - started:.0f} s so far",
+            flush=True,
+        )
+
+    tagger.fit(
+        words, tags, dev=(dev_words, dev_tags), epochs=args.epochs, out=args.out, on_epoch=report
+    )
     wall = time.perf_counter() - started
     predicted = tagger.predict(dev_words)
-    print(f"{args.model}: {len(words)} training sentences, {sum(map(len, words))} words, {args.threads} threads")
+    print(
+        f"{args.model}: {len(words)} training sentences, {sum(map(len, words))} words, {args.threads} threads"
+    )
     print(f"{'epoch':>5} {'loss':>8} {'dev F1 (ours)':>14} {'seconds':>8} {'pieces/s':>9}")
     for r in tagger.history_:
-        print(f"{r['epoch']:>5} {r['loss']:>8.4f} {100 * r.get('dev', float('nan')):>14.2f} "
-              f"{r['seconds']:>8.0f} {r['tokens_per_s']:>9.0f}")
-    print(f"best epoch {tagger.best_epoch_}; testa entity F1 (seqeval) {100 * f1_score(dev_tags, predicted):.2f}; "
-          f"fit wall time {wall:.0f} s (dev scoring included)")
+        print(
+            f"{r['epoch']:>5} {r['loss']:>8.4f} {100 * r.get('dev', float('nan')):>14.2f} "
+            f"{r['seconds']:>8.0f} {r['tokens_per_s']:>9.0f}"
+        )
+    print(
+        f"best epoch {tagger.best_epoch_}; testa entity F1 (seqeval) {100 * f1_score(dev_tags, predicted):.2f}; "
+        f"fit wall time {wall:.0f} s (dev scoring included)"
+    )
 
 
 if __name__ == "__main__":

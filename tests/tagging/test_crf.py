@@ -18,12 +18,14 @@ from scipy.special import logsumexp
 from nlpjourney.errors import ModelFormatError
 from nlpjourney.ml.base import NotFittedError
 from nlpjourney.tagging._crf_kernels import forward_backward, viterbi_batch
+from nlpjourney.tagging._crf_objective import (
+    Batch,
+    Layout,
+    encode_attributes,
+    negative_log_likelihood,
+)
 from nlpjourney.tagging.crf import (
     CRF,
-    _Batch,
-    _encode,
-    _Layout,
-    _negative_log_likelihood,
     backward_log_betas,
     forward_log_alphas,
     log_partition,
@@ -151,14 +153,16 @@ def test_crf_scores_reject_bad_shapes() -> None:
 # --- the compiled kernels against the readable functions ------------------------------
 
 
-@settings(max_examples=20, deadline=None)
+# scale 3 takes the kernel's fast path (exp(transitions) once), 1e3 its log-space path.
+@pytest.mark.parametrize("scale", [3.0, 1e3])
+@settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), k=st.integers(1, 4))
-def test_crf_kernel_forward_backward_equals_marginals(seed: int, k: int) -> None:
+def test_crf_kernel_forward_backward_equals_marginals(scale: float, seed: int, k: int) -> None:
     rng = np.random.default_rng(seed)
     lengths = rng.integers(1, 6, size=4)
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    emissions = rng.normal(size=(offsets[-1], k)) * 3
-    _, transitions, start, end = _problem(seed, 1, k, scale=3)
+    emissions = rng.normal(size=(offsets[-1], k)) * scale
+    _, transitions, start, end = _problem(seed, 1, k, scale=scale)
     unary = np.empty_like(emissions)
     pairs, starts, ends = np.zeros((k, k)), np.zeros(k), np.zeros(k)
     total = forward_backward(
@@ -174,7 +178,7 @@ def test_crf_kernel_forward_backward_equals_marginals(seed: int, k: int) -> None
         expected_pairs += pairwise.sum(axis=0)
         expected_starts += expected_unary[0]
         expected_ends += expected_unary[-1]
-    assert total == pytest.approx(expected_total)
+    assert total == pytest.approx(expected_total, rel=1e-12)
     np.testing.assert_allclose(pairs, expected_pairs, atol=1e-12)
     np.testing.assert_allclose(starts, expected_starts, atol=1e-12)
     np.testing.assert_allclose(ends, expected_ends, atol=1e-12)
@@ -209,15 +213,15 @@ _TOY_SENTENCES = [
 _TOY_TAGS = [["D", "N", "V"], ["N", "V", "D", "N"], ["N", "V"], ["N"]]
 
 
-def _toy_problem(crf: CRF) -> tuple[_Layout, _Batch]:
+def _toy_problem(crf: CRF) -> tuple[Layout, Batch]:
     """The layout and batch a CRF builds for the toy data (its own fit's bookkeeping)."""
     crf.fit(_TOY_SENTENCES, _TOY_TAGS)
     vocabulary: dict[str, int] = {}
-    X = _encode(_TOY_SENTENCES, vocabulary, grow=True)
+    X = encode_attributes(_TOY_SENTENCES, vocabulary, grow=True)
     index = {tag: j for j, tag in enumerate(crf.tags_)}
     y = np.array([index[tag] for tags in _TOY_TAGS for tag in tags])
     offsets = np.concatenate([[0], np.cumsum([len(tags) for tags in _TOY_TAGS])]).astype(np.int64)
-    batch = _Batch(X, y, offsets)
+    batch = Batch(X, y, offsets)
     return crf._layout(batch, len(vocabulary)), batch
 
 
@@ -226,14 +230,14 @@ def test_crf_gradient_matches_finite_differences(possible: bool) -> None:
     crf = CRF(max_iter=1, features=None, possible_states=possible, possible_transitions=possible)
     layout, batch = _toy_problem(crf)
     theta = np.random.default_rng(0).normal(size=layout.size)
-    loss, gradient = _negative_log_likelihood(layout, theta, batch)
+    loss, gradient = negative_log_likelihood(layout, theta, batch)
     step = 1e-6
     numeric = np.empty_like(theta)
     for i in range(layout.size):
         bump = np.zeros_like(theta)
         bump[i] = step
-        up, _ = _negative_log_likelihood(layout, theta + bump, batch)
-        down, _ = _negative_log_likelihood(layout, theta - bump, batch)
+        up, _ = negative_log_likelihood(layout, theta + bump, batch)
+        down, _ = negative_log_likelihood(layout, theta - bump, batch)
         numeric[i] = (up - down) / (2 * step)
     np.testing.assert_allclose(gradient, numeric, rtol=1e-6, atol=1e-7)
     # The loss is the readable functions' -log p(gold), summed over sentences.
@@ -277,7 +281,7 @@ def test_crf_optimises_crfsuites_objective(tmp_path) -> None:
     for (before, after), value in info.transitions.items():
         transitions[index[before], index[after]] = value
     theta = layout.pack(weights, transitions, np.zeros(3), np.zeros(3))
-    loss, _ = _negative_log_likelihood(layout, theta, batch)
+    loss, _ = negative_log_likelihood(layout, theta, batch)
     assert loss + 0.5 * theta @ theta == pytest.approx(crfsuite_loss, rel=1e-5)
     # And the same optimum: both converge to the same weights.
     np.testing.assert_allclose(crf.state_weights_, weights, atol=1e-3)
@@ -346,3 +350,32 @@ def test_crf_refuses_bad_input() -> None:
         CRF().fit([[]], [[]])
     with pytest.raises(ValueError, match="cannot be saved"):
         CRF(features=lambda s: [[w] for w in s], max_iter=1).fit([["a"]], [["X"]]).save("unused")
+
+
+@pytest.mark.slow
+def test_crf_equals_crfsuite_on_conll2003(tmp_path) -> None:
+    # Real data: 300 CoNLL-2003 sentences with ner_features, both sides fitted to convergence.
+    from nlpjourney.data import corpora
+    from nlpjourney.tagging.features import ner_features
+
+    def load(split: str, n: int) -> tuple[list, list]:
+        sentences = corpora.conll2003(split)[:n]
+        return [ner_features(s) for s in sentences], [[row[3] for row in s] for s in sentences]
+
+    train_x, train_y = load("train", 300)
+    dev_x, _ = load("testa", 200)
+    params = {"feature.possible_transitions": True, "max_iterations": 1000}
+    _crfsuite_fit(train_x, train_y, tmp_path, c2=1.0, **params)
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(tmp_path / "crfsuite.model"))
+    theirs = [tagger.tag(x) for x in dev_x]
+    info = tagger.info()
+    tagger.close()
+    crf = CRF(c2=1.0, max_iter=1000, features=None, boundary=False).fit(train_x, train_y)
+    assert crf.predict(dev_x) == theirs
+    assert np.count_nonzero(crf.state_weights_) == len(info.state_features)
+    column = {name: i for i, name in enumerate(crf.attributes_)}
+    index = {tag: j for j, tag in enumerate(crf.tags_)}
+    pairs = list(info.state_features.items())
+    ours = np.array([crf.state_weights_[column[a], index[t]] for (a, t), _ in pairs])
+    np.testing.assert_allclose(ours, [value for _, value in pairs], atol=2e-3)

@@ -6,9 +6,19 @@ Reference: NLTK's taggers, python-crfsuite and seqeval (see each module).
 from __future__ import annotations
 
 from nlpjourney.tagging.bert import BertTagger
+from nlpjourney.tagging.bilstm_crf import BiLSTMCRF, CRFLayer
+from nlpjourney.tagging.crf import CRF, forward_log_alphas, log_partition, sequence_score
 from nlpjourney.tagging.decode import viterbi
+from nlpjourney.tagging.features import ner_features
 
 __all__: list[str] = [
     "BertTagger",
+    "BiLSTMCRF",
+    "CRF",
+    "CRFLayer",
+    "forward_log_alphas",
+    "log_partition",
+    "ner_features",
+    "sequence_score",
     "viterbi",
 ]

@@ -37,11 +37,108 @@ def _logsumexp(values):
     return top + math.log(total)
 
 
+#: Largest |transition score| for the fast path: exp of it stays far from overflow.
+FAST_LIMIT = 300.0
+
+
 @compiled
 def forward_backward(
     emissions, offsets, transitions, start, end, unary, pair_counts, start_counts, end_counts
 ):
     """Marginals and expected counts of a batch of sentences; returns the summed ``log Z``.
+
+    The fast path takes ``exp(transitions)`` once and, at each position, the exponentials
+    of the K scores of the previous column shifted by their maximum, so a step costs K
+    exponentials and K logarithms instead of K^2 (the shift keeps one term at 1, so no sum
+    underflows while ``|transitions| <= FAST_LIMIT``). Wider transition scores take the
+    plain log-space path, :func:`forward_backward_log`. Arguments as there.
+    """
+    widest = 0.0
+    for value in transitions.ravel():
+        widest = max(widest, abs(value))
+    if not widest <= FAST_LIMIT:  # also catches NaN
+        return forward_backward_log(
+            emissions, offsets, transitions, start, end, unary, pair_counts, start_counts,
+            end_counts,
+        )  # fmt: skip
+    k = emissions.shape[1]
+    exp_transitions = np.exp(transitions)
+    longest = 0
+    for s in range(len(offsets) - 1):
+        longest = max(longest, offsets[s + 1] - offsets[s])
+    alphas = np.empty((max(longest, 1), k))
+    betas = np.empty((max(longest, 1), k))
+    left = np.empty(k)
+    right = np.empty(k)
+    total = 0.0
+    for s in range(len(offsets) - 1):
+        first = offsets[s]
+        n = offsets[s + 1] - first
+        if n == 0:
+            continue
+        for j in range(k):
+            alphas[0, j] = start[j] + emissions[first, j]
+        for t in range(1, n):
+            top = _shifted_exp(alphas[t - 1], left)
+            for j in range(k):
+                acc = 0.0
+                for i in range(k):
+                    acc += left[i] * exp_transitions[i, j]
+                alphas[t, j] = top + math.log(acc) + emissions[first + t, j]
+        for j in range(k):
+            betas[n - 1, j] = end[j]
+        for t in range(n - 2, -1, -1):
+            for j in range(k):
+                right[j] = emissions[first + t + 1, j] + betas[t + 1, j]
+            top = _shifted_exp(right, right)
+            for i in range(k):
+                acc = 0.0
+                for j in range(k):
+                    acc += exp_transitions[i, j] * right[j]
+                betas[t, i] = top + math.log(acc)
+        for j in range(k):
+            left[j] = alphas[n - 1, j] + end[j]
+        log_z = _logsumexp(left)
+        total += log_z
+        for t in range(n):
+            for j in range(k):
+                unary[first + t, j] = math.exp(alphas[t, j] + betas[t, j] - log_z)
+        for j in range(k):
+            start_counts[j] += unary[first, j]
+            end_counts[j] += unary[first + n - 1, j]
+        for t in range(1, n):
+            top_left = _shifted_exp(alphas[t - 1], left)
+            for j in range(k):
+                right[j] = emissions[first + t, j] + betas[t, j]
+            top_right = _shifted_exp(right, right)
+            # p(i, j) = exp(alpha[t-1, i] + T[i, j] + E[t, j] + beta[t, j] - log Z), factored.
+            scale = math.exp(top_left + top_right - log_z)
+            for i in range(k):
+                weight = scale * left[i]
+                for j in range(k):
+                    pair_counts[i, j] += weight * exp_transitions[i, j] * right[j]
+    return total
+
+
+@compiled
+def _shifted_exp(values, out):
+    """``out = exp(values - max(values))``; returns the maximum (``out`` may be ``values``)."""
+    top = -np.inf
+    for value in values:
+        if value > top:
+            top = value
+    for i in range(len(values)):
+        out[i] = math.exp(values[i] - top)
+    return top
+
+
+@compiled
+def forward_backward_log(
+    emissions, offsets, transitions, start, end, unary, pair_counts, start_counts, end_counts
+):
+    """Marginals and expected counts of a batch of sentences; returns the summed ``log Z``.
+
+    Every step in log space (K^2 exponentials a step): the path for any scores.
 
     Args (all NumPy arrays):
         emissions: (N, K) state scores of the batch's N tokens, sentence after sentence.

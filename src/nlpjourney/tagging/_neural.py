@@ -6,8 +6,8 @@ The dev score is entity F1 when the tags look like IOB/IOB2 chunks (``B-``/``I-`
 prefixes), counted as conlleval and seqeval's default mode count it (an ``I-X`` after
 ``O`` or after another type opens an entity), and token accuracy otherwise (POS tags).
 
->>> chunks(["B-PER", "I-PER", "O", "I-LOC", "I-ORG"])
-{('PER', 0, 2), ('LOC', 3, 4), ('ORG', 4, 5)}
+>>> sorted(chunks(["B-PER", "I-PER", "O", "I-LOC", "I-ORG"]))
+[('LOC', 3, 4), ('ORG', 4, 5), ('PER', 0, 2)]
 >>> dev_score([["B-PER", "I-PER", "O"]], [["B-PER", "O", "O"]])
 0.0
 >>> dev_score([["NN", "VB"]], [["NN", "NN"]])
@@ -58,7 +58,9 @@ def check_tagged(
         return words, None
     labels = [list(t) for t in tags]
     if len(labels) != len(words):
-        raise ValueError(f"{len(words)} sentences but {len(labels)} tag lists: pass one per sentence")
+        raise ValueError(
+            f"{len(words)} sentences but {len(labels)} tag lists: pass one per sentence"
+        )
     for i, (sentence, sentence_tags) in enumerate(zip(words, labels, strict=True)):
         if len(sentence) != len(sentence_tags):
             raise ValueError(
@@ -100,7 +102,9 @@ def dev_score(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]])
             true, pred = true + len(gold_chunks), pred + len(pred_chunks)
             hits += len(gold_chunks & pred_chunks)
         return 0.0 if hits == 0 else 2 * hits / (true + pred)
-    right = sum(a == b for g, p in zip(gold, predicted, strict=True) for a, b in zip(g, p))
+    right = sum(
+        a == b for g, p in zip(gold, predicted, strict=True) for a, b in zip(g, p, strict=True)
+    )
     return right / max(1, len(flat))
 
 
@@ -132,9 +136,7 @@ def state_tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}
 
 
-def plot_losses(
-    losses: Sequence[float], scores: Sequence[float], path: Path, title: str
-) -> Path:
+def plot_losses(losses: Sequence[float], scores: Sequence[float], path: Path, title: str) -> Path:
     """A PNG of the training loss per step, with the dev score per epoch beside it."""
     from matplotlib.figure import Figure
 

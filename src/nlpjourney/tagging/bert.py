@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Self
 
@@ -145,7 +145,9 @@ class BertTagger:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
         if self.max_length < 3:
-            raise ValueError(f"max_length must leave room for [CLS], a piece and [SEP], got {self.max_length}")
+            raise ValueError(
+                f"max_length must leave room for [CLS], a piece and [SEP], got {self.max_length}"
+            )
         if not self.lr > 0:
             raise ValueError(f"lr must be positive, got {self.lr!r}")
         if not 0 <= self.warmup < 1:
@@ -204,7 +206,9 @@ class BertTagger:
                 out.append((s, a, b, self._encode(words[a:b], window_labels)))
         return out
 
-    def _tensors(self, rows: list[tuple[list[int], list[int], list[int], list[int]]]) -> tuple[torch.Tensor, ...]:
+    def _tensors(
+        self, rows: list[tuple[list[int], list[int], list[int], list[int]]]
+    ) -> tuple[torch.Tensor, ...]:
         longest = max(len(r[0]) for r in rows)
         ids = np.zeros((len(rows), longest), dtype=np.int64)  # 0 is [PAD]
         cases = np.zeros_like(ids)
@@ -242,6 +246,7 @@ class BertTagger:
         device: str | None = None,
         out: str | Path | None = None,
         progress: bool | None = None,
+        on_epoch: Callable[[dict[str, float]], None] | None = None,
     ) -> Self:
         """Fine-tune on tagged sentences; with ``dev``, keep the epoch that scores best there.
 
@@ -254,6 +259,7 @@ class BertTagger:
             device: overrides the constructor's ``device``.
             out: a folder to write ``loss.png`` (loss per step, dev score per epoch) into.
             progress: show a progress bar (None: only on a terminal).
+            on_epoch: called with each epoch's record as it ends (to log a long run).
 
         Returns:
             self, with ``tags_``, ``history_`` (one dict per epoch: ``loss``, ``dev``,
@@ -289,7 +295,10 @@ class BertTagger:
         decay = [p for n, p in network.named_parameters() if p.requires_grad and p.ndim > 1]
         no_decay = [p for n, p in network.named_parameters() if p.requires_grad and p.ndim <= 1]
         optimizer = torch.optim.AdamW(
-            [{"params": decay, "weight_decay": self.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+            [
+                {"params": decay, "weight_decay": self.weight_decay},
+                {"params": no_decay, "weight_decay": 0.0},
+            ],
             lr=self.lr,
         )
         warmup = int(self.warmup * total_steps)
@@ -299,14 +308,18 @@ class BertTagger:
         self.history_: list[dict[str, float]] = []
         losses: list[float] = []
         best_score, best_state = -1.0, None
-        with progress_bar("Fine-tuning BERT", total=total_steps * 1.0, unit="steps", enabled=progress) as bar:
+        with progress_bar(
+            "Fine-tuning BERT", total=total_steps * 1.0, unit="steps", enabled=progress
+        ) as bar:
             for epoch in range(1, self.epochs + 1):
                 network.train()
                 started, pieces, epoch_loss = time.perf_counter(), 0, 0.0
                 for batch in bucketed_batches(lengths, self.batch_size, rng):
                     ids, mask, cases, targets = self._tensors([rows[i] for i in batch])
                     logits = network(ids, mask, cases if self.casing else None)  # (B, T, K)
-                    loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE)
+                    loss = F.cross_entropy(
+                        logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE
+                    )
                     optimizer.zero_grad(set_to_none=True)
                     loss.backward()
                     torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
@@ -330,7 +343,11 @@ class BertTagger:
                         best_score, self.best_epoch_ = record["dev"], epoch
                         best_state = copy.deepcopy(network.state_dict())
                 self.history_.append(record)
-                bar.describe(f"Fine-tuning BERT (epoch {epoch}: dev {record.get('dev', float('nan')):.4f})")
+                if on_epoch is not None:
+                    on_epoch(record)
+                bar.describe(
+                    f"Fine-tuning BERT (epoch {epoch}: dev {record.get('dev', float('nan')):.4f})"
+                )
         if best_state is not None:
             network.load_state_dict(best_state)
         else:
@@ -399,7 +416,9 @@ class BertTagger:
             network = BertForTokenClassification(bert_config)
             network.load_state_dict(state_tensors(arrays))
         except (KeyError, TypeError, ValueError, RuntimeError) as error:
-            raise ModelFormatError(f"{folder} is not a usable saved BertTagger ({error}): train it again") from None
+            raise ModelFormatError(
+                f"{folder} is not a usable saved BertTagger ({error}): train it again"
+            ) from None
         _, tagger.tokenizer_ = _pretrained(tagger.model)
         tagger._setup_tokenizer()
         tagger.network_ = network.to(device).eval()

@@ -22,7 +22,7 @@ sparse matrix ``X`` (tokens x attributes), the state scores of every token are o
 product ``X @ W`` (``W`` attributes x tags), a compiled forward-backward pass
 (:mod:`nlpjourney.tagging._crf_kernels`, held equal to :func:`marginals`) gives the
 marginals of all sentences, and the expected attribute counts are one sparse product
-``X.T @ marginals``. The negative log-likelihood plus ``c2 * ||w||^2`` is minimised by
+``X.T @ marginals`` (:mod:`nlpjourney.tagging._crf_objective`). The negative log-likelihood plus ``c2 * ||w||^2`` is minimised by
 L-BFGS (:func:`scipy.optimize.minimize`) or by AdaGrad over mini-batches.
 
 Reference: python-crfsuite (CRFsuite's ``lbfgs`` trainer, whose objective is the same
@@ -35,24 +35,31 @@ Simplifications:
       (L-BFGS with L1) is out of scope.
     - AdaGrad shuffles the order of fixed mini-batches of neighbouring sentences, not the
       sentences themselves, and regularises every weight at every step.
+    - Tagging runs :func:`nlpjourney.tagging.decode.viterbi`'s recurrence compiled over
+      all sentences at once (``_crf_kernels.viterbi_batch``, tested equal to it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 from nlpjourney.ml.base import Estimator, NotFittedError
 from nlpjourney.progress import progress_bar
 from nlpjourney.saving import load_model, save_model
-from nlpjourney.tagging._crf_kernels import forward_backward, viterbi_batch
+from nlpjourney.tagging._crf_kernels import viterbi_batch
+from nlpjourney.tagging._crf_objective import (
+    Attributes,
+    Batch,
+    Layout,
+    encode_attributes,
+    negative_log_likelihood,
+)
 from nlpjourney.tagging.features import FEATURES
 
 __all__ = [
@@ -274,132 +281,8 @@ def marginals(
     return unary, pairwise
 
 
-#: One token's attributes: names (each worth 1.0) or names with real values.
-Attributes = Sequence[str] | Mapping[str, float]
-
 _METHODS = ("lbfgs", "adagrad")
 _MEMORY = 6  # L-BFGS correction pairs, as CRFsuite's default lbfgs.num_memories
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where each weight lives in the flat parameter vector that the optimiser sees.
-
-    ``theta = [state weights, transition weights, start, end]``. A state weight is one
-    (attribute, tag) pair, a transition weight one (tag, tag) pair; ``states`` and
-    ``transitions`` list the flat indices (into A*K and K*K) that are free, or are None
-    when every pair is. ``boundary`` says whether start and end scores are learned.
-    """
-
-    n_attributes: int
-    k: int
-    states: np.ndarray | None
-    transitions: np.ndarray | None
-    boundary: bool
-
-    @property
-    def n_states(self) -> int:
-        return self.n_attributes * self.k if self.states is None else len(self.states)
-
-    @property
-    def n_transitions(self) -> int:
-        return self.k * self.k if self.transitions is None else len(self.transitions)
-
-    @property
-    def size(self) -> int:
-        return self.n_states + self.n_transitions + (2 * self.k if self.boundary else 0)
-
-    def unpack(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``theta`` as ``W`` (A, K), ``transitions`` (K, K), ``start`` (K,), ``end`` (K,)."""
-        a, k = self.n_attributes, self.k
-        cut = self.n_states
-        weights = _scatter(theta[:cut], self.states, a * k).reshape(a, k)
-        transitions = _scatter(theta[cut : cut + self.n_transitions], self.transitions, k * k)
-        cut += self.n_transitions
-        if self.boundary:
-            start, end = theta[cut : cut + k], theta[cut + k : cut + 2 * k]
-        else:
-            start, end = np.zeros(k), np.zeros(k)
-        return weights, transitions.reshape(k, k), start, end
-
-    def pack(
-        self, weights: np.ndarray, transitions: np.ndarray, start: np.ndarray, end: np.ndarray
-    ) -> np.ndarray:
-        """The inverse of :meth:`unpack` (entries outside the free pairs are dropped)."""
-        parts = [
-            _gather(weights.ravel(), self.states),
-            _gather(transitions.ravel(), self.transitions),
-        ]
-        if self.boundary:
-            parts += [start, end]
-        return np.concatenate(parts)
-
-
-def _scatter(values: np.ndarray, index: np.ndarray | None, size: int) -> np.ndarray:
-    if index is None:
-        return values
-    full = np.zeros(size)
-    full[index] = values
-    return full
-
-
-def _gather(values: np.ndarray, index: np.ndarray | None) -> np.ndarray:
-    return values if index is None else values[index]
-
-
-@dataclass(frozen=True)
-class _Batch:
-    """Sentences stacked token after token: attributes ``X`` (N, A), tags ``y`` (N,)."""
-
-    X: sp.csr_matrix
-    y: np.ndarray
-    offsets: np.ndarray  # (S + 1,) int64, sentence s is rows offsets[s]:offsets[s + 1]
-
-    def rows(self, first: int, last: int) -> _Batch:
-        """Sentences ``first:last`` as a batch of their own."""
-        lo, hi = self.offsets[first], self.offsets[last]
-        return _Batch(self.X[lo:hi], self.y[lo:hi], self.offsets[first : last + 1] - lo)
-
-
-def _negative_log_likelihood(
-    layout: _Layout, theta: np.ndarray, batch: _Batch, Xt: sp.csr_matrix | None = None
-) -> tuple[float, np.ndarray]:
-    """``sum_s log Z_s - score_s(gold)`` over the batch, and its gradient in ``theta``'s layout.
-
-    The gradient of each weight is its expected count under the model minus its count in
-    the gold paths: ``X.T @ (marginals - onehot(y))`` for the state weights.
-    """
-    weights, transitions, start, end = layout.unpack(theta)
-    emissions = np.asarray(batch.X @ weights)  # (N, K): every token's state scores at once
-    unary = np.empty_like(emissions)
-    pair_counts = np.zeros((layout.k, layout.k))
-    start_counts = np.zeros(layout.k)
-    end_counts = np.zeros(layout.k)
-    log_z = forward_backward(
-        emissions, batch.offsets, transitions, start, end, unary, pair_counts, start_counts,
-        end_counts,
-    )  # fmt: skip
-    y, k = batch.y, layout.k
-    tokens = np.arange(len(y))
-    firsts, lasts = batch.offsets[:-1], batch.offsets[1:] - 1
-    follows = np.ones(len(y), dtype=bool)  # tokens with a predecessor in their sentence
-    follows[firsts] = False
-    later = tokens[follows]
-    gold = (
-        emissions[tokens, y].sum()
-        + transitions[y[later - 1], y[later]].sum()
-        + start[y[firsts]].sum()
-        + end[y[lasts]].sum()
-    )
-    unary[tokens, y] -= 1.0
-    grad_weights = (batch.X.T if Xt is None else Xt) @ unary  # (A, K)
-    grad_transitions = pair_counts - np.bincount(
-        y[later - 1] * k + y[later], minlength=k * k
-    ).reshape(k, k)
-    grad_start = start_counts - np.bincount(y[firsts], minlength=k)
-    grad_end = end_counts - np.bincount(y[lasts], minlength=k)
-    gradient = layout.pack(np.asarray(grad_weights), grad_transitions, grad_start, grad_end)
-    return float(log_z - gold), gradient
 
 
 class CRF(Estimator):
@@ -497,10 +380,10 @@ class CRF(Estimator):
         self.tags_ = sorted({tag for i in kept for tag in tags[i]})
         index = {tag: j for j, tag in enumerate(self.tags_)}
         vocabulary: dict[str, int] = {}
-        X = _encode([attribute_lists[i] for i in kept], vocabulary, grow=True)
+        X = encode_attributes([attribute_lists[i] for i in kept], vocabulary, grow=True)
         y = np.array([index[tag] for i in kept for tag in tags[i]], dtype=np.int64)
         lengths = [len(attribute_lists[i]) for i in kept]
-        batch = _Batch(X, y, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+        batch = Batch(X, y, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
         layout = self._layout(batch, len(vocabulary))
         if self.method == "lbfgs":
             theta, history = self._fit_lbfgs(layout, batch, progress)
@@ -542,7 +425,7 @@ class CRF(Estimator):
         function = FEATURES[self.features] if isinstance(self.features, str) else self.features
         return [function(sentence) if len(sentence) else [] for sentence in sentences]
 
-    def _layout(self, batch: _Batch, n_attributes: int) -> _Layout:
+    def _layout(self, batch: Batch, n_attributes: int) -> Layout:
         k = len(self.tags_)
         states = transitions = None
         if not self.possible_states:
@@ -554,17 +437,17 @@ class CRF(Estimator):
             follows[batch.offsets[:-1]] = False
             later = np.flatnonzero(follows)
             transitions = np.unique(batch.y[later - 1] * k + batch.y[later])
-        return _Layout(n_attributes, k, states, transitions, self.boundary)
+        return Layout(n_attributes, k, states, transitions, self.boundary)
 
     def _fit_lbfgs(
-        self, layout: _Layout, batch: _Batch, progress: bool | None
+        self, layout: Layout, batch: Batch, progress: bool | None
     ) -> tuple[np.ndarray, list[float]]:
         Xt = batch.X.T.tocsr()  # the expected counts' product runs once per evaluation
         history: list[float] = []
         latest = [0.0]
 
         def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            loss, gradient = _negative_log_likelihood(layout, theta, batch, Xt)
+            loss, gradient = negative_log_likelihood(layout, theta, batch, Xt)
             latest[0] = loss + self.c2 * float(theta @ theta)
             return latest[0], gradient + 2.0 * self.c2 * theta
 
@@ -586,7 +469,7 @@ class CRF(Estimator):
         return result.x, history
 
     def _fit_adagrad(
-        self, layout: _Layout, batch: _Batch, progress: bool | None
+        self, layout: Layout, batch: Batch, progress: bool | None
     ) -> tuple[np.ndarray, list[float]]:
         n_sentences = len(batch.offsets) - 1
         starts = list(range(0, n_sentences, self.batch_size))
@@ -602,9 +485,7 @@ class CRF(Estimator):
                 for first in rng.permutation(starts):
                     last = min(first + self.batch_size, n_sentences)
                     share = (last - first) / n_sentences  # this batch's part of the penalty
-                    loss, gradient = _negative_log_likelihood(
-                        layout, theta, batch.rows(first, last)
-                    )
+                    loss, gradient = negative_log_likelihood(layout, theta, batch.rows(first, last))
                     gradient += 2.0 * self.c2 * share * theta
                     squares += gradient * gradient
                     rates = self.learning_rate / (np.sqrt(squares) + 1e-8)
@@ -629,7 +510,7 @@ class CRF(Estimator):
         """
         self._check_fitted()
         attribute_lists = self._attribute_lists(sentences)
-        X = _encode(attribute_lists, self._vocabulary, grow=False)
+        X = encode_attributes(attribute_lists, self._vocabulary, grow=False)
         offsets = np.concatenate([[0], np.cumsum([len(a) for a in attribute_lists])])
         emissions = np.asarray(X @ self.state_weights_)
         paths = np.zeros(X.shape[0], dtype=np.int64)
@@ -697,38 +578,3 @@ class CRF(Estimator):
         )
         crf.loss_history_ = []
         return crf
-
-
-def _encode(
-    attribute_lists: Sequence[Sequence[Attributes]], vocabulary: dict[str, int], grow: bool
-) -> sp.csr_matrix:
-    """Every token's attributes as a row of a sparse (tokens, attributes) matrix.
-
-    With ``grow`` unseen attribute names get the next id in ``vocabulary``; without it
-    they are dropped (they have no weight).
-    """
-    indices: list[int] = []
-    values: list[float] = []
-    indptr = [0]
-    for sentence in attribute_lists:
-        for token in sentence:
-            if isinstance(token, str):
-                raise TypeError(
-                    f"a token's attributes must be a list of names or a name->value mapping, "
-                    f"got the string {token!r}: with features=None pass attribute lists"
-                )
-            pairs = token.items() if isinstance(token, Mapping) else ((name, 1.0) for name in token)
-            for name, value in pairs:
-                column = vocabulary.get(name)
-                if column is None:
-                    if not grow:
-                        continue
-                    column = vocabulary[name] = len(vocabulary)
-                indices.append(column)
-                values.append(value)
-            indptr.append(len(indices))
-    shape = (len(indptr) - 1, len(vocabulary))
-    return sp.csr_matrix(
-        (np.array(values, dtype=np.float64), np.array(indices, dtype=np.int64), indptr),
-        shape=shape,
-    )

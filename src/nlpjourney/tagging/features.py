@@ -74,7 +74,11 @@ def _gazetteer_marks(
         lengths = sorted({len(phrase) for phrase in phrases}, reverse=True)
         for start in range(len(lowered)):
             for length in lengths:
-                if tuple(lowered[start : start + length]) in phrases:
+                # subtle: a slice past the end is shorter, and could match a shorter name.
+                if (
+                    start + length <= len(lowered)
+                    and tuple(lowered[start : start + length]) in phrases
+                ):
                     marks[start].append(f"gaz=B-{kind}")
                     for inside in range(start + 1, start + length):
                         marks[inside].append(f"gaz=I-{kind}")
