@@ -10,12 +10,18 @@ from nlpjourney.tagging.bilstm_crf import BiLSTMCRF, CRFLayer
 from nlpjourney.tagging.crf import CRF, forward_log_alphas, log_partition, sequence_score
 from nlpjourney.tagging.decode import viterbi
 from nlpjourney.tagging.features import ner_features
+from nlpjourney.tagging.hmm import HMMTagger
+from nlpjourney.tagging.ner import convert_scheme
+from nlpjourney.tagging.perceptron import PerceptronTagger
 
 __all__: list[str] = [
     "BertTagger",
     "BiLSTMCRF",
     "CRF",
     "CRFLayer",
+    "HMMTagger",
+    "PerceptronTagger",
+    "convert_scheme",
     "forward_log_alphas",
     "log_partition",
     "ner_features",
