@@ -11,7 +11,7 @@ from nlpjourney.tagging.crf import CRF, forward_log_alphas, log_partition, seque
 from nlpjourney.tagging.decode import viterbi
 from nlpjourney.tagging.features import ner_features
 from nlpjourney.tagging.hmm import HMMTagger
-from nlpjourney.tagging.ner import convert_scheme
+from nlpjourney.tagging.ner import GazetteerMatcher, RuleMatcher, convert_scheme
 from nlpjourney.tagging.perceptron import PerceptronTagger
 
 __all__: list[str] = [
@@ -19,8 +19,10 @@ __all__: list[str] = [
     "BiLSTMCRF",
     "CRF",
     "CRFLayer",
+    "GazetteerMatcher",
     "HMMTagger",
     "PerceptronTagger",
+    "RuleMatcher",
     "convert_scheme",
     "forward_log_alphas",
     "log_partition",
