@@ -31,6 +31,9 @@ these same functions; the command line only parses options and prints.
 - :mod:`~nlpjourney.apps.search`: a BM25 search engine over a registry dataset or a folder
   of text files, its answers shown as marked snippets (:func:`build_index`,
   :func:`query_index`, :class:`SearchIndexConfig`, :class:`SearchConfig`, :class:`Hit`);
+- :mod:`~nlpjourney.apps.ner`: named entity recognition on CoNLL-2003 or files in CoNLL
+  columns, a CRF or a neural tagger trained, scored and used (:func:`train_ner`,
+  :func:`predict_ner`, :class:`NerRunConfig`, :class:`NerPredictConfig`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -68,6 +71,13 @@ from nlpjourney.apps.gpt import (
     train_gpt,
 )
 from nlpjourney.apps.gpt import RECIPES as GPT_RECIPES
+from nlpjourney.apps.ner import (
+    NerPredictConfig,
+    NerRunConfig,
+    NerRunResult,
+    predict_ner,
+    train_ner,
+)
 from nlpjourney.apps.runs import (
     RunStart,
     check_run_folder,
@@ -119,6 +129,9 @@ __all__ = [
     "GPTRecipe",
     "GPTRunConfig",
     "Hit",
+    "NerPredictConfig",
+    "NerRunConfig",
+    "NerRunResult",
     "MaskedScores",
     "ParallelBatches",
     "RunResult",
@@ -145,6 +158,7 @@ __all__ = [
     "neighbours",
     "last_scores",
     "overall_rate",
+    "predict_ner",
     "read_sweep",
     "recipe_config",
     "query_index",
@@ -155,6 +169,7 @@ __all__ = [
     "train_classifier",
     "train_embeddings",
     "train_gpt",
+    "train_ner",
     "train_translator",
 ]
 
