@@ -48,6 +48,7 @@ def main() -> None:
     )
     parser.add_argument("--lr", type=float, default=None)
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", default=None, help="folder for loss.png")
     args = parser.parse_args()
@@ -72,7 +73,13 @@ def main() -> None:
         )
 
     tagger.fit(
-        words, tags, dev=(dev_words, dev_tags), epochs=args.epochs, out=args.out, on_epoch=report
+        words,
+        tags,
+        dev=(dev_words, dev_tags),
+        epochs=args.epochs,
+        device=args.device,
+        out=args.out,
+        on_epoch=report,
     )
     wall = time.perf_counter() - started
     predicted = tagger.predict(dev_words)

@@ -20,8 +20,8 @@ each started as the pretrained segment-0 row, so training starts from the pretra
 model exactly and learns what case adds, inside every layer.
 
 The word-embedding table (30,522 x 384, over half the weights) is frozen by default:
-its AdamW update is most of a CPU step's time, and pretrained piece vectors need little
-change for tagging.
+updating it costs a large share of a CPU step (AdamW touches every row, every step), and
+pretrained piece vectors need little change for tagging.
 
 Reference: ``transformers``' ``BertForTokenClassification`` (the same logits from the
 same weights, ``tests/tagging/test_bert_tagger.py``) and its token-classification recipe
@@ -224,10 +224,6 @@ class BertTagger:
 
     # -- the network -------------------------------------------------------------------
 
-    def _build(self, config: BertConfig) -> BertForTokenClassification:
-        network = BertForTokenClassification(config)
-        return network
-
     def _grow_token_types(self, network: BertForTokenClassification) -> None:
         """Token-type table 2 -> 4 rows, each a copy of the pretrained segment-0 row."""
         table = network.bert.embeddings["token_type_embeddings"]
@@ -282,6 +278,11 @@ class BertTagger:
         folder, self.tokenizer_ = _pretrained(self.model)
         self._setup_tokenizer()
         network = BertForTokenClassification.from_pretrained(folder, num_labels=len(self.tags_))
+        if self.max_length > network.config.max_position_embeddings:
+            raise ValueError(
+                f"max_length {self.max_length} is more than the {network.config.max_position_embeddings} "
+                f"positions {self.model} has: pass a smaller max_length"
+            )
         if self.casing:
             self._grow_token_types(network)
         network.bert.embeddings["word_embeddings"].weight.requires_grad_(self.train_embeddings)
