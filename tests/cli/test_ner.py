@@ -69,10 +69,14 @@ def test_ner_cli_trains_a_crf_and_tags_a_file(tmp_path: Path) -> None:
 
     again = journey(*args, cwd=tmp_path)
     assert_one_clear_line(again, "already holds a trained NER model", "--force")
-    written = journey("ner", "predict", "model", str(dev), "--out", "dev.out", cwd=tmp_path)
-    assert written.returncode == 0 and (tmp_path / "dev.out").read_text() == tagged.stdout
-    kept = journey("ner", "predict", "model", str(dev), "--out", "dev.out", cwd=tmp_path)
-    assert_one_clear_line(kept, "dev.out exists", "--force")
+    # --out, in process (a process costs seconds): written, then kept unless --force.
+    written = NerPredictConfig(tmp_path / "model", dev, out=tmp_path / "dev.out")
+    assert predict_ner(written) == tagged.stdout == (tmp_path / "dev.out").read_text()
+    with pytest.raises(JourneyError, match="dev.out exists; add --force"):
+        predict_ner(written)
+    (tmp_path / "dev.out").write_text("old")
+    predict_ner(NerPredictConfig(tmp_path / "model", dev, out=tmp_path / "dev.out", force=True))
+    assert (tmp_path / "dev.out").read_text() == tagged.stdout
 
 
 def test_ner_cli_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
@@ -116,6 +120,7 @@ class _FakeNeural:
 
     def fit(self, sentences, tags, **options) -> _FakeNeural:
         self.calls.append({"sentences": sentences, "tags": tags, **options})
+        self.history_ = [{"loss": 2.0, "dev": 0.5}, {"loss": 1.0, "dev": 0.6}]
         return self
 
     def predict(self, sentences):
@@ -146,4 +151,5 @@ def test_ner_workflow_dispatches_neural_models(
     assert call["dev"] == ([["Anna", "lives", "in", "Rome"]], [["B-PER", "O", "O", "B-LOC"]])
     assert call["epochs"] == 2 and call["device"] == "cpu"
     assert result.f1 == 0.0
+    assert (tmp_path / "m" / "loss.png").is_file()  # one point per epoch
     assert predict_ner(NerPredictConfig(tmp_path / "m", dev)).splitlines()[0].endswith("I-PER O")

@@ -331,6 +331,9 @@ def test_crf_save_and_load_round_trip(tmp_path) -> None:
     assert loaded.predict(words) == crf.predict(words)
     with pytest.raises(ModelFormatError, match="not a 'CRF'|holds no"):
         CRF.load(tmp_path)
+    np.savez(folder / "weights.npz", **{**np.load(folder / "weights.npz"), "start": np.zeros(7)})
+    with pytest.raises(ModelFormatError, match="damaged CRF"):
+        CRF.load(folder)
 
 
 def test_crf_refuses_bad_input() -> None:

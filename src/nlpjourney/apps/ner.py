@@ -5,7 +5,7 @@
 development entity F1 with a per-type report, and writes a model folder:
 
 - ``model/``: the tagger, saved by its own ``save`` (:mod:`nlpjourney.saving`);
-- ``loss.png``: the training objective after each iteration (the CRF);
+- ``loss.png``: the training loss after each iteration (the CRF) or epoch (neural);
 - ``ner.json``: what :func:`predict_ner` needs besides the weights (the model kind, how
   many input columns the features read, the tag scheme of the training file) and the
   development scores; written last, so a folder without it holds no finished model.
@@ -289,8 +289,11 @@ def train_ner(config: NerRunConfig, echo: Callable[[str], None] = print) -> NerR
         f1 = f1_score(dev_y, predicted, zero_division=0)
         report = classification_report(dev_y, predicted, digits=4, zero_division=0)
     tagger.save(out / MODEL_FOLDER)
+    # The CRF records its objective per L-BFGS iteration, the neural taggers one record per epoch.
     if getattr(tagger, "loss_history_", None):
-        _plot_loss(tagger.loss_history_, config.model, out / "loss.png")
+        _plot_loss(tagger.loss_history_, config.model, "iteration", out / "loss.png")
+    elif losses := [r["loss"] for r in getattr(tagger, "history_", []) if "loss" in r]:
+        _plot_loss(losses, config.model, "epoch", out / "loss.png")
     settings = {
         "model": config.model,
         "columns": columns,
@@ -303,16 +306,17 @@ def train_ner(config: NerRunConfig, echo: Callable[[str], None] = print) -> NerR
     return NerRunResult(out, f1, report, len(train_x), len(dev_x), seconds)
 
 
-def _plot_loss(history: list[float], model: str, path: Path) -> None:
-    """A picture of the training objective, iteration by iteration."""
+def _plot_loss(history: list[float], model: str, step: str, path: Path) -> None:
+    """A picture of the training loss, ``step`` (iteration or epoch) by step."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(6, 4))
     axes = figure.add_subplot()
-    axes.plot(range(1, len(history) + 1), history, label=f"{model} objective")
+    axes.plot(range(1, len(history) + 1), history, marker="." if len(history) < 30 else None,
+              label=f"{model} training loss")  # fmt: skip
     axes.set_yscale("log")
-    axes.set_xlabel("iteration")
-    axes.set_ylabel("-log-likelihood + penalty")
+    axes.set_xlabel(step)
+    axes.set_ylabel("training loss (-log-likelihood + penalty for the CRF)")
     axes.set_title(f"NER {model} training")
     axes.legend()
     axes.grid(alpha=0.3)
@@ -353,9 +357,9 @@ def predict_ner(config: NerPredictConfig) -> str:
         JourneyError: the model folder or file is bad, a line has too few columns, or
             ``out`` exists and ``force`` is not set.
     """
-    settings, tagger = _open_model(config.model_dir)
     if config.out is not None and config.out.exists() and not config.force:
         raise JourneyError(f"--out {config.out} exists; add --force to replace it")
+    settings, tagger = _open_model(config.model_dir)
     sentences = read_conll_columns(config.file)
     columns = settings["columns"]
     for sentence in sentences:

@@ -49,6 +49,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
+from nlpjourney.errors import ModelFormatError
 from nlpjourney.ml.base import Estimator, NotFittedError
 from nlpjourney.progress import progress_bar
 from nlpjourney.saving import load_model, save_model
@@ -564,12 +565,20 @@ class CRF(Estimator):
         """
         names = ("state_rows", "state_cols", "state_values", "transitions", "start", "end")
         config, arrays = load_model(folder, "CRF", required=names)
-        crf = cls(**{name: config[name] for name in cls._param_names() if name in config})
-        crf.tags_ = list(config["tags"])
-        crf.attributes_ = list(config["attributes"])
+        try:
+            crf = cls(**{name: config[name] for name in cls._param_names() if name in config})
+            crf.tags_ = [str(tag) for tag in config["tags"]]
+            crf.attributes_ = [str(name) for name in config["attributes"]]
+            k = len(crf.tags_)
+            weights = np.zeros((len(crf.attributes_), k))
+            weights[arrays["state_rows"], arrays["state_cols"]] = arrays["state_values"]
+            if arrays["transitions"].shape != (k, k) or arrays["start"].shape != (k,):
+                raise ValueError(f"transition scores of shape {arrays['transitions'].shape}")
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            raise ModelFormatError(
+                f"{folder} holds a damaged CRF ({error!r}): train the model again"
+            ) from None
         crf._vocabulary = {name: i for i, name in enumerate(crf.attributes_)}
-        weights = np.zeros((len(crf.attributes_), len(crf.tags_)))
-        weights[arrays["state_rows"], arrays["state_cols"]] = arrays["state_values"]
         crf.state_weights_ = weights
         crf.transitions_, crf.start_, crf.end_ = (
             arrays["transitions"],
