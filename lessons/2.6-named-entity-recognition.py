@@ -875,9 +875,9 @@ def plot_per_type(per_type, label):
     ax.set_xticks(np.arange(len(TYPES)), TYPES)
     ax.set_xlabel("entity type")
     ax.set_ylabel("entity F1 on testa")
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, 1.15)  # room above the bars for the legend
     ax.set_title(f"F1 per entity type ({label})")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", ncol=len(per_type))
     fig.tight_layout()
     plt.show()
 
@@ -905,7 +905,7 @@ print(f"the {stored_errors['model']}'s errors, most common first: "
 # %% [markdown]
 # Three things to look for in the examples and the bars:
 #
-# - **Wrong type** errors are mostly names that the text uses for different kinds of
+# - Many **wrong type** errors are names that the text uses for different kinds of
 #   thing: in sports results a county or a country is the name of a team (ORG), and
 #   elsewhere the place (LOC). Only the context decides, and the context of a results
 #   table says little. *Washington* above was one such name.
