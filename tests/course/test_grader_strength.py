@@ -59,6 +59,7 @@ EXERCISES = [
     "2.2",
     "2.3",
     "2.4",
+    "2.6",
     "2.7",
     "2.8",
     "3.1",
@@ -220,6 +221,29 @@ LIBRARY_CHEATS = {
 
         def negation_rule(valence, lowered, i, distance):
             return SentimentIntensityAnalyzer._negation_check(valence, lowered, distance - 1, i)
+    """,
+    "2.6": """
+        import numpy as np
+        from scipy.special import logsumexp
+
+        def sequence_score(emissions, transitions, tags, start=None, end=None):
+            k = emissions.shape[1]
+            start = np.zeros(k) if start is None else start
+            end = np.zeros(k) if end is None else end
+            tags = np.asarray(tags)
+            return float(start[tags[0]] + emissions[np.arange(len(tags)), tags].sum()
+                         + transitions[tags[:-1], tags[1:]].sum() + end[tags[-1]])
+
+        def forward_log_alphas(emissions, transitions, start=None, end=None):
+            alphas = np.empty_like(emissions)
+            alphas[0] = (0 if start is None else start) + emissions[0]
+            for t in range(1, len(emissions)):
+                alphas[t] = logsumexp(alphas[t - 1][:, None] + transitions, axis=0) + emissions[t]
+            return alphas
+
+        def log_partition(emissions, transitions, start=None, end=None):
+            alphas = forward_log_alphas(emissions, transitions, start)
+            return float(logsumexp(alphas[-1] + (0 if end is None else end)))
     """,
     "2.7": """
         from nltk.parse.dependencygraph import DependencyGraph

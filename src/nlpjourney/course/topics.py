@@ -341,7 +341,18 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic("2.5", "pos-tagging", "Part-of-speech tagging: HMM + Viterbi, averaged perceptron"),
     Topic(
-        "2.6", "named-entity-recognition", "Named entity recognition: rules, perceptron/CRF, neural"
+        "2.6",
+        "named-entity-recognition",
+        "Named entity recognition: rules, perceptron/CRF, neural",
+        modules=(
+            "nlpjourney.tagging.crf",
+            "nlpjourney.tagging.features",
+            "nlpjourney.tagging.ner",
+            "nlpjourney.evaluate.sequence",
+            "nlpjourney.tagging.bert",
+        ),
+        tests=("tests/tagging/test_crf.py", "tests/evaluate/test_sequence.py"),
+        benchmarks=("benchmarks/tagging_ner_neural.py",),
     ),
     Topic(
         "2.7",
