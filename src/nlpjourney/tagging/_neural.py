@@ -15,8 +15,11 @@ entity), and token accuracy otherwise (POS tags).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -24,12 +27,14 @@ from torch import nn
 
 from nlpjourney.evaluate.sequence import f1_score
 from nlpjourney.ml import NotFittedError
+from nlpjourney.progress import progress_bar
 
 __all__ = [
     "bucketed_batches",
     "check_tagged",
     "dev_score",
     "plot_losses",
+    "run_epochs",
     "state_arrays",
     "state_tensors",
 ]
@@ -136,3 +141,71 @@ def plot_losses(losses: Sequence[float], scores: Sequence[float], path: Path, ti
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
     return path
+
+
+def run_epochs(
+    tagger: Any,
+    optimizer: torch.optim.Optimizer,
+    batches: Callable[[], Iterable[list[int]]],
+    batch_loss: Callable[[list[int]], tuple[torch.Tensor, int]],
+    *,
+    steps_per_epoch: int,
+    clip: float,
+    title: str,
+    dev: tuple[list[list[str]], list[list[str]]] | None,
+    progress: bool | None,
+    on_epoch: Callable[[dict[str, float]], None] | None,
+    out: str | Path | None,
+    schedule: Any = None,
+) -> None:
+    """The epochs of a torch tagger's ``fit``, the same for every tagger.
+
+    Each step takes ``batch_loss(batch) -> (loss, tokens)`` for a batch of example
+    indices from ``batches()`` (called once an epoch), clips the gradient norm to
+    ``clip`` and steps ``optimizer`` (and ``schedule`` if given). After each epoch the
+    tagger predicts ``dev`` (words, tags) and the weights of the best-scoring epoch are
+    kept. Sets ``tagger.history_`` (one record an epoch: ``epoch``, ``loss``, ``seconds``,
+    ``tokens_per_s``, ``dev``) and ``tagger.best_epoch_``, leaves ``tagger.network_`` in
+    eval mode with the best weights, and writes ``loss.png`` into ``out`` when given.
+    """
+    network = tagger.network_
+    tagger.history_ = []
+    losses: list[float] = []
+    best_score, best_state = -1.0, None
+    total = steps_per_epoch * tagger.epochs * 1.0
+    with progress_bar(title, total=total, unit="steps", enabled=progress) as bar:
+        for epoch in range(1, tagger.epochs + 1):
+            network.train()
+            started, epoch_loss, tokens = time.perf_counter(), 0.0, 0
+            for batch in batches():
+                loss, batch_tokens = batch_loss(batch)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                nn.utils.clip_grad_norm_(network.parameters(), clip)
+                optimizer.step()
+                if schedule is not None:
+                    schedule.step()
+                losses.append(float(loss.detach()))
+                epoch_loss += losses[-1]
+                tokens += batch_tokens
+                bar.advance(1)
+            seconds = time.perf_counter() - started
+            record = {"epoch": epoch, "loss": epoch_loss / steps_per_epoch, "seconds": seconds,
+                      "tokens_per_s": tokens / seconds}  # fmt: skip
+            if dev is not None:
+                record["dev"] = dev_score(dev[1], tagger.predict(dev[0]))
+                if record["dev"] > best_score:
+                    best_score, tagger.best_epoch_ = record["dev"], epoch
+                    best_state = copy.deepcopy(network.state_dict())
+            tagger.history_.append(record)
+            if on_epoch is not None:
+                on_epoch(record)
+            bar.describe(f"{title} (epoch {epoch}: dev {record.get('dev', float('nan')):.4f})")
+    if best_state is not None:
+        network.load_state_dict(best_state)
+    else:
+        tagger.best_epoch_ = tagger.epochs
+    network.eval()
+    if out is not None:
+        scores = [r.get("dev", float("nan")) for r in tagger.history_]
+        plot_losses(losses, scores, Path(out) / "loss.png", f"{title}: loss and dev score")

@@ -34,8 +34,6 @@ Simplifications:
 
 from __future__ import annotations
 
-import copy
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Self
@@ -51,14 +49,12 @@ from nlpjourney.models.bert import BertForTokenClassification
 from nlpjourney.models.bert_config import BertConfig
 from nlpjourney.models.sentence_encoder import PRETRAINED_ENCODERS
 from nlpjourney.optim.schedules import linear_with_warmup
-from nlpjourney.progress import progress_bar
 from nlpjourney.saving import load_model, save_model
 from nlpjourney.tagging._neural import (
     bucketed_batches,
     check_tagged,
-    dev_score,
     not_fitted,
-    plot_losses,
+    run_epochs,
     state_arrays,
     state_tensors,
 )
@@ -306,61 +302,27 @@ class BertTagger:
         schedule = torch.optim.lr_scheduler.LambdaLR(
             optimizer, lambda step: linear_with_warmup(step, warmup, total_steps)
         )
-        self.history_: list[dict[str, float]] = []
-        losses: list[float] = []
-        best_score, best_state = -1.0, None
-        with progress_bar(
-            "Fine-tuning BERT", total=total_steps * 1.0, unit="steps", enabled=progress
-        ) as bar:
-            for epoch in range(1, self.epochs + 1):
-                network.train()
-                started, pieces, epoch_loss = time.perf_counter(), 0, 0.0
-                for batch in bucketed_batches(lengths, self.batch_size, rng):
-                    ids, mask, cases, targets = self._tensors([rows[i] for i in batch])
-                    logits = network(ids, mask, cases if self.casing else None)  # (B, T, K)
-                    loss = F.cross_entropy(
-                        logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE
-                    )
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-                    optimizer.step()
-                    schedule.step()
-                    losses.append(float(loss.detach()))
-                    epoch_loss += losses[-1]
-                    pieces += int(mask.sum())
-                    bar.advance(1)
-                seconds = time.perf_counter() - started
-                record = {
-                    "epoch": epoch,
-                    "loss": epoch_loss / steps_per_epoch,
-                    "seconds": seconds,
-                    "tokens_per_s": pieces / seconds,
-                }
-                if dev_words is not None:
-                    assert dev_tags is not None
-                    record["dev"] = dev_score(dev_tags, self.predict(dev_words))
-                    if record["dev"] > best_score:
-                        best_score, self.best_epoch_ = record["dev"], epoch
-                        best_state = copy.deepcopy(network.state_dict())
-                self.history_.append(record)
-                if on_epoch is not None:
-                    on_epoch(record)
-                bar.describe(
-                    f"Fine-tuning BERT (epoch {epoch}: dev {record.get('dev', float('nan')):.4f})"
-                )
-        if best_state is not None:
-            network.load_state_dict(best_state)
-        else:
-            self.best_epoch_ = self.epochs
-        network.eval()
-        if out is not None:
-            plot_losses(
-                losses,
-                [r.get("dev", float("nan")) for r in self.history_],
-                Path(out) / "loss.png",
-                f"BertTagger ({self.model}) fine-tuning",
-            )
+
+        def batch_loss(batch: list[int]) -> tuple[torch.Tensor, int]:
+            ids, mask, cases, targets = self._tensors([rows[i] for i in batch])
+            logits = network(ids, mask, cases if self.casing else None)  # (B, T, K)
+            loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE)
+            return loss, int(mask.sum())
+
+        run_epochs(
+            self,
+            optimizer,
+            lambda: bucketed_batches(lengths, self.batch_size, rng),
+            batch_loss,
+            steps_per_epoch=steps_per_epoch,
+            clip=1.0,
+            title=f"Fine-tuning BertTagger ({self.model})",
+            dev=None if dev_words is None else (dev_words, dev_tags),
+            progress=progress,
+            on_epoch=on_epoch,
+            out=out,
+            schedule=schedule,
+        )
         return self
 
     def _setup_tokenizer(self) -> None:

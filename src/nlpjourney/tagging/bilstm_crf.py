@@ -30,8 +30,6 @@ Simplifications:
 
 from __future__ import annotations
 
-import copy
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,14 +40,12 @@ import torch
 from torch import Tensor, nn
 
 from nlpjourney.errors import ModelFormatError
-from nlpjourney.progress import progress_bar
 from nlpjourney.saving import load_model, save_model
 from nlpjourney.tagging._neural import (
     bucketed_batches,
     check_tagged,
-    dev_score,
     not_fitted,
-    plot_losses,
+    run_epochs,
     state_arrays,
     state_tensors,
 )
@@ -315,56 +311,32 @@ class BiLSTMCRF:
         once = np.array([counts[w] == 1 for w in self.words_])  # singletons, by word id
         lengths = [len(s) for s in words]
         steps = -(-len(words) // self.batch_size)
-        self.history_: list[dict[str, float]] = []
-        losses: list[float] = []
-        best_score, best_state = -1.0, None
-        with progress_bar("Training BiLSTM-CRF", total=steps * self.epochs * 1.0, unit="steps",
-                          enabled=progress) as bar:  # fmt: skip
-            for epoch in range(1, self.epochs + 1):
-                network.train()
-                started, epoch_loss = time.perf_counter(), 0.0
-                for batch in bucketed_batches(lengths, self.batch_size, rng):
-                    word_ids, char_ids, mask = self._tensors([encoded[i] for i in batch])
-                    # Singletons become <unk> half the time, so <unk> has a trained vector.
-                    drop = torch.from_numpy(once).to(self.device)[word_ids]
-                    drop &= torch.rand(word_ids.shape, device=self.device) < 0.5
-                    word_ids = word_ids.masked_fill(drop, 1)
-                    targets = torch.zeros_like(word_ids)
-                    for r, i in enumerate(batch):
-                        targets[r, : len(gold[i])] = torch.tensor(gold[i])
-                    loss = network.crf.nll(
-                        network.emissions(word_ids, char_ids, mask), targets, mask
-                    )
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    nn.utils.clip_grad_norm_(network.parameters(), 5.0)
-                    optimizer.step()
-                    losses.append(float(loss.detach()))
-                    epoch_loss += losses[-1]
-                    bar.advance(1)
-                seconds = time.perf_counter() - started
-                record = {"epoch": epoch, "loss": epoch_loss / steps, "seconds": seconds,
-                          "tokens_per_s": sum(lengths) / seconds}  # fmt: skip
-                if dev_words is not None:
-                    assert dev_tags is not None
-                    record["dev"] = dev_score(dev_tags, self.predict(dev_words))
-                    if record["dev"] > best_score:
-                        best_score, self.best_epoch_ = record["dev"], epoch
-                        best_state = copy.deepcopy(network.state_dict())
-                self.history_.append(record)
-                if on_epoch is not None:
-                    on_epoch(record)
-                bar.describe(
-                    f"Training BiLSTM-CRF (epoch {epoch}: dev {record.get('dev', float('nan')):.4f})"
-                )
-        if best_state is not None:
-            network.load_state_dict(best_state)
-        else:
-            self.best_epoch_ = self.epochs
-        network.eval()
-        if out is not None:
-            scores = [r.get("dev", float("nan")) for r in self.history_]
-            plot_losses(losses, scores, Path(out) / "loss.png", "BiLSTM-CRF training")
+        unknown = torch.from_numpy(once).to(self.device)
+
+        def batch_loss(batch: list[int]) -> tuple[Tensor, int]:
+            word_ids, char_ids, mask = self._tensors([encoded[i] for i in batch])
+            # Singletons become <unk> half the time, so <unk> has a trained vector.
+            drop = unknown[word_ids] & (torch.rand(word_ids.shape, device=self.device) < 0.5)
+            word_ids = word_ids.masked_fill(drop, 1)
+            targets = torch.zeros_like(word_ids)
+            for r, i in enumerate(batch):
+                targets[r, : len(gold[i])] = torch.tensor(gold[i])
+            loss = network.crf.nll(network.emissions(word_ids, char_ids, mask), targets, mask)
+            return loss, sum(lengths[i] for i in batch)
+
+        run_epochs(
+            self,
+            optimizer,
+            lambda: bucketed_batches(lengths, self.batch_size, rng),
+            batch_loss,
+            steps_per_epoch=steps,
+            clip=5.0,
+            title="Training BiLSTM-CRF",
+            dev=None if dev_words is None else (dev_words, dev_tags),
+            progress=progress,
+            on_epoch=on_epoch,
+            out=out,
+        )
         return self
 
     def _index(self) -> None:
