@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from nlpjourney.apps.runs import claim_output_folder
+from nlpjourney.data import corpora
 from nlpjourney.errors import DataNotFoundError, JourneyError, ModelFormatError
 
 __all__ = [
@@ -139,18 +140,7 @@ def read_conll_columns(file: Path, what: str = "FILE") -> list[list[list[str]]]:
         raise JourneyError(
             f"{what} {file} is not UTF-8 text; give a file in CoNLL columns"
         ) from None
-    sentences: list[list[list[str]]] = []
-    rows: list[list[str]] = []
-    for line in text.splitlines():
-        fields = line.split()
-        if not fields or fields[0] == "-DOCSTART-":
-            if rows:
-                sentences.append(rows)
-                rows = []
-            continue
-        rows.append(fields)
-    if rows:
-        sentences.append(rows)
+    sentences = corpora.conll_sentences(text)
     if not sentences:
         raise JourneyError(f"{what} {file} holds no token; one token per line, columns after it")
     return sentences

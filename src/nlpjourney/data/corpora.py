@@ -290,6 +290,29 @@ def treebank_tagged_sents() -> list[list[tuple[str, str]]]:
     return sentences
 
 
+def conll_sentences(text: str) -> list[list[list[str]]]:
+    """The sentences of a text in CoNLL columns: for each token, its whitespace-split columns.
+
+    A blank line ends a sentence; ``-DOCSTART-`` lines (document breaks) are skipped.
+
+    >>> conll_sentences("EU NNP B-ORG\\nrejects VBZ O\\n\\n-DOCSTART- -X- O\\n\\nPeter NNP B-PER\\n")
+    [[['EU', 'NNP', 'B-ORG'], ['rejects', 'VBZ', 'O']], [['Peter', 'NNP', 'B-PER']]]
+    """
+    sentences: list[list[list[str]]] = []
+    rows: list[list[str]] = []
+    for line in text.splitlines():
+        fields = line.split()
+        if not fields or fields[0] == "-DOCSTART-":
+            if rows:
+                sentences.append(rows)
+                rows = []
+            continue
+        rows.append(fields)
+    if rows:
+        sentences.append(rows)
+    return sentences
+
+
 #: The CoNLL-2003 files in the registry's ``conll2003`` folder, by split name.
 CONLL2003_SPLITS: dict[str, str] = {"train": "eng.train", "testa": "eng.testa"}
 
@@ -309,20 +332,15 @@ def conll2003(split: str = "train") -> list[list[tuple[str, str, str, str]]]:
     file = path("conll2003") / CONLL2003_SPLITS[split]
     with _reading("conll2003", file):
         text = file.read_text(encoding="utf-8")
-    sentences: list[list[tuple[str, str, str, str]]] = []
-    rows: list[tuple[str, str, str, str]] = []
-    for line in text.splitlines():
-        fields = line.split()
-        if not fields or fields[0] == "-DOCSTART-":
-            if rows:
-                sentences.append(rows)
-                rows = []
-            continue
-        if len(fields) != 4:
-            raise damaged("conll2003", file, f"a line with {len(fields)} columns, not 4: {line!r}")
-        rows.append((fields[0], fields[1], fields[2], fields[3]))
-    if rows:
-        sentences.append(rows)
+    sentences = []
+    for rows in conll_sentences(text):
+        for fields in rows:
+            if len(fields) != 4:
+                line = " ".join(fields)
+                raise damaged(
+                    "conll2003", file, f"a line with {len(fields)} columns, not 4: {line!r}"
+                )
+        sentences.append([(f[0], f[1], f[2], f[3]) for f in rows])
     return sentences
 
 
