@@ -138,11 +138,11 @@ def test_crf_default_start_end_are_zero() -> None:
 
 def test_crf_scores_reject_bad_shapes() -> None:
     emissions, transitions, start, end = _problem(5, 3, 2)
-    with pytest.raises(ValueError, match="non-empty"):
+    with pytest.raises(ValueError, match="at least one token"):
         log_partition(np.zeros((0, 2)), transitions)
     with pytest.raises(ValueError, match="transitions must be"):
         forward_log_alphas(emissions, np.zeros((3, 3)))
-    with pytest.raises(ValueError, match="start and end"):
+    with pytest.raises(ValueError, match="start must have shape"):
         log_partition(emissions, transitions, np.zeros(3), end)
     with pytest.raises(ValueError, match="one tag per token"):
         sequence_score(emissions, transitions, [0, 1])

@@ -61,6 +61,7 @@ from nlpjourney.tagging._crf_objective import (
     encode_attributes,
     negative_log_likelihood,
 )
+from nlpjourney.tagging.decode import check_scores
 from nlpjourney.tagging.features import FEATURES
 
 __all__ = [
@@ -71,31 +72,6 @@ __all__ = [
     "marginals",
     "sequence_score",
 ]
-
-
-def _check_scores(
-    emissions: np.ndarray,
-    transitions: np.ndarray,
-    start: np.ndarray | None,
-    end: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The four score arrays as float64, with ``start``/``end`` zeros when None; shapes checked."""
-    emissions = np.asarray(emissions, dtype=np.float64)
-    transitions = np.asarray(transitions, dtype=np.float64)
-    if emissions.ndim != 2 or emissions.shape[0] == 0:
-        raise ValueError(
-            f"emissions must be a non-empty (n, K) array of scores, got shape {emissions.shape}"
-        )
-    k = emissions.shape[1]
-    if transitions.shape != (k, k):
-        raise ValueError(
-            f"transitions must be ({k}, {k}) for {k} tags, got shape {transitions.shape}"
-        )
-    start = np.zeros(k) if start is None else np.asarray(start, dtype=np.float64)
-    end = np.zeros(k) if end is None else np.asarray(end, dtype=np.float64)
-    if start.shape != (k,) or end.shape != (k,):
-        raise ValueError(f"start and end must be ({k},) arrays, got {start.shape} and {end.shape}")
-    return emissions, transitions, start, end
 
 
 def sequence_score(
@@ -126,7 +102,7 @@ def sequence_score(
         >>> sequence_score(emissions, transitions, [0, 1])
         3.5
     """
-    emissions, transitions, start, end = _check_scores(emissions, transitions, start, end)
+    emissions, transitions, start, end = check_scores(emissions, transitions, start, end)
     tags = np.asarray(tags, dtype=np.int64)
     n, k = emissions.shape
     if tags.shape != (n,):
@@ -167,7 +143,7 @@ def forward_log_alphas(
         >>> forward_log_alphas(np.zeros((2, 2)), np.zeros((2, 2))).round(4).tolist()
         [[0.0, 0.0], [0.6931, 0.6931]]
     """
-    emissions, transitions, start, end = _check_scores(emissions, transitions, start, end)
+    emissions, transitions, start, end = check_scores(emissions, transitions, start, end)
     alphas = np.empty_like(emissions)
     alphas[0] = start + emissions[0]
     for t in range(1, len(emissions)):
@@ -200,7 +176,7 @@ def backward_log_betas(
     Shapes:
         emissions (n, K), transitions (K, K), start and end (K,) -> (n, K).
     """
-    emissions, transitions, start, end = _check_scores(emissions, transitions, start, end)
+    emissions, transitions, start, end = check_scores(emissions, transitions, start, end)
     betas = np.empty_like(emissions)
     betas[-1] = end
     for t in range(len(emissions) - 2, -1, -1):
@@ -232,7 +208,7 @@ def log_partition(
         >>> round(log_partition(np.zeros((3, 2)), np.zeros((2, 2))), 4)  # log 2**3
         2.0794
     """
-    emissions, transitions, start, end = _check_scores(emissions, transitions, start, end)
+    emissions, transitions, start, end = check_scores(emissions, transitions, start, end)
     alphas = forward_log_alphas(emissions, transitions, start, end)
     return float(logsumexp(alphas[-1] + end))
 
@@ -267,7 +243,7 @@ def marginals(
         >>> unary.tolist(), pairwise.shape
         ([[0.5, 0.5], [0.5, 0.5]], (1, 2, 2))
     """
-    emissions, transitions, start, end = _check_scores(emissions, transitions, start, end)
+    emissions, transitions, start, end = check_scores(emissions, transitions, start, end)
     alphas = forward_log_alphas(emissions, transitions, start, end)
     betas = backward_log_betas(emissions, transitions, start, end)
     log_z = logsumexp(alphas[-1] + end)

@@ -56,7 +56,7 @@ def viterbi(
         >>> path.tolist(), round(float(np.exp(score)), 3)
         ([0, 1], 0.432)
     """
-    emissions, transitions, start, end = _checked(emissions, transitions, start, end)
+    emissions, transitions, start, end = check_scores(emissions, transitions, start, end)
     n, k = emissions.shape
     best = np.empty((n, k))  # best[t, j]: the best score of a path ending in tag j at token t
     back = np.zeros((n, k), dtype=np.int64)  # back[t, j]: the tag at t - 1 on that path
@@ -74,20 +74,21 @@ def viterbi(
     return path, float(final[path[n - 1]])
 
 
-def _checked(
+def check_scores(
     emissions: np.ndarray,
     transitions: np.ndarray,
     start: np.ndarray | None,
     end: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The four score arrays as float64, with their shapes checked against each other."""
+    """The four score arrays as float64 (``start``/``end`` zeros when None), their shapes
+    checked against each other and NaN refused; :mod:`~nlpjourney.tagging.crf` checks with it too."""
     emissions = np.asarray(emissions, dtype=np.float64)
     transitions = np.asarray(transitions, dtype=np.float64)
     if emissions.ndim != 2:
         raise ValueError(f"emissions must be a 2-D (n, K) array, got shape {emissions.shape}")
     n, k = emissions.shape
     if n == 0:
-        raise ValueError("viterbi needs at least one token; an empty sequence has no path")
+        raise ValueError("emissions needs at least one token: an empty sequence has no path")
     if k == 0:
         raise ValueError("emissions has no tag columns (K == 0); there is nothing to choose from")
     if transitions.shape != (k, k):
