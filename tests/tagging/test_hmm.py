@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.tagged import token_accuracy, treebank_split, words_and_tags
 
 from nlpjourney.errors import ModelFormatError
 from nlpjourney.ml.base import NotFittedError
@@ -15,22 +16,7 @@ TOY_Y = [["DET", "NOUN", "VERB"], ["DET", "NOUN", "VERB"], ["DET", "NOUN", "VERB
 
 @pytest.fixture(scope="module")
 def treebank():
-    """The Penn Treebank sample without -NONE- traces: first 3,000 sentences train, rest test."""
-    from nlpjourney.data import corpora
-
-    sentences = [[(w, t) for w, t in s if t != "-NONE-"] for s in corpora.treebank_tagged_sents()]
-    return sentences[:3000], sentences[3000:]
-
-
-def _split(tagged):
-    return [[w for w, _ in s] for s in tagged], [[t for _, t in s] for s in tagged]
-
-
-def _accuracy(predicted, gold):
-    pairs = [
-        (p, g) for ps, gs in zip(predicted, gold, strict=True) for p, g in zip(ps, gs, strict=True)
-    ]
-    return sum(p == g for p, g in pairs) / len(pairs)
+    return treebank_split()
 
 
 def test_hmm_probabilities_are_normalised_counts():
@@ -52,15 +38,15 @@ def test_hmm_decodes_through_viterbi_in_log_space():
 
 
 def test_hmm_guesses_unseen_words_from_their_suffix(treebank):
-    x, y = _split(treebank[0][:1500])
+    x, y = words_and_tags(treebank[0][:1500])
     tagger = HMMTagger().fit(x, y)
     assert tagger.predict([["The", "company", "zorbled", "its", "shares", "."]])[0][2] == "VBD"
     assert tagger.predict([["They", "saw", "Zorbleton", "."]])[0][2] == "NNP"
 
 
 def test_hmm_save_and_load_round_trip(tmp_path, treebank):
-    x, y = _split(treebank[0][:300])
-    tx, _ = _split(treebank[1][:50])
+    x, y = words_and_tags(treebank[0][:300])
+    tx, _ = words_and_tags(treebank[1][:50])
     tagger = HMMTagger().fit(x, y)
     loaded = HMMTagger.load(tagger.save(tmp_path / "hmm"))
     assert loaded.predict(tx) == tagger.predict(tx)
@@ -83,12 +69,12 @@ def test_hmm_beats_nltk_hmm_on_held_out_treebank(treebank):
     from nltk.tag.hmm import HiddenMarkovModelTrainer
 
     train, test = treebank
-    x, y = _split(train)
-    tx, ty = _split(test)
-    ours = _accuracy(HMMTagger().fit(x, y).predict(tx), ty)
+    x, y = words_and_tags(train)
+    tx, ty = words_and_tags(test)
+    ours = token_accuracy(HMMTagger().fit(x, y).predict(tx), ty)
     # NLTK's HMM with the same kind of additive smoothing; it has no unknown-word model.
     reference = HiddenMarkovModelTrainer().train_supervised(
         train, estimator=lambda counts, bins: LidstoneProbDist(counts, 0.1, bins)
     )
-    theirs = _accuracy([[t for _, t in s] for s in reference.tag_sents(tx)], ty)
+    theirs = token_accuracy([[t for _, t in s] for s in reference.tag_sents(tx)], ty)
     assert ours > theirs + 0.03
