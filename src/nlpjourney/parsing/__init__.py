@@ -6,4 +6,12 @@ each module).
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from nlpjourney.parsing.conllu import Sentence, Token, Word, read_conllu, write_conllu
+
+__all__: list[str] = [
+    "Sentence",
+    "Token",
+    "Word",
+    "read_conllu",
+    "write_conllu",
+]

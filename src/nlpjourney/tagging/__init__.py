@@ -5,4 +5,8 @@ Reference: NLTK's taggers, python-crfsuite and seqeval (see each module).
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from nlpjourney.tagging.decode import viterbi
+
+__all__: list[str] = [
+    "viterbi",
+]
