@@ -254,18 +254,24 @@ def test_viterbi_long_sentences(ex, rng) -> None:
 
 
 def test_viterbi_rejects_bad_shapes(ex, rng) -> None:
-    """No words, a 1-D emissions, and transitions, start or end of the wrong shape raise.
+    """No words or tags, wrong shapes and NaN scores raise ValueError; -inf is allowed.
 
     Hint 1: check the shapes before decoding and raise ValueError saying which argument
     is wrong and what shape it should have.
-    Hint 2: emissions must be 2-D with at least one row; transitions (K, K) for the K
-    columns of emissions; start and end, when given, (K,).
+    Hint 2: emissions must be 2-D with at least one row and one column; transitions
+    (K, K) for the K columns of emissions; start and end, when given, (K,); np.isnan
+    finds NaN scores, which no comparison can rank.
     """
     k = int(rng.integers(2, 6))
     emissions, transitions = rng.normal(size=(3, k)), rng.normal(size=(k, k))
     cases = {
         "no words (emissions of shape (0, K))": (np.zeros((0, k)), transitions, None, None),
         "1-D emissions": (emissions[0], transitions, None, None),
+        "no tags (emissions of shape (3, 0))": (np.zeros((3, 0)), np.zeros((0, 0)), None, None),
+        "a NaN emission": (np.where(np.eye(3, k) > 0, np.nan, emissions), transitions, None, None),
+        "a NaN transition": (emissions, np.where(np.eye(k) > 0, np.nan, transitions), None, None),
+        "a NaN in start": (emissions, transitions, np.full(k, np.nan), None),
+        "a NaN in end": (emissions, transitions, None, np.r_[np.zeros(k - 1), np.nan]),
         "transitions (K, K + 1)": (emissions, rng.normal(size=(k, k + 1)), None, None),
         "transitions (K + 1, K + 1)": (emissions, rng.normal(size=(k + 1, k + 1)), None, None),
         "start of length K + 1": (emissions, transitions, np.zeros(k + 1), None),
@@ -275,6 +281,13 @@ def test_viterbi_rejects_bad_shapes(ex, rng) -> None:
         with pytest.raises(ValueError):
             ex.viterbi(e, t, start=s, end=x)
             pytest.fail(f"viterbi with {what} returned instead of raising ValueError")
+    # -inf marks an impossible tag: allowed, and never chosen while another tag can be.
+    blocked = emissions.copy()
+    blocked[:, 0] = -np.inf
+    path, score = ex.viterbi(blocked, transitions)
+    assert np.all(path != 0) and math.isfinite(score), (
+        f"with emissions[:, 0] = -inf, tag 0 must never be chosen; got {path.tolist()}"
+    )
 
 
 # --- a real HMM -------------------------------------------------------------------------

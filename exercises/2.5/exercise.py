@@ -58,8 +58,9 @@ def viterbi(
         best tag index at each position, and ``score`` its total score, a Python float.
 
     Raises:
-        ValueError: ``emissions`` is not 2-D or has no rows (``n == 0``), or
-            ``transitions``, ``start`` or ``end`` do not have the shapes above.
+        ValueError: ``emissions`` is not 2-D, has no rows (``n == 0``) or no columns
+            (``K == 0``); ``transitions``, ``start`` or ``end`` do not have the shapes
+            above; or any score is NaN (``-inf`` is allowed: an impossible tag).
 
     Example: with ``emissions = [[1, 0], [0, 1]]`` and ``transitions = [[0, -5],
     [0, 0]]`` the path ``[1, 1]`` scores 1 and ``[0, 1]`` scores -3; the best is

@@ -339,7 +339,13 @@ TOPICS: tuple[Topic, ...] = (
         ),
         benchmarks=("benchmarks/sentiment_vader.py", "benchmarks/sentiment_accuracy.py"),
     ),
-    Topic("2.5", "pos-tagging", "Part-of-speech tagging: HMM + Viterbi, averaged perceptron"),
+    Topic(
+        "2.5",
+        "pos-tagging",
+        "Part-of-speech tagging: HMM + Viterbi, averaged perceptron",
+        modules=("nlpjourney.tagging.decode",),
+        tests=("tests/tagging/test_decode.py",),
+    ),
     Topic(
         "2.6", "named-entity-recognition", "Named entity recognition: rules, perceptron/CRF, neural"
     ),
