@@ -6,6 +6,9 @@
 - :mod:`~nlpjourney.evaluate.ir`: how good a ranking is, as trec_eval counts:
   precision@k, recall@k, average precision (MAP), reciprocal rank (MRR), nDCG@k with
   graded relevance, and ``evaluate`` for a whole run in ``pytrec_eval``'s shapes.
+- :mod:`~nlpjourney.evaluate.sequence`: entity-level precision, recall and F1 of tag
+  sequences, as seqeval counts (import from the module: its names match the
+  classification ones).
 
 NumPy only (matplotlib for the picture); labels may be numbers or strings.
 """

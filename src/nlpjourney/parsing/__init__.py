@@ -7,11 +7,27 @@ each module).
 from __future__ import annotations
 
 from nlpjourney.parsing.conllu import Sentence, Token, Word, read_conllu, write_conllu
+from nlpjourney.parsing.projectivity import crossing_arcs, is_projective, projectivize
+from nlpjourney.parsing.transitions import (
+    ArcEager,
+    ArcStandard,
+    Configuration,
+    arc_standard_oracle,
+    oracle_transitions,
+)
 
 __all__: list[str] = [
+    "ArcEager",
+    "ArcStandard",
+    "Configuration",
     "Sentence",
     "Token",
     "Word",
+    "arc_standard_oracle",
+    "crossing_arcs",
+    "is_projective",
+    "oracle_transitions",
+    "projectivize",
     "read_conllu",
     "write_conllu",
 ]
