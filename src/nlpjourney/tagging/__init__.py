@@ -6,10 +6,12 @@ Reference: NLTK's taggers, python-crfsuite and seqeval (see each module).
 from __future__ import annotations
 
 from nlpjourney.tagging.decode import viterbi
+from nlpjourney.tagging.hmm import HMMTagger
 from nlpjourney.tagging.ner import convert_scheme
 from nlpjourney.tagging.perceptron import PerceptronTagger
 
 __all__: list[str] = [
+    "HMMTagger",
     "PerceptronTagger",
     "convert_scheme",
     "viterbi",

@@ -250,18 +250,12 @@ class PerceptronTagger:
             truth = gold[first:last]
             if np.array_equal(guess, truth):
                 continue
-            for path, delta in ((truth, 1.0), (guess, -1.0)):
-                prev, prev2 = k, k
-                for t, tag in enumerate(path):
-                    features = ids[token_starts[first + t] : token_starts[first + t + 1]]
-                    dynamic = np.array(
-                        [base + prev, base + k + 1 + prev2 * (k + 1) + prev], np.int64
-                    )
-                    for row in np.concatenate([features, dynamic]):
-                        totals[row, tag] += (clock - stamps[row, tag]) * weights[row, tag]
-                        stamps[row, tag] = clock
-                        weights[row, tag] += delta
-                    prev2, prev = prev, tag
+            _update_path(
+                truth, 1.0, first, token_starts, ids, weights, totals, stamps, clock, base, k
+            )
+            _update_path(
+                guess, -1.0, first, token_starts, ids, weights, totals, stamps, clock, base, k
+            )
         return clock
 
     # -- tagging ----------------------------------------------------------------------
@@ -408,6 +402,19 @@ def _update(row, tag, delta, weights, totals, stamps, clock):
     totals[row, tag] += (clock - stamps[row, tag]) * weights[row, tag]
     stamps[row, tag] = clock
     weights[row, tag] += delta
+
+
+@compiled
+def _update_path(path, delta, first, token_starts, ids, weights, totals, stamps, clock, base, k):
+    """Add ``delta`` to the weights of every feature along a whole tag path."""
+    prev, prev2 = k, k
+    for t in range(len(path)):
+        tag = path[t]
+        _update(base + prev, tag, delta, weights, totals, stamps, clock)
+        _update(base + k + 1 + prev2 * (k + 1) + prev, tag, delta, weights, totals, stamps, clock)
+        for j in range(token_starts[first + t], token_starts[first + t + 1]):
+            _update(ids[j], tag, delta, weights, totals, stamps, clock)
+        prev2, prev = prev, tag
 
 
 @compiled
