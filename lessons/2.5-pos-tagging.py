@@ -740,7 +740,13 @@ display(fig)
 # `HMMTagger` is this lesson's HMM with TnT's unknown-word model (suffixes of rare words,
 # capitals and digits); `PerceptronTagger` is the greedy averaged perceptron with a larger
 # set of feature templates, weights kept in NumPy arrays, a tag dictionary for frequent
-# words that always had one tag, and beam search as an option. First the HMM, beside ours:
+# words that always had one tag, and beam search as an option.
+#
+# First the HMM. `HMMTagger` counts what we counted, with one addition: the end of the
+# sentence is one more "tag" that every sentence moves to after its last word, so a tag
+# that rarely ends a sentence is less likely there. Its unknown words get no column of
+# their own: their emissions come from the suffix model only. Fitted with our `ALPHA`,
+# its tables equal ours with the end column added, checked here:
 
 
 # %%
@@ -751,7 +757,18 @@ def split(sentences):
 
 train_words, train_tags = split(train)
 test_words, _ = split(test)
-library_hmm = HMMTagger().fit(train_words, train_tags)
+library_hmm = HMMTagger(alpha=ALPHA).fit(train_words, train_tags)
+assert library_hmm.tags_ == TAGS and list(library_hmm.vocabulary_) == VOCAB
+end_counts = np.zeros(K)
+for sentence in train:
+    end_counts[tag_id[sentence[-1][1]]] += 1
+with_end = smoothed_log(np.column_stack([transition_counts, end_counts]))  # (K, K + 1)
+assert np.allclose(library_hmm.transitions_, with_end[:, :K])
+assert np.allclose(library_hmm.end_, with_end[:, K])
+assert np.allclose(library_hmm.start_, smoothed_log(np.append(start_counts, 0))[:K])
+assert np.allclose(library_hmm.emissions_.T, smoothed_log(emission_counts[:, :UNK]))
+print("HMMTagger's start, transition, end and emission tables equal ours (end column added)")
+
 library_hmm_accuracy = accuracy_by_known(library_hmm.predict(test_words), test, tags_of)
 full.table({**{f"our HMM + suffixes, {k}": v for k, v in suffix_accuracy.items()},
             **{f"HMMTagger, {k}": v for k, v in library_hmm_accuracy.items()}},

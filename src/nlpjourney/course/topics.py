@@ -343,8 +343,16 @@ TOPICS: tuple[Topic, ...] = (
         "2.5",
         "pos-tagging",
         "Part-of-speech tagging: HMM + Viterbi, averaged perceptron",
-        modules=("nlpjourney.tagging.decode",),
-        tests=("tests/tagging/test_decode.py",),
+        modules=(
+            "nlpjourney.tagging.decode",
+            "nlpjourney.tagging.hmm",
+            "nlpjourney.tagging.perceptron",
+        ),
+        tests=(
+            "tests/tagging/test_decode.py",
+            "tests/tagging/test_hmm.py",
+            "tests/tagging/test_perceptron.py",
+        ),
     ),
     Topic(
         "2.6", "named-entity-recognition", "Named entity recognition: rules, perceptron/CRF, neural"
