@@ -528,11 +528,16 @@ suffix_accuracy = accuracy_by_known(hmm_tag_suffix(test), test, tags_of)
 full.table({**{f"HMM, {k}": v for k, v in hmm_accuracy.items()},
             **{f"HMM + suffixes, {k}": v for k, v in suffix_accuracy.items()}},
            title="The suffix model for unknown words, Penn test set")  # fmt: skip
+bound = unknown_share * (1 - hmm_accuracy["unknown"])
+gain = suffix_accuracy["all"] - hmm_accuracy["all"]
+print(f"the most a perfect unknown-word guess could add: {bound:.2%} of the tokens; "
+      f"the suffix model added {gain:.2%}")  # fmt: skip
 
 # %% [markdown]
-# The suffix model lifts unknown-word accuracy a great deal and leaves known words as
-# they were, so overall accuracy gains most of what unknown words could give. The
-# library's `HMMTagger` (in section 6) does the same with a few more cues.
+# The suffix model lifts unknown-word accuracy a great deal and leaves known words almost
+# as they were: the overall gain is a large part of the most that unknown words could
+# give (printed above). The library's `HMMTagger` (in section 6) has the same model, with
+# TnT's weighting of the suffix lengths and a class for capitalised words.
 #
 # ## 6. The averaged perceptron
 #
@@ -814,6 +819,10 @@ full.table({
     "NLTK's, words/s": theirs_rate,
     "speed ratio, ours / NLTK's": ours_rate / theirs_rate,
 }, title=f"Penn test set, trained on {len(compare_train):,} sentences")  # fmt: skip
+stored_gap = full["PerceptronTagger accuracy"] - full["NLTK's accuracy"]
+stored_ratio = full["speed ratio, ours / NLTK's"]
+print(f"in the {full.label}: PerceptronTagger {stored_gap:+.2%} accuracy against NLTK's, "
+      f"{stored_ratio:.1f} times its tagging speed")  # fmt: skip
 
 # %% [markdown]
 # **Greedy against beam search.** The greedy tagger commits to each tag at once: a wrong
