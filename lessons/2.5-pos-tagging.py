@@ -22,8 +22,8 @@
 # You build each piece yourself on the Penn Treebank sample (3,914 sentences of the Wall
 # Street Journal, tagged by hand) and meet the library's version, checked equal:
 #
-# 1. tag sets (Penn Treebank's 45 tags against the 17 universal ones) and how ambiguous
-#    words are;
+# 1. tag sets (the sample's 45 Penn Treebank tags against the 17 universal ones) and
+#    how ambiguous words are;
 # 2. the **most-frequent-tag** baseline, on words seen in training and on new words;
 # 3. the **hidden Markov model** by hand: counts, smoothing, the probability of one
 #    tagging, and why trying every tagging is hopeless;
@@ -920,11 +920,12 @@ fig.tight_layout()
 display(fig)
 
 # %% [markdown]
-# The largest confusions are within families: singular common noun against adjective
-# (`NN`/`JJ`: *a **chief** executive*), proper noun against common noun or adjective
-# (capitalised words at the start of a headline-like phrase), and the verb forms among
-# themselves (`VBD` past tense against `VBN` past participle: *he **increased*** and *it
-# was **increased*** are the same string). Many of these are hard for people too; the
+# The largest confusions are within families: common noun against adjective (`NN` and
+# `JJ`, both ways: a noun before a noun, as in *a **chief** executive*, works like an
+# adjective), plural proper nouns tagged as singular ones (`NNPS` as `NNP`), proper
+# against common nouns, `-ing` forms used as nouns (`NN` as `VBG`), and the past tense
+# against the past participle (`VBD` and `VBN`: *he **increased*** and *it was
+# **increased*** are the same string). Many of these are hard for people too; the
 # treebank's annotators disagree on some of them. A few real mistakes, with their
 # context:
 
