@@ -135,8 +135,9 @@ def test_viterbi_equals_brute_force(ex, rng) -> None:
 def test_viterbi_ties_go_to_lower_index(ex, rng) -> None:
     """With exact ties, the path is the one argmax's first-index rule leads to.
 
-    Hint 1: np.argmax returns the first of equal maxima; use it both for the back-pointers
-    and for the last tag, and never compare with >= while scanning tags upwards.
+    Hint 1: NumPy's argmax returns the first of equal maxima; use it both for the
+    back-pointers and for the last tag, and never keep a later tag that only equals the
+    best so far while scanning tags upwards.
     Hint 2: the tie rule applies from the end: the lowest best last tag, then at every
     step back the lowest previous tag that reaches the current one with the best score.
     """
@@ -166,8 +167,9 @@ def test_viterbi_start_and_end(ex, rng) -> None:
 
     Hint 1: start is added once, to the first word's tag; end once, to the last word's
     tag, before the last tag is chosen (not after).
-    Hint 2: with start = end = None, the answer must equal that with arrays of zeros; a
-    large start[j] must force tag j at word 0, a large end[j] tag j at the last word.
+    Hint 2: when start and end are None, the answer must equal that with arrays of
+    zeros; a large start score of a tag must force that tag at the first word, a large
+    end score at the last word.
     """
     n, k = int(rng.integers(2, 6)), int(rng.integers(2, 5))
     emissions, transitions = rng.normal(size=(n, k)), rng.normal(size=(k, k))
@@ -215,9 +217,9 @@ def test_viterbi_one_word(ex, rng) -> None:
 def test_viterbi_result_types(ex, rng) -> None:
     """The path is an int64 NumPy array of shape (n,) and the score a Python float.
 
-    Hint 1: return a tuple (path, score); build the path with dtype np.int64.
-    Hint 2: turn the score into a float with float(...): a 0-d array or a NumPy integer
-    is not what the contract says.
+    Hint 1: return a tuple (path, score); build the path as an array of 64-bit integers.
+    Hint 2: turn the score into a plain Python float: a 0-d array or a NumPy integer is
+    not what the contract says.
     """
     n, k = int(rng.integers(1, 9)), int(rng.integers(1, 6))
     result = ex.viterbi(rng.normal(size=(n, k)), rng.normal(size=(k, k)))
@@ -259,8 +261,8 @@ def test_viterbi_rejects_bad_shapes(ex, rng) -> None:
     Hint 1: check the shapes before decoding and raise ValueError saying which argument
     is wrong and what shape it should have.
     Hint 2: emissions must be 2-D with at least one row and one column; transitions
-    (K, K) for the K columns of emissions; start and end, when given, (K,); np.isnan
-    finds NaN scores, which no comparison can rank.
+    (K, K) for the K columns of emissions; start and end, when given, (K,); NumPy's
+    isnan finds NaN scores, which no comparison can rank.
     """
     k = int(rng.integers(2, 6))
     emissions, transitions = rng.normal(size=(3, k)), rng.normal(size=(k, k))
