@@ -6,10 +6,12 @@ from pathlib import Path
 
 import conllu
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nlpjourney.data import path
 from nlpjourney.errors import DataNotFoundError
-from nlpjourney.parsing.conllu import Sentence, read_conllu, ud_english, write_conllu
+from nlpjourney.parsing.conllu import Sentence, Token, Word, read_conllu, ud_english, write_conllu
 
 FILES = [
     ("ud_english_lines", "en_lines-ud-train.conllu"),
@@ -135,3 +137,56 @@ def test_conllu_ud_english_reads_the_registry_and_explains_missing_splits() -> N
         ud_english("ewt", "train")
     with pytest.raises(ValueError, match="choose 'lines' or 'ewt'"):
         ud_english("gum", "dev")
+
+
+# A column: any text without tab, newline or carriage return, not blank, not starting "#".
+COLUMN = st.text(
+    alphabet=st.characters(blacklist_characters="\t\n\r", blacklist_categories=("Cs",)),
+    min_size=1,
+    max_size=8,
+).filter(lambda text: text.strip() != "" and not text.startswith("#"))
+
+
+@st.composite
+def sentences(draw: st.DrawFn) -> Sentence:
+    n = draw(st.integers(1, 6))
+    words = [
+        Word(
+            i,
+            *(draw(COLUMN) for _ in range(5)),
+            draw(st.integers(0, n)),
+            *(draw(COLUMN) for _ in range(3)),
+        )
+        for i in range(1, n + 1)
+    ]
+    tokens = []
+    if n >= 2 and draw(st.booleans()):
+        first = draw(st.integers(1, n - 1))
+        tokens.append(
+            Token(f"{first}-{first + 1}", (f"{first}-{first + 1}", draw(COLUMN), *["_"] * 8))
+        )
+    empty = []
+    if draw(st.booleans()):
+        after = draw(st.integers(0, n))
+        empty.append(Token(f"{after}.1", (f"{after}.1", *(draw(COLUMN) for _ in range(9)))))
+    comments = ["# " + draw(COLUMN) for _ in range(draw(st.integers(0, 2)))]
+    return Sentence(words, tokens, empty, comments)
+
+
+@given(st.lists(sentences(), min_size=1, max_size=3))
+def test_conllu_any_sentences_survive_write_then_read(batch: list[Sentence]) -> None:
+    text = write_conllu(batch)
+    assert read_conllu(text) == batch
+    assert write_conllu(read_conllu(text)) == text
+
+
+def test_conllu_from_forms_builds_a_sentence_to_parse() -> None:
+    sentence = Sentence.from_forms(["Dogs", "bark", "."], ["NOUN", "VERB", "PUNCT"])
+    assert sentence.forms == ["Dogs", "bark", "."] and sentence.upos == ["NOUN", "VERB", "PUNCT"]
+    parsed = sentence.with_parse([-1, 2, 0, 2], ["", "nsubj", "root", "punct"])
+    assert read_conllu(write_conllu([parsed])) == [parsed]
+    assert Sentence.from_forms(["Hi"]).upos == ["_"]
+    with pytest.raises(ValueError, match="2 forms but 1 UPOS"):
+        Sentence.from_forms(["Dogs", "bark"], ["NOUN"])
+    with pytest.raises(ValueError, match="without tabs"):
+        Sentence.from_forms(["a\tb"])

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 
 import pytest
 
+from nlpjourney.parsing import _kernels
 from nlpjourney.parsing.conllu import Sentence, ud_english
 from nlpjourney.parsing.projectivity import is_projective
+from nlpjourney.parsing.reachability import best_gain, gold_matrix
 from nlpjourney.parsing.transitions import (
     ArcEager,
     ArcStandard,
@@ -86,13 +88,21 @@ def test_transitions_static_oracle_rebuilds_every_projective_lines_train_tree(
         assert (config.heads, config.labels) == (sentence.heads, sentence.deprels)
 
 
-@pytest.mark.parametrize(("System", "longest"), [(ArcEager, 200), (ArcStandard, 12)])
+@pytest.mark.parametrize(
+    ("System", "longest", "count"),
+    [
+        (ArcEager, 200, 300),
+        (ArcStandard, 20, 150),
+        pytest.param(ArcEager, 200, 10_000, marks=pytest.mark.slow),
+        pytest.param(ArcStandard, 60, 400, marks=pytest.mark.slow),
+    ],
+)
 def test_transitions_zero_cost_actions_reach_the_gold_tree(
-    System: type, longest: int, lines_dev: list[Sentence]
+    System: type, longest: int, count: int, lines_dev: list[Sentence]
 ) -> None:
     # Any path of zero-cost actions, not only the static oracle's, ends on the gold tree.
     system, rng = System(), random.Random(7)
-    sentences = [s for s in lines_dev if len(s) <= longest][:300]
+    sentences = [s for s in lines_dev if len(s) <= longest][:count]
     for sentence in sentences:
         config = system.initial(len(sentence))
         while not system.is_terminal(config):
@@ -130,6 +140,19 @@ def test_transitions_costs_equal_brute_force_loss(System: type, projective: bool
     assert checked > 250
 
 
+def test_transitions_compiled_best_gain_equals_the_readable_one() -> None:
+    rng = random.Random(5)
+    system = ArcStandard()
+    for _ in range(300):
+        n = rng.randint(1, 14)
+        gold = _random_tree(n, rng, projective=rng.random() < 0.5)
+        config = system.initial(n)
+        for _ in range(rng.randint(0, 2 * n - 1)):
+            system.apply(config, rng.choice(system.legal(config)))
+        units, top = config.stack + config.buffer, len(config.stack) - 1
+        assert _kernels.best_gain(gold_matrix(units, gold), top) == best_gain(units, top, gold)
+
+
 def test_transitions_configuration_items_and_children() -> None:
     config = Configuration.initial(5)
     assert (config.stack, config.next, config.buffer) == ([0], 1, [1, 2, 3, 4, 5])
@@ -158,9 +181,11 @@ def test_transitions_single_root_policy_holds_for_every_random_derivation() -> N
                 top = config.stack[-1]
                 if System is ArcStandard and len(config.stack) >= 2 and config.stack[-2] == 0:
                     assert "LEFT-ARC" not in legal  # never onto ROOT
-                if System is ArcEager:
+                if System is ArcEager and config.next <= n:
                     assert ("LEFT-ARC" in legal) == (top != 0 and config.heads[top] == -1)
                     assert ("REDUCE" in legal) == (top != 0 and config.heads[top] != -1)
+                elif System is ArcEager:
+                    assert legal == ["REDUCE"]  # an empty buffer: pop what is left
                 system.apply(config, rng.choice(legal))
             system.finish(config)
             assert -1 not in config.heads[1:] and config.heads[1:].count(0) == 1
@@ -171,9 +196,9 @@ def test_transitions_single_root_policy_holds_for_every_random_derivation() -> N
 def test_transitions_arc_eager_finish_attaches_leftovers_to_the_root_word() -> None:
     system = ArcEager()
     config = system.initial(3)
-    for action in ["SHIFT", "RIGHT-ARC", "SHIFT"]:
+    for action in ["SHIFT", "RIGHT-ARC", "SHIFT", "REDUCE", "REDUCE", "REDUCE"]:
         system.apply(config, action, "rel")
-    assert system.is_terminal(config) and config.heads == [-1, -1, 1, -1]
+    assert config.is_terminal() and config.heads == [-1, -1, 1, -1]
     system.finish(config)
     assert config.heads == [-1, 0, 1, 1] and config.labels == ["", "root", "rel", "dep"]
 
@@ -186,7 +211,7 @@ def test_transitions_illegal_action_and_wrong_gold_raise() -> None:
     with pytest.raises(ValueError, match="length n \\+ 1 = 3"):
         system.costs(config, [0, 1])
     with pytest.raises(ValueError, match="terminal"):
-        ArcEager().static_oracle(Configuration([0, 1], 2, [-1, 0], ["", "root"], 1), [-1, 0], [])
+        ArcEager().static_oracle(Configuration([0], 2, [-1, 0], ["", "root"], 1), [-1, 0], [])
 
 
 def test_transitions_exercise_oracle_functions() -> None:
@@ -200,6 +225,11 @@ def test_transitions_exercise_oracle_functions() -> None:
     ]  # fmt: skip
     with pytest.raises(ValueError, match="not projective"):
         oracle_transitions([-1, 3, 4, 0, 3])
+    with pytest.raises(ValueError, match="exactly one word headed by ROOT"):
+        oracle_transitions([-1, 0, 0])
+    with pytest.raises(ValueError, match="a head among 0..2"):
+        oracle_transitions([-1, 0, 5])
+    assert oracle_transitions([-1]) == []
 
 
 def test_transitions_oracle_transitions_matches_the_system_on_lines_dev(

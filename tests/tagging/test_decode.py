@@ -57,8 +57,8 @@ def test_decode_ties_go_to_the_lower_index():
 def test_decode_log_space_with_impossible_transitions():
     # -inf transitions (probability zero) are never taken while another path exists.
     emissions = np.log([[0.5, 0.5], [0.9, 0.1]])
-    transitions = np.log([[1.0, 0.0], [0.0, 1.0]])
-    path, score = viterbi(emissions, transitions, start=np.log([0.0, 1.0]))
+    transitions = np.array([[0.0, -np.inf], [-np.inf, 0.0]])
+    path, score = viterbi(emissions, transitions, start=np.array([-np.inf, 0.0]))
     assert path.tolist() == [1, 1]
     assert score == pytest.approx(np.log(0.5 * 0.1))
 

@@ -31,6 +31,9 @@ these same functions; the command line only parses options and prints.
 - :mod:`~nlpjourney.apps.search`: a BM25 search engine over a registry dataset or a folder
   of text files, its answers shown as marked snippets (:func:`build_index`,
   :func:`query_index`, :class:`SearchIndexConfig`, :class:`SearchConfig`, :class:`Hit`);
+- :mod:`~nlpjourney.apps.tagging`: part-of-speech taggers (perceptron, HMM) trained on UD
+  LinES, the Penn Treebank sample or a CoNLL-U file, saved, and used on text
+  (:func:`train_tagger`, :func:`predict_tags`, :func:`load_tagger`, :class:`TagTrainConfig`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
 - :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
@@ -77,6 +80,14 @@ from nlpjourney.apps.runs import (
     start_run,
 )
 from nlpjourney.apps.search import Hit, SearchConfig, SearchIndexConfig, build_index, query_index
+from nlpjourney.apps.tagging import (
+    TagPredictConfig,
+    TagTrainConfig,
+    TagTrainResult,
+    load_tagger,
+    predict_tags,
+    train_tagger,
+)
 from nlpjourney.apps.topics import TopicsRunConfig, TopicsRunResult, find_topics
 from nlpjourney.apps.translator import RECIPES as TRANSLATOR_RECIPES
 from nlpjourney.apps.translator import (
@@ -126,6 +137,9 @@ __all__ = [
     "SearchConfig",
     "SearchIndexConfig",
     "SweepConfig",
+    "TagPredictConfig",
+    "TagTrainConfig",
+    "TagTrainResult",
     "TopicsRunConfig",
     "TopicsRunResult",
     "Translator",
@@ -140,6 +154,7 @@ __all__ = [
     "build_index",
     "generate_text",
     "load_run",
+    "load_tagger",
     "load_translator",
     "mask_tokens",
     "neighbours",
@@ -147,6 +162,7 @@ __all__ = [
     "overall_rate",
     "read_sweep",
     "recipe_config",
+    "predict_tags",
     "query_index",
     "run_sweep",
     "start_run",
@@ -155,6 +171,7 @@ __all__ = [
     "train_classifier",
     "train_embeddings",
     "train_gpt",
+    "train_tagger",
     "train_translator",
 ]
 

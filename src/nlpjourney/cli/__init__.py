@@ -24,6 +24,7 @@ from nlpjourney.cli import (
     embeddings,
     search,
     sweep,
+    tag,
     tokenize,
     topics,
     train,
@@ -46,6 +47,7 @@ app.add_typer(train.app, name="train")
 app.add_typer(embeddings.app, name="embeddings")
 app.add_typer(classify.app, name="classify")
 app.add_typer(search.app, name="search")
+app.add_typer(tag.app, name="tag")
 app.command("cluster")(cluster.cluster)
 app.command("lesson")(course.lesson)
 app.command("check")(course.check)

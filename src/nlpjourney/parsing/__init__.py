@@ -6,8 +6,17 @@ each module).
 
 from __future__ import annotations
 
-from nlpjourney.parsing.conllu import Sentence, Token, Word, read_conllu, write_conllu
+from nlpjourney.parsing.conllu import (
+    Sentence,
+    Token,
+    Word,
+    read_conllu,
+    ud_english,
+    write_conllu,
+)
+from nlpjourney.parsing.draw import draw_configuration, draw_tree
 from nlpjourney.parsing.projectivity import crossing_arcs, is_projective, projectivize
+from nlpjourney.parsing.scoring import AttachmentScores, evaluate
 from nlpjourney.parsing.transitions import (
     ArcEager,
     ArcStandard,
@@ -19,15 +28,20 @@ from nlpjourney.parsing.transitions import (
 __all__: list[str] = [
     "ArcEager",
     "ArcStandard",
+    "AttachmentScores",
     "Configuration",
     "Sentence",
     "Token",
     "Word",
     "arc_standard_oracle",
     "crossing_arcs",
+    "draw_configuration",
+    "draw_tree",
+    "evaluate",
     "is_projective",
     "oracle_transitions",
     "projectivize",
     "read_conllu",
+    "ud_english",
     "write_conllu",
 ]

@@ -135,6 +135,28 @@ class Sentence:
     def __len__(self) -> int:
         return len(self.words)
 
+    @classmethod
+    def from_forms(cls, forms: Sequence[str], upos: Sequence[str] | None = None) -> Sentence:
+        """A sentence to parse from its words (and UPOS tags): HEAD 0, DEPREL "_" until parsed.
+
+        >>> sentence = Sentence.from_forms(["Dogs", "bark"], ["NOUN", "VERB"])
+        >>> sentence.words[1].line()
+        '2\\tbark\\t_\\tVERB\\t_\\t_\\t0\\t_\\t_\\t_'
+        """
+        tags = list(upos) if upos is not None else ["_"] * len(forms)
+        if len(tags) != len(forms):
+            raise ValueError(f"{len(forms)} forms but {len(tags)} UPOS tags; give one tag per word")
+        for form in forms:
+            if not isinstance(form, str) or not form or any(c in form for c in "\t\n"):
+                raise ValueError(
+                    f"a word form must be a non-empty str without tabs or newlines, got {form!r}"
+                )
+        words = [
+            Word(i, form, "_", tag, "_", "_", 0, "_", "_", "_")
+            for i, (form, tag) in enumerate(zip(forms, tags, strict=True), start=1)
+        ]
+        return cls(words)
+
     @property
     def forms(self) -> list[str]:
         """The words' forms, length n (word i at index i - 1)."""

@@ -24,11 +24,13 @@ let ROOT take exactly one dependent, and never by LEFT-ARC (ROOT comes first):
 - arc-standard: RIGHT-ARC from ROOT (s1 == 0) is legal only when the buffer is empty,
   which leaves the stack ``[0]``; a finished derivation is always one tree.
 - arc-eager: RIGHT-ARC from ROOT (s0 == 0) is legal only while ROOT has no dependent.
-  Arc-eager ends when the buffer is empty, and words still on the stack without a head
-  cannot get one then; :meth:`ArcEager.finish` attaches them to the root word (with
-  ``deprel="dep"``), or makes the first of them the root when ROOT has none, so a parser's
-  output is still one tree. Those attachments are guesses: the oracles' costs count
-  those words' gold arcs as lost, as Goldberg & Nivre do.
+  Once the buffer is empty only REDUCE is left, and it pops any word then, with a head
+  or not (none can get one any more), so both systems end on the stack ``[0]`` with an
+  empty buffer (:meth:`Configuration.is_terminal`). Words left without a head that way
+  are attached by :meth:`ArcEager.finish` to the root word (with ``deprel="dep"``), or
+  the first of them becomes the root when ROOT has none, so a parser's output is one
+  tree. Those attachments are guesses: the costs count those words' gold arcs as lost,
+  as Goldberg & Nivre do.
 
 **Oracles.** ``static_oracle`` gives the one canonical action that rebuilds the gold
 tree from a configuration on the gold path (projective gold trees only). ``costs`` is a
@@ -39,11 +41,13 @@ any configuration, so a parser can be trained on its own mistakes.
   ROOT's only dependent while the gold root waits in the buffer; exact for projective
   gold trees (arc-eager is arc-decomposable there).
 - arc-standard: arc-standard is not arc-decomposable, so its cost comes from the best
-  tree still reachable, computed as Goldberg, Sartorio & Satta (2014) observe: from a
-  configuration, exactly the projective trees over the stack and buffer words (in
-  order, ROOT taking one dependent) are reachable, so the best one is an Eisner-style
-  maximum projective spanning tree with gold arcs scoring 1 (O(m^3) in the m words left
-  on stack and buffer). Exact for any gold tree.
+  tree still reachable, the tabular idea of Goldberg, Sartorio & Satta (2014): the
+  trees a configuration can still reach are the projective trees over its stack and
+  buffer words in which each stack word under the top either is a bare left dependent
+  or has a subtree reaching the top (see :func:`nlpjourney.parsing.reachability.best_gain`; a characterisation the
+  tests check against exhaustive search), so the best one is an
+  Eisner-style maximum spanning tree with gold arcs scoring 1, O(m^3) in the m words
+  left on stack and buffer (compiled). Exact for any gold tree, projective or not.
 
 Reference: Nivre (2008) "Algorithms for deterministic incremental dependency parsing";
 Goldberg & Nivre (2012) "A dynamic oracle for arc-eager dependency parsing"; Goldberg,
@@ -56,6 +60,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from nlpjourney.parsing.reachability import arc_standard_loss
 
 __all__ = [
     "ArcEager",
@@ -145,11 +151,7 @@ class Configuration:
         return 0 in self.heads[1:]
 
     def is_terminal(self) -> bool:
-        """Whether the parse is over: the buffer is empty and only ROOT is on the stack.
-
-        Arc-eager stops as soon as the buffer is empty; :meth:`ArcEager.is_terminal`
-        says so.
-        """
+        """Whether the parse is over: the buffer is empty and only ROOT is on the stack."""
         return self.next > self.n and len(self.stack) == 1
 
     def attach(self, head: int, dependent: int, label: str) -> None:
@@ -269,7 +271,8 @@ class ArcStandard(_System):
 
         The loss of a configuration is the number of gold arcs it can no longer build
         (wrong or impossible heads); an action's cost is how much it raises that loss.
-        The best reachable tree comes from :func:`_best_gain` (see the module).
+        The best reachable tree comes from
+        :func:`nlpjourney.parsing.reachability.best_gain` (see the module).
 
         Args:
             config: Any configuration (not changed).
@@ -280,83 +283,13 @@ class ArcStandard(_System):
             reachable tree as good as it was.
         """
         _check_gold(config, gold_heads)
-        before = _arc_standard_loss(config, gold_heads)
+        before = arc_standard_loss(config, gold_heads)
         out = {}
         for action in self.legal(config):
             after = config.copy()
             self._do(after, action, "")
-            out[action] = _arc_standard_loss(after, gold_heads) - before
+            out[action] = arc_standard_loss(after, gold_heads) - before
         return out
-
-
-def _arc_standard_loss(config: Configuration, gold_heads: Sequence[int]) -> int:
-    """Gold arcs that no completion of ``config`` builds (the least over its completions)."""
-    # Every word off the stack and the buffer has its head already, right or wrong.
-    built = sum(1 for w in range(1, config.n + 1) if gold_heads[w] == config.heads[w] != -1)
-    units = config.stack + config.buffer
-    return config.n - built - _best_gain(units, len(config.stack) - 1, gold_heads)
-
-
-def _best_gain(units: Sequence[int], top: int, gold_heads: Sequence[int]) -> int:
-    """The most gold arcs among ``units`` that arc-standard can still build.
-
-    ``units`` is the stack (ROOT first, its top at position ``top``) followed by the
-    buffer. A stack word under the top can only leave the stack as the left dependent of
-    the word just above it, or by coming back to the top, which it does only once every
-    stack word above it is in its subtree. So the reachable trees are the projective
-    trees over the units in which ROOT takes one dependent and each stack word under the
-    top either is a bare left dependent (no new dependents, head to its right) or has a
-    subtree that reaches the top. The best is found by Eisner's algorithm over positions
-    1..m-1, scoring 1 per gold arc, with that condition folded in: ``cl`` / ``cr`` are
-    complete spans headed at their right / left end, ``il`` / ``ir`` incomplete spans
-    (an arc from the right / left end to the other end).
-    """
-    m = len(units)
-    if m <= 1:
-        return 0
-    position = {word: i for i, word in enumerate(units)}
-    gold = [[0] * m for _ in range(m)]  # gold[h][d] = 1 for a gold arc units[h] -> units[d]
-    for d in range(1, m):
-        h = position.get(gold_heads[units[d]])
-        if h is not None:
-            gold[h][d] = 1
-
-    def pinned(p: int) -> bool:
-        return 1 <= p < top  # a stack word under the top
-
-    neg = -(10**9)
-    cl = [[0] * m for _ in range(m)]
-    cr = [[0] * m for _ in range(m)]
-    il = [[neg] * m for _ in range(m)]
-    ir = [[neg] * m for _ in range(m)]
-    il_reach = [[neg] * m for _ in range(m)]  # il, the dependent's right half reaching the top
-    il_bare = [[neg] * m for _ in range(m)]  # il, the dependent with no right dependents
-    for length in range(1, m - 1):
-        for s in range(1, m - length):
-            t = s + length
-            splits = [cr[s][k] + cl[k + 1][t] for k in range(s, t)]
-            best = max(splits)
-            il[s][t] = best + gold[t][s]
-            il_reach[s][t] = max(splits[max(top, s) - s :], default=neg) + gold[t][s]
-            il_bare[s][t] = splits[0] + gold[t][s]
-            ir[s][t] = best + gold[s][t]
-            cl[s][t] = max(
-                cl[s][j]
-                + (
-                    il[j][t]
-                    if not pinned(j)
-                    else il_reach[j][t]
-                    if s < j
-                    else max(il_reach[j][t], il_bare[j][t])
-                )
-                for j in range(s, t)
-            )
-            cr[s][t] = max(
-                (ir[s][j] if not pinned(j) or t >= top else neg) + cr[j][t]
-                for j in range(s + 1, t + 1)
-            )
-    last = m - 1
-    return max(gold[0][r] + cl[1][r] + cr[r][last] for r in range(1, m))
 
 
 class ArcEager(_System):
@@ -365,22 +298,19 @@ class ArcEager(_System):
     Example:
         >>> system = ArcEager()
         >>> config = system.initial(3)  # "dogs bark loudly": 1 <- 2 -> 3, ROOT -> 2
-        >>> for action in ["SHIFT", "LEFT-ARC", "RIGHT-ARC", "RIGHT-ARC"]:
+        >>> for action in ["SHIFT", "LEFT-ARC", "RIGHT-ARC", "RIGHT-ARC", "REDUCE", "REDUCE"]:
         ...     system.apply(config, action)
-        >>> config.heads, system.is_terminal(config)
+        >>> config.heads, config.is_terminal()
         ([-1, 2, 0, 2], True)
     """
 
     actions = (SHIFT, LEFT, RIGHT, REDUCE)
 
-    def is_terminal(self, config: Configuration) -> bool:
-        """Arc-eager is done when the buffer is empty (see :meth:`finish` for leftovers)."""
-        return config.next > config.n
-
     def legal(self, config: Configuration) -> list[str]:
         """The actions allowed in ``config`` (single-root policy: see the module)."""
         if config.next > config.n:
-            return []
+            # The buffer is empty: nothing can get a head any more; pop what is left.
+            return [REDUCE] if len(config.stack) > 1 else []
         top = config.stack[-1]
         out = [SHIFT]
         if top != 0 and config.heads[top] == -1:
@@ -410,11 +340,14 @@ class ArcEager(_System):
         """The canonical action (and its label) towards the gold tree; projective gold only.
 
         LEFT-ARC when s0's gold head is b0; RIGHT-ARC when b0's gold head is s0; REDUCE
-        when b0 has its gold head or a gold dependent deeper in the stack; SHIFT otherwise.
+        when b0 has its gold head or a gold dependent deeper in the stack, or the buffer
+        is empty; SHIFT otherwise.
         """
         _check_gold(config, gold_heads)
-        if config.next > config.n:
+        if config.is_terminal():
             raise ValueError("the configuration is terminal: no action is left")
+        if config.next > config.n:
+            return REDUCE, ""
         top, front = config.stack[-1], config.next
         if top != 0 and gold_heads[top] == front:
             return LEFT, gold_labels[top]
@@ -535,13 +468,19 @@ def oracle_transitions(gold_heads: Sequence[int]) -> list[str]:
         The 2n actions.
 
     Raises:
-        ValueError: The tree is not projective (or not a tree with a single root).
+        ValueError: The tree is not projective, or not a tree with a single root.
 
     Example:
         >>> oracle_transitions([-1, 2, 0, 2])  # "dogs bark loudly"
         ['SHIFT', 'SHIFT', 'LEFT-ARC', 'SHIFT', 'RIGHT-ARC', 'RIGHT-ARC']
     """
     n = len(gold_heads) - 1
+    if n < 0 or gold_heads[0] != -1:
+        raise ValueError("gold_heads must have length n + 1 with gold_heads[0] == -1 (ROOT)")
+    if any(not 0 <= gold_heads[w] <= n or gold_heads[w] == w for w in range(1, n + 1)):
+        raise ValueError(f"every word needs a head among 0..{n} other than itself")
+    if n and list(gold_heads[1:]).count(0) != 1:
+        raise ValueError("a gold tree has exactly one word headed by ROOT (0)")
     stack, buffer = [0], list(range(1, n + 1))
     heads = [-1] * (n + 1)
     actions = []

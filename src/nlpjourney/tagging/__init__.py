@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from nlpjourney.tagging.decode import viterbi
 from nlpjourney.tagging.hmm import HMMTagger
-from nlpjourney.tagging.ner import convert_scheme
+from nlpjourney.tagging.ner import GazetteerMatcher, Rule, RuleMatcher, convert_scheme
 from nlpjourney.tagging.perceptron import PerceptronTagger
 
 __all__: list[str] = [
+    "GazetteerMatcher",
     "HMMTagger",
     "PerceptronTagger",
+    "Rule",
+    "RuleMatcher",
     "convert_scheme",
     "viterbi",
 ]

@@ -24,12 +24,19 @@ and its scheme classes, used in ``tests/tagging/test_ner.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from nlpjourney.evaluate.sequence import entities
 
 __all__ = [
+    "GazetteerMatcher",
+    "Rule",
+    "RuleMatcher",
     "convert_scheme",
+    "gazetteer_from",
     "spans_to_tags",
 ]
 
@@ -116,3 +123,190 @@ def convert_scheme(tags: Sequence[str], source: str, target: str) -> list[str]:
         # conlleval's chunking knows S and E, not U and L: read BILOU as BIOES.
         tags = [{"U": "S", "L": "E"}.get(tag[0], tag[0]) + tag[1:] for tag in tags]
     return spans_to_tags(len(tags), entities(list(tags)), target)
+
+
+# -- matchers ---------------------------------------------------------------------------
+def _check_tokens(sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+    if isinstance(sentences, str) or any(isinstance(s, str) for s in sentences):
+        raise TypeError("sentences must be a list of token lists (e.g. [text.split()])")
+    return [list(s) for s in sentences]
+
+
+class GazetteerMatcher:
+    """Tags the phrases of a gazetteer (a list of known names), longest match first.
+
+    Args:
+        gazetteer: either ``{phrase: type}`` or ``{type: [phrases]}``; a phrase is its
+            tokens joined by single spaces ("New York").
+        case_sensitive: match the case exactly (the default: "Bush" the name is not
+            "bush" the plant); False compares lower-cased tokens.
+
+    Example:
+        >>> matcher = GazetteerMatcher({"LOC": ["New York", "York"], "PER": ["Smith"]})
+        >>> matcher.predict([["Smith", "left", "New", "York"]])
+        [['B-PER', 'O', 'B-LOC', 'I-LOC']]
+    """
+
+    def __init__(
+        self,
+        gazetteer: Mapping[str, str] | Mapping[str, Iterable[str]],
+        case_sensitive: bool = True,
+    ) -> None:
+        if not isinstance(gazetteer, Mapping) or not gazetteer:
+            raise ValueError(
+                "gazetteer must be a non-empty {phrase: type} or {type: [phrases]} mapping"
+            )
+        self.case_sensitive = case_sensitive
+        pairs: list[tuple[str, str]] = []
+        for key, value in gazetteer.items():
+            if isinstance(value, str):
+                pairs.append((key, value))
+            else:
+                pairs += [(phrase, key) for phrase in value]
+        self.phrases_: dict[tuple[str, ...], str] = {}
+        for phrase, kind in pairs:
+            tokens = tuple(self._norm(token) for token in phrase.split())
+            if not tokens or not kind:
+                raise ValueError(
+                    f"gazetteer entry {phrase!r} -> {kind!r} needs a phrase and a type"
+                )
+            self.phrases_.setdefault(tokens, kind)  # the first listing of a phrase wins
+        self.longest_ = max(len(tokens) for tokens in self.phrases_)
+
+    def _norm(self, token: str) -> str:
+        return token if self.case_sensitive else token.lower()
+
+    def spans(self, tokens: Sequence[str]) -> list[tuple[str, int, int]]:
+        """The ``(type, start, end)`` matches in one sentence, left to right, longest first."""
+        words = [self._norm(token) for token in tokens]
+        found, i = [], 0
+        while i < len(words):
+            for n in range(min(self.longest_, len(words) - i), 0, -1):
+                kind = self.phrases_.get(tuple(words[i : i + n]))
+                if kind is not None:
+                    found.append((kind, i, i + n))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+    def predict(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """IOB2 tags for each sentence."""
+        return [
+            spans_to_tags(len(tokens), self.spans(tokens)) for tokens in _check_tokens(sentences)
+        ]
+
+
+def gazetteer_from(
+    sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], min_count: int = 1
+) -> dict[str, str]:
+    """A ``{phrase: type}`` gazetteer of every entity tagged in training data.
+
+    Each phrase gets the type it carries most often (ties: the alphabetically first).
+
+    Args:
+        sentences: tokenised sentences.
+        tags: their entity tags in any IOB-style scheme (read by conlleval's chunking).
+        min_count: keep phrases tagged at least this many times.
+
+    Example:
+        >>> gazetteer_from([["Jane", "Smith", "visited", "Paris"]], [["B-PER", "I-PER", "O", "B-LOC"]])
+        {'Jane Smith': 'PER', 'Paris': 'LOC'}
+    """
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for tokens, labels in zip(_check_tokens(sentences), _check_tokens(tags), strict=True):
+        if len(tokens) != len(labels):
+            raise ValueError("every sentence needs one tag per token")
+        for kind, start, end in entities(labels):
+            counts[" ".join(tokens[start:end])][kind] += 1
+    gazetteer = {}
+    for phrase, kinds in counts.items():
+        if sum(kinds.values()) >= min_count:
+            gazetteer[phrase] = min(kinds, key=lambda kind: (-kinds[kind], kind))
+    return gazetteer
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A token-shape rule: a run of tokens matching ``body``, after tokens matching ``before``.
+
+    Attributes:
+        label: the entity type the run gets.
+        body: a regular expression every token of the run must match in full.
+        before: expressions the tokens just before the run must match (not tagged).
+        not_first: the run may not start the sentence (a capital there proves nothing).
+        max_length: the longest run taken.
+    """
+
+    label: str
+    body: str
+    before: tuple[str, ...] = ()
+    not_first: bool = False
+    max_length: int = 6
+
+    def match(self, tokens: Sequence[str], i: int) -> int:
+        """The length of the run this rule matches at ``i`` (0 for none)."""
+        if self.not_first and i == 0:
+            return 0
+        if i < len(self.before) or not all(
+            re.fullmatch(pattern, tokens[i - len(self.before) + k])
+            for k, pattern in enumerate(self.before)
+        ):
+            return 0
+        n = 0
+        while (
+            i + n < len(tokens) and n < self.max_length and re.fullmatch(self.body, tokens[i + n])
+        ):
+            n += 1
+        return n
+
+
+_NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+DEFAULT_RULES = (
+    Rule("PER", _NAME, before=(r"(?:Mr|Mrs|Ms|Dr|Prof|Sir)\.?",)),
+    Rule("ORG", r"[A-Z]{2,}|[A-Z][a-z]+", not_first=True, max_length=4),
+)
+
+
+class RuleMatcher:
+    """Tags what token-shape rules find, longest match first (the first rule wins a tie).
+
+    The default rules: capitalised names after a title ("Mr.", "Mrs.", "Dr.", ...) are
+    PER; other runs of capitalised words away from the sentence start are ORG (a crude
+    guess, which is the lesson: rules find names, but not their type).
+
+    Args:
+        rules: the rules, in priority order.
+
+    Example:
+        >>> RuleMatcher().predict([["Yesterday", "Mr.", "Smith", "joined", "Acme", "Corp"]])
+        [['O', 'O', 'B-PER', 'O', 'B-ORG', 'I-ORG']]
+    """
+
+    def __init__(self, rules: Sequence[Rule] = DEFAULT_RULES) -> None:
+        if not rules or not all(isinstance(rule, Rule) for rule in rules):
+            raise TypeError("rules must be a non-empty sequence of Rule objects")
+        self.rules = tuple(rules)
+
+    def spans(self, tokens: Sequence[str]) -> list[tuple[str, int, int]]:
+        """The ``(type, start, end)`` matches in one sentence."""
+        found, i = [], 0
+        while i < len(tokens):
+            best, label = 0, ""
+            for rule in self.rules:
+                n = rule.match(tokens, i)
+                if n > best:
+                    best, label = n, rule.label
+            if best:
+                found.append((label, i, i + best))
+                i += best
+            else:
+                i += 1
+        return found
+
+    def predict(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """IOB2 tags for each sentence."""
+        return [
+            spans_to_tags(len(tokens), self.spans(tokens)) for tokens in _check_tokens(sentences)
+        ]

@@ -47,6 +47,7 @@ from nlpjourney.tagging._tagged import check_sentences, check_tagged
 __all__ = ["PerceptronTagger", "word_features"]
 
 _OFFSETS = (0, -1, 1, -2, 2)
+_CACHE_LIMIT = 500_000  # cached word types (or word pairs) before a cache starts afresh
 _PAD = {-2: "<s2>", -1: "<s1>", 1: "</s1>", 2: "</s2>"}
 
 
@@ -119,6 +120,8 @@ class PerceptronTagger:
         cache = self._cache[offset]
         ids = cache.get(word)
         if ids is None:
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()  # tagging a huge text: keep memory bounded, lose a little speed
             index = self.features_
             if grow:
                 ids = np.array(
@@ -136,6 +139,8 @@ class PerceptronTagger:
         key = (side, left, right)
         ids = self._pairs.get(key)
         if ids is None:
+            if len(self._pairs) > _CACHE_LIMIT:
+                self._pairs.clear()
             name = f"{side}={left.lower()}|{right.lower()}"
             if grow:
                 ids = np.array([self.features_.setdefault(name, len(self.features_))], np.int64)
