@@ -353,6 +353,7 @@ TOPICS: tuple[Topic, ...] = (
             "tests/tagging/test_hmm.py",
             "tests/tagging/test_perceptron.py",
         ),
+        benchmarks=("benchmarks/tagging_perceptron.py",),
     ),
     Topic(
         "2.6", "named-entity-recognition", "Named entity recognition: rules, perceptron/CRF, neural"
