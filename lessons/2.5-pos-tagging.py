@@ -186,7 +186,8 @@ full.table({"test tokens never seen in training": unknown_share,
 #
 # Supervised training is counting: the probabilities that make the training data most
 # likely are the relative frequencies. We number the tags and the words and count with
-# `np.add.at` (which adds at repeated indices too, unlike `counts[i] += 1` on an array).
+# `np.add.at`, which adds once per occurrence when an index repeats (`counts[indices] += 1`
+# adds only once per distinct index).
 
 # %%
 TAGS = sorted(penn_counts)
