@@ -140,7 +140,14 @@ def test_sequence_entities_match_seqeval_get_entities(testa):
 _LOOSE_TAGS = st.sampled_from(
     ["O", "B-PER", "I-PER", "E-PER", "S-PER", "B-LOC", "I-LOC", "E-LOC", "S-LOC", "I-X"]
 )
-_STRICT_LETTERS = {"IOB1": "IOB", "IOB2": "IOB", "IOE2": "IOE", "IOBES": "IOBES", "BILOU": "IOBLU"}
+_STRICT_LETTERS = {
+    "IOB1": "IOB",
+    "IOB2": "IOB",
+    "IOE1": "IOE",
+    "IOE2": "IOE",
+    "IOBES": "IOBES",
+    "BILOU": "IOBLU",
+}
 
 
 def _corpus(tags):
@@ -174,7 +181,7 @@ def test_sequence_default_mode_matches_seqeval_on_drawn_sequences(data):
 
 
 @settings(max_examples=40, deadline=None)
-@given(data=st.data(), scheme=st.sampled_from(SCHEMES))
+@given(data=st.data(), scheme=st.sampled_from([*SCHEMES, "IOE1"]))
 def test_sequence_strict_mode_matches_seqeval_on_drawn_sequences(data, scheme):
     letters = _STRICT_LETTERS[scheme]
     tags = st.sampled_from(
