@@ -339,7 +339,22 @@ TOPICS: tuple[Topic, ...] = (
         ),
         benchmarks=("benchmarks/sentiment_vader.py", "benchmarks/sentiment_accuracy.py"),
     ),
-    Topic("2.5", "pos-tagging", "Part-of-speech tagging: HMM + Viterbi, averaged perceptron"),
+    Topic(
+        "2.5",
+        "pos-tagging",
+        "Part-of-speech tagging: HMM + Viterbi, averaged perceptron",
+        modules=(
+            "nlpjourney.tagging.decode",
+            "nlpjourney.tagging.hmm",
+            "nlpjourney.tagging.perceptron",
+        ),
+        tests=(
+            "tests/tagging/test_decode.py",
+            "tests/tagging/test_hmm.py",
+            "tests/tagging/test_perceptron.py",
+        ),
+        benchmarks=("benchmarks/tagging_perceptron.py",),
+    ),
     Topic(
         "2.6",
         "named-entity-recognition",
