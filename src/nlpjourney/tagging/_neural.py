@@ -1,5 +1,5 @@
 """What the torch taggers (:class:`~nlpjourney.tagging.BiLSTMCRF`,
-:class:`~nlpjourney.tagging.BertTagger`) share: input checks, the dev score that picks
+:class:`~nlpjourney.tagging.BertTagger`) share: the dev score that picks
 the best epoch, length-bucketed batches, state dicts as NumPy arrays, the loss picture.
 
 The dev score is entity F1 when the tags look like IOB/IOB2 chunks (``B-``/``I-``
@@ -31,49 +31,12 @@ from nlpjourney.progress import progress_bar
 
 __all__ = [
     "bucketed_batches",
-    "check_tagged",
     "dev_score",
     "plot_losses",
     "run_epochs",
     "state_arrays",
     "state_tensors",
 ]
-
-
-def check_tagged(
-    sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]] | None = None
-) -> tuple[list[list[str]], list[list[str]] | None]:
-    """Sentences (and tags) as lists of str, checked to line up.
-
-    Raises:
-        TypeError: a sentence is a plain string, or a token or tag is not a str.
-        ValueError: different numbers of sentences and tag lists, or of tokens and tags.
-    """
-    if isinstance(sentences, str):
-        raise TypeError("pass a list of sentences, each a list of tokens, not one string")
-    words = []
-    for i, sentence in enumerate(sentences):
-        if isinstance(sentence, str):
-            raise TypeError(f"sentence {i} is a string: pass each sentence as a list of tokens")
-        words.append(list(sentence))
-        if not all(isinstance(w, str) for w in words[-1]):
-            raise TypeError(f"sentence {i} holds a token that is not a str")
-    if tags is None:
-        return words, None
-    labels = [list(t) for t in tags]
-    if len(labels) != len(words):
-        raise ValueError(
-            f"{len(words)} sentences but {len(labels)} tag lists: pass one per sentence"
-        )
-    for i, (sentence, sentence_tags) in enumerate(zip(words, labels, strict=True)):
-        if len(sentence) != len(sentence_tags):
-            raise ValueError(
-                f"sentence {i} has {len(sentence)} tokens but {len(sentence_tags)} tags: "
-                "give one tag per token"
-            )
-        if not all(isinstance(t, str) for t in sentence_tags):
-            raise TypeError(f"the tags of sentence {i} include one that is not a str")
-    return words, labels
 
 
 def not_fitted(name: str) -> NotFittedError:

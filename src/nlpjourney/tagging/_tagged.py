@@ -1,4 +1,4 @@
-"""Checks shared by the taggers of part A: tagged training data and sentences to tag."""
+"""Checks every tagger shares: tagged training data and sentences to tag."""
 
 from __future__ import annotations
 

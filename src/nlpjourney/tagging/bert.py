@@ -52,12 +52,12 @@ from nlpjourney.optim.schedules import linear_with_warmup
 from nlpjourney.saving import load_model, save_model
 from nlpjourney.tagging._neural import (
     bucketed_batches,
-    check_tagged,
     not_fitted,
     run_epochs,
     state_arrays,
     state_tensors,
 )
+from nlpjourney.tagging._tagged import check_sentences, check_tagged
 from nlpjourney.tokenizers import Tokenizer
 from nlpjourney.tokenizers import load as load_tokenizer
 
@@ -263,9 +263,6 @@ class BertTagger:
             self.device = device
         self._check()
         words, labels = check_tagged(sentences, tags)
-        assert labels is not None
-        if not any(words):
-            raise ValueError("fit needs at least one sentence with a word in it")
         dev_words, dev_tags = check_tagged(*dev) if dev is not None else (None, None)
         torch.manual_seed(self.seed)
         rng = np.random.default_rng(self.seed)
@@ -335,7 +332,7 @@ class BertTagger:
         """One tag per word of each sentence (empty sentences give empty lists)."""
         if not hasattr(self, "network_"):
             raise not_fitted(type(self).__name__)
-        words, _ = check_tagged(sentences)
+        words = check_sentences(sentences)
         examples = self._examples(words, None)
         predicted: list[list[str]] = [[""] * len(s) for s in words]
         order = sorted(range(len(examples)), key=lambda i: len(examples[i][3][0]))

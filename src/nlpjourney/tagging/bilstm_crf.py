@@ -43,12 +43,12 @@ from nlpjourney.errors import ModelFormatError
 from nlpjourney.saving import load_model, save_model
 from nlpjourney.tagging._neural import (
     bucketed_batches,
-    check_tagged,
     not_fitted,
     run_epochs,
     state_arrays,
     state_tensors,
 )
+from nlpjourney.tagging._tagged import check_sentences, check_tagged
 
 __all__ = ["BiLSTMCRF", "CRFLayer"]
 
@@ -290,10 +290,7 @@ class BiLSTMCRF:
             self.device = device
         self._check()
         words, labels = check_tagged(sentences, tags)
-        assert labels is not None
         keep = [i for i, s in enumerate(words) if s]  # an empty sentence teaches nothing
-        if not keep:
-            raise ValueError("fit needs at least one sentence with a word in it")
         words, labels = [words[i] for i in keep], [labels[i] for i in keep]
         dev_words, dev_tags = check_tagged(*dev) if dev is not None else (None, None)
         torch.manual_seed(self.seed)
@@ -347,7 +344,7 @@ class BiLSTMCRF:
         """One tag per word of each sentence (empty sentences give empty lists)."""
         if not hasattr(self, "network_"):
             raise not_fitted(type(self).__name__)
-        words, _ = check_tagged(sentences)
+        words = check_sentences(sentences)
         order = sorted((i for i, s in enumerate(words) if s), key=lambda i: len(words[i]))
         predicted: list[list[str]] = [[] for _ in words]
         network = self.network_.eval()
