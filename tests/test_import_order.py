@@ -8,10 +8,11 @@ another must go down or stay on its floor:
     errors, progress, extras, compiled, saving                  the base
     data, text, features, lm, tokenizers, autograd, ml, optim,  the foundations
     nn (and evaluate, embeddings, cluster, topics,
-    rnn, cnn, classify, sentiment as they land)
+    rnn, cnn, classify, sentiment, mt as they land)
     models, train                                               neither imports the other
     (and retrieval, whose dense search embeds with models' encoders, and tagging and
-    parsing, whose neural taggers and parsers build on models' BERT)
+    parsing, whose neural taggers and parsers build on models' BERT, and seq2seq,
+    the recurrent encoder-decoders built on rnn)
     infer
     apps                                                        end-to-end workflows
     serve
@@ -56,10 +57,11 @@ FLOORS: dict[str, int] = {
             "cnn",
             "classify",
             "sentiment",
+            "mt",
         ],
         1,
     ),  # fmt: skip
-    **dict.fromkeys(["models", "train", "retrieval", "tagging", "parsing"], 2),
+    **dict.fromkeys(["models", "train", "retrieval", "tagging", "parsing", "seq2seq"], 2),
     "infer": 3,
     "apps": 4,
     "serve": 5,

@@ -144,11 +144,11 @@ def test_course_cli_lesson_at_80_columns_keeps_paths_whole(tmp_path: Path) -> No
 
 
 def test_course_cli_check_topic_without_exercise_advises_one_that_has(tmp_path: Path) -> None:
-    result = journey("check", "3.3", env={"JOURNEY_WORKSPACE": str(tmp_path)})
+    result = journey("check", "4.4", env={"JOURNEY_WORKSPACE": str(tmp_path)})
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
-    assert "topic 3.3 has no exercise yet" in line and "`journey lesson 3.2`" in line
-    assert "journey lesson 3.3" not in line
+    assert "topic 4.4 has no exercise yet" in line and "`journey lesson 4.3`" in line
+    assert "journey lesson 4.4" not in line
 
 
 def test_course_cli_check_hint_option_is_documented() -> None:

@@ -78,14 +78,14 @@ def test_workspace_missing_says_how_to_start(learner_workspace: Path) -> None:
 
 
 def test_workspace_topic_without_exercise_advises_what_exists(learner_workspace: Path) -> None:
-    """`journey check 3.3` must not advise `journey lesson 3.3`, which has nothing."""
-    assert not workspace.has_part(topics.get("3.3"), "exercise")
+    """`journey check 4.4` must not advise `journey lesson 4.4`, which has nothing."""
+    assert not workspace.has_part(topics.get("4.4"), "exercise")
     with pytest.raises(WorkspaceError) as error:
-        workspace.exercise_file(topics.get("3.3"))
+        workspace.exercise_file(topics.get("4.4"))
     message = str(error.value)
-    assert "topic 3.3 has no exercise yet" in message
-    assert "`journey lesson 3.2`" in message and "journey lesson 3.3" not in message
-    nearest = workspace.nearest_with(topics.get("3.3"), "exercise")
+    assert "topic 4.4 has no exercise yet" in message
+    assert "`journey lesson 4.3`" in message and "journey lesson 4.4" not in message
+    nearest = workspace.nearest_with(topics.get("4.4"), "exercise")
     assert nearest is not None and workspace.has_part(nearest, "exercise")
 
 
