@@ -29,8 +29,14 @@ from nlpjourney.seq2seq.beam import (
     gnmt_length_penalty,
     greedy_search,
 )
+from nlpjourney.seq2seq.model import ATTENTIONS, CELLS, PRESETS, Seq2Seq, Seq2SeqConfig
 
 __all__: list[str] = [
+    "ATTENTIONS",
+    "CELLS",
+    "PRESETS",
+    "Seq2Seq",
+    "Seq2SeqConfig",
     "LUONG_SCORES",
     "BahdanauAttention",
     "LuongAttention",
