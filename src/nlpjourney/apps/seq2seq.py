@@ -53,7 +53,7 @@ __all__ = [
 #: label smoothing 0.1; ``tiny``: tests. What ``multi30k`` reaches is in the README's
 #: records table, with its command.
 RECIPES: dict[str, TranslatorRecipe] = {
-    "multi30k": TranslatorRecipe(6000, 64, 2e-3, 1e-4, 200, 8000),
+    "multi30k": TranslatorRecipe(6000, 64, 2e-3, 1e-4, 200, 4000),
     "tiny": TranslatorRecipe(30, 8, 3e-3, 3e-4, 3, 300, eval_interval=10, eval_steps=1),
 }
 #: The attention switch, as the command line spells it.
