@@ -93,7 +93,9 @@ def test_model_teacher_forcing_ratio_feeds_its_own_predictions() -> None:
     assert_close(sampled.eval()(src, tgt_in), forced.eval()(src, tgt_in))
 
 
-@pytest.mark.parametrize(("attention", "cell"), [("bahdanau", "gru"), ("luong-dot", "lstm"), ("none", "gru")])
+@pytest.mark.parametrize(
+    ("attention", "cell"), [("bahdanau", "gru"), ("luong-dot", "lstm"), ("none", "gru")]
+)
 def test_model_greedy_search_follows_its_own_argmax(attention: str, cell: str) -> None:
     model = tiny_model(attention=attention, cell=cell)
     src, _ = batch()
@@ -157,7 +159,11 @@ def reversal_data(n: int, seed: int) -> tuple[Tensor, Tensor, Tensor]:
         length = int(torch.randint(3, 7, (1,), generator=g))
         words = torch.randint(3, 13, (length,), generator=g)
         src[i, :length], src[i, length] = words, TINY.eos_id
-        tgt[i, 0], tgt[i, 1 : length + 1], tgt[i, length + 1] = TINY.bos_id, words.flip(0), TINY.eos_id
+        tgt[i, 0], tgt[i, 1 : length + 1], tgt[i, length + 1] = (
+            TINY.bos_id,
+            words.flip(0),
+            TINY.eos_id,
+        )
     return src, tgt[:, :-1], tgt[:, 1:]
 
 
@@ -171,7 +177,9 @@ def test_model_learns_to_reverse_and_stops_at_eos(attention: str) -> None:
     for step in range(300):
         rows = torch.randint(0, 512, (64,), generator=torch.Generator().manual_seed(step))
         logits = model(src[rows], tgt_in[rows])
-        loss = torch.nn.functional.cross_entropy(logits.transpose(1, 2), tgt_out[rows], ignore_index=0)
+        loss = torch.nn.functional.cross_entropy(
+            logits.transpose(1, 2), tgt_out[rows], ignore_index=0
+        )
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
