@@ -494,7 +494,25 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic("3.3", "recurrent-networks", "RNN, LSTM, GRU from scratch; a character-level generator"),
     Topic("3.4", "cnns-for-text", "CNNs for text classification and sequence labelling"),
-    Topic("3.5", "sequence-to-sequence", "Sequence-to-sequence: attention, beam search, BLEU"),
+    Topic(
+        "3.5",
+        "sequence-to-sequence",
+        "Sequence-to-sequence: attention, beam search, BLEU",
+        modules=(
+            "nlpjourney.seq2seq.attention",
+            "nlpjourney.seq2seq.beam",
+            "nlpjourney.seq2seq.model",
+            "nlpjourney.apps.seq2seq",
+            "nlpjourney.apps.seq2seq_translation",
+        ),
+        tests=(
+            "tests/seq2seq/test_attention.py",
+            "tests/seq2seq/test_beam.py",
+            "tests/seq2seq/test_model.py",
+            "tests/apps/test_seq2seq.py",
+        ),
+        benchmarks=("benchmarks/seq2seq_attention.py",),
+    ),
     Topic(
         "4.1",
         "the-transformer",
