@@ -6,14 +6,16 @@ one layer is a single :class:`torch.autograd.Function` with its backward through
 written out:
 
 - forward: the input projection of all ``T`` steps is one matmul,
-  ``x (T*B, I) @ W_ih^T + b``; each step then does one matmul for all its gates,
-  ``h (B, H) @ W_hh^T`` (B, G*H), and the gates' nonlinearities in place; what the
-  backward needs (the gate activations, the previous states) goes into preallocated
-  (T, B, ...) buffers.
-- backward: going back through time, each step does its gates' derivatives (the chain
-  rule through the equations of :mod:`nlpjourney.rnn.cells`) and one matmul,
-  ``dgates (B, G*H) @ W_hh`` for the gradient of the previous state; the gradients of the
-  weights, biases and the input, sums over all steps, are then each one large matmul
+  ``x (T*B, I) @ W_ih^T + b`` (T, B, G*H); each step then adds ``h @ W_hh^T`` for all
+  its gates in place (one matmul), applies the gates' nonlinearities in place and writes
+  the new state straight into a (T+1, B, H) buffer of states, which is also the output.
+  Nothing is copied per step.
+- backward: the factors of the chain rule that do not depend on the incoming gradient
+  (``sigma' = s (1 - s)``, ``tanh' = 1 - t^2`` times the saved values they multiply)
+  are computed for all steps at once before the loop; going back through time each
+  step then does a handful of elementwise products and one matmul,
+  ``dgates (B, G*H) @ W_hh``, for the gradient of the previous state. The gradients of
+  the weights, biases and the input, sums over all steps, are each one large matmul
   over the stacked (T*B, G*H) gate gradients, not ``T`` small ones.
 
 Variable lengths follow the readable path: where ``keep[t]`` is False a sequence's state
@@ -42,29 +44,20 @@ __all__ = ["run_direction"]
 
 
 def _project(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-    """``x (T, B, I) @ weight^T + bias`` as one matmul -> (T, B, rows)."""
+    """``x (T, B, I) @ weight^T + bias`` as one matmul -> (T, B, rows), a fresh tensor."""
     flat = x.reshape(-1, x.shape[-1])
     out = flat @ weight.t() if bias is None else torch.addmm(bias, flat, weight.t())
     return out.view(x.shape[0], x.shape[1], -1)
 
 
-def _split_grad(
-    carried: Tensor, from_output: Tensor | None, keep: Tensor | None
-) -> tuple[Tensor, Tensor | None]:
-    """The gradient reaching a step's new state, and the part that skips the step.
-
-    Where ``keep`` is False the state was passed through unchanged (and the output was
-    zero), so the carried gradient goes straight to the previous state and the cell sees
-    none.
-    """
-    total = carried if from_output is None else carried + from_output
-    if keep is None:
-        return total, None
-    return total * keep, carried * ~keep
+def _sig_grad(s: Tensor) -> Tensor:
+    """The sigmoid's derivative from its value: ``s (1 - s)``."""
+    return s * (1 - s)
 
 
-def _add(a: Tensor, b: Tensor | None) -> Tensor:
-    return a if b is None else a.add_(b)
+def _tanh_grad(t: Tensor) -> Tensor:
+    """The tanh's derivative from its value: ``1 - t^2``."""
+    return 1 - t * t
 
 
 class _Recurrence(torch.autograd.Function):
@@ -74,6 +67,11 @@ class _Recurrence(torch.autograd.Function):
     (T, B, 1) bool or None, ``x`` (T, B, I), ``h0`` (B, H), ``c0`` (B, H) or None, then
     the weights ``w_ih`` (G*H, I), ``w_hh`` (G*H, H), ``b_ih``, ``b_hh`` (G*H,) or None.
     Returns ``(output (T, B, H), h_n)``, plus ``c_n`` for the LSTM.
+
+    Buffers are indexed by time. The state before step ``t`` is ``S[t + r]`` and after
+    it ``S[t + 1 - r]``, with ``r = 1`` going backward (which starts from ``S[T]``), so
+    one (T+1, B, H) buffer holds the initial state, every step's output and the
+    previous states the backward needs.
     """
 
     @staticmethod
@@ -91,113 +89,143 @@ class _Recurrence(torch.autograd.Function):
         b_hh: Tensor | None,
     ) -> tuple[Tensor, ...]:
         time, batch, size = x.shape[0], x.shape[1], w_hh.shape[1]
-        gates = w_hh.shape[0]
+        r = int(reverse)
         if mode == "GRU":  # b_hh stays inside the step: r multiplies W_hn h + b_hn
-            xp = _project(x, w_ih, b_ih)
+            acts = _project(x, w_ih, b_ih)
         else:
-            xp = _project(x, w_ih, None if b_ih is None else b_ih + b_hh)
+            acts = _project(x, w_ih, None if b_ih is None else b_ih + b_hh)
+        # acts becomes each step's gate activations, in place.
         w_hh_t = w_hh.t()
-        empty = {"dtype": x.dtype, "device": x.device}
-        acts = torch.empty(time, batch, gates, **empty)  # each step's gate activations
-        h_prev = torch.empty(time, batch, size, **empty)  # the state each step read
-        output = torch.empty(time, batch, size, **empty)
-        # LSTM: c_prev and tanh(c'); GRU: W_hn h + b_hn (what r multiplied).
-        extra = torch.empty(2 if mode == "LSTM" else 1, time, batch, size, **empty)
-        h, c = h0, c0
+        states = x.new_empty(time + 1, batch, size)
+        states[time * r] = h0
+        # LSTM: the cells (T+1, B, H) and tanh(c') (T, B, H); GRU: W_h h + b_h (T, B, 3H).
+        if mode == "LSTM":
+            extra = [x.new_empty(time + 1, batch, size), x.new_empty(time, batch, size)]
+            extra[0][time * r] = c0
+        elif mode == "GRU":
+            extra = [x.new_empty(time, batch, 3 * size)]
+        else:
+            extra = []
         for t in reversed(range(time)) if reverse else range(time):
-            h_prev[t] = h
-            a = acts[t]
+            prev, new, a = t + r, t + 1 - r, acts[t]
+            h = states[prev]
             if mode == "LSTM":
-                extra[0, t] = c
-                torch.addmm(xp[t], h, w_hh_t, out=a)
+                cells, tanh_c = extra
+                a.addmm_(h, w_hh_t)
                 a[:, : 2 * size].sigmoid_()  # i, f
                 a[:, 2 * size : 3 * size].tanh_()  # g
                 a[:, 3 * size :].sigmoid_()  # o
                 i, f, g, o = a.chunk(4, dim=1)
-                c_new = torch.addcmul(f * c, i, g)
-                h_new = o * torch.tanh(c_new, out=extra[1, t])
+                torch.mul(f, cells[prev], out=cells[new]).addcmul_(i, g)  # c' = f c + i g
+                torch.mul(o, torch.tanh(cells[new], out=tanh_c[t]), out=states[new])
+                if keep is not None:
+                    torch.where(keep[t], cells[new], cells[prev], out=cells[new])
             elif mode == "GRU":
-                gh = torch.addmm(b_hh, h, w_hh_t) if b_hh is not None else h @ w_hh_t
-                extra[0, t] = gh[:, 2 * size :]
-                torch.add(xp[t, :, : 2 * size], gh[:, : 2 * size], out=a[:, : 2 * size])
-                a[:, : 2 * size].sigmoid_()
-                r, z, n = a.chunk(3, dim=1)
-                torch.addcmul(xp[t, :, 2 * size :], r, gh[:, 2 * size :], out=n).tanh_()
-                h_new = torch.addcmul(n, z, h - n)  # (1 - z) n + z h
+                gh = extra[0][t]
+                if b_hh is None:
+                    torch.mm(h, w_hh_t, out=gh)
+                else:
+                    torch.addmm(b_hh, h, w_hh_t, out=gh)
+                a[:, : 2 * size].add_(gh[:, : 2 * size]).sigmoid_()  # r, z
+                r_gate, z, n = a.chunk(3, dim=1)
+                n.addcmul_(r_gate, gh[:, 2 * size :]).tanh_()  # n
+                torch.sub(h, n, out=states[new]).mul_(z).add_(n)  # (1 - z) n + z h
             else:
-                torch.addmm(xp[t], h, w_hh_t, out=a)
-                h_new = a.tanh_() if mode == "RNN_TANH" else a.relu_()
-            if keep is not None:
-                h_new = torch.where(keep[t], h_new, h)
-                torch.mul(h_new, keep[t], out=output[t])
-                if mode == "LSTM":
-                    c_new = torch.where(keep[t], c_new, c)
-            else:
-                output[t] = h_new
-            h = h_new
-            if mode == "LSTM":
-                c = c_new
+                a.addmm_(h, w_hh_t)
+                if mode == "RNN_TANH":
+                    torch.tanh(a, out=states[new])
+                else:
+                    torch.clamp(a, min=0, out=states[new])
+            if keep is not None:  # finished sequences keep their state
+                torch.where(keep[t], states[new], h, out=states[new])
+        output = states[1 - r : time + 1 - r]
+        if keep is not None:
+            output = output * keep
         ctx.mode, ctx.reverse, ctx.keep = mode, reverse, keep
         ctx.has_bias = b_ih is not None
-        ctx.save_for_backward(x, w_ih, w_hh, acts, h_prev, extra)
-        # Copies: h may be a view of the saved activations (or h0 itself when no step
-        # ran), and a caller's in-place change to h_n must not reach either.
-        return (output, h.clone(), c.clone()) if mode == "LSTM" else (output, h.clone())
+        ctx.save_for_backward(x, w_ih, w_hh, acts, states, *extra)
+        # Copies: the final states are views of saved buffers, and a caller's in-place
+        # change to h_n must not reach them.
+        finals = [states[time * (1 - r)].clone()]
+        if mode == "LSTM":
+            finals.append(extra[0][time * (1 - r)].clone())
+        return (output, *finals)
 
     @staticmethod
     @once_differentiable
     def backward(ctx: Any, d_output: Tensor, d_h: Tensor, *d_c: Tensor) -> tuple[Any, ...]:
-        mode, keep = ctx.mode, ctx.keep
-        x, w_ih, w_hh, acts, h_prev, extra = ctx.saved_tensors
-        time, size = x.shape[0], w_hh.shape[1]
-        # Gradients of the pre-activations: through the input projection (d_xp) and
-        # through W_hh (d_hp); the same except for the GRU's candidate n.
+        mode, keep, r = ctx.mode, ctx.keep, int(ctx.reverse)
+        x, w_ih, w_hh, acts, states, *extra = ctx.saved_tensors
+        time, batch, size = x.shape[0], x.shape[1], w_hh.shape[1]
+        h_prev = states[r : time + r]  # the state each step read
+        # The gradients of the pre-activations through the input projection (d_xp) and
+        # through W_hh (d_hp): the same except for the GRU's candidate n.
         d_xp = torch.empty_like(acts)
         d_hp = torch.empty_like(acts) if mode == "GRU" else d_xp
+        gates = acts.view(time, batch, -1, size)  # (T, B, G, H): gate k is gates[:, :, k]
+        if mode == "LSTM":
+            cells, tanh_c = extra
+            dc = d_c[0].clone()
+        elif mode == "GRU":
+            gh_n = extra[0][:, :, 2 * size :]  # what r multiplied
         dh = d_h.clone()
-        dc = d_c[0].clone() if mode == "LSTM" else None
-        for t in range(time) if ctx.reverse else reversed(range(time)):
-            k = None if keep is None else keep[t]
-            g_h, skip_h = _split_grad(dh, d_output[t], k)
-            a, dx_t = acts[t], d_xp[t]
+        # subtle: each step's factors are computed inside the loop, on (B, H) blocks that
+        # sit in cache; whole-sequence passes over (T, B, H) tensors cost more than the
+        # few small kernel calls they would save.
+        for t in range(time) if r else reversed(range(time)):
+            # Where keep[t] is False the state passed through the step unchanged and the
+            # output was zero: the carried gradient skips the cell.
+            g_h = dh + d_output[t]
+            skip_h = None
+            if keep is not None:
+                skip_h = dh * ~keep[t]
+                g_h.mul_(keep[t])
+            d_t = d_xp[t]
             if mode == "LSTM":
-                g_c, skip_c = _split_grad(dc, None, k)
-                i, f, g, o = a.chunk(4, dim=1)
-                d_i, d_f, d_g, d_o = dx_t.chunk(4, dim=1)
-                tanh_c = extra[1, t]
-                # dL/dc' gathers the carried gradient and the path through h' = o tanh(c').
-                dct = g_c + g_h * o * (1 - tanh_c * tanh_c)
-                torch.mul(dct * g, i * (1 - i), out=d_i)
-                torch.mul(dct * extra[0, t], f * (1 - f), out=d_f)
-                torch.mul(dct * i, 1 - g * g, out=d_g)
-                torch.mul(g_h * tanh_c, o * (1 - o), out=d_o)
-                dc = _add(dct * f, skip_c)
+                a = acts[t]
+                i, f, g, o = gates[t].unbind(1)
+                d_i, d_f, d_g, d_o = d_t.view(batch, 4, size).unbind(1)
+                if keep is not None:
+                    skip_c = dc * ~keep[t]
+                    dc.mul_(keep[t])
+                # dL/dc': the carried gradient plus the path through h' = o tanh(c').
+                dct = dc.addcmul_(g_h, o * _tanh_grad(tanh_c[t]))
+                deriv = _sig_grad(a)  # sigma' of every gate, then tanh' for g
+                torch.mul(g, g, out=deriv.view(batch, 4, size)[:, 2]).neg_().add_(1)
+                torch.mul(dct, g, out=d_i)  # c' = f c + i g
+                torch.mul(dct, cells[t + r], out=d_f)
+                torch.mul(dct, i, out=d_g)
+                torch.mul(g_h, tanh_c[t], out=d_o)
+                d_t.mul_(deriv)
+                dc = dct * f
+                if keep is not None:
+                    dc.add_(skip_c)
             elif mode == "GRU":
-                r, z, n = a.chunk(3, dim=1)
-                d_r, d_z, d_n = dx_t.chunk(3, dim=1)
-                torch.mul(g_h * (1 - z), 1 - n * n, out=d_n)
-                torch.mul(d_n * extra[0, t], r * (1 - r), out=d_r)
-                torch.mul(g_h * (h_prev[t] - n), z * (1 - z), out=d_z)
-                d_hp[t, :, : 2 * size] = dx_t[:, : 2 * size]
-                torch.mul(d_n, r, out=d_hp[t, :, 2 * size :])
+                r_gate, z, n = gates[t].unbind(1)
+                d_r, d_z, d_n = d_t.view(batch, 3, size).unbind(1)
+                torch.mul(g_h, 1 - z, out=d_n).mul_(_tanh_grad(n))
+                torch.mul(d_n, gh_n[t], out=d_r).mul_(_sig_grad(r_gate))
+                torch.sub(h_prev[t], n, out=d_z).mul_(g_h).mul_(_sig_grad(z))
+                d_hp[t, :, : 2 * size] = d_t[:, : 2 * size]
+                torch.mul(d_n, r_gate, out=d_hp[t, :, 2 * size :])
+                g_h.mul_(z)  # h' = (1 - z) n + z h also reads h directly
+                skip_h = g_h if skip_h is None else skip_h.add_(g_h)
             elif mode == "RNN_TANH":
-                torch.mul(g_h, 1 - a * a, out=dx_t)
+                torch.mul(g_h, _tanh_grad(states[t + 1 - r]), out=d_t)
             else:
-                torch.mul(g_h, a > 0, out=dx_t)
-            dh = d_hp[t] @ w_hh
-            if mode == "GRU":
-                dh.addcmul_(g_h, z)  # h' = (1 - z) n + z h reads h directly too
-            dh = _add(dh, skip_h)
+                torch.mul(g_h, acts[t] > 0, out=d_t)
+            dh = d_hp[t] @ w_hh if skip_h is None else torch.addmm(skip_h, d_hp[t], w_hh)
 
         flat_xp = d_xp.view(-1, d_xp.shape[-1])
         flat_hp = d_hp.view(-1, d_hp.shape[-1])
         needs = ctx.needs_input_grad
         d_x = (flat_xp @ w_ih).view_as(x) if needs[3] else None
         d_w_ih = flat_xp.t() @ x.reshape(-1, x.shape[-1]) if needs[6] else None
-        d_w_hh = flat_hp.t() @ h_prev.view(-1, size) if needs[7] else None
+        d_w_hh = flat_hp.t() @ h_prev.reshape(-1, size) if needs[7] else None
         d_b_ih = flat_xp.sum(0) if ctx.has_bias and needs[8] else None
         d_b_hh = flat_hp.sum(0) if ctx.has_bias and needs[9] else None
-        return None, None, None, d_x, dh, dc, d_w_ih, d_w_hh, d_b_ih, d_b_hh
+        d_c0 = dc if mode == "LSTM" else None
+        return None, None, None, d_x, dh, d_c0, d_w_ih, d_w_hh, d_b_ih, d_b_hh
 
 
 def run_direction(
