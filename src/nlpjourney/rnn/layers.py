@@ -164,6 +164,8 @@ class _Recurrent(nn.Module):
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            text += f", nonlinearity={self.nonlinearity!r}"
         for name, default in (
             ("num_layers", 1),
             ("bias", True),
