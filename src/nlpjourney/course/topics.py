@@ -492,7 +492,14 @@ TOPICS: tuple[Topic, ...] = (
         ),
         benchmarks=("benchmarks/optim_optimizers.py",),
     ),
-    Topic("3.3", "recurrent-networks", "RNN, LSTM, GRU from scratch; a character-level generator"),
+    Topic(
+        "3.3",
+        "recurrent-networks",
+        "RNN, LSTM, GRU from scratch; a character-level generator",
+        modules=("nlpjourney.rnn.cells", "nlpjourney.rnn.layers", "nlpjourney.rnn.fused"),
+        tests=("tests/rnn/test_cells.py", "tests/rnn/test_layers.py"),
+        benchmarks=("benchmarks/rnn_layers.py",),
+    ),
     Topic("3.4", "cnns-for-text", "CNNs for text classification and sequence labelling"),
     Topic(
         "3.5",
