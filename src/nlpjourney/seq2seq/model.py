@@ -27,14 +27,13 @@ Decoding (:meth:`Seq2Seq.search`, and :meth:`~Seq2Seq.greedy_decode` /
 weights of each output token, for alignment pictures.
 
 Reference: Bahdanau, Cho and Bengio 2015; Luong, Pham and Manning 2015 (the attentional
-hidden state h~, the global dot and general scores); torch's ``nn.GRU``/``nn.LSTM`` and
-packed sequences for the recurrences.
+hidden state h~, the global dot and general scores); the recurrences are
+:mod:`nlpjourney.rnn`'s GRU and LSTM (tested there against torch's, packed sequences
+included).
 
 Simplifications:
     - one decoder design for all three: Luong's h~ and tied output for Bahdanau too,
-      and no input feeding for Luong (so its training has a fast path);
-    - the recurrent layers are torch's until :mod:`nlpjourney.rnn` provides ours with
-      the same interface.
+      and no input feeding for Luong (so its training has a fast path).
 """
 
 from __future__ import annotations
@@ -45,9 +44,9 @@ from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from nlpjourney.errors import lookup
+from nlpjourney.rnn import GRU, LSTM
 from nlpjourney.seq2seq.attention import BahdanauAttention, LuongAttention
 from nlpjourney.seq2seq.beam import SearchResult, beam_search, greedy_search
 
@@ -176,8 +175,8 @@ PRESETS: dict[str, Seq2SeqConfig] = {
 
 def _recurrent(cell: str, input_size: int, hidden_size: int, num_layers: int, dropout: float,
                bidirectional: bool) -> nn.Module:  # fmt: skip
-    """A batch-first GRU or LSTM layer stack with torch's arguments."""
-    layer = nn.GRU if cell == "gru" else nn.LSTM
+    """A batch-first GRU or LSTM layer stack (ours, :mod:`nlpjourney.rnn`; torch's arguments)."""
+    layer = GRU if cell == "gru" else LSTM
     return layer(input_size, hidden_size, num_layers=num_layers, batch_first=True,
                  dropout=dropout if num_layers > 1 else 0.0,
                  bidirectional=bidirectional)  # fmt: skip
@@ -254,9 +253,9 @@ class Seq2Seq(nn.Module):
         mask = src != c.pad_id
         lengths = mask.sum(dim=1).clamp(min=1)  # an empty row reads one pad, harmlessly
         x = self.dropout(self.embed(src))  # (B, S, E)
-        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        out, last = self.encoder(packed)
-        memory, _ = pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])
+        # Outputs past a sentence's end are zero and the final states are those at its
+        # last real token, in both directions (the backward one starts there).
+        memory, last = self.encoder(x, lengths=lengths)
         h_n, c_n = last if isinstance(last, tuple) else (last, None)
 
         def per_layer(states: Tensor) -> Tensor:  # (L * dirs, B, H / dirs) -> (L, B, H)
