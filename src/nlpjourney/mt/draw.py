@@ -81,8 +81,6 @@ def draw_alignment(
     ax.set_yticks(range(shape[0]), list(target_tokens))
     ax.set_xlabel("source")
     ax.set_ylabel("target")
-    if title:
-        ax.set_title(title)
     handles = []
     if sure_set:
         handles.append(Line2D([], [], color="tab:red", linestyle="-", marker="s",
@@ -91,9 +89,11 @@ def draw_alignment(
         label = "possible link" if sure_set else "link"
         handles.append(Line2D([], [], color="tab:red", linestyle="--", marker="s",
                               markerfacecolor="none", label=label))  # fmt: skip
-    if handles:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0) if not
-                  own_figure else (0.0, -0.25), fontsize="small", frameon=False)  # fmt: skip
+    if handles:  # in a row above the matrix, under the title
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2,
+                  fontsize="small", frameon=False, borderaxespad=0.2)  # fmt: skip
+    if title:
+        ax.set_title(title, pad=24 if handles else 6)
     if own_figure:
         bar = figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
         bar.set_label("weight")
