@@ -9,7 +9,8 @@
 2. Quality, on all 29,000 training pairs, ``--n-iter`` iterations, in both directions:
    training seconds (wall and CPU), the log-likelihood per target word before and after, and precision,
    recall and alignment error rate on the hand-aligned pairs (``nlpjourney.mt.gold``),
-   for English→French, French→English, and their intersection and union.
+   for English→French, French→English, and their intersection, union and
+   grow-diag-final-and (``nlpjourney.mt.symmetrize``).
 
 Run it with::
 
@@ -35,6 +36,7 @@ from nlpjourney.mt import (  # noqa: E402
     draw_alignment,
     hand_aligned_pairs,
     multi30k_pairs,
+    symmetrize,
 )
 
 
@@ -93,12 +95,15 @@ def on_multi30k(n_iter: int, picture: str | None) -> None:
         models[name] = model
     forward, backward = predicted["en->fr"], predicted["fr->en"]
     predicted["intersection"] = [a & b for a, b in zip(forward, backward, strict=True)]
-    predicted["union"] = [a | b for a, b in zip(forward, backward, strict=True)]
+    for method in ("union", "grow-diag-final-and"):
+        predicted[method] = [
+            symmetrize(a, b, method) for a, b in zip(forward, backward, strict=True)
+        ]
     print(f"\nAER on the {len(gold)} hand-aligned pairs (lower is better):")
-    print(f"{'alignment':<14}{'precision':>10}{'recall':>8}{'AER':>8}")
+    print(f"{'alignment':<21}{'precision':>10}{'recall':>8}{'AER':>8}")
     for name, links in predicted.items():
         scores = alignment_scores(sure, possible, links)
-        print(f"{name:<14}{scores.precision:>10.3f}{scores.recall:>8.3f}{scores.aer:>8.3f}")
+        print(f"{name:<21}{scores.precision:>10.3f}{scores.recall:>8.3f}{scores.aer:>8.3f}")
     if picture:
         g = gold[2]
         matrix = models["en->fr"].alignment_matrix(g.source, g.target)

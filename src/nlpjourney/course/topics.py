@@ -504,6 +504,7 @@ TOPICS: tuple[Topic, ...] = (
             "nlpjourney.mt.gold",
             "nlpjourney.mt.corpus",
             "nlpjourney.mt.draw",
+            "nlpjourney.mt.symmetrize",
         ),
         tests=(
             "tests/mt/test_ibm1.py",
@@ -511,6 +512,7 @@ TOPICS: tuple[Topic, ...] = (
             "tests/mt/test_gold.py",
             "tests/mt/test_corpus.py",
             "tests/mt/test_draw.py",
+            "tests/mt/test_symmetrize.py",
         ),
         benchmarks=("benchmarks/mt_ibm1.py",),
     ),

@@ -2,6 +2,8 @@
 
 - :mod:`~nlpjourney.mt.ibm1`: :class:`IBMModel1`, the lexical table ``t(f | e)`` learned
   by EM, its Viterbi alignments and posterior alignment matrices;
+- :mod:`~nlpjourney.mt.symmetrize`: one alignment from both directions' (intersection,
+  union, grow-diag-final-and);
 - :mod:`~nlpjourney.mt.aer`: alignment error rate, precision and recall against sure and
   possible gold links (Och & Ney 2003);
 - :mod:`~nlpjourney.mt.gold`: Multi30k English–French pairs aligned by hand;
@@ -25,8 +27,10 @@ from nlpjourney.mt.corpus import TOKEN_PATTERNS, multi30k_pairs, pair_checksum, 
 from nlpjourney.mt.draw import draw_alignment
 from nlpjourney.mt.gold import HandAlignedPair, hand_aligned_pairs, parse_links
 from nlpjourney.mt.ibm1 import IBMModel1
+from nlpjourney.mt.symmetrize import SYMMETRIZATIONS, symmetrize
 
 __all__ = [
+    "SYMMETRIZATIONS",
     "TOKEN_PATTERNS",
     "AlignmentScores",
     "HandAlignedPair",
@@ -40,5 +44,6 @@ __all__ = [
     "multi30k_pairs",
     "pair_checksum",
     "parse_links",
+    "symmetrize",
     "tokenize",
 ]
