@@ -10,7 +10,7 @@
    training seconds (wall and CPU), the log-likelihood per target word before and after, and precision,
    recall and alignment error rate on the hand-aligned pairs (``nlpjourney.mt.gold``),
    for English→French, French→English, and their intersection, union and
-   grow-diag-final-and (``nlpjourney.mt.symmetrize``).
+   grow-diag-final-and (``nlpjourney.mt.symmetrization``).
 
 Run it with::
 

@@ -504,7 +504,7 @@ TOPICS: tuple[Topic, ...] = (
             "nlpjourney.mt.gold",
             "nlpjourney.mt.corpus",
             "nlpjourney.mt.draw",
-            "nlpjourney.mt.symmetrize",
+            "nlpjourney.mt.symmetrization",
         ),
         tests=(
             "tests/mt/test_ibm1.py",
@@ -512,7 +512,7 @@ TOPICS: tuple[Topic, ...] = (
             "tests/mt/test_gold.py",
             "tests/mt/test_corpus.py",
             "tests/mt/test_draw.py",
-            "tests/mt/test_symmetrize.py",
+            "tests/mt/test_symmetrization.py",
         ),
         benchmarks=("benchmarks/mt_ibm1.py",),
     ),

@@ -2,7 +2,7 @@
 
 - :mod:`~nlpjourney.mt.ibm1`: :class:`IBMModel1`, the lexical table ``t(f | e)`` learned
   by EM, its Viterbi alignments and posterior alignment matrices;
-- :mod:`~nlpjourney.mt.symmetrize`: one alignment from both directions' (intersection,
+- :mod:`~nlpjourney.mt.symmetrization`: one alignment from both directions' (intersection,
   union, grow-diag-final-and);
 - :mod:`~nlpjourney.mt.aer`: alignment error rate, precision and recall against sure and
   possible gold links (Och & Ney 2003);
@@ -27,7 +27,7 @@ from nlpjourney.mt.corpus import TOKEN_PATTERNS, multi30k_pairs, pair_checksum, 
 from nlpjourney.mt.draw import draw_alignment
 from nlpjourney.mt.gold import HandAlignedPair, hand_aligned_pairs, parse_links
 from nlpjourney.mt.ibm1 import IBMModel1
-from nlpjourney.mt.symmetrize import SYMMETRIZATIONS, symmetrize
+from nlpjourney.mt.symmetrization import SYMMETRIZATIONS, symmetrize
 
 __all__ = [
     "SYMMETRIZATIONS",

@@ -12,7 +12,7 @@ FORWARD = {(0, 0), (1, 1), (2, 3), (3, 2)}
 BACKWARD = {(0, 0), (1, 1), (1, 2), (4, 4), (2, 4)}
 
 
-def test_symmetrize_worked_by_hand():
+def test_symmetrization_worked_by_hand():
     assert symmetrize(FORWARD, BACKWARD, "intersection") == {(0, 0), (1, 1)}
     assert symmetrize(FORWARD, BACKWARD, "union") == FORWARD | BACKWARD
     # Grow from (1,1): (1,2) (target 2 free), then (2,3) and (3,2) diagonally (sources 2
@@ -25,13 +25,13 @@ def test_symmetrize_worked_by_hand():
     assert symmetrize(FORWARD, BACKWARD, "grow-diag-final") == grown | {(4, 4)}
 
 
-def test_symmetrize_final_and_adds_a_link_far_from_the_rest():
+def test_symmetrization_final_and_adds_a_link_far_from_the_rest():
     forward, backward = {(0, 0), (5, 5)}, {(0, 0)}
     assert symmetrize(forward, backward, "grow-diag") == {(0, 0)}
     assert symmetrize(forward, backward, "grow-diag-final-and") == {(0, 0), (5, 5)}
 
 
-def test_symmetrize_grows_only_onto_a_free_word():
+def test_symmetrization_grows_only_onto_a_free_word():
     # (1,1) is in the union beside (0,0), but source 1 and target 1 are both aligned
     # already by the intersection's (1,2) and (2,1): it is not added.
     forward = {(0, 0), (1, 2), (2, 1), (1, 1)}
@@ -44,7 +44,7 @@ links = st.sets(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=10)
 
 @given(forward=links, backward=links)
 @example(forward=set(), backward={(0, 1), (1, 0), (1, 1), (0, 0)})
-def test_symmetrize_lies_between_intersection_and_union(forward, backward):
+def test_symmetrization_lies_between_intersection_and_union(forward, backward):
     results = {m: symmetrize(forward, backward, m) for m in SYMMETRIZATIONS}
     for result in results.values():
         assert forward & backward <= result <= forward | backward
@@ -54,6 +54,6 @@ def test_symmetrize_lies_between_intersection_and_union(forward, backward):
     assert results["grow-diag"] <= results["grow-diag-final"]
 
 
-def test_symmetrize_rejects_unknown_methods():
+def test_symmetrization_rejects_unknown_methods():
     with pytest.raises(ValueError, match="grow-diag-final-and"):
         symmetrize(FORWARD, BACKWARD, "gdfa")
