@@ -78,17 +78,19 @@ class _Links:
     """Every (sentence, target position j, source position i) of a corpus, as flat arrays.
 
     Attributes:
-        target: (L,) target word id of each link.
-        source: (L,) source word id of each link (``NULL`` for the NULL word).
+        key: (L,) ``target id * n_source + source id`` of each link (source id ``NULL``
+            for the NULL word): which (f, e) pair of the table the link reads.
         position: (L,) which target position the link belongs to, numbered over the corpus.
         n_positions: how many target positions (target tokens) the corpus has.
         choices: (n_positions,) how many source positions each target word chooses from.
 
-    Example: one pair with source ids ``[1, 2]`` and target ids ``[5]``, with NULL, gives
-    links ``target=[5, 5, 5]``, ``source=[0, 1, 2]``, ``position=[0, 0, 0]``.
+    Example: one pair with source ids ``[1, 2]`` and target ids ``[5]``, with NULL and
+    ``n_source = 3``, gives ``key = [15, 16, 17]`` and ``position = [0, 0, 0]``.
     """
 
-    def __init__(self, sources: list[np.ndarray], targets: list[np.ndarray], null: bool):
+    def __init__(
+        self, sources: list[np.ndarray], targets: list[np.ndarray], null: bool, n_source: int
+    ):
         sources = [np.concatenate(([NULL], s)) if null else s for s in sources]
         src_len = np.array([len(s) for s in sources], dtype=np.int64)
         tgt_len = np.array([len(t) for t in targets], dtype=np.int64)
@@ -99,13 +101,15 @@ class _Links:
         sentence = np.repeat(np.arange(len(sources)), tgt_len)
         choices = src_len[sentence]
         n_links = int(choices.sum())
-        position = np.repeat(np.arange(len(tgt_flat)), choices)
-        # Offset of each link inside its position's group: 0, 1, ..., choices - 1.
+        # Index of each link's source word in src_flat: its sentence's start plus its
+        # offset inside its position's group (0, 1, ..., choices - 1).
         group_start = np.cumsum(choices) - choices
-        offset = np.arange(n_links) - np.repeat(group_start, choices)
-        self.source = src_flat[np.repeat(src_start[sentence], choices) + offset]
-        self.target = np.repeat(tgt_flat, choices)
-        self.position = position
+        index = np.arange(n_links) - np.repeat(group_start - src_start[sentence], choices)
+        key = np.repeat(tgt_flat * n_source, choices)
+        key += src_flat[index]
+        self.key = key
+        # int32 halves the largest arrays EM reads; a corpus has far fewer than 2**31 words.
+        self.position = np.repeat(np.arange(len(tgt_flat), dtype=np.int32), choices)
         self.n_positions = len(tgt_flat)
         self.choices = choices
 
@@ -169,10 +173,12 @@ class IBMModel1:
         self.target_vocab_ = tuple(target_index)
         self._source_index, self._target_index = source_index, target_index
 
-        links = _Links(sources, targets, self.null)
         n_source = len(source_index) + 1
+        links = _Links(sources, targets, self.null, n_source)
         # The distinct (target, source) pairs that co-occur; each link points at one.
-        keys, link_pair = np.unique(links.target * n_source + links.source, return_inverse=True)
+        keys, link_pair = np.unique(links.key, return_inverse=True)
+        del links.key
+        link_pair = link_pair.astype(np.int32)
         pair_source = keys % n_source
         # Uniform start over the target vocabulary, as Brown et al. and NLTK start.
         prob = np.full(len(keys), 1.0 / len(target_index))
