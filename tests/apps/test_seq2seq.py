@@ -59,6 +59,8 @@ def test_seq2seq_translator_learns_pairs_and_shows_its_attention() -> None:
     assert pieces[-1] == words[-1] == "</s>" and "".join(words[:-1]) == targets[0]
     assert weights.shape == (len(words), len(pieces))
     assert torch.allclose(weights.sum(-1), torch.ones(len(words)))
+    figure = translator.draw_attention(sources[0], title="attention")
+    assert figure.axes[0].get_title() == "attention"
     again = Seq2SeqTranslator.from_meta(translator.meta(), model.state_dict())
     assert again.translate(sources[:2]) == targets[:2]
     with pytest.raises(JourneyError, match="not written for a seq2seq translator"):

@@ -4,7 +4,7 @@
 :class:`~nlpjourney.seq2seq.Seq2Seq` inside: the same ``translate`` and ``bleu`` (the
 model has the transformer's ``greedy_decode`` and ``beam_search``), its own checkpoint
 ``meta``, and :meth:`Seq2SeqTranslator.attention`, where the decoder looked while it
-wrote each token (for alignment pictures). :func:`bleu_by_length` scores a test set in
+wrote each token, and :meth:`Seq2SeqTranslator.draw_attention`, its picture. :func:`bleu_by_length` scores a test set in
 buckets of source length: the fixed-vector bottleneck shows as BLEU falling with length
 without attention.
 
@@ -15,13 +15,16 @@ Reference: sacreBLEU's ``corpus_bleu`` (through
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from torch import Tensor
 
 from nlpjourney.apps.translation import Translator, corpus_bleu, special_ids
 from nlpjourney.errors import JourneyError
 from nlpjourney.seq2seq import Seq2Seq, Seq2SeqConfig
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["LENGTH_BUCKETS", "META_KIND", "Seq2SeqTranslator", "bleu_by_length"]
 
@@ -71,6 +74,25 @@ class Seq2SeqTranslator(Translator):
 
         weights = None if result.extras is None else result.extras[0, : len(out)]
         return pieces(src[0].tolist()), pieces(out), weights
+
+    def draw_attention(self, sentence: str, beam_size: int = 1, title: str | None = None) -> Figure:
+        """The attention of :meth:`attention` as a heat map: output tokens down, source across.
+
+        Drawn by :func:`nlpjourney.mt.draw.draw_alignment`, the picture IBM Model 1's
+        alignments use, so the two can be compared side by side.
+
+        Raises:
+            JourneyError: the model has no attention (``attention="none"``).
+        """
+        from nlpjourney.mt.draw import draw_alignment
+
+        source, output, weights = self.attention(sentence, beam_size)
+        if weights is None:
+            raise JourneyError(
+                "this model has no attention to draw (attention='none'); train one with "
+                "--attention bahdanau, luong-dot or luong-general"
+            )
+        return draw_alignment(weights.float().cpu().numpy(), source, output, title=title)
 
     def meta(self) -> dict[str, Any]:
         """Plain values that rebuild this translator with :meth:`from_meta`."""
