@@ -26,7 +26,9 @@ the ratios are what to read:
 
 (the gru 2-layer torch time caught a busy moment: its ratio is not a speed-up to
 trust.) With torch's default 2 threads on the same busy machine, ``--kinds lstm
---no-readable``: 1 layer 1.31.
+--no-readable``: 1 layer 1.31, 2 layers 1.49 (torch's own step took 4x its 1-thread
+time there: two threads on an oversubscribed machine wait on each other at every
+kernel, and ours runs more, smaller kernels; not yet measured on a quiet machine).
 
 Run it with::
 
