@@ -10,10 +10,9 @@ written out:
   its gates in place (one matmul), applies the gates' nonlinearities in place and writes
   the new state straight into a (T+1, B, H) buffer of states, which is also the output.
   Nothing is copied per step.
-- backward: the factors of the chain rule that do not depend on the incoming gradient
-  (``sigma' = s (1 - s)``, ``tanh' = 1 - t^2`` times the saved values they multiply)
-  are computed for all steps at once before the loop; going back through time each
-  step then does a handful of elementwise products and one matmul,
+- backward: going back through time, each step applies the chain rule through its
+  equations (``sigma' = s (1 - s)`` and ``tanh' = 1 - t^2`` from the saved activations)
+  in a handful of elementwise products on (B, H) blocks, and does one matmul,
   ``dgates (B, G*H) @ W_hh``, for the gradient of the previous state. The gradients of
   the weights, biases and the input, sums over all steps, are each one large matmul
   over the stacked (T*B, G*H) gate gradients, not ``T`` small ones.
@@ -22,8 +21,10 @@ Variable lengths follow the readable path: where ``keep[t]`` is False a sequence
 passes through the step unchanged and its output is zero, so its gradient passes back
 unchanged too.
 
-Only plain torch tensor operations are used (``addmm``, ``sigmoid_``, ``mul``...), so it
-runs on any device and dtype. Its backward is once differentiable (no double backward);
+Only plain torch tensor operations are used (``addmm``, ``sigmoid_``, ``mul``...), none
+of torch's recurrent kernels (``torch._VF.lstm``, ``lstm_cell``, oneDNN's fused RNN that
+``torch.nn.LSTM`` runs on CPU), so it runs on any device and dtype.
+``benchmarks/rnn_layers.py`` times it against ``torch.nn.LSTM``/``GRU``/``RNN``. Its backward is once differentiable (no double backward);
 use ``fused=False`` for gradients of gradients.
 
 Reference: the readable steps of :mod:`nlpjourney.rnn.cells` and ``torch.nn.LSTM``/
