@@ -9,10 +9,10 @@ __all__: list[str] = []
 
 # Exercise 3.3's model answer: one LSTM cell in NumPy, forward, backward, gradient check.
 from nlpjourney.rnn.numpy_lstm import (  # noqa: E402
-    LSTMCellGrads,
+    GRAD_NAMES,
     gradient_check,
     lstm_cell_backward,
     lstm_cell_forward,
 )
 
-__all__ += ["LSTMCellGrads", "gradient_check", "lstm_cell_backward", "lstm_cell_forward"]
+__all__ += ["GRAD_NAMES", "gradient_check", "lstm_cell_backward", "lstm_cell_forward"]
