@@ -492,7 +492,23 @@ TOPICS: tuple[Topic, ...] = (
         ),
         benchmarks=("benchmarks/optim_optimizers.py",),
     ),
-    Topic("3.3", "recurrent-networks", "RNN, LSTM, GRU from scratch; a character-level generator"),
+    Topic(
+        "3.3",
+        "recurrent-networks",
+        "RNN, LSTM, GRU from scratch; a character-level generator",
+        modules=(
+            "nlpjourney.rnn.cells",
+            "nlpjourney.rnn.layers",
+            "nlpjourney.rnn.fused",
+            "nlpjourney.rnn.numpy_lstm",
+        ),
+        tests=(
+            "tests/rnn/test_cells.py",
+            "tests/rnn/test_layers.py",
+            "tests/rnn/test_numpy_lstm.py",
+            "tests/course/test_rnn_diagrams.py",
+        ),
+    ),
     Topic("3.4", "cnns-for-text", "CNNs for text classification and sequence labelling"),
     Topic("3.5", "sequence-to-sequence", "Sequence-to-sequence: attention, beam search, BLEU"),
     Topic(
