@@ -508,6 +508,7 @@ TOPICS: tuple[Topic, ...] = (
             "tests/rnn/test_numpy_lstm.py",
             "tests/course/test_rnn_diagrams.py",
         ),
+        benchmarks=("benchmarks/rnn_layers.py",),
     ),
     Topic("3.4", "cnns-for-text", "CNNs for text classification and sequence labelling"),
     Topic("3.5", "sequence-to-sequence", "Sequence-to-sequence: attention, beam search, BLEU"),
