@@ -69,7 +69,6 @@ QUICK = os.environ.get("JOURNEY_QUICK") == "1"
 MODE = "quick mode" if QUICK else "full run"
 full = FullRun("3.3")  # the stored full run of this lesson: its numbers, beside this run's
 torch.manual_seed(0)
-torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
 
 # %% [markdown]
 # ## 1. The data, and the recurrence by hand
