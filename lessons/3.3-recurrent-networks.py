@@ -515,7 +515,7 @@ full.keep("lstm samples", {str(k): v for k, v in lstm_samples.items()})
 # and seed each time; the full run's, stored):
 
 # %%
-for step, text_ in full["lstm samples"].items():
+for step, text_ in sorted(full["lstm samples"].items(), key=lambda item: int(item[0])):
     print(f"--- after {step} steps ({full.label}) ---\n{text_}\n")
 
 # %% [markdown]
@@ -568,7 +568,7 @@ def smooth(values, window):
     return np.convolve(values, np.ones(window) / window, mode="valid")
 
 
-fig, (ax, ax_grad) = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, (ax, ax_grad) = plt.subplots(1, 2, figsize=(11, 3.8))
 for kind, colour in (("RNN", "tab:red"), ("GRU", "tab:green"), ("LSTM", "tab:blue")):
     curve = smooth(runs[kind][1], 5 if QUICK else 20)
     ax.plot(
@@ -593,7 +593,7 @@ ax_grad.semilogy(distance, at_init["LSTM, forget bias 3"] / at_init["LSTM, forge
 ax_grad.set(xlabel="distance back in time (characters)",
             ylabel="gradient norm / norm at distance 0", ylim=(1e-12, 10),
             title="How far back the gradient reaches")  # fmt: skip
-ax_grad.legend(fontsize=7, loc="lower left")
+ax_grad.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 fig.tight_layout()
 full.figure(fig, "rnn_gru_lstm")
 plt.show()
