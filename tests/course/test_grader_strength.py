@@ -65,6 +65,7 @@ EXERCISES = [
     "2.8",
     "3.1",
     "3.2",
+    "3.3",
     "4.1",
     "4.2",
     "4.3",
@@ -338,6 +339,17 @@ LIBRARY_CHEATS = {
             opt.step()
             state = opt.state[p]
             return p.detach().numpy(), state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
+    """,
+    "3.3": """
+        import torch
+
+        def lstm_cell_forward(x, h, c, W_ih, W_hh, b_ih, b_hh):
+            cell = torch.nn.LSTMCell(W_ih.shape[1], W_hh.shape[1], dtype=torch.float64)
+            with torch.no_grad():
+                for p, w in zip(cell.parameters(), (W_ih, W_hh, b_ih, b_hh)):
+                    p.copy_(torch.tensor(w))
+                h_new, c_new = cell(torch.tensor(x), (torch.tensor(h), torch.tensor(c)))
+            return h_new.numpy(), c_new.numpy()
     """,
     "4.1": """
         import torch.nn.functional as F

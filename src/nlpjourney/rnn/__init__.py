@@ -20,3 +20,13 @@ __all__: list[str] = [
     "lstm_step",
     "rnn_step",
 ]
+
+# Exercise 3.3's model answer: one LSTM cell in NumPy, forward, backward, gradient check.
+from nlpjourney.rnn.numpy_lstm import (  # noqa: E402
+    GRAD_NAMES,
+    gradient_check,
+    lstm_cell_backward,
+    lstm_cell_forward,
+)
+
+__all__ += ["GRAD_NAMES", "gradient_check", "lstm_cell_backward", "lstm_cell_forward"]
