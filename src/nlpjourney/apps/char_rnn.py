@@ -318,6 +318,7 @@ class TBPTTStream:
             output: what ``model(x, state)`` returned: logits (B, T, V), state.
             targets: ids (B, T).
         """
+        import torch
         import torch.nn.functional as F
 
         if self._pending is None:
@@ -325,9 +326,11 @@ class TBPTTStream:
         logits, state = output
         # subtle: detached, so the next chunk's backward stops here (the truncation);
         # float32 whatever autocast computed in, as the zeros it replaces.
-        self.states[self._pending] = state.detach().float()
+        self.states[self._pending] = state.detach().to(self.states[self._pending].dtype)
         self._pending = None
-        return F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), targets.reshape(-1))
+        wide = logits.reshape(-1, logits.size(-1))
+        wide = wide.to(torch.promote_types(wide.dtype, torch.float32))  # float64 stays
+        return F.cross_entropy(wide, targets.reshape(-1))
 
     def state_dict(self) -> dict[str, Any]:
         """Positions, passes and carried states (tensors on the CPU), for a checkpoint."""
@@ -395,8 +398,8 @@ def stream_loss(
     def score(inputs: Tensor, targets: Tensor, state: Tensor | None) -> Tensor:
         nonlocal total
         logits, state = model(inputs.to(device), state)
-        loss = F.cross_entropy(logits.flatten(0, 1).float(), targets.to(device).flatten(),
-                               reduction="sum")  # fmt: skip
+        wide = logits.flatten(0, 1).to(torch.promote_types(logits.dtype, torch.float32))
+        loss = F.cross_entropy(wide, targets.to(device).flatten(), reduction="sum")
         total += float(loss)
         return state
 
