@@ -492,7 +492,20 @@ TOPICS: tuple[Topic, ...] = (
         ),
         benchmarks=("benchmarks/optim_optimizers.py",),
     ),
-    Topic("3.3", "recurrent-networks", "RNN, LSTM, GRU from scratch; a character-level generator"),
+    Topic(
+        "3.3",
+        "recurrent-networks",
+        "RNN, LSTM, GRU from scratch; a character-level generator",
+        modules=(
+            "nlpjourney.models.char_rnn",
+            "nlpjourney.apps.char_rnn",
+        ),
+        tests=(
+            "tests/models/test_char_rnn.py",
+            "tests/apps/test_char_rnn.py",
+            "tests/cli/test_char_rnn.py",
+        ),
+    ),
     Topic("3.4", "cnns-for-text", "CNNs for text classification and sequence labelling"),
     Topic("3.5", "sequence-to-sequence", "Sequence-to-sequence: attention, beam search, BLEU"),
     Topic(
