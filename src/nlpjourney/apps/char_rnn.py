@@ -19,9 +19,9 @@ states are in its ``state_dict``, which every checkpoint holds, so a resumed run
 bit for bit. The state restarts from zeros at one documented boundary: when a stream
 wraps round to the beginning of its split.
 
-The recipe stops at a step count, the one measured to fit its time budget (the README's
-records table has what each preset reached, with its command); the learning rate
-decays to its minimum there. At the end, :func:`stream_loss` scores the WHOLE
+A recipe stops at a step count, not at a wall-clock limit, so that a run is the same
+run on any machine and resumes bit for bit; the learning rate decays to its minimum
+there. Each ``<cell>-15min`` count is meant to fit 15 minutes on two quiet CPU cores. At the end, :func:`stream_loss` scores the WHOLE
 validation split, every character once, in nats per character: the number runs and
 model families are compared by.
 
@@ -101,8 +101,9 @@ class CharRNNRecipe:
 
 
 #: Each ``<cell>-15min`` recipe trains its model of
-#: :data:`nlpjourney.models.char_rnn.PRESETS` for the steps timed to fit 15 minutes on two
-#: CPU cores, Adam at 2e-3 (Karpathy's char-rnn) decaying to 2e-4, gradients clipped to
+#: :data:`nlpjourney.models.char_rnn.PRESETS` for a step count meant to fit 15 minutes on
+#: two quiet CPU cores (by the cost of a step; the README's records table has what a
+#: measured run reached and how long it took), Adam at 2e-3 (Karpathy's char-rnn) decaying to 2e-4, gradients clipped to
 #: norm 1, no weight decay (a model this small does not overfit 1M characters in a few
 #: epochs). The plain RNN takes a lower rate: its gradients explode more easily.
 #: ``<cell>-tiny`` is for tests.
