@@ -505,6 +505,7 @@ TOPICS: tuple[Topic, ...] = (
             "tests/apps/test_char_rnn.py",
             "tests/cli/test_char_rnn.py",
         ),
+        benchmarks=("benchmarks/models_char_rnn.py",),
     ),
     Topic("3.4", "cnns-for-text", "CNNs for text classification and sequence labelling"),
     Topic("3.5", "sequence-to-sequence", "Sequence-to-sequence: attention, beam search, BLEU"),
