@@ -203,6 +203,18 @@ def test_layers_dropout_between_layers_only_in_training() -> None:
     assert not torch.allclose(ours(x)[0], theirs(x)[0])
 
 
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_layers_zero_length_sequence_keeps_initial_state(kind, fused) -> None:
+    ours, _ = make(kind, num_layers=2, bidirectional=True, fused=fused)
+    hx = tuple(torch.randn(4, 2, HIDDEN) for _ in range(2 if kind == "lstm" else 1))
+    out, final = ours(torch.randn(TIME, 2, INPUT), hx if kind == "lstm" else hx[0], lengths=[0, 2])
+    final = final if kind == "lstm" else (final,)
+    assert not out[:, 0].any() and not out[2:, 1].any()
+    for h, h0 in zip(final, hx, strict=True):
+        assert torch.equal(h[:, 0], h0[:, 0])  # a sequence with no step keeps h_0
+
+
 def test_layers_lengths_from_mask() -> None:
     mask = torch.tensor([[1, 1, 0], [1, 1, 1], [0, 0, 0]], dtype=torch.bool)
     assert lengths_from_mask(mask).tolist() == [2, 3, 0]

@@ -164,6 +164,8 @@ class _Recurrent(nn.Module):
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            text += f", nonlinearity={self.nonlinearity!r}"
         for name, default in (
             ("num_layers", 1),
             ("bias", True),
@@ -198,8 +200,11 @@ class _Recurrent(nn.Module):
         if self.fused:
             return fz.run_direction(self.mode, x, state, weights, reverse, keep)
         outputs: list[Tensor] = [x] * x.shape[0]  # placeholders, each overwritten
+        # subtle: unbind, not x[t]: indexing's backward writes each step's gradient into
+        # a zero tensor the size of the whole x, T times over.
+        steps = x.unbind(0)
         for t in reversed(range(x.shape[0])) if reverse else range(x.shape[0]):
-            new = self._step(x[t], state, weights)
+            new = self._step(steps[t], state, weights)
             if keep is not None:
                 # A finished (or not yet started, going backward) sequence keeps its
                 # state, and its output there is zero.
