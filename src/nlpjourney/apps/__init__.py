@@ -9,6 +9,10 @@ these same functions; the command line only parses options and prints.
   Tiny Shakespeare by a named recipe (:func:`train_gpt`, :class:`GPTRunConfig`,
   :data:`GPT_RECIPES`, :data:`LLAMA_RECIPES`), read back with :func:`load_run` and
   sampled with :func:`generate_text`;
+- :mod:`~nlpjourney.apps.char_rnn`: a character RNN, LSTM or GRU on Tiny Shakespeare by
+  truncated backpropagation through time (:func:`train_char_rnn`,
+  :class:`CharRNNRunConfig`, :class:`TBPTTStream`, :func:`stream_loss`), read back and
+  sampled by ``journey sample`` like a GPT run;
 - :mod:`~nlpjourney.apps.translation` and :mod:`~nlpjourney.apps.translator`: the
   Multi30k translator (joint BPE, length-bucketed batches, label smoothing, BLEU through
   sacreBLEU; :func:`train_translator`, :class:`TranslatorRunConfig`,
@@ -57,6 +61,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nlpjourney.apps.char_rnn import RECIPES as CHAR_RNN_RECIPES
+from nlpjourney.apps.char_rnn import (
+    CharRNNRecipe,
+    CharRNNRunConfig,
+    CharRNNRunResult,
+    TBPTTStream,
+    stream_loss,
+    train_char_rnn,
+)
 from nlpjourney.apps.classify import (
     ClassifyRunConfig,
     ClassifyRunResult,
@@ -146,6 +159,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARCHITECTURES",
+    "CHAR_RNN_RECIPES",
+    "CharRNNRecipe",
+    "CharRNNRunConfig",
+    "CharRNNRunResult",
+    "TBPTTStream",
+    "stream_loss",
+    "train_char_rnn",
     "Architecture",
     "BertRecipe",
     "BertRunConfig",

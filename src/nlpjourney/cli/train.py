@@ -1,11 +1,14 @@
-"""``journey train gpt|llama`` and ``journey sample``: options around :mod:`nlpjourney.apps.gpt`.
+"""``journey train gpt|llama|char-rnn`` and ``journey sample``: options around the apps.
 
 ``journey train gpt --preset shakespeare-char-cpu`` trains a GPT on Tiny Shakespeare by
 the preset's recipe into ``runs/<preset>``; ``journey train llama`` a Llama the same way
 (same options, same code path) into ``runs/llama-<preset>``; ``journey sample <run
 folder>`` continues a prompt with either. The work is :func:`~nlpjourney.apps.gpt.train_gpt`,
 :func:`~nlpjourney.apps.gpt.load_run` and :func:`~nlpjourney.apps.gpt.generate_text`;
-this module parses options, calls them and prints.
+this module parses options, calls them and prints. ``journey train char-rnn --cell
+lstm|gru|rnn`` trains a character RNN by truncated BPTT
+(:func:`~nlpjourney.apps.char_rnn.train_char_rnn`), and ``journey sample`` reads its run
+folder too, choosing the reader by what the checkpoint holds.
 
 Ctrl-C (or SIGTERM) while training finishes the step under way, writes ``ckpt.pt`` and
 prints the command that continues the run, then exits 130 (143 for SIGTERM).
@@ -21,6 +24,10 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 
+from nlpjourney.apps.char_rnn import SIZES as CHAR_RNN_SIZES
+from nlpjourney.apps.char_rnn import CharRNNRunConfig, holds_char_rnn, train_char_rnn
+from nlpjourney.apps.char_rnn import generate_text as generate_chars
+from nlpjourney.apps.char_rnn import load_run as load_char_rnn
 from nlpjourney.apps.gpt import (
     ARCHITECTURES,
     GPTRunConfig,
@@ -245,9 +252,81 @@ def continue_command(config: GPTRunConfig, threads: int | None = None) -> str:
 continue_gpt_command = continue_command
 
 
+def train_char_rnn_command(
+    cell: str = typer.Option("lstm", "--cell", help="The recurrent cell: lstm, gru or rnn."),
+    preset: str = typer.Option(
+        "15min", "--preset", help=f"Model size and recipe: {', '.join(CHAR_RNN_SIZES)}."
+    ),
+    text: Path | None = typer.Option(
+        None, "--text", help="A UTF-8 file to train on instead of Tiny Shakespeare."
+    ),
+    max_steps: int | None = typer.Option(
+        None, "--max-steps", help="Optimizer steps; the lr decays to its minimum here."
+    ),
+    stop_after: int | None = typer.Option(
+        None, "--stop-after", help="Stop after this step (with a checkpoint); --resume goes on."
+    ),
+    out_dir: Path | None = typer.Option(
+        None, "--out-dir", help="Run folder (runs/char-<cell>-<preset>)."
+    ),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out-dir."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run in --out-dir."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:1, ..."),
+    eval_interval: int | None = typer.Option(
+        None, "--eval-interval", help="Evaluate (and plot) every N steps."
+    ),
+    seed: int = seed_option("Seeds the model's init and dropout."),
+    threads: int | None = THREADS_OPTION,
+) -> None:
+    """Train a character-level RNN, LSTM or GRU on Tiny Shakespeare (truncated BPTT).
+
+    At the end it scores the whole validation split, in nats per character. Ctrl-C
+    finishes the step under way, saves the run and prints the command that continues it.
+    """
+    config = CharRNNRunConfig(
+        cell=cell,
+        preset=preset,
+        text=text,
+        max_steps=max_steps,
+        stop_after=stop_after,
+        out_dir=out_dir,
+        resume=resume,
+        overwrite=overwrite,
+        device=device,
+        eval_interval=eval_interval,
+        seed=seed,
+    )
+    set_threads(threads)
+    result = run_training(
+        lambda: train_char_rnn(config, echo=typer.echo),
+        lambda: continue_char_rnn_command(config, threads),
+    )
+    out = config.run_dir
+    typer.echo(f"wrote {written(out, result.trainer.saved_step)}; try: journey sample {out}")
+
+
+app.command("char-rnn")(train_char_rnn_command)
+
+
+def continue_char_rnn_command(config: CharRNNRunConfig, threads: int | None = None) -> str:
+    """The ``journey train char-rnn`` command that continues ``config``'s run (``--resume``)."""
+    words = ["journey", "train", "char-rnn", "--cell", config.cell, "--preset", config.preset]
+    return command_line(words, [
+        ("--text", None if config.text is None else str(config.text), None),
+        ("--max-steps", config.max_steps, None),
+        ("--stop-after", config.stop_after, None),
+        ("--out-dir", str(config.run_dir), None),
+        ("--device", config.device, "auto"),
+        ("--eval-interval", config.eval_interval, None),
+        ("--seed", config.seed, 1337),
+        ("--threads", threads, None),
+        ("--resume", True, False),
+    ])  # fmt: skip
+
+
 def sample(
     run_dir: Path = typer.Argument(
-        ..., help="A run folder of journey train gpt or llama (runs/<preset>)."
+        ..., help="A run folder of journey train gpt, llama or char-rnn (runs/<preset>)."
     ),
     prompt: str = typer.Option(
         "\n", "--prompt", "-p", help="Text to continue.", show_default="a newline"
@@ -260,9 +339,13 @@ def sample(
     seed: int = seed_option("The same seed gives the same text."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, ..."),
 ) -> None:
-    """Continue PROMPT with a GPT or Llama trained by journey train gpt or llama."""
-    model, tokenizer = load_run(run_dir, device)
-    text = generate_text(model, tokenizer, prompt, max_new_tokens, temperature, top_k, seed)
+    """Continue PROMPT with a model trained by journey train gpt, llama or char-rnn."""
+    if holds_char_rnn(run_dir):  # what the checkpoint holds decides the reader
+        rnn, chars = load_char_rnn(run_dir, device)
+        text = generate_chars(rnn, chars, prompt, max_new_tokens, temperature, top_k, seed)
+    else:
+        model, tokenizer = load_run(run_dir, device)
+        text = generate_text(model, tokenizer, prompt, max_new_tokens, temperature, top_k, seed)
     typer.echo(text)
 
 

@@ -20,6 +20,9 @@ written out by hand. Every config is a frozen dataclass with named presets
 - :mod:`~nlpjourney.models.sentence_encoder`: :class:`SentenceEncoder`, sentence
   embeddings from a BERT (all-MiniLM-L6-v2 from its installed package), and its two
   steps after the encoder, :func:`mean_pool` and :func:`l2_normalize`;
+- :mod:`~nlpjourney.models.char_rnn`: a character-level language model over our RNN,
+  LSTM or GRU (:class:`CharRNNConfig`, :class:`CharRNN`), its state passed in and out,
+  sampling that carries the state (:mod:`nlpjourney.apps.char_rnn` trains it);
 - :mod:`~nlpjourney.models.transformer`: the original encoder-decoder transformer
   (:class:`TransformerConfig`, :class:`Transformer`) with greedy and beam search
   (:mod:`nlpjourney.apps.translator` trains it as a Multi30k translator).
@@ -32,6 +35,7 @@ from nlpjourney.models.bert import (
     BertForSequenceClassification,
     BertForTokenClassification,
 )
+from nlpjourney.models.char_rnn import CharRNN, CharRNNConfig
 from nlpjourney.models.config import ModelConfig
 from nlpjourney.models.gpt import GPT, GPTConfig
 from nlpjourney.models.llama import Llama, LlamaConfig
@@ -47,6 +51,8 @@ __all__ = [
     "BertForMaskedLM",
     "BertForSequenceClassification",
     "BertForTokenClassification",
+    "CharRNN",
+    "CharRNNConfig",
     "GPTConfig",
     "Llama",
     "LlamaConfig",
