@@ -5,4 +5,18 @@ Reference: ``torch.nn.RNN``, ``torch.nn.LSTM`` and ``torch.nn.GRU`` (see each mo
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from nlpjourney.rnn.cells import GRUCell, LSTMCell, RNNCell, gru_step, lstm_step, rnn_step
+from nlpjourney.rnn.layers import GRU, LSTM, RNN, lengths_from_mask
+
+__all__: list[str] = [
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "RNNCell",
+    "gru_step",
+    "lengths_from_mask",
+    "lstm_step",
+    "rnn_step",
+]
