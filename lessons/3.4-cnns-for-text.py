@@ -29,7 +29,7 @@
 # 4. **max-over-time pooling**: a vector of the same size for a sentence of any length,
 #    and what batch padding does to it;
 # 5. the whole classifier, and a ladder of what each piece buys: one filter width or
-#    several, dropout, max or mean pooling, random or word2vec vectors;
+#    several, dropout, random or word2vec vectors;
 # 6. what the filters learned: the n-grams that make each one fire.
 #
 # Look for **Predict, then run** questions: answer them in your head before you run the
@@ -293,7 +293,13 @@ torch.set_num_threads(threads)
 full.table(timings, title="One layer of 100 filters of width 3 on 50 sentences, milliseconds")
 
 # %% [markdown]
-# TIMING-PROSE
+# Two costs compete here. The loop pays Python's overhead once per position; the unfold
+# pays it once per layer but copies every word k times (each word sits in k windows), and
+# at 400 positions that copy is a lot of memory to move. The library's `conv1d` does the
+# same unfold with the product laid out so that its large operand is read in order, and
+# torch's kernel never builds the copy at all. These are wall-clock times on whatever
+# machine ran the lesson, on one thread and perhaps beside other work: compare the rows
+# of one column, and expect the order of close rows to change from run to run.
 #
 # ### Exercise 1: a filter that detects *not good*
 #
@@ -364,10 +370,11 @@ full.table({"pooled values that change when padded (of 100)": changed},
                  f"{len(longest.split())} positions")  # fmt: skip
 
 # %% [markdown]
-# More than you might think, and it depends on the batch. A window of `<pad>` vectors
-# scores just the filter's bias, and a window across the sentence's end scores part of
-# a real window; after the ReLU such a score beats every real score of a filter whose
-# real scores are lower (a filter that finds nothing in this sentence). So the
+# In the full run, most of them (the table's last column), and the count depends on the
+# batch. A window of `<pad>` vectors scores just the filter's bias, and a window across
+# the sentence's end scores part of a real window; after the ReLU such a score beats
+# every real score of a filter whose real scores are lower (a filter that finds nothing
+# in this sentence). So the
 # sentence's vector depends on which other sentences share its batch: a model trained
 # that way also learns from the padding, and predicts differently in batches of other
 # lengths.
@@ -396,9 +403,9 @@ print("masked max == nlpjourney.cnn.max_over_time, and the short sentence's vect
 
 # %% [markdown]
 # The other common pooling is the **mean** over time (with the same mask): it keeps how
-# much of the sentence the detector liked rather than its single best place. For
-# sentiment the best place is what matters (one *terrible* decides a sentence), and Kim
-# used the maximum; so do we.
+# much of the sentence the detector liked rather than its single best place. Kim used
+# the maximum, and so do we; trying the mean is a one-line change to the module below,
+# if you want to see what it does on this data.
 #
 # ## 5. The classifier, and what each piece buys
 #
@@ -437,7 +444,7 @@ class SentenceCNN(nn.Module):
             h = torch.relu(conv(x))  # (B, filters, T - width + 1)
             real = (lengths - width + 1).clamp(min=1)  # each sentence's real windows
             pooled.append(max_over_time(h, real))
-        return self.out(self.dropout(torch.cat(pooled, dim=1)))  # (B, 300) -> (B, 2)
+        return self.out(self.dropout(torch.cat(pooled, dim=1)))  # (B, filters x widths) -> (B, 2)
 
 
 def make_batch(id_lists, min_length):
@@ -471,9 +478,9 @@ print("our SentenceCNN == nlpjourney.cnn.KimNetwork on 64 test sentences;",
 # on word and bigram counts?
 
 # %%
-DIM = 32 if QUICK else 100
-FILTERS = 16 if QUICK else 100
-EPOCHS = 2 if QUICK else 6
+DIM = 32 if QUICK else 64  # small, so that the full run takes minutes on a laptop CPU
+FILTERS = 16 if QUICK else 64  # per width
+EPOCHS = 2 if QUICK else 4
 ladder, histories, fitted = {}, {}, {}
 
 
@@ -502,7 +509,7 @@ full.table({"CNN, one width (3), no dropout": ladder["1. one width (3), no dropo
 # at a time, with the same number of filters each time (so the model does not simply
 # grow):
 #
-# 2. three widths (3, 4 and 5 words, 100 filters each) instead of 300 filters of width 3;
+# 2. three widths (3, 4 and 5 words) instead of three times as many filters of width 3;
 # 3. dropout 0.5 on the sentence vector (in training, each value is zeroed with
 #    probability one half, so the classifier cannot lean on a few filters): this is
 #    Kim's CNN-rand;
@@ -526,7 +533,7 @@ w2v_sentences = [text.split() for text in train_texts]
 if not QUICK:
     w2v_sentences += list(english_sentences("movie_reviews"))
 start = time.perf_counter()
-w2v = Word2Vec(vector_size=DIM, window=5, min_count=2, sg=1, epochs=1 if QUICK else 3,
+w2v = Word2Vec(vector_size=DIM, window=5, min_count=2, sg=1, epochs=1 if QUICK else 2,
                workers=2, seed=1).fit(w2v_sentences)  # fmt: skip
 covered = np.mean([word in w2v.wv for word in itos[2:]])
 print(f"word2vec: {len(w2v_sentences):,} sentences in {time.perf_counter() - start:.0f} s; "
@@ -566,10 +573,10 @@ full.show_figure("ladder", "the ladder, trained in full")
 # Read the rungs in the full run's column (each is one run at one seed, tested on about
 # a thousand sentences, so a difference of a point or so is within the noise: the
 # issue's 10-fold cross-validation, `benchmarks/cnn_kim.py`, is the fair comparison).
-# The held-out curves show how each rung trains: without dropout the held-out accuracy
-# peaks within the first epochs, as the model starts to memorise its sentences, and
-# early stopping keeps the peak; pretrained vectors start from words that already mean
-# something (*good* sits near *great* before the classifier has seen a single label).
+# The held-out curves show how each rung trains: a curve that peaks and then falls is a
+# model starting to memorise its training sentences, and early stopping keeps the peak.
+# Pretrained vectors start from words that already mean something: the neighbours
+# printed above were found before the classifier saw a single label.
 #
 # ## 6. What the filters learned
 #
@@ -631,7 +638,12 @@ if QUICK:
         print(f"  {name}: " + " | ".join(grams))
 
 # %% [markdown]
-# PROSE-AFTER-RECORDING
+# Look at the lists before believing any story about them. A readable filter fires on
+# n-grams that share a sentiment word or a phrase pattern, and its sign in the output
+# layer agrees with that word's sentiment. Many filters are not that clean: a filter is
+# one direction in the space of all its n-grams, and it can respond to several unrelated
+# things at once, or to something no person would name; the classifier reads all of them
+# together, through one linear layer, so no single filter has to make sense on its own.
 #
 # ## Summary
 #

@@ -251,6 +251,26 @@ def test_conv1d_equals_conv1d_layer_over_word_vectors(ex) -> None:
         assert_close(got, want, msg=lambda m, w=width: f"width {w}: {m}")
 
 
+def test_bad_input_is_refused_with_value_error(ex) -> None:
+    """conv1d, unfold1d and max_over_time refuse inputs they cannot handle, with ValueError.
+
+    Hint 1: check the shapes before computing, and raise a ValueError that says what is
+    wrong: a failure deep inside a matrix product names no argument.
+    Hint 2: three cases: the filters' input channels differ from the input's channels; the
+    dilated window is longer than the padded sequence (no output position at all); a
+    length below one or beyond the time axis.
+    """
+    x = torch.randn(2, 3, 6, dtype=F64)
+    with pytest.raises(ValueError):
+        ex.conv1d(x, torch.randn(4, 5, 2, dtype=F64))  # 5 input channels, x has 3
+    with pytest.raises(ValueError):
+        ex.unfold1d(x, 4, dilation=2)  # the window spans 7 positions, x has 6
+    with pytest.raises(ValueError):
+        ex.max_over_time(x, torch.tensor([0, 6]))  # a sentence of no positions
+    with pytest.raises(ValueError):
+        ex.max_over_time(x, torch.tensor([3, 7]))  # longer than the time axis
+
+
 # --- max_over_time ----------------------------------------------------------------------
 
 
@@ -274,8 +294,8 @@ def test_max_over_time_without_lengths(ex, rng) -> None:
     Hint 2: torch's max over an axis returns the values and their positions; keep the
     values.
     """
-    for _ in range(3):
-        batch, channels, length = (int(n) for n in rng.integers(1, 7, size=3))
+    sizes = [(2, 3, 1)] + [tuple(int(n) for n in rng.integers(1, 7, size=3)) for _ in range(3)]
+    for batch, channels, length in sizes:  # one position only, first: its own maximum
         h = torch.randn(batch, channels, length, dtype=F64)
         got = ex.max_over_time(h)
         assert tuple(got.shape) == (batch, channels), (

@@ -49,6 +49,10 @@ def unfold1d(
     Shapes:
         x (B, C, T) -> (B, C * kernel_size, T_out).
 
+    Raises:
+        ValueError: the dilated window is longer than the padded sequence (``T_out``
+            would be below 1).
+
     Example: one sentence, one channel, ``x = [[[1, 2, 3, 4]]]``, ``kernel_size=2``:
     the windows are ``[1, 2]``, ``[2, 3]``, ``[3, 4]``, so the result is
     ``[[[1, 2, 3], [2, 3, 4]]]`` (row 0: each window's first value, row 1: its second).
@@ -77,6 +81,9 @@ def conv1d(
         x (B, C_in, T), weight (C_out, C_in, kernel_size), bias (C_out,) or None
         -> (B, C_out, T_out), ``T_out`` as in :func:`unfold1d`.
 
+    Raises:
+        ValueError: ``weight``'s input channels ``C_in`` differ from ``x``'s channels.
+
     Example: ``x = [[[1, 2, 3, 4]]]``, one filter ``weight = [[[1, -1]]]``, no bias: each
     window's first value minus its second, ``[[[-1, -1, -1]]]``.
     """
@@ -93,6 +100,9 @@ def max_over_time(h: Tensor, lengths: Tensor | None = None) -> Tensor:
 
     Shapes:
         h (B, C, T), lengths (B,) integers in 1..T, or None -> (B, C).
+
+    Raises:
+        ValueError: a length below 1 or above T.
 
     Example: ``h = [[[-3, -1, 0]]]`` (one sentence, one channel) gives ``[[0]]``; with
     ``lengths = [2]`` the last position is padding and the answer is ``[[-1]]``.
