@@ -256,9 +256,9 @@ def test_bad_input_is_refused_with_value_error(ex) -> None:
 
     Hint 1: check the shapes before computing, and raise a ValueError that says what is
     wrong: a failure deep inside a matrix product names no argument.
-    Hint 2: three cases: the filters' input channels differ from the input's channels; the
+    Hint 2: four cases: the filters' input channels differ from the input's channels; the
     dilated window is longer than the padded sequence (no output position at all); a
-    length below one or beyond the time axis.
+    length below one or beyond the time axis; feature maps with no positions at all.
     """
     x = torch.randn(2, 3, 6, dtype=F64)
     with pytest.raises(ValueError):
@@ -269,6 +269,8 @@ def test_bad_input_is_refused_with_value_error(ex) -> None:
         ex.max_over_time(x, torch.tensor([0, 6]))  # a sentence of no positions
     with pytest.raises(ValueError):
         ex.max_over_time(x, torch.tensor([3, 7]))  # longer than the time axis
+    with pytest.raises(ValueError):
+        ex.max_over_time(torch.randn(2, 3, 0, dtype=F64))  # no positions at all
 
 
 # --- max_over_time ----------------------------------------------------------------------

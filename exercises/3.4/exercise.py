@@ -102,7 +102,7 @@ def max_over_time(h: Tensor, lengths: Tensor | None = None) -> Tensor:
         h (B, C, T), lengths (B,) integers in 1..T, or None -> (B, C).
 
     Raises:
-        ValueError: a length below 1 or above T.
+        ValueError: no positions at all (T = 0), or a length below 1 or above T.
 
     Example: ``h = [[[-3, -1, 0]]]`` (one sentence, one channel) gives ``[[0]]``; with
     ``lengths = [2]`` the last position is padding and the answer is ``[[-1]]``.
