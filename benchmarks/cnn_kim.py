@@ -8,7 +8,7 @@ each method took over all folds. Kim (2014) reports 76.1 % for CNN-rand on this 
 
 Run it with::
 
-    uv run python benchmarks/cnn_kim.py                     # the full table, ~20 min on 1 thread
+    uv run python benchmarks/cnn_kim.py                     # the full table, about 10 CPU-minutes on 1 thread
     uv run python benchmarks/cnn_kim.py --limit 2000 --folds 3 --epochs 2   # a quick look
 """
 

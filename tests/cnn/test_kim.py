@@ -115,6 +115,14 @@ def test_kim_top_ngrams_are_the_strongest_windows() -> None:
         assert len({g for g, _ in entry.ngrams}) == 3
 
 
+def test_kim_top_ngrams_of_chosen_filters_only() -> None:
+    model = KimCNN(TINY).fit(TEXTS, LABELS)
+    found = top_ngrams(model, TEXTS, n=2, filters=[3])
+    assert [(f.width, f.filter) for f in found] == [(1, 3), (2, 3)]
+    with pytest.raises(ValueError, match="indices from 0 to 3"):
+        top_ngrams(model, TEXTS, filters=[4])
+
+
 def test_kim_tokenize_splits_clitics_and_punctuation() -> None:
     assert tokenize("Isn't it GREAT?!") == ["is", "n't", "it", "great", "?", "!"]
 

@@ -55,7 +55,7 @@ class PolarityCVConfig:
     """The number of stratified folds."""
     seed: int = 0
     """Seeds the folds' shuffle and every model."""
-    epochs: int = 6
+    epochs: int = 4
     """The CNN's most epochs per fold (it stops early on its held-out tenth)."""
     embedding_dim: int = 128
     """The CNN's random word vectors' size (Kim's is 300; 128 costs a CPU a third of its

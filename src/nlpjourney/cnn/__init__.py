@@ -4,7 +4,9 @@
   :func:`conv1d`, :class:`Conv1d`), beside ``torch.nn.Conv1d``;
 - :mod:`~nlpjourney.cnn.pooling`: :func:`max_over_time`, padding left out;
 - :mod:`~nlpjourney.cnn.kim`: Kim's (2014) CNN sentence classifier (:class:`KimCNN`) and
-  the n-grams its filters learned (:func:`top_ngrams`).
+  the n-grams its filters learned (:func:`top_ngrams`);
+- :mod:`~nlpjourney.cnn.labeller`: :class:`CNNLabeller`, a tagger from word and character
+  CNNs (and an optional BiLSTM).
 
 Reference: ``torch.nn.Conv1d`` (see each module).
 """
@@ -13,14 +15,17 @@ from __future__ import annotations
 
 from nlpjourney.cnn.conv import Conv1d, conv1d, output_length, unfold1d
 from nlpjourney.cnn.kim import FilterNgrams, KimCNN, KimConfig, KimNetwork, top_ngrams
+from nlpjourney.cnn.labeller import CNNLabeller, LabellerNetwork
 from nlpjourney.cnn.pooling import max_over_time
 
 __all__: list[str] = [
+    "CNNLabeller",
     "Conv1d",
     "FilterNgrams",
     "KimCNN",
     "KimConfig",
     "KimNetwork",
+    "LabellerNetwork",
     "conv1d",
     "max_over_time",
     "output_length",

@@ -77,12 +77,14 @@ def fit_epochs(
     rng: np.random.Generator,
     title: str,
     progress: bool | None,
-    after_step: Callable[[], None] | None = None,
+    before_step: Callable[[], object] | None = None,
+    after_step: Callable[[], object] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Train ``network`` for up to ``epochs`` passes over ``n_rows`` training rows.
 
     Each epoch shuffles the rows, cuts them into batches of ``batch_size`` and steps
-    ``optimizer`` on ``batch_loss(rows)`` (then calls ``after_step``, e.g. a weight
+    ``optimizer`` on ``batch_loss(rows)``, calling ``before_step`` between the backward
+    pass and the step (e.g. gradient clipping) and ``after_step`` after it (e.g. a weight
     constraint). With ``score`` (accuracy on a held-out slice, higher is better) the
     weights of the best epoch are kept and training stops after ``patience`` epochs
     without a better score.
@@ -103,6 +105,8 @@ def fit_epochs(
                 loss = batch_loss(order[start : start + batch_size].tolist())
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
+                if before_step is not None:
+                    before_step()
                 optimizer.step()
                 if after_step is not None:
                     after_step()

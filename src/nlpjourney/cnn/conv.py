@@ -9,6 +9,9 @@ products, for every filter and position at once, into a single matrix product::
     weight (F, C, k) --view--> (F, C*k)
     out = weight @ cols + bias  ->  (B, F, T_out)
 
+(:func:`conv1d` lays the batch's columns side by side, (C*k, B*T_out), so the batch is
+one large matrix product, which runs faster than ``B`` small ones.)
+
 with ``T_out = floor((T + 2*padding - dilation*(k-1) - 1) / stride) + 1``. This is how
 fast convolution libraries long did it ("im2col"): the matrix product is the one
 operation a CPU or GPU does at full speed.
@@ -85,7 +88,7 @@ def output_length(
 def _windows(
     x: Tensor, kernel_size: int, stride: int, pads: tuple[int, int], dilation: int
 ) -> Tensor:
-    """Every window of ``x``, channel-major: (B, C, T) -> (B, C*k, T_out)."""
+    """Every window of ``x`` as a strided view, no copy: (B, C, T) -> (B, C, T_out, k)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"x must be a torch tensor of shape (B, C, T), got {type(x).__name__}")
     if x.dim() != 3:
@@ -93,7 +96,7 @@ def _windows(
             f"x must have shape (batch, channels, length), got {tuple(x.shape)}; "
             "add a batch axis with x.unsqueeze(0)"
         )
-    batch, channels, length = x.shape
+    length = x.shape[2]
     span = dilation * (kernel_size - 1) + 1  # how far one window reaches
     if length + pads[0] + pads[1] < span:
         raise ValueError(
@@ -105,10 +108,7 @@ def _windows(
         x = nn.functional.pad(x, pads)
     # Tensor.unfold is a strided view: windows[b, c, t, s] = x[b, c, t*stride + s],
     # s over the whole span; keeping every dilation-th step leaves the k taps.
-    windows = x.unfold(2, span, stride)[..., ::dilation]  # (B, C, T_out, k)
-    t_out = windows.shape[2]
-    # (B, C, k, T_out): for each channel its k taps, so rows are c*k + j.
-    return windows.permute(0, 1, 3, 2).reshape(batch, channels * kernel_size, t_out)
+    return x.unfold(2, span, stride)[..., ::dilation]  # (B, C, T_out, k)
 
 
 def unfold1d(
@@ -140,7 +140,10 @@ def unfold1d(
     stride = _one_int(stride, "stride", 1)
     dilation = _one_int(dilation, "dilation", 1)
     pad = _one_int(padding, "padding", 0)
-    return _windows(x, kernel_size, stride, (pad, pad), dilation)
+    windows = _windows(x, kernel_size, stride, (pad, pad), dilation)  # (B, C, T_out, k)
+    batch, channels, t_out, _ = windows.shape
+    # (B, C, k, T_out): for each channel its k taps, so rows are c*k + j.
+    return windows.permute(0, 1, 3, 2).reshape(batch, channels * kernel_size, t_out)
 
 
 def conv1d(
@@ -190,10 +193,15 @@ def conv1d(
     stride = _one_int(stride, "stride", 1)
     dilation = _one_int(dilation, "dilation", 1)
     pads = _padding(padding, kernel_size, stride, dilation)
-    cols = _windows(x, kernel_size, stride, pads, dilation)  # (B, C_in*k, T_out)
-    out = weight.reshape(out_channels, in_channels * kernel_size) @ cols  # (B, C_out, T_out)
+    windows = _windows(x, kernel_size, stride, pads, dilation)  # (B, C_in, T_out, k)
+    batch, _, t_out, _ = windows.shape
+    # The same columns as unfold1d's, but every sequence's side by side: (C_in*k, B*T_out),
+    # so the whole batch is one large matrix product rather than B small ones.
+    cols = windows.permute(1, 3, 0, 2).reshape(in_channels * kernel_size, batch * t_out)
+    out = weight.reshape(out_channels, in_channels * kernel_size) @ cols  # (C_out, B*T_out)
     if bias is not None:
         out = out + bias.unsqueeze(1)
+    out = out.view(out_channels, batch, t_out).transpose(0, 1).contiguous()  # (B, C_out, T_out)
     return out.squeeze(0) if unbatched else out
 
 

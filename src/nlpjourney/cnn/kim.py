@@ -414,6 +414,9 @@ def top_ngrams(
     network = model.network_
     tokens = [tokenize(t) for t in _check_texts(texts)]
     chosen = list(range(model.config.filters)) if filters is None else list(filters)
+    if not all(isinstance(f, int) and 0 <= f < model.config.filters for f in chosen):
+        raise ValueError(f"filters must be indices from 0 to {model.config.filters - 1}, "
+                         f"got {list(filters or [])}")  # fmt: skip
     grams: dict[int, list[str]] = {w: [] for w in network.widths}
     activations: dict[int, list[np.ndarray]] = {w: [] for w in network.widths}
     with torch.inference_mode():

@@ -501,14 +501,21 @@ TOPICS: tuple[Topic, ...] = (
             "nlpjourney.cnn.conv",
             "nlpjourney.cnn.pooling",
             "nlpjourney.cnn.kim",
+            "nlpjourney.cnn.labeller",
             "nlpjourney.apps.polarity_cnn",
         ),
         tests=(
             "tests/cnn/test_conv.py",
             "tests/cnn/test_pooling.py",
             "tests/cnn/test_kim.py",
+            "tests/cnn/test_labeller.py",
+            "tests/apps/test_polarity_cnn.py",
         ),
-        benchmarks=("benchmarks/cnn_kim.py",),
+        benchmarks=(
+            "benchmarks/cnn_conv.py",
+            "benchmarks/cnn_kim.py",
+            "benchmarks/cnn_labeller.py",
+        ),
     ),
     Topic("3.5", "sequence-to-sequence", "Sequence-to-sequence: attention, beam search, BLEU"),
     Topic(
