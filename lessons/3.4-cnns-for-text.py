@@ -183,13 +183,13 @@ for t, score in enumerate(scores_loop):
 # %% [markdown]
 # T - k + 1 scores: a window may start at any of the first T - k + 1 words, and no
 # later. A sentence shorter than the filter has **no** window at all. Two fixes are
-# usual: pad every sentence with `<pad>` to at least the widest filter (Kim's choice,
-# and ours below), or pad (k - 1) zero vectors at each end so that even the first and
-# last words sit in k windows ("full" padding).
+# usual: pad every sentence with `<pad>` to at least the widest filter (the library's
+# choice, and ours below), or pad (k - 1) zero vectors at each end so that even the first
+# and last words sit in k windows ("full" padding, what Kim's own code did).
 #
 # ## 3. The same, as unfold and one matrix product
 #
-# A Python loop over positions is slow, and one filter is only the start: a real layer
+# A Python loop pays its overhead at every step, and one filter is only the start: a layer
 # has a hundred filters of each width and runs over a batch of fifty sentences. Three
 # steps turn the loop into one matrix product:
 #
@@ -228,7 +228,7 @@ print("loop == windows, unfold and one matmul == torch.nn.Conv1d")
 print("the index matrix for T = 6, k = 3:\n", torch.arange(4)[None, :] + torch.arange(3)[:, None])
 
 # %% [markdown]
-# Now on a real batch: 50 sentences padded to 40 positions, 128-dimensional vectors, 100
+# Now at the size of a real layer: 50 sentences of 40 positions, 128-dimensional vectors, 100
 # filters of width 3, against torch's `nn.Conv1d` (its own kernel) and the library's
 # `nlpjourney.cnn.conv1d` (the same idea as our cell, with stride, padding and dilation
 # too), on values and on the gradients of the input and the weights.
