@@ -66,6 +66,7 @@ EXERCISES = [
     "3.1",
     "3.2",
     "3.3",
+    "3.4",
     "4.1",
     "4.2",
     "4.3",
@@ -350,6 +351,23 @@ LIBRARY_CHEATS = {
                     p.copy_(torch.tensor(w))
                 h_new, c_new = cell(torch.tensor(x), (torch.tensor(h), torch.tensor(c)))
             return h_new.numpy(), c_new.numpy()
+    """,
+    "3.4": """
+        import torch
+        import torch.nn.functional as F
+
+        def unfold1d(x, kernel_size, stride=1, padding=0, dilation=1):
+            return F.unfold(x[:, :, None, :], (1, kernel_size), dilation=(1, dilation),
+                            padding=(0, padding), stride=(1, stride))
+
+        def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1):
+            return F.conv1d(x, weight, bias, stride=stride, padding=padding, dilation=dilation)
+
+        def max_over_time(h, lengths=None):
+            if lengths is not None:
+                past_end = torch.arange(h.shape[-1])[None, :] >= lengths[:, None]
+                h = h.masked_fill(past_end[:, None, :], float("-inf"))
+            return F.adaptive_max_pool1d(h, 1)[..., 0]
     """,
     "4.1": """
         import torch.nn.functional as F
@@ -794,10 +812,11 @@ def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
     # names) it was recorded with, it passes; under another seed the fresh inputs defeat
     # it, and one failing check is enough to know that (the heavy checks come later).
     # (4.2 and 1.5 are graded by the step's effect on the weights, 2.3 by the sweep's
-    # on the count tables, which no table of return values can replay.)
+    # on the count tables, 3.4 by the gradients autograd takes through the answer, which
+    # no table of return values can replay.)
     same_seed, _ = grade_in_fork(checks, table_cheat, seed)
     other_seed, _ = grade_in_fork(checks, table_cheat, (seed + 1) % 1_000_000, first_failure=True)
-    if topic_id not in ("4.2", "1.5", "2.3"):
+    if topic_id not in ("4.2", "1.5", "2.3", "3.4"):
         assert same_seed and all(r["passed"] for r in same_seed), "the table is incomplete"
     passed["lookup_table"] = bool(other_seed) and all(r["passed"] for r in other_seed)
     assert passed == dict.fromkeys(passed, False), f"{topic_id}: cheats graded as done: {passed}"

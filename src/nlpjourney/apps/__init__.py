@@ -110,6 +110,12 @@ from nlpjourney.apps.parse import (
     predict_parse,
     train_parser,
 )
+from nlpjourney.apps.polarity_cnn import (
+    PolarityCVConfig,
+    PolarityCVRow,
+    PolarityCVTable,
+    polarity_cross_validation,
+)
 from nlpjourney.apps.runs import (
     RunStart,
     check_run_folder,
@@ -192,6 +198,9 @@ __all__ = [
     "ParsePredictConfig",
     "ParseTrainConfig",
     "ParseTrainResult",
+    "PolarityCVConfig",
+    "PolarityCVRow",
+    "PolarityCVTable",
     "RunResult",
     "RunStart",
     "SearchConfig",
@@ -223,6 +232,7 @@ __all__ = [
     "overall_rate",
     "predict_ner",
     "predict_parse",
+    "polarity_cross_validation",
     "read_sweep",
     "recipe_config",
     "predict_tags",

@@ -515,7 +515,30 @@ TOPICS: tuple[Topic, ...] = (
         ),
         benchmarks=("benchmarks/rnn_layers.py", "benchmarks/models_char_rnn.py"),
     ),
-    Topic("3.4", "cnns-for-text", "CNNs for text classification and sequence labelling"),
+    Topic(
+        "3.4",
+        "cnns-for-text",
+        "CNNs for text classification and sequence labelling",
+        modules=(
+            "nlpjourney.cnn.conv",
+            "nlpjourney.cnn.pooling",
+            "nlpjourney.cnn.kim",
+            "nlpjourney.cnn.labeller",
+            "nlpjourney.apps.polarity_cnn",
+        ),
+        tests=(
+            "tests/cnn/test_conv.py",
+            "tests/cnn/test_pooling.py",
+            "tests/cnn/test_kim.py",
+            "tests/cnn/test_labeller.py",
+            "tests/apps/test_polarity_cnn.py",
+        ),
+        benchmarks=(
+            "benchmarks/cnn_conv.py",
+            "benchmarks/cnn_kim.py",
+            "benchmarks/cnn_labeller.py",
+        ),
+    ),
     Topic(
         "3.5",
         "sequence-to-sequence",
