@@ -65,6 +65,7 @@ EXERCISES = [
     "2.8",
     "3.1",
     "3.2",
+    "3.5",
     "4.1",
     "4.2",
     "4.3",
@@ -338,6 +339,13 @@ LIBRARY_CHEATS = {
             opt.step()
             state = opt.state[p]
             return p.detach().numpy(), state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
+    """,
+    "3.5": """
+        from nlpjourney.seq2seq import attention as _attention
+        from nlpjourney.seq2seq.beam import beam_search_step  # noqa: F401
+
+        def additive_attention(query, keys, values, w_query, w_key, v, mask=None):
+            return _attention.additive_attention(query, keys, values, w_query, w_key, v, mask)
     """,
     "4.1": """
         import torch.nn.functional as F
