@@ -494,7 +494,26 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic("3.3", "recurrent-networks", "RNN, LSTM, GRU from scratch; a character-level generator"),
     Topic("3.4", "cnns-for-text", "CNNs for text classification and sequence labelling"),
-    Topic("3.5", "sequence-to-sequence", "Sequence-to-sequence: attention, beam search, BLEU"),
+    Topic(
+        "3.5",
+        "sequence-to-sequence",
+        "Sequence-to-sequence: attention, beam search, BLEU",
+        modules=(
+            "nlpjourney.mt.ibm1",
+            "nlpjourney.mt.aer",
+            "nlpjourney.mt.gold",
+            "nlpjourney.mt.corpus",
+            "nlpjourney.mt.draw",
+        ),
+        tests=(
+            "tests/mt/test_ibm1.py",
+            "tests/mt/test_aer.py",
+            "tests/mt/test_gold.py",
+            "tests/mt/test_corpus.py",
+            "tests/mt/test_draw.py",
+        ),
+        benchmarks=("benchmarks/mt_ibm1.py",),
+    ),
     Topic(
         "4.1",
         "the-transformer",

@@ -23,8 +23,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from nlpjourney.text.tokenize import regexp_tokenize
-
 __all__ = ["TOKEN_PATTERNS", "multi30k_pairs", "pair_checksum", "tokenize"]
 
 _APOSTROPHE = "'\u2019"  # the straight and the typographic apostrophe
@@ -40,6 +38,9 @@ def tokenize(text: str, language: str) -> list[str]:
     """Lowercased word tokens of one sentence in ``language`` (``"en"``, ``"fr"``, ``"de"``)."""
     if language not in TOKEN_PATTERNS:
         raise ValueError(f"language must be one of {sorted(TOKEN_PATTERNS)}, got {language!r}")
+    # Imported here: the text package's face pulls in all of topic 1.2 (WordNet, Punkt...).
+    from nlpjourney.text.tokenize import regexp_tokenize
+
     return regexp_tokenize(text.lower(), TOKEN_PATTERNS[language])
 
 

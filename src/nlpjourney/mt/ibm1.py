@@ -61,9 +61,7 @@ def _check_pairs(pairs: object) -> list[tuple[list[str], list[str]]]:
     checked = []
     for n, pair in enumerate(pairs):
         if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
-            raise TypeError(
-                f"pair {n} is not a (source tokens, target tokens) pair: {pair!r:.80}"
-            )
+            raise TypeError(f"pair {n} is not a (source tokens, target tokens) pair: {pair!r:.80}")
         sides = []
         for side in pair:
             if isinstance(side, str) or not all(isinstance(w, str) for w in side):
@@ -212,9 +210,7 @@ class IBMModel1:
     @staticmethod
     def _ids(words: list[str], index: dict[str, int], first: int) -> np.ndarray:
         """Word ids, adding new words to ``index`` (ids from ``first``)."""
-        return np.array(
-            [index.setdefault(w, len(index) + first) for w in words], dtype=np.int64
-        )
+        return np.array([index.setdefault(w, len(index) + first) for w in words], dtype=np.int64)
 
     @staticmethod
     def _log_likelihood(mass: np.ndarray, choices: np.ndarray) -> float:
@@ -226,7 +222,9 @@ class IBMModel1:
 
     def _fitted(self) -> None:
         if not hasattr(self, "_prob"):
-            raise ValueError("this IBMModel1 is not fitted yet; call fit(pairs) first")
+            from nlpjourney.ml.base import NotFittedError
+
+            raise NotFittedError("this IBMModel1 is not fitted yet; call fit(pairs) first")
 
     def _lookup(self, target_ids: np.ndarray, source_ids: np.ndarray) -> np.ndarray:
         """t(f|e) for arrays of ids (-1: unknown word); 0 where the pair never co-occurred."""
