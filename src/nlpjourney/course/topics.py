@@ -499,6 +499,9 @@ TOPICS: tuple[Topic, ...] = (
         "sequence-to-sequence",
         "Sequence-to-sequence: attention, beam search, BLEU",
         modules=(
+            "nlpjourney.seq2seq.attention",
+            "nlpjourney.seq2seq.beam",
+            "nlpjourney.seq2seq.model",
             "nlpjourney.mt.ibm1",
             "nlpjourney.mt.aer",
             "nlpjourney.mt.gold",
