@@ -56,6 +56,7 @@ from nlpjourney.apps.translation import (
 )
 from nlpjourney.course import check
 from nlpjourney.course.results import FullRun
+from nlpjourney.course.seq2seq_diagrams import unrolled_encoder_decoder
 from nlpjourney.data.corpora import multi30k
 from nlpjourney.mt.corpus import multi30k_pairs, tokenize
 from nlpjourney.mt.ibm1 import IBMModel1
@@ -143,6 +144,13 @@ print(mask.int())
 # With `attention="none"`, that last line is all the decoder ever learns about the
 # source: a 20-word caption has to fit in the same number of floats as a 3-word one, and
 # every word it writes must be read back out of them. Section 5 measures what that costs.
+# Unrolled over a short pair, the red arrows are all the decoder gets from the source:
+
+# %%
+unrolled_encoder_decoder(["a", "red", "car", "."], ["une", "voiture", "rouge", ".", "</s>"],
+                         attention=False)  # fmt: skip
+
+# %% [markdown]
 #
 # ## 3. One attention step by hand
 #
@@ -156,7 +164,14 @@ print(mask.int())
 # the softmax turns the scores into weights $\alpha_j$ that sum to 1 over the *real*
 # tokens (padding is scored $-\infty$, so $e^{-\infty} = 0$), and the **context** is the
 # weighted average $c_t = \sum_j \alpha_j h_j$. This is *additive* attention: query and
-# key are added inside the tanh, where the transformer of 4.1 multiplies them.
+# key are added inside the tanh, where the transformer of 4.1 multiplies them. The same
+# pair as above, with attention drawn at one step (every step has its own weights):
+
+# %%
+unrolled_encoder_decoder(["a", "red", "car", "."], ["une", "voiture", "rouge", ".", "</s>"],
+                         attention=True, step=2)  # fmt: skip
+
+# %% [markdown]
 #
 # By hand, for the third sentence of the batch (it has padding), with the untrained
 # model's weights and a made-up decoder state:
