@@ -790,11 +790,15 @@ def test_grader_strength_cheats_fail(topic_id: str, tmp_path: Path) -> None:
     # names) it was recorded with, it passes; under another seed the fresh inputs defeat
     # it, and one failing check is enough to know that (the heavy checks come later).
     # (4.2 and 1.5 are graded by the step's effect on the weights, 2.3 by the sweep's
-    # on the count tables, which no table of return values can replay.)
+    # on the count tables, which no table of return values can replay; 3.5's gradient
+    # check needs the answer's autograd graph, which a table of tensors does not carry.)
     same_seed, _ = grade_in_fork(checks, table_cheat, seed)
     other_seed, _ = grade_in_fork(checks, table_cheat, (seed + 1) % 1_000_000, first_failure=True)
+    unreplayable = {"3.5": {"test_attention_gradients"}}.get(topic_id, set())
     if topic_id not in ("4.2", "1.5", "2.3"):
-        assert same_seed and all(r["passed"] for r in same_seed), "the table is incomplete"
+        assert same_seed and all(r["passed"] for r in same_seed if r["name"] not in unreplayable), (
+            "the table is incomplete"
+        )
     passed["lookup_table"] = bool(other_seed) and all(r["passed"] for r in other_seed)
     assert passed == dict.fromkeys(passed, False), f"{topic_id}: cheats graded as done: {passed}"
 
