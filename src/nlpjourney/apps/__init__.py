@@ -13,6 +13,10 @@ these same functions; the command line only parses options and prints.
   Multi30k translator (joint BPE, length-bucketed batches, label smoothing, BLEU through
   sacreBLEU; :func:`train_translator`, :class:`TranslatorRunConfig`,
   :func:`evaluate_bleu`, :func:`load_translator`, :class:`Translator`);
+- :mod:`~nlpjourney.apps.seq2seq` and :mod:`~nlpjourney.apps.seq2seq_translation`: the
+  recurrent Multi30k translator with attention (:func:`train_seq2seq`,
+  :class:`Seq2SeqRunConfig`, :func:`load_seq2seq`, :class:`Seq2SeqTranslator`,
+  :func:`bleu_by_length`; :func:`load_any_translator` reads either kind's run folder);
 - :mod:`~nlpjourney.apps.bert` and :mod:`~nlpjourney.apps.bert_data`: BERT trained
   here, a tiny masked-LM pretrained from scratch and the real all-MiniLM-L6-v2
   fine-tuned for sentence polarity and CoNLL-2003 NER (:func:`train_bert`,
@@ -102,6 +106,13 @@ from nlpjourney.apps.runs import (
     start_run,
 )
 from nlpjourney.apps.search import Hit, SearchConfig, SearchIndexConfig, build_index, query_index
+from nlpjourney.apps.seq2seq import RECIPES as SEQ2SEQ_RECIPES
+from nlpjourney.apps.seq2seq import (
+    Seq2SeqRunConfig,
+    load_any_translator,
+    load_seq2seq,
+    train_seq2seq,
+)
 from nlpjourney.apps.tagging import (
     TagPredictConfig,
     TagTrainConfig,
@@ -129,6 +140,7 @@ if TYPE_CHECKING:
         train_bert,
     )
     from nlpjourney.apps.bert_data import ExampleSampler, align_labels, mask_tokens, span_f1
+    from nlpjourney.apps.seq2seq_translation import Seq2SeqTranslator, bleu_by_length
     from nlpjourney.apps.sweep import RunResult, SweepConfig, read_sweep, run_sweep
     from nlpjourney.apps.translation import ParallelBatches, Translator
 
@@ -206,6 +218,13 @@ __all__ = [
     "train_tagger",
     "train_ner",
     "train_translator",
+    "SEQ2SEQ_RECIPES",
+    "Seq2SeqRunConfig",
+    "Seq2SeqTranslator",
+    "bleu_by_length",
+    "load_any_translator",
+    "load_seq2seq",
+    "train_seq2seq",
 ]
 
 #: Names whose modules import torch: loaded on first use (PEP 562).
@@ -225,6 +244,8 @@ _LAZY = {
     "read_sweep": "nlpjourney.apps.sweep",
     "run_sweep": "nlpjourney.apps.sweep",
     "Translator": "nlpjourney.apps.translation",
+    "Seq2SeqTranslator": "nlpjourney.apps.seq2seq_translation",
+    "bleu_by_length": "nlpjourney.apps.seq2seq_translation",
 }
 
 

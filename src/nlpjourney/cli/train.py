@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -263,3 +264,67 @@ def sample(
     model, tokenizer = load_run(run_dir, device)
     text = generate_text(model, tokenizer, prompt, max_new_tokens, temperature, top_k, seed)
     typer.echo(text)
+
+
+@app.command("seq2seq")
+def train_seq2seq_command(
+    pair: str = typer.Option("en-fr", "--pair", help="Source-target: de-en, en-de, en-fr, fr-en."),
+    attention: str = typer.Option(
+        "bahdanau", "--attention", help="bahdanau, luong-dot, luong-general or none."
+    ),
+    cell: str = typer.Option("gru", "--cell", help="gru or lstm."),
+    preset: str = typer.Option("multi30k", "--preset", help="Model and recipe: multi30k, tiny."),
+    max_steps: int | None = typer.Option(
+        None, "--max-steps", help="Optimizer steps; the lr decays to its minimum here."
+    ),
+    out_dir: Path | None = typer.Option(
+        None, "--out-dir", "--out", help="Run folder (runs/seq2seq-<pair>-<attention>)."
+    ),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out-dir."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run in --out-dir."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, cuda:1, ..."),
+    beam_size: int = typer.Option(4, "--beam-size", help="Beams for the test-set BLEU."),
+    bleu: bool = typer.Option(True, "--bleu/--no-bleu", help="Score the 2016 test set."),
+    seed: int = seed_option("Seeds the model's init and the batches."),
+    threads: int | None = THREADS_OPTION,
+) -> None:
+    """Train a recurrent encoder-decoder with attention on Multi30k, then score it with sacreBLEU.
+
+    Ctrl-C finishes the step under way, saves the run and prints the command that
+    continues it.
+    """
+    from nlpjourney.apps.seq2seq import (
+        RECIPES,
+        Seq2SeqRunConfig,
+        check_seq2seq_beam_size,
+        train_seq2seq,
+    )
+    from nlpjourney.apps.translator import TEST_SPLIT, evaluate_bleu
+
+    config = Seq2SeqRunConfig(pair=pair, attention=attention, cell=cell, preset=preset,
+                              max_steps=max_steps, out_dir=out_dir, resume=resume,
+                              overwrite=overwrite, device=device, seed=seed)  # fmt: skip
+    set_threads(threads)
+    if bleu:  # checked before training, not after it
+        from nlpjourney.seq2seq import Seq2SeqConfig
+
+        model_config = Seq2SeqConfig.from_name(preset).replace(
+            vocab_size=RECIPES[preset].vocab_size
+        )
+        check_seq2seq_beam_size(beam_size, model_config, 1000)
+    continue_seq2seq = partial(command_line, ["journey", "train", "seq2seq"], [
+        ("--pair", pair, "en-fr"), ("--attention", attention, "bahdanau"),
+        ("--cell", cell, "gru"), ("--preset", preset, "multi30k"),
+        ("--max-steps", max_steps, None), ("--out-dir", str(config.run_dir), None),
+        ("--device", device, "auto"), ("--beam-size", beam_size, 4),
+        ("--no-bleu", not bleu, False), ("--seed", seed, 1337),
+        ("--threads", threads, None), ("--resume", True, False),
+    ])  # fmt: skip
+    translator = run_training(lambda: train_seq2seq(config, echo=typer.echo), continue_seq2seq)
+    out = config.run_dir
+    if bleu:
+        score, seconds = evaluate_bleu(translator, TEST_SPLIT, beam_size)
+        typer.echo(
+            f"BLEU {score:.2f} on Multi30k {TEST_SPLIT} {pair} (beam {beam_size}, {seconds:.0f} s)"
+        )
+    typer.echo(f'wrote {written(out, None)}; try: journey translate {out} "..."')

@@ -2,7 +2,8 @@
 
 ``journey train translator --pair de-en`` trains a Multi30k translator into
 ``runs/translator-de-en`` and scores the 2016 test set with sacreBLEU;
-``journey translate runs/translator-de-en "Ein Hund läuft."`` translates with it. The
+``journey translate runs/translator-de-en "Ein Hund läuft."`` translates with it (or with
+a run folder of ``journey train seq2seq``, :mod:`nlpjourney.apps.seq2seq`). The
 work is :mod:`nlpjourney.apps.translator`; this module parses options, calls it and prints.
 """
 
@@ -20,7 +21,6 @@ from nlpjourney.apps.translator import (
     TranslatorRunConfig,
     check_beam_size,
     evaluate_bleu,
-    load_translator,
     train_translator,
 )
 from nlpjourney.cli.train import (
@@ -96,15 +96,23 @@ def _memory_device(device: str) -> str:
 
 
 def translate_command(
-    run_dir: Path = typer.Argument(..., help="A run folder of journey train translator."),
+    run_dir: Path = typer.Argument(
+        ..., help="A run folder of journey train translator or journey train seq2seq."
+    ),
     sentences: list[str] = typer.Argument(..., help="Sentences in the source language."),
     beam_size: int = typer.Option(4, "--beam-size", help="Beams (1: greedy)."),
     device: str = typer.Option("cpu", "--device", help="cpu, cuda, ..."),
 ) -> None:
-    """Translate SENTENCES with a translator trained by journey train translator."""
+    """Translate SENTENCES with a translator trained by journey train translator or seq2seq."""
     if beam_size < 1:
         raise JourneyError(f"--beam-size must be at least 1 (1: greedy), got {beam_size}")
-    translator = load_translator(run_dir, device)
-    check_beam_size(beam_size, translator.model.config, len(sentences), device)
+    from nlpjourney.apps.seq2seq import check_seq2seq_beam_size, load_any_translator
+    from nlpjourney.apps.seq2seq_translation import Seq2SeqTranslator
+
+    translator = load_any_translator(run_dir, device)
+    check = (
+        check_seq2seq_beam_size if isinstance(translator, Seq2SeqTranslator) else check_beam_size
+    )
+    check(beam_size, translator.model.config, len(sentences), device)
     for line in translator.translate(sentences, beam_size=beam_size):
         typer.echo(line)

@@ -27,7 +27,9 @@ and output embedding is shared (a joint BPE vocabulary, Press & Wolf 2017), as i
 paper's shared source-target vocabulary.
 
 Decoding (:meth:`Transformer.greedy_decode`, :meth:`Transformer.beam_search`) runs in
-batches with a per-layer cache: each step feeds only the newest token.
+batches with a per-layer cache: each step feeds only the newest token. The searches are
+:mod:`nlpjourney.seq2seq.beam`'s, shared with the recurrent encoder-decoders; the
+transformer gives them a step function over its caches.
 
 Reference: ``torch.nn.TransformerEncoderLayer`` and ``TransformerDecoderLayer`` (same
 outputs from the same weights, both ``norm_first`` settings, in
@@ -66,6 +68,7 @@ from nlpjourney.nn import (
     SinusoidalPositionalEmbedding,
     TransformerBlock,
 )
+from nlpjourney.seq2seq.beam import beam_search, greedy_search
 
 __all__ = ["PRESETS", "Transformer", "TransformerConfig"]
 
@@ -404,22 +407,17 @@ class Transformer(nn.Module):
         self.eval()
         try:
             memory, src_mask = self.encode(src)
-            batch = src.shape[0]
-            out = torch.full((batch, 1), c.bos_id, dtype=torch.long, device=src.device)
-            done = torch.zeros(batch, dtype=torch.bool, device=src.device)
-            caches = self.new_caches() if use_cache else None
-            for _ in range(self._max_new(src, max_new_tokens)):
-                step_in = out[:, -1:] if use_cache else out
-                logits = self.decode(step_in, memory, src_mask, caches)[:, -1]  # (B, V)
-                next_id = logits.argmax(dim=-1)
-                next_id = next_id.masked_fill(done, c.pad_id)  # finished rows only pad
-                out = torch.cat([out, next_id[:, None]], dim=1)
-                done |= next_id == c.eos_id
-                if bool(done.all()):
-                    break
+
+            def step(tokens: Tensor, caches: list[LayerCache] | None) -> tuple[Tensor, Any, None]:
+                step_in = tokens[:, -1:] if use_cache else tokens
+                return self.decode(step_in, memory, src_mask, caches)[:, -1], caches, None
+
+            result = greedy_search(step, self.new_caches() if use_cache else None, src.shape[0],
+                                   c.bos_id, c.eos_id, c.pad_id, self._max_new(src, max_new_tokens),
+                                   device=src.device)  # fmt: skip
         finally:
             self.train(was_training)
-        return out[:, 1:]
+        return result.tokens
 
     @torch.no_grad()
     def beam_search(
@@ -465,50 +463,24 @@ class Transformer(nn.Module):
         self.eval()
         try:
             memory, src_mask = self.encode(src)  # (B, S, C), (B, 1, 1, S)
-            batch, device = src.shape[0], src.device
             # Beams are rows: sentence b's beams are rows b*k .. b*k + k - 1.
             memory = memory.repeat_interleave(k, dim=0)  # (B*k, S, C)
             src_mask = src_mask.repeat_interleave(k, dim=0)
-            tokens = torch.full((batch * k, 1), c.bos_id, dtype=torch.long, device=device)
-            # Only beam 0 is live at the start, so the first step's k picks differ.
-            scores = torch.full((batch, k), float("-inf"), device=device)
-            scores[:, 0] = 0.0
-            scores = scores.view(-1)  # (B*k,) sum of log-probabilities
-            lengths = torch.zeros(batch * k, device=device)  # tokens so far, EOS included
-            done = torch.zeros(batch * k, dtype=torch.bool, device=device)
-            caches = self.new_caches()
-            vocab = c.vocab_size
 
-            def penalty(n: Tensor) -> Tensor:
-                return ((5.0 + n) / 6.0) ** alpha
-
-            for _ in range(self._max_new(src, max_new_tokens)):
+            def step(tokens: Tensor, caches: list[LayerCache]) -> tuple[Tensor, Any, None]:
                 logits = self.decode(tokens[:, -1:], memory, src_mask, caches)[:, -1]
-                logp = torch.log_softmax(logits.float(), dim=-1)  # (B*k, V)
-                # A finished beam has one candidate: itself, extended by a pad at no cost.
-                frozen = torch.full_like(logp, float("-inf"))
-                frozen[:, c.pad_id] = 0.0
-                logp = torch.where(done[:, None], frozen, logp)
-                total = scores[:, None] + logp  # (B*k, V)
-                new_len = torch.where(done, lengths, lengths + 1)[:, None]  # (B*k, 1)
-                ranked = (total / penalty(new_len)).view(batch, k * vocab)
-                _, best = ranked.topk(k, dim=-1)  # (B, k) into the k*V candidates
-                beam = best // vocab + torch.arange(batch, device=device)[:, None] * k
-                beam, token = beam.view(-1), (best % vocab).view(-1)  # (B*k,)
-                scores = total.view(-1)[beam * vocab + token]
-                lengths = new_len.view(-1)[beam]
-                done = done[beam] | (token == c.eos_id)
-                tokens = torch.cat([tokens[beam], token[:, None]], dim=1)
-                _reorder(caches, beam)
-                if bool(done.all()):
-                    break
-            final = (scores / penalty(lengths)).view(batch, k)
-            best_score, best_beam = final.max(dim=-1)  # (B,)
-            rows = best_beam + torch.arange(batch, device=device) * k
-            out = tokens[rows, 1:]
+                return torch.log_softmax(logits.float(), dim=-1), caches, None
+
+            def reorder(caches: list[LayerCache], index: Tensor) -> list[LayerCache]:
+                _reorder(caches, index)
+                return caches
+
+            result = beam_search(step, self.new_caches(), reorder, src.shape[0], k, c.bos_id,
+                                 c.eos_id, c.pad_id, self._max_new(src, max_new_tokens), alpha,
+                                 device=src.device)  # fmt: skip
         finally:
             self.train(was_training)
-        return _trim(out, c.pad_id), best_score
+        return result.tokens, result.scores
 
     def sequence_log_prob(self, src: Tensor, tgt: Tensor) -> Tensor:
         """``log p(tgt | src)`` summed over tokens, ``tgt`` ending in EOS, no BOS, padded.
@@ -528,9 +500,3 @@ def _rename_encoder_attention(state_dict: dict[str, Any], prefix: str, *args: An
     old = re.compile(rf"^{re.escape(prefix)}encoder\.\d+\.self_attn\.")
     for key in [k for k in state_dict if old.match(k)]:
         state_dict[key.replace(".self_attn.", ".attn.", 1)] = state_dict.pop(key)
-
-
-def _trim(out: Tensor, pad_id: int) -> Tensor:
-    """Drop the trailing columns that are padding in every row."""
-    used = (out != pad_id).any(dim=0).nonzero()
-    return out[:, : int(used.max()) + 1] if used.numel() else out[:, :0]

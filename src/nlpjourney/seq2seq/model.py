@@ -167,7 +167,7 @@ class Seq2SeqConfig:
 #: Named configurations: ``multi30k`` trains on two CPU cores in half an hour; ``tiny``
 #: is for tests and quick lessons.
 PRESETS: dict[str, Seq2SeqConfig] = {
-    "multi30k": Seq2SeqConfig(),
+    "multi30k": Seq2SeqConfig(vocab_size=4000),
     "tiny": Seq2SeqConfig(
         vocab_size=64, embed_size=16, hidden_size=32, attention_size=16, dropout=0.0, max_len=32
     ),  # fmt: skip
