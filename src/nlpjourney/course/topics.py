@@ -509,6 +509,9 @@ TOPICS: tuple[Topic, ...] = (
             "nlpjourney.mt.draw",
         ),
         tests=(
+            "tests/seq2seq/test_attention.py",
+            "tests/seq2seq/test_beam.py",
+            "tests/seq2seq/test_model.py",
             "tests/mt/test_ibm1.py",
             "tests/mt/test_aer.py",
             "tests/mt/test_gold.py",
