@@ -638,7 +638,8 @@ full.table(
 # Usually beam search finds the same translation as greedy or a likelier one. But it is
 # not guaranteed: greedy's partial translation can drop out of the beam when four
 # others score higher *so far*, and none of those need end better. The last line counts
-# the sentences where that happened (often none, sometimes a few).
+# the sentences where that happened; for a model trained as briefly as this one, whose
+# next-token probabilities are far from sharp, it is not rare.
 #
 # Beam search also has a bias: every token adds a negative log-probability, so a short
 # translation that ends early beats a complete one. `Seq2Seq.search` divides each score
@@ -714,7 +715,7 @@ plt.show()
 full.show_figure("ibm1-vs-attention", "IBM Model 1 beside attention")
 links = ibm.align(en_words, fr_words)
 full.keep("IBM Model 1 links", [f"{fr_words[j]}->{en_words[i]}" for i, j in links])
-print("IBM Model 1, each French word's likeliest English word:")
+print(f"IBM Model 1 ({full.label}), each French word's likeliest English word:")
 print("  " + ", ".join(full["IBM Model 1 links"]))
 
 # %% [markdown]
