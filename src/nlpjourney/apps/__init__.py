@@ -146,6 +146,7 @@ from nlpjourney.apps.translator import (
     TranslatorRecipe,
     TranslatorRunConfig,
     evaluate_bleu,
+    fit_translator,
     load_translator,
     train_translator,
 )
@@ -218,6 +219,7 @@ __all__ = [
     "classify_texts",
     "cluster_corpus",
     "evaluate_bleu",
+    "fit_translator",
     "evaluate_parse",
     "find_topics",
     "align_labels",

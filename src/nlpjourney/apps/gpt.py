@@ -416,20 +416,9 @@ def _continue_llama(
     """
     import torch
 
-    if (
-        isinstance(max_new_tokens, bool)
-        or not isinstance(max_new_tokens, int)
-        or max_new_tokens < 0
-    ):
-        raise ValueError(f"max_new_tokens must be an int >= 0, got {max_new_tokens!r}")
-    if (
-        isinstance(temperature, bool)
-        or not isinstance(temperature, int | float)
-        or not temperature >= 0
-    ):
-        raise ValueError(f"temperature must be a number >= 0 (0: greedy), got {temperature!r}")
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
-        raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
+    from nlpjourney.models.sampling import check_sampling, sample_next
+
+    check_sampling(max_new_tokens, temperature, top_k)
     window = model.config.max_seq_len
     tokens = idx
     caches = None
@@ -443,15 +432,7 @@ def _continue_llama(
                     logits = model(tokens[:, -window:], caches)
                 else:
                     logits = model(tokens[:, -1:], caches)  # only the newest token
-                scores = logits[:, -1]  # (1, V)
-                if temperature == 0:
-                    next_id = scores.argmax(dim=-1, keepdim=True)
-                else:
-                    scores = scores / temperature
-                    if top_k is not None and top_k < scores.shape[-1]:
-                        kth = scores.topk(top_k, dim=-1).values[:, -1:]
-                        scores = scores.masked_fill(scores < kth, float("-inf"))
-                    next_id = torch.multinomial(scores.softmax(dim=-1), 1, generator=generator)
+                next_id = sample_next(logits[:, -1], temperature, top_k, generator)  # (1, 1)
                 tokens = torch.cat([tokens, next_id], dim=1)  # (1, T + 1)
     finally:
         model.train(was_training)

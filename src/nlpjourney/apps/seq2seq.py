@@ -23,14 +23,13 @@ Example::
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from nlpjourney.apps.runs import check_counts, check_fits, check_seed, start_run
-from nlpjourney.apps.translator import PAIRS, TranslatorRecipe
+from nlpjourney.apps.runs import check_counts, check_fits, check_seed
+from nlpjourney.apps.translator import PAIRS, TranslatorRecipe, fit_translator
 from nlpjourney.errors import JourneyError, lookup
 
 if TYPE_CHECKING:
@@ -140,68 +139,22 @@ def train_seq2seq(
     """
     if not isinstance(config, Seq2SeqRunConfig):
         raise TypeError(f"config must be a Seq2SeqRunConfig, got {type(config).__name__}")
-    say = echo or (lambda line: None)
-    recipe, out = RECIPES[config.preset], config.run_dir
-    run = start_run(config, recipe, say, dtype=config.dtype)
-    device, resume = run.device, run.resume
-
     from nlpjourney.apps.seq2seq_translation import Seq2SeqTranslator
-    from nlpjourney.apps.translation import (
-        ParallelBatches,
-        encode_pairs,
-        label_smoothed_loss,
-        special_ids,
-        train_joint_bpe,
-    )
-    from nlpjourney.data.corpora import multi30k
-    from nlpjourney.seq2seq import Seq2Seq, Seq2SeqConfig
-    from nlpjourney.train import Trainer, load_checkpoint, seed_everything
 
-    source, target = config.pair.split("-")
-    train_src = multi30k("train", source)[: config.train_limit]
-    train_tgt = multi30k("train", target)[: config.train_limit]
-    if resume:  # the vocabulary must be the one the weights were trained with
-        meta = load_checkpoint(out / "ckpt.pt").get("meta") or {}
-        tokenizer = Seq2SeqTranslator.from_meta(meta).tokenizer
-    else:
-        tokenizer = train_joint_bpe(train_src + train_tgt, recipe.vocab_size)
-    model_config = Seq2SeqConfig.from_name(config.preset).replace(
-        vocab_size=tokenizer.vocab_size, attention=config.attention, cell=config.cell,
-        **special_ids(tokenizer),
-    )  # fmt: skip
-    max_len = model_config.max_len
-    splits = {
-        "train": encode_pairs(tokenizer, train_src, train_tgt, max_len),
-        "val": encode_pairs(tokenizer, multi30k("val", source), multi30k("val", target), max_len),
-    }
-    seed_everything(config.seed)  # before building the model: the same seed, the same init
-    model = Seq2Seq(model_config)
-    batches = ParallelBatches(splits, recipe.batch_size, model_config.pad_id, config.seed, device)
-    translator = Seq2SeqTranslator(model, tokenizer, config.pair)
-    pad_id = model_config.pad_id
+    def build(tokenizer: Any) -> Seq2SeqTranslator:
+        from nlpjourney.apps.translation import special_ids
+        from nlpjourney.seq2seq import Seq2Seq, Seq2SeqConfig
 
-    def loss_fn(logits, targets):  # noqa: ANN001, ANN202
-        return label_smoothed_loss(logits, targets, pad_id, recipe.label_smoothing)
+        model_config = Seq2SeqConfig.from_name(config.preset).replace(
+            vocab_size=tokenizer.vocab_size, attention=config.attention, cell=config.cell,
+            **special_ids(tokenizer),
+        )  # fmt: skip
+        return Seq2SeqTranslator(Seq2Seq(model_config), tokenizer, config.pair)
 
-    epochs = run.steps / batches.epoch_batches()
-    say(
-        f"{config.pair} seq2seq ({config.cell}, attention {config.attention}): "
-        f"{model.num_parameters() / 1e6:.2f}M parameters, joint BPE vocab "
-        f"{tokenizer.vocab_size}, {len(splits['train'][0]):,} training pairs, {run.steps} "
-        f"steps ({epochs:.1f} epochs) on {device}"
-    )
-    started = time.perf_counter()
-    trainer = Trainer(model, run.train_config, batches, loss_fn=loss_fn, resume=resume,
-                      overwrite=run.overwrite, meta=translator.meta(),
-                      progress=progress)  # fmt: skip
-    trainer.fit()
-    last = trainer.history[-1] if trainer.history else None
-    losses = (
-        f": train loss {last['train_loss']:.3f}, val loss {last['val_loss']:.3f}" if last else ""
-    )
-    say(f"trained {trainer.step} steps in {time.perf_counter() - started:.0f} s{losses}")
-    model.eval()
-    return translator
+    describe = f"seq2seq ({config.cell}, attention {config.attention})"
+    recipe = RECIPES[config.preset]
+    translator = fit_translator(config, recipe, Seq2SeqTranslator, build, describe, echo, progress)
+    return cast("Seq2SeqTranslator", translator)
 
 
 def search_bytes(model_config: Seq2SeqConfig, sentences: int, beam_size: int) -> int:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from torch import Tensor
 
-from nlpjourney.apps.translation import Translator, corpus_bleu, special_ids
+from nlpjourney.apps.translation import Translator, corpus_bleu
 from nlpjourney.errors import JourneyError
 from nlpjourney.seq2seq import Seq2Seq, Seq2SeqConfig
 
@@ -43,16 +43,11 @@ class Seq2SeqTranslator(Translator):
         pair: ``"en-fr"``-style source and target languages (for messages only).
     """
 
-    def __init__(self, model: Seq2Seq, tokenizer: Any, pair: str = "") -> None:
-        if not isinstance(model, Seq2Seq):
-            raise TypeError(f"model must be a Seq2Seq, got {type(model).__name__}")
-        ids = special_ids(tokenizer)
-        config_ids = {name: getattr(model.config, name) for name in ids}
-        if ids != config_ids:
-            raise ValueError(
-                f"the tokenizer's special ids {ids} differ from the model's {config_ids}"
-            )
-        self.model, self.tokenizer, self.pair = model, tokenizer, pair
+    meta_kind = META_KIND
+    model_class = Seq2Seq
+    config_class = Seq2SeqConfig
+    what = "seq2seq translator"
+    train_command = "journey train seq2seq"
 
     def attention(
         self, sentence: str, beam_size: int = 1
@@ -93,57 +88,6 @@ class Seq2SeqTranslator(Translator):
                 "--attention bahdanau, luong-dot or luong-general"
             )
         return draw_alignment(weights.float().cpu().numpy(), source, output, title=title)
-
-    def meta(self) -> dict[str, Any]:
-        """Plain values that rebuild this translator with :meth:`from_meta`."""
-        return {
-            "kind": META_KIND,
-            "pair": self.pair,
-            "model_config": self.model.config.to_dict(),
-            "tokenizer": self.tokenizer.to_hf_dict(),
-        }
-
-    @classmethod
-    def from_meta(
-        cls, meta: dict[str, Any], state_dict: dict[str, Tensor] | None = None
-    ) -> Seq2SeqTranslator:
-        """A translator from :meth:`meta`'s values and, optionally, trained weights.
-
-        The metadata is checked against the weights before the model is built
-        (:func:`~nlpjourney.apps.runs.model_for_weights`).
-
-        Raises:
-            JourneyError: ``meta`` is not a seq2seq translator's, is damaged, or does
-                not describe the weights.
-        """
-        from nlpjourney.apps.runs import model_for_weights
-        from nlpjourney.tokenizers.base import from_hf_dict
-
-        if not isinstance(meta, dict) or meta.get("kind") != META_KIND:
-            raise JourneyError(
-                "this checkpoint was not written for a seq2seq translator (no seq2seq "
-                "meta); train one with: journey train seq2seq"
-            )
-        try:
-            config = Seq2SeqConfig.from_dict(meta["model_config"])
-            spec = meta["tokenizer"]
-        except (KeyError, TypeError, ValueError) as error:
-            raise JourneyError(
-                f"the seq2seq metadata of this checkpoint is damaged ({error}); train the "
-                "model again or use a good copy"
-            ) from None
-        if state_dict is None:
-            model = Seq2Seq(config)
-        else:
-            model = model_for_weights(lambda: Seq2Seq(config), state_dict, "the checkpoint")
-            model.load_state_dict(state_dict)
-        tokenizer = from_hf_dict(spec, "the checkpoint's tokenizer")
-        if tokenizer.vocab_size > config.vocab_size:
-            raise JourneyError(
-                f"the seq2seq metadata of this checkpoint is damaged: its tokenizer has "
-                f"{tokenizer.vocab_size} ids, its model {config.vocab_size}"
-            )
-        return cls(model.eval(), tokenizer, meta.get("pair", ""))
 
 
 def bleu_by_length(

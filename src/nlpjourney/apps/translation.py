@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -254,9 +254,19 @@ class Translator:
         pair: ``"de-en"``-style source and target languages (for messages only).
     """
 
-    def __init__(self, model: Transformer, tokenizer: Any, pair: str = "") -> None:
-        if not isinstance(model, Transformer):
-            raise TypeError(f"model must be a Transformer, got {type(model).__name__}")
+    #: What marks a checkpoint's ``meta`` as this kind of translator's.
+    meta_kind: ClassVar[str] = "nlpjourney.models.transformer"
+    #: The model class and its config class (with ``from_dict``/``to_dict``).
+    model_class: ClassVar[type[torch.nn.Module]] = Transformer
+    config_class: ClassVar[Any] = TransformerConfig
+    #: What messages call it, and the command that trains one.
+    what: ClassVar[str] = "translator"
+    train_command: ClassVar[str] = "journey train translator"
+
+    def __init__(self, model: Any, tokenizer: Any, pair: str = "") -> None:
+        if not isinstance(model, self.model_class):
+            name = self.model_class.__name__
+            raise TypeError(f"model must be a {name}, got {type(model).__name__}")
         ids = special_ids(tokenizer)
         config_ids = {name: getattr(model.config, name) for name in ids}
         if ids != config_ids:
@@ -319,7 +329,7 @@ class Translator:
     def meta(self) -> dict[str, Any]:
         """Plain values that rebuild this translator with :meth:`from_meta`."""
         return {
-            "kind": META_KIND,
+            "kind": self.meta_kind,
             "pair": self.pair,
             "model_config": self.model.config.to_dict(),
             "tokenizer": self.tokenizer.to_hf_dict(),
@@ -341,28 +351,28 @@ class Translator:
         """
         from nlpjourney.apps.runs import model_for_weights
 
-        if not isinstance(meta, dict) or meta.get("kind") != META_KIND:
+        if not isinstance(meta, dict) or meta.get("kind") != cls.meta_kind:
             raise JourneyError(
-                "this checkpoint was not written for a translator (no translator meta); "
-                "train one with: journey train translator"
+                f"this checkpoint was not written for a {cls.what} (no {cls.what} meta); "
+                f"train one with: {cls.train_command}"
             )
         try:
-            config = TransformerConfig.from_dict(meta["model_config"])
+            config = cls.config_class.from_dict(meta["model_config"])
             spec = meta["tokenizer"]
         except (KeyError, TypeError, ValueError) as error:
             raise JourneyError(
-                f"the translator metadata of this checkpoint is damaged ({error}); train "
-                "the translator again or use a good copy"
+                f"the {cls.what} metadata of this checkpoint is damaged ({error}); train "
+                f"the {cls.what} again or use a good copy"
             ) from None
         if state_dict is None:
-            model = Transformer(config)
+            model = cls.model_class(config)
         else:
-            model = model_for_weights(lambda: Transformer(config), state_dict, "the checkpoint")
+            model = model_for_weights(lambda: cls.model_class(config), state_dict, "the checkpoint")
             model.load_state_dict(state_dict)
         tokenizer = from_hf_dict(spec, "the checkpoint's tokenizer")
         if tokenizer.vocab_size > config.vocab_size:
             raise JourneyError(
-                f"the translator metadata of this checkpoint is damaged: its tokenizer has "
+                f"the {cls.what} metadata of this checkpoint is damaged: its tokenizer has "
                 f"{tokenizer.vocab_size} ids, its model {config.vocab_size}"
             )
         return cls(model.eval(), tokenizer, meta.get("pair", ""))
@@ -379,4 +389,4 @@ class Translator:
 
 
 #: Marks a checkpoint's ``meta`` as a translator's.
-META_KIND = "nlpjourney.models.transformer"
+META_KIND = Translator.meta_kind

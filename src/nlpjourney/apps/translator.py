@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nlpjourney.apps.runs import (
     MEMORY_SHARE,
@@ -49,6 +49,7 @@ __all__ = [
     "beam_search_bytes",
     "check_beam_size",
     "evaluate_bleu",
+    "fit_translator",
     "load_translator",
     "train_translator",
 ]
@@ -157,54 +158,88 @@ def train_translator(
     """
     if not isinstance(config, TranslatorRunConfig):
         raise TypeError(f"config must be a TranslatorRunConfig, got {type(config).__name__}")
+    from nlpjourney.apps.translation import Translator
+
+    def build(tokenizer: Any) -> Translator:
+        from nlpjourney.apps.translation import special_ids
+        from nlpjourney.models.transformer import Transformer, TransformerConfig
+
+        model_config = TransformerConfig.from_name(config.preset).replace(
+            vocab_size=tokenizer.vocab_size, **special_ids(tokenizer)
+        )
+        return Translator(Transformer(model_config), tokenizer, config.pair)
+
+    return fit_translator(
+        config, RECIPES[config.preset], Translator, build, config.preset, echo, progress
+    )
+
+
+def fit_translator(
+    config: Any,
+    recipe: TranslatorRecipe,
+    kind: type[Translator],
+    build: Callable[[Any], Translator],
+    describe: str,
+    echo: Callable[[str], None] | None = None,
+    progress: bool | None = None,
+) -> Translator:
+    """Train a Multi30k translator of any model: the recipe the transformer and seq2seq share.
+
+    A joint BPE vocabulary of the training captions (or, on resume, the checkpoint's),
+    ``build(tokenizer)`` after seeding (so the same seed gives the same init), the pairs
+    encoded to the model's ``max_len``, length-bucketed batches, the label-smoothed loss
+    and :class:`~nlpjourney.train.Trainer` writing the run folder.
+
+    Args:
+        config: a run config with ``pair``, ``train_limit``, ``seed``, ``dtype`` and the
+            fields :func:`~nlpjourney.apps.runs.start_run` reads.
+        recipe: how it trains.
+        kind: the translator class, whose ``from_meta`` reads a checkpoint's tokenizer back.
+        build: makes the translator (its model untrained) for a tokenizer.
+        describe: the model as the first line names it.
+        echo: called with a few lines saying what is trained and how it ended.
+        progress: show a progress bar (None: on a terminal).
+    """
     say = echo or (lambda line: None)
-    recipe, out = RECIPES[config.preset], config.run_dir
+    out = config.run_dir
     run = start_run(config, recipe, say, dtype=config.dtype)
     device, resume = run.device, run.resume
 
     from nlpjourney.apps.translation import (
         ParallelBatches,
-        Translator,
         encode_pairs,
         label_smoothed_loss,
-        special_ids,
         train_joint_bpe,
     )
     from nlpjourney.data.corpora import multi30k
-    from nlpjourney.models.transformer import Transformer, TransformerConfig
     from nlpjourney.train import Trainer, load_checkpoint, seed_everything
 
     source, target = config.pair.split("-")
     train_src = multi30k("train", source)[: config.train_limit]
     train_tgt = multi30k("train", target)[: config.train_limit]
     if resume:  # the vocabulary must be the one the weights were trained with
-        tokenizer = Translator.from_meta(load_checkpoint(out / "ckpt.pt")["meta"]).tokenizer
+        meta = load_checkpoint(out / "ckpt.pt").get("meta") or {}
+        tokenizer = kind.from_meta(meta).tokenizer
     else:
         tokenizer = train_joint_bpe(train_src + train_tgt, recipe.vocab_size)
-    model_config = TransformerConfig.from_name(config.preset).replace(
-        vocab_size=tokenizer.vocab_size, **special_ids(tokenizer)
-    )
-    splits = {
-        "train": encode_pairs(tokenizer, train_src, train_tgt, model_config.max_len),
-        "val": encode_pairs(
-            tokenizer, multi30k("val", source), multi30k("val", target), model_config.max_len
-        ),
-    }
-    steps = run.steps
     seed_everything(config.seed)  # before building the model: the same seed, the same init
-    model = Transformer(model_config)
-    batches = ParallelBatches(splits, recipe.batch_size, model_config.pad_id, config.seed, device)
-    translator = Translator(model, tokenizer, config.pair)
-    pad_id = model_config.pad_id
+    translator = build(tokenizer)
+    model = translator.model
+    max_len, pad_id = model.config.max_len, model.config.pad_id
+    splits = {
+        "train": encode_pairs(tokenizer, train_src, train_tgt, max_len),
+        "val": encode_pairs(tokenizer, multi30k("val", source), multi30k("val", target), max_len),
+    }
+    batches = ParallelBatches(splits, recipe.batch_size, pad_id, config.seed, device)
 
     def loss_fn(logits, targets):  # noqa: ANN001, ANN202
         return label_smoothed_loss(logits, targets, pad_id, recipe.label_smoothing)
 
-    epochs = steps / batches.epoch_batches()
+    epochs = run.steps / batches.epoch_batches()
     say(
-        f"{config.pair} {config.preset}: {model.num_parameters() / 1e6:.2f}M parameters, joint "
+        f"{config.pair} {describe}: {model.num_parameters() / 1e6:.2f}M parameters, joint "
         f"BPE vocab {tokenizer.vocab_size}, {len(splits['train'][0]):,} training pairs, "
-        f"{steps} steps ({epochs:.1f} epochs) on {device}"
+        f"{run.steps} steps ({epochs:.1f} epochs) on {device}"
     )
     started = time.perf_counter()
     trainer = Trainer(model, run.train_config, batches, loss_fn=loss_fn, resume=resume,

@@ -51,6 +51,7 @@ import torch
 from torch import Tensor, nn
 
 from nlpjourney.models import GPT, Llama
+from nlpjourney.models.sampling import check_sampling
 from nlpjourney.nn import KVCache, attend_with_cache
 from nlpjourney.tokenizers import Tokenizer
 
@@ -470,12 +471,7 @@ def _check_settings(
     def is_int(value: Any) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
 
-    if not is_int(max_new_tokens) or max_new_tokens < 0:
-        raise ValueError(f"max_new_tokens must be an int >= 0, got {max_new_tokens!r}")
-    if not isinstance(temperature, int | float) or not temperature >= 0:
-        raise ValueError(f"temperature must be a number >= 0 (0: greedy), got {temperature!r}")
-    if top_k is not None and (not is_int(top_k) or top_k < 1):
-        raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
+    check_sampling(max_new_tokens, temperature, top_k)
     if top_p is not None and (not isinstance(top_p, int | float) or not 0 < top_p <= 1):
         raise ValueError(f"top_p must be in (0, 1] or None, got {top_p!r}")
     if not isinstance(repetition_penalty, int | float) or not repetition_penalty > 0:

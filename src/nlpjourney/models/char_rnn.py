@@ -37,6 +37,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from nlpjourney.models.config import ModelConfig, check_dropout, check_positive_int
+from nlpjourney.models.sampling import check_sampling, sample_next
 
 __all__ = ["CELLS", "PRESETS", "CharRNN", "CharRNNConfig"]
 
@@ -99,7 +100,7 @@ class CharRNNConfig(ModelConfig):
 #: (:data:`nlpjourney.apps.char_rnn.RECIPES` says how long each trains); ``<cell>-tiny``
 #: for tests and quick looks. The vocabulary size is replaced by the data's.
 PRESETS: dict[str, CharRNNConfig] = {
-    "lstm-15min": CharRNNConfig("lstm", 65, 64, 384, 1, 0.0),
+    "lstm-15min": CharRNNConfig("lstm", 65, 64, 384, 2, 0.2),
     "gru-15min": CharRNNConfig("gru", 65, 64, 384, 1, 0.0),
     "rnn-15min": CharRNNConfig("rnn", 65, 64, 512, 1, 0.0),
     "lstm-tiny": CharRNNConfig("lstm", 65, 16, 32, 1, 0.0),
@@ -231,37 +232,14 @@ class CharRNN(nn.Module):
         Shapes:
             idx (B, T) -> (B, T + max_new_tokens).
         """
-        if (
-            isinstance(max_new_tokens, bool)
-            or not isinstance(max_new_tokens, int)
-            or max_new_tokens < 0
-        ):
-            raise ValueError(f"max_new_tokens must be an int >= 0, got {max_new_tokens!r}")
-        if (
-            isinstance(temperature, bool)
-            or not isinstance(temperature, int | float)
-            or not temperature >= 0
-        ):
-            raise ValueError(f"temperature must be a number >= 0 (0: greedy), got {temperature!r}")
-        if top_k is not None and (
-            isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1
-        ):
-            raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
+        check_sampling(max_new_tokens, temperature, top_k)
         was_training = self.training
         self.eval()
         try:
             tokens = [idx]
             logits, state = self(idx)  # the whole prompt, once
             for step in range(max_new_tokens):
-                scores = logits[:, -1].float()  # (B, V)
-                if temperature == 0:
-                    next_id = scores.argmax(dim=-1, keepdim=True)
-                else:
-                    scores = scores / temperature
-                    if top_k is not None and top_k < scores.shape[-1]:
-                        kth = scores.topk(top_k, dim=-1).values[:, -1:]
-                        scores = scores.masked_fill(scores < kth, float("-inf"))
-                    next_id = torch.multinomial(scores.softmax(dim=-1), 1, generator=generator)
+                next_id = sample_next(logits[:, -1], temperature, top_k, generator)  # (B, 1)
                 tokens.append(next_id)
                 if step + 1 < max_new_tokens:  # the last character needs no successor
                     logits, state = self(next_id, state)  # one character, the state carried

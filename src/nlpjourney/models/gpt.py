@@ -51,6 +51,7 @@ from nlpjourney.models.config import (
     check_heads_divide,
     check_positive_int,
 )
+from nlpjourney.models.sampling import check_sampling, sample_next
 from nlpjourney.nn import KVCache, LayerNorm, Linear, TransformerBlock, layer_caches
 
 __all__ = ["GPT", "GPT2_NAMES", "PRESETS", "GPTConfig"]
@@ -324,18 +325,7 @@ class GPT(nn.Module):
         Shapes:
             idx (B, T) -> (B, T + max_new_tokens).
         """
-        if (
-            isinstance(max_new_tokens, bool)
-            or not isinstance(max_new_tokens, int)
-            or max_new_tokens < 0
-        ):
-            raise ValueError(f"max_new_tokens must be an int >= 0, got {max_new_tokens!r}")
-        if not isinstance(temperature, int | float) or not temperature >= 0:
-            raise ValueError(f"temperature must be a number >= 0 (0: greedy), got {temperature!r}")
-        if top_k is not None and (
-            isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1
-        ):
-            raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
+        check_sampling(max_new_tokens, temperature, top_k)
         if not isinstance(idx, Tensor) or idx.ndim != 2 or idx.shape[1] == 0:
             raise ValueError(
                 "idx must be token ids (B, T) with T >= 1, e.g. tokens[None, :]; "
@@ -358,7 +348,7 @@ class GPT(nn.Module):
                     logits = self(idx[:, -block:], caches)
                 else:
                     logits = self(idx[:, -1:], caches)  # only the newest token
-                next_id = _sample(logits[:, -1, :], temperature, top_k, generator)  # (B, 1)
+                next_id = sample_next(logits[:, -1, :], temperature, top_k, generator)  # (B, 1)
                 idx = torch.cat([idx, next_id], dim=1)
         finally:
             self.train(was_training)
@@ -471,20 +461,6 @@ def _rename_gpt2_keys(state_dict: dict[str, Any], prefix: str, *args: Any) -> No
         renamed = _our_name(key)
         if renamed != key:
             state_dict[renamed] = state_dict.pop(key)
-
-
-def _sample(
-    logits: Tensor, temperature: float, top_k: int | None, generator: torch.Generator | None
-) -> Tensor:
-    """One token id per row of ``logits`` (B, V) -> (B, 1)."""
-    if temperature == 0:
-        return logits.argmax(dim=-1, keepdim=True)
-    logits = logits / temperature
-    if top_k is not None:
-        kth = torch.topk(logits, min(top_k, logits.shape[-1]), dim=-1).values[:, -1:]  # (B, 1)
-        logits = logits.masked_fill(logits < kth, float("-inf"))
-    probs = torch.softmax(logits, dim=-1)  # (B, V)
-    return torch.multinomial(probs, num_samples=1, generator=generator)
 
 
 #: ``config.json`` options of GPT-2 that this model implements only at these values.
