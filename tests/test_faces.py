@@ -30,6 +30,7 @@ FACES = [
     "nlpjourney.compiled",
     "nlpjourney.course",
     "nlpjourney.data",
+    "nlpjourney.devices",
     "nlpjourney.embeddings",
     "nlpjourney.errors",
     "nlpjourney.evaluate",

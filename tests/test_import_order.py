@@ -5,7 +5,7 @@ Every ``import`` in ``src/nlpjourney`` is read with :mod:`ast`, the ones inside 
 our modules (what ``importlib.import_module`` is given). Each edge from one package to
 another must go down or stay on its floor:
 
-    errors, progress, extras, compiled, saving                  the base
+    errors, progress, extras, compiled, saving, devices         the base
     data, text, features, lm, tokenizers, autograd, ml, optim,  the foundations
     nn (and evaluate, embeddings, cluster, topics,
     rnn, cnn, classify, sentiment, mt as they land)
@@ -37,7 +37,9 @@ SRC = Path(nlpjourney.__file__).parent
 
 #: Each package's floor; an edge may only go to the same floor or a lower one.
 FLOORS: dict[str, int] = {
-    **dict.fromkeys(["__init__", "errors", "progress", "extras", "compiled", "saving"], 0),
+    **dict.fromkeys(
+        ["__init__", "errors", "progress", "extras", "compiled", "saving", "devices"], 0
+    ),
     **dict.fromkeys(
         [
             "data",

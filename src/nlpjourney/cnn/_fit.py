@@ -1,4 +1,4 @@
-"""What the CNN classifier and the CNN labeller share: the device, a vocabulary, padding,
+"""What the CNN classifier and the CNN labeller share: a vocabulary, padding,
 and the epoch loop with early stopping on a held-out slice.
 
 >>> vocabulary(["a", "b", "a", "c"], min_count=2)
@@ -20,31 +20,11 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from nlpjourney.errors import JourneyError
 from nlpjourney.progress import progress_bar
 
-__all__ = ["PAD", "UNK", "fit_epochs", "pad", "resolve_device", "vocabulary"]
+__all__ = ["PAD", "UNK", "fit_epochs", "pad", "vocabulary"]
 
 PAD, UNK = "<pad>", "<unk>"  # ids 0 and 1 of every vocabulary
-
-
-def resolve_device(name: str) -> torch.device:
-    """``"auto"``: CUDA when torch sees a GPU, else the CPU; ``"cpu"``, ``"cuda[:N]"`` as named.
-
-    Raises:
-        JourneyError: an unknown device name, or CUDA asked for where torch sees no GPU.
-    """
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        device = torch.device(name)
-    except (RuntimeError, TypeError, ValueError):
-        raise JourneyError(f"unknown device {name!r}; use 'auto', 'cpu' or 'cuda'") from None
-    if device.type not in ("cpu", "cuda"):
-        raise JourneyError(f"device {name!r} is not supported here; use 'auto', 'cpu' or 'cuda'")
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise JourneyError(f"device {name!r} asked for, but torch sees no GPU; use 'cpu' or 'auto'")
-    return device
 
 
 def vocabulary(tokens: Iterable[str], min_count: int = 1) -> list[str]:

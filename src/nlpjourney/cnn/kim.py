@@ -45,9 +45,10 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from nlpjourney.cnn._fit import fit_epochs, pad, resolve_device, vocabulary
+from nlpjourney.cnn._fit import fit_epochs, pad, vocabulary
 from nlpjourney.cnn.conv import Conv1d
 from nlpjourney.cnn.pooling import max_over_time
+from nlpjourney.devices import resolve_device
 from nlpjourney.errors import ModelFormatError
 from nlpjourney.saving import load_model, save_model
 

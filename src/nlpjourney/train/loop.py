@@ -83,6 +83,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nlpjourney.devices import resolve_device
 from nlpjourney.errors import JourneyError
 from nlpjourney.optim import AdamW, CosineWithWarmup, clip_grad_norm_
 from nlpjourney.optim.schedules import cosine_with_warmup
@@ -138,8 +139,6 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 #: takes most of a second, more than a small model's evaluation. The rows are drawn at
 #: the end of :meth:`Trainer.fit` (and when a signal stops it) however recent the last.
 PLOT_SECONDS = 10.0
-#: The device types :func:`resolve_device` accepts by name.
-DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu")
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -173,40 +172,6 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
-
-
-def resolve_device(name: str) -> torch.device:
-    """``"auto"`` -> CUDA when available, else CPU; other names as torch reads them.
-
-    Raises:
-        JourneyError: a name torch does not know as a device here (``"tpu"``), or a
-            device this machine lacks (``"cuda"`` without a GPU, ``"cuda:3"`` with one).
-    """
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    known = "'auto', 'cpu', 'cuda' or 'cuda:N'"
-    try:
-        device = torch.device(name)
-    except (RuntimeError, TypeError, ValueError):
-        raise JourneyError(f"unknown device {name!r}; use {known}") from None
-    if device.type not in DEVICE_TYPES:
-        raise JourneyError(f"device {name!r} is not one NLP Journey trains on; use {known}")
-    if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise JourneyError(
-                f"device {name!r} asked for, but torch sees no GPU; use 'cpu' or 'auto'"
-            )
-        count = torch.cuda.device_count()
-        if device.index is not None and device.index >= count:
-            raise JourneyError(
-                f"device {name!r} asked for, but this machine has {count} GPU(s), "
-                f"cuda:0 to cuda:{count - 1}"
-            )
-    elif device.type == "mps" and not torch.backends.mps.is_available():
-        raise JourneyError(f"device {name!r} asked for, but this machine has no MPS; use 'cpu'")
-    elif device.type == "xpu" and not (hasattr(torch, "xpu") and torch.xpu.is_available()):
-        raise JourneyError(f"device {name!r} asked for, but torch sees no XPU; use 'cpu'")
-    return device
 
 
 def check_out_dir(path: str | os.PathLike[str], name: str = "out_dir") -> Path:
