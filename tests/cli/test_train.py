@@ -77,7 +77,7 @@ def test_cli_train_and_sample_bad_input_is_one_clear_line(tmp_path: Path) -> Non
                      "--out-dir", str(tmp_path / "f8"), cache=cache)  # fmt: skip
     assert_one_clear_line(result, "dtype must be one of", "bfloat16")
     result = journey("sample", str(tmp_path / "nowhere"), cache=cache)
-    assert_one_clear_line(result, "no run folder", "journey train gpt")
+    assert_one_clear_line(result, "no run folder", "journey train gpt", "journey train char-rnn")
     result = journey("translate", str(tmp_path / "nowhere"), "Ein Hund.", cache=cache)
     assert_one_clear_line(result, "nowhere")
     result = journey("train", "translator", "--pair", "de-xx", "--out-dir", str(tmp_path / "t"),

@@ -340,6 +340,11 @@ def sample(
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, ..."),
 ) -> None:
     """Continue PROMPT with a model trained by journey train gpt, llama or char-rnn."""
+    if not run_dir.is_dir():
+        raise JourneyError(
+            f"no run folder {run_dir}; train one with: journey train gpt, journey train llama "
+            "or journey train char-rnn"
+        )
     if holds_char_rnn(run_dir):  # what the checkpoint holds decides the reader
         rnn, chars = load_char_rnn(run_dir, device)
         text = generate_chars(rnn, chars, prompt, max_new_tokens, temperature, top_k, seed)
