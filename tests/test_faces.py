@@ -28,6 +28,7 @@ FACES = [
     "nlpjourney.cnn",
     "nlpjourney.cluster",
     "nlpjourney.compiled",
+    "nlpjourney.configs",
     "nlpjourney.course",
     "nlpjourney.data",
     "nlpjourney.devices",

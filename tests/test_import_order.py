@@ -5,7 +5,8 @@ Every ``import`` in ``src/nlpjourney`` is read with :mod:`ast`, the ones inside 
 our modules (what ``importlib.import_module`` is given). Each edge from one package to
 another must go down or stay on its floor:
 
-    errors, progress, extras, compiled, saving, devices         the base
+    errors, progress, extras, compiled, saving, devices,        the base
+    configs
     data, text, features, lm, tokenizers, autograd, ml, optim,  the foundations
     nn (and evaluate, embeddings, cluster, topics,
     rnn, cnn, classify, sentiment, mt as they land)
@@ -38,7 +39,7 @@ SRC = Path(nlpjourney.__file__).parent
 #: Each package's floor; an edge may only go to the same floor or a lower one.
 FLOORS: dict[str, int] = {
     **dict.fromkeys(
-        ["__init__", "errors", "progress", "extras", "compiled", "saving", "devices"], 0
+        ["__init__", "errors", "progress", "extras", "compiled", "saving", "devices", "configs"], 0
     ),
     **dict.fromkeys(
         [

@@ -4,7 +4,7 @@ Like :mod:`nlpjourney.nn`, this is the torch engine: PyTorch modules on a CPU or
 whose weights load from Hugging Face checkpoints key by key. The NumPy engine
 (:mod:`nlpjourney.autograd`) builds no model of this size; it is where backprop is
 written out by hand. Every config is a frozen dataclass with named presets
-(:class:`ModelConfig`).
+(:class:`~nlpjourney.configs.ModelConfig`).
 
 - :mod:`~nlpjourney.models.gpt`: GPT-2 (:class:`GPTConfig`, :class:`GPT`), trained from
   scratch on Tiny Shakespeare or loaded from Hugging Face GPT-2 weights.
@@ -28,6 +28,7 @@ written out by hand. Every config is a frozen dataclass with named presets
   (:mod:`nlpjourney.apps.translator` trains it as a Multi30k translator).
 """
 
+from nlpjourney.configs import ModelConfig
 from nlpjourney.models.bert import (
     Bert,
     BertConfig,
@@ -36,7 +37,6 @@ from nlpjourney.models.bert import (
     BertForTokenClassification,
 )
 from nlpjourney.models.char_rnn import CharRNN, CharRNNConfig
-from nlpjourney.models.config import ModelConfig
 from nlpjourney.models.gpt import GPT, GPTConfig
 from nlpjourney.models.llama import Llama, LlamaConfig
 from nlpjourney.models.llama_weights import WeightsError

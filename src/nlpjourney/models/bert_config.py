@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from nlpjourney.models.config import (
+from nlpjourney.configs import (
     ModelConfig,
     check_dropout,
     check_heads_divide,

@@ -36,7 +36,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nlpjourney.models.config import ModelConfig, check_dropout, check_positive_int
+from nlpjourney.configs import ModelConfig, check_dropout, check_positive_int
 from nlpjourney.models.sampling import check_sampling, sample_next
 
 __all__ = ["CELLS", "PRESETS", "CharRNN", "CharRNNConfig"]

@@ -45,7 +45,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from nlpjourney.models.config import (
+from nlpjourney.configs import (
     ModelConfig,
     check_dropout,
     check_heads_divide,

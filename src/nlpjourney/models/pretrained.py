@@ -21,8 +21,8 @@ import torch
 from torch import nn
 
 from nlpjourney import data, tokenizers
+from nlpjourney.configs import ModelConfig
 from nlpjourney.errors import lookup
-from nlpjourney.models.config import ModelConfig
 from nlpjourney.models.llama import Llama
 from nlpjourney.nn import transpose_weight_storage
 from nlpjourney.tokenizers import Tokenizer

@@ -38,14 +38,13 @@ Simplifications:
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import torch
 from torch import Tensor, nn
 
-from nlpjourney.errors import lookup
+from nlpjourney.configs import ModelConfig, check_dropout, check_positive_int
 from nlpjourney.rnn import GRU, LSTM
 from nlpjourney.seq2seq.attention import BahdanauAttention, LuongAttention
 from nlpjourney.seq2seq.beam import SearchResult, beam_search, greedy_search
@@ -61,13 +60,8 @@ CELLS = ("gru", "lstm")
 State = Tensor | tuple[Tensor, Tensor]
 
 
-def _positive_int(value: object, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-
-
 @dataclass(frozen=True)
-class Seq2SeqConfig:
+class Seq2SeqConfig(ModelConfig):
     """The shape of a recurrent encoder-decoder. Presets: :meth:`from_name`.
 
     Example:
@@ -113,7 +107,7 @@ class Seq2SeqConfig:
     def __post_init__(self) -> None:
         for name in ("vocab_size", "embed_size", "hidden_size", "num_layers",
                      "attention_size", "max_len"):  # fmt: skip
-            _positive_int(getattr(self, name), name)
+            check_positive_int(getattr(self, name), name)
         if self.cell not in CELLS:
             raise ValueError(f"unknown cell {self.cell!r}; choose one of {', '.join(CELLS)}")
         if self.attention not in ATTENTIONS:
@@ -124,12 +118,10 @@ class Seq2SeqConfig:
             raise ValueError(
                 f"a bidirectional encoder splits hidden_size={self.hidden_size} in two; make it even"
             )
-        for name in ("dropout", "teacher_forcing"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise TypeError(f"{name} must be a number, got {value!r}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        check_dropout(self.dropout)
+        if isinstance(self.teacher_forcing, bool) or not isinstance(self.teacher_forcing,
+                                                                    int | float):  # fmt: skip
+            raise TypeError(f"teacher_forcing must be a number, got {self.teacher_forcing!r}")
         if not 0.0 <= self.teacher_forcing <= 1.0:
             raise ValueError(f"teacher_forcing must be in [0, 1], got {self.teacher_forcing}")
         specials = {"pad_id": self.pad_id, "bos_id": self.bos_id, "eos_id": self.eos_id}
@@ -142,25 +134,9 @@ class Seq2SeqConfig:
             raise ValueError(f"pad_id, bos_id and eos_id must differ, got {specials}")
 
     @classmethod
-    def from_name(cls, name: str) -> Seq2SeqConfig:
-        """A preset of :data:`PRESETS` by name (an unknown name lists the known ones)."""
-        return lookup(PRESETS, name, cls.PRESET_KIND, f"Known: {', '.join(PRESETS)}.")
-
-    def replace(self, **changes: Any) -> Seq2SeqConfig:
-        """A copy with some fields changed (validated again)."""
-        return dataclasses.replace(self, **changes)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as plain values (what a checkpoint's ``meta`` stores)."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> Seq2SeqConfig:
-        """A config from :meth:`to_dict`'s output; unknown keys are a ValueError."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        if unknown := set(values) - known:
-            raise ValueError(f"unknown Seq2SeqConfig fields {sorted(unknown)}")
-        return cls(**values)
+    def presets(cls) -> dict[str, Seq2SeqConfig]:
+        """:data:`PRESETS`."""
+        return PRESETS
 
 
 #: Named configurations: ``multi30k`` trains on two CPU cores in half an hour; ``tiny``
@@ -300,6 +276,20 @@ class Seq2Seq(nn.Module):
             keys: :meth:`_keys` of the memory, final (B, H)
             -> logits (B, V), weights (B, S).
         """
+        context, s, state, weights = self._advance(embedded, state, memory, mask, keys, final)
+        return self._output(context, s), state, weights
+
+    def _advance(
+        self,
+        embedded: Tensor,
+        state: State,
+        memory: Tensor,
+        mask: Tensor,
+        keys: Tensor | None,
+        final: Tensor,
+    ) -> tuple[Tensor, Tensor, State, Tensor | None]:
+        """:meth:`step` up to the output layer: ``(context, s, state, weights)``, the
+        context and the decoder's top state (B, H) that the logits are made from."""
         kind = self.config.attention
         weights = None
         if kind == "bahdanau":
@@ -315,7 +305,7 @@ class Seq2Seq(nn.Module):
         s = out[:, 0]  # (B, H)
         if kind.startswith("luong"):
             context, weights = self.attention(s, memory, mask=mask, projected_keys=keys)
-        return self._output(context, s), state, weights
+        return context, s, state, weights
 
     def decode_teacher_forced(self, src: Tensor, tgt_in: Tensor) -> tuple[Tensor, Tensor | None]:
         """Logits of each next token given the reference's, and the attention weights.
@@ -334,20 +324,28 @@ class Seq2Seq(nn.Module):
         sampling = self.training and c.teacher_forcing < 1.0
         if c.attention != "bahdanau" and not sampling:
             return self._decode_all(embedded, state, memory, mask, keys, final)
-        logits, weights = [], []
+        if not sampling:  # Bahdanau: the state runs step by step, the output layer once
+            contexts, tops, weights = [], [], []
+            for t in range(tgt_in.shape[1]):
+                context, s, state, step_weights = self._advance(embedded[:, t], state, memory,
+                                                                mask, keys, final)  # fmt: skip
+                contexts.append(context)
+                tops.append(s)
+                weights.append(step_weights)
+            logits = self._output(torch.stack(contexts, dim=1), torch.stack(tops, dim=1))
+            return logits, torch.stack(weights, dim=1)
+        steps, weights = [], []
         step_in = embedded[:, 0]
         for t in range(tgt_in.shape[1]):
             step_logits, state, step_weights = self.step(step_in, state, memory, mask, keys, final)
-            logits.append(step_logits)
+            steps.append(step_logits)
             weights.append(step_weights)
-            if t + 1 < tgt_in.shape[1]:
-                step_in = embedded[:, t + 1]
-                if sampling:  # each sentence its own coin
-                    own = self.dropout(self.embed(step_logits.argmax(dim=-1)))
-                    use_own = torch.rand(tgt_in.shape[0], device=tgt_in.device) >= c.teacher_forcing
-                    step_in = torch.where(use_own[:, None], own, step_in)
+            if t + 1 < tgt_in.shape[1]:  # each sentence its own coin
+                own = self.dropout(self.embed(step_logits.argmax(dim=-1)))
+                use_own = torch.rand(tgt_in.shape[0], device=tgt_in.device) >= c.teacher_forcing
+                step_in = torch.where(use_own[:, None], own, embedded[:, t + 1])
         stacked = None if weights[0] is None else torch.stack(weights, dim=1)
-        return torch.stack(logits, dim=1), stacked
+        return torch.stack(steps, dim=1), stacked
 
     def _decode_all(
         self,
@@ -408,7 +406,7 @@ class Seq2Seq(nn.Module):
             raise ValueError(f"beam_size must be a positive int, got {beam_size!r}")
         if max_new_tokens is None:
             max_new_tokens = 2 * src.shape[1] + 10
-        _positive_int(max_new_tokens, "max_new_tokens")
+        check_positive_int(max_new_tokens, "max_new_tokens")
         max_new_tokens = min(max_new_tokens, c.max_len)
         was_training = self.training
         self.eval()

@@ -1,5 +1,9 @@
 """What every model's config shares: checks of its fields, presets by name, plain dicts.
 
+It sits on the base floor so that every family of models can build on it: the
+transformers of :mod:`nlpjourney.models` and the recurrent encoder-decoders of
+:mod:`nlpjourney.seq2seq` alike.
+
 A model config is a frozen dataclass that subclasses :class:`ModelConfig` and names its
 presets in ``PRESET_KIND`` and :meth:`ModelConfig.presets`; it then has
 :meth:`~ModelConfig.from_name`, :meth:`~ModelConfig.replace`, :meth:`~ModelConfig.to_dict`
