@@ -14,6 +14,9 @@
   :class:`BatchSampler`);
 - :mod:`~nlpjourney.train.validation`: :func:`validation_loss`, a model scored on every
   window of a token stream;
+- :mod:`~nlpjourney.train.tbptt`: truncated backprop through time for recurrent models,
+  :class:`TBPTTStream` (contiguous streams with the state carried) and
+  :func:`stream_loss` (a whole stream scored with the state carried);
 - :mod:`~nlpjourney.train.scaling`: power laws fitted to losses (:func:`fit_power_law`)
   and their plots.
 
@@ -47,6 +50,7 @@ from nlpjourney.train.loop import (
 )
 from nlpjourney.train.metrics import MetricsLog, plot_losses
 from nlpjourney.train.scaling import PowerLaw, fit_power_law
+from nlpjourney.train.tbptt import TBPTTStream, stream_loss
 from nlpjourney.train.validation import validation_loss
 
 __all__ = [
@@ -54,6 +58,7 @@ __all__ = [
     "CheckpointError",
     "MetricsLog",
     "PowerLaw",
+    "TBPTTStream",
     "TokenDataset",
     "TrainConfig",
     "Trainer",
@@ -73,6 +78,7 @@ __all__ = [
     "sample_windows",
     "save_checkpoint",
     "seed_everything",
+    "stream_loss",
     "train",
     "train_step",
     "validation_loss",
