@@ -33,7 +33,7 @@ def test_labeller_tags_alone_as_in_a_padded_batch() -> None:
     torch.manual_seed(0)
     labeller = CNNLabeller(lstm=4, **{**TINY, "epochs": 1}).fit(SENTENCES, TAGS)
     network = labeller.network_.eval()
-    short, long = labeller._encode(["the", "dog"]), labeller._encode(SENTENCES[4])
+    short, long = ["the", "dog"], SENTENCES[4]
     alone = network(*labeller._tensors([short]))[0]
     batched = network(*labeller._tensors([long, short]))[1, :2]
     torch.testing.assert_close(alone, batched)

@@ -14,8 +14,9 @@ Padding is zeroed after each convolution, so a sentence's tags do not depend on 
 other sentences of its batch. Training minimises the mean cross-entropy over real words
 (Adam, gradient clipping); with ``dev`` data the epoch that tags it best is kept.
 :class:`CNNLabeller` mirrors the taggers of :mod:`nlpjourney.tagging` (``fit(sentences,
-tags)``, ``predict(sentences)``, ``save``/``load``); it sits below them, so it repeats
-their small input checks rather than importing them.
+tags)``, ``predict(sentences)``, ``save``/``load``); it shares their input checks
+(:mod:`nlpjourney.text.tagged`) and the BiLSTM-CRF's word and character vocabularies
+(:class:`~nlpjourney.cnn.vocab.WordCharVocab`).
 
 Reference: Collobert et al. (2011), "Natural Language Processing (Almost) from Scratch"
 (the word-level convolution), and Ma & Hovy (2016) / Chiu & Nichols (2016) (the
@@ -30,7 +31,6 @@ Simplifications:
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Self
@@ -39,16 +39,16 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from nlpjourney.cnn._fit import PAD, UNK, fit_epochs, pad
+from nlpjourney.cnn._fit import fit_epochs, pad
 from nlpjourney.cnn.conv import Conv1d
 from nlpjourney.cnn.pooling import max_over_time
+from nlpjourney.cnn.vocab import WordCharVocab
 from nlpjourney.devices import resolve_device
 from nlpjourney.errors import ModelFormatError
 from nlpjourney.saving import load_model, save_model
+from nlpjourney.text.tagged import check_sentences, check_tagged
 
 __all__ = ["CNNLabeller", "LabellerNetwork"]
-
-MAX_CHARS = 20  # longer words are cut: their first 20 characters carry the spelling
 
 
 class LabellerNetwork(nn.Module):
@@ -93,35 +93,6 @@ class LabellerNetwork(nn.Module):
         if self.lstm is not None:
             h, _ = self.lstm(h, lengths=lengths)
         return self.out(self.dropout(h))
-
-
-def _check_sentences(sentences: Any) -> list[list[str]]:
-    """The sentences as lists of token strings, or a clear error."""
-    if isinstance(sentences, str):
-        raise TypeError("sentences must be a list of token lists, not one string; split it first")
-    checked = []
-    for k, sentence in enumerate(sentences):
-        if isinstance(sentence, str):
-            raise TypeError(f"sentence {k} is a string; each sentence must be a list of tokens")
-        tokens = list(sentence)
-        if not all(isinstance(token, str) for token in tokens):
-            raise TypeError(f"sentence {k} holds something that is not a token string")
-        checked.append(tokens)
-    return checked
-
-
-def _check_tagged(sentences: Any, tags: Any) -> tuple[list[list[str]], list[list[str]]]:
-    sentences, tags = _check_sentences(sentences), _check_sentences(tags)
-    if len(sentences) != len(tags):
-        raise ValueError(f"got {len(sentences)} sentences but {len(tags)} tag sequences; "
-                         "give one per sentence")  # fmt: skip
-    for k, (words, labels) in enumerate(zip(sentences, tags, strict=True)):
-        if len(words) != len(labels):
-            raise ValueError(f"sentence {k} has {len(words)} tokens but {len(labels)} tags; "
-                             "give one tag per token")  # fmt: skip
-    if not any(sentences):
-        raise ValueError("no tagged tokens to learn from; pass at least one non-empty sentence")
-    return sentences, tags
 
 
 class CNNLabeller:
@@ -200,24 +171,10 @@ class CNNLabeller:
         )  # fmt: skip
 
     def _index(self) -> None:
-        self._word_index = {w: i for i, w in enumerate(self.words_)}
-        self._char_index = {c: i for i, c in enumerate(self.chars_)}
+        self._vocab = WordCharVocab(self.words_, self.chars_)
 
-    def _encode(self, sentence: list[str]) -> tuple[list[int], list[list[int]]]:
-        words = [self._word_index.get(w.lower(), 1) for w in sentence]
-        chars = [[self._char_index.get(c, 1) for c in w[:MAX_CHARS]] or [1] for w in sentence]
-        return words, chars
-
-    def _tensors(self, encoded: list[tuple[list[int], list[list[int]]]]) -> tuple[Tensor, ...]:
-        words = pad([w for w, _ in encoded])
-        letters = max(len(c) for _, chars in encoded for c in chars)
-        chars = np.zeros((*words.shape, letters), dtype=np.int64)
-        for r, (_, spelled) in enumerate(encoded):
-            for j, c in enumerate(spelled):
-                chars[r, j, : len(c)] = c
-        lengths = torch.tensor([len(w) for w, _ in encoded])
-        return (words.to(self.device_), torch.from_numpy(chars).to(self.device_),
-                lengths.to(self.device_))  # fmt: skip
+    def _tensors(self, sentences: list[list[str]]) -> tuple[Tensor, Tensor, Tensor]:
+        return self._vocab.tensors([self._vocab.encode(s) for s in sentences], self.device_)
 
     def fit(
         self,
@@ -238,27 +195,26 @@ class CNNLabeller:
             self, with ``tags_``, ``history_`` and ``best_epoch_``.
         """
         self._check()
-        words, labels = _check_tagged(sentences, tags)
+        words, labels = check_tagged(sentences, tags)
         keep = [i for i, s in enumerate(words) if s]  # an empty sentence teaches nothing
         words, labels = [words[i] for i in keep], [labels[i] for i in keep]
-        dev_words, dev_tags = _check_tagged(*dev) if dev is not None else (None, None)
+        dev_words, dev_tags = check_tagged(*dev) if dev is not None else (None, None)
         self.device_ = resolve_device(self.device)
         torch.manual_seed(self.seed)
         rng = np.random.default_rng(self.seed)
-        counts = Counter(w.lower() for s in words for w in s)
-        self.words_ = [PAD, UNK, *sorted(counts)]
-        self.chars_ = [PAD, UNK, *sorted({c for s in words for w in s for c in w})]
+        vocab = WordCharVocab.from_sentences(words)
+        self.words_, self.chars_ = vocab.words, vocab.chars
         self.tags_ = sorted({t for s in labels for t in s})
         self._index()
         tag_index = {t: i for i, t in enumerate(self.tags_)}
         network = self.network_ = self._network().to(self.device_)
         optimizer = torch.optim.Adam(network.parameters(), lr=self.lr)
-        encoded = [self._encode(s) for s in words]
+        encoded = [vocab.encode(s) for s in words]
         gold = [[tag_index[t] for t in s] for s in labels]
-        once = torch.tensor([counts[w] == 1 for w in self.words_], device=self.device_)
+        once = torch.from_numpy(vocab.singletons(words)).to(self.device_)
 
         def batch_loss(rows: list[int]) -> Tensor:
-            word_ids, char_ids, lengths = self._tensors([encoded[i] for i in rows])
+            word_ids, char_ids, lengths = vocab.tensors([encoded[i] for i in rows], self.device_)
             # Singletons become <unk> half the time, so <unk> has a trained vector.
             drop = once[word_ids] & (torch.rand(word_ids.shape, device=self.device_) < 0.5)
             logits = network(word_ids.masked_fill(drop, 1), char_ids, lengths)
@@ -286,7 +242,7 @@ class CNNLabeller:
             from nlpjourney.ml.base import NotFittedError
 
             raise NotFittedError("this CNNLabeller is not fitted yet: call fit(sentences, tags)")
-        words = _check_sentences(sentences)
+        words = check_sentences(sentences)
         order = sorted((i for i, s in enumerate(words) if s), key=lambda i: len(words[i]))
         predicted: list[list[str]] = [[] for _ in words]
         network = self.network_
@@ -295,7 +251,7 @@ class CNNLabeller:
         with torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 rows = order[start : start + batch_size]
-                word_ids, char_ids, lengths = self._tensors([self._encode(words[i]) for i in rows])
+                word_ids, char_ids, lengths = self._tensors([words[i] for i in rows])
                 best = network(word_ids, char_ids, lengths).argmax(2).cpu().tolist()
                 for i, path in zip(rows, best, strict=True):
                     predicted[i] = [self.tags_[k] for k in path[: len(words[i])]]

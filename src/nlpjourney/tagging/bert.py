@@ -57,7 +57,7 @@ from nlpjourney.tagging._neural import (
     state_arrays,
     state_tensors,
 )
-from nlpjourney.tagging._tagged import check_sentences, check_tagged
+from nlpjourney.text.tagged import check_sentences, check_tagged
 from nlpjourney.tokenizers import Tokenizer
 from nlpjourney.tokenizers import load as load_tokenizer
 

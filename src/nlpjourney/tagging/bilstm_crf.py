@@ -30,7 +30,6 @@ Simplifications:
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Self
@@ -39,6 +38,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from nlpjourney.cnn.vocab import WordCharVocab
 from nlpjourney.errors import ModelFormatError
 from nlpjourney.saving import load_model, save_model
 from nlpjourney.tagging._neural import (
@@ -48,12 +48,9 @@ from nlpjourney.tagging._neural import (
     state_arrays,
     state_tensors,
 )
-from nlpjourney.tagging._tagged import check_sentences, check_tagged
+from nlpjourney.text.tagged import check_sentences, check_tagged
 
 __all__ = ["BiLSTMCRF", "CRFLayer"]
-
-PAD, UNK = "<pad>", "<unk>"
-MAX_CHARS = 20  # longer words are cut: their first 20 characters carry the spelling
 
 
 class CRFLayer(nn.Module):
@@ -236,25 +233,12 @@ class BiLSTMCRF:
             self.char_dim, self.char_filters, self.hidden, self.dropout,
         )  # fmt: skip
 
-    def _ids(self, sentence: list[str]) -> tuple[list[int], list[list[int]]]:
-        unk = 1
-        words = [self._word_index.get(w.lower(), unk) for w in sentence]
-        chars = [[self._char_index.get(c, unk) for c in w[:MAX_CHARS]] or [unk] for w in sentence]
-        return words, chars
-
-    def _tensors(
-        self, encoded: list[tuple[list[int], list[list[int]]]]
-    ) -> tuple[Tensor, Tensor, Tensor]:
-        longest = max(len(w) for w, _ in encoded)
-        letters = max(len(c) for _, chars in encoded for c in chars)
-        word_ids = np.zeros((len(encoded), longest), dtype=np.int64)
-        char_ids = np.zeros((len(encoded), longest, letters), dtype=np.int64)
-        for r, (words, chars) in enumerate(encoded):
-            word_ids[r, : len(words)] = words
-            for j, c in enumerate(chars):
-                char_ids[r, j, : len(c)] = c
-        words_t = torch.from_numpy(word_ids).to(self.device)
-        return words_t, torch.from_numpy(char_ids).to(self.device), words_t != 0
+    def _tensors(self, sentences: list[list[str]]) -> tuple[Tensor, Tensor, Tensor]:
+        """Word ids (B, T), character ids (B, T, L) and the mask of real words (B, T)."""
+        vocab = self._vocab
+        word_ids, char_ids, lengths = vocab.tensors([vocab.encode(s) for s in sentences],
+                                                    self.device)  # fmt: skip
+        return word_ids, char_ids, word_ids != 0  # a real word's id is never <pad>'s 0
 
     def fit(
         self,
@@ -295,23 +279,20 @@ class BiLSTMCRF:
         dev_words, dev_tags = check_tagged(*dev) if dev is not None else (None, None)
         torch.manual_seed(self.seed)
         rng = np.random.default_rng(self.seed)
-        counts = Counter(w.lower() for s in words for w in s)
-        self.words_ = [PAD, UNK, *sorted(counts)]
-        self.chars_ = [PAD, UNK, *sorted({c for s in words for w in s for c in w})]
+        vocab = WordCharVocab.from_sentences(words)
+        self.words_, self.chars_ = vocab.words, vocab.chars
         self.tags_ = sorted({t for s in labels for t in s})
         self._index()
         tag_index = {t: i for i, t in enumerate(self.tags_)}
         network = self.network_ = self._network().to(self.device)
         optimizer = torch.optim.Adam(network.parameters(), lr=self.lr)
-        encoded = [self._ids(s) for s in words]
         gold = [[tag_index[t] for t in s] for s in labels]
-        once = np.array([counts[w] == 1 for w in self.words_])  # singletons, by word id
         lengths = [len(s) for s in words]
         steps = -(-len(words) // self.batch_size)
-        unknown = torch.from_numpy(once).to(self.device)
+        unknown = torch.from_numpy(vocab.singletons(words)).to(self.device)
 
         def batch_loss(batch: list[int]) -> tuple[Tensor, int]:
-            word_ids, char_ids, mask = self._tensors([encoded[i] for i in batch])
+            word_ids, char_ids, mask = self._tensors([words[i] for i in batch])
             # Singletons become <unk> half the time, so <unk> has a trained vector.
             drop = unknown[word_ids] & (torch.rand(word_ids.shape, device=self.device) < 0.5)
             word_ids = word_ids.masked_fill(drop, 1)
@@ -337,8 +318,7 @@ class BiLSTMCRF:
         return self
 
     def _index(self) -> None:
-        self._word_index = {w: i for i, w in enumerate(self.words_)}
-        self._char_index = {c: i for i, c in enumerate(self.chars_)}
+        self._vocab = WordCharVocab(self.words_, self.chars_)
 
     def predict(self, sentences: Sequence[Sequence[str]], batch_size: int = 128) -> list[list[str]]:
         """One tag per word of each sentence (empty sentences give empty lists)."""
@@ -351,7 +331,7 @@ class BiLSTMCRF:
         with torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 rows = order[start : start + batch_size]
-                word_ids, char_ids, mask = self._tensors([self._ids(words[i]) for i in rows])
+                word_ids, char_ids, mask = self._tensors([words[i] for i in rows])
                 paths = network.crf.decode(network.emissions(word_ids, char_ids, mask), mask)
                 for i, path in zip(rows, paths, strict=True):
                     predicted[i] = [self.tags_[k] for k in path]

@@ -36,8 +36,8 @@ import numpy as np
 
 from nlpjourney.ml.base import NotFittedError
 from nlpjourney.saving import load_model, save_model
-from nlpjourney.tagging._tagged import check_sentences, check_tagged
 from nlpjourney.tagging.decode import viterbi
+from nlpjourney.text.tagged import check_sentences, check_tagged
 
 __all__ = ["HMMTagger", "word_class"]
 

@@ -42,7 +42,7 @@ from nlpjourney.compiled import compiled
 from nlpjourney.ml.base import NotFittedError
 from nlpjourney.progress import progress_bar
 from nlpjourney.saving import load_model, save_model
-from nlpjourney.tagging._tagged import check_sentences, check_tagged
+from nlpjourney.text.tagged import check_sentences, check_tagged
 
 __all__ = ["PerceptronTagger", "word_features"]
 

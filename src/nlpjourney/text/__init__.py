@@ -12,6 +12,8 @@ lemmatizing, stop words and augmentation, each in its own module.
   from its files, and :class:`WordNetLemmatizer` on top of :func:`morphy`;
 - :mod:`~nlpjourney.text.stopwords`: NLTK's stop-word lists;
 - :mod:`~nlpjourney.text.augment`: EDA's four text augmentations;
+- :mod:`~nlpjourney.text.tagged`: the checks every tagger makes of tokenized, tagged
+  sentences (:func:`~nlpjourney.text.tagged.check_tagged`);
 - :mod:`~nlpjourney.text.spacy_pipeline`: spaCy's English pipeline, the reference
   (spaCy itself is imported only when a pipeline is loaded; it comes with the ``spacy``
   extra).
