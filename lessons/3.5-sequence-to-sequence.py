@@ -46,6 +46,7 @@ import torch
 import torch.nn.functional as F
 from torch.testing import assert_close
 
+from nlpjourney.apps.seq2seq_translation import bleu_by_length as library_bleu_by_length
 from nlpjourney.apps.translation import (
     ParallelBatches,
     corpus_bleu,
@@ -59,6 +60,7 @@ from nlpjourney.course.results import FullRun
 from nlpjourney.course.seq2seq_diagrams import unrolled_encoder_decoder
 from nlpjourney.data.corpora import multi30k
 from nlpjourney.mt.corpus import multi30k_pairs, tokenize
+from nlpjourney.mt.draw import draw_alignment
 from nlpjourney.mt.ibm1 import IBMModel1
 from nlpjourney.seq2seq import Seq2Seq, Seq2SeqConfig, additive_attention, beam_search_step
 from nlpjourney.train import TrainConfig, Trainer
@@ -440,6 +442,28 @@ print(f"\n{full.label}, BLEU of attention minus no attention (greedy), by source
 print(f"{'':>24}  " + " ".join(f"{v:7.1f}" for v in gap))
 
 # %% [markdown]
+# The library has the same bucketing, `bleu_by_length` in
+# `nlpjourney.apps.seq2seq_translation` (what `journey translate` and the benchmarks
+# use): it takes the first length of each bucket and leaves empty buckets out. It must
+# agree with ours bucket for bucket.
+
+# %%
+library_rows = library_bleu_by_length(
+    en_test[:test_count],
+    outputs["attention"][0],
+    fr_test[:test_count],
+    starts=[low for low, _ in edges],
+)
+ours_by_label = dict(zip(labels, curves["attention, greedy"], strict=True))
+for row in library_rows:
+    assert abs(row["bleu"] - ours_by_label[row["bucket"]]) < 1e-9, row
+print(
+    "our bleu_by_length == nlpjourney.apps.seq2seq_translation.bleu_by_length, on",
+    len(library_rows),
+    "buckets",
+)
+
+# %% [markdown]
 # Read the stored full run's lines (the second picture in quick mode) and the gap under
 # them. What to expect, and why: everything the fixed-vector decoder writes must come out
 # of one vector of the same size whatever the sentence, and the longer the sentence the
@@ -696,30 +720,27 @@ with torch.no_grad():
     _, forced = model.decode_teacher_forced(src, tgt[:, :-1])  # (1, T, S)
 neural_source, neural_target = pieces(src[0].tolist()), pieces(tgt[0, 1:].tolist())
 
+links = ibm.align(en_words, fr_words)  # (English i, French j): each French word's best
+# Both panels are drawn by nlpjourney.mt.draw.draw_alignment (rows: the French reference,
+# columns: the English source); IBM Model 1's own choice for each French word is outlined.
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
-panels = (
-    (forced[0].numpy(), neural_source, neural_target, "neural attention (BPE tokens)"),
-    (ibm_grid, en_words, fr_words, "IBM Model 1 posterior (words, NULL not drawn)"),
-)
-for ax, (grid, xs, ys, title) in zip(axes, panels, strict=True):
-    ax.imshow(grid, cmap="viridis", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(len(xs)), xs, rotation=70, fontsize=8)
-    ax.set_yticks(range(len(ys)), ys, fontsize=8)
-    ax.set_xlabel("English source")
-    ax.set_ylabel("French reference")
-    ax.set_title(title, fontsize=10)
+draw_alignment(forced[0].numpy(), neural_source, neural_target,
+               title="neural attention (BPE tokens)", ax=axes[0])  # fmt: skip
+draw_alignment(ibm_grid, en_words, fr_words, links=links,
+               title="IBM Model 1 posterior (words, NULL not drawn)", ax=axes[1])  # fmt: skip
 fig.suptitle(f"the same pair, test sentence {i}", fontsize=10)
 fig.tight_layout()
 full.figure(fig, "ibm1-vs-attention")
 plt.show()
 full.show_figure("ibm1-vs-attention", "IBM Model 1 beside attention")
-links = ibm.align(en_words, fr_words)
 full.keep("IBM Model 1 links", [f"{fr_words[j]}->{en_words[i]}" for i, j in links])
 print(f"IBM Model 1 ({full.label}), each French word's likeliest English word:")
 print("  " + ", ".join(full["IBM Model 1 links"]))
 
 # %% [markdown]
-# Compare the two pictures row by row. IBM Model 1 knows nothing of word order: it aligns
+# Compare the two pictures row by row. The red squares on the right are IBM Model 1's
+# own links (`align`): for each French word, the English word it most likely came from;
+# a French word left to NULL has none. IBM Model 1 knows nothing of word order: it aligns
 # a French word to the English word whose translation table explains it best, wherever
 # that word is, so its rows are sharp for content words ("homme" and "man") and unsure
 # for common words (articles, "de"), which it can leave to NULL (not drawn, so those rows
