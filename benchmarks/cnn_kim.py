@@ -27,13 +27,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
     parser.add_argument("--embedding-dim", type=int, default=defaults.embedding_dim)
+    parser.add_argument(
+        "--holdout",
+        type=float,
+        default=defaults.holdout,
+        help="share of each fold's training texts held out to pick the epoch",
+    )
     parser.add_argument("--threads", type=int, default=defaults.threads)
     parser.add_argument("--limit", type=int, default=None, help="snippets (a seeded subset)")
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     parser.add_argument("--device", default=defaults.device)
     args = parser.parse_args()
     config = PolarityCVConfig(folds=args.folds, seed=args.seed, epochs=args.epochs,
-                              embedding_dim=args.embedding_dim, threads=args.threads,
+                              holdout=args.holdout, embedding_dim=args.embedding_dim,
+                              threads=args.threads,
                               methods=tuple(args.methods), limit=args.limit,
                               device=args.device)  # fmt: skip
     started = time.perf_counter()
