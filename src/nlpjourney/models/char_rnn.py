@@ -101,8 +101,8 @@ class CharRNNConfig(ModelConfig):
 #: for tests and quick looks. The vocabulary size is replaced by the data's.
 PRESETS: dict[str, CharRNNConfig] = {
     "lstm-15min": CharRNNConfig("lstm", 65, 64, 384, 2, 0.2),
-    "gru-15min": CharRNNConfig("gru", 65, 64, 384, 1, 0.0),
-    "rnn-15min": CharRNNConfig("rnn", 65, 64, 512, 1, 0.0),
+    "gru-15min": CharRNNConfig("gru", 65, 64, 384, 2, 0.2),
+    "rnn-15min": CharRNNConfig("rnn", 65, 64, 512, 2, 0.2),
     "lstm-tiny": CharRNNConfig("lstm", 65, 16, 32, 1, 0.0),
     "gru-tiny": CharRNNConfig("gru", 65, 16, 32, 1, 0.0),
     "rnn-tiny": CharRNNConfig("rnn", 65, 16, 32, 1, 0.0),
