@@ -307,7 +307,7 @@ print("my decoder step == Seq2Seq.step; logits", tuple(mine[0].shape))
 # from the translator of 4.1), AdamW, warm-up and cosine decay, gradients clipped at 1.
 
 # %%
-STEPS = 12 if QUICK else 400
+STEPS = 12 if QUICK else 1500
 BATCH = 32 if QUICK else 64
 runs = {}
 
