@@ -11,24 +11,10 @@ then our readable path's (``fused=False``: a cell step gate by gate, autograd th
 every step) and its ratio. Times are the best of ``--repeat`` steps, the two sides
 taking turns; a ratio below 1 means ours is faster.
 
-Measured on the shared 2-core development machine under heavy load from other jobs
-(load average 8-16; torch 2.15 CPU, whose ``nn.LSTM``/``GRU`` run oneDNN's fused RNN
-kernel), ``--threads 1 --repeat 3``; wall times are several times a quiet machine's,
-the ratios are what to read:
-
-    layer  layers  torch ms  fused ms  fused/torch  readable ms  readable/torch
-    lstm        1      3331      3943         1.18         5584            1.68
-    lstm        2      9523     11122         1.17        18102            1.90
-    gru         1      2441      2694         1.10         5429            2.22
-    gru         2     22574     15086         0.67        13555            1.33
-    rnn         1      1060       903         0.85          827            1.12
-    rnn         2      2300      2237         0.97         2364            1.27
-
-(the gru 2-layer torch time caught a busy moment: its ratio is not a speed-up to
-trust.) With torch's default 2 threads on the same busy machine, ``--kinds lstm
---no-readable``: 1 layer 1.31, 2 layers 1.49 (torch's own step took 4x its 1-thread
-time there: two threads on an oversubscribed machine wait on each other at every
-kernel, and ours runs more, smaller kernels; not yet measured on a quiet machine).
+What it measured on the 2-core development machine is in the README's records table,
+with the command. On a machine busy with other work, ``--threads 1`` gives steadier
+ratios: two threads that wait on each other at every kernel slow ours (more, smaller
+kernels) more than torch's.
 
 Run it with::
 
