@@ -340,6 +340,9 @@ def sample(
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda, ..."),
 ) -> None:
     """Continue PROMPT with a model trained by journey train gpt, llama or char-rnn."""
+    from nlpjourney.devices import resolve_device
+
+    resolve_device(device)  # a bad option is reported before anything is read
     if not run_dir.is_dir():
         raise JourneyError(
             f"no run folder {run_dir}; train one with: journey train gpt, journey train llama "
