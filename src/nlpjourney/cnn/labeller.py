@@ -202,10 +202,9 @@ class CNNLabeller:
         self.device_ = resolve_device(self.device)
         torch.manual_seed(self.seed)
         rng = np.random.default_rng(self.seed)
-        vocab = WordCharVocab.from_sentences(words)
+        vocab = self._vocab = WordCharVocab.from_sentences(words)
         self.words_, self.chars_ = vocab.words, vocab.chars
         self.tags_ = sorted({t for s in labels for t in s})
-        self._index()
         tag_index = {t: i for i, t in enumerate(self.tags_)}
         network = self.network_ = self._network().to(self.device_)
         optimizer = torch.optim.Adam(network.parameters(), lr=self.lr)

@@ -233,11 +233,12 @@ class BiLSTMCRF:
             self.char_dim, self.char_filters, self.hidden, self.dropout,
         )  # fmt: skip
 
-    def _tensors(self, sentences: list[list[str]]) -> tuple[Tensor, Tensor, Tensor]:
-        """Word ids (B, T), character ids (B, T, L) and the mask of real words (B, T)."""
-        vocab = self._vocab
-        word_ids, char_ids, lengths = vocab.tensors([vocab.encode(s) for s in sentences],
-                                                    self.device)  # fmt: skip
+    def _tensors(
+        self, encoded: list[tuple[list[int], list[list[int]]]]
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """Word ids (B, T), character ids (B, T, L) and the mask of real words (B, T) of
+        sentences encoded by the vocabulary."""
+        word_ids, char_ids, _ = self._vocab.tensors(encoded, self.device)
         return word_ids, char_ids, word_ids != 0  # a real word's id is never <pad>'s 0
 
     def fit(
@@ -279,20 +280,20 @@ class BiLSTMCRF:
         dev_words, dev_tags = check_tagged(*dev) if dev is not None else (None, None)
         torch.manual_seed(self.seed)
         rng = np.random.default_rng(self.seed)
-        vocab = WordCharVocab.from_sentences(words)
+        vocab = self._vocab = WordCharVocab.from_sentences(words)
         self.words_, self.chars_ = vocab.words, vocab.chars
         self.tags_ = sorted({t for s in labels for t in s})
-        self._index()
         tag_index = {t: i for i, t in enumerate(self.tags_)}
         network = self.network_ = self._network().to(self.device)
         optimizer = torch.optim.Adam(network.parameters(), lr=self.lr)
+        encoded = [vocab.encode(s) for s in words]
         gold = [[tag_index[t] for t in s] for s in labels]
         lengths = [len(s) for s in words]
         steps = -(-len(words) // self.batch_size)
         unknown = torch.from_numpy(vocab.singletons(words)).to(self.device)
 
         def batch_loss(batch: list[int]) -> tuple[Tensor, int]:
-            word_ids, char_ids, mask = self._tensors([words[i] for i in batch])
+            word_ids, char_ids, mask = self._tensors([encoded[i] for i in batch])
             # Singletons become <unk> half the time, so <unk> has a trained vector.
             drop = unknown[word_ids] & (torch.rand(word_ids.shape, device=self.device) < 0.5)
             word_ids = word_ids.masked_fill(drop, 1)
@@ -331,7 +332,8 @@ class BiLSTMCRF:
         with torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 rows = order[start : start + batch_size]
-                word_ids, char_ids, mask = self._tensors([words[i] for i in rows])
+                encoded = [self._vocab.encode(words[i]) for i in rows]
+                word_ids, char_ids, mask = self._tensors(encoded)
                 paths = network.crf.decode(network.emissions(word_ids, char_ids, mask), mask)
                 for i, path in zip(rows, paths, strict=True):
                     predicted[i] = [self.tags_[k] for k in path]
