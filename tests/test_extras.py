@@ -90,10 +90,11 @@ def test_extras_runtime_dependencies_are_what_src_imports() -> None:
 
 def test_extras_named_in_the_helper_are_the_ones_in_pyproject() -> None:
     assert set(extras.EXTRAS) == set(PYPROJECT["project"]["optional-dependencies"])
-    # A clone gets the course and the models: ./journey asks for them, `uv sync` keeps them.
+    # A clone gets the course, the models and the server: ./journey asks for them, and
+    # `uv sync` keeps them.
     dev = {r.replace(" ", "") for r in PYPROJECT["dependency-groups"]["dev"]}
-    assert "nlpjourney[course,models]" in dev
-    assert "--extra course --extra models" in (ROOT / "journey").read_text()
+    assert "nlpjourney[course,models,serve]" in dev
+    assert "--extra course --extra models --extra serve" in (ROOT / "journey").read_text()
 
 
 def test_extras_require_imports_or_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

