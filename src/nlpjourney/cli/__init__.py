@@ -25,6 +25,7 @@ from nlpjourney.cli import (
     ner,
     parse,
     search,
+    serve,
     sweep,
     tag,
     tokenize,
@@ -61,6 +62,7 @@ app.command("tokenize")(tokenize.tokenize)
 app.command("topics")(topics.topics)
 app.command("sample")(train.sample)
 app.command("chat")(chat.chat)
+app.command("serve")(serve.serve)
 app.command("translate")(translate.translate_command)
 
 

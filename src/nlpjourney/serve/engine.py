@@ -58,6 +58,7 @@ from torch import Tensor, nn
 from nlpjourney.infer.generate import Sampler, TextStream, context_length, end_ids
 from nlpjourney.models import GPT, Llama
 from nlpjourney.nn import StaticKVCache
+from nlpjourney.serve.metrics import TokenRate
 from nlpjourney.tokenizers import Tokenizer
 
 __all__ = [
@@ -236,6 +237,7 @@ class BatchEngine:
         self.tokens_generated = 0
         self.prompt_tokens = 0
         self.requests_finished = 0
+        self.rate = TokenRate()  # generated tokens a second, over the last 10 s
         self._seconds_per_request = 1.0  # a running mean, for Retry-After
 
     # -- clients' side (any thread) --
@@ -249,6 +251,17 @@ class BatchEngine:
     def waiting(self) -> int:
         """Requests waiting for a slot."""
         return len(self._waiting)
+
+    def stats(self) -> dict[str, float]:
+        """The numbers ``/metrics`` shows, by their metric names."""
+        return {
+            "journey_prompt_tokens_total": self.prompt_tokens,
+            "journey_generated_tokens_total": self.tokens_generated,
+            "journey_engine_steps_total": self.steps,
+            "journey_queue_depth": self.waiting,
+            "journey_active_requests": self.active,
+            "journey_tokens_per_second": self.rate.per_second(),
+        }
 
     def start(self) -> BatchEngine:
         """Start the engine's thread; returns the engine."""
@@ -402,6 +415,7 @@ class BatchEngine:
 
     def _advance(self, rows: list[_Row], logits: Tensor) -> None:
         """Each row picks its next token from its logits (len(rows), V) and hands on its text."""
+        self.rate.add(len(rows))
         for row, row_logits in zip(rows, logits, strict=True):
             request = row.request
             token = int(request.sampler.pick(row_logits[None], row.seen[None])[0])
