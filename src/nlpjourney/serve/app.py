@@ -476,19 +476,24 @@ class _BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._refuse(send)
             return
-        seen = 0
-        started = False
+        seen, started, too_large = 0, False, False
 
         async def counting() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise _TooLarge
+                too_large = True
+                raise _TooLarge  # stops the app reading; what it answers is replaced below
             return message
 
         async def watching(message: Message) -> None:
             nonlocal started
+            if too_large:
+                if not started:
+                    started = True
+                    await self._refuse(send)
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 

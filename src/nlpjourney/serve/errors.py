@@ -47,6 +47,9 @@ _TYPES = {
 }
 
 
+_TYPE_TAGS = {"str", "int", "float", "bool", "none", "list", "dict"}
+
+
 class APIError(Exception):
     """An error the server answers with: status, message, and OpenAI's ``param``/``code``."""
 
@@ -82,8 +85,10 @@ def _response(
 def _validation_message(error: dict[str, Any]) -> tuple[str, str | None]:
     """A sentence and the field's dotted path, from pydantic's first error."""
     location = [str(part) for part in error.get("loc", ()) if part != "body"]
-    # a union's branches add their type names to the path: keep the field's own parts
-    location = [p for p in location if not p[:1].isupper() and "[" not in p]
+    # a union's branches add their type names to the path ("str", "list[str]",
+    # "function-after[...]", "TextPart"): keep the fields' own parts
+    location = [p for p in location if p not in _TYPE_TAGS and not p[:1].isupper()
+                and "[" not in p and "-" not in p]  # fmt: skip
     param = ".".join(location) or None
     kind = error.get("type", "")
     if kind == "json_invalid":
