@@ -33,6 +33,9 @@ from typing import Any
 
 __all__ = ["SUMMARY_SYSTEM", "ConversationMemory", "summarise"]
 
+#: What introduces the summary in the system message.
+SUMMARY_HEADING = "Summary of the conversation so far:"
+
 #: The system message of the summarisation prompt.
 SUMMARY_SYSTEM = (
     "You summarise conversations. Write a short, factual summary that keeps names, numbers, "
@@ -106,7 +109,7 @@ class ConversationMemory:
         """The messages the model sees: the system message (with the summary), the recent
         turns (``recent``, default :attr:`recent`) and ``question``."""
         if self.summary:
-            system = f"{system}\n\nSummary of the conversation so far: {self.summary}"
+            system = f"{system}\n\n{SUMMARY_HEADING} {self.summary}"
         turns = self.recent if recent is None else list(recent)
         return [
             {"role": "system", "content": system},
@@ -153,7 +156,8 @@ class ConversationMemory:
             n = 2
             while n < len(recent):
                 rest = self.prompt(system, question, recent[n:])
-                rest[0]["content"] = system  # the summary is rewritten: count its budget
+                # The summary is rewritten: count its heading, and its budget, not its text.
+                rest[0]["content"] = f"{system}\n\n{SUMMARY_HEADING}"
                 if llm.count_tokens(rest) + summary_tokens <= limit or n + keep_recent >= len(
                     recent
                 ):
