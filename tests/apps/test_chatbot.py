@@ -161,6 +161,24 @@ def test_chatbot_notes_refuse_what_they_cannot_read(tmp_path: Path) -> None:
     assert NotesIndex().search("anything") == []
 
 
+def test_chatbot_notes_with_an_encoder_fuse_bm25_and_dense_search() -> None:
+    import numpy as np
+
+    class Synonyms:  # a toy encoder: one dimension per meaning
+        meanings = ({"car", "automobile", "vehicle"}, {"tea", "chai"}, {"garden", "quince"})
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            words = [set(text.lower().replace(".", "").split()) for text in texts]
+            return np.array([[len(w & m) for m in self.meanings] for w in words], float) + 0.01
+
+    texts = [("car.md", "The car needs new tyres."), ("tea.md", "Green tea at five."),
+             ("garden.md", "Prune the quince in March.")]  # fmt: skip
+    lexical, hybrid = NotesIndex().add(texts), NotesIndex(dense=Synonyms()).add(texts)
+    assert lexical.search("When does my automobile get tyres?")[0].source == "car.md"
+    assert lexical.search("Is my vehicle ready?") == []  # no shared word: BM25 finds nothing
+    assert hybrid.search("Is my vehicle ready?", k=1)[0].source == "car.md"  # dense does
+
+
 @given(st.text(alphabet=st.sampled_from("ab \n"), max_size=200), st.integers(1, 7))
 def test_chatbot_passages_keep_every_word_in_order_within_the_limit(text: str, limit: int) -> None:
     passages = split_passages(text, limit)
