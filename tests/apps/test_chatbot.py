@@ -344,6 +344,13 @@ def test_chatbot_llama_adapter_counts_the_prompt_as_generate_renders_it() -> Non
     with pytest.raises(ValueError, match="past the model's context of 96"):
         Chatbot(model, context_budget=200, max_new_tokens=8, summary_tokens=8)
     bot = Chatbot(model, context_budget=96, max_new_tokens=6, summary_tokens=8)
+    from nlpjourney.errors import JourneyError
+    from nlpjourney.models.pretrained import Pretrained
+
+    pretrained = Pretrained(model.model, tokenizer, config)
+    assert LlamaChatModel.load(pretrained, device="auto").count_tokens(messages) > 0
+    with pytest.raises(JourneyError, match="unknown device 'tpu'"):
+        LlamaChatModel.load(pretrained, device="tpu")
     reply = bot.reply("Hi")
     assert bot.memory.messages[-1] == {"role": "assistant", "content": reply}
     assert bot.last is not None and bot.last.tokens == len(tokenizer.encode(reply))

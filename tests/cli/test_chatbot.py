@@ -24,7 +24,9 @@ def prompts(monkeypatch: pytest.MonkeyPatch) -> list[list[dict[str, str]]]:
         return f"answer {len(seen)}"
 
     monkeypatch.setattr(
-        LlamaChatModel, "load", classmethod(lambda cls, name: FunctionChatModel(reply))
+        LlamaChatModel,
+        "load",
+        classmethod(lambda cls, name, device="cpu": FunctionChatModel(reply)),
     )
     return seen
 
@@ -81,7 +83,7 @@ def test_chatbot_cli_default_store_is_in_the_workspace(tmp_path: Path, prompts: 
 def test_chatbot_cli_bad_options_fail_before_the_model_loads(
     tmp_path: Path, notes: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(cls: type, name: str) -> None:
+    def refuse(cls: type, name: str, device: str = "cpu") -> None:
         raise AssertionError("the model was loaded before the options were checked")
 
     monkeypatch.setattr(LlamaChatModel, "load", classmethod(refuse))

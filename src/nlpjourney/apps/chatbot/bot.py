@@ -78,6 +78,7 @@ class Chatbot:
         k: how many passages of the notes go with each question.
         summary_tokens: the longest summary of the older turns, in tokens.
         keep_recent: how many of the latest messages stay verbatim when turns are folded.
+        device: where a model loaded by name runs: ``"cpu"``, ``"cuda"`` or ``"auto"``.
 
     Raises:
         ValueError: a setting is out of range, or the budget is past the model's context.
@@ -98,8 +99,9 @@ class Chatbot:
         k: int = 3,
         summary_tokens: int = 96,
         keep_recent: int = 2,
+        device: str = "cpu",
     ) -> None:
-        self.llm = as_chat_model(llm)
+        self.llm = as_chat_model(llm, device)
         self.persona = get_persona(persona) if isinstance(persona, str) else persona
         if not isinstance(self.persona, Persona):
             raise TypeError(f"persona must be a Persona or a name, got {type(persona).__name__}")

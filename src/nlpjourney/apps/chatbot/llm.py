@@ -59,15 +59,20 @@ class LlamaChatModel:
         self.model, self.tokenizer, self.name = model, tokenizer, name
 
     @classmethod
-    def load(cls, name_or_pretrained: Any = "smollm2-135m-instruct") -> LlamaChatModel:
+    def load(
+        cls, name_or_pretrained: Any = "smollm2-135m-instruct", device: str = "cpu"
+    ) -> LlamaChatModel:
         """From a model name or folder (:func:`nlpjourney.models.pretrained.load`) or a
-        :class:`~nlpjourney.models.pretrained.Pretrained` already loaded."""
+        :class:`~nlpjourney.models.pretrained.Pretrained` already loaded, moved to
+        ``device`` (``"cpu"``, ``"cuda"``, ``"auto"``: the GPU when there is one)."""
+        from nlpjourney.devices import resolve_device
         from nlpjourney.models.pretrained import Pretrained, load
 
-        if isinstance(name_or_pretrained, Pretrained):
-            return cls(name_or_pretrained.model, name_or_pretrained.tokenizer)
-        pretrained = load(name_or_pretrained)
-        return cls(pretrained.model, pretrained.tokenizer, str(name_or_pretrained))
+        where = resolve_device(device)  # first: a bad name fails before a long load
+        pretrained = name_or_pretrained
+        if not isinstance(pretrained, Pretrained):
+            pretrained = load(name_or_pretrained)
+        return cls(pretrained.model.to(where), pretrained.tokenizer, str(name_or_pretrained))
 
     @property
     def context_length(self) -> int:
@@ -117,9 +122,9 @@ class FunctionChatModel:
         return reply
 
 
-def as_chat_model(llm: Any) -> Any:
-    """``llm`` as a :class:`ChatModel`: a model name or folder is loaded, a
-    :class:`~nlpjourney.models.pretrained.Pretrained` wrapped by :class:`LlamaChatModel`,
+def as_chat_model(llm: Any, device: str = "cpu") -> Any:
+    """``llm`` as a :class:`ChatModel`: a model name or folder is loaded (onto ``device``),
+    a :class:`~nlpjourney.models.pretrained.Pretrained` wrapped by :class:`LlamaChatModel`,
     a plain function by :class:`FunctionChatModel`; a chat model is returned as is.
 
     Raises:
@@ -128,7 +133,7 @@ def as_chat_model(llm: Any) -> Any:
     if isinstance(llm, ChatModel):
         return llm
     if isinstance(llm, str | Path) or (hasattr(llm, "tokenizer") and hasattr(llm, "model")):
-        return LlamaChatModel.load(llm)
+        return LlamaChatModel.load(llm, device)
     if callable(llm):
         return FunctionChatModel(llm)
     raise TypeError(
