@@ -36,10 +36,11 @@ __all__ = ["SUMMARY_SYSTEM", "ConversationMemory", "summarise"]
 #: What introduces the summary in the system message.
 SUMMARY_HEADING = "Summary of the conversation so far:"
 
-#: The system message of the summarisation prompt.
+#: The system message of the summarisation prompt. Small models summarise best when told
+#: the form the summary takes ("The user ... The assistant ..."), not its length in words.
 SUMMARY_SYSTEM = (
-    "You summarise conversations. Write a short, factual summary that keeps names, numbers, "
-    "facts, decisions and the user's preferences. Write only the summary."
+    'You write short summaries of conversations in the third person ("The user ... The '
+    'assistant ..."), keeping names and facts.'
 )
 
 
@@ -52,15 +53,17 @@ def summarise(
     llm: Any, summary: str, messages: Sequence[dict[str, str]], max_new_tokens: int
 ) -> str:
     """A new summary from the old one and ``messages``, written greedily by ``llm``."""
-    lines = [f"{m['role'].capitalize()}: {m['content']}" for m in messages]
-    earlier = f"The summary so far:\n{summary}\n\n" if summary else ""
+    conversation = "\n".join(f"{m['role'].capitalize()}: {m['content']}" for m in messages)
+    earlier = f"What happened earlier: {summary}\n\nThe conversation since:" if summary else (
+        "The conversation:"
+    )  # fmt: skip
+    which = "all of it" if summary else "it"
     prompt = [
         {"role": "system", "content": SUMMARY_SYSTEM},
         {
             "role": "user",
-            "content": f"{earlier}The conversation to add:\n"
-            + "\n".join(lines)
-            + f"\n\nWrite the updated summary in at most {max(max_new_tokens * 2 // 3, 1)} words.",
+            "content": f'{earlier}\n\n"""\n{conversation}\n"""\n\n'
+            f"A summary of {which}, in two or three sentences:",
         },
     ]
     return llm.generate(prompt, max_new_tokens=max_new_tokens, temperature=0.0).strip()
