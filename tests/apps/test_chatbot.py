@@ -88,6 +88,32 @@ def test_chatbot_summary_starts_exactly_when_the_budget_is_crossed_and_then_fits
     assert bot.memory.messages[0]["content"].startswith("question 0")
 
 
+@given(
+    st.lists(st.integers(1, 60), min_size=1, max_size=12),
+    st.integers(0, 3).map(lambda n: 2 * n),
+    st.integers(1, 12),
+)
+def test_chatbot_every_prompt_sent_fits_and_no_message_is_lost(
+    lengths: list[int], keep_recent: int, summary_words: int
+) -> None:
+    fake = Fake(reply_words=5)
+    budget, reply = 70, 10
+    bot = Chatbot(fake, context_budget=budget, max_new_tokens=reply, summary_tokens=summary_words,
+                  keep_recent=keep_recent)  # fmt: skip
+    asked = []
+    for turn, words in enumerate(lengths):
+        question = " ".join([f"q{turn}"] * words)
+        try:
+            bot.reply(question)
+        except ValueError as error:  # only when the question cannot fit even alone
+            assert "ask a shorter question" in str(error)
+            assert count(bot.memory.prompt(bot.system, question, recent=[])) + reply > budget
+            continue
+        asked.append(question)
+        assert count(fake.replies[-1][0]) + reply <= budget
+    assert [m["content"] for m in bot.memory.messages[::2]] == asked
+
+
 def test_chatbot_summary_is_written_from_the_old_summary_and_the_folded_turns() -> None:
     fake = Fake()
     memory = ConversationMemory(

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from nlpjourney.apps.chatbot.llm import as_chat_model
 from nlpjourney.apps.chatbot.memory import ConversationMemory
 from nlpjourney.apps.chatbot.notes import NotesIndex, Passage
-from nlpjourney.apps.chatbot.persona import Persona, get_persona
+from nlpjourney.apps.chatbot.persona import PERSONAS, Persona, get_persona
 from nlpjourney.apps.chatbot.store import ConversationStore
 
 if TYPE_CHECKING:
@@ -158,7 +158,12 @@ class Chatbot:
         store = store if isinstance(store, ConversationStore) else ConversationStore(store)
         saved = store.load(conversation_id)
         if "persona" not in settings:
-            settings["persona"] = Persona(saved.info.persona, saved.system_prompt)
+            # A built-in persona comes back with its sampling; another, with its prompt.
+            builtin = PERSONAS.get(saved.info.persona)
+            same = builtin is not None and builtin.system_prompt == saved.system_prompt
+            settings["persona"] = (
+                builtin if same else Persona(saved.info.persona, saved.system_prompt)
+            )
         bot = cls(llm, store=store, **settings)
         bot.memory = ConversationMemory(saved.messages, saved.summary, saved.folded, saved.times)
         bot.conversation_id, bot.title = conversation_id, saved.info.title
