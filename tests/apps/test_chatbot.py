@@ -238,6 +238,10 @@ def test_chatbot_personas_change_the_system_message_and_sampling() -> None:
         Chatbot(fake, context_budget=100, max_new_tokens=90)
     with pytest.raises(ValueError, match="empty"):
         bot.reply("  ")
+    with pytest.raises(ValueError, match="temperature must be 0 or more"):
+        Chatbot("smollm2-135m-instruct", temperature=-1)  # refused before the model loads
+    with pytest.raises(ValueError, match="k must be a positive int"):
+        Chatbot("smollm2-135m-instruct", k=0)
 
 
 def test_chatbot_stream_yields_pieces_and_remembers_after_the_end() -> None:

@@ -101,7 +101,7 @@ class Chatbot:
         keep_recent: int = 2,
         device: str = "cpu",
     ) -> None:
-        self.llm = as_chat_model(llm, device)
+        # Every setting is checked before a model named here is loaded (seconds).
         self.persona = get_persona(persona) if isinstance(persona, str) else persona
         if not isinstance(self.persona, Persona):
             raise TypeError(f"persona must be a Persona or a name, got {type(persona).__name__}")
@@ -119,14 +119,19 @@ class Chatbot:
                 f"context_budget={context_budget} leaves no room for a prompt beside "
                 f"max_new_tokens={max_new_tokens} and summary_tokens={summary_tokens}"
             )
+        # A persona's own settings were checked when it was made; these override them.
+        self.persona = replace(
+            self.persona,
+            temperature=self.persona.temperature if temperature is None else temperature,
+            top_p=self.persona.top_p if top_p is None else top_p,
+        )
+        self.llm = as_chat_model(llm, device)
         context = getattr(self.llm, "context_length", None)
         if context is not None and context_budget > context:
             raise ValueError(
                 f"context_budget={context_budget} is past the model's context of {context} tokens"
             )
         self.context_budget, self.max_new_tokens = context_budget, max_new_tokens
-        self.temperature = self.persona.temperature if temperature is None else temperature
-        self.top_p = self.persona.top_p if top_p is None else top_p
         self.seed, self.k = seed, k
         self.summary_tokens, self.keep_recent = summary_tokens, keep_recent
         self.notes = notes if isinstance(notes, NotesIndex) else NotesIndex()
@@ -181,6 +186,20 @@ class Chatbot:
         self.persona = replace(
             self.persona, system_prompt=text or get_persona("assistant").system_prompt
         )
+
+    @property
+    def temperature(self) -> float:
+        """The sampling temperature (the persona's unless set); ``/temperature`` sets it."""
+        return self.persona.temperature
+
+    @temperature.setter
+    def temperature(self, value: float) -> None:
+        self.persona = replace(self.persona, temperature=value)
+
+    @property
+    def top_p(self) -> float | None:
+        """The nucleus sampling threshold (None: off)."""
+        return self.persona.top_p
 
     def reset(self) -> None:
         """Start a new conversation (the one so far stays saved, if there is a store)."""
