@@ -25,6 +25,7 @@ import typer
 from nlpjourney.errors import JourneyError
 
 HELP = "/reset  /system TEXT  /temperature X  /quit"
+PROMPT_ROOM = 768  # tokens of a saved chat's prompt, beside the answer's
 
 
 def chat(
@@ -45,7 +46,7 @@ def chat(
         None, "--notes", help="A folder of .md/.txt notes to answer from (saved chat)."
     ),
     db: Path | None = typer.Option(
-        None, "--db", help="Where chats are saved [default: chats.sqlite in the workspace]."
+        None, "--db", help="Where chats are saved (default: chats.sqlite in the workspace)."
     ),
     resume: int | None = typer.Option(None, "--resume", help="Go on with saved chat ID."),
     list_chats: bool = typer.Option(False, "--list", help="List the saved chats and exit."),
@@ -176,7 +177,7 @@ def chatbot(  # noqa: ANN201 - a Chatbot, imported late to keep `journey` quick 
     after every option has been checked."""
     from dataclasses import replace
 
-    from nlpjourney.apps.chatbot import Chatbot, ConversationStore, NotesIndex, get_persona
+    from nlpjourney.apps.chatbot import ConversationStore, NotesIndex, get_persona
 
     store = ConversationStore(db or default_db())
     chosen = get_persona(persona) if persona else None
@@ -184,24 +185,34 @@ def chatbot(  # noqa: ANN201 - a Chatbot, imported late to keep `journey` quick 
         chosen = replace(chosen, system_prompt=system)
     saved = store.load(resume) if resume is not None else None
     index = NotesIndex().add(notes) if notes is not None else None
-    settings = {"temperature": temperature, "max_new_tokens": max_new_tokens, "seed": seed}
+    settings: dict = {"temperature": temperature, "max_new_tokens": max_new_tokens, "seed": seed}
+    # The prompt keeps PROMPT_ROOM tokens or more beside the longest answer (1024 in all
+    # by default: quick on a CPU).
+    settings["context_budget"] = max(1024, max_new_tokens + PROMPT_ROOM)
+    try:
+        bot = _make_bot(store, saved, chosen, model, index, settings)
+    except ValueError as error:
+        raise JourneyError(str(error)) from None
+    if saved is None and system and chosen is None:
+        bot.system = system
     if saved is not None:
-        if chosen is not None:
-            settings["persona"] = chosen
-        bot = Chatbot.resume(store, saved.info.id, model, notes=index, **settings)
         typer.echo(
             f"(chat {saved.info.id}, {saved.info.title!r}: {saved.info.messages} messages)",
             err=True,
         )
-    else:
-        bot = Chatbot(
-            model, chosen or get_persona("assistant"), notes=index, store=store, **settings
-        )
-        if system and chosen is None:
-            bot.system = system
     if index is not None:
         typer.echo(
             f"(notes: {len(index)} passages from {index.n_notes} files in {notes})", err=True
         )
     typer.echo(f"(saved in {store.path}; `journey chat --list` shows the chats)", err=True)
     return bot
+
+
+def _make_bot(store, saved, persona, model: str, notes, settings: dict):  # noqa: ANN001, ANN202
+    from nlpjourney.apps.chatbot import Chatbot, get_persona
+
+    if saved is not None:
+        if persona is not None:
+            settings["persona"] = persona
+        return Chatbot.resume(store, saved.info.id, model, notes=notes, **settings)
+    return Chatbot(model, persona or get_persona("assistant"), notes=notes, store=store, **settings)

@@ -129,7 +129,8 @@ class Chatbot:
         context = getattr(self.llm, "context_length", None)
         if context is not None and context_budget > context:
             raise ValueError(
-                f"context_budget={context_budget} is past the model's context of {context} tokens"
+                f"context_budget={context_budget} is past the model's context of {context} tokens; "
+                "ask for fewer max_new_tokens or a smaller context_budget"
             )
         self.context_budget, self.max_new_tokens = context_budget, max_new_tokens
         self.seed, self.k = seed, k
