@@ -382,6 +382,8 @@ def test_chatbot_llama_adapter_counts_the_prompt_as_generate_renders_it() -> Non
     with pytest.raises(JourneyError, match="unknown device 'tpu'"):
         LlamaChatModel.load(pretrained, device="tpu")
     reply = bot.reply("Hi")
+    streamed = Chatbot(model, context_budget=96, max_new_tokens=6, summary_tokens=8).stream("Hi")
+    assert "".join(streamed) == reply
     assert bot.memory.messages[-1] == {"role": "assistant", "content": reply}
     assert bot.last is not None and bot.last.tokens == len(tokenizer.encode(reply))
 

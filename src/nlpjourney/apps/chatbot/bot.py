@@ -229,13 +229,8 @@ class Chatbot:
             settings["top_p"] = self.top_p
         return settings
 
-    def stream(self, text: str) -> Iterator[str]:
-        """The reply to ``text`` in pieces as the model writes them; the exchange is
-        remembered (and saved) once the reply ends.
-
-        Raises:
-            ValueError: ``text`` is empty, or it does not fit the budget even alone.
-        """
+    def _prompt(self, text: str) -> list[dict[str, str]]:
+        """The prompt for ``text``: notes found, older turns folded until it fits."""
         if not isinstance(text, str) or not text.strip():
             raise ValueError("the message is empty; say something")
         self.last_sources = self.notes.search(text, self.k)
@@ -244,18 +239,10 @@ class Chatbot:
         self.memory.fit(
             self.llm, self.system, question, limit, self.summary_tokens, self.keep_recent
         )
-        prompt = self.memory.prompt(self.system, question)
-        start = time.perf_counter()
-        pieces: list[str] = []
-        if callable(getattr(self.llm, "stream", None)):
-            for piece in self.llm.stream(prompt, **self.settings()):
-                pieces.append(piece)
-                yield piece
-        else:
-            pieces.append(self.llm.generate(prompt, **self.settings()))
-            yield pieces[0]
-        answer = "".join(pieces)
-        self.last = _stats(self.llm, answer, time.perf_counter() - start)
+        return self.memory.prompt(self.system, question)
+
+    def _remember(self, text: str, answer: str, seconds: float) -> None:
+        self.last = _stats(self.llm, answer, seconds)
         self.memory.add("user", text)
         self.memory.add("assistant", answer)
         if self.title is None:
@@ -263,9 +250,38 @@ class Chatbot:
         if self.store is not None:
             self.save()
 
+    def stream(self, text: str) -> Iterator[str]:
+        """The reply to ``text`` in pieces as the model writes them (one piece if the
+        model cannot stream); the exchange is remembered (and saved) once it ends.
+
+        Raises:
+            ValueError: ``text`` is empty, or it does not fit the budget even alone.
+        """
+        prompt = self._prompt(text)
+        start = time.perf_counter()
+        if not callable(getattr(self.llm, "stream", None)):
+            answer = self.llm.generate(prompt, **self.settings())
+            yield answer
+        else:
+            pieces: list[str] = []
+            for piece in self.llm.stream(prompt, **self.settings()):
+                pieces.append(piece)
+                yield piece
+            answer = "".join(pieces)
+        self._remember(text, answer, time.perf_counter() - start)
+
     def reply(self, text: str) -> str:
-        """The whole reply to ``text`` (see :meth:`stream`)."""
-        return "".join(self.stream(text))
+        """The whole reply to ``text``, remembered (and saved); the same text as
+        :meth:`stream` joined, for the same seed.
+
+        Raises:
+            ValueError: ``text`` is empty, or it does not fit the budget even alone.
+        """
+        prompt = self._prompt(text)
+        start = time.perf_counter()
+        answer = self.llm.generate(prompt, **self.settings())
+        self._remember(text, answer, time.perf_counter() - start)
+        return answer
 
     ask = stream  # the name journey chat's loop uses (as ChatSession's)
 
