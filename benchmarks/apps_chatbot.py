@@ -16,7 +16,7 @@ old turns into a summary (one more generate call, of at most ``summary_tokens``)
 
 Run it with::
 
-    uv run python benchmarks/apps_chatbot.py                  # 64 new tokens, 200 notes
+    uv run python benchmarks/apps_chatbot.py                  # 64 new tokens, 200 notes, 1 thread
     uv run python benchmarks/apps_chatbot.py --new-tokens 16 --rounds 2
 """
 
@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--new-tokens", type=int, default=64)
     parser.add_argument("--notes", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
