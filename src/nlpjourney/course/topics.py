@@ -695,6 +695,7 @@ TOPICS: tuple[Topic, ...] = (
             "nlpjourney.apps.chatbot.store",
         ),
         tests=("tests/apps/test_chatbot.py", "tests/cli/test_chatbot.py"),
+        benchmarks=("benchmarks/apps_chatbot.py",),
     ),
     Topic("7.3", "summarizer", "A summarizer: extractive TextRank and abstractive"),
     Topic("7.4", "document-analysis", "A document analysis platform"),
