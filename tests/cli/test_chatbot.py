@@ -71,6 +71,22 @@ def test_chatbot_cli_answers_from_notes_saves_lists_and_resumes(
     assert "4" in runner.invoke(app, ["chat", "--db", db, "--list"]).stdout.splitlines()[1]
 
 
+def test_chatbot_cli_interactive_chat_obeys_commands_and_says_how_to_resume(
+    tmp_path: Path, prompts: list
+) -> None:
+    db = str(tmp_path / "chats.sqlite")
+    lines = "hello\n/temperature 0.5\nagain\n/reset\nnew chat\n/quit\n"
+    result = CliRunner().invoke(app, ["chat", "--db", db], input=lines)
+    assert result.exit_code == 0, result.output
+    assert "answer 1" in result.stdout and "answer 3" in result.stdout
+    assert "(temperature 0.5)" in result.stderr and "(conversation forgotten)" in result.stderr
+    assert "(chat 2 saved; `journey chat --resume 2` goes on)" in result.stderr
+    assert [m["content"] for m in prompts[1][1:]] == ["hello", "answer 1", "again"]
+    assert [m["content"] for m in prompts[2][1:]] == ["new chat"]  # /reset began chat 2
+    listed = CliRunner().invoke(app, ["chat", "--db", db, "--list"]).stdout.splitlines()
+    assert [row.split()[0] for row in listed[1:]] == ["2", "1"]
+
+
 def test_chatbot_cli_default_store_is_in_the_workspace(tmp_path: Path, prompts: list) -> None:
     env = {"JOURNEY_WORKSPACE": str(tmp_path / "work")}
     runner = CliRunner()

@@ -82,12 +82,15 @@ def chat(
             line = input("you> ")
         except EOFError:
             typer.echo("", err=True)
-            return
+            break
         if line.startswith("/"):
             if not command(session, line.strip()):
-                return
+                break
         elif line.strip():
             answer(session, line, stats=True)
+    if getattr(session, "conversation_id", None) is not None:
+        number = session.conversation_id
+        typer.echo(f"(chat {number} saved; `journey chat --resume {number}` goes on)", err=True)
 
 
 def answer(session, question: str, stats: bool) -> None:  # noqa: ANN001
