@@ -261,7 +261,7 @@ def test_chatbot_stream_yields_pieces_and_remembers_after_the_end() -> None:
 
 
 def test_chatbot_store_round_trip_save_list_load_resume_rename_delete(tmp_path: Path) -> None:
-    path = tmp_path / "deep" / "chats.sqlite"
+    path = tmp_path / "deep #1 ?%" / "chats.sqlite"  # characters a SQLite URI must escape
     fake = Fake()
     store = ConversationStore(path)
     assert store.list() == [] and not path.exists()  # listing writes nothing

@@ -125,7 +125,8 @@ class ConversationStore:
         if header and header != SQLITE_HEADER:
             raise self._refuse("it is not a SQLite database")
         try:
-            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            # Read-only, so a check never changes the file; as_uri escapes "?", "#", "%".
+            connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
             try:
                 check = connection.execute("PRAGMA quick_check").fetchone()[0]
                 app = connection.execute("PRAGMA application_id").fetchone()[0]
