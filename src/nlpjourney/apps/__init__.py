@@ -51,7 +51,10 @@ these same functions; the command line only parses options and prints.
   (:func:`train_tagger`, :func:`predict_tags`, :func:`load_tagger`, :class:`TagTrainConfig`);
 - :mod:`~nlpjourney.apps.sweep`: the scaling-law sweep, GPTs of several sizes on equal
   compute (:func:`run_sweep`, :class:`SweepConfig`);
-- :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder.
+- :mod:`~nlpjourney.apps.runs`: what every workflow does with its run folder;
+- :mod:`~nlpjourney.apps.chatbot`: a chatbot with a persona, a memory that summarises,
+  retrieval over the user's notes and conversations saved in SQLite (:class:`Chatbot`,
+  :class:`Persona`, :class:`ConversationStore`; ``journey chat --persona --notes``).
 
 Importing this package is cheap: each name's module is imported the first time the name
 is asked for, and the modules that need torch import it when a workflow runs, so ``from
@@ -78,6 +81,7 @@ if TYPE_CHECKING:  # what the names are, for readers and type checkers
         CharRNNRunResult,
         train_char_rnn,
     )
+    from nlpjourney.apps.chatbot import Chatbot, ConversationStore, Persona
     from nlpjourney.apps.classify import (
         ClassifyRunConfig,
         ClassifyRunResult,
@@ -259,6 +263,9 @@ __all__ = [
     "load_any_translator",
     "load_seq2seq",
     "train_seq2seq",
+    "Chatbot",
+    "ConversationStore",
+    "Persona",
 ]
 
 #: Every name's module, imported on first use (PEP 562): importing the package, or one
@@ -354,6 +361,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "train_seq2seq": ("nlpjourney.apps.seq2seq", "train_seq2seq"),
     "train_tagger": ("nlpjourney.apps.tagging", "train_tagger"),
     "train_translator": ("nlpjourney.apps.translator", "train_translator"),
+    "Chatbot": ("nlpjourney.apps.chatbot", "Chatbot"),
+    "ConversationStore": ("nlpjourney.apps.chatbot", "ConversationStore"),
+    "Persona": ("nlpjourney.apps.chatbot", "Persona"),
 }
 
 
