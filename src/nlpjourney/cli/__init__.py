@@ -22,6 +22,7 @@ from nlpjourney.cli import (
     course,
     data,
     embeddings,
+    export,
     ner,
     parse,
     search,
@@ -62,6 +63,7 @@ app.command("topics")(topics.topics)
 app.command("sample")(train.sample)
 app.command("chat")(chat.chat)
 app.command("translate")(translate.translate_command)
+app.command("export")(export.export)
 
 
 @app.callback(invoke_without_command=True)

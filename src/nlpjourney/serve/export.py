@@ -60,7 +60,19 @@ if TYPE_CHECKING:
     from nlpjourney.models.llama import Llama
     from nlpjourney.tokenizers import Tokenizer
 
-__all__ = ["FORMATS", "ExportError", "export_model"]
+__all__ = [
+    "DTYPES",
+    "FORMATS",
+    "ExportError",
+    "Source",
+    "default_out",
+    "export_model",
+    "file_tensors",
+    "read_source",
+    "rope_interleave_rows",
+    "source_name",
+    "write_safetensors",
+]
 
 FORMATS = ("safetensors", "gguf")
 """The layouts :func:`export_model` writes."""
@@ -123,7 +135,15 @@ def _from_run(folder: Path) -> Source:
             "(runs of journey train llama, Hugging Face Llama folders, smollm2-135m-instruct)"
         )
     special = {k: v for k, v in (("bos", tokenizer.bos_token), ("eos", tokenizer.eos_token)) if v}
-    return Source(folder.resolve().name, model, tokenizer, special)
+    return Source(source_name(folder), model, tokenizer, special)
+
+
+def source_name(model_or_run: str | Path) -> str:
+    """The export's default name: the model id, or the folder's (or file's stem) name."""
+    path = Path(model_or_run)
+    if path.suffix == ".gguf":
+        return path.stem
+    return path.resolve().name if path.exists() else str(model_or_run)
 
 
 def read_source(model_or_run: str | Path) -> Source:
@@ -152,13 +172,13 @@ def read_source(model_or_run: str | Path) -> Source:
     if path.is_dir() and (path / "config.json").is_file():
         loaded = pretrained.load(path)
         special = _folder_specials(path, loaded.tokenizer)
-        return Source(path.resolve().name, loaded.model, loaded.tokenizer, special)
+        return Source(source_name(path), loaded.model, loaded.tokenizer, special)
     if path.is_file() and path.suffix == ".gguf":
         from nlpjourney.tokenizers.gguf import tokenizer_from_gguf
 
         special, pre = _gguf_specials(read_metadata(path))
         model = Llama.from_gguf(path)
-        return Source(path.stem, model, tokenizer_from_gguf(path), special, pre)
+        return Source(source_name(path), model, tokenizer_from_gguf(path), special, pre)
     if path.is_dir():
         raise ExportError(
             f"{path} holds neither ckpt.pt (a run of journey train llama) nor config.json "
