@@ -204,6 +204,8 @@ def _gguf_vocabulary(source: Source, vocab_size: int) -> dict[str, Any]:
     for key, gguf_key in (("bos", "bos"), ("eos", "eos"), ("unk", "unknown"), ("pad", "padding")):
         if key in ids:
             keys[f"tokenizer.ggml.{gguf_key}_token_id"] = ids[key]
+    # Byte-level BPE never adds a space before the text (that is SentencePiece's habit).
+    keys["tokenizer.ggml.add_space_prefix"] = False
     keys["tokenizer.ggml.add_bos_token"] = bool(tokenizer.prefix_ids)
     if tokenizer.chat_template is not None:
         keys["tokenizer.chat_template"] = tokenizer.chat_template
