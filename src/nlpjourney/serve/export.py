@@ -230,7 +230,7 @@ def file_tensors(
 
         def make(ours: str = ours, start: int = start, stop: int = stop,
                  n_heads: int | None = n_heads) -> Tensor:  # fmt: skip
-            value = params[ours].detach()[start:stop].float()
+            value = params[ours].detach()[start:stop].float().cpu()
             return value if n_heads is None else rope_interleave_rows(value, n_heads)
 
         tensors.append((theirs, (stop - start, *params[ours].shape[1:]), make))
@@ -238,7 +238,7 @@ def file_tensors(
 
 
 def _numpy(tensor: Tensor, dtype: np.dtype) -> np.ndarray:
-    return np.ascontiguousarray(tensor.cpu().numpy(), dtype=dtype)
+    return np.ascontiguousarray(tensor.numpy(), dtype=dtype)
 
 
 def write_safetensors(
@@ -268,7 +268,7 @@ def write_safetensors(
         for name, shape, make in tensors:
             array = _numpy(make(), np.dtype(np_dtype))
             if array.shape != shape:
-                raise AssertionError(f"{name}: made {array.shape}, announced {shape}")
+                raise ValueError(f"{name}: made shape {array.shape}, announced {shape}")
             file.write(array.tobytes())
             bar.advance(array.nbytes)
 
