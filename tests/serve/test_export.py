@@ -290,7 +290,6 @@ def test_export_smollm2_safetensors_matches_transformers_and_reloads(smollm2_exp
 @pytest.mark.slow
 def test_export_smollm2_gguf_reads_back_in_gguf_transformers_and_ours(smollm2_exports) -> None:
     from gguf import GGUFReader
-    from transformers import AutoTokenizer
 
     from nlpjourney import data
     from nlpjourney.data.gguf import read_metadata
@@ -311,8 +310,6 @@ def test_export_smollm2_gguf_reads_back_in_gguf_transformers_and_ours(smollm2_ex
     messages = [{"role": "user", "content": "Name three colours."}]
     ids = ours.tokenizer.apply_chat_template(messages, tokenize=True)
     assert tokenizer_from_gguf(path).apply_chat_template(messages, tokenize=True) == ids
-    tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
-    assert tokenizer("Name 3 colours.")["input_ids"] == ours.tokenizer.encode("Name 3 colours.")
     batch = torch.tensor([ids])
     with torch.no_grad():
         expected = ours.model(batch)
