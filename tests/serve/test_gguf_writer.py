@@ -92,6 +92,7 @@ def test_gguf_writer_refuses_bad_input_and_leaves_no_file(tmp_path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+DTYPES = {"F32": np.float32, "F16": np.float16}
 _VALUES = st.one_of(
     st.booleans(),
     st.integers(0, 2**32 - 1),
@@ -108,3 +109,28 @@ def test_gguf_writer_metadata_round_trips_through_our_reader(tmp_path_factory, v
     path = tmp_path_factory.mktemp("gguf") / "m.gguf"
     write_gguf(path, values, [])
     assert read_metadata(path) == values
+
+
+def test_gguf_writer_writes_the_bytes_gguf_writer_writes(tmp_path) -> None:
+    # A whole tiny Llama export, metadata and tensors, against the gguf package's writer.
+    from support.gguf_reference import write_with_gguf_package
+
+    from nlpjourney.models import Llama, LlamaConfig
+    from nlpjourney.serve.export import Source
+    from nlpjourney.serve.export_files import gguf_metadata, write_gguf_model
+    from nlpjourney.tokenizers import train_bpe
+
+    tokenizer = train_bpe(["a tiny text, a tiny test: 123"] * 5, 270, special_tokens=["<|end|>"])
+    tokenizer.chat_template = "{{ messages[0]['content'] }}"
+    config = LlamaConfig.from_name("tiny").replace(vocab_size=tokenizer.vocab_size)
+    source = Source("tiny", Llama(config), tokenizer, {"eos": "<|end|>"})
+    for dtype in ("float32", "float16"):
+        metadata = gguf_metadata(source, dtype)
+        ours = tmp_path / f"ours-{dtype}.gguf"
+        write_gguf_model(source, ours, metadata, dtype, progress=False)
+        # The values as our file holds them (checked against the model elsewhere).
+        with GGUFFile(ours) as gguf:
+            arrays = [(name, gguf.tensor(name).astype(DTYPES[info.type]))
+                      for name, info in gguf.tensors.items()]  # fmt: skip
+        theirs = write_with_gguf_package(tmp_path / f"theirs-{dtype}.gguf", metadata, arrays)
+        assert ours.read_bytes() == theirs.read_bytes()

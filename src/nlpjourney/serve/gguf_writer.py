@@ -44,7 +44,15 @@ import numpy as np
 
 from nlpjourney.progress import progress_bar
 
-__all__ = ["ALIGNMENT", "TENSOR_TYPES", "TensorSpec", "Typed", "encode_value", "write_gguf"]
+__all__ = [
+    "ALIGNMENT",
+    "TENSOR_TYPES",
+    "TensorSpec",
+    "Typed",
+    "encode_value",
+    "value_type",
+    "write_gguf",
+]
 
 MAGIC = b"GGUF"
 VERSION = 3
@@ -152,15 +160,23 @@ def encode_value(value: Any) -> bytes:
         >>> encode_value(7).hex()
         '0400000007000000'
     """
-    if isinstance(value, Typed) and isinstance(value.value, list | tuple):
-        return struct.pack("<I", ARRAY) + _array(value.code, value.value)
-    code = _code_of(value)
-    if code == ARRAY:
-        first = value[0] if value else ""
-        element = INT32 if type(first) is int else _code_of(first)
-        return struct.pack("<I", ARRAY) + _array(element, value)
+    code, element = value_type(value)
     raw = value.value if isinstance(value, Typed) else value
+    if code == ARRAY:
+        return struct.pack("<I", ARRAY) + _array(element, raw)  # type: ignore[arg-type]
     return struct.pack("<I", code) + _scalar(code, raw)
+
+
+def value_type(value: Any) -> tuple[int, int | None]:
+    """The GGUF type code :func:`encode_value` writes ``value`` as, and for an array its
+    element type (None for a scalar). Example: ``value_type(["a"]) == (ARRAY, STRING)``."""
+    if isinstance(value, Typed) and isinstance(value.value, list | tuple):
+        return ARRAY, value.code
+    code = _code_of(value)
+    if code != ARRAY:
+        return code, None
+    first = value[0] if value else ""
+    return ARRAY, INT32 if type(first) is int else _code_of(first)
 
 
 def _padding(position: int, alignment: int) -> int:
