@@ -218,7 +218,7 @@ def _write_data(file: BinaryIO, spec: TensorSpec, alignment: int) -> None:
     array = np.ascontiguousarray(spec.values(), dtype=TENSOR_TYPES[spec.type][1])
     if array.shape != spec.shape:
         raise ValueError(f"{spec.name}: made shape {array.shape}, announced {spec.shape}")
-    file.write(array.tobytes())  # little-endian: the dtypes above say so
+    file.write(array.data)  # the buffer itself, no copy; little-endian as the dtypes say
     file.write(bytes(_padding(array.nbytes, alignment)))
 
 
