@@ -1,10 +1,10 @@
 """Tests for nlpjourney.serve.export: a Llama written for vLLM (Hugging Face folder) and
 llama.cpp (GGUF), read back by ``transformers``, the ``gguf`` package and our own loaders.
 
-Fast: a tiny Hugging Face Llama (biases, untied head, linear RoPE scaling, grouped
-heads) with a small BPE tokenizer and a chat template, and a tiny ``journey train llama``
-run folder with a character tokenizer, each exported to both formats. Slow: SmolLM2,
-exported once per format for the module.
+Fast: a tiny Hugging Face Llama (biases, untied head, grouped heads) with a small BPE
+tokenizer and a chat template, a tiny ``journey train llama`` run folder with a character
+tokenizer, and a tiny ``journey train gpt`` run (written as GPT-2), each exported to both
+formats. Slow: SmolLM2, exported once per format for the module.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.testing import assert_close
 
-from nlpjourney.errors import JourneyError, UnknownNameError
-from nlpjourney.models import Llama, LlamaConfig, load
+from nlpjourney.errors import JourneyError
+from nlpjourney.models import GPT, GPTConfig, Llama, LlamaConfig, load
 from nlpjourney.models.llama_weights import unpermute_rope_rows
 from nlpjourney.serve import export_model
 from nlpjourney.serve.export import ExportError, rope_interleave_rows
@@ -209,21 +209,57 @@ def test_export_refuses_what_it_cannot_do(run_source, tmp_path) -> None:
     with pytest.raises(ExportError, match="neither ckpt.pt .* nor config.json"):
         export_model(tmp_path, tmp_path / "z", "gguf")
     assert not (tmp_path / "x").exists() and not (tmp_path / "z").exists()
-    gpt = tmp_path / "gpt-run"
-    meta = {"kind": "nlpjourney.models.gpt", "preset": "tiny", "tokenizer": {"type": "char",
-            "chars": list("ab")}}  # fmt: skip
-    from nlpjourney.models import GPT, GPTConfig
-
-    config = GPTConfig.from_name("tiny").replace(vocab_size=2)
-    meta["model_config"] = config.to_dict()
-    save_checkpoint(gpt / "ckpt.pt", {"model": GPT(config).state_dict(), "optimizer": {},
-                                      "config": {}, "step": 1, "rng": {}, "meta": meta})  # fmt: skip
-    with pytest.raises(ExportError, match="holds a GPT run; export writes Llama models"):
+    gpt = gpt_run(tmp_path / "gpt-run", bias=False)
+    with pytest.raises(ExportError, match="this GPT has no biases"):
         export_model(gpt, tmp_path / "gpt", "safetensors")
     (gpt / "ckpt.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(JourneyError, match="corrupt or not a checkpoint"):
         export_model(gpt, tmp_path / "gpt", "safetensors")
-    assert not isinstance(UnknownNameError, ExportError)
+    assert not (tmp_path / "gpt").exists() and not (tmp_path / "gpt.partial").exists()
+
+
+def gpt_run(folder: Path, bias: bool = True) -> Path:
+    """A tiny run folder as journey train gpt leaves it."""
+    tokenizer = CharTokenizer.from_text(TEXT)
+    config = GPTConfig.from_name("tiny").replace(vocab_size=tokenizer.vocab_size, bias=bias)
+    torch.manual_seed(2)
+    meta = {"kind": "nlpjourney.models.gpt", "preset": "tiny",
+            "model_config": config.to_dict(), "tokenizer": tokenizer.to_dict()}  # fmt: skip
+    save_checkpoint(folder / "ckpt.pt", {"model": GPT(config).state_dict(), "optimizer": {},
+                                         "config": {}, "step": 1, "rng": {}, "meta": meta})  # fmt: skip
+    return folder
+
+
+def test_export_gpt_run_as_gpt2_to_both_formats(tmp_path) -> None:
+    from gguf import GGUFReader
+    from transformers import AutoModelForCausalLM, GPT2LMHeadModel
+    from transformers.modeling_gguf_pytorch_utils import load_gguf_checkpoint
+
+    from nlpjourney.apps.gpt import load_run
+
+    run = gpt_run(tmp_path / "gpt-run")
+    model, tokenizer = load_run(run)
+    folder = export_model(run, tmp_path / "hf", "safetensors")
+    path = export_model(run, tmp_path / "gpt.gguf", "gguf")
+    assert json.loads((folder / "config.json").read_text())["architectures"] == ["GPT2LMHeadModel"]
+    assert GPT.from_pretrained(folder).config == model.config  # our own GPT-2 reader too
+    fields = {key: field.contents() for key, field in GGUFReader(path).fields.items()}
+    assert fields["general.architecture"] == "gpt2"
+    assert (fields["gpt2.context_length"], fields["gpt2.embedding_length"]) == (32, 32)
+    assert (fields["gpt2.block_count"], fields["gpt2.attention.head_count"]) == (2, 2)
+    assert fields["gpt2.feed_forward_length"] == 128
+    config = transformers_gguf_config(path)
+    # transformers' GGUF reader maps context_length to n_ctx only; wpe needs n_positions.
+    config.n_positions = config.n_ctx
+    from_gguf = GPT2LMHeadModel(config)
+    tensors = load_gguf_checkpoint(path, return_tensors=True, model_to_load=from_gguf)["tensors"]
+    assert not from_gguf.load_state_dict(tensors, strict=False).missing_keys
+    batch = torch.tensor([tokenizer.encode("the lazy dog rests.")])
+    with torch.no_grad():
+        expected = model(batch)
+        theirs = AutoModelForCausalLM.from_pretrained(folder).eval()
+        assert_close(theirs(batch).logits, expected, rtol=1e-5, atol=1e-5)
+        assert_close(from_gguf.eval()(batch).logits, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_export_refuses_a_non_ascii_character_tokenizer_for_gguf(tmp_path) -> None:

@@ -3,7 +3,8 @@
 ``journey export smollm2-135m-instruct --format safetensors`` writes
 ``exports/smollm2-135m-instruct/``; ``--format gguf`` writes
 ``exports/smollm2-135m-instruct.gguf``. The source may also be a Hugging Face Llama
-folder, a run folder of ``journey train llama`` or a ``.gguf`` file. The work is
+folder, a run folder of ``journey train llama`` (or ``journey train gpt``, written as
+GPT-2) or a ``.gguf`` file. The work is
 :func:`nlpjourney.serve.export.export_model`; this module checks the options, calls it
 and says what was written and how to serve it.
 """
@@ -22,7 +23,7 @@ def export(
         ...,
         metavar="MODEL_OR_RUN",
         help="smollm2-135m-instruct, a Hugging Face Llama folder, a run folder of "
-        "journey train llama, or a .gguf file.",
+        "journey train llama or gpt, or a .gguf file.",
     ),
     format: str = typer.Option(
         ..., "--format", help="safetensors (a Hugging Face folder, for vLLM) or gguf (llama.cpp)."
@@ -33,7 +34,7 @@ def export(
     dtype: str = typer.Option("float32", "--dtype", help="The weights' dtype: float32 or float16."),
     force: bool = typer.Option(False, "--force", help="Replace what is already at --out."),
 ) -> None:
-    """Export a Llama as a Hugging Face safetensors folder or a GGUF file."""
+    """Export a Llama (or a GPT run, as GPT-2) as a Hugging Face folder or a GGUF file."""
     from nlpjourney.serve.export import (
         DTYPES,
         FORMATS,

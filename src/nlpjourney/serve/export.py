@@ -2,7 +2,8 @@
 
 :func:`export_model` reads a model the way the rest of the project does (a known id
 through :func:`nlpjourney.models.pretrained.load`, a Hugging Face Llama folder, a
-``journey train llama`` run folder, or a GGUF file) and writes it in one of two layouts:
+``journey train llama`` run folder, or a GGUF file; a ``journey train gpt`` run becomes
+GPT-2, :mod:`~nlpjourney.serve.export_gpt`) and writes it in one of two layouts:
 
 - ``"safetensors"``: a folder as ``LlamaForCausalLM.save_pretrained`` and a tokenizer's
   ``save_pretrained`` make it: ``config.json``, ``generation_config.json``,
@@ -30,7 +31,7 @@ Reference: ``transformers``' ``AutoModelForCausalLM`` / ``AutoTokenizer.from_pre
 ``safetensors.safe_open``; llama.cpp's ``convert_hf_to_gguf.py`` for the key names.
 
 Simplifications:
-    - Llama models only (a GPT run is refused, naming what is supported).
+    - Llamas, and GPT runs written as GPT-2 (:mod:`~nlpjourney.serve.export_gpt`).
     - Weights are written in float32 or float16; no quantization, no bfloat16, one
       ``model.safetensors`` file (no shards).
     - GGUF files take byte-level BPE tokenizers (and character tokenizers of ASCII
@@ -57,6 +58,7 @@ from nlpjourney.progress import progress_bar
 if TYPE_CHECKING:
     from torch import Tensor
 
+    from nlpjourney.models.gpt import GPT
     from nlpjourney.models.llama import Llama
     from nlpjourney.tokenizers import Tokenizer
 
@@ -87,10 +89,10 @@ class ExportError(JourneyError, ValueError):
 
 @dataclass
 class Source:
-    """A model to export: its name, the Llama, its tokenizer and its special tokens."""
+    """A model to export: its name, the Llama (or GPT), its tokenizer and its special tokens."""
 
     name: str
-    model: Llama
+    model: Llama | GPT
     tokenizer: Tokenizer
     special: dict[str, str] = field(default_factory=dict)
     """``bos``/``eos``/``pad``/``unk`` -> the token string, where the source names one."""
@@ -126,14 +128,8 @@ def _folder_specials(folder: Path, tokenizer: Tokenizer) -> dict[str, str]:
 
 def _from_run(folder: Path) -> Source:
     from nlpjourney.apps.gpt import load_run
-    from nlpjourney.models.llama import Llama
 
-    model, tokenizer = load_run(folder)
-    if not isinstance(model, Llama):
-        raise ExportError(
-            f"{folder} holds a {type(model).__name__} run; export writes Llama models "
-            "(runs of journey train llama, Hugging Face Llama folders, smollm2-135m-instruct)"
-        )
+    model, tokenizer = load_run(folder)  # a Llama, or a GPT (written as GPT-2)
     special = {k: v for k, v in (("bos", tokenizer.bos_token), ("eos", tokenizer.eos_token)) if v}
     return Source(source_name(folder), model, tokenizer, special)
 
@@ -150,7 +146,7 @@ def read_source(model_or_run: str | Path) -> Source:
     """The model named by a known id, a run folder, a Hugging Face folder or a GGUF file.
 
     Raises:
-        ExportError: none of these, or a run of another architecture.
+        ExportError: none of these.
         JourneyError: the source is there but damaged (its loader's error).
     """
     from nlpjourney.data.gguf import read_metadata
@@ -181,8 +177,8 @@ def read_source(model_or_run: str | Path) -> Source:
         return Source(source_name(path), model, tokenizer_from_gguf(path), special, pre)
     if path.is_dir():
         raise ExportError(
-            f"{path} holds neither ckpt.pt (a run of journey train llama) nor config.json "
-            "(a Hugging Face Llama folder); point at one of those"
+            f"{path} holds neither ckpt.pt (a run of journey train llama or gpt) nor "
+            "config.json (a Hugging Face Llama folder); point at one of those"
         )
     raise ExportError(
         f"{text!r} is not a known model ({', '.join(pretrained.KNOWN)}), a folder or a "
@@ -212,14 +208,21 @@ def rope_interleave_rows(weight: Tensor, n_heads: int) -> Tensor:
 
 
 def file_tensors(
-    model: Llama, fmt: Literal["hf", "gguf"]
+    model: Llama | GPT, fmt: Literal["hf", "gguf"]
 ) -> list[tuple[str, tuple[int, ...], Callable[[], Tensor]]]:
     """Every tensor of the file, in model order: its name, shape, and what makes it.
 
     A tied head is not written (the readers tie it back); for GGUF the query and key
-    rows (and biases) are put in llama.cpp's RoPE order.
+    rows (and biases) are put in llama.cpp's RoPE order. A GPT's are GPT-2's
+    (:func:`~nlpjourney.serve.export_gpt.gpt2_file_tensors`).
     """
+    from nlpjourney.models.llama import Llama
     from nlpjourney.models.llama_weights import weight_names
+
+    if not isinstance(model, Llama):
+        from nlpjourney.serve.export_gpt import gpt2_file_tensors
+
+        return gpt2_file_tensors(model, fmt)
 
     params = dict(model.named_parameters())
     heads = {"attn_q": model.config.n_heads, "attn_k": model.config.kv_heads}
@@ -299,9 +302,12 @@ def export_model(
 ) -> Path:
     """Write a Llama as a Hugging Face folder (``"safetensors"``) or a GGUF file.
 
+    A GPT run (``journey train gpt``) is written as GPT-2 the same way.
+
     Args:
         model_or_run: a known model id (``"smollm2-135m-instruct"``), a Hugging Face
-            Llama folder, a run folder of ``journey train llama``, or a ``.gguf`` file.
+            Llama folder, a run folder of ``journey train llama`` (or ``gpt``), or a
+            ``.gguf`` file.
         out: the folder (safetensors) or file (gguf) to write.
         format: ``"safetensors"`` or ``"gguf"``.
         force: replace ``out`` if it exists.
@@ -313,8 +319,8 @@ def export_model(
         ``out``.
 
     Raises:
-        ExportError: an unknown source or format, a GPT run, a tokenizer or option the
-            format cannot hold, or ``out`` already there without ``force``.
+        ExportError: an unknown source or format, a tokenizer or option the format
+            cannot hold, or ``out`` already there without ``force``.
         JourneyError: the source is damaged (its loader says how).
     """
     if format not in FORMATS:

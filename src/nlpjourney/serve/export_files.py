@@ -65,13 +65,19 @@ def _rope_scaling(config: LlamaConfig) -> dict[str, Any] | None:
 
 
 def hf_config(source: Source, dtype: str) -> dict[str, Any]:
-    """The ``config.json`` of ``LlamaForCausalLM`` for the source's model."""
+    """The ``config.json`` of ``LlamaForCausalLM`` for the source's model (of
+    ``GPT2LMHeadModel`` for a GPT)."""
+    from nlpjourney.models.llama import Llama
     from nlpjourney.models.llama_weights import HF_CONFIG_KEYS
 
+    ids = _token_ids(source)
+    if not isinstance(source.model, Llama):
+        from nlpjourney.serve.export_gpt import gpt2_hf_config
+
+        return gpt2_hf_config(source, ids, dtype)
     config = source.model.config
     hf: dict[str, Any] = {"architectures": ["LlamaForCausalLM"], "model_type": "llama"}
     hf.update({theirs: getattr(config, ours) for ours, theirs in HF_CONFIG_KEYS.items()})
-    ids = _token_ids(source)
     hf.update(
         num_key_value_heads=config.kv_heads,
         head_dim=config.head_dim,
@@ -108,12 +114,18 @@ def _tokenizer_config(source: Source) -> tuple[dict[str, Any], dict[str, Any]]:
         "tokenizer_class": "PreTrainedTokenizerFast",
         "added_tokens_decoder": added,
         "clean_up_tokenization_spaces": False,
-        "model_max_length": source.model.config.max_seq_len,
+        "model_max_length": _context(source),
         **tokens_map,
     }
     if tokenizer.chat_template is not None:
         config["chat_template"] = tokenizer.chat_template
     return config, tokens_map
+
+
+def _context(source: Source) -> int:
+    """The longest input the model takes (a Llama's ``max_seq_len``, a GPT's ``block_size``)."""
+    config = source.model.config
+    return config.max_seq_len if hasattr(config, "max_seq_len") else config.block_size
 
 
 def _write_json(path: Path, value: dict[str, Any]) -> None:
@@ -156,7 +168,7 @@ def _pre_tokenizer_name(source: Source) -> str:
     return names[key]
 
 
-def _gguf_vocabulary(source: Source, vocab_size: int) -> dict[str, Any]:
+def _gguf_vocabulary(source: Source) -> dict[str, Any]:
     """The ``tokenizer.ggml.*`` keys of a byte-level BPE (or an ASCII character) tokenizer."""
     from nlpjourney.tokenizers import ByteLevelBPETokenizer, CharTokenizer
     from nlpjourney.tokenizers.byte_level import bytes_to_text
@@ -185,7 +197,7 @@ def _gguf_vocabulary(source: Source, vocab_size: int) -> dict[str, Any]:
         )
     tokens, types = [], []
     special = set(tokenizer.special_tokens.values())
-    for i in range(vocab_size):
+    for i in range(source.model.config.vocab_size):
         text = text_of(i)
         if text is None:  # an id the model has and the tokenizer lacks (a padded vocab)
             tokens.append(f"[PAD{i}]")
@@ -213,11 +225,25 @@ def _gguf_vocabulary(source: Source, vocab_size: int) -> dict[str, Any]:
 
 
 def gguf_metadata(source: Source, dtype: str) -> dict[str, Any]:
-    """Every metadata key of the GGUF file, in the order llama.cpp's converter writes them.
+    """Every metadata key of the GGUF file, in the order llama.cpp's converter writes them
+    (architecture ``llama``, or ``gpt2`` for a GPT).
 
     Raises:
         ExportError: llama3 RoPE scaling, or a tokenizer GGUF cannot hold.
     """
+    from nlpjourney.models.llama import Llama
+
+    head = {
+        "general.architecture": "llama" if isinstance(source.model, Llama) else "gpt2",
+        "general.type": "model",
+        "general.name": source.name,
+        "general.alignment": 32,
+        "general.file_type": 0 if dtype == "float32" else 1,  # ALL_F32, MOSTLY_F16
+    }
+    if not isinstance(source.model, Llama):
+        from nlpjourney.serve.export_gpt import gpt2_gguf_keys
+
+        return {**head, **gpt2_gguf_keys(source.model), **_gguf_vocabulary(source)}
     config = source.model.config
     if config.rope_scaling is not None and config.rope_scaling.kind != "linear":
         raise ExportError(
@@ -225,11 +251,7 @@ def gguf_metadata(source: Source, dtype: str) -> dict[str, Any]:
             "in a rope_freqs tensor we do not write; export --format safetensors instead"
         )
     metadata: dict[str, Any] = {
-        "general.architecture": "llama",
-        "general.type": "model",
-        "general.name": source.name,
-        "general.alignment": 32,
-        "general.file_type": 0 if dtype == "float32" else 1,  # ALL_F32, MOSTLY_F16
+        **head,
         "llama.vocab_size": config.vocab_size,
         "llama.context_length": config.max_seq_len,
         "llama.embedding_length": config.dim,
@@ -244,7 +266,7 @@ def gguf_metadata(source: Source, dtype: str) -> dict[str, Any]:
     if config.rope_scaling is not None:
         metadata["llama.rope.scaling.type"] = "linear"
         metadata["llama.rope.scaling.factor"] = Typed(FLOAT32, float(config.rope_scaling.factor))
-    metadata.update(_gguf_vocabulary(source, config.vocab_size))
+    metadata.update(_gguf_vocabulary(source))
     return metadata
 
 
