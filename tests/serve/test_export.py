@@ -189,6 +189,11 @@ def test_export_run_folder_to_both_formats(run_source, tmp_path) -> None:
         assert_close(transformers_gguf(gguf_path)(batch).logits, expected, rtol=1e-5, atol=1e-5)
         # float16 weights: the logits move by about the weights' rounding.
         assert_close(Llama.from_gguf(half_path)(batch), expected, rtol=0, atol=2e-3)
+    # A GGUF file is a source too: back to a Hugging Face folder, same logits.
+    again = export_model(gguf_path, tmp_path / "again", "safetensors")
+    with torch.no_grad():
+        hf_again = AutoModelForCausalLM.from_pretrained(again).eval()
+        assert_close(hf_again(batch).logits, expected, rtol=1e-5, atol=1e-5)
     types = {t.name: t.tensor_type.name for t in GGUFReader(half_path).tensors}
     assert (types["blk.0.ffn_up.weight"], types["blk.0.ffn_norm.weight"]) == ("F16", "F32")
 
@@ -206,6 +211,8 @@ def test_export_refuses_what_it_cannot_do(run_source, tmp_path) -> None:
         export_model(run, tmp_path / "x", "onnx")  # type: ignore[arg-type]
     with pytest.raises(ExportError, match="'smollm2-135m' is not a known model"):
         export_model("smollm2-135m", tmp_path / "y", "gguf")
+    with pytest.raises(ExportError, match="runs/missing does not exist"):
+        export_model("runs/missing", tmp_path / "y", "gguf")
     with pytest.raises(ExportError, match="neither ckpt.pt .* nor config.json"):
         export_model(tmp_path, tmp_path / "z", "gguf")
     assert not (tmp_path / "x").exists() and not (tmp_path / "z").exists()

@@ -180,6 +180,8 @@ def read_source(model_or_run: str | Path) -> Source:
             f"{path} holds neither ckpt.pt (a run of journey train llama or gpt) nor "
             "config.json (a Hugging Face Llama folder); point at one of those"
         )
+    if not path.exists() and (path.suffix == ".gguf" or "/" in text or os.sep in text):
+        raise ExportError(f"{path} does not exist; check the path of the run, folder or file")
     raise ExportError(
         f"{text!r} is not a known model ({', '.join(pretrained.KNOWN)}), a folder or a "
         ".gguf file; pass one of those"
