@@ -359,3 +359,18 @@ def test_export_smollm2_gguf_reads_back_in_gguf_transformers_and_ours(smollm2_ex
         assert_close(Llama.from_gguf(path)(batch), expected, rtol=1e-4, atol=1e-4)
         assert_close(transformers_gguf(path)(batch).logits, expected, rtol=1e-4, atol=1e-4)
     assert np.isfinite(expected.numpy()).all()
+
+
+def test_export_gguf_pads_a_vocabulary_the_model_outgrows(tmp_path) -> None:
+    # A model may score more ids than its tokenizer has (a vocabulary padded to a round
+    # size); llama.cpp needs one token per row, so the extra rows get unused placeholders.
+    from nlpjourney.serve.export import Source
+    from nlpjourney.serve.export_files import gguf_metadata
+
+    tokenizer = train_bpe([TEXT], 270, special_tokens=["<|end|>"])
+    config = LlamaConfig.from_name("tiny").replace(vocab_size=tokenizer.vocab_size + 2)
+    metadata = gguf_metadata(Source("padded", Llama(config), tokenizer), "float32")
+    tokens, types = metadata["tokenizer.ggml.tokens"], metadata["tokenizer.ggml.token_type"]
+    assert len(tokens) == len(types) == config.vocab_size
+    assert tokens[-2:] == ["[PAD270]", "[PAD271]"] and types[-2:] == [5, 5]
+    assert types[tokenizer.token_to_id("<|end|>")] == 3 and types[0] == 1
