@@ -51,6 +51,7 @@ FACES = [
     "nlpjourney.saving",
     "nlpjourney.sentiment",
     "nlpjourney.seq2seq",
+    "nlpjourney.serve",
     "nlpjourney.tagging",
     "nlpjourney.text",
     "nlpjourney.tokenizers",

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from nlpjourney.infer import generate
-from nlpjourney.infer.generate import _Text, top_k_filter, top_p_filter
+from nlpjourney.infer.generate import TextStream, top_k_filter, top_p_filter
 from nlpjourney.models import GPT, GPTConfig, Llama, LlamaConfig
 from nlpjourney.tokenizers import CharTokenizer
 
@@ -142,7 +142,7 @@ def test_generate_holds_back_a_character_cut_by_a_token() -> None:
         def decode(self, ids, skip_special_tokens=False):
             return bytes(ids).decode("utf-8", errors="replace")
 
-    text = _Text(Bytes(["a"]), stops=[])
+    text = TextStream(Bytes(["a"]), stops=[])
     pieces = [text.add(b) for b in "é€a".encode()]
     assert pieces == ["", "é", "", "", "€", "a"]
 

@@ -8,6 +8,14 @@
 """
 
 from nlpjourney.infer.chat import ChatSession, TurnStats
-from nlpjourney.infer.generate import END_OF_TURN, context_length, generate
+from nlpjourney.infer.generate import END_OF_TURN, Sampler, TextStream, context_length, generate
 
-__all__ = ["END_OF_TURN", "ChatSession", "TurnStats", "context_length", "generate"]
+__all__ = [
+    "END_OF_TURN",
+    "ChatSession",
+    "Sampler",
+    "TextStream",
+    "TurnStats",
+    "context_length",
+    "generate",
+]

@@ -59,9 +59,13 @@ from nlpjourney.tokenizers import Tokenizer
 # here beside top_p_filter as the two steps exercise 6.1 has a learner write.
 __all__ = [
     "END_OF_TURN",
+    "Sampler",
+    "TextStream",
     "attend_with_cache",
     "context_length",
+    "end_ids",
     "generate",
+    "prompt_ids",
     "top_k_filter",
     "top_p_filter",
 ]
@@ -135,7 +139,7 @@ def generate(
         raise ValueError("the list of prompts is empty; pass at least one prompt")
     if stream and batched:
         raise ValueError("stream=True writes one text; generate a list of prompts without it")
-    ids = [_prompt_ids(tokenizer, p, i if batched else None) for i, p in enumerate(prompts)]
+    ids = [prompt_ids(tokenizer, p, i if batched else None) for i, p in enumerate(prompts)]
     longest = max(map(len, ids))
     if longest + max_new_tokens > decoder.context:
         raise ValueError(
@@ -143,11 +147,11 @@ def generate(
             f"model's context of {decoder.context} tokens; shorten the prompt or ask for at "
             f"most {max(decoder.context - longest, 0)} new tokens"
         )
-    settings = _Sampling(temperature, top_k, top_p, repetition_penalty, seed)
-    end_ids = _end_ids(tokenizer)
+    settings = Sampler(temperature, top_k, top_p, repetition_penalty, seed)
+    ends = end_ids(tokenizer)
 
     def run(rows: list[list[int]]) -> Iterator[list[str]]:
-        return _generate_pieces(decoder, tokenizer, rows, max_new_tokens, settings, end_ids, stops)
+        return _generate_pieces(decoder, tokenizer, rows, max_new_tokens, settings, ends, stops)
 
     if stream:
         return (pieces[0] for pieces in run(ids) if pieces[0])
@@ -212,7 +216,14 @@ class _Decoder:
 
 
 @dataclass
-class _Sampling:
+class Sampler:
+    """How one row (or a batch sharing the settings) picks its next token.
+
+    The settings are :func:`generate`'s; ``seed`` makes a :class:`torch.Generator` of
+    its own on first use, so two samplers with one seed draw the same tokens from the same
+    logits whatever else runs between them (what a server batching many requests needs).
+    """
+
     temperature: float
     top_k: int | None
     top_p: float | None
@@ -295,13 +306,13 @@ def _generate_pieces(
     tokenizer: Tokenizer,
     rows: list[list[int]],
     max_new_tokens: int,
-    settings: _Sampling,
+    settings: Sampler,
     end_ids: set[int],
     stops: list[str],
 ) -> Iterator[list[str]]:
     """Each step's new text of every row (empty strings for rows with nothing settled)."""
     batch, longest = len(rows), max(map(len, rows))
-    texts = [_Text(tokenizer, stops) for _ in rows]
+    texts = [TextStream(tokenizer, stops) for _ in rows]
     if max_new_tokens == 0:
         return
     model = decoder.model
@@ -360,8 +371,14 @@ def _generate_pieces(
             model.train()
 
 
-class _Text:
-    """One row's new tokens as text: what is settled so far, and the stop strings."""
+class TextStream:
+    """One row's new tokens as text: what is settled so far, and the stop strings.
+
+    :meth:`add` takes a token and returns the text that can no longer change: it holds
+    back a trailing incomplete UTF-8 character and a tail that may begin a stop string.
+    ``stopped`` turns True when a stop string appears; the text then ends before it.
+    The pieces :meth:`add` and :meth:`finish` return join to ``text``.
+    """
 
     def __init__(self, tokenizer: Tokenizer, stops: list[str]) -> None:
         self.tokenizer, self.stops = tokenizer, stops
@@ -430,7 +447,13 @@ def _is_batch(value: Any) -> bool:
     )
 
 
-def _prompt_ids(tokenizer: Tokenizer, prompt: Any, index: int | None) -> list[int]:
+def prompt_ids(tokenizer: Tokenizer, prompt: Any, index: int | None = None) -> list[int]:
+    """The token ids of a prompt string, or of chat messages rendered by the chat template
+    with the assistant's header at the end. ``index`` names the prompt in errors.
+
+    Raises:
+        TypeError: ``prompt`` is neither. ValueError: it encodes to no tokens.
+    """
     where = "" if index is None else f" (prompt {index})"
     if _is_messages(prompt):
         text = tokenizer.apply_chat_template(list(prompt), add_generation_prompt=True)
@@ -448,7 +471,8 @@ def _prompt_ids(tokenizer: Tokenizer, prompt: Any, index: int | None) -> list[in
     return ids
 
 
-def _end_ids(tokenizer: Tokenizer) -> set[int]:
+def end_ids(tokenizer: Tokenizer) -> set[int]:
+    """The ids that end generation: the tokenizer's ``eos_token`` and :data:`END_OF_TURN`."""
     names = set(END_OF_TURN) | ({tokenizer.eos_token} if tokenizer.eos_token else set())
     return {tokenizer.special_tokens[n] for n in names if n in tokenizer.special_tokens}
 

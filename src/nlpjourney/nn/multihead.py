@@ -143,6 +143,29 @@ class StaticKVCache(KVCache):
         self._value = torch.empty_like(self._key)
         self._length = 0
 
+    @classmethod
+    def over(cls, key: Tensor, value: Tensor, length: int = 0) -> StaticKVCache:
+        """A cache whose buffers are the given tensors (usually views of larger ones).
+
+        A server batching many requests keeps one buffer of many rows and runs the model
+        on some of them at a time: ``StaticKVCache.over(big_key[:n], big_value[:n],
+        length)`` writes the new positions straight into those rows, after the first
+        ``length`` positions (which count as filled, whatever they hold: mask them).
+
+        Shapes:
+            key, value: (B, Hkv, capacity, hs), the same shape.
+        """
+        if key.ndim != 4 or key.shape != value.shape:
+            raise ValueError(
+                "key and value must be buffers of one shape (B, Hkv, capacity, hs), got "
+                f"{tuple(key.shape)} and {tuple(value.shape)}"
+            )
+        if not 0 <= length <= key.shape[2]:
+            raise ValueError(f"length must be in 0..{key.shape[2]}, got {length}")
+        cache = cls.__new__(cls)
+        cache.capacity, cache._key, cache._value, cache._length = key.shape[2], key, value, length
+        return cache
+
     def __len__(self) -> int:
         return self._length
 
