@@ -37,16 +37,23 @@ __all__ = ["gguf_metadata", "hf_config", "write_gguf_model", "write_hf_files"]
 NORMAL, CONTROL, UNUSED = 1, 3, 5
 
 
+def _special_tokens(source: Source) -> dict[str, str]:
+    """``bos``/``eos``/``pad``/``unk`` -> token, those the source names and the tokenizer
+    has; with no padding token, the end token pads (generation pads finished rows so)."""
+    special = {
+        key: token
+        for key, token in source.special.items()
+        if source.tokenizer.token_to_id(token) is not None
+    }
+    if "pad" not in special and "eos" in special:
+        special["pad"] = special["eos"]
+    return special
+
+
 def _token_ids(source: Source) -> dict[str, int]:
-    """``bos``/``eos``/``pad``/``unk`` -> id, for the special tokens the source names."""
-    ids = {}
-    for key, token in source.special.items():
-        i = source.tokenizer.token_to_id(token)
-        if i is not None:
-            ids[key] = i
-    if "pad" not in ids and "eos" in ids:  # generation pads finished rows with the end
-        ids["pad"] = ids["eos"]
-    return ids
+    """:func:`_special_tokens` as ids."""
+    to_id = source.tokenizer.token_to_id
+    return {key: to_id(token) for key, token in _special_tokens(source).items()}  # type: ignore[misc]
 
 
 def _rope_scaling(config: LlamaConfig) -> dict[str, Any] | None:
@@ -101,10 +108,7 @@ def hf_config(source: Source, dtype: str) -> dict[str, Any]:
 def _tokenizer_config(source: Source) -> tuple[dict[str, Any], dict[str, Any]]:
     """``tokenizer_config.json`` and ``special_tokens_map.json``."""
     tokenizer = source.tokenizer
-    special = dict(source.special)
-    if "pad" not in special and "eos" in special:
-        special["pad"] = special["eos"]
-    tokens_map = {f"{key}_token": token for key, token in special.items()}
+    tokens_map = {f"{key}_token": token for key, token in _special_tokens(source).items()}
     added = {
         str(i): {"content": token, "lstrip": False, "normalized": False, "rstrip": False,
                  "single_word": False, "special": True}
