@@ -25,7 +25,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlpjourney.serve.export import ExportError, Source, file_tensors
+from nlpjourney.serve.export import ExportError, Source, contiguous_numpy, file_tensors
 from nlpjourney.serve.gguf_writer import FLOAT32, TensorSpec, Typed, write_gguf
 
 if TYPE_CHECKING:
@@ -282,5 +282,5 @@ def write_gguf_model(
     for name, shape, make in file_tensors(source.model, "gguf"):
         # 1-D tensors (norms, biases) stay float32, as llama.cpp's converter keeps them.
         kind = "F16" if dtype == "float16" and len(shape) > 1 else "F32"
-        specs.append(TensorSpec(name, shape, kind, lambda make=make: make().numpy()))
+        specs.append(TensorSpec(name, shape, kind, lambda make=make: contiguous_numpy(make())))
     write_gguf(out, metadata, specs, progress=progress)
