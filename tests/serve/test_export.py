@@ -189,6 +189,11 @@ def test_export_run_folder_to_both_formats(run_source, tmp_path) -> None:
         assert_close(transformers_gguf(gguf_path)(batch).logits, expected, rtol=1e-5, atol=1e-5)
         # float16 weights: the logits move by about the weights' rounding.
         assert_close(Llama.from_gguf(half_path)(batch), expected, rtol=0, atol=2e-3)
+        half_folder = export_model(run, tmp_path / "half", "safetensors", dtype="float16")
+        assert json.loads((half_folder / "config.json").read_text())["torch_dtype"] == "float16"
+        hf_half = AutoModelForCausalLM.from_pretrained(half_folder, dtype=torch.float32).eval()
+        assert_close(hf_half(batch).logits, expected, rtol=0, atol=2e-3)
+        assert_close(load(half_folder).model(batch), hf_half(batch).logits, rtol=1e-5, atol=1e-5)
     # A GGUF file is a source too: back to a Hugging Face folder, same logits.
     again = export_model(gguf_path, tmp_path / "again", "safetensors")
     with torch.no_grad():
