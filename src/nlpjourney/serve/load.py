@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -202,7 +203,12 @@ def server_process(*options: str, startup: float = 300) -> Iterator[ServerProces
     port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="journey-serve-"))
     log = folder / "server.log"
-    command = [sys.executable, "-m", "nlpjourney.cli", "serve", "--port", str(port), *options]
+    # the journey script beside this Python (a venv's bin/), else the one on PATH
+    beside = Path(sys.executable).with_name("journey")
+    journey = str(beside) if beside.exists() else shutil.which("journey")
+    if journey is None:
+        raise RuntimeError("the journey command is not installed beside this Python nor on PATH")
+    command = [journey, "serve", "--port", str(port), *options]
     with log.open("wb") as sink:
         process = subprocess.Popen(
             command, stdout=sink, stderr=subprocess.STDOUT, env=os.environ.copy()
