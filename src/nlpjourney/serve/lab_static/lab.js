@@ -249,7 +249,8 @@ function probabilityColour(p) {
 }
 
 function percent(logprob) {
-  return `${(100 * Math.exp(logprob)).toFixed(1)}%`;
+  const p = 100 * Math.exp(logprob);
+  return `${p >= 0.1 ? p.toFixed(1) : p.toPrecision(2)}%`;
 }
 
 function visible(text) {
