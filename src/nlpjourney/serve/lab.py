@@ -88,17 +88,17 @@ async def static(name: str) -> Response:
 # --- the endpoints --------------------------------------------------------------------
 
 
-class TokenizeRequest(BaseModel):
+class _TokenizeBody(BaseModel):
     """A text to cut into the served model's tokens."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", title="LabTokenizeRequest")
     text: str = Field(max_length=MAX_TEXT_CHARS)
 
 
-class AttentionRequest(BaseModel):
+class _AttentionBody(BaseModel):
     """A short text, and the layer to show (None: every layer)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", title="LabAttentionRequest")
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     layer: int | None = None
 
@@ -122,7 +122,7 @@ def token_pieces(tokenizer: Tokenizer, ids: list[int]) -> list[dict[str, Any]]:
 
 
 @router.post("/tokenize")
-async def tokenize(body: TokenizeRequest, request: Request) -> dict[str, Any]:
+async def tokenize(body: _TokenizeBody, request: Request) -> dict[str, Any]:
     """The chat model's tokens of ``text`` (special tokens written in it are matched)."""
     chat = _chat(request)
     ids = chat.tokenizer.encode(body.text)
@@ -130,7 +130,7 @@ async def tokenize(body: TokenizeRequest, request: Request) -> dict[str, Any]:
 
 
 @router.post("/attention")
-async def attention(body: AttentionRequest, request: Request) -> dict[str, Any]:
+async def attention(body: _AttentionBody, request: Request) -> dict[str, Any]:
     """The attention weights of the chat model over the first tokens of ``text``."""
     chat = _chat(request)
     ids = chat.tokenizer.encode(body.text)
