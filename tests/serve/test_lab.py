@@ -147,3 +147,10 @@ def test_lab_off_serves_no_page(smollm2_tokenizer) -> None:
         assert httpx.post(f"{running.url}/lab/api/tokenize", json={"text": "x"}).status_code == 404
     finally:
         running.stop()
+
+
+def test_lab_attention_layer_must_be_an_int(tiny_server: Running) -> None:
+    for layer in (True, -1, 1.5, "1"):
+        answer = httpx.post(f"{tiny_server.url}/lab/api/attention",
+                            json={"text": "hi", "layer": layer})  # fmt: skip
+        assert answer.status_code == 400, layer

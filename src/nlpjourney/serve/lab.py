@@ -55,6 +55,7 @@ from torch import nn
 from nlpjourney.nn import MultiHeadAttention
 from nlpjourney.serve.errors import APIError
 from nlpjourney.serve.models import ChatModel
+from nlpjourney.serve.schemas import ErrorResponse
 from nlpjourney.tokenizers import Tokenizer
 
 __all__ = ["MAX_ATTENTION_TOKENS", "attention_maps", "pages", "router", "token_pieces"]
@@ -65,7 +66,13 @@ _STATIC = {"lab.js": "text/javascript", "lab.css": "text/css"}
 _attention_lock = threading.Lock()
 
 pages = APIRouter(include_in_schema=False)
-router = APIRouter(prefix="/lab/api", tags=["lab"])
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": what}
+    for code, what in [(400, "Malformed request"), (401, "Missing or wrong API key"),
+                       (404, "No chat model, or no course progress, here"),
+                       (413, "Body too large"), (429, "Rate-limited: see Retry-After")]
+}  # fmt: skip
+router = APIRouter(prefix="/lab/api", tags=["lab"], responses=_ERRORS)
 
 
 def _static(name: str) -> bytes:
@@ -100,7 +107,7 @@ class _AttentionBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid", title="LabAttentionRequest")
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
-    layer: int | None = None
+    layer: int | None = Field(default=None, ge=0, strict=True)  # strict: true is no layer
 
 
 def _chat(request: Request) -> ChatModel:
