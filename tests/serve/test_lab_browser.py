@@ -2,7 +2,7 @@
 
 Against the tiny server: a chat message streams its reply (the reply element changes
 many times before it is done), the temperature set on the page is the one the request
-carries, the conversation is kept, the playground shows each token with its
+carries, the conversation is kept, Stop ends the request on the server, the playground shows each token with its
 alternatives, every tab opens without a console error, and an API error is shown in
 words. Screenshots of the chat and the playground are stored in ``tmp_path``
 (``scripts/lab_screenshots.py`` makes the README's, with SmolLM2).
@@ -13,10 +13,12 @@ skip when that is missing (CI installs it, see ``.ci/run``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from nlpjourney.serve.app import ServerSettings
@@ -207,4 +209,30 @@ def test_lab_browser_shows_api_errors_in_words(browser: Any, smollm2_tokenizer) 
         assert page.evaluate("localStorage.getItem('nlpjourney-lab-api-key')") == "sekret"
         page.close()
     finally:
+        running.stop()
+
+
+def test_lab_browser_stop_frees_the_slot(browser: Any, smollm2_tokenizer) -> None:
+    running = serve_tiny(smollm2_tokenizer, max_batch=2, context=256)
+    # each model step sleeps, so the answer is still streaming when Stop is pressed
+    hook = running.chat.model.register_forward_hook(lambda *_: time.sleep(0.02))
+    try:
+        lab = Page(browser, running.url)
+        page = lab.page
+        page.fill("#chat-max-tokens", "200")
+        page.fill("#chat-input", "Tell me a long story")
+        page.press("#chat-input", "Enter")
+        page.wait_for_function("(document.querySelector('.message.streaming .text') || "
+                               "{textContent: ''}).textContent.length > 0")  # fmt: skip
+        page.click("#chat-stop")
+        page.wait_for_function("!document.querySelector('.message.streaming')")
+        assert page.locator(".message.assistant .text").last.inner_text().endswith("[stopped]")
+        deadline = time.monotonic() + 10
+        while httpx.get(f"{running.url}/health").json()["active"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert httpx.get(f"{running.url}/health").json()["active"] == 0
+        assert page.is_enabled("#chat-send") and not lab.errors
+        page.close()
+    finally:
+        hook.remove()
         running.stop()
