@@ -22,6 +22,7 @@ from nlpjourney.cli import (
     course,
     data,
     embeddings,
+    export,
     ner,
     parse,
     search,
@@ -64,6 +65,7 @@ app.command("sample")(train.sample)
 app.command("chat")(chat.chat)
 app.command("serve")(serve.serve)
 app.command("translate")(translate.translate_command)
+app.command("export")(export.export)
 
 
 @app.callback(invoke_without_command=True)

@@ -88,10 +88,11 @@ def serve(  # noqa: PLR0913 - one parameter per option
     import torch
 
     from nlpjourney.serve.app import ServerSettings, create_app
-    from nlpjourney.serve.models import EmbeddingModel, load_chat_model
+    from nlpjourney.serve.models import EmbeddingModel, check_model_source, load_chat_model
 
     if threads is not None:
         torch.set_num_threads(threads)
+    check_model_source(model)
     typer.echo(f"loading {model}...", err=True)
     try:
         chat = load_chat_model(model, device=device, max_batch=max_batch,

@@ -303,7 +303,8 @@ class _Job:
         top_p = body.top_p if body.top_p < 1 else None
         try:
             for i in range(body.n):
-                seed = None if body.seed is None else body.seed + i
+                # torch seeds are 64-bit unsigned: wrap, so seed + i never overflows
+                seed = None if body.seed is None else (body.seed + i) % 2**64
                 sampler = Sampler(body.temperature, None, top_p, 1.0, seed)
                 request = GenerationRequest(list(ids), limit, sampler, partial(job._put, i),
                                             body.stop_list(), logprobs)  # fmt: skip

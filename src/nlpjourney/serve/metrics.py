@@ -140,7 +140,8 @@ class Histogram(_Family):
             running = 0
             for bound, count in zip((*self.bounds, math.inf), counts, strict=True):
                 running += count
-                out.append(f"{self.name}_bucket{_labels(key, (('le', _number(bound)),))} {running}")
+                le = "+Inf" if math.isinf(bound) else repr(float(bound))  # "1.0", as Prometheus
+                out.append(f"{self.name}_bucket{_labels(key, (('le', le),))} {running}")
             out.append(f"{self.name}_sum{_labels(key)} {_number(total)}")
             out.append(f"{self.name}_count{_labels(key)} {running}")
         return out

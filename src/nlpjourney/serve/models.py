@@ -24,7 +24,13 @@ from nlpjourney.errors import JourneyError
 from nlpjourney.serve.engine import BatchEngine
 from nlpjourney.tokenizers import Tokenizer
 
-__all__ = ["EMBEDDING_MODEL", "ChatModel", "EmbeddingModel", "load_chat_model"]
+__all__ = [
+    "EMBEDDING_MODEL",
+    "ChatModel",
+    "EmbeddingModel",
+    "check_model_source",
+    "load_chat_model",
+]
 
 EMBEDDING_MODEL = "all-minilm-l6-v2"
 
@@ -42,6 +48,21 @@ class ChatModel:
     @property
     def has_chat_template(self) -> bool:
         return bool(getattr(self.tokenizer, "chat_template", None))
+
+
+def check_model_source(name_or_path: str | Path) -> None:
+    """Fail before loading when ``name_or_path`` is neither a known id nor a folder.
+
+    Raises:
+        JourneyError: naming what ``--model`` takes.
+    """
+    from nlpjourney.models.pretrained import KNOWN
+
+    if str(name_or_path) not in KNOWN and not Path(name_or_path).is_dir():
+        raise JourneyError(
+            f"no model {str(name_or_path)!r}: give a known id ({', '.join(KNOWN)}), a Hugging "
+            "Face Llama folder (journey export writes one) or a run folder of journey train gpt"
+        )
 
 
 def load_chat_model(
@@ -73,10 +94,7 @@ def load_chat_model(
         model, tokenizer = load_run(path, device=str(where))
         model_id = path.name
     else:
-        raise JourneyError(
-            f"no model {str(name_or_path)!r}: give a known id ({', '.join(KNOWN)}), a Hugging "
-            "Face Llama folder (journey export writes one) or a run folder of journey train gpt"
-        )
+        check_model_source(name_or_path)
     model = model.to(where).eval()
     engine = BatchEngine(model, tokenizer, max_batch=max_batch, max_waiting=max_waiting,
                          context=context)  # fmt: skip

@@ -58,7 +58,9 @@ class _Sampling(_Request):
     n: int = Field(default=1, ge=1, le=MAX_CHOICES, description="How many choices to write.")
     stream: bool = False
     stop: Stop = Field(default=None, description="Up to 4 strings that end the text.")
-    seed: int | None = Field(default=None, description="Repeats a sample: one seed, one text.")
+    seed: int | None = Field(
+        default=None, ge=-(2**63), le=2**63 - 1, description="Repeats a sample: one seed, one text."
+    )
     presence_penalty: float = Field(default=0.0, ge=0.0, le=0.0)
     frequency_penalty: float = Field(default=0.0, ge=0.0, le=0.0)
     user: str | None = None

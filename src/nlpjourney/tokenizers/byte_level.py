@@ -158,6 +158,8 @@ def merges_from_lines(lines: Sequence[str]) -> list[tuple[bytes, bytes]]:
             that is not a stand-in.
     """
     lines = list(lines)
+    if not lines:  # a vocabulary of single bytes has none (" ".join would give one part)
+        return []
     spaces = list(map(str.count, lines, repeat(" ")))
     if spaces.count(1) != len(lines):
         bad = next(line for line, n in zip(lines, spaces, strict=True) if n != 1)
