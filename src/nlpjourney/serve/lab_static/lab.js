@@ -187,6 +187,7 @@ async function sendChat(event) {
   messages.push(...chat.history);
   const reply = addMessage("assistant", "");
   reply.classList.add("streaming");
+  reply.setAttribute("aria-busy", "true"); // screen readers read the reply once, when done
   const replyText = reply.querySelector(".text");
   chat.controller = new AbortController();
   $("chat-send").disabled = true;
@@ -209,6 +210,7 @@ async function sendChat(event) {
     else showError($("chat-error"), error.message);
   } finally {
     reply.classList.remove("streaming");
+    reply.removeAttribute("aria-busy");
     chat.controller = null;
     $("chat-send").disabled = false;
     $("chat-stop").disabled = true;
