@@ -29,7 +29,7 @@ import base64
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -67,6 +67,9 @@ class ServerSettings:
         rate_limit: requests a minute per key (or per address without keys); None: no limit.
         max_body_bytes: the largest request body (413 above it).
         default_max_tokens: new tokens per choice when a request gives no ``max_tokens``.
+        lab: serve the web lab at ``/`` (:mod:`nlpjourney.serve.lab`).
+        progress: a function returning the course progress for the lab (``journey
+            serve`` gives one); None: ``/lab/api/progress`` answers 404.
     """
 
     api_keys: tuple[str, ...] = ()
@@ -74,6 +77,8 @@ class ServerSettings:
     max_body_bytes: int = 1 << 20
     default_max_tokens: int = 512
     extra_routers: tuple[Any, ...] = field(default=())
+    lab: bool = True
+    progress: Callable[[], dict[str, Any]] | None = None
 
 
 def create_app(
@@ -218,6 +223,12 @@ def create_app(
         return s.Embeddings(data=data, model=embeddings.id,
                             usage=s.Usage(prompt_tokens=tokens, total_tokens=tokens))  # fmt: skip
 
+    if settings.lab:  # the page needs no key (a browser cannot send one); its API does
+        from nlpjourney.serve import lab
+
+        app.state.progress = settings.progress
+        app.include_router(lab.pages)
+        app.include_router(lab.router, dependencies=v1)
     for router in settings.extra_routers:
         app.include_router(router)
     app.add_middleware(_Observed, metrics=metrics)
