@@ -36,8 +36,7 @@ from functools import partial
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from nlpjourney.infer.generate import Sampler, prompt_ids
 from nlpjourney.serve import schemas as s
@@ -53,6 +52,7 @@ from nlpjourney.serve.engine import (
 from nlpjourney.serve.errors import APIError, error_body, install_error_handlers
 from nlpjourney.serve.limits import KeyRing, RateLimiter
 from nlpjourney.serve.metrics import Metrics
+from nlpjourney.serve.middleware import BodyLimit, Observed
 from nlpjourney.serve.models import ChatModel, EmbeddingModel
 
 __all__ = ["ServerSettings", "create_app"]
@@ -76,7 +76,6 @@ class ServerSettings:
     rate_limit: float | None = None
     max_body_bytes: int = 1 << 20
     default_max_tokens: int = 512
-    extra_routers: tuple[Any, ...] = field(default=())
     lab: bool = True
     progress: Callable[[], dict[str, Any]] | None = None
 
@@ -229,10 +228,8 @@ def create_app(
         app.state.progress = settings.progress
         app.include_router(lab.pages)
         app.include_router(lab.router, dependencies=v1)
-    for router in settings.extra_routers:
-        app.include_router(router)
-    app.add_middleware(_Observed, metrics=metrics)
-    app.add_middleware(_BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(Observed, metrics=metrics)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
 
 
@@ -465,86 +462,3 @@ def _completion_logprobs(
                                 token_logprobs=[e.logprob for e in entries],
                                 top_logprobs=[dict(e.top) for e in entries],
                                 text_offset=offsets)  # fmt: skip
-
-
-# --- ASGI middleware: body size, metrics ------------------------------------------------
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _BodyLimit:
-    """413 for a body over ``limit`` bytes, by its Content-Length or as it arrives."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
-            return
-        seen, started, too_large = 0, False, False
-
-        async def counting() -> Message:
-            nonlocal seen, too_large
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                too_large = True
-                raise _TooLarge  # stops the app reading; what it answers is replaced below
-            return message
-
-        async def watching(message: Message) -> None:
-            nonlocal started
-            if too_large:
-                if not started:
-                    started = True
-                    await self._refuse(send)
-                return
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting, watching)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
-        response = JSONResponse(error_body(413, f"the body exceeds {self.limit} bytes"), 413)
-        await response({"type": "http"}, _nothing, send)
-
-
-async def _nothing() -> Message:
-    return {"type": "http.disconnect"}
-
-
-class _Observed:
-    """Counts each answer by endpoint and status, and times it to its last byte."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app, self.metrics = app, metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        began, status = time.monotonic(), [500]
-
-        async def watching(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watching)
-        finally:
-            route = scope.get("route")
-            endpoint = getattr(route, "path", None) or "unmatched"
-            self.metrics.requests.inc(endpoint=endpoint, status=str(status[0]))
-            self.metrics.latency.observe(time.monotonic() - began, endpoint=endpoint)
