@@ -382,57 +382,55 @@ def _stream(job: _Job, metrics: Metrics, chunks: AsyncIterator[str]) -> Streamin
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})  # fmt: skip
 
 
-async def _chat_chunks(job: _Job, model: str, include_usage: bool) -> AsyncIterator[str]:
-    def chunk(index: int, delta: dict[str, Any], reason: str | None = None,
-              logprobs: list[TokenLogprob] | None = None) -> str:  # fmt: skip
-        choice: dict[str, Any] = {"index": index, "delta": delta, "finish_reason": reason,
-                                  "logprobs": None}  # fmt: skip
-        if logprobs:
-            choice["logprobs"] = _chat_logprobs(logprobs, 0).model_dump()  # type: ignore[union-attr]
-        return _sse({"id": job.id, "object": "chat.completion.chunk", "created": job.created,
-                     "model": model, "choices": [choice]})  # fmt: skip
+async def _chunks(
+    job: _Job, model: str, kind: str, include_usage: bool,
+    choice: Callable[[int, Tokens | Finished], dict[str, Any] | None],
+    opening: list[dict[str, Any]] = (),  # type: ignore[assignment]
+) -> AsyncIterator[str]:  # fmt: skip
+    """The SSE events of a streamed answer: ``choice`` makes each event's choice."""
 
-    for i in range(job.n):
-        yield chunk(i, {"role": "assistant", "content": ""})
+    def envelope(choices: list[dict[str, Any]], **extra: Any) -> str:
+        return _sse({"id": job.id, "object": kind, "created": job.created, "model": model,
+                     "choices": choices, **extra})  # fmt: skip
+
+    for first in opening:
+        yield envelope([first])
     made = 0
     async for index, event in job.events():
-        if isinstance(event, Tokens):
-            yield chunk(index, {"content": event.text}, logprobs=list(event.logprobs))
-        elif isinstance(event, Finished):
-            made += event.completion_tokens
-            yield chunk(index, {}, _reason(event))
-        else:
+        if isinstance(event, Failed):
             yield _sse(error_body(500, f"generation failed: {event.message}"))
             return
+        if isinstance(event, Finished):
+            made += event.completion_tokens
+        if (part := choice(index, event)) is not None:
+            yield envelope([part])
     if include_usage:
         usage = s.Usage(prompt_tokens=job.prompt_tokens, completion_tokens=made,
                         total_tokens=job.prompt_tokens + made)  # fmt: skip
-        yield _sse({"id": job.id, "object": "chat.completion.chunk", "created": job.created,
-                    "model": model, "choices": [], "usage": usage.model_dump()})  # fmt: skip
+        yield envelope([], usage=usage.model_dump())
 
 
-async def _completion_chunks(job: _Job, model: str, include_usage: bool) -> AsyncIterator[str]:
-    def chunk(index: int, text: str, reason: str | None = None) -> str:
-        return _sse({"id": job.id, "object": "text_completion", "created": job.created,
-                     "model": model, "choices": [{"index": index, "text": text,
-                     "finish_reason": reason, "logprobs": None}]})  # fmt: skip
+def _chat_chunks(job: _Job, model: str, include_usage: bool) -> AsyncIterator[str]:
+    def choice(index: int, event: Tokens | Finished) -> dict[str, Any]:
+        if isinstance(event, Finished):
+            return {"index": index, "delta": {}, "finish_reason": _reason(event), "logprobs": None}
+        logprobs = _chat_logprobs(list(event.logprobs), 0) if event.logprobs else None
+        return {"index": index, "delta": {"content": event.text}, "finish_reason": None,
+                "logprobs": logprobs.model_dump() if logprobs else None}  # fmt: skip
 
-    made = 0
-    async for index, event in job.events():
-        if isinstance(event, Tokens):
-            if event.text:
-                yield chunk(index, event.text)
-        elif isinstance(event, Finished):
-            made += event.completion_tokens
-            yield chunk(index, "", _reason(event))
-        else:
-            yield _sse(error_body(500, f"generation failed: {event.message}"))
-            return
-    if include_usage:
-        usage = s.Usage(prompt_tokens=job.prompt_tokens, completion_tokens=made,
-                        total_tokens=job.prompt_tokens + made)  # fmt: skip
-        yield _sse({"id": job.id, "object": "text_completion", "created": job.created,
-                    "model": model, "choices": [], "usage": usage.model_dump()})  # fmt: skip
+    opening = [{"index": i, "delta": {"role": "assistant", "content": ""}, "finish_reason": None,
+                "logprobs": None} for i in range(job.n)]  # fmt: skip
+    return _chunks(job, model, "chat.completion.chunk", include_usage, choice, opening)
+
+
+def _completion_chunks(job: _Job, model: str, include_usage: bool) -> AsyncIterator[str]:
+    def choice(index: int, event: Tokens | Finished) -> dict[str, Any] | None:
+        if isinstance(event, Tokens) and not event.text:
+            return None
+        text, reason = (event.text, None) if isinstance(event, Tokens) else ("", _reason(event))
+        return {"index": index, "text": text, "finish_reason": reason, "logprobs": None}
+
+    return _chunks(job, model, "text_completion", include_usage, choice)
 
 
 # --- log-probabilities in the two layouts -----------------------------------------------
