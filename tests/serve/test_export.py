@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from torch.testing import assert_close
 
 from nlpjourney.errors import JourneyError
+from nlpjourney.infer import generate
 from nlpjourney.models import GPT, GPTConfig, Llama, LlamaConfig, load
 from nlpjourney.models.llama_weights import unpermute_rope_rows
 from nlpjourney.serve import export_model
@@ -379,3 +380,27 @@ def test_export_gguf_pads_a_vocabulary_the_model_outgrows(tmp_path) -> None:
     assert len(tokens) == len(types) == config.vocab_size
     assert tokens[-2:] == ["[PAD270]", "[PAD271]"] and types[-2:] == [5, 5]
     assert types[tokenizer.token_to_id("<|end|>")] == 3 and types[0] == 1
+
+
+def test_export_what_journey_serve_takes_as_model(run_source, tmp_path) -> None:
+    """--model takes the run folder and both of its exports; each writes the same text."""
+    from nlpjourney.infer.generate import Sampler
+    from nlpjourney.serve.models import load_chat_model
+    from nlpjourney.serve.requests import Finished, GenerationRequest, Tokens
+
+    run, model = run_source
+    sources = [run, export_model(run, tmp_path / "hf", "safetensors"),
+               export_model(run, tmp_path / "tiny.gguf", "gguf")]  # fmt: skip
+    texts = []
+    for source in sources:
+        served = load_chat_model(source, device="cpu", max_batch=2, context=32)
+        events: list[object] = []
+        ids = served.tokenizer.encode("the lazy dog")
+        served.engine.submit(GenerationRequest(ids, 12, Sampler(0.0, None, None, 1.0, None),
+                                               events.append))  # fmt: skip
+        while not any(isinstance(e, Finished) for e in events):
+            served.engine.step()
+        texts.append("".join(e.text for e in events if isinstance(e, Tokens)))
+    assert [s.name for s in sources][1:] == ["hf", "tiny.gguf"]
+    assert texts[0] == texts[1] == texts[2] == generate(model, CharTokenizer.from_text(TEXT),
+                                                        "the lazy dog", max_new_tokens=12)  # fmt: skip

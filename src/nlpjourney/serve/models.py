@@ -2,7 +2,7 @@
 
 ``load_chat_model`` takes what ``journey serve --model`` takes: a known model id
 (``smollm2-135m-instruct``, through :func:`nlpjourney.models.load`), a Hugging Face
-Llama folder (what ``journey export --format safetensors`` writes), or a run folder of
+Llama folder or a Llama GGUF file (what ``journey export`` writes), or a run folder of
 ``journey train gpt`` (a GPT or a Llama trained here; its id is the folder's name). The
 embedding model is ``all-minilm-l6-v2`` through our BERT
 (:class:`~nlpjourney.models.sentence_encoder.SentenceEncoder`), loaded on first use.
@@ -58,10 +58,14 @@ def check_model_source(name_or_path: str | Path) -> None:
     """
     from nlpjourney.models.pretrained import KNOWN
 
-    if str(name_or_path) not in KNOWN and not Path(name_or_path).is_dir():
+    path = Path(name_or_path)
+    if str(name_or_path) not in KNOWN and not path.is_dir() and not (
+        path.is_file() and path.suffix == ".gguf"
+    ):
         raise JourneyError(
             f"no model {str(name_or_path)!r}: give a known id ({', '.join(KNOWN)}), a Hugging "
-            "Face Llama folder (journey export writes one) or a run folder of journey train gpt"
+            "Face Llama folder or a .gguf file (journey export writes both) or a run folder of "
+            "journey train gpt"
         )
 
 
@@ -85,6 +89,11 @@ def load_chat_model(
     if str(name_or_path) in KNOWN and not path.is_dir():
         pretrained = load(str(name_or_path))
         model, tokenizer, model_id = pretrained.model, pretrained.tokenizer, str(name_or_path)
+    elif path.is_file() and path.suffix == ".gguf":
+        from nlpjourney.models import Llama
+        from nlpjourney.tokenizers.gguf import tokenizer_from_gguf
+
+        model, tokenizer, model_id = Llama.from_gguf(path), tokenizer_from_gguf(path), path.stem
     elif path.is_dir() and (path / "config.json").is_file() and any(path.glob("*.safetensors")):
         pretrained = load(path)
         model, tokenizer, model_id = pretrained.model, pretrained.tokenizer, path.name
