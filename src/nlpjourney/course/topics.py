@@ -705,7 +705,17 @@ TOPICS: tuple[Topic, ...] = (
         ),
         benchmarks=("benchmarks/serve_load.py", "benchmarks/serve_export.py"),
     ),
-    Topic("6.3", "llm-applications", "Building with LLMs: a web chat UI, memory, context"),
+    Topic(
+        "6.3",
+        "llm-applications",
+        "Building with LLMs: a web chat UI, memory, context",
+        modules=("nlpjourney.serve.chat_ui", "nlpjourney.serve.lab"),
+        tests=(
+            "tests/serve/test_chat_ui.py",
+            "tests/serve/test_lab.py",
+            "tests/serve/test_lab_browser.py",
+        ),
+    ),
     Topic("6.4", "mlops", "MLOps: tracking, registry, pipelines, monitoring"),
     Topic("6.5", "llm-security", "LLM security: prompt injection, jailbreaks, backdoors"),
     Topic("6.6", "scaling-training", "Scaling training: DDP, FSDP, mixed precision"),
