@@ -159,6 +159,7 @@ def counter(per_message: int, per_prompt: int):
         words = sum(len(m["content"].split()) for m in messages)
         return words + per_message * len(messages) + per_prompt
 
+    count.__qualname__ = f"count_{per_message}_{per_prompt}"  # one name per way of counting
     return count
 
 
@@ -263,9 +264,8 @@ def test_trim_messages_copies_and_leaves_input(ex, rng) -> None:
     before = copy.deepcopy(messages)
     kept = ex.trim_messages(messages, counter(1, 0), 10**6)
     assert messages == before and kept == before
+    # new dicts: changing what was returned must not change the caller's conversation
     assert kept is not messages and all(a is not b for a, b in zip(kept, messages, strict=True))
-    kept[0]["content"] = "changed"
-    assert messages == before
 
 
 def test_trim_messages_refuses_what_cannot_fit(ex, rng) -> None:

@@ -62,7 +62,7 @@ def join_chunks(chunks: Iterable[Mapping[str, Any]]) -> list[tuple[str, str | No
         if "error" in chunk:  # the server failed mid-stream: say so rather than truncate
             raise ValueError(f"the stream carried an error: {chunk['error']}")
         for choice in chunk.get("choices") or ():
-            index = int(choice.get("index", 0))
+            index = int(choice["index"])  # the wire format always names the choice
             pieces = texts.setdefault(index, [])
             content = (choice.get("delta") or {}).get("content")
             if content:
@@ -120,8 +120,7 @@ def trim_messages(
         kept = head + rest[start:]
         if count_tokens(kept) <= budget:
             return kept
-    last = head + rest[starts[-1] :]
     raise ValueError(
-        f"the newest question (with the system message) takes {count_tokens(last)} tokens, "
-        f"more than the budget of {budget}: shorten it or raise the budget"
+        f"even the newest question (with the system message) takes more than the budget of "
+        f"{budget} tokens: shorten it or raise the budget"
     )
