@@ -715,6 +715,7 @@ TOPICS: tuple[Topic, ...] = (
             "tests/serve/test_lab.py",
             "tests/serve/test_lab_browser.py",
         ),
+        benchmarks=("benchmarks/serve_chat_ui.py",),
     ),
     Topic("6.4", "mlops", "MLOps: tracking, registry, pipelines, monitoring"),
     Topic("6.5", "llm-security", "LLM security: prompt injection, jailbreaks, backdoors"),
