@@ -154,7 +154,9 @@ raw = b"".join(network_reads)
 print(raw[:420].decode("utf-8", errors="replace"))
 print("...")
 print(raw[-160:].decode("utf-8", errors="replace"))
-print(f"{len(raw):,} bytes in {raw.count(b'data: ')} events, read in {len(network_reads)} pieces")
+events_sent = raw.count(b"data: ")
+print(f"{len(raw):,} bytes in {events_sent} events ({len(raw) / events_sent:.0f} bytes an event), "
+      f"read in {len(network_reads)} pieces")  # fmt: skip
 
 # %% [markdown]
 # Each event is a line `data: <json>` followed by an empty line; the stream ends with
@@ -169,6 +171,7 @@ print(f"{len(raw):,} bytes in {raw.count(b'data: ')} events, read in {len(networ
 # system pleased. An event may arrive in two reads, and two events in one. So a reader
 # keeps a buffer: append each read, cut off every complete event (up to a blank line),
 # keep the unfinished tail for the next read. We build it in three small steps.
+
 
 # %%
 def split_events(buffer):
@@ -199,7 +202,9 @@ try:
 except UnicodeDecodeError as error:
     print("decoding each read alone fails:", error)
 decoder = codecs.getincrementaldecoder("utf-8")()
-print("an incremental decoder waits for the rest:", [decoder.decode(cut[:3]), decoder.decode(cut[3:])])
+print(
+    "an incremental decoder waits for the rest:", [decoder.decode(cut[:3]), decoder.decode(cut[3:])]
+)
 
 
 # %% [markdown]
@@ -207,6 +212,7 @@ print("an incremental decoder waits for the rest:", [decoder.decode(cut[:3]), de
 # replaced "�", when each read is decoded alone. An *incremental* decoder keeps the
 # bytes of an unfinished character until the next read (JavaScript's `TextDecoder`
 # with `{stream: true}` does the same in the lab). With it, the whole reader:
+
 
 # %%
 def read_stream(byte_pieces):
@@ -226,7 +232,9 @@ def read_stream(byte_pieces):
 
 
 chunks = list(read_stream(network_reads))
-print(f"{len(chunks)} chunks; the text: {''.join(c['choices'][0]['delta'].get('content') or '' for c in chunks if c['choices'])!r}")
+print(
+    f"{len(chunks)} chunks; the text: {''.join(c['choices'][0]['delta'].get('content') or '' for c in chunks if c['choices'])!r}"
+)
 
 # the same bytes cut at random places, one byte at a time, or all at once: the same chunks
 rng = random.Random(0)
@@ -262,6 +270,7 @@ print(f"our reader and the openai client agree on all {len(ours)} chunks")
 # **Predict:** with streaming, how long does the reader wait before the first words
 # appear: about the same as the whole answer, half of it, or a small fraction?
 
+
 # %%
 def timed_stream(messages, max_tokens, seed=0):
     """(seconds from sending to each piece of text, the pieces) of one streamed answer."""
@@ -289,7 +298,9 @@ full.keep("arrival times (s)", [round(float(t), 4) for t in times])
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.4))
 arrivals = np.array(full["arrival times (s)"])
-ax.step(arrivals, np.arange(1, len(arrivals) + 1), where="post", label="streamed: text shown so far")
+ax.step(
+    arrivals, np.arange(1, len(arrivals) + 1), where="post", label="streamed: text shown so far"
+)
 ax.step([0, arrivals[-1]], [0, len(arrivals)], where="post", label="not streamed: all at the end")
 ax.axvline(arrivals[0], color="tab:green", linestyle=":", label="first token")
 ax.set_xlabel("seconds since the question was sent")
@@ -355,6 +366,7 @@ print("after closing:", httpx.get(f"{URL}/health").json()["active"], "request(s)
 # "param", "code"}}`, with a status that says whose fault it is. The page turns the
 # status into a sentence for the user, and keeps the server's message for detail:
 
+
 # %%
 def plain_words(status, body):
     """A sentence for the user from a refused request (what lab.js's explain() does)."""
@@ -387,6 +399,7 @@ for bad in ({"max_tokens": -3}, {"model": "gpt-9"},
 # must be counted the way the model will see them: through the chat template, which
 # adds a few tokens of framing to every message.
 
+
 # %%
 def count_tokens(messages):
     """Tokens of `messages` as the model sees them: the chat template, then the tokenizer."""
@@ -397,6 +410,13 @@ hello = [{"role": "user", "content": "Hello"}]
 print(tokenizer.apply_chat_template(hello))
 print(f"{count_tokens(hello)} tokens for the one-word message, "
       f"{len(tokenizer.encode('Hello'))} for the word itself")  # fmt: skip
+
+
+# %% [markdown]
+# Look at what the template did with one word: the framing tokens around each message,
+# the opening of the assistant's turn, and, since we gave none, SmolLM2's *default*
+# system message. A page that counted only the words of the messages would send prompts
+# longer than it thinks.
 
 
 # %%
@@ -431,8 +451,9 @@ CONTEXT, ANSWER_ROOM = 512, 64  # a small context makes the effect visible in a 
 BUDGET = CONTEXT - ANSWER_ROOM
 
 # %% [markdown]
-# **Predict:** the budget is 448 tokens. After 30 exchanges, how many of them does the
-# model still see with this rule: all 30, about 10, or about 3?
+# **Predict:** the budget is 448 tokens and each exchange takes about 80. At the 30th
+# question, how many of the 29 earlier exchanges does the model still see with this
+# rule: all of them, about 15, or a handful?
 
 # %%
 untrimmed, trimmed, kept_exchanges = [], [], []
@@ -462,8 +483,16 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Past turn 3 the untrimmed prompt no longer fits; the trimmed one saw-tooths under the
-# budget, dropping an exchange whenever a new one would push it over. The library's
+# The untrimmed prompt soon passes the budget, then the context itself; the trimmed one
+# saw-tooths under the budget, dropping an exchange whenever a new one would push it over:
+
+# %%
+over = next(turn for turn, n in enumerate(untrimmed, 1) if n > BUDGET)
+print(f"everything sent passes the budget at turn {over}; trimmed, the model sees "
+      f"{kept_exchanges[-1]} earlier exchanges at turn 30 (of 29)")  # fmt: skip
+
+# %% [markdown]
+# The library's
 # `ChatSession` (lesson 6.1's chat loop) keeps its history the same way; its `fit`
 # takes the room as the model's context less the longest answer. Same rule, same
 # messages:
@@ -536,6 +565,7 @@ check("colour(logprob) for p = 0, 0.25, 0.5, 0.999, 1", [colour(lp) for lp in pr
 # The page: each token a `<span>` with its colour as background, and its probability and
 # alternatives as a tooltip (hover over a token in a notebook). Until your `colour` works,
 # the tokens are grey.
+
 
 # %%
 def token_html(token, logprob, top):
