@@ -73,6 +73,7 @@ EXERCISES = [
     "4.3",
     "4.5",
     "6.1",
+    "6.3",
 ]
 MUTANTS_PER_EXERCISE = 12
 #: Mutants graded at once, one forked child per core.
@@ -437,6 +438,23 @@ LIBRARY_CHEATS = {
 
         def top_p_filter(logits, top_p):
             return TopPLogitsWarper(top_p)(None, logits)
+    """,
+    "6.3": """
+        from nlpjourney.infer.chat import ChatSession
+        from openai.lib.streaming.chat import ChatCompletionStreamState
+
+        def join_chunks(chunks):
+            state = ChatCompletionStreamState()
+            for chunk in chunks:
+                state.handle_chunk(chunk)
+            done = state.get_final_completion()
+            return [(c.message.content or "", c.finish_reason) for c in done.choices]
+
+        def trim_messages(messages, count_tokens, budget):
+            session = ChatSession(None, None, system=messages[0]["content"])
+            session.turns = [dict(m) for m in messages[1:-1]]
+            session.fit(messages[-1]["content"])
+            return session.messages(messages[-1]["content"])
     """,
 }
 

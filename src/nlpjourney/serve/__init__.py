@@ -15,7 +15,9 @@
   :func:`server_process`, ``journey serve`` in a child process;
 - :mod:`~nlpjourney.serve.export`: :func:`export_model`, a model written for other
   servers: a Hugging Face folder (vLLM) or a GGUF file (llama.cpp's server), the latter
-  by :func:`write_gguf` of :mod:`~nlpjourney.serve.gguf_writer`.
+  by :func:`write_gguf` of :mod:`~nlpjourney.serve.gguf_writer`;
+- :mod:`~nlpjourney.serve.chat_ui`: a chat client's side, :func:`join_chunks` (a
+  streamed answer's choices) and :func:`trim_messages` (a conversation within a budget).
 
 Importing this package is cheap: each name's module is imported the first time the name
 is asked for (FastAPI and torch load only when a server is built).
@@ -30,6 +32,7 @@ if TYPE_CHECKING:  # what the names are, for readers and type checkers
         ServerSettings,
         create_app,
     )
+    from nlpjourney.serve.chat_ui import join_chunks, trim_messages
     from nlpjourney.serve.engine import BatchEngine
     from nlpjourney.serve.errors import (
         APIError,
@@ -121,6 +124,8 @@ __all__ = [
     "load_test",
     "server_process",
     "write_gguf",
+    "join_chunks",
+    "trim_messages",
 ]
 
 _LAZY: dict[str, tuple[str, str]] = {
@@ -162,6 +167,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "free_port": ("nlpjourney.serve.load", "free_port"),
     "load_test": ("nlpjourney.serve.load", "load_test"),
     "server_process": ("nlpjourney.serve.load", "server_process"),
+    "join_chunks": ("nlpjourney.serve.chat_ui", "join_chunks"),
+    "trim_messages": ("nlpjourney.serve.chat_ui", "trim_messages"),
 }
 
 
