@@ -73,6 +73,7 @@ EXERCISES = [
     "4.3",
     "4.5",
     "6.1",
+    "7.2",
 ]
 MUTANTS_PER_EXERCISE = 12
 #: Mutants graded at once, one forked child per core.
@@ -437,6 +438,18 @@ LIBRARY_CHEATS = {
 
         def top_p_filter(logits, top_p):
             return TopPLogitsWarper(top_p)(None, logits)
+    """,
+    "7.2": """
+        from nlpjourney.apps.chatbot import ConversationMemory, FunctionChatModel
+
+        def messages_to_fold(sizes, room, keep_recent=2):
+            # the memory's own fit decides, on messages of those sizes (s - 1 words each)
+            messages = [{"role": ("user", "assistant")[i % 2], "content": "w " * (s - 1)}
+                        for i, s in enumerate(sizes)]
+            llm = FunctionChatModel(lambda messages, **settings: "")
+            memory = ConversationMemory(messages)
+            fixed = llm.count_tokens(memory.prompt("s", "q", recent=[]))
+            return memory.fit(llm, "s", "q", room + fixed, 1, keep_recent)
     """,
 }
 
