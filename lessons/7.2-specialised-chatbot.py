@@ -251,12 +251,15 @@ question, fact, source = QUESTIONS[0]
 bare = llm.generate([{"role": "system", "content": SYSTEM}, {"role": "user", "content": question}],
                     **SETTINGS)  # fmt: skip
 print(f"Q: {question}\nA: {bare}\nholds the fact {fact!r}: {holds(bare, fact)}")
+full.keep("bare answer", bare)
+if QUICK:
+    print(f"SmolLM2's answer in the {full.label}: {full['bare answer']!r}")
 
 # %% [markdown]
-# In full mode SmolLM2 answers confidently with a number it made up: a language model
-# writes the likely continuation, and a likely-sounding number of holiday days is
-# exactly that. (The fake model of quick mode can only say "I don't know.": nothing in
-# its prompt matches.) Either way, the fact is not in the model; it has to be in the prompt.
+# SmolLM2 does not say it does not know: a language model writes the likely
+# continuation, and a fluent, plausible answer is exactly that, whether or not it is
+# true. (The fake model of quick mode can only say "I don't know.": nothing in its
+# prompt matches.) Either way, the fact is not in the model; it has to be in the prompt.
 #
 # The second failure is the conversation's length. Every turn the whole conversation
 # is sent again, so the prompt grows with every exchange:
@@ -377,7 +380,7 @@ assert prompt_with_notes(QUESTIONS[0][0], found) == with_notes(QUESTIONS[0][0], 
 
 # %%
 NOTES_SYSTEM = PERSONAS["notes"].system_prompt
-rows, started = [], time.perf_counter()
+rows, answers, started = [], [], time.perf_counter()
 for question, fact, source in QUESTIONS:
     found = search(question)
     hit = source in [s for s, _, _ in found]
@@ -387,6 +390,7 @@ for question, fact, source in QUESTIONS:
                           {"role": "user", "content": prompt_with_notes(question, found)}],
                          **SETTINGS)  # fmt: skip
     rows.append((question, hit, holds(without, fact), holds(with_, fact)))
+    answers.append(with_)
     print(f"{'hit ' if hit else 'MISS'} {question}\n     without notes: {without[:90]!r}\n"
           f"     with notes:    {with_[:90]!r}")  # fmt: skip
 seconds = time.perf_counter() - started
@@ -401,17 +405,24 @@ full.table({"questions": len(rows),
            title=f"retrieval over the handbook ({MODE}; the model: {llm.name})")  # fmt: skip
 missed = [q for q, hit, _, _ in rows if not hit]
 print("questions whose file BM25 missed:", missed or "none")
+full.keep("answers with notes", answers)
+if QUICK:
+    print(f"\nSmolLM2's answers with notes, in the {full.label}:")
+    for (question, fact, _), answer in zip(QUESTIONS, full["answers with notes"]):
+        print(f"  {'✓' if holds(answer, fact) else '✗'} {question}  {answer[:80]!r}")
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 3.2))
+fig, ax = plt.subplots(figsize=(8, 3.2))
 labels = [f"right file in top {K}", "answer holds the fact"]
-ax.bar(np.arange(2) - 0.2, [np.nan, fact_without], 0.4, label="no notes (bare chat)")
-ax.bar(np.arange(2) + 0.2, [hits, fact_with], 0.4, label=f"BM25 notes, top {K} passages")
+for shift, values, label in ((-0.2, [np.nan, fact_without], "no notes (bare chat)"),
+                             (0.2, [hits, fact_with], f"BM25 notes, top {K} passages")):
+    bars = ax.bar(np.arange(2) + shift, values, 0.4, label=label)
+    ax.bar_label(bars, [("" if np.isnan(v) else f"{v:.0%}") for v in values], fontsize=8)
 ax.set_xticks(np.arange(2), labels)
-ax.set_ylim(0, 1.05)
+ax.set_ylim(0, 1.15)
 ax.set(ylabel=f"share of the {len(rows)} questions",
        title=f"Handbook questions, {llm.name} ({MODE})")  # fmt: skip
-ax.legend(loc="upper left", fontsize=8)
+ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
 fig.tight_layout()
 full.figure(fig, "retrieval")
 plt.show()
@@ -479,15 +490,15 @@ def fold(system, summary, recent, question, limit):
 
 
 # %% [markdown]
-# A conversation to try it on: the user gives their name and team first, then asks
-# handbook questions, each answer with its notes. The budget is small (320 tokens for
+# A conversation to try it on: the user gives their name and team first, then asks ten
+# handbook questions, each answer with its notes, then asks for their name. The budget is small (320 tokens for
 # the prompt, 48 more for the reply) so that folding starts after a few turns.
 
 # %%
 LIMIT = 320
 TALK = [
     "Hi! My name is Ada Lovelace and I joined the robot fleet team this week.",
-    *[q for q, _, _ in QUESTIONS[:6]],
+    *[q for q, _, _ in QUESTIONS[:10]],
     "What is my name, and which team am I in?",
 ]
 summary, recent, with_folding, without_folding, folds_at = "", [], [], [], []
@@ -512,6 +523,8 @@ for turn, text in enumerate(TALK):
     print(f"turn {turn + 1}: {size_before:4d} -> {with_folding[-1]:4d} tokens, "
           f"{folds} exchange(s) folded; {answer[:70]!r}")  # fmt: skip
 print(f"\nthe last answer: {answer!r}\nthe summary: {summary!r}")
+full.keep("the last answer", answer)
+full.keep("the summary", summary)
 
 # %% [markdown]
 # **Predict:** the first prompt to cross the budget, before and after folding: which
@@ -525,12 +538,11 @@ for name, messages in zip(("BEFORE folding", "AFTER folding"), before_after):
 
 # %% [markdown]
 # The oldest exchange (Ada's introduction and its answer) left the message list and
-# came back as a sentence of the summary in the system message; the newer turns are
-# untouched. Over the whole conversation, the prompt without folding keeps growing,
+# came back, summarised, in the system message; the newer turns are untouched. Over the whole conversation, the prompt without folding keeps growing,
 # while with folding it rises to the budget and drops each time an exchange is folded:
 
 # %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4), width_ratios=(3, 2))
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8), width_ratios=(3, 2))
 turns = np.arange(1, len(TALK) + 1)
 left.plot(turns, without_folding, "o-", label="every turn kept")
 left.plot(turns, with_folding, "s-", label="oldest turns folded into a summary")
@@ -549,7 +561,7 @@ for i, label in enumerate(("system (+ summary)", "recent turns", "question + not
     bottom += values
 right.axhline(LIMIT, color="grey", ls="--")
 right.set(ylabel="tokens", title="The first fold")
-right.legend(fontsize=8, loc="lower center")
+right.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2)
 fig.suptitle(f"Memory with folding ({llm.name}, {MODE})", fontsize=10)
 fig.tight_layout()
 full.figure(fig, "memory")
@@ -558,7 +570,7 @@ full.show_figure("memory", "memory with SmolLM2")
 
 # %% [markdown]
 # Did the name survive? It was said in turn 1 and folded away early: the last answer
-# can only get it from the summary.
+# can only get it from the summary. Whether the summary kept it decides the answer.
 
 # %%
 full.table({"turns": len(TALK),
@@ -567,6 +579,8 @@ full.table({"turns": len(TALK),
             "last prompt, every turn kept (tokens)": without_folding[-1],
             "last answer names Ada": "Ada" in answer},
            title=f"memory over {len(TALK)} turns ({MODE})")  # fmt: skip
+print(f"the {full.label}: the summary {full['the summary']!r}\n"
+      f"the last answer {full['the last answer']!r}")  # fmt: skip
 
 # %% [markdown]
 # Two costs of this memory: each fold is one more call to the model (a summary of up
