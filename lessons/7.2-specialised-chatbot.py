@@ -430,12 +430,15 @@ full.show_figure("retrieval", "handbook questions with SmolLM2")
 
 # %% [markdown]
 # Retrieval does most of the work: once the right passage is in the prompt, even a
-# small model mostly copies the fact out of it. What is left is where retrieval misses.
-# BM25 matches *words*: "food" and "travel for work" are not "meal" and "business
-# trips", so that question depends on other words it happens to share. The library's
-# `NotesIndex(dense="all-minilm-l6-v2")` fuses BM25 with MiniLM sentence vectors (2.8's
-# hybrid ranker), which match meaning rather than spelling; it costs a model load.
-# In the full run:
+# small model mostly copies the fact out of it. What is left has two sources. The
+# model's reading: with the right passage in front of it, a 135M model still misreads
+# some questions (look at the full run's wrong answers above: the fact was in the
+# prompt). And retrieval's misses: BM25 matches *words*, and "food" and "travel for
+# work" are not "meal" and "business trips"; the food question finds the expenses file
+# only through a word it happens to share with it (look at its passages with
+# `search(...)`). The library's `NotesIndex(dense="all-minilm-l6-v2")` fuses BM25 with
+# MiniLM sentence vectors (2.8's hybrid ranker), which match meaning rather than
+# spelling; it costs a model load. In the full run:
 
 # %%
 print(f"the {full.label}: right file {full[f'right file in the top {K} (BM25)']:.0%}, "
@@ -581,6 +584,13 @@ full.table({"turns": len(TALK),
            title=f"memory over {len(TALK)} turns ({MODE})")  # fmt: skip
 print(f"the {full.label}: the summary {full['the summary']!r}\n"
       f"the last answer {full['the last answer']!r}")  # fmt: skip
+
+# %% [markdown]
+# Read the summary SmolLM2 wrote in the full run. Asked to summarise, a 135M model
+# may instead *reply* to the conversation, and then whatever the summary should have
+# kept is lost, the name included: summary memory is only as good as the summaries.
+# A larger model does better; so does keeping the facts that matter outside the
+# summary (the user's notes, or a profile the bot updates).
 
 # %% [markdown]
 # Two costs of this memory: each fold is one more call to the model (a summary of up
