@@ -342,7 +342,7 @@ bm25 = BM25.from_index(InvertedIndex.from_texts([p for _, p in passages], progre
 def search(question, k=K):
     """The k best passages for `question`: (source, text, score), best first."""
     ids, scores = bm25.search(bm25.analyze(question), k)
-    return [(*passages[i], float(s)) for i, s in zip(ids.tolist(), scores.tolist()) if s > 0]
+    return [(*passages[i], float(s)) for i, s in zip(ids.tolist(), scores.tolist(), strict=True) if s > 0]
 
 
 for source, text, score in search(QUESTIONS[0][0]):
@@ -408,7 +408,7 @@ print("questions whose file BM25 missed:", missed or "none")
 full.keep("answers with notes", answers)
 if QUICK:
     print(f"\nSmolLM2's answers with notes, in the {full.label}:")
-    for (question, fact, _), answer in zip(QUESTIONS, full["answers with notes"]):
+    for (question, fact, _), answer in zip(QUESTIONS, full["answers with notes"], strict=True):
         print(f"  {'✓' if holds(answer, fact) else '✗'} {question}  {answer[:80]!r}")
 
 # %%
@@ -534,7 +534,7 @@ full.keep("the summary", summary)
 # messages differ, and what is in the system message afterwards?
 
 # %%
-for name, messages in zip(("BEFORE folding", "AFTER folding"), before_after):
+for name, messages in zip(("BEFORE folding", "AFTER folding"), before_after, strict=True):
     print(f"--- {name}: {count_tokens(messages)} tokens, {len(messages)} messages")
     for m in messages:
         print(f"  {m['role']:>9}: {m['content'][:100]!r}")
