@@ -225,6 +225,7 @@ def fake_reply(messages, **settings):
 
 
 if QUICK:
+
     class QuickModel(FunctionChatModel):
         """fake_reply as a ChatModel, counting tokens with SmolLM2's chat template."""
 
@@ -274,7 +275,9 @@ for turn in range(12):
     sizes.append(count_tokens(chat))
 BUDGET = 512
 print("prompt tokens after each exchange:", sizes)
-print(f"past a budget of {BUDGET} tokens after exchange {next(i for i, s in enumerate(sizes) if s > BUDGET) + 1}")
+print(
+    f"past a budget of {BUDGET} tokens after exchange {next(i for i, s in enumerate(sizes) if s > BUDGET) + 1}"
+)
 
 # %% [markdown]
 # SmolLM2 reads 8,192 tokens, so this conversation would fit for a while yet; but a
@@ -342,7 +345,11 @@ bm25 = BM25.from_index(InvertedIndex.from_texts([p for _, p in passages], progre
 def search(question, k=K):
     """The k best passages for `question`: (source, text, score), best first."""
     ids, scores = bm25.search(bm25.analyze(question), k)
-    return [(*passages[i], float(s)) for i, s in zip(ids.tolist(), scores.tolist(), strict=True) if s > 0]
+    return [
+        (*passages[i], float(s))
+        for i, s in zip(ids.tolist(), scores.tolist(), strict=True)
+        if s > 0
+    ]
 
 
 for source, text, score in search(QUESTIONS[0][0]):
@@ -368,7 +375,9 @@ def prompt_with_notes(question, found):
 
 found = search(QUESTIONS[0][0])
 print(prompt_with_notes(QUESTIONS[0][0], found))
-assert prompt_with_notes(QUESTIONS[0][0], found) == with_notes(QUESTIONS[0][0], index.search(QUESTIONS[0][0], K))
+assert prompt_with_notes(QUESTIONS[0][0], found) == with_notes(
+    QUESTIONS[0][0], index.search(QUESTIONS[0][0], K)
+)
 
 # %% [markdown]
 # **Predict:** the last question asks "How much can I spend on food when I travel for
@@ -414,8 +423,10 @@ if QUICK:
 # %%
 fig, ax = plt.subplots(figsize=(8, 3.2))
 labels = [f"right file in top {K}", "answer holds the fact"]
-for shift, values, label in ((-0.2, [np.nan, fact_without], "no notes (bare chat)"),
-                             (0.2, [hits, fact_with], f"BM25 notes, top {K} passages")):
+for shift, values, label in (
+    (-0.2, [np.nan, fact_without], "no notes (bare chat)"),
+    (0.2, [hits, fact_with], f"BM25 notes, top {K} passages"),
+):
     bars = ax.bar(np.arange(2) + shift, values, 0.4, label=label)
     ax.bar_label(bars, [("" if np.isnan(v) else f"{v:.0%}") for v in values], fontsize=8)
 ax.set_xticks(np.arange(2), labels)
@@ -556,7 +567,9 @@ parts = []
 for messages in before_after:
     system_tokens = count_tokens(messages[:1])
     turns_tokens = count_tokens(messages[:-1]) - system_tokens
-    parts.append((system_tokens, turns_tokens, count_tokens(messages) - system_tokens - turns_tokens))
+    parts.append(
+        (system_tokens, turns_tokens, count_tokens(messages) - system_tokens - turns_tokens)
+    )
 bottom = np.zeros(2)
 for i, label in enumerate(("system (+ summary)", "recent turns", "question + notes")):
     values = np.array([p[i] for p in parts])
