@@ -74,6 +74,7 @@ EXERCISES = [
     "4.5",
     "6.1",
     "6.3",
+    "7.2",
 ]
 MUTANTS_PER_EXERCISE = 12
 #: Mutants graded at once, one forked child per core.
@@ -455,6 +456,18 @@ LIBRARY_CHEATS = {
             session.turns = [dict(m) for m in messages[1:-1]]
             session.fit(messages[-1]["content"])
             return session.messages(messages[-1]["content"])
+    """,
+    "7.2": """
+        from nlpjourney.apps.chatbot import ConversationMemory, FunctionChatModel
+
+        def messages_to_fold(sizes, room, keep_recent=2):
+            # the memory's own fit decides, on messages of those sizes (s - 1 words each)
+            messages = [{"role": ("user", "assistant")[i % 2], "content": "w " * (s - 1)}
+                        for i, s in enumerate(sizes)]
+            llm = FunctionChatModel(lambda messages, **settings: "")
+            memory = ConversationMemory(messages)
+            fixed = llm.count_tokens(memory.prompt("s", "q", recent=[]))
+            return memory.fit(llm, "s", "q", room + fixed, 1, keep_recent)
     """,
 }
 

@@ -11,6 +11,8 @@
   its budget;
 - :mod:`~nlpjourney.apps.chatbot.notes`: :class:`NotesIndex`, the user's notes cut into
   passages and searched with BM25 (or BM25 fused with MiniLM), each with its source;
+- :mod:`~nlpjourney.apps.chatbot.folding`: :func:`messages_to_fold`, the memory's
+  choice of how many old messages to fold, on plain token counts (7.2's exercise);
 - :mod:`~nlpjourney.apps.chatbot.store`: :class:`ConversationStore`, conversations saved
   in SQLite (versioned schema, transactions, clear errors for a bad file);
 - :mod:`~nlpjourney.apps.chatbot.bot`: :class:`Chatbot`, all of them together
@@ -25,6 +27,7 @@
 from __future__ import annotations
 
 from nlpjourney.apps.chatbot.bot import Chatbot, with_notes
+from nlpjourney.apps.chatbot.folding import messages_to_fold
 from nlpjourney.apps.chatbot.llm import ChatModel, FunctionChatModel, LlamaChatModel, as_chat_model
 from nlpjourney.apps.chatbot.memory import ConversationMemory, summarise
 from nlpjourney.apps.chatbot.notes import NotesIndex, Passage, split_passages
@@ -52,6 +55,7 @@ __all__ = [
     "SavedConversation",
     "as_chat_model",
     "get_persona",
+    "messages_to_fold",
     "split_passages",
     "summarise",
     "with_notes",
