@@ -12,6 +12,8 @@
   :class:`EmbeddingModel`);
 - :mod:`~nlpjourney.serve.load`: :func:`load_test`, concurrent streaming clients, and
   :func:`server_process`, ``journey serve`` in a child process;
+- :mod:`~nlpjourney.serve.sse`: :func:`format_event` and :func:`parse_events`, the
+  server-sent events a streamed answer travels in;
 - :mod:`~nlpjourney.serve.export`: :func:`export_model`, a model written for other
   servers: a Hugging Face folder (vLLM) or a GGUF file (llama.cpp's server), the latter
   by :func:`write_gguf` of :mod:`~nlpjourney.serve.gguf_writer`.
@@ -74,6 +76,10 @@ if TYPE_CHECKING:  # what the names are, for readers and type checkers
         Registry,
         TokenRate,
     )
+    from nlpjourney.serve.sse import (
+        format_event,
+        parse_events,
+    )
     from nlpjourney.serve.models import (
         ChatModel,
         EmbeddingModel,
@@ -111,10 +117,12 @@ __all__ = [
     "create_app",
     "error_body",
     "export_model",
+    "format_event",
     "free_port",
     "install_error_handlers",
     "load_chat_model",
     "load_test",
+    "parse_events",
     "server_process",
     "write_gguf",
 ]
@@ -156,6 +164,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "free_port": ("nlpjourney.serve.load", "free_port"),
     "load_test": ("nlpjourney.serve.load", "load_test"),
     "server_process": ("nlpjourney.serve.load", "server_process"),
+    "format_event": ("nlpjourney.serve.sse", "format_event"),
+    "parse_events": ("nlpjourney.serve.sse", "parse_events"),
 }
 
 
