@@ -73,6 +73,7 @@ EXERCISES = [
     "4.3",
     "4.5",
     "6.1",
+    "6.2",
 ]
 MUTANTS_PER_EXERCISE = 12
 #: Mutants graded at once, one forked child per core.
@@ -437,6 +438,28 @@ LIBRARY_CHEATS = {
 
         def top_p_filter(logits, top_p):
             return TopPLogitsWarper(top_p)(None, logits)
+    """,
+    "6.2": """
+        from httpx_sse import ServerSentEvent  # noqa: F401
+
+        from nlpjourney.serve.app import _sse
+
+        def format_event(payload):
+            if isinstance(payload, str):
+                return "".join(f"data: {line}\\n" for line in payload.split("\\n")) + "\\n"
+            return _sse(payload)
+
+        def parse_events(lines):
+            events, data = [], None
+            for line in lines:
+                if line == "":
+                    if data is not None:
+                        events.append("\\n".join(data))
+                    data = None
+                elif line.startswith("data"):
+                    value = line[5:]
+                    data = (data or []) + [value[1:] if value.startswith(" ") else value]
+            return events
     """,
 }
 

@@ -32,7 +32,7 @@ def test_sse_parse_events_follows_the_standard() -> None:
         "data: one",
         "",
         "data:two",  # no space: the value is all after the colon
-        "data:  three",  # two spaces: only the first goes; two data lines join with \\n
+        "data:  three",  # two spaces: only the first goes; two data lines join with a newline
         "",
         "event: delta",
         "id: 7",

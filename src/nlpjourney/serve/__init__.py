@@ -76,14 +76,14 @@ if TYPE_CHECKING:  # what the names are, for readers and type checkers
         Registry,
         TokenRate,
     )
-    from nlpjourney.serve.sse import (
-        format_event,
-        parse_events,
-    )
     from nlpjourney.serve.models import (
         ChatModel,
         EmbeddingModel,
         load_chat_model,
+    )
+    from nlpjourney.serve.sse import (
+        format_event,
+        parse_events,
     )
 
 __all__ = [
