@@ -211,8 +211,9 @@ def completions(body: CompletionIn):
         return stream_completion(body)  # section 3 writes it
     text = generate(model, tokenizer, body.prompt, max_new_tokens=body.max_tokens,
                     temperature=body.temperature, seed=body.seed)  # fmt: skip
-    # generate returns text, not tokens: re-encoding counts them (nearly always the same
-    # number; the library's engine counts the tokens it generated instead)
+    # generate returns text, not tokens: re-encoding the text counts them only roughly
+    # (a decoded text may encode to other tokens); the library's engine counts the tokens
+    # it generated instead
     prompt_tokens, completion_tokens = (
         len(tokenizer.encode(body.prompt)),
         len(tokenizer.encode(text)),
@@ -256,6 +257,12 @@ client = openai.OpenAI(base_url=f"{my_url}/v1", api_key="not-needed-yet")
 answer = client.completions.create(model=MODEL_ID, prompt=prompt, max_tokens=16, temperature=0)
 print(repr(answer.choices[0].text), answer.choices[0].finish_reason, answer.usage)
 assert answer.choices[0].text == text  # the same function behind a network
+
+# %% [markdown]
+# The text is the function's, through JSON and HTTP. Look at `usage`: our server counted
+# the tokens by encoding the text again, and a text decoded from tokens need not encode
+# back to the same tokens (the model may write pieces that the tokenizer would have
+# merged differently). A server must count what it generated; the library's does.
 
 # %% [markdown]
 # **Predict:** the next cell asks for a model that does not exist, then for
