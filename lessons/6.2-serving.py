@@ -455,9 +455,9 @@ def schedule(max_batch, group=None):
 # %%
 grids = {"one at a time": schedule(1), "static batches of 4": schedule(4, group=4),
          "continuous, 4 slots": schedule(4)}  # fmt: skip
-for name, (grid, seconds) in grids.items():
-    print(f"{name:>20}: {grid.shape[1]:3d} steps, {seconds * 1e3:6.0f} ms for "
-          f"{sum(LENGTHS)} tokens")  # fmt: skip
+full.table({f"{name}: {what}": value for name, (grid, seconds) in grids.items()
+            for what, value in (("steps", grid.shape[1]), ("ms", seconds * 1e3))},
+           title=f"{sum(LENGTHS)} tokens for {len(LENGTHS)} requests, stepped by hand ({MODE})")  # fmt: skip
 
 # %% [markdown]
 # Each picture below is one schedule: a row per request, a column per engine step;
@@ -587,6 +587,12 @@ full.table({f"HTTP, {CLIENTS} streaming clients: tokens/s": report.tokens_per_se
             "HTTP: p95 latency (s)": report.percentile(report.latencies, 95),
             "HTTP: server errors (5xx)": report.server_errors},
            title=f"load_test, {SECONDS:.0f} s ({MODE})")  # fmt: skip
+
+# %% [markdown]
+# Here the clients and the server share one Python process and its interpreter lock, and
+# every finished request brings a new prompt to prefill, so HTTP gives fewer tokens a
+# second than the engine alone did; `journey serve` runs the server in a process of its
+# own. What must hold anywhere: no 5xx, whatever the load.
 #
 # ## 5. Back-pressure and fairness
 #
@@ -638,8 +644,8 @@ class MyBucket:
 
 # %% [markdown]
 # **Predict:** a bucket of capacity 3 that refills 1 token a second. Five requests
-# arrive at time 0, then one at 0.5 s and one at 2.5 s. Which are refused, and what
-# waits does the bucket return?
+# arrive at time 0, then one at 0.5 s, one at 2.5 s and one at 2.6 s, and two at 10 s.
+# Which are refused, and what wait does the bucket return for each?
 
 # %%
 now = [0.0]
