@@ -369,8 +369,8 @@ full.table({f"{name}: {what} (ms)": float(timings[name][i] * 1e3)
            title=f"a streamed answer of {LONG} tokens, {MODE}")  # fmt: skip
 
 # %% [markdown]
-# The first piece comes after one prefill and one decoding step, the whole answer after
-# all of them: the reader waits a small share of the total before reading. The same
+# The first piece comes as soon as the prompt's pass (the prefill) has picked the first
+# token, the whole answer after every decoding step: the reader waits a small share of the total before reading. The same
 # stream through the `openai` client (`stream=True` gives an iterator of chunks), against
 # the library's server:
 
@@ -476,7 +476,8 @@ for ax, (name, (grid, _)) in zip(axes, grids.items(), strict=True):
 axes[-1].set_xlabel("engine step (one forward pass for every row in the batch)")
 handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.colors[:3]]
 fig.legend(handles, ["waiting", "prefill", "decoding"], loc="upper right", ncol=3, fontsize=8)
-fig.suptitle("Who gets a token at each step (request (max_tokens))", x=0.02, ha="left")
+fig.suptitle("Who gets a token at each step (rows: request number (its max_tokens))",
+             x=0.02, ha="left", fontsize=10)  # fmt: skip
 fig.tight_layout()
 full.figure(fig, "schedules")
 plt.show()
@@ -488,7 +489,7 @@ plt.show()
 # a short request that arrives late is not stuck behind a long batch.
 #
 # **Predict:** now the engine runs in its own thread, as in the server. 16 clients send
-# a request of 32 tokens at the same moment. Against one client alone, will the engine
+# a request of 32 tokens (16 in quick mode) at the same moment. Against one client alone, will the engine
 # write more tokens a second with 16, and how many times more? And how long will each
 # of the 16 wait for its answer, against the one alone?
 
