@@ -311,7 +311,8 @@ print("models served:", [m.id for m in library.models.list().data])
 
 
 # %%
-def stream_completion(body):  # noqa: F811 - replaces the placeholder; the handler looks it up per call
+# the handler looks stream_completion up at each call, so this replaces the placeholder
+def stream_completion(body):  # noqa: F811
     def events():
         pieces = generate(model, tokenizer, body.prompt, max_new_tokens=body.max_tokens,
                           temperature=body.temperature, seed=body.seed, stream=True)  # fmt: skip
@@ -370,7 +371,8 @@ full.table({f"{name}: {what} (ms)": float(timings[name][i] * 1e3)
 
 # %% [markdown]
 # The first piece comes as soon as the prompt's pass (the prefill) has picked the first
-# token, the whole answer after every decoding step: the reader waits a small share of the total before reading. The same
+# token, the whole answer after every decoding step: the reader waits a small share of
+# the total before reading. The same
 # stream through the `openai` client (`stream=True` gives an iterator of chunks), against
 # the library's server:
 
@@ -489,9 +491,9 @@ plt.show()
 # a short request that arrives late is not stuck behind a long batch.
 #
 # **Predict:** now the engine runs in its own thread, as in the server. 16 clients send
-# a request of 32 tokens (16 in quick mode) at the same moment. Against one client alone, will the engine
-# write more tokens a second with 16, and how many times more? And how long will each
-# of the 16 wait for its answer, against the one alone?
+# a request of 32 tokens (16 in quick mode) at the same moment. Against one client
+# alone, will the engine write more tokens a second with 16, and how many times more?
+# And how long will each of the 16 wait for its answer, against the one alone?
 
 
 # %%
