@@ -210,23 +210,22 @@ def test_server_context_overflow_is_422(tiny_server: Running) -> None:
 
 
 def test_server_api_keys_and_rate_limits(smollm2_tokenizer) -> None:  # noqa: ANN001
-    server = serve_tiny(smollm2_tokenizer, ServerSettings(api_keys=("k1", "k2"), rate_limit=30))
+    # 3 a minute: a burst of one, then one more every 20 s (slow enough that no token
+    # comes back while the test runs, however loaded the machine)
+    server = serve_tiny(smollm2_tokenizer, ServerSettings(api_keys=("k1", "k2"), rate_limit=3))
     try:
         with pytest.raises(openai.AuthenticationError):
             client(server, key="wrong").models.list()
         error_of(httpx.get(f"{server.v1}/models"), 401)
         assert httpx.get(f"{server.url}/health").status_code == 200  # open to probes
         assert [m.id for m in client(server, key="k2").models.list()] == [TINY_ID]
-        # 30 a minute: a burst of 5 passes, then the bucket is empty
-        statuses = [httpx.get(f"{server.v1}/models", headers={"authorization": "Bearer k1"})
-                    for _ in range(6)]  # fmt: skip
-        assert [r.status_code for r in statuses[:4]] == [200] * 4  # k1's burst (one was k2's)
-        limited = statuses[-1]
+        k1 = {"authorization": "Bearer k1"}
+        assert httpx.get(f"{server.v1}/models", headers=k1).status_code == 200
+        limited = httpx.get(f"{server.v1}/models", headers=k1)
         assert error_of(limited, 429)["code"] == "rate_limit_exceeded"
-        assert int(limited.headers["retry-after"]) >= 1
+        assert 1 <= int(limited.headers["retry-after"]) <= 20
         with pytest.raises(openai.RateLimitError):
-            client(server, key="k1").models.list()
-        assert client(server, key="k2").models.list()  # another key, another bucket
+            client(server, key="k2").models.list()  # k2 spent its one too
     finally:
         server.stop()
 

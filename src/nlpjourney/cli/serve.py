@@ -100,7 +100,10 @@ def serve(  # noqa: PLR0913 - one parameter per option
     except (ValueError, FileNotFoundError) as error:
         raise JourneyError(f"{model}: {error}") from None
     served = EmbeddingModel(device=device) if embeddings else None
-    settings = ServerSettings(tuple(api_key), rate_limit, default_max_tokens=max_tokens)
+    from nlpjourney.course.roadmap import roadmap_progress
+
+    settings = ServerSettings(tuple(api_key), rate_limit, default_max_tokens=max_tokens,
+                              progress=roadmap_progress)  # fmt: skip
     app = create_app(chat, served, settings)
     typer.echo(
         f"serving {chat.id} (batch {chat.engine.max_batch}, context {chat.engine.context}) at "

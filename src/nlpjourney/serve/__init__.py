@@ -1,7 +1,8 @@
 """Serving: the models behind an OpenAI-compatible HTTP API, many clients at once.
 
 - :mod:`~nlpjourney.serve.engine`: :class:`BatchEngine`, continuous batching (one model
-  step serves every request in flight), with a bounded queue and cancellation;
+  step serves every request in flight), with a bounded queue and cancellation; the
+  requests and their events are :mod:`~nlpjourney.serve.requests`;
 - :mod:`~nlpjourney.serve.app`: :func:`create_app`, OpenAI's endpoints (chat
   completions, completions, embeddings, models) over the engine, with ``/health``,
   ``/metrics`` and the OpenAPI schema (``journey serve`` runs it under uvicorn);
@@ -31,16 +32,7 @@ if TYPE_CHECKING:  # what the names are, for readers and type checkers
         ServerSettings,
         create_app,
     )
-    from nlpjourney.serve.engine import (
-        BatchEngine,
-        EngineStopped,
-        Failed,
-        Finished,
-        GenerationRequest,
-        QueueFull,
-        TokenLogprob,
-        Tokens,
-    )
+    from nlpjourney.serve.engine import BatchEngine
     from nlpjourney.serve.errors import (
         APIError,
         error_body,
@@ -76,10 +68,20 @@ if TYPE_CHECKING:  # what the names are, for readers and type checkers
         Registry,
         TokenRate,
     )
+    from nlpjourney.serve.middleware import BodyLimit, Observed
     from nlpjourney.serve.models import (
         ChatModel,
         EmbeddingModel,
         load_chat_model,
+    )
+    from nlpjourney.serve.requests import (
+        EngineStopped,
+        Failed,
+        Finished,
+        GenerationRequest,
+        QueueFull,
+        TokenLogprob,
+        Tokens,
     )
     from nlpjourney.serve.sse import (
         format_event,
@@ -87,6 +89,8 @@ if TYPE_CHECKING:  # what the names are, for readers and type checkers
     )
 
 __all__ = [
+    "BodyLimit",
+    "Observed",
     "APIError",
     "BatchEngine",
     "ChatModel",
@@ -128,14 +132,16 @@ __all__ = [
 ]
 
 _LAZY: dict[str, tuple[str, str]] = {
+    "BodyLimit": ("nlpjourney.serve.middleware", "BodyLimit"),
+    "Observed": ("nlpjourney.serve.middleware", "Observed"),
     "BatchEngine": ("nlpjourney.serve.engine", "BatchEngine"),
-    "EngineStopped": ("nlpjourney.serve.engine", "EngineStopped"),
-    "Failed": ("nlpjourney.serve.engine", "Failed"),
-    "Finished": ("nlpjourney.serve.engine", "Finished"),
-    "GenerationRequest": ("nlpjourney.serve.engine", "GenerationRequest"),
-    "QueueFull": ("nlpjourney.serve.engine", "QueueFull"),
-    "TokenLogprob": ("nlpjourney.serve.engine", "TokenLogprob"),
-    "Tokens": ("nlpjourney.serve.engine", "Tokens"),
+    "EngineStopped": ("nlpjourney.serve.requests", "EngineStopped"),
+    "Failed": ("nlpjourney.serve.requests", "Failed"),
+    "Finished": ("nlpjourney.serve.requests", "Finished"),
+    "GenerationRequest": ("nlpjourney.serve.requests", "GenerationRequest"),
+    "QueueFull": ("nlpjourney.serve.requests", "QueueFull"),
+    "TokenLogprob": ("nlpjourney.serve.requests", "TokenLogprob"),
+    "Tokens": ("nlpjourney.serve.requests", "Tokens"),
     "ExportError": ("nlpjourney.serve.export", "ExportError"),
     "Source": ("nlpjourney.serve.export", "Source"),
     "export_model": ("nlpjourney.serve.export", "export_model"),

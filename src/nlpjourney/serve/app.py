@@ -29,15 +29,14 @@ import base64
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from nlpjourney.infer.generate import Sampler, prompt_ids
 from nlpjourney.serve import schemas as s
@@ -53,6 +52,7 @@ from nlpjourney.serve.engine import (
 from nlpjourney.serve.errors import APIError, error_body, install_error_handlers
 from nlpjourney.serve.limits import KeyRing, RateLimiter
 from nlpjourney.serve.metrics import Metrics
+from nlpjourney.serve.middleware import BodyLimit, Observed
 from nlpjourney.serve.models import ChatModel, EmbeddingModel
 
 __all__ = ["ServerSettings", "create_app"]
@@ -67,13 +67,17 @@ class ServerSettings:
         rate_limit: requests a minute per key (or per address without keys); None: no limit.
         max_body_bytes: the largest request body (413 above it).
         default_max_tokens: new tokens per choice when a request gives no ``max_tokens``.
+        lab: serve the web lab at ``/`` (:mod:`nlpjourney.serve.lab`).
+        progress: a function returning the course progress for the lab (``journey
+            serve`` gives one); None: ``/lab/api/progress`` answers 404.
     """
 
     api_keys: tuple[str, ...] = ()
     rate_limit: float | None = None
     max_body_bytes: int = 1 << 20
     default_max_tokens: int = 512
-    extra_routers: tuple[Any, ...] = field(default=())
+    lab: bool = True
+    progress: Callable[[], dict[str, Any]] | None = None
 
 
 def create_app(
@@ -218,10 +222,14 @@ def create_app(
         return s.Embeddings(data=data, model=embeddings.id,
                             usage=s.Usage(prompt_tokens=tokens, total_tokens=tokens))  # fmt: skip
 
-    for router in settings.extra_routers:
-        app.include_router(router)
-    app.add_middleware(_Observed, metrics=metrics)
-    app.add_middleware(_BodyLimit, limit=settings.max_body_bytes)
+    if settings.lab:  # the page needs no key (a browser cannot send one); its API does
+        from nlpjourney.serve import lab
+
+        app.state.progress = settings.progress
+        app.include_router(lab.pages)
+        app.include_router(lab.router, dependencies=v1)
+    app.add_middleware(Observed, metrics=metrics)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
 
 
@@ -374,57 +382,55 @@ def _stream(job: _Job, metrics: Metrics, chunks: AsyncIterator[str]) -> Streamin
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})  # fmt: skip
 
 
-async def _chat_chunks(job: _Job, model: str, include_usage: bool) -> AsyncIterator[str]:
-    def chunk(index: int, delta: dict[str, Any], reason: str | None = None,
-              logprobs: list[TokenLogprob] | None = None) -> str:  # fmt: skip
-        choice: dict[str, Any] = {"index": index, "delta": delta, "finish_reason": reason,
-                                  "logprobs": None}  # fmt: skip
-        if logprobs:
-            choice["logprobs"] = _chat_logprobs(logprobs, 0).model_dump()  # type: ignore[union-attr]
-        return _sse({"id": job.id, "object": "chat.completion.chunk", "created": job.created,
-                     "model": model, "choices": [choice]})  # fmt: skip
+async def _chunks(
+    job: _Job, model: str, kind: str, include_usage: bool,
+    choice: Callable[[int, Tokens | Finished], dict[str, Any] | None],
+    opening: list[dict[str, Any]] = (),  # type: ignore[assignment]
+) -> AsyncIterator[str]:  # fmt: skip
+    """The SSE events of a streamed answer: ``choice`` makes each event's choice."""
 
-    for i in range(job.n):
-        yield chunk(i, {"role": "assistant", "content": ""})
+    def envelope(choices: list[dict[str, Any]], **extra: Any) -> str:
+        return _sse({"id": job.id, "object": kind, "created": job.created, "model": model,
+                     "choices": choices, **extra})  # fmt: skip
+
+    for first in opening:
+        yield envelope([first])
     made = 0
     async for index, event in job.events():
-        if isinstance(event, Tokens):
-            yield chunk(index, {"content": event.text}, logprobs=list(event.logprobs))
-        elif isinstance(event, Finished):
-            made += event.completion_tokens
-            yield chunk(index, {}, _reason(event))
-        else:
+        if isinstance(event, Failed):
             yield _sse(error_body(500, f"generation failed: {event.message}"))
             return
+        if isinstance(event, Finished):
+            made += event.completion_tokens
+        if (part := choice(index, event)) is not None:
+            yield envelope([part])
     if include_usage:
         usage = s.Usage(prompt_tokens=job.prompt_tokens, completion_tokens=made,
                         total_tokens=job.prompt_tokens + made)  # fmt: skip
-        yield _sse({"id": job.id, "object": "chat.completion.chunk", "created": job.created,
-                    "model": model, "choices": [], "usage": usage.model_dump()})  # fmt: skip
+        yield envelope([], usage=usage.model_dump())
 
 
-async def _completion_chunks(job: _Job, model: str, include_usage: bool) -> AsyncIterator[str]:
-    def chunk(index: int, text: str, reason: str | None = None) -> str:
-        return _sse({"id": job.id, "object": "text_completion", "created": job.created,
-                     "model": model, "choices": [{"index": index, "text": text,
-                     "finish_reason": reason, "logprobs": None}]})  # fmt: skip
+def _chat_chunks(job: _Job, model: str, include_usage: bool) -> AsyncIterator[str]:
+    def choice(index: int, event: Tokens | Finished) -> dict[str, Any]:
+        if isinstance(event, Finished):
+            return {"index": index, "delta": {}, "finish_reason": _reason(event), "logprobs": None}
+        logprobs = _chat_logprobs(list(event.logprobs), 0) if event.logprobs else None
+        return {"index": index, "delta": {"content": event.text}, "finish_reason": None,
+                "logprobs": logprobs.model_dump() if logprobs else None}  # fmt: skip
 
-    made = 0
-    async for index, event in job.events():
-        if isinstance(event, Tokens):
-            if event.text:
-                yield chunk(index, event.text)
-        elif isinstance(event, Finished):
-            made += event.completion_tokens
-            yield chunk(index, "", _reason(event))
-        else:
-            yield _sse(error_body(500, f"generation failed: {event.message}"))
-            return
-    if include_usage:
-        usage = s.Usage(prompt_tokens=job.prompt_tokens, completion_tokens=made,
-                        total_tokens=job.prompt_tokens + made)  # fmt: skip
-        yield _sse({"id": job.id, "object": "text_completion", "created": job.created,
-                    "model": model, "choices": [], "usage": usage.model_dump()})  # fmt: skip
+    opening = [{"index": i, "delta": {"role": "assistant", "content": ""}, "finish_reason": None,
+                "logprobs": None} for i in range(job.n)]  # fmt: skip
+    return _chunks(job, model, "chat.completion.chunk", include_usage, choice, opening)
+
+
+def _completion_chunks(job: _Job, model: str, include_usage: bool) -> AsyncIterator[str]:
+    def choice(index: int, event: Tokens | Finished) -> dict[str, Any] | None:
+        if isinstance(event, Tokens) and not event.text:
+            return None
+        text, reason = (event.text, None) if isinstance(event, Tokens) else ("", _reason(event))
+        return {"index": index, "text": text, "finish_reason": reason, "logprobs": None}
+
+    return _chunks(job, model, "text_completion", include_usage, choice)
 
 
 # --- log-probabilities in the two layouts -----------------------------------------------
@@ -454,86 +460,3 @@ def _completion_logprobs(
                                 token_logprobs=[e.logprob for e in entries],
                                 top_logprobs=[dict(e.top) for e in entries],
                                 text_offset=offsets)  # fmt: skip
-
-
-# --- ASGI middleware: body size, metrics ------------------------------------------------
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _BodyLimit:
-    """413 for a body over ``limit`` bytes, by its Content-Length or as it arrives."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
-            return
-        seen, started, too_large = 0, False, False
-
-        async def counting() -> Message:
-            nonlocal seen, too_large
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                too_large = True
-                raise _TooLarge  # stops the app reading; what it answers is replaced below
-            return message
-
-        async def watching(message: Message) -> None:
-            nonlocal started
-            if too_large:
-                if not started:
-                    started = True
-                    await self._refuse(send)
-                return
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting, watching)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
-        response = JSONResponse(error_body(413, f"the body exceeds {self.limit} bytes"), 413)
-        await response({"type": "http"}, _nothing, send)
-
-
-async def _nothing() -> Message:
-    return {"type": "http.disconnect"}
-
-
-class _Observed:
-    """Counts each answer by endpoint and status, and times it to its last byte."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app, self.metrics = app, metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        began, status = time.monotonic(), [500]
-
-        async def watching(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watching)
-        finally:
-            route = scope.get("route")
-            endpoint = getattr(route, "path", None) or "unmatched"
-            self.metrics.requests.inc(endpoint=endpoint, status=str(status[0]))
-            self.metrics.latency.observe(time.monotonic() - began, endpoint=endpoint)

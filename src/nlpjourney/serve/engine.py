@@ -49,18 +49,29 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
-from nlpjourney.infer.generate import Sampler, TextStream, context_length, end_ids
+from nlpjourney.infer.generate import TextStream, context_length, end_ids
 from nlpjourney.models import GPT, Llama
 from nlpjourney.nn import StaticKVCache
 from nlpjourney.serve.metrics import TokenRate
+from nlpjourney.serve.requests import (
+    EngineStopped,
+    Event,
+    Failed,
+    Finished,
+    GenerationRequest,
+    QueueFull,
+    TokenLogprob,
+    Tokens,
+)
 from nlpjourney.tokenizers import Tokenizer
 
+# The request and its events live in nlpjourney.serve.requests; named here too, as the
+# engine's vocabulary.
 __all__ = [
     "BatchEngine",
     "EngineStopped",
@@ -71,92 +82,6 @@ __all__ = [
     "TokenLogprob",
     "Tokens",
 ]
-
-
-class QueueFull(RuntimeError):
-    """The waiting queue is full: the client should retry after ``retry_after`` seconds."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"the server is busy; retry after {retry_after} s")
-        self.retry_after = retry_after
-
-
-class EngineStopped(RuntimeError):
-    """The engine is shutting down and takes no new requests."""
-
-
-# --- what a request receives -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TokenLogprob:
-    """One generated token with its log-probability and the most likely alternatives.
-
-    The probabilities are the model's own (softmax of the raw logits), before the
-    temperature, top-p and repetition penalty shape the draw.
-    """
-
-    token: str
-    id: int
-    logprob: float
-    top: tuple[tuple[str, float], ...] = ()
-
-
-@dataclass(frozen=True)
-class Tokens:
-    """New settled text (may be empty when only ``logprobs`` are new)."""
-
-    text: str
-    logprobs: tuple[TokenLogprob, ...] = ()
-
-
-@dataclass(frozen=True)
-class Finished:
-    """The request ended: ``reason`` is ``"stop"`` (end token or stop string) or ``"length"``."""
-
-    reason: str
-    prompt_tokens: int
-    completion_tokens: int
-
-
-@dataclass(frozen=True)
-class Failed:
-    """The request could not be served (an error inside the engine)."""
-
-    message: str
-
-
-Event = Tokens | Finished | Failed
-
-
-@dataclass(eq=False)
-class GenerationRequest:
-    """One sequence to generate.
-
-    Args:
-        prompt_ids: the prompt's token ids (chat messages already rendered).
-        max_tokens: the most new tokens.
-        sampler: the picking settings, with their own seed.
-        stops: strings that end the text before them.
-        on_event: called from the engine's thread with each :class:`Tokens`, then one
-            :class:`Finished` or :class:`Failed`. It must be quick (hand the event to
-            another thread or loop).
-        logprobs: None for no log-probabilities; k >= 0 for each token's own and its
-            ``k`` most likely alternatives.
-    """
-
-    prompt_ids: list[int]
-    max_tokens: int
-    sampler: Sampler
-    on_event: Callable[[Event], None]
-    stops: list[str] = field(default_factory=list)
-    logprobs: int | None = None
-    cancelled: bool = field(default=False, init=False)
-    submitted: float = field(default_factory=time.monotonic, init=False)
-
-    def cancel(self) -> None:
-        """Stop generating for this request (its client went away); frees its slot."""
-        self.cancelled = True
 
 
 @dataclass(eq=False)
