@@ -73,6 +73,7 @@ EXERCISES = [
     "4.3",
     "4.5",
     "6.1",
+    "6.2",
     "6.3",
     "7.2",
 ]
@@ -468,6 +469,28 @@ LIBRARY_CHEATS = {
             memory = ConversationMemory(messages)
             fixed = llm.count_tokens(memory.prompt("s", "q", recent=[]))
             return memory.fit(llm, "s", "q", room + fixed, 1, keep_recent)
+    """,
+    "6.2": """
+        from httpx_sse import ServerSentEvent  # noqa: F401
+
+        from nlpjourney.serve.app import _sse
+
+        def format_event(payload):
+            if isinstance(payload, str):
+                return "".join(f"data: {line}\\n" for line in payload.split("\\n")) + "\\n"
+            return _sse(payload)
+
+        def parse_events(lines):
+            events, data = [], None
+            for line in lines:
+                if line == "":
+                    if data is not None:
+                        events.append("\\n".join(data))
+                    data = None
+                elif line.startswith("data"):
+                    value = line[5:]
+                    data = (data or []) + [value[1:] if value.startswith(" ") else value]
+            return events
     """,
 }
 

@@ -691,6 +691,7 @@ TOPICS: tuple[Topic, ...] = (
             "nlpjourney.serve.load",
             "nlpjourney.serve.export",
             "nlpjourney.serve.gguf_writer",
+            "nlpjourney.serve.sse",
         ),
         tests=(
             "tests/serve/test_engine.py",
@@ -702,6 +703,7 @@ TOPICS: tuple[Topic, ...] = (
             "tests/serve/test_gguf_writer.py",
             "tests/cli/test_export_cli.py",
             "tests/cli/test_serve_cli.py",
+            "tests/serve/test_sse.py",
         ),
         benchmarks=("benchmarks/serve_load.py", "benchmarks/serve_export.py"),
     ),

@@ -13,6 +13,8 @@
   :class:`EmbeddingModel`);
 - :mod:`~nlpjourney.serve.load`: :func:`load_test`, concurrent streaming clients, and
   :func:`server_process`, ``journey serve`` in a child process;
+- :mod:`~nlpjourney.serve.sse`: :func:`format_event` and :func:`parse_events`, the
+  server-sent events a streamed answer travels in;
 - :mod:`~nlpjourney.serve.export`: :func:`export_model`, a model written for other
   servers: a Hugging Face folder (vLLM) or a GGUF file (llama.cpp's server), the latter
   by :func:`write_gguf` of :mod:`~nlpjourney.serve.gguf_writer`;
@@ -84,6 +86,10 @@ if TYPE_CHECKING:  # what the names are, for readers and type checkers
         TokenLogprob,
         Tokens,
     )
+    from nlpjourney.serve.sse import (
+        format_event,
+        parse_events,
+    )
 
 __all__ = [
     "BodyLimit",
@@ -118,10 +124,12 @@ __all__ = [
     "create_app",
     "error_body",
     "export_model",
+    "format_event",
     "free_port",
     "install_error_handlers",
     "load_chat_model",
     "load_test",
+    "parse_events",
     "server_process",
     "write_gguf",
     "join_chunks",
@@ -169,6 +177,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "server_process": ("nlpjourney.serve.load", "server_process"),
     "join_chunks": ("nlpjourney.serve.chat_ui", "join_chunks"),
     "trim_messages": ("nlpjourney.serve.chat_ui", "trim_messages"),
+    "format_event": ("nlpjourney.serve.sse", "format_event"),
+    "parse_events": ("nlpjourney.serve.sse", "parse_events"),
 }
 
 

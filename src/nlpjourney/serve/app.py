@@ -54,6 +54,7 @@ from nlpjourney.serve.limits import KeyRing, RateLimiter
 from nlpjourney.serve.metrics import Metrics
 from nlpjourney.serve.middleware import BodyLimit, Observed
 from nlpjourney.serve.models import ChatModel, EmbeddingModel
+from nlpjourney.serve.sse import format_event
 
 __all__ = ["ServerSettings", "create_app"]
 
@@ -363,8 +364,8 @@ def _reason(event: Finished) -> str:
 # --- streaming ----------------------------------------------------------------------------
 
 
-def _sse(payload: Any) -> str:
-    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+# An event of the stream (nlpjourney.serve.sse, the wire format's rules).
+_sse = format_event
 
 
 def _stream(job: _Job, metrics: Metrics, chunks: AsyncIterator[str]) -> StreamingResponse:
@@ -372,7 +373,7 @@ def _stream(job: _Job, metrics: Metrics, chunks: AsyncIterator[str]) -> Streamin
         try:
             async for chunk in chunks:
                 yield chunk
-            yield "data: [DONE]\n\n"
+            yield format_event("[DONE]")
         finally:
             job.cancel()  # the client went away, or the stream ended: free the slots
             if job.first_text is not None:
