@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable

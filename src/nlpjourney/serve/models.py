@@ -59,8 +59,10 @@ def check_model_source(name_or_path: str | Path) -> None:
     from nlpjourney.models.pretrained import KNOWN
 
     path = Path(name_or_path)
-    if str(name_or_path) not in KNOWN and not path.is_dir() and not (
-        path.is_file() and path.suffix == ".gguf"
+    if (
+        str(name_or_path) not in KNOWN
+        and not path.is_dir()
+        and not (path.is_file() and path.suffix == ".gguf")
     ):
         raise JourneyError(
             f"no model {str(name_or_path)!r}: give a known id ({', '.join(KNOWN)}), a Hugging "
