@@ -232,21 +232,24 @@ def test_server_api_keys_and_rate_limits(smollm2_tokenizer) -> None:  # noqa: AN
 
 def test_server_full_queue_is_429_with_retry_after(smollm2_tokenizer) -> None:  # noqa: ANN001
     server = serve_tiny(smollm2_tokenizer, max_batch=1, max_waiting=1, context=256)
+    engine = server.chat.engine
+    gate, step = threading.Event(), engine.step
+    engine.step = lambda: (gate.wait(60), step())  # the engine waits until the test says
     try:
-        body = json.dumps({**GOOD, "max_tokens": 200})
-        busy = [threading.Thread(target=post, args=(server, "/v1/chat/completions", body))
-                for _ in range(2)]  # fmt: skip
-        for thread in busy:
-            thread.start()
-        deadline = time.monotonic() + 30
-        while server.chat.engine.waiting < 1 and time.monotonic() < deadline:
+        body = json.dumps({**GOOD, "max_tokens": 5})
+        waiting = threading.Thread(target=post, args=(server, "/v1/chat/completions", body))
+        waiting.start()
+        deadline = time.monotonic() + 60
+        while engine.waiting < 1 and time.monotonic() < deadline:
             time.sleep(0.005)
-        refused = post(server, "/v1/chat/completions", body)
+        refused = post(server, "/v1/chat/completions", body)  # the queue of one is full
         assert error_of(refused, 429)["code"] == "queue_full"
         assert int(refused.headers["retry-after"]) >= 1
-        for thread in busy:
-            thread.join(60)
+        gate.set()
+        waiting.join(60)
+        assert post(server, "/v1/chat/completions", body).status_code == 200
     finally:
+        gate.set()
         server.stop()
 
 

@@ -34,8 +34,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import PlainTextResponse, StreamingResponse
+from nlpjourney.extras import missing_extra
+
+try:  # the serve extra: FastAPI and what it is built on
+    from fastapi import Depends, FastAPI, Request
+    from fastapi.responses import PlainTextResponse, StreamingResponse
+except ImportError as error:
+    raise missing_extra("serve", error.name or "fastapi") from error
 
 from nlpjourney.infer.generate import Sampler, prompt_ids
 from nlpjourney.serve import schemas as s

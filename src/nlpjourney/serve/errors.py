@@ -26,10 +26,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from nlpjourney.extras import missing_extra
+
+try:  # the serve extra: FastAPI and what it is built on
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+except ImportError as error:
+    raise missing_extra("serve", error.name or "fastapi") from error
 
 __all__ = ["APIError", "error_body", "install_error_handlers"]
 

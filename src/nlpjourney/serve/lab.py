@@ -47,10 +47,16 @@ from importlib import resources
 from typing import Any
 
 import torch
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
+
+from nlpjourney.extras import missing_extra
+
+try:  # the serve extra: FastAPI and what it is built on
+    from fastapi import APIRouter, Request
+    from fastapi.responses import HTMLResponse, Response
+    from pydantic import BaseModel, ConfigDict, Field
+except ImportError as error:
+    raise missing_extra("serve", error.name or "fastapi") from error
 
 from nlpjourney.nn import MultiHeadAttention
 from nlpjourney.serve.errors import APIError

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import time
 
-from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from nlpjourney.extras import missing_extra
+
+try:  # the serve extra: FastAPI and what it is built on
+    from fastapi.responses import JSONResponse
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+except ImportError as error:
+    raise missing_extra("serve", error.name or "fastapi") from error
 
 from nlpjourney.serve.errors import error_body
 from nlpjourney.serve.metrics import Metrics

@@ -18,7 +18,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from nlpjourney.extras import missing_extra
+
+try:  # the serve extra: FastAPI and what it is built on
+    from pydantic import BaseModel, ConfigDict, Field, field_validator
+except ImportError as error:
+    raise missing_extra("serve", error.name or "fastapi") from error
 
 __all__ = [
     "ChatCompletion",
