@@ -269,3 +269,15 @@ def test_server_disconnect_mid_stream_frees_the_slot(tiny_server: Running) -> No
     assert engine.tokens_generated - before < 200  # freed before its 200 tokens
     answer = client(tiny_server).chat.completions.create(model=TINY_ID, messages=HI, max_tokens=3)
     assert answer.usage.completion_tokens == 3  # and the server goes on serving
+
+
+def test_server_without_keys_limits_by_address(smollm2_tokenizer) -> None:  # noqa: ANN001
+    server = serve_tiny(smollm2_tokenizer, ServerSettings(rate_limit=3))  # a burst of one
+    try:
+        first = httpx.get(f"{server.v1}/models", headers={"authorization": "Bearer a"})
+        assert first.status_code == 200
+        # another made-up key from the same address does not get a fresh bucket
+        dodge = httpx.get(f"{server.v1}/models", headers={"authorization": "Bearer b"})
+        assert error_of(dodge, 429)["code"] == "rate_limit_exceeded"
+    finally:
+        server.stop()

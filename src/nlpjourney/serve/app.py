@@ -120,7 +120,10 @@ def create_app(
             raise APIError(401, "a valid API key is required: Authorization: Bearer KEY",
                            code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
         if limiter is not None:
-            who = request.headers.get("authorization") or (request.client or ("?",))[0]
+            # by key when keys are required; else by address (a header anyone can vary
+            # would let a client dodge its limit)
+            address = (request.client or ("?",))[0]
+            who = request.headers.get("authorization", "") if keys.required else address
             wait = limiter.check(who)
             if wait:
                 raise APIError(429, f"rate limit reached; retry after {wait} s",
