@@ -279,7 +279,7 @@ class _Result:
 class _Job:
     """The engine requests of one HTTP request, and their events in the event loop."""
 
-    def __init__(self, served: ChatModel, ids: list[int], requests_n: int) -> None:
+    def __init__(self, ids: list[int], requests_n: int) -> None:
         self.id = f"cmpl-{uuid.uuid4().hex[:24]}"
         self.created = int(time.time())
         self.prompt_tokens = len(ids)
@@ -304,7 +304,7 @@ class _Job:
                            f"{max(room, 0)} new tokens", param="max_tokens",
                            code="context_length_exceeded")  # fmt: skip
         limit = max_tokens if max_tokens is not None else min(default_max_tokens, room)
-        job = cls(served, ids, body.n)
+        job = cls(ids, body.n)
         top_p = body.top_p if body.top_p < 1 else None
         try:
             for i in range(body.n):
