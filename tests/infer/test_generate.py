@@ -19,6 +19,7 @@ from torch import nn
 from nlpjourney.infer import generate
 from nlpjourney.infer.generate import TextStream, top_k_filter, top_p_filter
 from nlpjourney.models import GPT, GPTConfig, Llama, LlamaConfig
+from nlpjourney.models.sampling import sample_next
 from nlpjourney.tokenizers import CharTokenizer
 
 TOKENIZER = CharTokenizer.from_text("abcdefghij .")
@@ -113,6 +114,24 @@ def test_generate_seed_repeats_a_sample_and_top_k_1_is_greedy() -> None:
     assert generate(
         model, TOKENIZER, "ab", max_new_tokens=30, temperature=0.5, top_p=1e-6, seed=0
     ) == (greedy)
+
+
+@pytest.mark.parametrize("temperature", [1e-300, 3e-203, 1e-37])
+def test_generate_a_vanishing_temperature_or_top_p_is_greedy_not_nan(temperature: float) -> None:
+    # logits / 1e-300 are +-inf, and inf - inf is nan inside the softmax: a server once
+    # answered such a request with a 500.
+    model = tiny_llama(5)
+    greedy = generate(model, TOKENIZER, "ab", max_new_tokens=30)
+    assert generate(model, TOKENIZER, "ab", max_new_tokens=30, temperature=temperature, seed=0) == (
+        greedy
+    )
+    assert generate(
+        model, TOKENIZER, "ab", max_new_tokens=30, temperature=1.0, top_p=5e-324, seed=0
+    ) == (greedy)
+    logits = torch.randn(4, V) * 30
+    assert top_p_filter(logits, 5e-324).isfinite().sum(-1).tolist() == [1, 1, 1, 1]
+    picked = sample_next(logits, temperature, generator=torch.Generator().manual_seed(0))
+    assert picked.squeeze(-1).tolist() == logits.argmax(-1).tolist()
 
 
 def test_generate_ends_before_a_stop_string() -> None:

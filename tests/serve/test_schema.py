@@ -24,9 +24,10 @@ from tests.serve.conftest import TINY_ID, Running, serve_tiny
 
 @pytest.fixture(scope="module")
 def fuzzed_server(smollm2_tokenizer) -> Iterator[Running]:  # noqa: ANN001
-    # A short default answer and a short context keep each generated request quick.
+    # A short default answer keeps each generated request quick; the context is the tiny
+    # model's whole 256 (with 96, over half the valid bodies were prompts too long for it).
     server = serve_tiny(smollm2_tokenizer, ServerSettings(default_max_tokens=4),
-                        max_batch=8, context=96)  # fmt: skip
+                        max_batch=8, context=256)  # fmt: skip
     yield server
     server.stop()
 
@@ -62,13 +63,14 @@ def test_schema_fuzzing_finds_no_server_error(
 ) -> None:
     statuses = []
 
-    # Half the bodies name the served model, so valid requests reach the engine (a
-    # random model id would make every one a 404).
-    @given(case=operation.as_strategy(generation_mode=mode), served=st.booleans())
+    # Three bodies in four name the served model, so valid requests reach the engine (a
+    # random model id makes a 404). About half of those fit the context and answer 200:
+    # with one body in four, a CI run once saw none in 30.
+    @given(case=operation.as_strategy(generation_mode=mode), served=st.integers(0, 3))
     @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck),
               database=None)  # fmt: skip
-    def answers_without_server_error(case: schemathesis.Case, served: bool) -> None:
-        if served and isinstance(case.body, dict) and "model" in case.body:
+    def answers_without_server_error(case: schemathesis.Case, served: int) -> None:
+        if served > 0 and isinstance(case.body, dict) and "model" in case.body:
             case.body["model"] = TINY_ID
         response = case.call_and_validate(base_url=fuzzed_server.url, timeout=60,
                                           checks=[not_a_server_error])  # fmt: skip

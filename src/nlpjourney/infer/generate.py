@@ -238,9 +238,12 @@ class Sampler:
                 logits > 0, logits / self.repetition_penalty, logits * self.repetition_penalty
             )
             logits = torch.where(seen, penalised, logits)
-        if self.temperature == 0:
+        # A temperature too small for the logits' type would be 0 in it (x / 0: nan).
+        if self.temperature < torch.finfo(logits.dtype).tiny:
             return logits.argmax(dim=-1)
-        logits = logits / self.temperature
+        # Shifted so the best is 0 first: a tiny temperature then sends the others to
+        # -inf, where dividing first would make inf - inf = nan inside the softmax.
+        logits = (logits - logits.amax(dim=-1, keepdim=True)) / self.temperature
         if self.top_k is not None:
             logits = top_k_filter(logits, self.top_k)
         if self.top_p is not None:
@@ -296,8 +299,9 @@ def top_p_filter(logits: Tensor, top_p: float) -> Tensor:
         return logits
     ordered, order = logits.sort(dim=-1, descending=True)
     probs = ordered.softmax(dim=-1)
-    # drop a token when the ones before it already reach top_p (the first stays)
+    # drop a token when the ones before it already reach top_p
     drop = probs.cumsum(dim=-1) - probs >= top_p
+    drop[..., 0] = False  # the first stays, even when top_p is 0 in the logits' type
     return logits.scatter(-1, order, ordered.masked_fill(drop, float("-inf")))
 
 

@@ -59,9 +59,12 @@ def sample_next(
     Shapes:
         logits (B, V) -> (B, 1).
     """
-    if temperature == 0:
+    # below float32's smallest normal number a temperature would be 0 in it (x / 0: nan)
+    if temperature < torch.finfo(torch.float32).tiny:
         return logits.argmax(dim=-1, keepdim=True)
-    logits = logits.float() / temperature
+    # the best shifted to 0 first: a tiny temperature then gives -inf, never inf - inf
+    logits = logits.float()
+    logits = (logits - logits.amax(dim=-1, keepdim=True)) / temperature
     if top_k is not None and top_k < logits.shape[-1]:
         kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]  # (B, 1)
         logits = logits.masked_fill(logits < kth, float("-inf"))
