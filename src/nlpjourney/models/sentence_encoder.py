@@ -246,9 +246,17 @@ class SentenceEncoder:
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"texts[{i}] is a {type(text).__name__}, not a str")
+        return self.embed_ids([self.encode(text) for text in texts], batch_size)
+
+    def embed_ids(self, ids: list[list[int]], batch_size: int = 32) -> np.ndarray:
+        """One vector per id list, each what :meth:`encode` gives: :meth:`embed` for a
+        caller that has encoded its texts already (to count their tokens, say).
+
+        Returns:
+            float32 array (len(ids), :attr:`dim`); unit rows when :attr:`normalize`.
+        """
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-        ids = [self.encode(text) for text in texts]
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))  # longest first
         out = np.empty((len(ids), self.dim), dtype=np.float32)
         device = self.model.embeddings["word_embeddings"].weight.device

@@ -135,7 +135,7 @@ class EmbeddingModel:
         """Unit vectors (len(texts), dim), float32, and how many tokens they read."""
         with self._lock:
             encoder = self.encoder
-            tokens = sum(min(len(encoder.encode(t)), encoder.max_length) for t in texts)
+            ids = [encoder.encode(text) for text in texts]  # cut to the model's length
             with torch.inference_mode():
-                vectors = encoder.embed(texts)
-        return np.asarray(vectors, dtype=np.float32), tokens
+                vectors = encoder.embed_ids(ids)
+        return np.asarray(vectors, dtype=np.float32), sum(map(len, ids))
