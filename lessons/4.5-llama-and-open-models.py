@@ -70,7 +70,8 @@ except ImportError:  # pragma: no cover - IPython comes with the course extra
 
 QUICK = os.environ.get("JOURNEY_QUICK") == "1"
 torch.manual_seed(0)
-torch.set_num_threads(min(4, os.cpu_count() or 1))
+# quick mode, one thread: it runs beside other work (the tests run one lesson per core)
+torch.set_num_threads(1 if QUICK else min(4, os.cpu_count() or 1))
 full = FullRun("4.5")  # the stored full run of this lesson: its numbers and answers
 F64 = torch.float64
 

@@ -68,6 +68,7 @@ _NUMERIC = re.compile(r"^-?[.,]?\d[\d,.-]*\.?$")
 _INITIAL = re.compile(r"[^\W\d]\.$")
 _ALPHABETIC = re.compile(r"[^\W\d]+$")
 _HAS_LETTER = re.compile(r"[^\W\d]")
+_ELLIPSIS = re.compile(r"\.\.+$")
 
 # Punkt's own word splitter: it splits off punctuation except periods, keeps "--" and
 # "..." (or ". . .") whole, and a comma only at a word's end.
@@ -300,7 +301,7 @@ class SentenceSplitter:
             text = token.text
             if text in (".", "?", "!"):
                 token.sentbreak = True
-            elif re.match(r"\.\.+$", text):
+            elif _ELLIPSIS.match(text):
                 token.ellipsis = True
             elif token.period_final and not text.endswith(".."):
                 word = text[:-1].lower()
@@ -377,6 +378,7 @@ class _Trainer:
     def __init__(self) -> None:
         self.model = SentenceSplitter()
         self.type_counts: Counter[str] = Counter()
+        self.tokens = 0  # type_counts.total(), kept as it grows (total() sums every count)
         self.period_tokens = 0
         self.pair_counts: Counter[tuple[str, str]] = Counter()
         self.starter_counts: Counter[str] = Counter()
@@ -384,6 +386,7 @@ class _Trainer:
 
     def add(self, text: str) -> None:
         tokens = list(_punkt_words(text))
+        self.tokens += len(tokens)
         for token in tokens:
             self.type_counts[token.type] += 1
             self.period_tokens += token.period_final
@@ -412,9 +415,7 @@ class _Trainer:
         periods = word.count(".") + 1
         letters = len(word) - periods + 1
         with_period, without = self.type_counts[word + "."], self.type_counts[word]
-        score = _dunning_abbrev(
-            with_period + without, self.period_tokens, with_period, self.type_counts.total()
-        )
+        score = _dunning_abbrev(with_period + without, self.period_tokens, with_period, self.tokens)
         # Long words are rarely abbreviations, inner periods ("u.s") make one likelier, and
         # every time the word is seen without a period counts against it.
         return score * math.exp(-letters) * periods * math.pow(letters, -without)
@@ -466,7 +467,7 @@ class _Trainer:
         return False
 
     def finish(self) -> SentenceSplitter:
-        n = self.type_counts.total()
+        n = self.tokens
         model = self.model
         model.sentence_starters = set()
         for typ, at_break in self.starter_counts.items():
