@@ -1243,7 +1243,7 @@ print(en_train[0], "->", [tokenizer.decode([i]) for i in tgt_ids[0]])
 #
 # If you have trained the big translator with `journey train translator --pair de-en`,
 # it is loaded from `runs/translator-de-en`. Otherwise a small one trains here: 2 + 2
-# layers of width 128, for 1200 steps in full mode or 60 in quick mode. The lesson's
+# layers of width 128, for 1200 steps in full mode or 30 in quick mode. The lesson's
 # stored full run (made by `scripts/run_lessons.py 4.1` in a fresh folder, so it always
 # trains) is this small translator after 1200 steps: every "full run" column below is
 # that translator, and every number and picture this run prints comes from whichever
@@ -1268,10 +1268,10 @@ else:
         "train": encode_pairs(tokenizer, de_train, en_train, small.max_len),
         "val": encode_pairs(tokenizer, multi30k("val", "de"), multi30k("val", "en"), 128),
     }
-    steps = 60 if QUICK else 1200
+    steps = 30 if QUICK else 1200
     config = TrainConfig(max_steps=steps, batch_size=64, lr=2e-3, min_lr=1e-4,
                          warmup_steps=steps // 10, weight_decay=0.0, betas=(0.9, 0.98),
-                         eval_interval=steps // 4, eval_steps=4,
+                         eval_interval=steps // 4, eval_steps=2 if QUICK else 4,
                          out_dir=os.path.join(tempfile.gettempdir(), "lesson-4.1-translator"))  # fmt: skip
     trainer = Trainer(
         translator.model,
@@ -1407,11 +1407,11 @@ if QUICK or loaded:
 # penalty for translations shorter than the references, on a 0-100 scale. We compute it
 # with sacreBLEU (its standard 13a tokenization, case-sensitive) on the raw German and
 # English of the 2016 test set, so the number is comparable with published ones. The
-# full mode scores all 1000 test sentences, the quick mode the first 200; the cell
+# full mode scores all 1000 test sentences, the quick mode the first 100; the cell
 # prints this run's scores beside the full run's.
 
 # %%
-count = 200 if QUICK else len(de_test)
+count = 100 if QUICK else len(de_test)
 scores = {}
 for k in (1, 4):
     start = time.perf_counter()
