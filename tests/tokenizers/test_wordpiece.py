@@ -100,17 +100,24 @@ def test_wordpiece_edge_cases(ours, theirs, text: str) -> None:
 @pytest.mark.parametrize("lowercase", [True, False])
 def test_wordpiece_basic_tokenizer_every_code_point(lowercase: bool) -> None:
     """Each code point between two letters is dropped, kept, split off or changed exactly
-    as tokenizers does; a failure prints the code points that moved."""
+    as tokenizers does; a failure prints the code points that moved.
+
+    The texts ``a?b`` go 4,096 at a time, joined by spaces (no token spans a space on
+    either side); a block whose tokens differ is looked at one text at a time."""
     normalizer = normalizers.BertNormalizer(lowercase=lowercase)
     pre = pre_tokenizers.BertPreTokenizer()
+
+    def theirs(text: str) -> list[str]:
+        return [w for w, _ in pre.pre_tokenize_str(normalizer.normalize_str(text))]
+
+    points = [cp for cp in range(0x110000) if not 0xD800 <= cp < 0xE000]
     moved = []
-    for cp in range(0x110000):
-        if 0xD800 <= cp < 0xE000:
-            continue
-        text = f"a{chr(cp)}b"
-        expected = [w for w, _ in pre.pre_tokenize_str(normalizer.normalize_str(text))]
-        if basic_tokenize(text, lowercase=lowercase) != expected:
-            moved.append(cp)
+    for start in range(0, len(points), 4096):
+        block = points[start : start + 4096]
+        text = " ".join(f"a{chr(cp)}b" for cp in block)
+        if basic_tokenize(text, lowercase=lowercase) != theirs(text):
+            moved += [cp for cp in block
+                      if basic_tokenize(f"a{chr(cp)}b", lowercase=lowercase) != theirs(f"a{chr(cp)}b")]  # fmt: skip
     assert not moved, describe(moved)
 
 
