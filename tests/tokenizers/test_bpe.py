@@ -153,10 +153,12 @@ def test_bpe_gpt2_special_token_is_matched_whole() -> None:
 
 
 def assert_llama3_equals_tokenizers(lines: list[str]) -> None:
-    for add in (False, True):
-        expected = [e.ids for e in hf_llama3().encode_batch(lines, add_special_tokens=add)]
-        got = llama3().encode_batch(lines, add_special_tokens=add)
-        assert got == expected, first_difference(got, expected, lines)
+    # With the special tokens on every line; without them on the first 2,000 (the words
+    # between are the same ids either way, so one full pass is enough).
+    for add, part in ((True, lines), (False, lines[:2000])):
+        expected = [e.ids for e in hf_llama3().encode_batch(part, add_special_tokens=add)]
+        got = llama3().encode_batch(part, add_special_tokens=add)
+        assert got == expected, first_difference(got, expected, part)
 
 
 def test_bpe_llama3_reads_the_split_regex_and_ignore_merges_from_its_file() -> None:

@@ -53,11 +53,13 @@ def theirs() -> HFTokenizer:
 
 
 def assert_same_ids(ours: Tokenizer, theirs: HFTokenizer, lines: list[str]) -> None:
-    for add in (False, True):
-        expected = [e.ids for e in theirs.encode_batch(lines, add_special_tokens=add)]
-        got = ours.encode_batch(lines, add_special_tokens=add)
-        wrong = [(line, g, e) for line, g, e in zip(lines, got, expected, strict=True) if g != e]
-        assert not wrong, f"{len(wrong)} of {len(lines)} lines differ, first: {wrong[0]}"
+    # With the special tokens on every line; without them on the first 2,000 (the words
+    # between are the same ids either way, so one full pass is enough).
+    for add, part in ((True, lines), (False, lines[:2000])):
+        expected = [e.ids for e in theirs.encode_batch(part, add_special_tokens=add)]
+        got = ours.encode_batch(part, add_special_tokens=add)
+        wrong = [(line, g, e) for line, g, e in zip(part, got, expected, strict=True) if g != e]
+        assert not wrong, f"{len(wrong)} of {len(part)} lines differ, first: {wrong[0]}"
 
 
 def test_wordpiece_load_reads_bert_uncased(ours, theirs) -> None:
