@@ -88,8 +88,10 @@ GRADING_SEED = 20_240
 MUTANT_TIMEOUT = 60.0
 MIN_MUTANT_TIMEOUT = 15.0
 #: Each check of a mutant also stops at ten times what that check took for the model
-#: answer (traced), never under MIN_CHECK_LIMIT: a loop in the first check is stopped in
-#: seconds, not when the whole grading's limit runs out. A stopped check fails.
+#: answer (graded untraced, as the mutants are: tracing slows a pure-Python check several
+#: times over, and a looping mutant ran until ten times that), never under
+#: MIN_CHECK_LIMIT: a loop in the first check is stopped in seconds, not when the whole
+#: grading's limit runs out. A stopped check fails.
 MIN_CHECK_LIMIT = 2.0
 
 # (c) a learner file that calls the reference library for (part of) the answer.
@@ -499,8 +501,19 @@ FINGERPRINT = '''
 import hashlib
 
 
+_PLAIN = {str, int, float, bool, bytes, type(None)}
+
+
 def _fingerprint(obj):
     """A stable text for an argument: arrays by their bytes, callables by their name."""
+    # First the common cases (a plain value, a flat list or tuple of them), as the general
+    # rules below would write them, without a call per item: the parser's oracle is
+    # called some 140,000 times, each with three lists.
+    kind = type(obj)
+    if kind in _PLAIN:
+        return repr(obj)
+    if (kind is list or kind is tuple) and _PLAIN.issuperset(map(type, obj)):
+        return kind.__name__ + "(" + ",".join(map(repr, obj)) + ")"
     if hasattr(obj, "detach") and hasattr(obj, "numpy"):
         obj = obj.detach().cpu().numpy()
     if hasattr(obj, "tobytes") and hasattr(obj, "dtype"):
@@ -599,6 +612,7 @@ def start_grading(
     seed: int,
     *,
     trace: bool = False,
+    timed: bool = False,
     dump_table: Path | None = None,
     first_failure: bool = False,
     timeout: float = MUTANT_TIMEOUT,
@@ -608,7 +622,8 @@ def start_grading(
     results go, where the lines it ran go when ``trace``). With ``first_failure`` the
     grading stops at the first failed check (enough to know a mutant is caught). With
     ``check_limits`` each check stops at its limit (:class:`CheckClock`); with ``trace``
-    the child also writes each check's time beside the lines it ran."""
+    (or ``timed``, without tracing) the child also writes each check's time beside the
+    lines it ran (none when untraced)."""
     out = checks.parent / f"results-{exercise.stem}-{seed}.json"
     lines_file = checks.parent / f"lines-{exercise.stem}.json"
     out.unlink(missing_ok=True)
@@ -648,7 +663,7 @@ def start_grading(
                 *(["--exitfirst"] if first_failure else []),
             ], plugins=[clock])  # fmt: skip
             sys.settrace(None)
-            if trace:
+            if trace or timed:
                 lines_file.write_text(json.dumps({"lines": sorted(ran), "times": clock.times}))
             if dump_table is not None:
                 for module in list(sys.modules.values()):
@@ -657,7 +672,7 @@ def start_grading(
             code = 0
         finally:
             os._exit(code)
-    return pid, time.monotonic() + timeout, out, lines_file if trace else None
+    return pid, time.monotonic() + timeout, out, lines_file if trace or timed else None
 
 
 def finish_grading(
@@ -724,14 +739,17 @@ def mutant_rate(topic_id: str, folder: Path) -> tuple[int, int, list[str]]:
     started = time.monotonic()
     results, ran = grade_in_fork(checks, model, GRADING_SEED, trace=True)
     timeout = min(MUTANT_TIMEOUT, max(MIN_MUTANT_TIMEOUT, 10 * (time.monotonic() - started)))
-    limits = {
-        name: max(MIN_CHECK_LIMIT, 10 * seconds)
-        for name, seconds in check_times(checks.parent / "lines-model_answer.json").items()
-    }
     assert results and all(r["passed"] for r in results), (
         f"{topic_id}: the model answer, as a learner file, fails: "
         f"{[r for r in results or [] if not r['passed']]}"
     )
+    # Each check's limit: ten times its time for the model answer graded as a mutant is.
+    timed = finish_grading(*start_grading(checks, model, GRADING_SEED, timed=True))[0]
+    assert timed and all(r["passed"] for r in timed), f"{topic_id}: {timed}"
+    limits = {
+        name: max(MIN_CHECK_LIMIT, 10 * seconds)
+        for name, seconds in check_times(checks.parent / "lines-model_answer.json").items()
+    }
     caught, survivors = 0, []
     found = list(
         mutants(
