@@ -88,11 +88,8 @@ GRADING_SEED = 20_240
 MUTANT_TIMEOUT = 60.0
 MIN_MUTANT_TIMEOUT = 15.0
 #: Each check of a mutant also stops at ten times what that check took for the model
-#: answer, never under MIN_CHECK_LIMIT: a loop in the first check is stopped in seconds,
-#: not when the whole grading's limit runs out. A stopped check fails. A check slow enough
-#: for its limit to pass MIN_CHECK_LIMIT is timed again untraced, as the mutants run
-#: (tracing slows a pure-Python check several times over: a looping mutant of 1.2 ran 21 s
-#: against its traced limit, 4 s against the untraced one).
+#: answer (traced), never under MIN_CHECK_LIMIT: a loop in the first check is stopped in
+#: seconds, not when the whole grading's limit runs out. A stopped check fails.
 MIN_CHECK_LIMIT = 2.0
 
 # (c) a learner file that calls the reference library for (part of) the answer.
@@ -583,19 +580,11 @@ def checks_without_forbidden(topic: topics.Topic, folder: Path) -> Path:
 
 class CheckClock:
     """A pytest plugin for a forked grading: it times each check (``times``) and, given
-    ``limits`` (check name -> seconds), fails a check that runs past its limit; given
-    ``only`` (check names), runs those checks alone."""
+    ``limits`` (check name -> seconds), fails a check that runs past its limit."""
 
-    def __init__(
-        self, limits: dict[str, float] | None = None, only: set[str] | None = None
-    ) -> None:
+    def __init__(self, limits: dict[str, float] | None = None) -> None:
         self.limits = limits
-        self.only = only
         self.times: dict[str, float] = {}
-
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        if self.only is not None:
-            items[:] = [item for item in items if item.name in self.only]
 
     @staticmethod
     def _stop(signum: int, frame: Any) -> None:
@@ -621,19 +610,16 @@ def start_grading(
     seed: int,
     *,
     trace: bool = False,
-    timed: bool = False,
     dump_table: Path | None = None,
     first_failure: bool = False,
     timeout: float = MUTANT_TIMEOUT,
     check_limits: dict[str, float] | None = None,
-    only: set[str] | None = None,
 ) -> tuple[int, float, Path, Path | None]:
     """Start grading ``exercise`` in a forked child: (its pid, its deadline, where its
     results go, where the lines it ran go when ``trace``). With ``first_failure`` the
     grading stops at the first failed check (enough to know a mutant is caught). With
-    ``check_limits`` each check stops at its limit (:class:`CheckClock`), with ``only``
-    only those checks run; with ``trace`` (or ``timed``, without tracing) the child also
-    writes each check's time beside the lines it ran (none when untraced)."""
+    ``check_limits`` each check stops at its limit (:class:`CheckClock`); with ``trace``
+    the child also writes each check's time beside the lines it ran."""
     out = checks.parent / f"results-{exercise.stem}-{seed}.json"
     lines_file = checks.parent / f"lines-{exercise.stem}.json"
     out.unlink(missing_ok=True)
@@ -664,7 +650,7 @@ def start_grading(
             os.environ.update(
                 grading.GRADING_ENV
             )  # as `journey check` grades: no autoloaded plugins
-            clock = CheckClock(check_limits, only)
+            clock = CheckClock(check_limits)
             child_pytest.main([
                 str(checks), "-p", "nlpjourney.course.checking", "--exercise", target,
                 "--results-json", str(out), "--seed", str(seed),
@@ -673,7 +659,7 @@ def start_grading(
                 *(["--exitfirst"] if first_failure else []),
             ], plugins=[clock])  # fmt: skip
             sys.settrace(None)
-            if trace or timed:
+            if trace:
                 lines_file.write_text(json.dumps({"lines": sorted(ran), "times": clock.times}))
             if dump_table is not None:
                 for module in list(sys.modules.values()):
@@ -682,7 +668,7 @@ def start_grading(
             code = 0
         finally:
             os._exit(code)
-    return pid, time.monotonic() + timeout, out, lines_file if trace or timed else None
+    return pid, time.monotonic() + timeout, out, lines_file if trace else None
 
 
 def finish_grading(
@@ -749,18 +735,14 @@ def mutant_rate(topic_id: str, folder: Path) -> tuple[int, int, list[str]]:
     started = time.monotonic()
     results, ran = grade_in_fork(checks, model, GRADING_SEED, trace=True)
     timeout = min(MUTANT_TIMEOUT, max(MIN_MUTANT_TIMEOUT, 10 * (time.monotonic() - started)))
+    limits = {
+        name: max(MIN_CHECK_LIMIT, 10 * seconds)
+        for name, seconds in check_times(checks.parent / "lines-model_answer.json").items()
+    }
     assert results and all(r["passed"] for r in results), (
         f"{topic_id}: the model answer, as a learner file, fails: "
         f"{[r for r in results or [] if not r['passed']]}"
     )
-    times = check_times(checks.parent / "lines-model_answer.json")
-    slow = {name for name, seconds in times.items() if 10 * seconds > MIN_CHECK_LIMIT}
-    if slow:  # timed again untraced, as the mutants run (see MIN_CHECK_LIMIT)
-        timed, _ = finish_grading(*start_grading(checks, model, GRADING_SEED, timed=True,
-                                                 only=slow))  # fmt: skip
-        assert timed and len(timed) == len(slow) and all(r["passed"] for r in timed), timed
-        times |= check_times(checks.parent / "lines-model_answer.json")
-    limits = {name: max(MIN_CHECK_LIMIT, 10 * seconds) for name, seconds in times.items()}
     caught, survivors = 0, []
     found = list(
         mutants(
