@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from support.cli import assert_one_clear_line, journey
+from support.cli import assert_one_clear_line, journey, journey_here
 
 from nlpjourney.apps.gpt import load_run
 from nlpjourney.models import GPTConfig, LlamaConfig
@@ -63,6 +63,7 @@ def test_cli_sample_continues_the_prompt(tiny_run: Path, tmp_path: Path) -> None
 
 
 def test_cli_train_and_sample_bad_input_is_one_clear_line(tmp_path: Path) -> None:
+    """The first through a real process, the rest through the same entry point here."""
     cache = tmp_path / "cache"
     result = journey(
         "train", "gpt", "--preset", "shakespeare", "--out-dir", str(tmp_path), cache=cache
@@ -71,32 +72,32 @@ def test_cli_train_and_sample_bad_input_is_one_clear_line(tmp_path: Path) -> Non
     taken = tmp_path / "taken"
     taken.mkdir()
     (taken / "ckpt.pt").write_bytes(b"a run")
-    result = journey("train", "gpt", "--preset", "tiny", "--out-dir", str(taken), cache=cache)
+    result = journey_here("train", "gpt", "--preset", "tiny", "--out-dir", str(taken), cache=cache)
     assert_one_clear_line(result, "already holds a run", "--resume", "--overwrite")
-    result = journey("train", "gpt", "--preset", "tiny", "--dtype", "float8",
-                     "--out-dir", str(tmp_path / "f8"), cache=cache)  # fmt: skip
+    result = journey_here("train", "gpt", "--preset", "tiny", "--dtype", "float8",
+                          "--out-dir", str(tmp_path / "f8"), cache=cache)  # fmt: skip
     assert_one_clear_line(result, "dtype must be one of", "bfloat16")
-    result = journey("sample", str(tmp_path / "nowhere"), cache=cache)
+    result = journey_here("sample", str(tmp_path / "nowhere"), cache=cache)
     assert_one_clear_line(result, "no run folder", "journey train gpt", "journey train char-rnn")
-    result = journey("translate", str(tmp_path / "nowhere"), "Ein Hund.", cache=cache)
+    result = journey_here("translate", str(tmp_path / "nowhere"), "Ein Hund.", cache=cache)
     assert_one_clear_line(result, "nowhere")
-    result = journey("train", "translator", "--pair", "de-xx", "--out-dir", str(tmp_path / "t"),
-                     cache=cache)  # fmt: skip
+    result = journey_here("train", "translator", "--pair", "de-xx",
+                          "--out-dir", str(tmp_path / "t"), cache=cache)  # fmt: skip
     assert_one_clear_line(result, "de-xx", "de-en")
-    result = journey(
+    result = journey_here(
         "train", "gpt", "--threads", "0", "--out-dir", str(tmp_path / "g"), cache=cache
     )
     assert_one_clear_line(result, "--threads must be at least 1")
     corrupt = tmp_path / "corrupt"
     corrupt.mkdir()
     (corrupt / "ckpt.pt").write_bytes(b"not a checkpoint")
-    result = journey("sample", str(corrupt), cache=cache)
+    result = journey_here("sample", str(corrupt), cache=cache)
     assert_one_clear_line(result, "cannot read the checkpoint", "corrupt")
 
 
 @pytest.mark.slow
 def test_cli_sample_refuses_a_prompt_outside_the_vocabulary(tiny_run: Path, tmp_path: Path) -> None:
-    result = journey("sample", str(tiny_run), "--prompt", "ROMEO\u2603", cache=tmp_path)
+    result = journey_here("sample", str(tiny_run), "--prompt", "ROMEO\u2603", cache=tmp_path)
     assert_one_clear_line(result, "cannot encode the prompt", "'\u2603'")
 
 
@@ -140,8 +141,8 @@ def test_cli_train_llama_bad_input_is_one_clear_line(tmp_path: Path) -> None:
     result = journey("train", "llama", "--preset", "shakespeare-char", "--out-dir",
                      str(tmp_path / "l"), cache=cache)  # fmt: skip
     assert_one_clear_line(result, "unknown preset 'shakespeare-char'", "Known for llama")
-    result = journey("train", "llama", "--preset", "smollm2-135m", "--out-dir",
-                     str(tmp_path / "l"), cache=cache)  # fmt: skip
+    result = journey_here("train", "llama", "--preset", "smollm2-135m", "--out-dir",
+                          str(tmp_path / "l"), cache=cache)  # fmt: skip
     assert_one_clear_line(result, "unknown preset 'smollm2-135m'", "shakespeare-char-cpu, tiny")
 
 

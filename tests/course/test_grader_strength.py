@@ -499,8 +499,19 @@ FINGERPRINT = '''
 import hashlib
 
 
+_PLAIN = {str, int, float, bool, bytes, type(None)}
+
+
 def _fingerprint(obj):
     """A stable text for an argument: arrays by their bytes, callables by their name."""
+    # First the common cases (a plain value, a flat list or tuple of them), as the general
+    # rules below would write them, without a call per item: the parser's oracle is
+    # called some 140,000 times, each with three lists.
+    kind = type(obj)
+    if kind in _PLAIN:
+        return repr(obj)
+    if (kind is list or kind is tuple) and _PLAIN.issuperset(map(type, obj)):
+        return kind.__name__ + "(" + ",".join(map(repr, obj)) + ")"
     if hasattr(obj, "detach") and hasattr(obj, "numpy"):
         obj = obj.detach().cpu().numpy()
     if hasattr(obj, "tobytes") and hasattr(obj, "dtype"):
