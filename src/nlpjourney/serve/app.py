@@ -189,9 +189,11 @@ def create_app(
     @app.post("/v1/completions", dependencies=v1, response_model=None, responses=_ERRORS)
     async def completions(body: s.CompletionRequest) -> s.Completion | StreamingResponse:
         served = _chat_model(chat, embeddings, body.model)
-        ids = prompt_ids(served.tokenizer, body.prompt_text()) if body.prompt_text() else []
-        if not ids:
-            raise APIError(400, "the prompt is empty", param="prompt")
+        try:  # an empty prompt, or one of characters the vocabulary has no token for
+            ids = prompt_ids(served.tokenizer, body.prompt_text())
+        except ValueError:
+            raise APIError(400, "the prompt is empty: it encodes to no tokens",
+                           param="prompt") from None  # fmt: skip
         job = _Job.start(served, ids, body, body.max_tokens, settings.default_max_tokens,
                          body.logprobs)  # fmt: skip
         if body.stream:
