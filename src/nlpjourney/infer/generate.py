@@ -51,7 +51,7 @@ import torch
 from torch import Tensor, nn
 
 from nlpjourney.models import GPT, Llama
-from nlpjourney.models.sampling import check_sampling
+from nlpjourney.models.sampling import check_sampling, temperature_scaled
 from nlpjourney.nn import KVCache, attend_with_cache
 from nlpjourney.tokenizers import Tokenizer
 
@@ -238,12 +238,10 @@ class Sampler:
                 logits > 0, logits / self.repetition_penalty, logits * self.repetition_penalty
             )
             logits = torch.where(seen, penalised, logits)
-        # A temperature too small for the logits' type would be 0 in it (x / 0: nan).
-        if self.temperature < torch.finfo(logits.dtype).tiny:
+        scaled = temperature_scaled(logits, self.temperature)
+        if scaled is None:
             return logits.argmax(dim=-1)
-        # Shifted so the best is 0 first: a tiny temperature then sends the others to
-        # -inf, where dividing first would make inf - inf = nan inside the softmax.
-        logits = (logits - logits.amax(dim=-1, keepdim=True)) / self.temperature
+        logits = scaled
         if self.top_k is not None:
             logits = top_k_filter(logits, self.top_k)
         if self.top_p is not None:

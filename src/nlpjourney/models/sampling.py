@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["check_sampling", "sample_next"]
+__all__ = ["check_sampling", "sample_next", "temperature_scaled"]
 
 
 def _is_int(value: Any) -> bool:
@@ -59,14 +59,34 @@ def sample_next(
     Shapes:
         logits (B, V) -> (B, 1).
     """
-    # below float32's smallest normal number a temperature would be 0 in it (x / 0: nan)
-    if temperature < torch.finfo(torch.float32).tiny:
+    scaled = temperature_scaled(logits.float(), temperature)
+    if scaled is None:
         return logits.argmax(dim=-1, keepdim=True)
-    # the best shifted to 0 first: a tiny temperature then gives -inf, never inf - inf
-    logits = logits.float()
-    logits = (logits - logits.amax(dim=-1, keepdim=True)) / temperature
+    logits = scaled
     if top_k is not None and top_k < logits.shape[-1]:
         kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]  # (B, 1)
         logits = logits.masked_fill(logits < kth, float("-inf"))
     probs = torch.softmax(logits, dim=-1)  # (B, V)
     return torch.multinomial(probs, num_samples=1, generator=generator)
+
+
+def temperature_scaled(logits: Tensor, temperature: float) -> Tensor | None:
+    """``logits / temperature``, ready for a softmax; None when sampling is greedy.
+
+    Greedy is a temperature of 0, or one below the smallest normal number of the logits'
+    type, which is 0 in that type (x / 0 would be nan). Each row is shifted so its best is
+    0 before the division: a tiny temperature then sends the others to -inf, where
+    dividing first would make inf - inf = nan inside the softmax.
+
+    Shapes:
+        logits (..., V) -> (..., V).
+
+    Example:
+        >>> temperature_scaled(torch.tensor([1.0, 3.0]), 1e-300) is None
+        True
+        >>> temperature_scaled(torch.tensor([1.0, 3.0]), 0.5).tolist()
+        [-4.0, 0.0]
+    """
+    if temperature < torch.finfo(logits.dtype).tiny:
+        return None
+    return (logits - logits.amax(dim=-1, keepdim=True)) / temperature
