@@ -44,7 +44,12 @@ except ImportError as error:
 
 from nlpjourney.infer.generate import Sampler, prompt_ids
 from nlpjourney.serve import schemas as s
-from nlpjourney.serve.engine import (
+from nlpjourney.serve.errors import APIError, error_body, install_error_handlers
+from nlpjourney.serve.limits import KeyRing, RateLimiter
+from nlpjourney.serve.metrics import Metrics
+from nlpjourney.serve.middleware import BodyLimit, Observed
+from nlpjourney.serve.models import ChatModel, EmbeddingModel
+from nlpjourney.serve.requests import (
     EngineStopped,
     Failed,
     Finished,
@@ -53,11 +58,6 @@ from nlpjourney.serve.engine import (
     TokenLogprob,
     Tokens,
 )
-from nlpjourney.serve.errors import APIError, error_body, install_error_handlers
-from nlpjourney.serve.limits import KeyRing, RateLimiter
-from nlpjourney.serve.metrics import Metrics
-from nlpjourney.serve.middleware import BodyLimit, Observed
-from nlpjourney.serve.models import ChatModel, EmbeddingModel
 from nlpjourney.serve.sse import format_event
 
 __all__ = ["ServerSettings", "create_app"]
